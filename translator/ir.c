@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+
+#include "translator/ir.h"
+
+int bnft_ir_new(struct bnft_ir **out)
+{
+	struct bnft_ir *ir = calloc(1, sizeof(*ir));
+
+	if (!ir)
+		return -ENOMEM;
+	ir->tables = nftnl_table_list_alloc();
+	ir->chains = nftnl_chain_list_alloc();
+	ir->sets = nftnl_set_list_alloc();
+	ir->rules = nftnl_rule_list_alloc();
+	ir->objs = nftnl_obj_list_alloc();
+	ir->flowtables = nftnl_flowtable_list_alloc();
+	if (!ir->tables || !ir->chains || !ir->sets || !ir->rules || !ir->objs ||
+	    !ir->flowtables) {
+		bnft_ir_free(&ir);
+		return -ENOMEM;
+	}
+	*out = ir;
+	return 0;
+}
+
+void bnft_ir_free(struct bnft_ir **irp)
+{
+	struct bnft_ir *ir = *irp;
+
+	if (!ir)
+		return;
+	if (ir->tables)
+		nftnl_table_list_free(ir->tables);
+	if (ir->chains)
+		nftnl_chain_list_free(ir->chains);
+	if (ir->sets)
+		nftnl_set_list_free(ir->sets);
+	if (ir->rules)
+		nftnl_rule_list_free(ir->rules);
+	if (ir->objs)
+		nftnl_obj_list_free(ir->objs);
+	if (ir->flowtables)
+		nftnl_flowtable_list_free(ir->flowtables);
+	free(ir);
+	*irp = NULL;
+}
