@@ -1,0 +1,53 @@
+#!/bin/bash
+# make demo: load demo/example.nft with bnft in a private network namespace,
+# send a little traffic from a peer namespace, show what passed and the counters.
+set -u
+cd "$(dirname "$0")/.."
+BNFT=${BNFT:-$PWD/build/bnft}
+SRV=bnft-demo-srv-$$
+CLI=bnft-demo-cli-$$
+PIN=/run/bnft-demo-$$
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	ip netns exec "$SRV" "$BNFT" --pin-root "$PIN" flush ruleset >/dev/null 2>&1
+	ip netns del "$SRV" 2>/dev/null
+	ip netns del "$CLI" 2>/dev/null
+	umount "$PIN" 2>/dev/null; rmdir "$PIN" 2>/dev/null
+}
+trap cleanup EXIT
+
+ip netns add "$SRV" && ip netns add "$CLI" || exit 1
+ip link add veth-demo type veth peer name veth-peer
+ip link set veth-demo netns "$SRV"
+ip link set veth-peer netns "$CLI"
+ip -n "$SRV" addr add 10.99.0.2/24 dev veth-demo
+ip -n "$CLI" addr add 10.99.0.1/24 dev veth-peer
+ip -n "$CLI" addr add 10.99.0.66/24 dev veth-peer
+for ns in "$SRV" "$CLI"; do ip -n "$ns" link set lo up; done
+ip -n "$SRV" link set veth-demo up
+ip -n "$CLI" link set veth-peer up
+
+echo "== bnft -f demo/example.nft (in netns $SRV)"
+if ! ip netns exec "$SRV" "$BNFT" --pin-root "$PIN" -f demo/example.nft; then
+	echo "demo: bnft could not load the example ruleset"; exit 1
+fi
+
+# A web server on port 80 and nothing on port 8080 inside the namespace.
+ip netns exec "$SRV" python3 -m http.server 80 --bind 10.99.0.2 >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+
+try() { # description, command...
+	local what=$1; shift
+	if timeout 2 ip netns exec "$CLI" "$@" >/dev/null 2>&1; then r=passed; else r=blocked; fi
+	printf '  %-48s %s\n' "$what" "$r"
+}
+echo "== traffic from $CLI"
+try "ping 10.99.0.2 (icmp echo-request)" ping -c1 -W1 10.99.0.2
+try "HTTP GET :80 from 10.99.0.1" python3 -c 'import urllib.request as u; u.urlopen("http://10.99.0.2/", timeout=1)'
+try "HTTP GET :80 from 10.99.0.66 (blocked host)" python3 -c 'import socket as s; c=s.create_connection(("10.99.0.2",80),1,("10.99.0.66",0))'
+try "TCP :8080 (not allowed: policy drop)" python3 -c 'import socket as s; s.create_connection(("10.99.0.2",8080),1)'
+
+echo "== bnft list ruleset (live counters)"
+ip netns exec "$SRV" "$BNFT" --pin-root "$PIN" list ruleset
