@@ -1,0 +1,409 @@
+#!/usr/bin/env python3
+"""Differential verdict harness: the same ruleset in the kernel's nf_tables
+(reference namespace) and in the system under test (SUT namespace), the same
+generated packets through both, per-packet verdicts and per-rule counters
+compared. Namespaces come from tests/diff/netns.sh; see tests/diff/README.md.
+
+Output: one line per ruleset (PASS/FAIL/SKIP), details for failures, and a
+final line "diff: N passed, N failed, N skipped" (or the --tally name).
+"""
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases as casegen  # noqa: E402
+import pkt  # noqa: E402
+import nsio  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+MAC_IF = [bytes.fromhex("02b00f000010"), bytes.fromhex("02b00f000011")]
+MAC_GEN = bytes.fromhex("02b00f000001")
+ID_BASE = (os.getpid() & 0xFFFF) << 16
+
+SUT_PRESETS = {
+	"kernel": {
+		"load": "ip netns exec {ns} nft -f {ruleset}",
+		"unload": "ip netns exec {ns} nft flush ruleset",
+		"counters": "ip netns exec {ns} nft -j list ruleset",
+	},
+	"kload": {
+		"load": "{root}/tests/diff/sut-kload.sh load {ruleset} {ns} {pin}",
+		"unload": "{root}/tests/diff/sut-kload.sh unload - {ns} {pin}",
+		"counters": "{root}/tests/diff/sut-kload.sh counters - {ns} {pin}",
+	},
+	"bnft": {
+		"load": "ip netns exec {ns} {root}/build/bnft -f {ruleset}",
+		"unload": "ip netns exec {ns} {root}/build/bnft flush ruleset",
+		"counters": "ip netns exec {ns} {root}/build/bnft -j list ruleset",
+	},
+}
+
+
+def sh(cmd, timeout=60):
+	"""Run a shell command; returns (rc, stdout, stderr)."""
+	try:
+		p = subprocess.run(cmd, shell=True, capture_output=True, text=True,
+				   timeout=timeout)
+		return p.returncode, p.stdout, p.stderr
+	except subprocess.TimeoutExpired:
+		return 124, "", "timeout after %ds: %s" % (timeout, cmd)
+
+
+class Counters:
+	"""Per-rule counters keyed by (family, table, chain, index in chain)."""
+
+	@staticmethod
+	def parse(text):
+		text = text.strip()
+		if text.startswith("{"):
+			return Counters.parse_json(text)
+		if re.search(r"^\s*table\s", text, re.M):
+			return Counters.parse_nft_text(text)
+		return Counters.parse_lines(text)
+
+	@staticmethod
+	def parse_json(text):
+		out, idx = {}, {}
+		for obj in json.loads(text).get("nftables", []):
+			r = obj.get("rule")
+			if not r:
+				continue
+			ck = (r["family"], r["table"], r["chain"])
+			i = idx[ck] = idx.get(ck, -1) + 1
+			cs = [e["counter"] for e in r.get("expr", [])
+			      if isinstance(e, dict) and isinstance(e.get("counter"), dict)]
+			if cs:
+				out[ck + (i,)] = [(c.get("packets", 0), c.get("bytes", 0)) for c in cs]
+		return out
+
+	@staticmethod
+	def parse_nft_text(text):
+		out, idx = {}, {}
+		fam = table = chain = None
+		for line in text.splitlines():
+			s = line.strip()
+			m = re.match(r"table (\S+) (\S+) \{", s)
+			if m:
+				fam, table, chain = m.group(1), m.group(2), None
+				continue
+			m = re.match(r"chain (\S+) \{", s)
+			if m:
+				chain = m.group(1)
+				continue
+			if s == "}" or not chain or not s or s.startswith(("type ", "policy ")):
+				if s == "}" and chain:
+					chain = None
+				continue
+			ck = (fam, table, chain)
+			i = idx[ck] = idx.get(ck, -1) + 1
+			cs = [(int(p), int(b)) for p, b in
+			      re.findall(r"counter packets (\d+) bytes (\d+)", s)]
+			if cs:
+				out[ck + (i,)] = cs
+		return out
+
+	@staticmethod
+	def parse_lines(text):
+		"""'family table chain index packets bytes' per line (SUT format)."""
+		out = {}
+		for line in text.splitlines():
+			f = line.split()
+			if len(f) >= 6 and f[3].isdigit() and f[4].isdigit():
+				k = (f[0], f[1], f[2], int(f[3]))
+				out.setdefault(k, []).append((int(f[4]), int(f[5])))
+		return out
+
+
+class Harness:
+	def __init__(self, a):
+		self.a = a
+		self.ref, self.sut, self.gen = a.ref_ns, a.sut_ns, a.gen_ns
+		preset = SUT_PRESETS.get(a.sut, SUT_PRESETS["kernel"])
+		self.sut_cmd = {
+			"load": os.environ.get("BNFT_SUT_LOAD", preset["load"]),
+			"unload": os.environ.get("BNFT_SUT_UNLOAD", preset["unload"]),
+			"counters": os.environ.get("BNFT_SUT_COUNTERS", preset["counters"]),
+		}
+		self.obs_ref = nsio.Observer(self.ref)
+		self.obs_sut = nsio.Observer(self.sut)
+		self.tx = nsio.Sender(self.gen, ["ref0", "ref1", "sut0", "sut1"])
+		self.ifidx = {"ref": nsio.ifindexes(self.ref), "sut": nsio.ifindexes(self.sut)}
+		self.addrs = set()
+		self.next_id = ID_BASE
+		self.passed = self.failed = self.skipped = 0
+		self.totals = {"packets": 0, "agree": 0, "ctr": 0, "ctr_agree": 0}
+		self.deadline = time.time() + a.budget if a.budget else None
+
+	def fmt(self, cmd, ruleset="-"):
+		return cmd.format(ruleset=shlex.quote(ruleset), ns=self.sut, pin=self.a.pin,
+				  root=ROOT, scratch=self.a.scratch)
+
+	def own_addresses(self, case_list):
+		"""Give both receivers every destination address used (on lo)."""
+		need = [x for x in casegen.local_addresses(case_list) if x not in self.addrs]
+		if not need:
+			return
+		batch = "".join("addr replace %s/%d dev lo%s\n" % (a, 32 if f == 4 else 128,
+								  "" if f == 4 else " nodad")
+				for f, a in need)
+		for ns in (self.ref, self.sut):
+			p = subprocess.run(["ip", "-n", ns, "-force", "-batch", "-"], input=batch,
+					   capture_output=True, text=True)
+			if p.returncode and "File exists" not in p.stderr:
+				print("  warning: address setup in %s: %s" % (ns, p.stderr.strip()[:200]))
+		self.addrs.update(need)
+
+	def send_all(self, case_list):
+		"""Send every case to both sides; returns {id: case}."""
+		self.obs_ref.reset()
+		self.obs_sut.reset()
+		sent = {}
+		for i, c in enumerate(case_list):
+			pid = self.next_id
+			self.next_id = (self.next_id + 1) & 0xFFFFFFFF
+			frame = pkt.build_frame(c, pid, MAC_IF[c["iface"]], MAC_GEN)
+			sent[pid] = c
+			self.tx.send("ref%d" % c["iface"], frame)
+			self.tx.send("sut%d" % c["iface"], frame)
+			if i % 32 == 31:
+				self.obs_ref.drain()
+				self.obs_sut.drain()
+		self.obs_ref.drain(0.15)
+		self.obs_sut.drain(0.15)
+		return sent
+
+	def load_ref(self, path):
+		sh("ip netns exec %s nft flush ruleset" % self.ref)
+		rc, _, err = sh("ip netns exec %s nft -f %s" % (self.ref, shlex.quote(path)))
+		return rc, err
+
+	def load_sut(self, path):
+		sh(self.fmt(self.sut_cmd["unload"]))
+		rc, out, err = sh(self.fmt(self.sut_cmd["load"], path), timeout=self.a.load_timeout)
+		return rc, (err or out)
+
+	def counters(self):
+		_, out, _ = sh("ip netns exec %s nft -j list ruleset" % self.ref)
+		ref = Counters.parse(out)
+		rc, out, err = sh(self.fmt(self.sut_cmd["counters"]))
+		sut = Counters.parse(out) if rc == 0 else None
+		return ref, sut, err
+
+	def skip(self, name, why):
+		self.skipped += 1
+		print("SKIP %s: %s" % (name, why.strip().splitlines()[0][:300] if why.strip() else "?"))
+
+	def run_one(self, name, ref_path, sut_path=None, expect_fail=False):
+		"""One ruleset (or a ref/SUT pair). Returns 'pass'/'fail'/'skip'."""
+		sut_path = sut_path or ref_path
+		if self.deadline and time.time() > self.deadline:
+			self.skip(name, "time budget of the tier used up")
+			return "skip"
+		text = open(ref_path).read()
+		rc, err = self.load_ref(ref_path)
+		if rc:
+			self.skip(name, "kernel nft refuses it: " + err)
+			return "skip"
+		rc, err = self.load_sut(sut_path)
+		if rc:
+			self.skip(name, "SUT refuses it: " + (err or "exit %d" % rc))
+			return "skip"
+		case_list = casegen.generate(text + (open(sut_path).read()
+						     if sut_path != ref_path else ""),
+					     limit=self.a.limit)
+		self.own_addresses(case_list)
+		sent = self.send_all(case_list)
+		ref_c, sut_c, cerr = self.counters()
+		return self.compare(name, sent, ref_c, sut_c, cerr, expect_fail)
+
+	def verdict(self, obs, pid, side, c):
+		"""accept if the packet reached local delivery on the interface it
+		was sent to, with its own protocol (an ICMP error quoting it does
+		not count), exactly once."""
+		want_if = self.ifidx[side].get("veth%d" % c["iface"])
+		want_p = pkt.PROTO.get(c["proto"], c.get("protonr"))
+		seen = [x for x in obs.seen.get(pid, []) if x[1] == want_p]
+		if not seen:
+			return "drop"
+		if len(seen) > 1:
+			return "accept(x%d)" % len(seen)
+		if seen[0][0] not in (want_if, 0):
+			return "accept(iif %d)" % seen[0][0]
+		return "accept"
+
+	def compare(self, name, sent, ref_c, sut_c, cerr, expect_fail):
+		bad = []
+		agree = 0
+		acc = 0
+		for pid, c in sent.items():
+			vr = self.verdict(self.obs_ref, pid, "ref", c)
+			vs = self.verdict(self.obs_sut, pid, "sut", c)
+			acc += vr == "accept"
+			if vr == vs:
+				agree += 1
+			else:
+				bad.append((pid, c, vr, vs))
+		nctr = ctr_agree = 0
+		ctr_bad = []
+		if sut_c is None:
+			ctr_bad.append(("SUT counters unavailable", cerr.strip()[:200], ""))
+		else:
+			for k in sorted(set(ref_c) | set(sut_c)):
+				nctr += 1
+				r, s = ref_c.get(k), sut_c.get(k)
+				if r is not None and s is not None and [x[0] for x in r] == [x[0] for x in s]:
+					if self.a.bytes and r != s:
+						ctr_bad.append((k, r, s))
+					else:
+						ctr_agree += 1
+				else:
+					ctr_bad.append((k, r, s))
+		n = len(sent)
+		self.totals["packets"] += n
+		self.totals["agree"] += agree
+		self.totals["ctr"] += nctr
+		self.totals["ctr_agree"] += ctr_agree
+		ok = not bad and not ctr_bad
+		if expect_fail:
+			res = "pass" if not ok else "fail"
+		else:
+			res = "pass" if ok else "fail"
+		tag = {"pass": "PASS", "fail": "FAIL"}[res]
+		print("%s %s: %d packets sent (%d accepted by kernel), verdicts %d/%d agree, "
+		      "counters %d/%d agree%s" % (tag, name, n, acc, agree, n, ctr_agree, nctr,
+						  " (disagreement expected)" if expect_fail else ""))
+		if bad or ctr_bad:
+			for pid, c, vr, vs in bad[:self.a.show]:
+				print("    packet %08x %s: kernel %s, SUT %s" % (pid, describe(c), vr, vs))
+			if len(bad) > self.a.show:
+				print("    ... %d more packet disagreements" % (len(bad) - self.a.show))
+			for k, r, s in ctr_bad[:self.a.show]:
+				print("    counter %s: kernel %s, SUT %s" % (fmt_key(k), r, s))
+		if res == "pass":
+			self.passed += 1
+		else:
+			self.failed += 1
+		return res
+
+
+def fmt_key(k):
+	return " ".join(str(x) for x in k) if isinstance(k, tuple) else str(k)
+
+
+def describe(c):
+	s = "[%s] ip%s %s %s -> %s if veth%d" % (
+		c["desc"], "" if c["fam"] == 4 else "6", c["proto"] if c["proto"] != "raw"
+		else "proto %d" % c["protonr"], c["saddr"], c["daddr"], c["iface"])
+	if c["proto"] in ("tcp", "udp", "sctp"):
+		s += " sport %d dport %d" % (c["sport"], c["dport"])
+	if c["proto"] == "tcp":
+		s += " flags 0x%02x" % c.get("flags", 2)
+	if c["proto"] in ("icmp", "icmpv6"):
+		s += " type %d" % c["itype"]
+	s += " ttl %d" % c["ttl"]
+	if c.get("tos"):
+		s += " dscp %d" % (c["tos"] >> 2)
+	if c.get("iplen"):
+		s += " length %d" % c["iplen"]
+	return s
+
+
+def corpus_candidates(pattern_dir):
+	"""Corpus dumps with at least one base chain."""
+	out = []
+	for d in sorted(os.listdir(pattern_dir)):
+		dd = os.path.join(pattern_dir, d, "dumps")
+		if not os.path.isdir(dd):
+			continue
+		for f in sorted(os.listdir(dd)):
+			if f.endswith(".nft"):
+				p = os.path.join(dd, f)
+				if re.search(r"\btype \w+ hook \w+", open(p, errors="replace").read()):
+					out.append((d + "/" + f, p))
+	return out
+
+
+def main():
+	ap = argparse.ArgumentParser(description=__doc__)
+	ap.add_argument("--gen-ns", required=True)
+	ap.add_argument("--ref-ns", required=True)
+	ap.add_argument("--sut-ns", required=True)
+	ap.add_argument("--sut", default="kernel", help="kernel | kload | bnft (preset)")
+	ap.add_argument("--pin", default="/run/bnft-test-diff")
+	ap.add_argument("--scratch", default="")
+	ap.add_argument("--limit", type=int, default=1200, help="packets per ruleset")
+	ap.add_argument("--budget", type=float, default=0, help="seconds, 0 = none")
+	ap.add_argument("--load-timeout", type=int, default=60)
+	ap.add_argument("--show", type=int, default=8)
+	ap.add_argument("--bytes", action="store_true", help="compare counter bytes too")
+	ap.add_argument("--tally", default="diff")
+	ap.add_argument("--empty-check", action="store_true",
+			help="observer sanity: no ruleset, every packet must arrive")
+	ap.add_argument("--pair", nargs=2, action="append", default=[],
+			metavar=("REF", "SUT"), help="ruleset pair that MUST disagree")
+	ap.add_argument("--corpus", help="nftables tests/shell/testcases directory")
+	ap.add_argument("rulesets", nargs="*")
+	a = ap.parse_args()
+	h = Harness(a)
+	t0 = time.time()
+	try:
+		if a.empty_check:
+			empty_check(h)
+		for p in a.rulesets:
+			h.run_one(os.path.basename(p), p)
+		for r, s in a.pair:
+			h.run_one("%s vs %s" % (os.path.basename(r), os.path.basename(s)), r, s,
+				  expect_fail=True)
+		if a.corpus:
+			run_corpus(h, a.corpus)
+	finally:
+		sh(h.fmt(h.sut_cmd["unload"]))
+		sh("ip netns exec %s nft flush ruleset" % h.ref)
+	t = h.totals
+	print("%s totals: %d packets, %d verdict agreements, %d/%d counters agree, %.1fs" %
+	      (a.tally, t["packets"], t["agree"], t["ctr_agree"], t["ctr"], time.time() - t0))
+	print("%s: %d passed, %d failed, %d skipped" % (a.tally, h.passed, h.failed, h.skipped))
+	return 1 if h.failed else 0
+
+
+def empty_check(h):
+	"""No ruleset anywhere: every generated packet must reach both observers,
+	else the observer (not the SUT) is broken and all verdicts are void."""
+	sh("ip netns exec %s nft flush ruleset" % h.ref)
+	sh(h.fmt(h.sut_cmd["unload"]))
+	text = "ip saddr 10.0.0.0/8 tcp dport { 22, 80-90 } ip6 daddr fd00::/64 icmp type 8"
+	case_list = casegen.generate(text + " flags length dscp protocol", limit=600)
+	h.own_addresses(case_list)
+	sent = h.send_all(case_list)
+	miss = [(side, pid) for side, o in (("ref", h.obs_ref), ("sut", h.obs_sut))
+		for pid in sent if pid not in o.seen]
+	if miss:
+		h.failed += 1
+		print("FAIL observer sanity: %d of %d packets not observed without any ruleset" %
+		      (len(miss), 2 * len(sent)))
+		for side, pid in miss[:8]:
+			print("    %s missed %08x %s" % (side, pid, describe(sent[pid])))
+	else:
+		h.passed += 1
+		print("PASS observer sanity: all %d packets observed on both sides with no "
+		      "ruleset loaded" % len(sent))
+
+
+def run_corpus(h, d):
+	cands = corpus_candidates(d)
+	accepted = []
+	for name, p in cands:
+		r = h.run_one("corpus " + name, p)
+		if r != "skip":
+			accepted.append(name)
+	print("corpus: %d dumps with base chains, SUT accepted %d" % (len(cands), len(accepted)))
+
+
+if __name__ == "__main__":
+	sys.exit(main())

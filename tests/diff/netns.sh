@@ -1,0 +1,91 @@
+#!/bin/bash
+# Namespace topology of the differential harness (sourced by tests/tier-diff.sh
+# and tests/diff/run.sh; never touches the host's own interfaces or firewall).
+#
+#   bnft-d-gen-ID  ref0 ─── veth0  bnft-d-ref-ID   (kernel nf_tables, reference)
+#                  ref1 ─── veth1
+#                  sut0 ─── veth0  bnft-d-sut-ID   (system under test)
+#                  sut1 ─── veth1
+#
+# The generator side has no IP stack configuration (no addresses, ARP off,
+# IPv6 off): it only writes raw Ethernet frames. The receiving namespaces get
+# identical interface names, MACs and ifindexes so that iif/iifname rules mean
+# the same on both sides. Everything the receivers would send (RSTs, ICMP
+# errors, echo replies) is blackholed by a policy rule "iif lo", so no reply
+# can loop back into an input chain and disturb counters.
+
+diff_ns_names() { # id
+	DIFF_GEN=bnft-d-gen-$1
+	DIFF_REF=bnft-d-ref-$1
+	DIFF_SUT=bnft-d-sut-$1
+}
+
+# MACs are fixed so both receivers look alike; locally administered range.
+DIFF_MAC_IF0=02:b0:0f:00:00:10
+DIFF_MAC_IF1=02:b0:0f:00:00:11
+
+diff_rx_conf() { # ns
+	local ns=$1 d
+	ip netns exec "$ns" sh -c '
+		for f in /proc/sys/net/ipv4/conf/*/rp_filter; do echo 0 >$f; done
+		for f in /proc/sys/net/ipv4/conf/*/accept_local; do echo 1 >$f; done
+		for f in /proc/sys/net/ipv4/conf/*/accept_redirects; do echo 0 >$f; done
+		for f in /proc/sys/net/ipv6/conf/*/accept_ra; do echo 0 >$f; done
+		for f in /proc/sys/net/ipv6/conf/*/accept_redirects; do echo 0 >$f; done
+		for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 >$f; done
+		echo 0 >/proc/sys/net/ipv4/ip_forward
+		echo 0 >/proc/sys/net/ipv6/conf/all/forwarding
+		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit
+		echo 0 >/proc/sys/net/ipv6/icmp/ratelimit
+	' || return 1
+	ip -n "$ns" link set lo up || return 1
+	for d in veth0 veth1; do
+		ip -n "$ns" link set "$d" up || return 1
+	done
+	ip -n "$ns" addr add 192.0.2.1/32 dev veth0 || return 1
+	ip -n "$ns" addr add 192.0.2.2/32 dev veth1 || return 1
+	ip -n "$ns" -6 addr add 2001:db8:ffff::1/128 dev veth0 nodad || return 1
+	ip -n "$ns" -6 addr add 2001:db8:ffff::2/128 dev veth1 nodad || return 1
+	# No output from the receivers at all (see header comment). The local
+	# table is moved behind the blackhole rule, else replies to a source
+	# address the receiver owns would still loop back through lo.
+	for fam in -4 -6; do
+		ip -n "$ns" $fam rule add pref 5 iif lo blackhole || return 1
+		ip -n "$ns" $fam rule add pref 10 lookup local || return 1
+		ip -n "$ns" $fam rule del pref 0 lookup local || return 1
+	done
+}
+
+diff_ns_up() { # id
+	local i
+	diff_ns_names "$1"
+	ip netns add "$DIFF_GEN" || return 1
+	ip netns add "$DIFF_REF" || return 1
+	ip netns add "$DIFF_SUT" || return 1
+	for i in 0 1; do
+		ip -n "$DIFF_GEN" link add "ref$i" type veth peer name "veth$i" netns "$DIFF_REF" || return 1
+		ip -n "$DIFF_GEN" link add "sut$i" type veth peer name "veth$i" netns "$DIFF_SUT" || return 1
+	done
+	ip -n "$DIFF_REF" link set veth0 address $DIFF_MAC_IF0 || return 1
+	ip -n "$DIFF_REF" link set veth1 address $DIFF_MAC_IF1 || return 1
+	ip -n "$DIFF_SUT" link set veth0 address $DIFF_MAC_IF0 || return 1
+	ip -n "$DIFF_SUT" link set veth1 address $DIFF_MAC_IF1 || return 1
+	ip netns exec "$DIFF_GEN" sh -c '
+		for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 >$f; done' || return 1
+	for i in ref0 ref1 sut0 sut1; do
+		ip -n "$DIFF_GEN" link set "$i" arp off up || return 1
+	done
+	ip -n "$DIFF_GEN" link set lo up
+	diff_rx_conf "$DIFF_REF" || return 1
+	diff_rx_conf "$DIFF_SUT" || return 1
+	return 0
+}
+
+diff_ns_down() { # id
+	diff_ns_names "$1"
+	local ns
+	for ns in "$DIFF_GEN" "$DIFF_REF" "$DIFF_SUT"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}

@@ -1,0 +1,144 @@
+"""Namespace-bound sockets: raw-socket observers in the receiving namespaces
+and AF_PACKET senders in the generator namespace, all owned by one process.
+
+A socket stays in the network namespace it was created in, so the harness
+enters each namespace with setns(2) only long enough to open its sockets.
+"""
+import ctypes
+import os
+import select
+import socket
+import struct
+import time
+
+from pkt import find_id
+
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+# Protocols observed: every packet that reaches local delivery is copied to
+# every raw socket of its protocol (raw_local_deliver / raw6_local_deliver run
+# after NF_INET_LOCAL_IN, before the protocol handler).
+OBS_PROTOS4 = (1, 6, 17, 47, 50, 51, 132, 136, 253)
+OBS_PROTOS6 = (6, 17, 47, 50, 51, 58, 132, 136, 253)
+IP_PKTINFO = 8
+IPV6_RECVPKTINFO = 49
+IPV6_PKTINFO = 50
+SO_RCVBUFFORCE = 33
+
+
+class NetNs:
+	"""Context manager: run the body inside network namespace `name`."""
+
+	def __init__(self, name):
+		self.name = name
+
+	def __enter__(self):
+		self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+		fd = os.open("/run/netns/" + self.name, os.O_RDONLY)
+		try:
+			if _libc.setns(fd, CLONE_NEWNET) != 0:
+				err = ctypes.get_errno()
+				raise OSError(err, "setns %s: %s" % (self.name, os.strerror(err)))
+		finally:
+			os.close(fd)
+		return self
+
+	def __exit__(self, *exc):
+		_libc.setns(self.home, CLONE_NEWNET)
+		os.close(self.home)
+		return False
+
+
+class Observer:
+	"""Raw sockets in one receiving namespace; records, per packet id, a list
+	of (ifindex, protocol of the raw socket) it was seen with."""
+
+	def __init__(self, ns, protos4=OBS_PROTOS4, protos6=OBS_PROTOS6):
+		self.ns = ns
+		self.socks = []
+		self.proto = {}
+		with NetNs(ns):
+			for p in protos4:
+				s = socket.socket(socket.AF_INET, socket.SOCK_RAW, p)
+				s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
+				self._prep(s, p)
+			for p in protos6:
+				s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, p)
+				s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVPKTINFO, 1)
+				self._prep(s, p)
+		self.poll = select.poll()
+		self.byfd = {}
+		for s in self.socks:
+			self.poll.register(s.fileno(), select.POLLIN)
+			self.byfd[s.fileno()] = s
+		self.seen = {}
+
+	def _prep(self, s, proto):
+		s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+		s.setblocking(False)
+		self.socks.append(s)
+		self.proto[s.fileno()] = proto
+
+	def reset(self):
+		self.drain(0.05)
+		self.seen = {}
+
+	def drain(self, quiet=0.0):
+		"""Read everything queued; with quiet > 0, keep reading until no packet
+		arrived for `quiet` seconds."""
+		n = 0
+		while True:
+			ev = self.poll.poll(int(quiet * 1000))
+			if not ev:
+				return n
+			for fd, _ in ev:
+				s = self.byfd[fd]
+				while True:
+					try:
+						data, anc, _, _ = s.recvmsg(4096, 256)
+					except BlockingIOError:
+						break
+					n += 1
+					pid = find_id(data)
+					if pid is None:
+						continue
+					ifi = 0
+					for lvl, typ, val in anc:
+						if (lvl, typ) == (socket.IPPROTO_IP, IP_PKTINFO):
+							ifi = struct.unpack("i", val[:4])[0]
+						elif (lvl, typ) == (socket.IPPROTO_IPV6, IPV6_PKTINFO):
+							ifi = struct.unpack("i", val[16:20])[0]
+					self.seen.setdefault(pid, []).append((ifi, self.proto[fd]))
+
+	def close(self):
+		for s in self.socks:
+			s.close()
+
+
+class Sender:
+	"""AF_PACKET sockets on the generator namespace's veth ends."""
+
+	def __init__(self, ns, ifnames):
+		self.socks = {}
+		with NetNs(ns):
+			for name in ifnames:
+				s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+				s.bind((name, 0))
+				self.socks[name] = s
+
+	def send(self, ifname, frame):
+		self.socks[ifname].send(frame)
+
+	def close(self):
+		for s in self.socks.values():
+			s.close()
+
+
+def ifindexes(ns):
+	with NetNs(ns):
+		return {name: idx for idx, name in socket.if_nameindex()}
+
+
+def pause(sec):
+	time.sleep(sec)
