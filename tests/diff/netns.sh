@@ -18,6 +18,7 @@ diff_ns_names() { # id
 	DIFF_GEN=bnft-d-gen-$1
 	DIFF_REF=bnft-d-ref-$1
 	DIFF_SUT=bnft-d-sut-$1
+	DIFF_SCR=bnft-d-scr-$1
 }
 
 # MACs are fixed so both receivers look alike; locally administered range.
@@ -78,13 +79,29 @@ diff_ns_up() { # id
 	ip -n "$DIFF_GEN" link set lo up
 	diff_rx_conf "$DIFF_REF" || return 1
 	diff_rx_conf "$DIFF_SUT" || return 1
+	diff_scratch_up || return 1
 	return 0
+}
+
+# Scratch namespace for SUT backends that read a ruleset back from a kernel
+# (bnft-kload --from-netns): no traffic, just devices with the names and
+# ifindexes of the SUT's interfaces so that "iif"/"device" resolve alike
+# (veth pairs: this kernel has no dummy driver).
+diff_scratch_up() {
+	local d idx
+	ip netns add "$DIFF_SCR" || return 1
+	for d in veth0 veth1; do
+		idx=$(ip -n "$DIFF_SUT" -o link show dev "$d" | cut -d: -f1)
+		ip -n "$DIFF_SCR" link add "$d" index "$idx" type veth peer name "x$d" index $((idx + 100)) || return 1
+		ip -n "$DIFF_SCR" link set "x$d" up || return 1
+		ip -n "$DIFF_SCR" link set "$d" up || return 1
+	done
 }
 
 diff_ns_down() { # id
 	diff_ns_names "$1"
 	local ns
-	for ns in "$DIFF_GEN" "$DIFF_REF" "$DIFF_SUT"; do
+	for ns in "$DIFF_GEN" "$DIFF_REF" "$DIFF_SUT" "$DIFF_SCR"; do
 		ip netns del "$ns" 2>/dev/null
 	done
 	return 0

@@ -1,0 +1,106 @@
+#!/bin/bash
+# Differential verdict tier: the same rulesets in the kernel's nf_tables and
+# in the system under test, the same packets, verdicts and counters compared.
+# See tests/diff/README.md. Ends with "diff: N passed, N failed, N skipped".
+#
+# Parts:
+#  1. harness sanity (kernel nft on both sides): observer sees every packet
+#     without a ruleset; every ruleset in tests/diff/rulesets agrees 100%;
+#     every pair in tests/diff/mutants MUST be reported as disagreeing.
+#  2. SUT = $BNFT_SUT (default kload: build/tests/bnft-kload) on every ruleset.
+#  3. SUT on the upstream shell-test dumps with base chains (corpora).
+# Env: BNFT_SUT=kload|bnft|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
+# see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
+# ruleset), DIFF_ONLY (glob of ruleset names).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TIER=diff
+export BNFT_CORPORA="${BNFT_CORPORA:-$(cd .. && pwd)/shared/corpora}"
+SUT=${BNFT_SUT:-kload}
+export BNFT_KLOAD=${BNFT_KLOAD:-$ROOT/build/tests/bnft-kload}
+LIMIT=${DIFF_LIMIT:-1200}
+RULESETS=(tests/diff/rulesets/${DIFF_ONLY:-*}.nft)
+P=0 F=0 S=0
+
+finish() {
+	echo "$TIER: $P passed, $F failed, $S skipped"
+	exit 0
+}
+
+if [ "$(id -u)" -ne 0 ] || ! command -v nft >/dev/null || ! command -v python3 >/dev/null ||
+	! ip netns list >/dev/null 2>&1; then
+	echo "SKIP: needs root, nft, ip netns and python3"
+	S=$((S + 1))
+	finish
+fi
+
+. tests/diff/netns.sh
+ID=$$
+PIN=/run/bnft-test-diff-$ID
+cleanup() {
+	diff_ns_down "$ID"
+	if mountpoint -q "$PIN" 2>/dev/null; then umount "$PIN"; fi
+	rmdir "$PIN" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! diff_ns_up "$ID"; then
+	echo "FAIL: could not build the test namespaces"
+	F=$((F + 1))
+	finish
+fi
+mkdir -p "$PIN" && mount -t bpf bpf "$PIN" || echo "warning: no bpffs at $PIN"
+
+LOG=$(mktemp)
+trap 'rm -f "$LOG"; cleanup' EXIT
+
+run() { # seconds, args...
+	local secs=$1
+	shift
+	timeout -k 5 $((secs + 30)) python3 tests/diff/difftest.py \
+		--gen-ns "$DIFF_GEN" --ref-ns "$DIFF_REF" --sut-ns "$DIFF_SUT" \
+		--pin "$PIN" --scratch "$DIFF_SCR" --limit "$LIMIT" --budget "$secs" "$@" \
+		2>&1 | tee "$LOG"
+	local line
+	line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$LOG" | tail -1)
+	if [ -z "$line" ]; then
+		echo "FAIL: difftest.py ended without a result line"
+		F=$((F + 1))
+		return
+	fi
+	P=$((P + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
+	F=$((F + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+	S=$((S + $(sed -E 's/.* ([0-9]+) skipped.*/\1/' <<<"$line")))
+}
+
+echo "== part 1: harness sanity, kernel nf_tables on both sides"
+pairs=()
+for r in tests/diff/mutants/*.ref.nft; do
+	pairs+=(--pair "$r" "${r%.ref.nft}.sut.nft")
+done
+run 150 --sut kernel --tally diff-sanity --empty-check "${RULESETS[@]}" "${pairs[@]}"
+
+echo "== part 2: SUT '$SUT' against kernel nf_tables"
+if [ "$SUT" = kload ] && [ -z "${BNFT_SUT_LOAD:-}" ] && [ ! -x "$BNFT_KLOAD" ]; then
+	echo "SKIP: bnft-kload not built ($BNFT_KLOAD): ${#RULESETS[@]} rulesets and the corpus part skipped"
+	S=$((S + ${#RULESETS[@]} + 1))
+	finish
+fi
+if [ "$SUT" = bnft ] && [ ! -x build/bnft ]; then
+	echo "SKIP: build/bnft not built: ${#RULESETS[@]} rulesets and the corpus part skipped"
+	S=$((S + ${#RULESETS[@]} + 1))
+	finish
+fi
+run 120 --sut "$SUT" --tally diff-"$SUT" "${RULESETS[@]}"
+
+echo "== part 3: SUT '$SUT' on upstream tests/shell dumps with base chains"
+CORPUS=$BNFT_CORPORA/nftables/tests/shell/testcases
+if [ -d "$CORPUS" ]; then
+	run 60 --sut "$SUT" --tally diff-corpus --corpus "$CORPUS"
+else
+	echo "SKIP: corpora absent ($CORPUS)"
+	S=$((S + 1))
+fi
+finish
