@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fixed entry programs attached at TC clsact ingress and egress of every
+ * interface. Per packet: read the active generation, parse headers once
+ * into skb->cb[], tail-call that generation's generated program for the
+ * hook. The generated programs are loaded at run time into bnft_progs.
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "lib/abi.h"
+#include "lib/parse.h"
+#include "lib/route.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BNFT_CONF_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} bnft_conf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, BNFT_PROGS_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u32);
+} bnft_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BNFT_IFINFO_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bnft_ifinfo);
+} bnft_ifinfo SEC(".maps");
+
+static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
+{
+	struct bnft_pinfo pi = {};
+	struct bnft_ifinfo *ifi;
+	struct ipv6hdr ip6h;
+	struct iphdr iph;
+	__u32 key = BNFT_CONF_ACTIVE, ifindex, gen, flags;
+	__u32 *v;
+
+	v = bpf_map_lookup_elem(&bnft_conf, &key);
+	if (!v)
+		return TC_ACT_OK;
+	gen = *v & 1;
+	key = BNFT_CONF_FLAGS(gen);
+	v = bpf_map_lookup_elem(&bnft_conf, &key);
+	if (!v)
+		return TC_ACT_OK;
+	flags = *v;
+	if (!(flags & (egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS)))
+		return TC_ACT_OK;
+
+	pi.nhoff = ETH_HLEN;
+	ifindex = skb->ifindex;
+	ifi = bpf_map_lookup_elem(&bnft_ifinfo, &ifindex);
+	if (ifi)
+		pi.nhoff = ifi->hdrlen;
+	if (egress)
+		pi.flags |= BNFT_PF_EGRESS;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		pi.nfproto = NFPROTO_IPV4;
+		parse_ipv4(skb, &pi, &iph);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		pi.nfproto = NFPROTO_IPV6;
+		parse_ipv6(skb, &pi, &ip6h);
+	}
+	if (!egress && (flags & BNFT_GF_ROUTE) && pi.nfproto)
+		route_classify(skb, &pi, &iph, &ip6h);
+
+	skb->cb[BNFT_CB_OFFS] = pi.nhoff | pi.thoff << 16;
+	skb->cb[BNFT_CB_INFO] = pi.l4proto | (__u32)pi.nfproto << 8 | (__u32)pi.flags << 16 |
+				(__u32)pi.rclass << 24;
+	skb->cb[BNFT_CB_OIF] = pi.oif;
+	bpf_tail_call(skb, &bnft_progs, gen * BNFT_PROGS_PER_GEN + egress);
+	/* No program in the slot: the loader never flips to a generation
+	 * without its programs, so this is a window during flush. */
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int bnft_ingress(struct __sk_buff *skb)
+{
+	return bnft_entry(skb, 0);
+}
+
+SEC("tc")
+int bnft_egress(struct __sk_buff *skb)
+{
+	return bnft_entry(skb, 1);
+}

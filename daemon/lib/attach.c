@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/lib/abi.h"
+#include "daemon/lib/attach.h"
+
+#ifndef ARPHRD_RAWIP
+#define ARPHRD_RAWIP 519
+#endif
+
+/* Bytes from skb->data to the network header on TC, -1 if unknown. */
+static int link_hdrlen(int type)
+{
+	switch (type) {
+	case ARPHRD_ETHER:
+	case ARPHRD_LOOPBACK:
+		return 14;
+	case ARPHRD_NONE:
+	case ARPHRD_RAWIP:
+	case ARPHRD_TUNNEL:
+	case ARPHRD_TUNNEL6:
+	case ARPHRD_SIT:
+	case ARPHRD_IPGRE:
+	case ARPHRD_PPP:
+		return 0;
+	}
+	return -1;
+}
+
+static int link_type(int sock, const char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	return ifr.ifr_hwaddr.sa_family;
+}
+
+int bnft_ifinfo_sync(int ifinfo_fd)
+{
+	struct if_nameindex *ifs, *i;
+	int sock, n = 0, err = 0;
+
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	ifs = if_nameindex();
+	if (!ifs) {
+		close(sock);
+		return -errno;
+	}
+	for (i = ifs; i->if_index; i++) {
+		struct bnft_ifinfo v;
+		__u32 key = i->if_index;
+		int type = link_type(sock, i->if_name), hl;
+
+		if (type < 0)
+			continue;
+		hl = link_hdrlen(type);
+		memset(&v, 0, sizeof(v));
+		snprintf(v.name, sizeof(v.name), "%s", i->if_name);
+		v.type = (__u16)type;
+		v.hdrlen = hl < 0 ? 14 : (__u16)hl;
+		if (bpf_map_update_elem(ifinfo_fd, &key, &v, BPF_ANY)) {
+			err = -errno;
+			break;
+		}
+		n++;
+	}
+	if_freenameindex(ifs);
+	close(sock);
+	return err ? err : n;
+}
+
+static int attach_one(int ifindex, enum bpf_tc_attach_point ap, int fd)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ap);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BNFT_TC_HANDLE,
+			    .priority = BNFT_TC_PRIO, .prog_fd = fd, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+int bnft_attach_all(int ingress_fd, int egress_fd)
+{
+	struct if_nameindex *ifs, *i;
+	int sock, n = 0, err = 0;
+
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -errno;
+	ifs = if_nameindex();
+	if (!ifs) {
+		close(sock);
+		return -errno;
+	}
+	for (i = ifs; i->if_index && !err; i++) {
+		int type = link_type(sock, i->if_name);
+
+		if (type < 0 || link_hdrlen(type) < 0) {
+			fprintf(stderr, "bnft: %s: link type %d not supported, not attached\n",
+				i->if_name, type);
+			continue;
+		}
+		err = attach_one((int)i->if_index, BPF_TC_INGRESS, ingress_fd);
+		if (!err)
+			err = attach_one((int)i->if_index, BPF_TC_EGRESS, egress_fd);
+		if (!err)
+			n++;
+	}
+	if_freenameindex(ifs);
+	close(sock);
+	return err ? err : n;
+}
+
+int bnft_detach_all(void)
+{
+	struct if_nameindex *ifs, *i;
+	int n = 0;
+
+	ifs = if_nameindex();
+	if (!ifs)
+		return -errno;
+	for (i = ifs; i->if_index; i++) {
+		enum bpf_tc_attach_point aps[2] = { BPF_TC_INGRESS, BPF_TC_EGRESS };
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
+					    .attach_point = aps[k]);
+			DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BNFT_TC_HANDLE,
+					    .priority = BNFT_TC_PRIO);
+
+			if (!bpf_tc_detach(&hook, &opts))
+				n++;
+		}
+	}
+	if_freenameindex(ifs);
+	return n;
+}

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live state: entry programs and shared maps (created once, pinned), and
+ * two generations of generated programs and their maps. See load.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/lib/abi.h"
+#include "bpf/bnft_entry.skel.h"
+#include "daemon/lib/attach.h"
+#include "daemon/lib/load.h"
+
+#define GEN_MAX_PROGS 16
+
+struct bnft_live {
+	char *root;			/* NULL: unpinned */
+	struct bnft_entry_bpf *skel;	/* when we created the entry state */
+	int conf_fd, progs_fd, ifinfo_fd, ing_fd, eg_fd;
+	/* what this handle loaded last (unpinned mode keeps it alive) */
+	int gen_fds[2][GEN_MAX_PROGS];
+	uint32_t gen_slots[2][GEN_MAX_PROGS];
+	int gen_nfds[2];
+	int gen_maps[2][3];		/* counters, rules, chains */
+	int *gen_sets[2];
+	size_t gen_nsets[2];
+};
+
+static int path_of(char *buf, size_t n, const char *root, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int path_of(char *buf, size_t n, const char *root, const char *fmt, ...)
+{
+	char tail[128];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof(tail), fmt, ap);
+	va_end(ap);
+	r = snprintf(buf, n, "%s/%s", root, tail);
+	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[4096], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The pin root must be a bpffs; mount one if it is not (only lasting if
+ * the caller's mount namespace lasts, see load.h). */
+static int prepare_root(const char *root)
+{
+	struct statfs sf;
+	int err = mkdir_p(root);
+
+	if (err)
+		return err;
+	if (statfs(root, &sf))
+		return -errno;
+	if (sf.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", root, "bpf", 0, "mode=0700"))
+		return -ENOTSUP;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void gen_release(struct bnft_live *lv, int g)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < lv->gen_nfds[g]; k++)
+		close_fd(&lv->gen_fds[g][k]);
+	lv->gen_nfds[g] = 0;
+	for (k = 0; k < 3; k++)
+		close_fd(&lv->gen_maps[g][k]);
+	for (i = 0; i < lv->gen_nsets[g]; i++)
+		close_fd(&lv->gen_sets[g][i]);
+	free(lv->gen_sets[g]);
+	lv->gen_sets[g] = NULL;
+	lv->gen_nsets[g] = 0;
+}
+
+void bnft_live_close(struct bnft_live **lvp)
+{
+	struct bnft_live *lv = *lvp;
+
+	if (!lv)
+		return;
+	gen_release(lv, 0);
+	gen_release(lv, 1);
+	if (lv->skel) {
+		bnft_entry_bpf__destroy(lv->skel);
+	} else {
+		close_fd(&lv->conf_fd);
+		close_fd(&lv->progs_fd);
+		close_fd(&lv->ifinfo_fd);
+		close_fd(&lv->ing_fd);
+		close_fd(&lv->eg_fd);
+	}
+	free(lv->root);
+	free(lv);
+	*lvp = NULL;
+}
+
+static int obj_get(const char *root, const char *name)
+{
+	char p[4096];
+	int fd;
+
+	if (path_of(p, sizeof(p), root, "%s", name))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(p);
+	return fd < 0 ? -errno : fd;
+}
+
+static int obj_pin(int fd, const char *root, const char *fmt, const char *arg)
+{
+	char p[4096];
+
+	if (path_of(p, sizeof(p), root, fmt, arg))
+		return -ENAMETOOLONG;
+	unlink(p);
+	return bpf_obj_pin(fd, p) ? -errno : 0;
+}
+
+static int open_pinned(struct bnft_live *lv)
+{
+	lv->conf_fd = obj_get(lv->root, "conf");
+	if (lv->conf_fd < 0)
+		return lv->conf_fd;
+	lv->progs_fd = obj_get(lv->root, "progs");
+	lv->ifinfo_fd = obj_get(lv->root, "ifinfo");
+	lv->ing_fd = obj_get(lv->root, "entry_ingress");
+	lv->eg_fd = obj_get(lv->root, "entry_egress");
+	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
+		return -ENOENT;
+	return 0;
+}
+
+static int create_entry(struct bnft_live *lv)
+{
+	int err;
+
+	lv->skel = bnft_entry_bpf__open_and_load();
+	if (!lv->skel)
+		return -errno ?: -EINVAL;
+	lv->conf_fd = bpf_map__fd(lv->skel->maps.bnft_conf);
+	lv->progs_fd = bpf_map__fd(lv->skel->maps.bnft_progs);
+	lv->ifinfo_fd = bpf_map__fd(lv->skel->maps.bnft_ifinfo);
+	lv->ing_fd = bpf_program__fd(lv->skel->progs.bnft_ingress);
+	lv->eg_fd = bpf_program__fd(lv->skel->progs.bnft_egress);
+	if (!lv->root)
+		return 0;
+	/* conf last: its presence marks a complete pinned state. */
+	err = obj_pin(lv->progs_fd, lv->root, "%s", "progs");
+	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
+	err = err ?: obj_pin(lv->ing_fd, lv->root, "%s", "entry_ingress");
+	err = err ?: obj_pin(lv->eg_fd, lv->root, "%s", "entry_egress");
+	err = err ?: obj_pin(lv->conf_fd, lv->root, "%s", "conf");
+	return err;
+}
+
+int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
+{
+	struct bnft_live *lv = calloc(1, sizeof(*lv));
+	int err = 0, g, k;
+
+	if (!lv)
+		return -ENOMEM;
+	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ing_fd = lv->eg_fd = -1;
+	for (g = 0; g < 2; g++)
+		for (k = 0; k < 3; k++)
+			lv->gen_maps[g][k] = -1;
+	if (pin_root) {
+		lv->root = strdup(pin_root);
+		if (!lv->root) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (create) {
+			err = prepare_root(pin_root);
+			if (err)
+				goto out;
+		}
+		err = open_pinned(lv);
+		if (!err)
+			goto out;
+		bnft_live_close(&lv);
+		if (!create)
+			return -ENOENT;
+		lv = calloc(1, sizeof(*lv));
+		if (!lv)
+			return -ENOMEM;
+		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ing_fd = lv->eg_fd = -1;
+		for (g = 0; g < 2; g++)
+			for (k = 0; k < 3; k++)
+				lv->gen_maps[g][k] = -1;
+		lv->root = strdup(pin_root);
+		if (!lv->root) {
+			err = -ENOMEM;
+			goto out;
+		}
+	} else if (!create) {
+		err = -ENOENT;
+		goto out;
+	}
+	err = create_entry(lv);
+	if (!err) {
+		int n = bnft_ifinfo_sync(lv->ifinfo_fd);
+
+		err = n < 0 ? n : 0;
+	}
+out:
+	if (err) {
+		bnft_live_close(&lv);
+		return err;
+	}
+	*out = lv;
+	return 0;
+}
+
+int bnft_live_entry_fd(const struct bnft_live *lv, bool egress)
+{
+	return egress ? lv->eg_fd : lv->ing_fd;
+}
+
+int bnft_live_ifinfo_fd(const struct bnft_live *lv)
+{
+	return lv->ifinfo_fd;
+}
+
+static int conf_get(const struct bnft_live *lv, uint32_t key, uint32_t *v)
+{
+	return bpf_map_lookup_elem(lv->conf_fd, &key, v) ? -errno : 0;
+}
+
+static int conf_set(const struct bnft_live *lv, uint32_t key, uint32_t v)
+{
+	return bpf_map_update_elem(lv->conf_fd, &key, &v, BPF_ANY) ? -errno : 0;
+}
+
+int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot)
+{
+	uint32_t g;
+	int k;
+
+	if (conf_get(lv, BNFT_CONF_ACTIVE, &g))
+		return -ENOENT;
+	g &= 1;
+	for (k = 0; k < lv->gen_nfds[g]; k++)
+		if (lv->gen_slots[g][k] == slot)
+			return lv->gen_fds[g][k];
+	return -ENOENT;
+}
+
+/* Fills a map, batched where the map type supports it. */
+static int map_fill(int fd, const struct bnft_map_spec *m)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = BPF_ANY);
+	uint32_t i, count = m->nelems;
+
+	if (!count)
+		return 0;
+	if (m->type == BPF_MAP_TYPE_HASH && !bpf_map_update_batch(fd, m->keys, m->values,
+								   &count, &bo))
+		return 0;
+	for (i = 0; i < m->nelems; i++)
+		if (bpf_map_update_elem(fd, m->keys + (size_t)i * m->key_size,
+					m->values + (size_t)i * m->value_size, BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int map_new(const char *name, enum bpf_map_type type, uint32_t ks, uint32_t vs,
+		   uint32_t max, uint32_t flags)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(type, name, ks, vs, max, &o);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int load_prog(const struct bnft_prog_spec *p, const int *set_fds, int counters_fd,
+		     int progs_fd, int ifinfo_fd, struct bnft_load_stats *st)
+{
+	struct bpf_insn *insns = malloc(p->ninsns * sizeof(*insns));
+	DECLARE_LIBBPF_OPTS(bpf_prog_load_opts, o);
+	struct bpf_prog_info info;
+	uint32_t ilen = sizeof(info);
+	size_t i;
+	int fd;
+
+	if (!insns)
+		return -ENOMEM;
+	memcpy(insns, p->insns, p->ninsns * sizeof(*insns));
+	for (i = 0; i < p->nmaprefs; i++) {
+		int32_t r = p->maprefs[i].ref;
+
+		insns[p->maprefs[i].insn].imm = r == BNFT_MAPREF_COUNTERS ? counters_fd :
+						r == BNFT_MAPREF_PROGS	  ? progs_fd :
+						r == BNFT_MAPREF_IFINFO	  ? ifinfo_fd :
+									    set_fds[r];
+	}
+	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, p->name, "GPL", insns, p->ninsns, &o);
+	if (fd < 0 && st) {
+		int e = errno;
+		char *log = malloc(1 << 24);
+
+		if (log) {
+			DECLARE_LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = log,
+					    .log_size = 1 << 24, .log_level = 1);
+			int fd2;
+
+			log[0] = 0;
+			fd2 = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, p->name, "GPL", insns,
+					    p->ninsns, &lo);
+			if (fd2 >= 0)
+				close(fd2);
+			else {
+				size_t l = strlen(log);
+				const char *tail = l > sizeof(st->verifier_log) - 1 ?
+							   log + l - (sizeof(st->verifier_log) - 1) :
+							   log;
+
+				size_t tl = strlen(tail);
+
+				memcpy(st->verifier_log, tail, tl + 1);
+			}
+			free(log);
+		}
+		errno = e;
+	}
+	free(insns);
+	if (fd < 0)
+		return -errno;
+	if (st) {
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &ilen))
+			st->verified_insns += info.verified_insns;
+		st->insns += p->ninsns;
+		st->nprogs++;
+	}
+	return fd;
+}
+
+static int gen_dir_clear(const char *root, uint32_t g)
+{
+	char dir[4096], p[4096 + 256];
+	struct dirent *de;
+	DIR *d;
+
+	if (path_of(dir, sizeof(dir), root, "g%u", g))
+		return -ENAMETOOLONG;
+	d = opendir(dir);
+	if (!d)
+		return mkdir(dir, 0700) && errno != EEXIST ? -errno : 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			unlink(p);
+		}
+	closedir(d);
+	return 0;
+}
+
+static int gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
+{
+	char rel[128];
+
+	if (!lv->root)
+		return 0;
+	snprintf(rel, sizeof(rel), "g%u/%s", g, name);
+	return obj_pin(fd, lv->root, "%s", rel);
+}
+
+/* Counter identity maps, so counters can be listed from the pins alone. */
+static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
+{
+	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1, i;
+	int *m = lv->gen_maps[g];
+
+	m[0] = map_new("bnft_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		       sizeof(struct bnft_counter), n, 0);
+	if (m[0] < 0)
+		return m[0];
+	m[1] = map_new("bnft_rules", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_rule_id), n, 0);
+	if (m[1] < 0)
+		return m[1];
+	m[2] = map_new("bnft_chains", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_chain_id),
+		       ps->nchains ? (uint32_t)ps->nchains : 1, 0);
+	if (m[2] < 0)
+		return m[2];
+	for (i = 0; i < ps->nrules; i++)
+		if (bpf_map_update_elem(m[1], &i, &ps->rules[i], BPF_ANY))
+			return -errno;
+	for (i = 0; i < ps->nchains; i++)
+		if (bpf_map_update_elem(m[2], &i, &ps->chains[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
+		   struct bnft_load_stats *st)
+{
+	uint32_t active, g, slot;
+	size_t i;
+	int err, k;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if (ps->nprogs > GEN_MAX_PROGS)
+		return -E2BIG;
+	err = conf_get(lv, BNFT_CONF_ACTIVE, &active);
+	if (err)
+		return err;
+	g = (active & 1) ^ 1;
+	gen_release(lv, (int)g);
+	if (lv->root) {
+		err = gen_dir_clear(lv->root, g);
+		if (err)
+			return err;
+	}
+	err = load_meta(lv, g, ps);
+	if (err)
+		goto fail;
+	lv->gen_sets[g] = calloc(ps->nmaps ? ps->nmaps : 1, sizeof(int));
+	if (!lv->gen_sets[g]) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < ps->nmaps; i++) {
+		const struct bnft_map_spec *m = &ps->maps[i];
+		int fd = map_new(m->name, (enum bpf_map_type)m->type, m->key_size, m->value_size,
+				 m->max_entries, m->flags);
+
+		if (fd < 0) {
+			err = fd;
+			goto fail;
+		}
+		lv->gen_sets[g][lv->gen_nsets[g]++] = fd;
+		err = map_fill(fd, m);
+		if (err)
+			goto fail;
+	}
+	for (i = 0; i < ps->nprogs; i++) {
+		int fd = load_prog(&ps->progs[i], lv->gen_sets[g], lv->gen_maps[g][0],
+				   lv->progs_fd, lv->ifinfo_fd, st);
+
+		if (fd < 0) {
+			err = fd;
+			goto fail;
+		}
+		lv->gen_fds[g][lv->gen_nfds[g]] = fd;
+		lv->gen_slots[g][lv->gen_nfds[g]++] = ps->progs[i].slot;
+	}
+	/* Program-array slots of the inactive generation: clear, then fill. */
+	for (slot = 0; slot < BNFT_PROGS_PER_GEN; slot++) {
+		uint32_t key = g * BNFT_PROGS_PER_GEN + slot;
+
+		if (bpf_map_delete_elem(lv->progs_fd, &key) && errno == ENOENT && slot > 16)
+			break;
+	}
+	for (k = 0; k < lv->gen_nfds[g]; k++) {
+		uint32_t key = g * BNFT_PROGS_PER_GEN + lv->gen_slots[g][k];
+
+		if (bpf_map_update_elem(lv->progs_fd, &key, &lv->gen_fds[g][k], BPF_ANY)) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	if (lv->root) {
+		char name[32];
+
+		err = gen_pin(lv, g, lv->gen_maps[g][0], "counters");
+		err = err ?: gen_pin(lv, g, lv->gen_maps[g][1], "rules");
+		err = err ?: gen_pin(lv, g, lv->gen_maps[g][2], "chains");
+		for (i = 0; !err && i < lv->gen_nsets[g]; i++) {
+			snprintf(name, sizeof(name), "s%zu", i);
+			err = gen_pin(lv, g, lv->gen_sets[g][i], name);
+		}
+		for (k = 0; !err && k < lv->gen_nfds[g]; k++) {
+			snprintf(name, sizeof(name), "prog_%u", lv->gen_slots[g][k]);
+			err = gen_pin(lv, g, lv->gen_fds[g][k], name);
+		}
+		if (err)
+			goto fail;
+	}
+	/* The switch: flags of the new generation first, then the word. */
+	err = conf_set(lv, BNFT_CONF_FLAGS(g), ps->gen_flags);
+	err = err ?: conf_set(lv, BNFT_CONF_ACTIVE, g);
+	if (err)
+		goto fail;
+	if (st)
+		st->gen = g;
+	return 0;
+fail:
+	gen_release(lv, (int)g);
+	if (lv->root)
+		gen_dir_clear(lv->root, g);
+	return err;
+}
+
+int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
+		    struct bnft_load_stats *st)
+{
+	struct bnft_live *lv = NULL;
+	int err;
+
+	err = bnft_live_open(pin_root, true, &lv);
+	if (err)
+		return err;
+	err = bnft_ifinfo_sync(lv->ifinfo_fd);
+	if (err >= 0)
+		err = bnft_live_load(lv, ps, st);
+	if (!err) {
+		err = bnft_attach_all(lv->ing_fd, lv->eg_fd);
+		err = err < 0 ? err : 0;
+	}
+	bnft_live_close(&lv);
+	return err;
+}
+
+static int rm_tree(const char *dir)
+{
+	char p[4096 + 256];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct stat sb;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (!lstat(p, &sb) && S_ISDIR(sb.st_mode)) {
+			rm_tree(p);
+			rmdir(p);
+		} else {
+			unlink(p);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int bnft_live_flush(const char *pin_root)
+{
+	int n = bnft_detach_all();
+
+	if (n < 0)
+		return n;
+	return pin_root ? rm_tree(pin_root) : 0;
+}
+
+static int counters_walk(int cnt_fd, int rules_fd, int chains_fd, bnft_counter_cb cb,
+			 void *data)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bnft_counter *pc;
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(rules_fd, &info, &ilen))
+		return -errno;
+	pc = calloc((size_t)ncpu, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	for (i = 0; i < info.max_entries && !err; i++) {
+		struct bnft_counter_row row = { 0 };
+		struct bnft_rule_id rid;
+		struct bnft_chain_id cid;
+		int c;
+
+		if (bpf_map_lookup_elem(rules_fd, &i, &rid) || !(rid.flags & BNFT_RULE_F_COUNTER))
+			continue;
+		if (bpf_map_lookup_elem(chains_fd, &rid.chain, &cid) ||
+		    bpf_map_lookup_elem(cnt_fd, &i, pc))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			row.packets += pc[c].packets;
+			row.bytes += pc[c].bytes;
+		}
+		row.family = cid.family;
+		row.table = cid.table;
+		row.chain = cid.chain;
+		row.handle = rid.handle;
+		err = cb(&row, data);
+	}
+	free(pc);
+	return err;
+}
+
+int bnft_live_counters_fd(const struct bnft_live *lv, bnft_counter_cb cb, void *data)
+{
+	uint32_t g;
+	int err = conf_get(lv, BNFT_CONF_ACTIVE, &g);
+
+	if (err)
+		return err;
+	g &= 1;
+	if (lv->gen_maps[g][0] < 0)
+		return -ENOENT;
+	return counters_walk(lv->gen_maps[g][0], lv->gen_maps[g][1], lv->gen_maps[g][2], cb,
+			     data);
+}
+
+int bnft_live_counters(const char *pin_root, bnft_counter_cb cb, void *data)
+{
+	int conf, fds[3] = { -1, -1, -1 }, err, k;
+	static const char *const names[3] = { "counters", "rules", "chains" };
+	uint32_t key = BNFT_CONF_ACTIVE, g;
+	char rel[64];
+
+	conf = obj_get(pin_root, "conf");
+	if (conf < 0)
+		return conf;
+	err = bpf_map_lookup_elem(conf, &key, &g) ? -errno : 0;
+	close(conf);
+	if (err)
+		return err;
+	for (k = 0; k < 3; k++) {
+		snprintf(rel, sizeof(rel), "g%u/%s", g & 1, names[k]);
+		fds[k] = obj_get(pin_root, rel);
+		if (fds[k] < 0) {
+			err = fds[k];
+			goto out;
+		}
+	}
+	err = counters_walk(fds[0], fds[1], fds[2], cb, data);
+out:
+	for (k = 0; k < 3; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	return err;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading compiled rulesets into the kernel and switching them live.
+ *
+ * Live state under a pin root (a bpffs directory; it must be a bpffs that
+ * outlives the command, e.g. mounted once under /run in the host mount
+ * namespace: under `ip netns exec` a bpffs mounted by the command itself
+ * vanishes with the command's transient mount namespace):
+ *   conf, progs, ifinfo            shared maps (see bpf/lib/abi.h)
+ *   entry_ingress, entry_egress    the fixed TC entry programs
+ *   g0/, g1/                       one generation each: prog_*, counters,
+ *                                  rules, chains, set maps s<N>
+ * A load fills the inactive generation completely (maps, programs,
+ * program-array slots), then flips the one active-generation word, so
+ * every hook on every interface switches at once.
+ *
+ * All functions return 0 or a negative errno and never exit.
+ */
+#ifndef BNFT_DAEMON_LOAD_H
+#define BNFT_DAEMON_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "translator/codegen.h"
+
+struct bnft_live;
+
+struct bnft_load_stats {
+	uint32_t gen;			/* generation now active */
+	uint32_t nprogs;
+	uint64_t insns;			/* instructions loaded */
+	uint64_t verified_insns;	/* instructions the verifier processed */
+	char verifier_log[4096];	/* tail of the verifier log on failure */
+};
+
+/*
+ * Opens (and with `create`, creates) the live state. pin_root NULL keeps
+ * everything unpinned, alive only as long as the handle (tests).
+ * Returns -ENOENT when !create and nothing is pinned, -ENOTSUP when
+ * pin_root is not on a bpffs and cannot be mounted.
+ */
+int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out);
+/* NULL-safe; clears the pointer. Pinned state stays. */
+void bnft_live_close(struct bnft_live **lv);
+
+/* Loads ps into the inactive generation and flips to it. On error the
+ * active generation is untouched; st (may be NULL) has the verifier log. */
+int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
+		   struct bnft_load_stats *st);
+
+/* Fds owned by the handle: entry programs (egress=false/true), maps. */
+int bnft_live_entry_fd(const struct bnft_live *lv, bool egress);
+int bnft_live_ifinfo_fd(const struct bnft_live *lv);
+/* Fd of the generated program of the active generation for a slot, -ENOENT
+ * if none (for BPF_PROG_TEST_RUN of one program). */
+int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot);
+
+/* Open (create), load, flip, attach to every interface of the current
+ * netns; the CLI's one call. */
+int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
+		    struct bnft_load_stats *st);
+/* Detach from all interfaces and remove every pin under pin_root. */
+int bnft_live_flush(const char *pin_root);
+
+struct bnft_counter_row {
+	uint32_t family;
+	const char *table, *chain;
+	uint64_t handle;
+	uint64_t packets, bytes;
+};
+/* Calls cb for every rule with a counter expression of the active
+ * generation; a non-zero return of cb stops and is returned. */
+typedef int (*bnft_counter_cb)(const struct bnft_counter_row *row, void *data);
+int bnft_live_counters(const char *pin_root, bnft_counter_cb cb, void *data);
+/* The same on an open handle (pin_root NULL works here). */
+int bnft_live_counters_fd(const struct bnft_live *lv, bnft_counter_cb cb, void *data);
+
+#endif

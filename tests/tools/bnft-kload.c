@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bnft-kload: compile the nf_tables ruleset of one network namespace into
+ * eBPF and attach it in the current one.
+ *
+ *   bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] [--stats]
+ *   bnft-kload --detach --pin-root DIR
+ *   bnft-kload --counters --pin-root DIR
+ *
+ * --from-netns: setns into NAME (/run/netns/NAME), dump the kernel ruleset,
+ * setns back, compile, load beside the live state, flip, attach to every
+ * interface of the current netns. --counters prints one line per rule with
+ * a counter: "family table chain handle packets bytes".
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <libnftnl/common.h>
+
+#include "daemon/lib/load.h"
+#include "translator/codegen.h"
+#include "translator/kdump.h"
+
+static const char *family_name(uint32_t f)
+{
+	switch (f) {
+	case 1: return "inet";
+	case 2: return "ip";
+	case 3: return "arp";
+	case 5: return "netdev";
+	case 7: return "bridge";
+	case 10: return "ip6";
+	}
+	return "?";
+}
+
+static int dump_from_netns(const char *name, struct bnft_ir **ir)
+{
+	char path[512];
+	int self, target, err;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0) {
+		fprintf(stderr, "bnft-kload: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || setns(target, CLONE_NEWNET)) {
+		err = -errno;
+		fprintf(stderr, "bnft-kload: setns %s: %s\n", name, strerror(errno));
+		close(target);
+		if (self >= 0)
+			close(self);
+		return err;
+	}
+	err = bnft_kdump_new(ir);
+	if (setns(self, CLONE_NEWNET)) {
+		/* Never continue in the wrong namespace. */
+		fprintf(stderr, "bnft-kload: cannot return to the original netns: %s\n",
+			strerror(errno));
+		exit(2);
+	}
+	close(self);
+	close(target);
+	if (err)
+		fprintf(stderr, "bnft-kload: dump of %s failed: %s\n", name, strerror(-err));
+	return err;
+}
+
+static void print_ir(const struct bnft_ir *ir)
+{
+	struct nftnl_chain_list_iter *ci = nftnl_chain_list_iter_create(ir->chains);
+	struct nftnl_set_list_iter *si = nftnl_set_list_iter_create(ir->sets);
+	struct nftnl_rule_list_iter *ri = nftnl_rule_list_iter_create(ir->rules);
+	struct nftnl_chain *c;
+	struct nftnl_set *s;
+	struct nftnl_rule *r;
+	char buf[65536];
+
+	while (ci && (c = nftnl_chain_list_iter_next(ci))) {
+		nftnl_chain_snprintf(buf, sizeof(buf), c, NFTNL_OUTPUT_DEFAULT, 0);
+		printf("chain %s\n", buf);
+	}
+	while (si && (s = nftnl_set_list_iter_next(si))) {
+		nftnl_set_snprintf(buf, sizeof(buf), s, NFTNL_OUTPUT_DEFAULT, 0);
+		printf("set %s\n", buf);
+	}
+	while (ri && (r = nftnl_rule_list_iter_next(ri))) {
+		nftnl_rule_snprintf(buf, sizeof(buf), r, NFTNL_OUTPUT_DEFAULT, 0);
+		printf("rule %s\n", buf);
+	}
+	if (ci)
+		nftnl_chain_list_iter_destroy(ci);
+	if (si)
+		nftnl_set_list_iter_destroy(si);
+	if (ri)
+		nftnl_rule_list_iter_destroy(ri);
+}
+
+static int print_counter(const struct bnft_counter_row *row, void *data)
+{
+	(void)data;
+	printf("%s %s %s %llu %llu %llu\n", family_name(row->family), row->table, row->chain,
+	       (unsigned long long)row->handle, (unsigned long long)row->packets,
+	       (unsigned long long)row->bytes);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] "
+			"[--stats]\n"
+			"       bnft-kload --detach --pin-root DIR\n"
+			"       bnft-kload --counters --pin-root DIR\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from-netns", required_argument, NULL, 'n' },
+		{ "pin-root", required_argument, NULL, 'p' },
+		{ "dump-ir", no_argument, NULL, 'd' },
+		{ "detach", no_argument, NULL, 'D' },
+		{ "counters", no_argument, NULL, 'c' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *netns = NULL, *root = NULL;
+	bool dump = false, detach = false, counters = false, stats = false;
+	struct bnft_load_stats st;
+	struct bnft_prog_set *ps = NULL;
+	struct bnft_ir *ir = NULL;
+	struct bnft_err cerr;
+	int o, err;
+
+	while ((o = getopt_long(argc, argv, "n:p:dDcsh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n': netns = optarg; break;
+		case 'p': root = optarg; break;
+		case 'd': dump = true; break;
+		case 'D': detach = true; break;
+		case 'c': counters = true; break;
+		case 's': stats = true; break;
+		default: usage(); return o == 'h' ? 0 : 1;
+		}
+	}
+	if (!root) {
+		usage();
+		return 1;
+	}
+	if (detach) {
+		err = bnft_live_flush(root);
+		if (err)
+			fprintf(stderr, "bnft-kload: detach: %s\n", strerror(-err));
+		return err ? 1 : 0;
+	}
+	if (counters) {
+		err = bnft_live_counters(root, print_counter, NULL);
+		if (err)
+			fprintf(stderr, "bnft-kload: counters: %s\n", strerror(-err));
+		return err ? 1 : 0;
+	}
+	if (!netns) {
+		usage();
+		return 1;
+	}
+	err = dump_from_netns(netns, &ir);
+	if (err)
+		return 1;
+	if (dump)
+		print_ir(ir);
+	err = bnft_compile(ir, &ps, &cerr);
+	if (err) {
+		fprintf(stderr, "bnft-kload: %s\n", cerr.msg);
+		bnft_ir_free(&ir);
+		return 1;
+	}
+	err = bnft_live_apply(ps, root, &st);
+	if (err) {
+		fprintf(stderr, "bnft-kload: load: %s\n", strerror(-err));
+		if (st.verifier_log[0])
+			fprintf(stderr, "verifier log (tail):\n%s\n", st.verifier_log);
+	} else if (stats) {
+		printf("generation %u: %u programs, %llu instructions, %llu verified\n", st.gen,
+		       st.nprogs, (unsigned long long)st.insns,
+		       (unsigned long long)st.verified_insns);
+	}
+	bnft_prog_set_free(&ps);
+	bnft_ir_free(&ir);
+	return err ? 1 : 0;
+}

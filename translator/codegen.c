@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Code generator driver: collects chains and rules from the IR, orders the
+ * base chains of every hook, emits one program per TC attach point with
+ * the reachable non-base chains as bpf-to-bpf subprograms.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/pkt_cls.h>
+
+#include "bpf/lib/abi.h"
+#include "translator/codegen_int.h"
+
+/* BPF allows 8 call frames; the main program is one of them. */
+#define CG_MAX_DEPTH 7
+
+static void cg_strlcpy(char *dst, const char *src, size_t n)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+int cg_fail(struct cg *cg, int err, const char *fmt, ...)
+{
+	struct bnft_err *e = cg->err;
+	char what[256];
+	va_list ap;
+
+	if (!e)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	memset(e, 0, sizeof(*e));
+	if (cg->cur_chain) {
+		e->family = (int)cg->cur_chain->family;
+		cg_strlcpy(e->table, cg->cur_chain->table, sizeof(e->table));
+		cg_strlcpy(e->chain, cg->cur_chain->name, sizeof(e->chain));
+	}
+	if (cg->cur_rule)
+		e->handle = nftnl_rule_get_u64(cg->cur_rule, NFTNL_RULE_HANDLE);
+	cg_strlcpy(e->expr, cg->cur_expr, sizeof(e->expr));
+	if (cg->cur_chain && cg->cur_rule)
+		snprintf(e->msg, sizeof(e->msg), "table %s chain %s rule handle %llu%s%s: %s",
+			 e->table, e->chain, (unsigned long long)e->handle,
+			 e->expr[0] ? " expression " : "", e->expr, what);
+	else if (cg->cur_chain)
+		snprintf(e->msg, sizeof(e->msg), "table %s chain %s: %s", e->table, e->chain,
+			 what);
+	else
+		snprintf(e->msg, sizeof(e->msg), "%s", what);
+	return err;
+}
+
+struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table,
+			       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nchains; i++) {
+		struct cg_chain *c = &cg->chains[i];
+
+		if (c->family == family && !strcmp(c->table, table) && !strcmp(c->name, name))
+			return c;
+	}
+	return NULL;
+}
+
+/* ---- collecting ------------------------------------------------------ */
+
+static int collect_chains(struct cg *cg)
+{
+	struct nftnl_chain_list_iter *it;
+	struct nftnl_chain *c;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	it = nftnl_chain_list_iter_create(cg->ir->chains);
+	if (!it)
+		return -ENOMEM;
+	while ((c = nftnl_chain_list_iter_next(it))) {
+		struct cg_chain *cc;
+
+		if (n == cap) {
+			void *p = realloc(cg->chains, (cap = cap ? 2 * cap : 16) * sizeof(*cc));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			cg->chains = p;
+		}
+		cc = &cg->chains[n];
+		memset(cc, 0, sizeof(*cc));
+		cc->c = c;
+		cc->table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+		cc->name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+		cc->family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		cc->order = (uint32_t)n;
+		cc->id = (uint32_t)n;
+		cc->depth = -1;
+		if (!cc->table || !cc->name) {
+			err = cg_fail(cg, -EINVAL, "chain without table or name in the IR");
+			break;
+		}
+		cc->base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+		if (cc->base) {
+			cc->hooknum = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+			cc->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+			cc->policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ?
+					     nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) :
+					     NF_ACCEPT;
+			cc->type = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ?
+					   nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) :
+					   "filter";
+		}
+		n++;
+	}
+	nftnl_chain_list_iter_destroy(it);
+	cg->nchains = n;
+	return err;
+}
+
+static int collect_rules(struct cg *cg)
+{
+	struct nftnl_rule_list_iter *it;
+	struct nftnl_rule *r;
+	size_t i;
+
+	it = nftnl_rule_list_iter_create(cg->ir->rules);
+	if (!it)
+		return -ENOMEM;
+	while ((r = nftnl_rule_list_iter_next(it))) {
+		const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+		const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+		uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+		struct cg_chain *cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
+		const struct nftnl_rule **p;
+
+		if (!cc) {
+			nftnl_rule_list_iter_destroy(it);
+			return cg_fail(cg, -EINVAL, "rule for missing chain %s %s",
+				       t ? t : "?", ch ? ch : "?");
+		}
+		p = realloc(cc->rules, (cc->nrules + 1) * sizeof(*p));
+		if (!p) {
+			nftnl_rule_list_iter_destroy(it);
+			return -ENOMEM;
+		}
+		cc->rules = p;
+		cc->rules[cc->nrules++] = r;
+	}
+	nftnl_rule_list_iter_destroy(it);
+
+	/* Counter ids and identities for every rule. */
+	for (i = 0; i < cg->nchains; i++)
+		cg->ps->nrules += cg->chains[i].nrules;
+	cg->ps->nchains = cg->nchains;
+	cg->ps->chains = calloc(cg->nchains ? cg->nchains : 1, sizeof(*cg->ps->chains));
+	cg->ps->rules = calloc(cg->ps->nrules ? cg->ps->nrules : 1, sizeof(*cg->ps->rules));
+	if (!cg->ps->chains || !cg->ps->rules)
+		return -ENOMEM;
+	cg->ps->nrules = 0;
+	for (i = 0; i < cg->nchains; i++) {
+		struct cg_chain *cc = &cg->chains[i];
+		struct bnft_chain_id *ci = &cg->ps->chains[i];
+		size_t k;
+
+		ci->family = cc->family;
+		cg_strlcpy(ci->table, cc->table, sizeof(ci->table));
+		cg_strlcpy(ci->chain, cc->name, sizeof(ci->chain));
+		cc->first_rule_id = (uint32_t)cg->ps->nrules;
+		for (k = 0; k < cc->nrules; k++) {
+			struct bnft_rule_id *ri = &cg->ps->rules[cg->ps->nrules++];
+
+			ri->chain = (uint32_t)i;
+			ri->handle = nftnl_rule_get_u64(cc->rules[k], NFTNL_RULE_HANDLE);
+		}
+	}
+	return 0;
+}
+
+/* ---- hooks and stages ---------------------------------------------- */
+
+enum cg_stage {
+	ST_NETDEV_INGRESS,
+	ST_PREROUTING,
+	ST_INPUT,
+	ST_FORWARD,
+	ST_OUTPUT,
+	ST_POSTROUTING,
+	ST_NETDEV_EGRESS,
+	ST_NONE,
+};
+
+/* Which stage a base chain belongs to, or a refusal. */
+static int chain_stage(struct cg *cg, struct cg_chain *c, enum cg_stage *st)
+{
+	cg->cur_chain = c;
+	if (strcmp(c->type, "filter") && strcmp(c->type, "route"))
+		return cg_fail(cg, -EOPNOTSUPP, "chain type %s is not supported", c->type);
+	switch (c->family) {
+	case NFPROTO_IPV4:
+	case NFPROTO_IPV6:
+	case NFPROTO_INET:
+		switch (c->hooknum) {
+		case NF_INET_PRE_ROUTING: *st = ST_PREROUTING; return 0;
+		case NF_INET_LOCAL_IN: *st = ST_INPUT; return 0;
+		case NF_INET_FORWARD: *st = ST_FORWARD; return 0;
+		case NF_INET_LOCAL_OUT: *st = ST_OUTPUT; return 0;
+		case NF_INET_POST_ROUTING: *st = ST_POSTROUTING; return 0;
+		case NF_INET_INGRESS:
+			if (c->family == NFPROTO_INET) {
+				*st = ST_NETDEV_INGRESS;
+				return 0;
+			}
+			break;
+		}
+		break;
+	case NFPROTO_NETDEV:
+		if (c->hooknum == NF_NETDEV_INGRESS) {
+			*st = ST_NETDEV_INGRESS;
+			return 0;
+		}
+		if (c->hooknum == NF_NETDEV_EGRESS) {
+			*st = ST_NETDEV_EGRESS;
+			return 0;
+		}
+		break;
+	default:
+		return cg_fail(cg, -EOPNOTSUPP, "family %u is not supported", c->family);
+	}
+	return cg_fail(cg, -EOPNOTSUPP, "hook %u of family %u is not supported", c->hooknum,
+		       c->family);
+}
+
+static int resolve_devices(struct cg *cg, struct cg_chain *c)
+{
+	const char *const *devs = NULL;
+	const char *one[2] = { NULL, NULL };
+	size_t i;
+
+	if (nftnl_chain_is_set(c->c, NFTNL_CHAIN_DEVICES))
+		devs = nftnl_chain_get_array(c->c, NFTNL_CHAIN_DEVICES);
+	else if (nftnl_chain_is_set(c->c, NFTNL_CHAIN_DEV)) {
+		one[0] = nftnl_chain_get_str(c->c, NFTNL_CHAIN_DEV);
+		devs = one;
+	}
+	if (!devs || !devs[0]) {
+		cg->cur_chain = c;
+		return cg_fail(cg, -EOPNOTSUPP, "ingress/egress chain without device");
+	}
+	/* Devices that do not exist in this netns never match (nft itself
+	 * refuses such chains; a migrated ruleset may name a device that
+	 * lives elsewhere). */
+	for (i = 0; devs[i] && c->nifindex < 8; i++) {
+		int idx = (int)if_nametoindex(devs[i]);
+
+		if (idx > 0)
+			c->ifindex[c->nifindex++] = idx;
+	}
+	if (devs[i])
+		return cg_fail(cg, -EOPNOTSUPP, "more than 8 devices on one chain");
+	c->ifany = c->nifindex == 0;
+	return 0;
+}
+
+static int cmp_chain_prio(const void *a, const void *b)
+{
+	const struct cg_chain *x = *(struct cg_chain *const *)a, *y = *(struct cg_chain *const *)b;
+
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* ---- reachability and depth ---------------------------------------- */
+
+static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***out, size_t *n);
+
+static int mark_depth(struct cg *cg, struct cg_chain *c)
+{
+	struct cg_chain **t = NULL;
+	size_t n = 0, i;
+	int err, d = 0;
+
+	if (c->depth >= 0)
+		return c->depth;
+	if (c->depth == -2) {
+		cg->cur_chain = c;
+		return cg_fail(cg, -ELOOP, "chain jumps lead back to itself");
+	}
+	c->depth = -2;
+	err = chain_targets(cg, c, &t, &n);
+	for (i = 0; !err && i < n; i++) {
+		int sub = mark_depth(cg, t[i]);
+
+		if (sub < 0)
+			err = sub;
+		else if (sub + 1 > d)
+			d = sub + 1;
+	}
+	free(t);
+	if (err)
+		return err;
+	c->depth = d;
+	return d;
+}
+
+static void mark_reach(struct cg *cg, struct cg_chain *c)
+{
+	struct cg_chain **t = NULL;
+	size_t n = 0, i;
+
+	if (c->reach)
+		return;
+	c->reach = true;
+	if (chain_targets(cg, c, &t, &n))
+		return;
+	for (i = 0; i < n; i++)
+		mark_reach(cg, t[i]);
+	free(t);
+}
+
+static int add_target(struct cg_chain ***out, size_t *n, struct cg_chain *t)
+{
+	struct cg_chain **p;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*out)[i] == t)
+			return 0;
+	p = realloc(*out, (*n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*out = p;
+	p[(*n)++] = t;
+	return 0;
+}
+
+/* Chains this chain jumps or goes to: immediates and verdict maps. */
+static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***out, size_t *n)
+{
+	size_t r;
+	int err = 0;
+
+	for (r = 0; !err && r < c->nrules; r++) {
+		struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
+		struct nftnl_expr *e;
+
+		if (!it)
+			return -ENOMEM;
+		while (!err && (e = nftnl_expr_iter_next(it))) {
+			const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+			if (!strcmp(name, "immediate") &&
+			    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
+				const char *ch = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+				struct cg_chain *t = cg_find_chain(cg, c->family, c->table, ch);
+
+				if (!t) {
+					cg->cur_chain = c;
+					cg->cur_rule = c->rules[r];
+					cg->cur_expr = "immediate";
+					err = cg_fail(cg, -EINVAL, "jump to missing chain %s", ch);
+				} else {
+					err = add_target(out, n, t);
+				}
+			} else if (!strcmp(name, "lookup") &&
+				   nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) &&
+				   nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT) {
+				const char *sn = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+				struct cg_set *s = sn ? cg_find_set(cg, c->family, c->table, sn) : NULL;
+				size_t k;
+
+				for (k = 0; s && k < s->nverdicts; k++)
+					if (s->verdicts[k].code == BNFT_V_JUMP ||
+					    s->verdicts[k].code == BNFT_V_GOTO)
+						err = err ?: add_target(out, n,
+								&cg->chains[s->verdicts[k].chain]);
+			}
+		}
+		nftnl_expr_iter_destroy(it);
+	}
+	return err;
+}
+
+/* ---- emission -------------------------------------------------------- */
+
+int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
+{
+	struct emitter *e = cg->e;
+
+	switch (code) {
+	case BNFT_V_CONTINUE:
+		return 0;
+	case BNFT_V_ACCEPT:
+	case BNFT_V_DROP:
+		if (cg->in_sub) {
+			emit(e, I_MOV64_IMM(BPF_REG_0, (int32_t)code));
+			emit_exit(e);
+		} else {
+			emit_ja(e, code == BNFT_V_ACCEPT ? cg->lbl_chain_accept : cg->lbl_drop);
+		}
+		return 0;
+	case BNFT_V_RETURN:
+		if (cg->in_sub) {
+			emit(e, I_MOV64_IMM(BPF_REG_0, BNFT_V_CONTINUE));
+			emit_exit(e);
+		} else {
+			emit_ja(e, cg->lbl_chain_policy);
+		}
+		return 0;
+	case BNFT_V_JUMP:
+	case BNFT_V_GOTO:
+		if (!target || !target->sub_label)
+			return cg_fail(cg, -EINVAL, "jump target chain not emitted");
+		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+		emit_call_label(e, target->sub_label);
+		if (cg->in_sub) {
+			if (code == BNFT_V_JUMP)
+				emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0,
+					     BNFT_V_CONTINUE, cg->lbl_rule_end);
+			emit_exit(e);
+		} else {
+			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_V_ACCEPT,
+				     cg->lbl_chain_accept);
+			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_V_DROP,
+				     cg->lbl_drop);
+			emit_ja(e, code == BNFT_V_JUMP ? cg->lbl_rule_end : cg->lbl_chain_policy);
+		}
+		return 0;
+	}
+	return cg_fail(cg, -EOPNOTSUPP, "verdict %u is not supported", code);
+}
+
+static int emit_rules(struct cg *cg, struct cg_chain *c)
+{
+	size_t r;
+	int err = 0;
+
+	cg->cur_chain = c;
+	for (r = 0; !err && r < c->nrules; r++) {
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *ex;
+
+		cg->cur_rule = c->rules[r];
+		cg->cur_rule_id = c->first_rule_id + (uint32_t)r;
+		cg->lbl_rule_fail = emit_label(cg->e);
+		cg->lbl_rule_end = cg->lbl_rule_fail;
+		it = nftnl_expr_iter_create(c->rules[r]);
+		if (!it)
+			return -ENOMEM;
+		while (!err && (ex = nftnl_expr_iter_next(it))) {
+			cg->cur_expr = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
+			err = cg_expr(cg, ex);
+		}
+		nftnl_expr_iter_destroy(it);
+		cg->cur_expr = NULL;
+		emit_bind(cg->e, cg->lbl_rule_fail);
+	}
+	cg->cur_rule = NULL;
+	return err ?: cg->e->err;
+}
+
+static void emit_cb_field(struct emitter *e, uint8_t reg, int cb, int shift, int32_t mask)
+{
+	emit(e, I_LDX(BPF_W, reg, R_CTX, CB_OFF(cb)));
+	if (shift)
+		emit(e, I_ALU32_IMM(BPF_RSH, reg, shift));
+	if (mask)
+		emit(e, I_ALU32_IMM(BPF_AND, reg, mask));
+}
+
+/* Jumps to `skip` when the packet does not enter chain c. */
+static void emit_chain_gate(struct cg *cg, struct cg_chain *c, enum cg_stage st, uint32_t skip)
+{
+	struct emitter *e = cg->e;
+	uint32_t in;
+	size_t i;
+
+	if (c->family == NFPROTO_IPV4 || c->family == NFPROTO_IPV6) {
+		emit_cb_field(e, BPF_REG_0, BNFT_CB_INFO, 8, 0xff);
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, (int32_t)c->family, skip);
+	} else if (c->family == NFPROTO_INET) {
+		in = emit_label(e);
+		emit_cb_field(e, BPF_REG_0, BNFT_CB_INFO, 8, 0xff);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, NFPROTO_IPV4, in);
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, NFPROTO_IPV6, skip);
+		emit_bind(e, in);
+	}
+	if (st == ST_INPUT || st == ST_FORWARD) {
+		emit_cb_field(e, BPF_REG_0, BNFT_CB_INFO, 24, 0xff);
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0,
+			     st == ST_INPUT ? BNFT_RC_LOCAL : BNFT_RC_FORWARD, skip);
+	} else if (st == ST_OUTPUT) {
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, skip);
+	} else if (st == ST_NETDEV_INGRESS || st == ST_NETDEV_EGRESS) {
+		in = emit_label(e);
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ifindex)));
+		for (i = 0; i < c->nifindex; i++)
+			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, c->ifindex[i], in);
+		emit_ja(e, skip);
+		emit_bind(e, in);
+	}
+}
+
+static int emit_base_chain(struct cg *cg, struct cg_chain *c, enum cg_stage st)
+{
+	struct emitter *e = cg->e;
+	uint32_t next = emit_label(e);
+	int err;
+
+	cg->in_sub = false;
+	cg->lbl_chain_accept = next;
+	cg->lbl_chain_policy = emit_label(e);
+	emit_chain_gate(cg, c, st, next);
+	err = emit_rules(cg, c);
+	if (err)
+		return err;
+	emit_bind(e, cg->lbl_chain_policy);
+	if (c->policy == NF_DROP)
+		emit_ja(e, cg->lbl_drop);
+	else if (c->policy != NF_ACCEPT)
+		return cg_fail(cg, -EOPNOTSUPP, "chain policy %u is not supported", c->policy);
+	emit_bind(e, next);
+	return e->err;
+}
+
+static int emit_sub_chain(struct cg *cg, struct cg_chain *c)
+{
+	struct emitter *e = cg->e;
+	int err;
+
+	cg->in_sub = true;
+	emit_bind(e, c->sub_label);
+	emit(e, I_MOV64_REG(R_CTX, BPF_REG_1));
+	emit(e, I_MOV64_REG(R_SCR, BPF_REG_2));
+	err = emit_rules(cg, c);
+	if (err)
+		return err;
+	emit(e, I_MOV64_IMM(BPF_REG_0, BNFT_V_CONTINUE));
+	emit_exit(e);
+	return e->err;
+}
+
+static int prog_add(struct cg *cg, struct emitter *e, const char *name, uint32_t slot)
+{
+	struct bnft_prog_set *ps = cg->ps;
+	struct bnft_prog_spec *p;
+	size_t i;
+
+	p = realloc(ps->progs, (ps->nprogs + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	ps->progs = p;
+	p = &ps->progs[ps->nprogs];
+	memset(p, 0, sizeof(*p));
+	cg_strlcpy(p->name, name, sizeof(p->name));
+	p->slot = slot;
+	p->maprefs = calloc(e->nmaps ? e->nmaps : 1, sizeof(*p->maprefs));
+	if (!p->maprefs)
+		return -ENOMEM;
+	for (i = 0; i < e->nmaps; i++) {
+		p->maprefs[i].insn = e->maps[i].insn;
+		p->maprefs[i].ref = e->maps[i].ref;
+	}
+	p->nmaprefs = e->nmaps;
+	p->insns = e->insns; /* hand over */
+	p->ninsns = e->n;
+	e->insns = NULL;
+	ps->nprogs++;
+	return 0;
+}
+
+static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
+			const enum cg_stage *stages, bool egress, const char *name,
+			uint32_t slot)
+{
+	struct emitter e;
+	size_t i, k;
+	int err = 0;
+	int16_t off;
+
+	emit_init(&e);
+	cg->e = &e;
+	cg->egress = egress;
+	for (i = 0; i < cg->nchains; i++) {
+		cg->chains[i].reach = false;
+		cg->chains[i].sub_label = 0;
+	}
+	for (i = 0; i < nbase; i++) {
+		base[i]->reach = false;
+		mark_reach(cg, base[i]);
+	}
+	for (i = 0; i < cg->nchains; i++)
+		if (cg->chains[i].reach && !cg->chains[i].base)
+			cg->chains[i].sub_label = emit_label(&e);
+
+	/* Prologue: ctx in R6, zeroed scratch area addressed by R9. */
+	emit(&e, I_MOV64_REG(R_CTX, BPF_REG_1));
+	emit(&e, I_MOV64_REG(R_SCR, BPF_REG_10));
+	emit(&e, I_ALU64_IMM(BPF_ADD, R_SCR, -SCR_SIZE));
+	emit(&e, I_MOV64_IMM(BPF_REG_0, 0));
+	for (off = 0; off < SCR_SIZE; off += 8)
+		emit(&e, I_STX(BPF_DW, R_SCR, BPF_REG_0, off));
+	cg->lbl_drop = emit_label(&e);
+
+	for (k = 0; stages[k] != ST_NONE && !err; k++)
+		for (i = 0; i < nbase && !err; i++) {
+			enum cg_stage st;
+
+			err = chain_stage(cg, base[i], &st);
+			if (!err && st == stages[k] && !base[i]->ifany)
+				err = emit_base_chain(cg, base[i], st);
+		}
+	emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
+	emit_exit(&e);
+	emit_bind(&e, cg->lbl_drop);
+	emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
+	emit_exit(&e);
+
+	for (i = 0; i < cg->nchains && !err; i++)
+		if (cg->chains[i].reach && !cg->chains[i].base)
+			err = emit_sub_chain(cg, &cg->chains[i]);
+	cg->cur_chain = NULL;
+	if (!err) {
+		err = emit_finish(&e);
+		if (err)
+			err = cg_fail(cg, err, "%s program: code generation failed (%s)", name,
+				      err == -E2BIG ? "too large" : "internal label error");
+	}
+	if (!err)
+		err = prog_add(cg, &e, name, slot);
+	emit_release(&e);
+	cg->e = NULL;
+	return err;
+}
+
+void bnft_prog_set_free(struct bnft_prog_set **psp)
+{
+	struct bnft_prog_set *ps = *psp;
+	size_t i;
+
+	if (!ps)
+		return;
+	for (i = 0; i < ps->nprogs; i++) {
+		free(ps->progs[i].insns);
+		free(ps->progs[i].maprefs);
+	}
+	for (i = 0; i < ps->nmaps; i++) {
+		free(ps->maps[i].keys);
+		free(ps->maps[i].values);
+	}
+	free(ps->progs);
+	free(ps->maps);
+	free(ps->rules);
+	free(ps->chains);
+	free(ps);
+	*psp = NULL;
+}
+
+size_t bnft_prog_set_insns(const struct bnft_prog_set *ps)
+{
+	size_t i, n = 0;
+
+	for (i = 0; ps && i < ps->nprogs; i++)
+		n += ps->progs[i].ninsns;
+	return n;
+}
+
+int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bnft_err *errp)
+{
+	static const enum cg_stage in_stages[] = { ST_NETDEV_INGRESS, ST_PREROUTING, ST_INPUT,
+						   ST_FORWARD, ST_NONE };
+	static const enum cg_stage eg_stages[] = { ST_OUTPUT, ST_POSTROUTING, ST_NETDEV_EGRESS,
+						   ST_NONE };
+	struct cg_chain **in = NULL, **eg = NULL;
+	size_t nin = 0, neg = 0, i;
+	struct cg cg = { .ir = ir, .err = errp };
+	int err;
+
+	if (errp)
+		memset(errp, 0, sizeof(*errp));
+	cg.ps = calloc(1, sizeof(*cg.ps));
+	if (!cg.ps)
+		return -ENOMEM;
+	err = collect_chains(&cg);
+	if (!err)
+		err = collect_rules(&cg);
+	if (!err)
+		err = cg_sets_init(&cg);
+	if (!err) {
+		in = calloc(cg.nchains + 1, sizeof(*in));
+		eg = calloc(cg.nchains + 1, sizeof(*eg));
+		if (!in || !eg)
+			err = -ENOMEM;
+	}
+	for (i = 0; !err && i < cg.nchains; i++) {
+		struct cg_chain *c = &cg.chains[i];
+		enum cg_stage st;
+
+		if (!c->base)
+			continue;
+		err = chain_stage(&cg, c, &st);
+		if (!err && (st == ST_NETDEV_INGRESS || st == ST_NETDEV_EGRESS))
+			err = resolve_devices(&cg, c);
+		if (!err) {
+			int d = mark_depth(&cg, c);
+
+			if (d < 0) {
+				err = d;
+			} else if (d > CG_MAX_DEPTH) {
+				cg.cur_chain = c;
+				err = cg_fail(&cg, -ELOOP, "chains nest deeper than %d jumps",
+					      CG_MAX_DEPTH);
+			}
+		}
+		if (err < 0)
+			break;
+		err = 0;
+		if (st <= ST_FORWARD) {
+			in[nin++] = c;
+			if (st == ST_INPUT || st == ST_FORWARD)
+				cg.ps->gen_flags |= BNFT_GF_ROUTE;
+		} else {
+			eg[neg++] = c;
+		}
+	}
+	if (!err) {
+		qsort(in, nin, sizeof(*in), cmp_chain_prio);
+		qsort(eg, neg, sizeof(*eg), cmp_chain_prio);
+	}
+	if (!err && nin) {
+		err = emit_program(&cg, in, nin, in_stages, false, "bnft_ingress",
+				   BNFT_SLOT_INGRESS);
+		cg.ps->gen_flags |= BNFT_GF_INGRESS;
+	}
+	if (!err && neg) {
+		err = emit_program(&cg, eg, neg, eg_stages, true, "bnft_egress",
+				   BNFT_SLOT_EGRESS);
+		cg.ps->gen_flags |= BNFT_GF_EGRESS;
+	}
+	if (err && errp && !errp->msg[0])
+		snprintf(errp->msg, sizeof(errp->msg), "compile failed: %s", strerror(-err));
+
+	free(in);
+	free(eg);
+	for (i = 0; i < cg.nchains; i++)
+		free(cg.chains[i].rules);
+	free(cg.chains);
+	cg_sets_free(&cg);
+	if (err) {
+		bnft_prog_set_free(&cg.ps);
+		return err;
+	}
+	*out = cg.ps;
+	return 0;
+}

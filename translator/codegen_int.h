@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal state shared by translator/codegen*.c. Not a public header. */
+#ifndef BNFT_TRANSLATOR_CODEGEN_INT_H
+#define BNFT_TRANSLATOR_CODEGEN_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "translator/codegen.h"
+#include "translator/codegen_emit.h"
+
+/*
+ * Stack scratch area, addressed through R9 in every function (the main
+ * frame owns it, subprograms get its address as their second argument):
+ *   [0, 8)     temporary key for counter lookups
+ *   [8, 76)    LPM trie key: u32 prefix length + up to 64 key bytes
+ *   [80, 160)  nft registers: word w (kernel regs->data[w], 4..19) at 80 + 4w
+ */
+#define SCR_SIZE 160
+#define SCR_TMP 0
+#define SCR_KEY 8
+#define SCR_KEY_MAX 64
+#define SCR_REGS 80
+#define REG_WORD_MIN 4
+#define REG_WORD_END 20
+
+/* Register conventions of generated code. */
+#define R_CTX BPF_REG_6
+#define R_SAVE1 BPF_REG_7
+#define R_SAVE2 BPF_REG_8
+#define R_SCR BPF_REG_9
+
+#define CB_OFF(i) ((int16_t)(offsetof(struct __sk_buff, cb) + 4 * (i)))
+#define SKB_OFF(f) ((int16_t)offsetof(struct __sk_buff, f))
+
+struct cg_chain {
+	const struct nftnl_chain *c;
+	const char *table, *name, *type;
+	uint32_t family;
+	bool base;
+	uint32_t hooknum;
+	int32_t prio;
+	uint32_t policy;
+	uint32_t id; /* index in ps->chains */
+	uint32_t order; /* dump order, tie-break for equal priorities */
+	const struct nftnl_rule **rules;
+	size_t nrules;
+	uint32_t first_rule_id;
+	int ifindex[8];
+	size_t nifindex;
+	bool ifany; /* netdev chain bound to no existing device */
+	/* per program being emitted */
+	uint32_t sub_label;
+	bool reach;
+	int depth; /* -1 unknown, -2 on the DFS stack */
+};
+
+struct cg_set {
+	const struct nftnl_set *s;
+	const char *table, *name;
+	uint32_t family;
+	uint32_t key_len, data_len, data_type, flags;
+	int map; /* index in ps->maps, -1 not built yet */
+	bool lpm;
+	/* distinct verdicts of a verdict map: code, chain id */
+	struct bnft_vmap_val *verdicts;
+	size_t nverdicts;
+};
+
+struct cg {
+	const struct bnft_ir *ir;
+	struct bnft_prog_set *ps;
+	struct bnft_err *err;
+	struct cg_chain *chains;
+	size_t nchains;
+	struct cg_set *sets;
+	size_t nsets;
+	struct emitter *e;
+	/* function being emitted */
+	bool in_sub;
+	uint32_t lbl_drop, lbl_chain_accept, lbl_chain_policy;
+	uint32_t lbl_rule_fail, lbl_rule_end;
+	struct cg_chain *cur_chain;
+	const struct nftnl_rule *cur_rule;
+	const char *cur_expr;
+	uint32_t cur_rule_id;
+	bool egress;
+};
+
+/* Fills c->err from the current chain/rule/expr context; returns err. */
+int cg_fail(struct cg *cg, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table,
+			       const char *name);
+/* Emits the code of one expression of the current rule. */
+int cg_expr(struct cg *cg, struct nftnl_expr *expr);
+/* Emits a verdict (BNFT_V_*) in the current function context. */
+int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target);
+/* Translates an nf_tables verdict code (+ chain) into BNFT_V_* / target. */
+int cg_nft_verdict(struct cg *cg, int32_t nftv, const char *chain, uint32_t *code,
+		   struct cg_chain **target);
+
+/* Sets (codegen_set.c). */
+struct cg_set *cg_find_set(struct cg *cg, uint32_t family, const char *table, const char *name);
+/* Builds the BPF map of a set on first use; returns the map index. */
+int cg_set_map(struct cg *cg, struct cg_set *set);
+int cg_sets_init(struct cg *cg);
+void cg_sets_free(struct cg *cg);
+
+/* Byte offset in the scratch area of nft register `reg` (NFT_REG_1..4,
+ * NFT_REG32_00..15) holding `len` bytes; negative errno if invalid. */
+int cg_reg_off(struct cg *cg, uint32_t reg, uint32_t len);
+
+#endif

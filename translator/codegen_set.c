@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nf_tables sets -> BPF maps.
+ *  exact sets and maps:   HASH, key = the set key bytes as the register holds
+ *                         them (concatenations included, 4-byte padded)
+ *  interval sets/maps:    LPM_TRIE; every interval is cut into prefixes, so
+ *                         ranges that are not prefixes work too
+ * Values: 1 byte for plain sets, the data for maps, struct bnft_vmap_val
+ * for verdict maps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "bpf/lib/abi.h"
+#include "translator/codegen_int.h"
+
+#define CG_MAX_PREFIXES (4u << 20)
+#define CG_NAMED_SET_SLACK 1024
+
+typedef unsigned __int128 u128;
+
+struct elem {
+	uint8_t key[16];
+	uint32_t flags;
+	const uint8_t *val;
+};
+
+struct cg_set *cg_find_set(struct cg *cg, uint32_t family, const char *table, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nsets; i++) {
+		struct cg_set *s = &cg->sets[i];
+
+		if (s->family == family && !strcmp(s->table, table) && !strcmp(s->name, name))
+			return s;
+	}
+	return NULL;
+}
+
+static int set_verdicts(struct cg *cg, struct cg_set *s)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
+	struct nftnl_set_elem *el;
+	int err = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (!err && (el = nftnl_set_elems_iter_next(it))) {
+		struct bnft_vmap_val v = { 0 };
+		struct cg_chain *t = NULL;
+		const char *ch = NULL;
+		size_t k;
+
+		if (!nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT))
+			continue;
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
+			ch = nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN);
+		switch ((int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT)) {
+		case NF_ACCEPT: v.code = BNFT_V_ACCEPT; break;
+		case NF_DROP: v.code = BNFT_V_DROP; break;
+		case NFT_CONTINUE: v.code = BNFT_V_CONTINUE; break;
+		case NFT_RETURN: v.code = BNFT_V_RETURN; break;
+		case NFT_JUMP: v.code = BNFT_V_JUMP; break;
+		case NFT_GOTO: v.code = BNFT_V_GOTO; break;
+		default:
+			err = cg_fail(cg, -EOPNOTSUPP, "set %s: verdict %d is not supported",
+				      s->name,
+				      (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT));
+			continue;
+		}
+		if (v.code == BNFT_V_JUMP || v.code == BNFT_V_GOTO) {
+			t = ch ? cg_find_chain(cg, s->family, s->table, ch) : NULL;
+			if (!t) {
+				err = cg_fail(cg, -EINVAL, "set %s: jump to missing chain %s",
+					      s->name, ch ? ch : "?");
+				continue;
+			}
+			v.chain = t->id;
+		}
+		for (k = 0; k < s->nverdicts; k++)
+			if (!memcmp(&s->verdicts[k], &v, sizeof(v)))
+				break;
+		if (k == s->nverdicts) {
+			void *p = realloc(s->verdicts, (s->nverdicts + 1) * sizeof(v));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			s->verdicts = p;
+			s->verdicts[s->nverdicts++] = v;
+		}
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return err;
+}
+
+int cg_sets_init(struct cg *cg)
+{
+	struct nftnl_set_list_iter *it;
+	struct nftnl_set *s;
+	size_t i;
+	int err = 0;
+
+	it = nftnl_set_list_iter_create(cg->ir->sets);
+	if (!it)
+		return -ENOMEM;
+	while ((s = nftnl_set_list_iter_next(it))) {
+		struct cg_set *cs;
+		void *p = realloc(cg->sets, (cg->nsets + 1) * sizeof(*cs));
+
+		if (!p) {
+			err = -ENOMEM;
+			break;
+		}
+		cg->sets = p;
+		cs = &cg->sets[cg->nsets++];
+		memset(cs, 0, sizeof(*cs));
+		cs->s = s;
+		cs->table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
+		cs->name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+		cs->family = nftnl_set_get_u32(s, NFTNL_SET_FAMILY);
+		cs->key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+		cs->flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ?
+				    nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
+		if (nftnl_set_is_set(s, NFTNL_SET_DATA_TYPE)) {
+			cs->data_type = nftnl_set_get_u32(s, NFTNL_SET_DATA_TYPE);
+			cs->data_len = nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN);
+		}
+		cs->map = -1;
+		if (!cs->table || !cs->name) {
+			err = cg_fail(cg, -EINVAL, "set without table or name in the IR");
+			break;
+		}
+	}
+	nftnl_set_list_iter_destroy(it);
+	for (i = 0; !err && i < cg->nsets; i++)
+		if ((cg->sets[i].flags & NFT_SET_MAP) && cg->sets[i].data_type == NFT_DATA_VERDICT)
+			err = set_verdicts(cg, &cg->sets[i]);
+	return err;
+}
+
+void cg_sets_free(struct cg *cg)
+{
+	size_t i;
+
+	for (i = 0; i < cg->nsets; i++)
+		free(cg->sets[i].verdicts);
+	free(cg->sets);
+	cg->sets = NULL;
+	cg->nsets = 0;
+}
+
+static u128 key_to_u128(const uint8_t *k, uint32_t n)
+{
+	u128 v = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | k[i];
+	return v;
+}
+
+static void u128_to_key(u128 v, uint8_t *k, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = n; i-- > 0;) {
+		k[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static int cmp_elem(const void *a, const void *b, void *arg)
+{
+	return memcmp(((const struct elem *)a)->key, ((const struct elem *)b)->key,
+		      *(uint32_t *)arg);
+}
+
+struct map_build {
+	struct bnft_map_spec *m;
+	size_t cap;
+};
+
+static int map_push(struct map_build *b, const uint8_t *key, const uint8_t *val)
+{
+	struct bnft_map_spec *m = b->m;
+
+	if (m->nelems == b->cap) {
+		size_t nc = b->cap ? 2 * b->cap : 64;
+		uint8_t *k = realloc(m->keys, nc * m->key_size);
+
+		if (!k)
+			return -ENOMEM;
+		m->keys = k;
+		k = realloc(m->values, nc * m->value_size);
+		if (!k)
+			return -ENOMEM;
+		m->values = k;
+		b->cap = nc;
+	}
+	memcpy(m->keys + (size_t)m->nelems * m->key_size, key, m->key_size);
+	memcpy(m->values + (size_t)m->nelems * m->value_size, val, m->value_size);
+	m->nelems++;
+	return 0;
+}
+
+/* Value bytes of one element in the map's value layout. */
+static int elem_value(struct cg *cg, struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out,
+		      uint32_t vsize)
+{
+	memset(out, 0, vsize);
+	if (!(s->flags & NFT_SET_MAP)) {
+		out[0] = 1;
+		return 0;
+	}
+	if (s->data_type == NFT_DATA_VERDICT) {
+		struct bnft_vmap_val v = { 0 };
+		const char *ch = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN) ?
+					 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN) : NULL;
+		struct cg_chain *t;
+		int err = cg_nft_verdict(cg,
+					 (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT),
+					 ch, &v.code, &t);
+
+		if (err)
+			return err;
+		if (t)
+			v.chain = t->id;
+		memcpy(out, &v, sizeof(v));
+		return 0;
+	}
+	{
+		uint32_t dl = 0;
+		const void *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dl);
+
+		if (!d || dl != s->data_len)
+			return cg_fail(cg, -EINVAL, "set %s: element data of %u bytes", s->name, dl);
+		memcpy(out, d, dl);
+	}
+	return 0;
+}
+
+/* Cut [lo, hi] (width klen bytes) into prefixes and add them with val. */
+static int add_range(struct map_build *b, u128 lo, u128 hi, uint32_t klen, const uint8_t *val)
+{
+	uint32_t bits = klen * 8;
+	uint8_t key[4 + 16];
+
+	for (;;) {
+		uint32_t k = 0; /* the block is 2^k keys, lo aligned to it */
+		u128 last;
+
+		while (k < bits && !((lo >> k) & 1)) {
+			if (k + 1 == 128) {
+				if (lo == 0 && hi == ~(u128)0)
+					k = 128;
+				break;
+			}
+			if (lo + (((u128)1 << (k + 1)) - 1) > hi)
+				break;
+			k++;
+		}
+		if (b->m->nelems >= CG_MAX_PREFIXES)
+			return -E2BIG;
+		*(uint32_t *)key = bits - k;
+		u128_to_key(lo, key + 4, klen);
+		if (map_push(b, key, val))
+			return -ENOMEM;
+		if (k == bits)
+			return 0;
+		last = lo + (((u128)1 << k) - 1);
+		if (last >= hi)
+			return 0;
+		lo = last + 1;
+	}
+}
+
+static int build_interval(struct cg *cg, struct cg_set *s, struct map_build *b)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
+	struct nftnl_set_elem **els = NULL;
+	struct elem *ev = NULL;
+	size_t n = 0, i;
+	uint8_t *val = NULL;
+	u128 max = s->key_len == 16 ? ~(u128)0 : (((u128)1 << (s->key_len * 8)) - 1);
+	int err = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (!err && nftnl_set_elems_iter_next(it))
+		n++;
+	nftnl_set_elems_iter_destroy(it);
+	ev = calloc(n ? n : 1, sizeof(*ev));
+	els = calloc(n ? n : 1, sizeof(*els));
+	val = calloc(n ? n : 1, b->m->value_size);
+	it = nftnl_set_elems_iter_create(s->s);
+	if (!ev || !els || !val || !it) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct nftnl_set_elem *el = nftnl_set_elems_iter_next(it);
+		uint32_t kl = 0;
+		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
+
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
+			err = cg_fail(cg, -EOPNOTSUPP,
+				      "set %s: concatenated interval sets are not supported",
+				      s->name);
+			goto out;
+		}
+		if (!k || kl != s->key_len) {
+			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
+			goto out;
+		}
+		memcpy(ev[i].key, k, kl);
+		ev[i].flags = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) ?
+				      nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) : 0;
+		ev[i].val = val + i * b->m->value_size;
+		err = (ev[i].flags & NFT_SET_ELEM_INTERVAL_END) ?
+			      0 : elem_value(cg, s, el, (uint8_t *)ev[i].val, b->m->value_size);
+		if (err)
+			goto out;
+	}
+	qsort_r(ev, n, sizeof(*ev), cmp_elem, &s->key_len);
+	/* rbtree semantics: a key matches the greatest element <= key when
+	 * that element is an interval start. */
+	for (i = 0; i < n; i++) {
+		u128 lo, hi;
+
+		if (ev[i].flags & NFT_SET_ELEM_INTERVAL_END)
+			continue;
+		lo = key_to_u128(ev[i].key, s->key_len);
+		if (i + 1 < n) {
+			hi = key_to_u128(ev[i + 1].key, s->key_len);
+			if (hi == lo)
+				continue;
+			hi--;
+		} else {
+			hi = max;
+		}
+		err = add_range(b, lo, hi, s->key_len, ev[i].val);
+		if (err) {
+			if (err == -E2BIG)
+				err = cg_fail(cg, -E2BIG, "set %s: more than %u prefixes", s->name,
+					      CG_MAX_PREFIXES);
+			goto out;
+		}
+	}
+out:
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	free(ev);
+	free(els);
+	free(val);
+	return err;
+}
+
+static int build_exact(struct cg *cg, struct cg_set *s, struct map_build *b)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
+	struct nftnl_set_elem *el;
+	uint8_t val[256];
+	int err = 0;
+
+	if (!it)
+		return -ENOMEM;
+	while (!err && (el = nftnl_set_elems_iter_next(it))) {
+		uint32_t kl = 0;
+		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
+
+		if (!k || kl != s->key_len) {
+			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
+			break;
+		}
+		err = elem_value(cg, s, el, val, b->m->value_size);
+		if (!err)
+			err = map_push(b, k, val);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return err;
+}
+
+int cg_set_map(struct cg *cg, struct cg_set *s)
+{
+	struct bnft_prog_set *ps = cg->ps;
+	struct map_build b = { 0 };
+	struct bnft_map_spec *m;
+	int err;
+
+	if (s->map >= 0)
+		return s->map;
+	if (s->flags & NFT_SET_OBJECT)
+		return cg_fail(cg, -EOPNOTSUPP, "set %s: object maps are not supported", s->name);
+	if (s->flags & NFT_SET_TIMEOUT)
+		return cg_fail(cg, -EOPNOTSUPP, "set %s: sets with timeouts are not supported",
+			       s->name);
+	if (s->key_len == 0 || s->key_len > SCR_KEY_MAX)
+		return cg_fail(cg, -EINVAL, "set %s: key length %u", s->name, s->key_len);
+	if ((s->flags & NFT_SET_INTERVAL) && s->key_len > 16)
+		return cg_fail(cg, -EOPNOTSUPP,
+			       "set %s: interval keys longer than 16 bytes are not supported",
+			       s->name);
+	if ((s->flags & NFT_SET_MAP) && s->data_type != NFT_DATA_VERDICT &&
+	    (s->data_len == 0 || s->data_len > 64))
+		return cg_fail(cg, -EINVAL, "set %s: data length %u", s->name, s->data_len);
+
+	m = realloc(ps->maps, (ps->nmaps + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	ps->maps = m;
+	m = &ps->maps[ps->nmaps];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "bnft_s%zu", ps->nmaps);
+	snprintf(m->set, sizeof(m->set), "%s", s->name);
+	if (!(s->flags & NFT_SET_MAP))
+		m->value_size = 1;
+	else if (s->data_type == NFT_DATA_VERDICT)
+		m->value_size = sizeof(struct bnft_vmap_val);
+	else
+		m->value_size = s->data_len;
+	s->lpm = s->flags & NFT_SET_INTERVAL;
+	if (s->lpm) {
+		m->type = BPF_MAP_TYPE_LPM_TRIE;
+		m->key_size = 4 + s->key_len;
+		m->flags = BPF_F_NO_PREALLOC;
+	} else {
+		m->type = BPF_MAP_TYPE_HASH;
+		m->key_size = s->key_len;
+	}
+	b.m = m;
+	ps->nmaps++; /* owned by ps from here: freed with it on error */
+	err = s->lpm ? build_interval(cg, s, &b) : build_exact(cg, s, &b);
+	if (err)
+		return err;
+	m->max_entries = m->nelems ? m->nelems : 1;
+	if (!(s->flags & NFT_SET_ANONYMOUS))
+		m->max_entries += CG_NAMED_SET_SLACK;
+	s->map = (int)(ps->nmaps - 1);
+	return s->map;
+}
