@@ -56,35 +56,43 @@ def sh(cmd, timeout=60):
 
 
 class Counters:
-	"""Per-rule counters keyed by (family, table, chain, index in chain)."""
+	"""Per-rule counters keyed by (family, table, chain, index in chain); the
+	value is a list of (packets, bytes), one per counter statement. handles
+	maps (family, table, chain, handle) to that key, for SUT output that
+	names rules by handle (same ruleset loaded fresh: same handles)."""
+
+	def __init__(self):
+		self.rules = {}
+		self.handles = {}
 
 	@staticmethod
-	def parse(text):
+	def parse(text, ref=None):
 		text = text.strip()
 		if text.startswith("{"):
 			return Counters.parse_json(text)
 		if re.search(r"^\s*table\s", text, re.M):
 			return Counters.parse_nft_text(text)
-		return Counters.parse_lines(text)
+		return Counters.parse_lines(text, ref)
 
 	@staticmethod
 	def parse_json(text):
-		out, idx = {}, {}
+		c, idx = Counters(), {}
 		for obj in json.loads(text).get("nftables", []):
 			r = obj.get("rule")
 			if not r:
 				continue
 			ck = (r["family"], r["table"], r["chain"])
 			i = idx[ck] = idx.get(ck, -1) + 1
+			c.handles[ck + (r.get("handle"),)] = ck + (i,)
 			cs = [e["counter"] for e in r.get("expr", [])
 			      if isinstance(e, dict) and isinstance(e.get("counter"), dict)]
 			if cs:
-				out[ck + (i,)] = [(c.get("packets", 0), c.get("bytes", 0)) for c in cs]
-		return out
+				c.rules[ck + (i,)] = [(x.get("packets", 0), x.get("bytes", 0)) for x in cs]
+		return c
 
 	@staticmethod
 	def parse_nft_text(text):
-		out, idx = {}, {}
+		c, idx = Counters(), {}
 		fam = table = chain = None
 		for line in text.splitlines():
 			s = line.strip()
@@ -102,22 +110,26 @@ class Counters:
 				continue
 			ck = (fam, table, chain)
 			i = idx[ck] = idx.get(ck, -1) + 1
+			m = re.search(r"# handle (\d+)", s)
+			if m:
+				c.handles[ck + (int(m.group(1)),)] = ck + (i,)
 			cs = [(int(p), int(b)) for p, b in
 			      re.findall(r"counter packets (\d+) bytes (\d+)", s)]
 			if cs:
-				out[ck + (i,)] = cs
-		return out
+				c.rules[ck + (i,)] = cs
+		return c
 
 	@staticmethod
-	def parse_lines(text):
-		"""'family table chain index packets bytes' per line (SUT format)."""
-		out = {}
+	def parse_lines(text, ref):
+		"""'family table chain handle packets bytes' per line (bnft-kload)."""
+		c = Counters()
 		for line in text.splitlines():
 			f = line.split()
 			if len(f) >= 6 and f[3].isdigit() and f[4].isdigit():
-				k = (f[0], f[1], f[2], int(f[3]))
-				out.setdefault(k, []).append((int(f[4]), int(f[5])))
-		return out
+				h = (f[0], f[1], f[2], int(f[3]))
+				k = ref.handles.get(h, h[:3] + ("handle %d" % h[3],)) if ref else h
+				c.rules.setdefault(k, []).append((int(f[4]), int(f[5])))
+		return c
 
 
 class Harness:
@@ -192,7 +204,7 @@ class Harness:
 		_, out, _ = sh("ip netns exec %s nft -j list ruleset" % self.ref)
 		ref = Counters.parse(out)
 		rc, out, err = sh(self.fmt(self.sut_cmd["counters"]))
-		sut = Counters.parse(out) if rc == 0 else None
+		sut = Counters.parse(out, ref) if rc == 0 else None
 		return ref, sut, err
 
 	def skip(self, name, why):
@@ -254,7 +266,8 @@ class Harness:
 		if sut_c is None:
 			ctr_bad.append(("SUT counters unavailable", cerr.strip()[:200], ""))
 		else:
-			for k in sorted(set(ref_c) | set(sut_c)):
+			ref_c, sut_c = ref_c.rules, sut_c.rules
+			for k in sorted(set(ref_c) | set(sut_c), key=str):
 				nctr += 1
 				r, s = ref_c.get(k), sut_c.get(k)
 				if r is not None and s is not None and [x[0] for x in r] == [x[0] for x in s]:
@@ -284,7 +297,7 @@ class Harness:
 			if len(bad) > self.a.show:
 				print("    ... %d more packet disagreements" % (len(bad) - self.a.show))
 			for k, r, s in ctr_bad[:self.a.show]:
-				print("    counter %s: kernel %s, SUT %s" % (fmt_key(k), r, s))
+				print("    counter %s: kernel %s; SUT %s" % (fmt_key(k), fmt_ctr(r), fmt_ctr(s)))
 		if res == "pass":
 			self.passed += 1
 		else:
@@ -293,7 +306,15 @@ class Harness:
 
 
 def fmt_key(k):
+	if isinstance(k, tuple) and len(k) == 4 and isinstance(k[3], int):
+		return "%s %s %s rule #%d" % k
 	return " ".join(str(x) for x in k) if isinstance(k, tuple) else str(k)
+
+
+def fmt_ctr(v):
+	if not isinstance(v, list):
+		return "none" if v is None else str(v)
+	return ", ".join("packets %d bytes %d" % x for x in v)
 
 
 def describe(c):
@@ -403,7 +424,7 @@ def empty_check(h):
 	bad = []
 	for side, ns, o in (("ref", h.ref, h.obs_ref), ("sut", h.sut, h.obs_sut)):
 		_, out, _ = sh("ip netns exec %s nft -j list ruleset" % ns)
-		ctr = Counters.parse(out).get(("inet", "obs", "input", 0), [(0, 0)])[0][0]
+		ctr = Counters.parse(out).rules.get(("inet", "obs", "input", 0), [(0, 0)])[0][0]
 		seen = sum(1 for pid in sent if pid in o.seen)
 		if seen or ctr != len(sent):
 			bad.append("%s: %d observed, input counter %d" % (side, seen, ctr))
