@@ -121,14 +121,18 @@ class Counters:
 
 	@staticmethod
 	def parse_lines(text, ref):
-		"""'family table chain handle packets bytes' per line (bnft-kload)."""
+		"""bnft-kload --counters: 'family table chain index packets bytes
+		[handle H]' per line; with a handle, the rule is found by handle."""
 		c = Counters()
 		for line in text.splitlines():
 			f = line.split()
-			if len(f) >= 6 and f[3].isdigit() and f[4].isdigit():
-				h = (f[0], f[1], f[2], int(f[3]))
-				k = ref.handles.get(h, h[:3] + ("handle %d" % h[3],)) if ref else h
-				c.rules.setdefault(k, []).append((int(f[4]), int(f[5])))
+			if len(f) < 6 or not all(x.isdigit() for x in f[3:6]):
+				continue
+			k = (f[0], f[1], f[2], int(f[3]))
+			if len(f) >= 8 and f[6] == "handle" and f[7].isdigit() and ref:
+				h = k[:3] + (int(f[7]),)
+				k = ref.handles.get(h, k[:3] + ("handle %s" % f[7],))
+			c.rules.setdefault(k, []).append((int(f[4]), int(f[5])))
 		return c
 
 
