@@ -154,4 +154,93 @@ extern const struct datatype invalid_type, verdict_type, nfproto_type, bitmask_t
 	boolean_type, ct_event_type, ifname_type, igmp_type_type, date_type, hour_type, day_type,
 	cgroupv2_type, priority_type, policy_type;
 
+/* ------------------------------------------------------------------ */
+/* Additions by the types engineer (datatype.c, value.c, services.c).  */
+
+extern const struct datatype xinteger_type; /* integer printed as 0x.. */
+
+/* Output option queries: -n implies every numeric flag. */
+static inline bool octx_numeric_symbol(const struct output_ctx *o)
+{
+	return o && o->numeric > 0;
+}
+static inline bool octx_numeric_proto(const struct output_ctx *o)
+{
+	return o && (o->numeric > 0 || o->numeric_proto);
+}
+static inline bool octx_numeric_prio(const struct output_ctx *o)
+{
+	return o && (o->numeric > 0 || o->numeric_prio);
+}
+static inline bool octx_numeric_time(const struct output_ctx *o)
+{
+	return o && (o->numeric > 0 || o->numeric_time);
+}
+
+/*
+ * Parse the EXPR_SYMBOL sym (its identifier; quoted strings too) as a
+ * constant of dtype, the way nft's symbol_parse() does: the type's parser,
+ * then its symbol table, then its basetype's. On success *out is a new
+ * EXPR_VALUE (or EXPR_PREFIX/EXPR_RANGE for a few types) with dtype set,
+ * len = dtype->size (64 for plain integers) and dtype's byteorder; returns 0.
+ * On failure returns -1 and sets *erec to an error with nft's wording
+ * ("Could not parse conntrack state" ...), located at sym.
+ */
+int datatype_parse(const struct datatype *dtype, const struct expr *sym, struct expr **out,
+		   struct error_record **erec);
+/*
+ * Check that the number in value expression e fits in len bits; if not,
+ * -1 and *erec = "Value 256 exceeds valid range 0-255" (nft's wording).
+ * On success e is re-sized to len bits (keeping its byteorder).
+ */
+int datatype_value_fit(struct expr *e, unsigned int len, struct error_record **erec);
+
+/* Symbol table lookups. Return 0 / NULL when absent. */
+int symbol_table_lookup(const struct symbol_table *tbl, const char *name, uint64_t *val);
+const char *symbol_table_name(const struct symbol_table *tbl, uint64_t val);
+/* nft describe: the "pre-defined symbolic constants" listing. */
+void symbol_table_print(const struct symbol_table *tbl, const struct datatype *dtype,
+			struct outbuf *o);
+/* First datatype in the basetype chain that has a symbol table, or NULL. */
+const struct symbol_table *datatype_sym_tbl(const struct datatype *d);
+
+/*
+ * Print the set bits of a bitmask constant by name, lowest bit first,
+ * joined by sep ("," for "ct state established,related", " | " for binop
+ * right-hand sides). Bits without a name print as one 0x.. remainder.
+ */
+void datatype_print_flags(const struct expr *e, const char *sep, const struct output_ctx *octx,
+			  struct outbuf *o);
+/* Numeric value of an EXPR_VALUE (low 64 bits), honouring its byteorder. */
+uint64_t expr_value_u64(const struct expr *e);
+
+/* Times: "1d2h3m4s5ms" <-> milliseconds (nft's time_parse / time_print). */
+int time_string_parse(const char *s, uint64_t *ms); /* 0 or -EINVAL / -ERANGE */
+void time_print(uint64_t ms, struct outbuf *o);
+
+/* Units for limit/quota/ct count: "bytes","kbytes","mbytes" -> 1, 1024,
+ * 1048576; "second".."week" -> seconds. 0 or -EINVAL. */
+int data_unit_parse(const char *s, uint64_t *mult);
+int time_unit_parse(const char *s, uint64_t *secs);
+const char *time_unit_name(uint64_t secs); /* "second" ... or NULL */
+/* Bytes as nft prints quota/limit values: (25 * 1048576) -> 25, "mbytes". */
+const char *data_unit_print(uint64_t bytes, uint64_t *value);
+
+/*
+ * Chain/flowtable priorities. prio_parse turns "filter", "dstnat"... into a
+ * number for family (NFPROTO_*) and hook (NF_INET_*); -ENOENT if unknown,
+ * -EINVAL if the name is not valid for that family/hook. prio_print prints
+ * as nft: the standard name, "+ N"/"- N" within 10 of it, else the number
+ * (always the number with numeric_prio).
+ */
+int prio_parse(const char *name, unsigned int family, unsigned int hook, int *prio);
+void prio_print(int prio, unsigned int family, unsigned int hook, const struct output_ctx *octx,
+		struct outbuf *o);
+
+/* Built-in name tables (services.c), independent of /etc/services. */
+int inet_service_lookup(const char *name, uint16_t *port); /* 0 or -ENOENT */
+const char *inet_service_name(uint16_t port);		     /* NULL if none */
+int inet_protocol_lookup(const char *name, uint8_t *proto); /* 0 or -ENOENT */
+const char *inet_protocol_name(uint8_t proto);		     /* NULL if none */
+
 #endif
