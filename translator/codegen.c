@@ -590,6 +590,7 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 	int16_t off;
 
 	emit_init(&e);
+	emit_label(&e); /* label 0 means "none" in cg_chain.sub_label */
 	cg->e = &e;
 	cg->egress = egress;
 	for (i = 0; i < cg->nchains; i++) {

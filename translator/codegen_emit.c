@@ -28,6 +28,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 void emit_init(struct emitter *e)
 {
 	memset(e, 0, sizeof(*e));
+	e->last_bind = -1;
 }
 
 void emit_release(struct emitter *e)
@@ -102,8 +103,11 @@ void emit_bind(struct emitter *e, uint32_t label)
 		e->err = -EINVAL;
 		return;
 	}
-	/* Drop "ja label" immediately before the label. */
-	while (!e->dead && e->nfix && e->n && e->fix[e->nfix - 1].insn == e->n - 1 &&
+	/* Drop "ja label" immediately before the label, unless another label
+	 * is already bound after that ja (it would then point past the code
+	 * it names). */
+	while (!e->dead && e->nfix && e->n && e->last_bind != (int64_t)e->n &&
+	       e->fix[e->nfix - 1].insn == e->n - 1 &&
 	       e->fix[e->nfix - 1].label == label && e->fix[e->nfix - 1].kind == FIX_JMP &&
 	       e->insns[e->n - 1].code == (BPF_JMP | BPF_JA)) {
 		e->nfix--;
@@ -111,6 +115,7 @@ void emit_bind(struct emitter *e, uint32_t label)
 		e->label_refs[label]--;
 	}
 	e->labels[label] = (int32_t)e->n;
+	e->last_bind = (int64_t)e->n;
 	if (e->label_refs[label])
 		e->dead = false;
 }

@@ -52,6 +52,7 @@ struct emitter {
 	size_t nfix, fix_cap;
 	struct emit_mapref *maps;
 	size_t nmaps, maps_cap;
+	int64_t last_bind;	/* insn index of the latest emit_bind() */
 	bool dead;
 	int err;
 };

@@ -116,7 +116,7 @@ static void emit_zero_tail(struct cg *cg, int off, unsigned int len)
 		emit(cg->e, I_ST(BPF_W, R_SCR, (int16_t)(off + (int)(len / 4) * 4), 0));
 }
 
-/* Copy len bytes from [src + soff] to scratch [R9 + doff]. */
+/* Copy len bytes from [src + soff] to scratch [R9 + doff]; clobbers R1. */
 static void emit_copy(struct cg *cg, uint8_t src, int soff, int doff, unsigned int len)
 {
 	struct emitter *e = cg->e;
@@ -124,8 +124,8 @@ static void emit_copy(struct cg *cg, uint8_t src, int soff, int doff, unsigned i
 
 	for (i = 0; i < len; i += sz) {
 		sz = chunk(soff + (int)i, doff + (int)i, len - i);
-		emit(e, I_LDX(bpf_size_of(sz), BPF_REG_0, src, (int16_t)(soff + (int)i)));
-		emit(e, I_STX(bpf_size_of(sz), R_SCR, BPF_REG_0, (int16_t)(doff + (int)i)));
+		emit(e, I_LDX(bpf_size_of(sz), BPF_REG_1, src, (int16_t)(soff + (int)i)));
+		emit(e, I_STX(bpf_size_of(sz), R_SCR, BPF_REG_1, (int16_t)(doff + (int)i)));
 	}
 }
 
@@ -608,13 +608,14 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 		return so;
 	if (has_dreg && (flags & NFT_LOOKUP_F_INV))
 		return cg_fail(cg, -EINVAL, "inverted lookup with a destination");
-	emit_ld_map(e, BPF_REG_1, mi);
 	if (s->lpm) {
 		emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)s->key_len * 8));
 		emit_copy(cg, R_SCR, so, SCR_KEY + 4, s->key_len);
+		emit_ld_map(e, BPF_REG_1, mi);
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_KEY));
 	} else {
+		emit_ld_map(e, BPF_REG_1, mi);
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, so));
 	}

@@ -594,7 +594,7 @@ static int counters_walk(int cnt_fd, int rules_fd, int chains_fd, bnft_counter_c
 	int ncpu = libbpf_num_possible_cpus();
 	struct bnft_counter *pc;
 	struct bpf_map_info info;
-	uint32_t ilen = sizeof(info), i;
+	uint32_t ilen = sizeof(info), i, last_chain = UINT32_MAX, first = 0;
 	int err = 0;
 
 	if (ncpu <= 0)
@@ -611,7 +611,14 @@ static int counters_walk(int cnt_fd, int rules_fd, int chains_fd, bnft_counter_c
 		struct bnft_chain_id cid;
 		int c;
 
-		if (bpf_map_lookup_elem(rules_fd, &i, &rid) || !(rid.flags & BNFT_RULE_F_COUNTER))
+		if (bpf_map_lookup_elem(rules_fd, &i, &rid))
+			continue;
+		/* Rule ids run in chain order: the index restarts per chain. */
+		if (rid.chain != last_chain) {
+			last_chain = rid.chain;
+			first = i;
+		}
+		if (!(rid.flags & BNFT_RULE_F_COUNTER))
 			continue;
 		if (bpf_map_lookup_elem(chains_fd, &rid.chain, &cid) ||
 		    bpf_map_lookup_elem(cnt_fd, &i, pc))
@@ -624,6 +631,7 @@ static int counters_walk(int cnt_fd, int rules_fd, int chains_fd, bnft_counter_c
 		row.table = cid.table;
 		row.chain = cid.chain;
 		row.handle = rid.handle;
+		row.index = i - first;
 		err = cb(&row, data);
 	}
 	free(pc);

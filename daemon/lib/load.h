@@ -68,6 +68,7 @@ struct bnft_counter_row {
 	uint32_t family;
 	const char *table, *chain;
 	uint64_t handle;
+	uint32_t index;		/* position of the rule in its chain, from 0 */
 	uint64_t packets, bytes;
 };
 /* Calls cb for every rule with a counter expression of the active

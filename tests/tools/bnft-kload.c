@@ -10,7 +10,8 @@
  * --from-netns: setns into NAME (/run/netns/NAME), dump the kernel ruleset,
  * setns back, compile, load beside the live state, flip, attach to every
  * interface of the current netns. --counters prints one line per rule with
- * a counter: "family table chain handle packets bytes".
+ * a counter: "family table chain index packets bytes handle H" (index: the
+ * rule's position in its chain from 0, the key tests/diff compares by).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -109,9 +110,9 @@ static void print_ir(const struct bnft_ir *ir)
 static int print_counter(const struct bnft_counter_row *row, void *data)
 {
 	(void)data;
-	printf("%s %s %s %llu %llu %llu\n", family_name(row->family), row->table, row->chain,
-	       (unsigned long long)row->handle, (unsigned long long)row->packets,
-	       (unsigned long long)row->bytes);
+	printf("%s %s %s %u %llu %llu handle %llu\n", family_name(row->family), row->table,
+	       row->chain, row->index, (unsigned long long)row->packets,
+	       (unsigned long long)row->bytes, (unsigned long long)row->handle);
 	return 0;
 }
 
