@@ -46,6 +46,11 @@ struct proto_desc {
 	/* For meta pseudo protocols (inet, inet-service, netdev): the meta key
 	 * that selects the upper protocol (NFT_META_NFPROTO/L4PROTO/PROTOCOL). */
 	int meta_key;
+	/* Extension headers, options and chunks (keys_exthdr.c): the number
+	 * the kernel looks for (ip6 nexthdr value, tcp/ip option kind, sctp
+	 * chunk type), and 1 + the routing header type for rt0/rt2/srh (0: none). */
+	unsigned int exthdr_type;
+	int exthdr_subtype;
 };
 
 extern const struct proto_desc proto_eth, proto_vlan, proto_arp, proto_ip, proto_ip6,
@@ -150,5 +155,40 @@ extern const struct proto_hdr_template proto_unknown_template;
 /* Meta/ct helpers (meta.c, ct.c). */
 bool meta_key_is_unqualified(unsigned int key); /* iif, oif, iifname ... print w/o "meta" */
 bool ct_key_is_directional(unsigned int key);	/* may take original/reply */
+
+/* Key tables of rt, socket, fib, ipsec, tunnel (keys_misc.c). *_lookup
+ * return the kernel key number or -1; *_template NULL when unknown. */
+int rt_key_lookup(const char *name); /* NFT_RT_*; "nexthop" -> NEXTHOP4 */
+const struct key_template *rt_template(unsigned int key);
+int socket_key_lookup(const char *name); /* NFT_SOCKET_* */
+const struct key_template *socket_template(unsigned int key);
+int fib_result_lookup(const char *name); /* NFT_FIB_RESULT_*: oif, oifname, type */
+const struct key_template *fib_result_template(unsigned int result);
+int fib_flag_lookup(const char *name); /* NFTA_FIB_F_* of saddr/daddr/mark/iif/oif */
+void fib_flags_print(unsigned int flags, struct outbuf *o); /* "saddr . iif" */
+int xfrm_key_lookup(const char *name); /* NFT_XFRM_KEY_*; saddr/daddr -> IPv4 key */
+const struct key_template *xfrm_template(unsigned int key);
+int tunnel_key_lookup(const char *name); /* 0 path, 1 id */
+const struct key_template *tunnel_template(unsigned int key);
+extern const struct key_template osf_template, numgen_template, hash_template;
+
+/* Extension headers, TCP/IP/DCCP options, SCTP chunks (keys_exthdr.c).
+ * Each is a proto_desc whose templates hold the fields; field 0 is unused.
+ * exthdr_lookup("frag") for EXTHDR_OP_IPV6, ("maxseg") for TCPOPT,
+ * ("lsrr") for IPV4, ("init-ack") for SCTP; NULL if unknown. */
+const struct proto_desc *exthdr_lookup(enum exthdr_op op, const char *name);
+/* The desc for a number (tcp option 2 -> maxseg); NULL if none has it. */
+const struct proto_desc *exthdr_find_type(enum exthdr_op op, unsigned int type);
+/* Find the named field matching a kernel exthdr load (type, bit offset and
+ * bit length), for printing; returns 0 and sets *desc / *field, else -1. */
+int exthdr_find_template(enum exthdr_op op, unsigned int type, unsigned int offset,
+			 unsigned int len, const struct proto_desc **desc, unsigned int *field);
+/* EXPR_EXTHDR for desc's field (field 0 with exists_only for "exists"). */
+struct expr *exthdr_expr_alloc(const struct location *loc, enum exthdr_op op,
+			       const struct proto_desc *desc, unsigned int field);
+/* Raw tcp option @kind,offset,len (bits) or "tcp option N". */
+struct expr *exthdr_raw_expr_alloc(const struct location *loc, enum exthdr_op op,
+				   unsigned int type, unsigned int offset, unsigned int len);
+extern const struct datatype mptcp_subtype_type; /* tcp option mptcp subtype */
 
 #endif
