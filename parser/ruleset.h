@@ -1,9 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The in-memory ruleset: what the kernel would hold after the commands ran.
- * evaluate.c checks commands and applies them here (add table/chain/rule/
+ * evaluate*.c checks commands and applies them here (add table/chain/rule/
  * set/element..., delete, flush, rename); print.c prints it as `nft list`
  * does; translator/lower.c lowers it to libnftnl objects.
+ *
+ * What an evaluated ruleset guarantees (for print*.c and translator/lower*.c):
+ *
+ *  - Tables are in creation order; chains, sets, objects, flowtables and
+ *    rules in the order the kernel keeps them (creation order, rules where
+ *    add/insert/position put them). Every object has its kernel handle in
+ *    <obj>->handle.handle.id (tables: global counter; everything else: per
+ *    table counter, incremented for each chain, object, set (anonymous ones
+ *    too), flowtable and rule in the order nft sends them: for a table block
+ *    chains, objects, sets, flowtables, then rules).
+ *  - Every handle has family and table (and chain for rules) filled in.
+ *  - Base chains: CHAIN_F_BASECHAIN set, hooknum = NF_INET_* / NF_NETDEV_*,
+ *    prio evaluated (number), policy_verdict = NF_ACCEPT/NF_DROP or -1,
+ *    devices[]/dev_count filled (sorted like nft).
+ *  - No EXPR_SYMBOL or EXPR_VARIABLE remains in rules, sets and elements.
+ *  - Every expression has dtype, len (bits) and byteorder set. Constants
+ *    (EXPR_VALUE) have the len and byteorder of the expression they are
+ *    compared with / assigned to; strings are NUL padded to that len unless
+ *    they are wildcards ("eth*": an EXPR_PREFIX of the string bytes).
+ *  - EXPR_LIST of a bitmask type (ct state a,b) is folded into one
+ *    EXPR_VALUE (the OR of the members); relational op stays as written:
+ *    OP_IMPLICIT means "==", or a flag test (value & x != 0) when the right
+ *    side's type is a bitmask (basetype TYPE_BITMASK) and not a set.
+ *  - Anonymous sets ({ ... } in a rule) are EXPR_SET whose list.set points to
+ *    a struct set in table->sets flagged NFT_SET_ANONYMOUS|NFT_SET_CONSTANT
+ *    (plus INTERVAL/MAP/CONCAT as needed), named "__set%d" like the kernel
+ *    does, key/data dtypes set. That set's init is the same EXPR_SET (owned
+ *    by the rule). The printer must skip anonymous sets in table listings.
+ *  - Set element lists (set->init and anonymous EXPR_SET) hold EXPR_SET_ELEM
+ *    (sets) or EXPR_MAPPING{left: EXPR_SET_ELEM, right: data} (maps), sorted
+ *    by key value; interval sets are merged like nft lists them (anonymous
+ *    and auto-merge sets join adjacent/overlapping ranges), singletons are
+ *    EXPR_VALUE, ranges that are exact prefixes of prefix-capable types are
+ *    EXPR_PREFIX, others EXPR_RANGE.
+ *  - EXPR_SET_REF has set_ref.set resolved.
+ *  - Payload dependencies are NOT inserted: lowering adds them.
  */
 #ifndef BNFT_PARSER_RULESET_H
 #define BNFT_PARSER_RULESET_H
@@ -11,9 +47,19 @@
 #include "parser/ast.h"
 #include "parser/datatype.h"
 
+/* Children of EXPR_CONCAT/EXPR_LIST/EXPR_SET (ast.h union member). */
+#ifndef EXPR_COMPOUND
+#define EXPR_COMPOUND(e) ((e)->list)
+#endif
+
 struct bnft_ruleset {
 	struct list_head tables; /* struct table, in creation order */
-	uint64_t next_handle;	 /* handles allocated like the kernel (per table) */
+	uint64_t next_handle;	 /* table handles (kernel: per netns) */
+	/* per table handle generators (struct ruleset_hgen), see ruleset.c */
+	struct list_head hgens;
+	/* undo log of the transaction in progress (ruleset.c) */
+	struct list_head undo;
+	bool in_trans;
 };
 
 void bnft_ruleset_init(struct bnft_ruleset *rs);
@@ -32,5 +78,63 @@ int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_
 /* Print the whole ruleset as `nft list ruleset` does. */
 void bnft_print_ruleset(const struct bnft_ruleset *rs, const struct output_ctx *octx,
 			struct outbuf *o);
+
+/* ---- lookups (NULL when absent) ---- */
+struct table *ruleset_table_lookup(const struct bnft_ruleset *rs, unsigned int family,
+				   const char *name);
+struct table *ruleset_table_lookup_handle(const struct bnft_ruleset *rs, unsigned int family,
+					  uint64_t handle);
+struct chain *table_chain_lookup(const struct table *t, const char *name);
+struct chain *table_chain_lookup_handle(const struct table *t, uint64_t handle);
+struct set *table_set_lookup(const struct table *t, const char *name);
+struct set *table_set_lookup_handle(const struct table *t, uint64_t handle);
+struct obj *table_obj_lookup(const struct table *t, unsigned int type, const char *name);
+struct obj *table_obj_lookup_handle(const struct table *t, uint64_t handle);
+struct flowtable *table_flowtable_lookup(const struct table *t, const char *name);
+struct flowtable *table_flowtable_lookup_handle(const struct table *t, uint64_t handle);
+struct rule *chain_rule_lookup_handle(const struct chain *c, uint64_t handle);
+const char *family_name(unsigned int family);
+
+/* ---- transaction (used by evaluate; the daemon may batch too) ---- */
+void ruleset_trans_begin(struct bnft_ruleset *rs);
+void ruleset_trans_commit(struct bnft_ruleset *rs);
+void ruleset_trans_abort(struct bnft_ruleset *rs);
+
+/* Allocate the next handle of table t (or a table handle when t is NULL). */
+uint64_t ruleset_alloc_handle(struct bnft_ruleset *rs, const struct table *t);
+
+/* Mutations, recorded in the undo log. The object is owned by rs on return. */
+void ruleset_add_table(struct bnft_ruleset *rs, struct table *t);
+void ruleset_add_chain(struct bnft_ruleset *rs, struct table *t, struct chain *c);
+void ruleset_add_set(struct bnft_ruleset *rs, struct table *t, struct set *s);
+void ruleset_add_obj(struct bnft_ruleset *rs, struct table *t, struct obj *o);
+void ruleset_add_flowtable(struct bnft_ruleset *rs, struct table *t, struct flowtable *f);
+/* Link r after `after` (a rule list node: &c->rules for the head). */
+void ruleset_link_rule(struct bnft_ruleset *rs, struct chain *c, struct list_head *after,
+		       struct rule *r);
+/* Unlink (freed at commit, restored at abort). */
+void ruleset_del_table(struct bnft_ruleset *rs, struct table *t);
+void ruleset_del_chain(struct bnft_ruleset *rs, struct chain *c);
+void ruleset_del_rule(struct bnft_ruleset *rs, struct table *t, struct rule *r);
+void ruleset_del_set(struct bnft_ruleset *rs, struct set *s);
+void ruleset_del_obj(struct bnft_ruleset *rs, struct obj *o);
+void ruleset_del_flowtable(struct bnft_ruleset *rs, struct flowtable *f);
+/* Unlink an expression from a list (set elements). */
+void ruleset_del_expr(struct bnft_ruleset *rs, struct expr *e);
+/* Link an expression (set element) after `after`. */
+void ruleset_link_expr(struct bnft_ruleset *rs, struct list_head *after, struct expr *e);
+/* Replace *slot (a pointer field) by val; the old value is restored on abort
+ * and released with free() on commit when free_old is set. */
+void ruleset_set_ptr(struct bnft_ruleset *rs, void **slot, void *val, bool free_old);
+/* Record an integer field so abort restores it. */
+void ruleset_save_uint(struct bnft_ruleset *rs, unsigned int *field);
+void ruleset_save_int(struct bnft_ruleset *rs, int *field);
+/* Swap a whole set element list: old list restored on abort, freed on
+ * commit. */
+void ruleset_save_set_elems(struct bnft_ruleset *rs, struct set *s);
+
+/* Number of rules/elements referencing a set or chain (for delete EBUSY). */
+unsigned int ruleset_chain_refs(const struct table *t, const struct chain *c);
+unsigned int ruleset_set_refs(const struct table *t, const struct set *s);
 
 #endif

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bnft: the nft-compatible command line. Parses the input (-f FILE or the
+ * command words), evaluates it into a ruleset as one transaction, prints
+ * what list commands asked for, and hands the result to the live path
+ * unless -c was given. `bnft -c -f FILE --print` prints the ruleset the
+ * input would leave on an empty system, as `nft list ruleset` would.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/lib/live.h"
+#include "parser/erec.h"
+#include "parser/parse.h"
+#include "parser/ruleset.h"
+
+#define BNFT_VERSION_STRING "bnft v0.1 (nftables 1.1 compatible)"
+
+enum {
+	OPT_PRINT = 0x100,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "define", required_argument, NULL, 'D' },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "includepath", required_argument, NULL, 'I' },
+	{ "check", no_argument, NULL, 'c' },
+	{ "optimize", no_argument, NULL, 'o' },
+	{ "handle", no_argument, NULL, 'a' },
+	{ "stateless", no_argument, NULL, 's' },
+	{ "terse", no_argument, NULL, 't' },
+	{ "service", no_argument, NULL, 'S' },
+	{ "reversedns", no_argument, NULL, 'N' },
+	{ "guid", no_argument, NULL, 'u' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "numeric-priority", no_argument, NULL, 'y' },
+	{ "numeric-protocol", no_argument, NULL, 'p' },
+	{ "numeric-time", no_argument, NULL, 'T' },
+	{ "echo", no_argument, NULL, 'e' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "debug", required_argument, NULL, 'd' },
+	{ "print", no_argument, NULL, OPT_PRINT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	fputs("Usage: bnft [ options ] [ cmds... ]\n"
+	      "\n"
+	      "Options (general):\n"
+	      "  -h, --help                      Show this help\n"
+	      "  -v, --version                   Show version information\n"
+	      "  -V                              Show extended version information\n"
+	      "\n"
+	      "Options (ruleset input handling):\n"
+	      "  -f, --file <filename>           Read input from <filename>\n"
+	      "  -D, --define <name=value>       Define variable, e.g. --define foo=1.2.3.4\n"
+	      "  -i, --interactive               Read input from interactive CLI (not supported yet)\n"
+	      "  -I, --includepath <directory>   Add <directory> to the paths searched for include files. Default is: /etc\n"
+	      "  -c, --check                     Check commands validity without actually applying the changes.\n"
+	      "  -o, --optimize                  Optimize ruleset (not supported yet)\n"
+	      "      --print                     With -c: print the ruleset the input leaves on an empty system.\n"
+	      "\n"
+	      "Options (ruleset list formatting):\n"
+	      "  -a, --handle                    Output rule handle.\n"
+	      "  -s, --stateless                 Omit stateful information of ruleset.\n"
+	      "  -t, --terse                     Omit contents of sets.\n"
+	      "  -S, --service                   Translate ports to service names as described in /etc/services.\n"
+	      "  -N, --reversedns                Translate IP addresses to names.\n"
+	      "  -u, --guid                      Print UID/GID as defined in /etc/passwd and /etc/group.\n"
+	      "  -n, --numeric                   Print fully numerical output.\n"
+	      "  -y, --numeric-priority          Print chain priority numerically.\n"
+	      "  -p, --numeric-protocol          Print layer 4 protocols numerically.\n"
+	      "  -T, --numeric-time              Print time values numerically.\n"
+	      "\n"
+	      "Options (command output formatting):\n"
+	      "  -e, --echo                      Echo what has been added, inserted or replaced.\n"
+	      "  -j, --json                      Format output in JSON (not supported yet)\n"
+	      "  -d, --debug <level [,level...]> Specify debugging level (netlink)\n",
+	      f);
+}
+
+#if !__has_include("compat/lib/live.c")
+/* Default until the live path exists (compat/lib/live.c). */
+__attribute__((weak)) int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
+{
+	(void)rs;
+	erec_error(msgs, &internal_location, "live apply not available yet");
+	return -1;
+}
+#endif
+
+/* The lowering may provide the `--debug=netlink` dump of a ruleset. */
+extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
+			       struct outbuf *o) __attribute__((weak));
+
+static void flush_out(struct outbuf *o, FILE *f)
+{
+	if (o->len)
+		fwrite(o->buf, 1, o->len, f);
+	fflush(f);
+	o->len = 0;
+}
+
+static int print_errors(struct list_head *msgs)
+{
+	struct outbuf o;
+
+	if (list_empty(msgs))
+		return 0;
+	outbuf_init(&o);
+	erec_print_list(&o, msgs);
+	flush_out(&o, stderr);
+	outbuf_release(&o);
+	return 0;
+}
+
+/* -D name=value: a define in the top scope, as a symbol (nft does the same) */
+static int add_define(struct parse_ctx *pctx, const char *def)
+{
+	const char *eq = strchr(def, '=');
+	struct symbol *sym;
+
+	if (!eq || eq == def) {
+		fprintf(stderr, "Error: invalid define: %s (expected name=value)\n", def);
+		return -1;
+	}
+	if (!pctx->top_scope) {
+		fprintf(stderr, "Error: defines are not available\n");
+		return -1;
+	}
+	sym = calloc(1, sizeof(*sym));
+	if (!sym)
+		return -1;
+	sym->identifier = strndup(def, eq - def);
+	sym->expr = symbol_expr_alloc(&internal_location, eq + 1, false);
+	if (!sym->identifier || !sym->expr) {
+		free(sym->identifier);
+		expr_free(sym->expr);
+		free(sym);
+		return -1;
+	}
+	sym->refcnt = 1;
+	list_add_tail(&sym->list, &pctx->top_scope->symbols);
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 0;
+	char *buf;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	buf = calloc(1, len + 2);
+	if (!buf)
+		return NULL;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(buf, " ");
+		strcat(buf, argv[i]);
+	}
+	strcat(buf, "\n");
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct output_ctx octx = { 0 };
+	const char **includes = NULL;
+	const char **defines = NULL;
+	unsigned int nincludes = 0, ndefines = 0, i;
+	const char *file = NULL;
+	bool check = false, print = false, debug_netlink = false;
+	struct ruleset_src src;
+	struct bnft_ruleset rs;
+	struct parse_ctx pctx;
+	struct list_head msgs;
+	struct outbuf out;
+	int opt, rc = 1;
+	char *buf = NULL;
+
+	while ((opt = getopt_long(argc, argv, "+hvVf:D:iI:coastSNunypTejd:", long_opts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			printf("%s\n", BNFT_VERSION_STRING);
+			return 0;
+		case 'V':
+			printf("%s\n  cli:\t\tno\n  json:\t\tno\n  ebpf:\t\tyes\n",
+			       BNFT_VERSION_STRING);
+			return 0;
+		case 'f':
+			file = optarg;
+			break;
+		case 'D':
+			defines = realloc(defines, (ndefines + 1) * sizeof(*defines));
+			if (!defines)
+				return 1;
+			defines[ndefines++] = optarg;
+			break;
+		case 'i':
+			fprintf(stderr, "Error: interactive mode is not supported yet\n");
+			return 1;
+		case 'I':
+			includes = realloc(includes, (nincludes + 1) * sizeof(*includes));
+			if (!includes)
+				return 1;
+			includes[nincludes++] = optarg;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'o':
+			break; /* the optimizer's suggestions are not printed yet */
+		case 'a':
+			octx.handle = true;
+			break;
+		case 's':
+			octx.stateless = true;
+			break;
+		case 't':
+			octx.terse = true;
+			break;
+		case 'S':
+			octx.service = true;
+			break;
+		case 'N':
+			octx.reversedns = true;
+			break;
+		case 'u':
+			octx.guid = true;
+			break;
+		case 'n':
+			octx.numeric++;
+			break;
+		case 'y':
+			octx.numeric_prio = true;
+			break;
+		case 'p':
+			octx.numeric_proto = true;
+			break;
+		case 'T':
+			octx.numeric_time = true;
+			break;
+		case 'e':
+			octx.echo = true;
+			break;
+		case 'j':
+			fprintf(stderr, "Error: JSON (-j/--json) is not supported yet\n");
+			return 1;
+		case 'd': {
+			char *levels = strdup(optarg), *tok, *save = NULL;
+
+			for (tok = strtok_r(levels, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (!strcmp(tok, "netlink") || !strcmp(tok, "all"))
+					debug_netlink = true;
+				else if (strcmp(tok, "scanner") && strcmp(tok, "parser") &&
+					 strcmp(tok, "eval") && strcmp(tok, "mnl") &&
+					 strcmp(tok, "proto-ctx") && strcmp(tok, "segtree")) {
+					fprintf(stderr, "invalid debug parameter `%s'\n", tok);
+					free(levels);
+					return 1;
+				}
+			}
+			free(levels);
+			break;
+		}
+		case OPT_PRINT:
+			print = true;
+			break;
+		default:
+			return 1;
+		}
+	}
+	if (print && !check) {
+		fprintf(stderr, "Error: --print requires -c/--check\n");
+		return 1;
+	}
+	if (!file && optind >= argc) {
+		/* nft without input does nothing */
+		return 0;
+	}
+	if (file && optind < argc) {
+		fprintf(stderr, "Error: -f/--file and commands on the command line are exclusive\n");
+		return 1;
+	}
+
+	init_list_head(&msgs);
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &msgs);
+	pctx.include_paths = includes;
+	pctx.num_include_paths = nincludes;
+	bnft_ruleset_init(&rs);
+	outbuf_init(&out);
+
+	for (i = 0; i < ndefines; i++)
+		if (add_define(&pctx, defines[i]) < 0)
+			goto out;
+
+	if (file) {
+		if (bnft_parse_file(&pctx, file) < 0)
+			goto err;
+	} else {
+		buf = join_args(argc - optind, argv + optind);
+		if (!buf)
+			goto out;
+		if (bnft_parse_buffer(&pctx, buf, "<cmdline>") < 0)
+			goto err;
+	}
+	if (bnft_evaluate(&rs, &src, &msgs, &octx, &out) < 0)
+		goto err;
+	flush_out(&out, stdout);
+
+	if (debug_netlink && bnft_netlink_debug) {
+		bnft_netlink_debug(&rs, &octx, &out);
+		flush_out(&out, stdout);
+	}
+	if (check) {
+		if (print) {
+			bnft_print_ruleset(&rs, &octx, &out);
+			flush_out(&out, stdout);
+		}
+		rc = 0;
+		goto out;
+	}
+	if (bnft_apply_live(&rs, &msgs) < 0)
+		goto err;
+	rc = 0;
+	goto out;
+err:
+	flush_out(&out, stdout);
+	print_errors(&msgs);
+	rc = 1;
+out:
+	outbuf_release(&out);
+	erec_free_list(&msgs);
+	bnft_ruleset_release(&rs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	free(buf);
+	free(includes);
+	free(defines);
+	return rc;
+}

@@ -1,0 +1,952 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Commands: evaluate each command of an input and apply it to the ruleset
+ * the way the kernel would (one transaction for the whole input). Table
+ * blocks are expanded like nft does: the table, its chains, objects, sets,
+ * flowtables, then the rules, which fixes the order handles are handed out.
+ *
+ * Errors come in two kinds, as with nft: evaluation errors (nothing is sent
+ * to the kernel) and the kernel's own refusals ("Could not process rule:
+ * ..."), which nft only gets to see when evaluation passed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "parser/evaluate.h"
+#include "parser/print.h"
+
+void eval_commit_pending_sets(struct eval_ctx *ctx);
+void eval_drop_pending_sets(struct eval_ctx *ctx);
+int set_elems_evaluate(struct eval_ctx *ctx, struct set *s, struct expr *elems);
+
+/* A refusal the kernel would report for the message of this command. */
+static int kernel_error(struct eval_ctx *ctx, const struct location *loc, int err)
+{
+	struct error_record *erec;
+
+	erec = erec_create(EREC_ERROR, loc ? loc : &internal_location,
+			   "Could not process rule: %s", strerror(err));
+	if (erec)
+		erec_queue(erec, ctx->kmsgs);
+	ctx->kerrs++;
+	return -1;
+}
+
+static const struct location *loc_or(const struct location *a, const struct location *b)
+{
+	return a && a->indesc ? a : b;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void handle_fill(struct handle *h, const struct table *t, const char *chain)
+{
+	h->family = t->handle.family;
+	if (!h->table)
+		h->table = xstrdup(t->handle.table);
+	if (chain && !h->chain)
+		h->chain = xstrdup(chain);
+}
+
+static struct table *cmd_table(struct eval_ctx *ctx, const struct cmd *cmd, bool report)
+{
+	struct table *t = ruleset_table_lookup(ctx->rs, cmd->handle.family, cmd->handle.table);
+
+	if (t || !report)
+		return t;
+	/* nft's own cache check catches most of these; rules go to the kernel */
+	if (cmd->obj == CMD_OBJ_RULE || cmd->op == CMD_DELETE || cmd->op == CMD_DESTROY)
+		kernel_error(ctx, loc_or(&cmd->handle.table_loc, &cmd->location), ENOENT);
+	else
+		eval_error(ctx, loc_or(&cmd->handle.table_loc, &cmd->location),
+			   "No such file or directory");
+	return t;
+}
+
+static unsigned int cmd_obj_type(enum cmd_obj obj)
+{
+	switch (obj) {
+	case CMD_OBJ_COUNTER:
+	case CMD_OBJ_COUNTERS:
+		return NFT_OBJECT_COUNTER;
+	case CMD_OBJ_QUOTA:
+	case CMD_OBJ_QUOTAS:
+		return NFT_OBJECT_QUOTA;
+	case CMD_OBJ_CT_HELPER:
+	case CMD_OBJ_CT_HELPERS:
+		return NFT_OBJECT_CT_HELPER;
+	case CMD_OBJ_LIMIT:
+	case CMD_OBJ_LIMITS:
+		return NFT_OBJECT_LIMIT;
+	case CMD_OBJ_SECMARK:
+	case CMD_OBJ_SECMARKS:
+		return NFT_OBJECT_SECMARK;
+	case CMD_OBJ_CT_TIMEOUT:
+	case CMD_OBJ_CT_TIMEOUTS:
+		return NFT_OBJECT_CT_TIMEOUT;
+	case CMD_OBJ_CT_EXPECT:
+	case CMD_OBJ_CT_EXPECTATIONS:
+		return NFT_OBJECT_CT_EXPECT;
+	case CMD_OBJ_SYNPROXY:
+	case CMD_OBJ_SYNPROXYS:
+		return NFT_OBJECT_SYNPROXY;
+	default:
+		return 0;
+	}
+}
+
+/* ---------------------------------------------------------------- jumps */
+
+static int verdict_targets_check(struct eval_ctx *ctx, const struct expr *e);
+
+static int set_targets_check(struct eval_ctx *ctx, const struct expr *set)
+{
+	const struct expr *i, *c;
+
+	if (!set || set->etype != EXPR_SET)
+		return 0;
+	list_for_each_entry(i, &EXPR_COMPOUND(set).expressions, list) {
+		if (i->etype != EXPR_MAPPING || i->mapping.right->etype != EXPR_VERDICT)
+			continue;
+		c = i->mapping.right->verdict.chain;
+		/* the kernel's refusal points at the element */
+		if (c && c->etype == EXPR_SYMBOL && !table_chain_lookup(ctx->table, c->sym.identifier))
+			return kernel_error(ctx, &i->mapping.left->location, ENOENT);
+	}
+	return 0;
+}
+
+static int verdict_targets_check(struct eval_ctx *ctx, const struct expr *e)
+{
+	const struct expr *c;
+
+	if (!e)
+		return 0;
+	switch (e->etype) {
+	case EXPR_VERDICT:
+		c = e->verdict.chain;
+		if (!c || c->etype != EXPR_SYMBOL)
+			return 0;
+		if (!table_chain_lookup(ctx->table, c->sym.identifier))
+			return kernel_error(ctx, &c->location, ENOENT);
+		return 0;
+	case EXPR_MAP:
+		return set_targets_check(ctx, e->map.mappings);
+	default:
+		return 0;
+	}
+}
+
+static int rule_targets_check(struct eval_ctx *ctx, const struct rule *r)
+{
+	const struct stmt *s;
+
+	list_for_each_entry(s, &r->stmts, list)
+		if ((s->type == STMT_VERDICT || s->type == STMT_EXPRESSION) &&
+		    verdict_targets_check(ctx, s->expr) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- add */
+
+static struct rule *rule_at_index(struct chain *c, uint64_t idx)
+{
+	struct rule *r;
+	uint64_t n = 0;
+
+	list_for_each_entry(r, &c->rules, list)
+		if (n++ == idx)
+			return r;
+	return NULL;
+}
+
+/* Evaluate rule r (owned) and link it into chain c per op/position. */
+static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, struct rule *r,
+		       enum cmd_op op, const struct handle *h)
+{
+	struct list_head *after;
+	struct rule *target = NULL;
+	unsigned int nerrs = ctx->nerrs;
+
+	ctx->table = t;
+	ctx->chain = c;
+	ctx->family = t->handle.family;
+	init_list_head(&ctx->pending_sets);
+	if (rule_evaluate(ctx, r) < 0 || ctx->nerrs != nerrs) {
+		eval_drop_pending_sets(ctx);
+		rule_free(r);
+		return -1;
+	}
+	/* position */
+	if (op == CMD_REPLACE) {
+		target = chain_rule_lookup_handle(c, h->handle.id);
+		if (!target) {
+			eval_drop_pending_sets(ctx);
+			rule_free(r);
+			return kernel_error(ctx, loc_or(&h->handle.location, &r->location), ENOENT);
+		}
+		after = &target->list;
+	} else if (h && h->position.id) {
+		target = chain_rule_lookup_handle(c, h->position.id);
+		if (!target) {
+			eval_drop_pending_sets(ctx);
+			rule_free(r);
+			return kernel_error(ctx, loc_or(&h->position.location, &r->location),
+					    ENOENT);
+		}
+		after = op == CMD_INSERT ? target->list.prev : &target->list;
+	} else if (h && h->index.id) {
+		target = rule_at_index(c, h->index.id - 1);
+		if (!target) {
+			eval_drop_pending_sets(ctx);
+			rule_free(r);
+			return kernel_error(ctx, loc_or(&h->index.location, &r->location), ENOENT);
+		}
+		after = op == CMD_INSERT ? target->list.prev : &target->list;
+	} else {
+		after = op == CMD_INSERT ? &c->rules : c->rules.prev;
+	}
+	if (rule_targets_check(ctx, r) < 0) {
+		eval_drop_pending_sets(ctx);
+		rule_free(r);
+		return -1;
+	}
+	eval_commit_pending_sets(ctx);
+	handle_fill(&r->handle, t, c->handle.chain);
+	memset(&r->handle.position, 0, sizeof(r->handle.position));
+	memset(&r->handle.index, 0, sizeof(r->handle.index));
+	r->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	ruleset_link_rule(ctx->rs, c, after, r);
+	if (op == CMD_REPLACE)
+		ruleset_del_rule(ctx->rs, t, target);
+	return 0;
+}
+
+/* Add chain c (owned); returns the chain in the ruleset or NULL. */
+static struct chain *do_add_chain(struct eval_ctx *ctx, struct table *t, struct chain *c,
+				  bool create)
+{
+	struct chain *old = table_chain_lookup(t, c->handle.chain);
+
+	ctx->table = t;
+	ctx->family = t->handle.family;
+	if (old) {
+		if (create) {
+			kernel_error(ctx, loc_or(&c->handle.chain_loc, &c->location), EEXIST);
+			chain_free(c);
+			return NULL;
+		}
+		if (c->has_hook || c->has_type || c->hookstr) {
+			if (chain_evaluate(ctx, c) < 0) {
+				chain_free(c);
+				return NULL;
+			}
+			if (!(old->flags & CHAIN_F_BASECHAIN) || old->hooknum != c->hooknum ||
+			    old->prio != c->prio) {
+				kernel_error(ctx, &ctx->cmd->location, EOPNOTSUPP);
+				chain_free(c);
+				return NULL;
+			}
+			if (c->policy_verdict >= 0) {
+				ruleset_save_int(ctx->rs, &old->policy_verdict);
+				old->policy_verdict = c->policy_verdict;
+			}
+		}
+		chain_free(c);
+		return old;
+	}
+	if (chain_evaluate(ctx, c) < 0) {
+		chain_free(c);
+		return NULL;
+	}
+	handle_fill(&c->handle, t, NULL);
+	c->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	ruleset_add_chain(ctx->rs, t, c);
+	return c;
+}
+
+static int do_add_set(struct eval_ctx *ctx, struct table *t, struct set *s, bool create)
+{
+	struct set *old = table_set_lookup(t, s->handle.set);
+
+	ctx->table = t;
+	ctx->family = t->handle.family;
+	if (old) {
+		if (create) {
+			kernel_error(ctx, loc_or(&s->handle.set_loc, &s->location), EEXIST);
+			set_free(s);
+			return -1;
+		}
+		if (s->init && !list_empty(&EXPR_COMPOUND(s->init).expressions)) {
+			struct expr *elems = s->init;
+			int rc;
+
+			s->init = NULL;
+			rc = set_elems_evaluate(ctx, old, elems);
+			if (rc == 0) {
+				ruleset_save_set_elems(ctx->rs, old);
+				if (!old->init) {
+					old->init = compound_expr_alloc(&elems->location, EXPR_SET);
+				}
+				list_splice_tail_init(&EXPR_COMPOUND(elems).expressions,
+						      &EXPR_COMPOUND(old->init).expressions);
+				rc = set_elems_normalize(ctx, old, old->init);
+			}
+			expr_free(elems);
+			set_free(s);
+			return rc;
+		}
+		set_free(s);
+		return 0;
+	}
+	if (set_evaluate(ctx, s) < 0) {
+		set_free(s);
+		return -1;
+	}
+	handle_fill(&s->handle, t, NULL);
+	s->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	ruleset_add_set(ctx->rs, t, s);
+	return 0;
+}
+
+static int do_add_obj(struct eval_ctx *ctx, struct table *t, struct obj *o, bool create)
+{
+	struct obj *old = table_obj_lookup(t, o->type, o->handle.set);
+
+	ctx->table = t;
+	ctx->family = t->handle.family;
+	if (old) {
+		if (create) {
+			kernel_error(ctx, loc_or(&o->handle.set_loc, &o->location), EEXIST);
+			obj_free(o);
+			return -1;
+		}
+		obj_free(o);
+		return 0;
+	}
+	if (obj_evaluate(ctx, o) < 0) {
+		obj_free(o);
+		return -1;
+	}
+	handle_fill(&o->handle, t, NULL);
+	o->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	ruleset_add_obj(ctx->rs, t, o);
+	return 0;
+}
+
+static int do_add_flowtable(struct eval_ctx *ctx, struct table *t, struct flowtable *f,
+			    bool create)
+{
+	struct flowtable *old = table_flowtable_lookup(t, f->handle.set);
+
+	ctx->table = t;
+	ctx->family = t->handle.family;
+	if (old) {
+		if (create) {
+			kernel_error(ctx, loc_or(&f->handle.set_loc, &f->location), EEXIST);
+			flowtable_free(f);
+			return -1;
+		}
+		flowtable_free(f);
+		return 0;
+	}
+	if (flowtable_evaluate(ctx, f) < 0) {
+		flowtable_free(f);
+		return -1;
+	}
+	handle_fill(&f->handle, t, NULL);
+	f->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	ruleset_add_flowtable(ctx->rs, t, f);
+	return 0;
+}
+
+struct pending_rules {
+	struct chain *chain;
+	struct list_head rules;
+};
+
+static int do_add_table(struct eval_ctx *ctx, struct cmd *cmd, bool create)
+{
+	struct table *src = cmd->table, *t;
+	struct pending_rules *pr = NULL;
+	unsigned int npr = 0, i;
+	struct chain *c, *cn;
+	struct set *s, *sn;
+	struct obj *o, *on;
+	struct flowtable *f, *fn;
+	const char *name = cmd->handle.table ? cmd->handle.table : (src ? src->handle.table : NULL);
+	unsigned int family = cmd->handle.family ? cmd->handle.family
+						 : (src ? src->handle.family : NFPROTO_IPV4);
+	int err = 0;
+
+	if (!name)
+		return eval_error(ctx, &cmd->location, "table name missing");
+	if (strlen(name) >= NFT_TABLE_MAXNAMELEN)
+		return eval_error(ctx, loc_or(&cmd->handle.table_loc, &cmd->location),
+				  "Table name too long");
+	t = ruleset_table_lookup(ctx->rs, family, name);
+	if (t && create)
+		return kernel_error(ctx, loc_or(&cmd->handle.table_loc, &cmd->location), EEXIST);
+	if (!t) {
+		t = table_alloc();
+		if (!t)
+			return eval_error(ctx, &cmd->location, "out of memory");
+		t->location = cmd->location;
+		t->handle.family = family;
+		t->handle.table = strdup(name);
+		t->handle.table_loc = cmd->handle.table_loc;
+		if (src) {
+			t->flags = src->flags;
+			t->comment = xstrdup(src->comment);
+		}
+		t->handle.handle.id = ruleset_alloc_handle(ctx->rs, NULL);
+		ruleset_add_table(ctx->rs, t);
+	} else if (src && src->flags != t->flags) {
+		ruleset_save_uint(ctx->rs, &t->flags);
+		t->flags = src->flags;
+	}
+	if (!src)
+		return 0;
+
+	/* chains first (rules held back), then objects, sets, flowtables */
+	list_for_each_entry(c, &src->chains, list)
+		npr++;
+	if (npr) {
+		pr = calloc(npr, sizeof(*pr));
+		if (!pr)
+			return eval_error(ctx, &cmd->location, "out of memory");
+	}
+	i = 0;
+	list_for_each_entry_safe(c, cn, &src->chains, list) {
+		struct chain *res;
+
+		list_del(&c->list);
+		init_list_head(&pr[i].rules);
+		list_splice_tail_init(&c->rules, &pr[i].rules);
+		if (!c->handle.chain && cmd->handle.chain)
+			c->handle.chain = strdup(cmd->handle.chain);
+		res = do_add_chain(ctx, t, c, false);
+		if (!res)
+			err = -1;
+		pr[i++].chain = res;
+	}
+	list_for_each_entry_safe(o, on, &src->objs, list) {
+		list_del(&o->list);
+		if (do_add_obj(ctx, t, o, false) < 0)
+			err = -1;
+	}
+	list_for_each_entry_safe(s, sn, &src->sets, list) {
+		list_del(&s->list);
+		if (do_add_set(ctx, t, s, false) < 0)
+			err = -1;
+	}
+	list_for_each_entry_safe(f, fn, &src->flowtables, list) {
+		list_del(&f->list);
+		if (do_add_flowtable(ctx, t, f, false) < 0)
+			err = -1;
+	}
+	for (i = 0; i < npr; i++) {
+		struct rule *r, *rn;
+
+		list_for_each_entry_safe(r, rn, &pr[i].rules, list) {
+			list_del(&r->list);
+			if (!pr[i].chain) {
+				rule_free(r);
+				continue;
+			}
+			if (do_add_rule(ctx, t, pr[i].chain, r, CMD_ADD, NULL) < 0)
+				err = -1;
+		}
+	}
+	free(pr);
+	return err;
+}
+
+static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	bool create = cmd->op == CMD_CREATE;
+	struct table *t;
+	struct chain *c;
+	int rc;
+
+	if (cmd->obj == CMD_OBJ_TABLE)
+		return do_add_table(ctx, cmd, create);
+
+	t = cmd_table(ctx, cmd, true);
+	if (!t)
+		return -1;
+	ctx->table = t;
+	ctx->family = t->handle.family;
+
+	switch (cmd->obj) {
+	case CMD_OBJ_CHAIN:
+		c = cmd->chain;
+		cmd->chain = NULL;
+		if (!c)
+			c = chain_alloc(cmd->handle.chain);
+		if (!c)
+			return eval_error(ctx, &cmd->location, "out of memory");
+		if (!c->handle.chain)
+			c->handle.chain = xstrdup(cmd->handle.chain);
+		if (!c->handle.chain_loc.indesc)
+			c->handle.chain_loc = cmd->handle.chain_loc;
+		{
+			struct list_head rules;
+			struct rule *r, *rn;
+			struct chain *res;
+
+			init_list_head(&rules);
+			list_splice_tail_init(&c->rules, &rules);
+			res = do_add_chain(ctx, t, c, create);
+			rc = res ? 0 : -1;
+			list_for_each_entry_safe(r, rn, &rules, list) {
+				list_del(&r->list);
+				if (!res)
+					rule_free(r);
+				else if (do_add_rule(ctx, t, res, r, CMD_ADD, NULL) < 0)
+					rc = -1;
+			}
+		}
+		return rc;
+	case CMD_OBJ_RULE: {
+		struct rule *r = cmd->rule;
+
+		c = table_chain_lookup(t, cmd->handle.chain);
+		if (!c)
+			return kernel_error(ctx, loc_or(&cmd->handle.chain_loc, &cmd->location),
+					    ENOENT);
+		cmd->rule = NULL;
+		return do_add_rule(ctx, t, c, r, cmd->op, &cmd->handle);
+	}
+	case CMD_OBJ_SET:
+	case CMD_OBJ_MAP:
+	case CMD_OBJ_METER: {
+		struct set *s = cmd->set;
+
+		cmd->set = NULL;
+		if (!s)
+			return eval_error(ctx, &cmd->location, "set definition missing");
+		if (!s->handle.set)
+			s->handle.set = xstrdup(cmd->handle.set);
+		if (!s->handle.set_loc.indesc)
+			s->handle.set_loc = cmd->handle.set_loc;
+		if (cmd->obj == CMD_OBJ_MAP && !s->data && !s->objtype)
+			return eval_error(ctx, &cmd->location, "map definition without data type");
+		return do_add_set(ctx, t, s, create);
+	}
+	case CMD_OBJ_ELEMENTS:
+	case CMD_OBJ_SETELEMS: {
+		struct set *s = table_set_lookup(t, cmd->handle.set);
+		struct expr *elems = cmd->expr;
+
+		if (!s || (s->flags & NFT_SET_ANONYMOUS))
+			return kernel_error(ctx, loc_or(&cmd->handle.set_loc, &cmd->location),
+					    ENOENT);
+		if (!elems)
+			return 0;
+		if (set_elems_evaluate(ctx, s, elems) < 0)
+			return -1;
+		cmd->expr = NULL;
+		ruleset_save_set_elems(ctx->rs, s);
+		if (!s->init)
+			s->init = compound_expr_alloc(&elems->location, EXPR_SET);
+		if (!s->init) {
+			expr_free(elems);
+			return eval_error(ctx, &cmd->location, "out of memory");
+		}
+		list_splice_tail_init(&EXPR_COMPOUND(elems).expressions, &EXPR_COMPOUND(s->init).expressions);
+		expr_free(elems);
+		s->init->dtype = s->key->dtype;
+		s->init->len = s->key->len;
+		s->init->byteorder = s->key->byteorder;
+		return set_elems_normalize(ctx, s, s->init);
+	}
+	case CMD_OBJ_FLOWTABLE: {
+		struct flowtable *f = cmd->flowtable;
+
+		cmd->flowtable = NULL;
+		if (!f)
+			return eval_error(ctx, &cmd->location, "flowtable definition missing");
+		if (!f->handle.set)
+			f->handle.set = xstrdup(cmd->handle.set);
+		return do_add_flowtable(ctx, t, f, create);
+	}
+	default:
+		if (cmd_obj_type(cmd->obj)) {
+			struct obj *o = cmd->object;
+
+			cmd->object = NULL;
+			if (!o)
+				return eval_error(ctx, &cmd->location, "object definition missing");
+			if (!o->type)
+				o->type = cmd_obj_type(cmd->obj);
+			if (!o->handle.set)
+				o->handle.set = xstrdup(cmd->handle.set);
+			return do_add_obj(ctx, t, o, create);
+		}
+		return eval_error(ctx, &cmd->location, "unsupported command object");
+	}
+}
+
+/* ---------------------------------------------------------------- delete */
+
+static void table_flush_rules(struct eval_ctx *ctx, struct table *t, struct chain *only)
+{
+	struct chain *c;
+	struct rule *r, *rn;
+
+	list_for_each_entry(c, &t->chains, list) {
+		if (only && c != only)
+			continue;
+		list_for_each_entry_safe(r, rn, &c->rules, list)
+			ruleset_del_rule(ctx->rs, t, r);
+	}
+}
+
+static void set_flush(struct eval_ctx *ctx, struct set *s)
+{
+	struct expr *e, *n;
+
+	if (!s->init)
+		return;
+	list_for_each_entry_safe(e, n, &EXPR_COMPOUND(s->init).expressions, list)
+		ruleset_del_expr(ctx->rs, e);
+}
+
+static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	bool destroy = cmd->op == CMD_DESTROY;
+	const struct handle *h = &cmd->handle;
+	struct table *t;
+	struct chain *c;
+	struct set *s;
+	struct rule *r;
+
+	if (cmd->obj == CMD_OBJ_TABLE) {
+		t = h->handle.id ? ruleset_table_lookup_handle(ctx->rs, h->family, h->handle.id)
+				 : ruleset_table_lookup(ctx->rs, h->family, h->table);
+		if (!t)
+			return destroy ? 0
+				       : kernel_error(ctx,
+						      loc_or(h->handle.id ? &h->handle.location
+									  : &h->table_loc,
+							     &cmd->location),
+						      ENOENT);
+		ruleset_del_table(ctx->rs, t);
+		return 0;
+	}
+	t = cmd_table(ctx, cmd, !destroy);
+	if (!t)
+		return destroy ? 0 : -1;
+	ctx->table = t;
+	ctx->family = t->handle.family;
+
+	switch (cmd->obj) {
+	case CMD_OBJ_CHAIN:
+		c = h->handle.id ? table_chain_lookup_handle(t, h->handle.id)
+				 : table_chain_lookup(t, h->chain);
+		if (!c)
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(h->handle.id ? &h->handle.location
+										: &h->chain_loc,
+								  &cmd->location),
+						      ENOENT);
+		if (!list_empty(&c->rules) || ruleset_chain_refs(t, c))
+			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), EBUSY);
+		ruleset_del_chain(ctx->rs, c);
+		return 0;
+	case CMD_OBJ_RULE:
+		c = table_chain_lookup(t, h->chain);
+		if (!c)
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location),
+						      ENOENT);
+		r = chain_rule_lookup_handle(c, h->handle.id);
+		if (!r)
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(&h->handle.location, &cmd->location),
+						      ENOENT);
+		ruleset_del_rule(ctx->rs, t, r);
+		return 0;
+	case CMD_OBJ_SET:
+	case CMD_OBJ_MAP:
+	case CMD_OBJ_METER:
+		s = h->handle.id ? table_set_lookup_handle(t, h->handle.id)
+				 : table_set_lookup(t, h->set);
+		if (!s || (s->flags & NFT_SET_ANONYMOUS))
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(h->handle.id ? &h->handle.location
+										: &h->set_loc,
+								  &cmd->location),
+						      ENOENT);
+		if (ruleset_set_refs(t, s))
+			return kernel_error(ctx, loc_or(&h->set_loc, &cmd->location), EBUSY);
+		ruleset_del_set(ctx->rs, s);
+		return 0;
+	case CMD_OBJ_ELEMENTS:
+	case CMD_OBJ_SETELEMS:
+		s = table_set_lookup(t, h->set);
+		if (!s)
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(&h->set_loc, &cmd->location),
+						      ENOENT);
+		if (!cmd->expr)
+			return 0;
+		if (set_elems_evaluate(ctx, s, cmd->expr) < 0)
+			return -1;
+		return setelem_delete(ctx, s->init, cmd->expr, destroy);
+	case CMD_OBJ_FLOWTABLE: {
+		struct flowtable *f = h->handle.id ? table_flowtable_lookup_handle(t, h->handle.id)
+						   : table_flowtable_lookup(t, h->set);
+
+		if (!f)
+			return destroy ? 0
+				       : kernel_error(ctx, loc_or(&h->set_loc, &cmd->location),
+						      ENOENT);
+		ruleset_del_flowtable(ctx->rs, f);
+		return 0;
+	}
+	default:
+		if (cmd_obj_type(cmd->obj)) {
+			struct obj *o = h->handle.id ? table_obj_lookup_handle(t, h->handle.id)
+						     : table_obj_lookup(t, cmd_obj_type(cmd->obj),
+									h->set);
+
+			if (!o)
+				return destroy ? 0
+					       : kernel_error(ctx,
+							      loc_or(&h->set_loc, &cmd->location),
+							      ENOENT);
+			ruleset_del_obj(ctx->rs, o);
+			return 0;
+		}
+		return eval_error(ctx, &cmd->location, "unsupported command object");
+	}
+}
+
+static int cmd_flush(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	const struct handle *h = &cmd->handle;
+	struct table *t, *tn;
+	struct chain *c;
+	struct set *s;
+
+	if (cmd->obj == CMD_OBJ_RULESET) {
+		list_for_each_entry_safe(t, tn, &ctx->rs->tables, list)
+			if (!h->family || t->handle.family == h->family)
+				ruleset_del_table(ctx->rs, t);
+		return 0;
+	}
+	t = cmd_table(ctx, cmd, true);
+	if (!t)
+		return -1;
+	switch (cmd->obj) {
+	case CMD_OBJ_TABLE:
+		table_flush_rules(ctx, t, NULL);
+		return 0;
+	case CMD_OBJ_CHAIN:
+		c = table_chain_lookup(t, h->chain);
+		if (!c)
+			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+		table_flush_rules(ctx, t, c);
+		return 0;
+	case CMD_OBJ_SET:
+	case CMD_OBJ_MAP:
+	case CMD_OBJ_METER:
+		s = table_set_lookup(t, h->set);
+		if (!s)
+			return kernel_error(ctx, loc_or(&h->set_loc, &cmd->location), ENOENT);
+		set_flush(ctx, s);
+		return 0;
+	default:
+		return eval_error(ctx, &cmd->location, "unsupported flush command");
+	}
+}
+
+static int cmd_rename(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	const struct handle *h = &cmd->handle;
+	struct table *t = cmd_table(ctx, cmd, true);
+	struct chain *c;
+	char *nn;
+
+	if (!t)
+		return -1;
+	if (cmd->obj != CMD_OBJ_CHAIN)
+		return eval_error(ctx, &cmd->location, "unsupported rename command");
+	c = h->handle.id ? table_chain_lookup_handle(t, h->handle.id)
+			 : table_chain_lookup(t, h->chain);
+	if (!c)
+		return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+	if (!cmd->arg)
+		return eval_error(ctx, &cmd->location, "new chain name missing");
+	if (strlen(cmd->arg) >= NFT_CHAIN_MAXNAMELEN)
+		return eval_error(ctx, &cmd->location, "Chain name too long");
+	if (table_chain_lookup(t, cmd->arg))
+		return kernel_error(ctx, &cmd->location, EEXIST);
+	nn = strdup(cmd->arg);
+	if (!nn)
+		return eval_error(ctx, &cmd->location, "out of memory");
+	ruleset_set_ptr(ctx->rs, (void **)&c->handle.chain, nn, true);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- list */
+
+static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	const struct handle *h = &cmd->handle;
+	struct outbuf *o = ctx->out;
+	struct table *t = NULL;
+	struct chain *c;
+	struct set *s;
+
+	if (!o)
+		return 0;
+	switch (cmd->obj) {
+	case CMD_OBJ_RULESET:
+		bnft_print_ruleset_family(ctx->rs, h->family, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_TABLES:
+		bnft_print_tables(ctx->rs, h->family, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_CHAINS:
+		bnft_print_list_chains(ctx->rs, h->family, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_SETS:
+	case CMD_OBJ_MAPS:
+	case CMD_OBJ_METERS:
+		bnft_print_list_sets(ctx->rs, h->family, cmd->obj, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_FLOWTABLES:
+		bnft_print_list_flowtables(ctx->rs, h->family, ctx->octx, o);
+		return 0;
+	default:
+		break;
+	}
+	if (cmd_obj_type(cmd->obj) && !h->table) {
+		bnft_print_list_objs(ctx->rs, h->family, NULL, NULL, cmd_obj_type(cmd->obj),
+				     ctx->octx, o);
+		return 0;
+	}
+	t = cmd_table(ctx, cmd, true);
+	if (!t)
+		return -1;
+	switch (cmd->obj) {
+	case CMD_OBJ_TABLE:
+		bnft_print_table(t, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_CHAIN:
+		c = table_chain_lookup(t, h->chain);
+		if (!c)
+			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+		bnft_print_list_chain(t, c, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_SET:
+	case CMD_OBJ_MAP:
+	case CMD_OBJ_METER:
+		s = table_set_lookup(t, h->set);
+		if (!s)
+			return kernel_error(ctx, loc_or(&h->set_loc, &cmd->location), ENOENT);
+		bnft_print_list_set(t, s, ctx->octx, o);
+		return 0;
+	case CMD_OBJ_FLOWTABLE: {
+		struct flowtable *f = table_flowtable_lookup(t, h->set);
+
+		if (!f)
+			return kernel_error(ctx, loc_or(&h->set_loc, &cmd->location), ENOENT);
+		bnft_print_list_flowtable(t, f, ctx->octx, o);
+		return 0;
+	}
+	default:
+		if (cmd_obj_type(cmd->obj)) {
+			bnft_print_list_objs(ctx->rs, h->family, h->table, h->set,
+					     cmd_obj_type(cmd->obj), ctx->octx, o);
+			return 0;
+		}
+		return eval_error(ctx, &cmd->location, "unsupported list command");
+	}
+}
+
+/* ---------------------------------------------------------------- entry */
+
+static int cmd_evaluate(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	ctx->cmd = cmd;
+	ctx->table = NULL;
+	ctx->chain = NULL;
+	ctx->family = cmd->handle.family;
+	memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+
+	switch (cmd->op) {
+	case CMD_ADD:
+	case CMD_CREATE:
+	case CMD_INSERT:
+	case CMD_REPLACE:
+		return cmd_add(ctx, cmd);
+	case CMD_DELETE:
+	case CMD_DESTROY:
+		return cmd_delete(ctx, cmd);
+	case CMD_FLUSH:
+		return cmd_flush(ctx, cmd);
+	case CMD_RENAME:
+		return cmd_rename(ctx, cmd);
+	case CMD_LIST:
+		return cmd_list(ctx, cmd);
+	case CMD_RESET:
+	case CMD_GET:
+		return 0;
+	case CMD_DESCRIBE:
+		return eval_error(ctx, &cmd->location, "describe is not supported yet");
+	case CMD_MONITOR:
+		return eval_error(ctx, &cmd->location, "monitor is not supported yet");
+	case CMD_EXPORT:
+	case CMD_IMPORT:
+		return eval_error(ctx, &cmd->location, "this command is not supported yet");
+	default:
+		return eval_error(ctx, &cmd->location, "unknown command");
+	}
+}
+
+int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_head *msgs,
+		  const struct output_ctx *octx, struct outbuf *out)
+{
+	struct eval_ctx ctx;
+	struct list_head kmsgs;
+	struct cmd *cmd;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.rs = rs;
+	ctx.msgs = msgs;
+	ctx.octx = octx;
+	ctx.out = out;
+	init_list_head(&ctx.pending_sets);
+	init_list_head(&kmsgs);
+	ctx.kmsgs = &kmsgs;
+
+	ruleset_trans_begin(rs);
+	list_for_each_entry(cmd, &src->cmds, list) {
+		cmd_evaluate(&ctx, cmd);
+		if (ctx.nerrs >= 10)
+			break;
+	}
+	if (ctx.nerrs || ctx.kerrs) {
+		ruleset_trans_abort(rs);
+		if (!ctx.nerrs)
+			list_splice_tail_init(&kmsgs, msgs);
+		else
+			erec_free_list(&kmsgs);
+		return -1;
+	}
+	ruleset_trans_commit(rs);
+	return 0;
+}

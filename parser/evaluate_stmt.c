@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Statement evaluation: the argument of each statement is evaluated against
+ * the type the statement expects (meta mark set X: a mark; snat to X: an
+ * address of the family ...), with nft's messages.
+ */
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "parser/evaluate.h"
+#include "parser/proto.h"
+#include "parser/value.h"
+
+/* Evaluate the argument *e of a statement against dtype/len/bo. */
+static int stmt_evaluate_arg(struct eval_ctx *ctx, struct stmt *s, struct expr **e,
+			     const struct datatype *dtype, unsigned int len, enum byteorder bo)
+{
+	if (!*e)
+		return 0;
+	if (expr_evaluate_ctx(ctx, e, dtype, len, bo) < 0)
+		return -1;
+	if ((*e)->dtype && dtype && !datatype_compatible((*e)->dtype, dtype))
+		return eval_error2(ctx, &(*e)->location, &s->location,
+				   "datatype mismatch: expected %s, expression has type %s",
+				   eval_dtype_desc(dtype), eval_dtype_desc((*e)->dtype));
+	if ((*e)->etype == EXPR_SET)
+		return eval_error(ctx, &(*e)->location,
+				  "you cannot use a set here, unknown value to use");
+	return 0;
+}
+
+static unsigned int stmt_family(struct eval_ctx *ctx, unsigned int given)
+{
+	if (given)
+		return given;
+	if (ctx->family == NFPROTO_IPV4 || ctx->family == NFPROTO_IPV6)
+		return ctx->family;
+	return 0;
+}
+
+static const struct datatype *addr_type(unsigned int family, unsigned int *len)
+{
+	if (family == NFPROTO_IPV6) {
+		*len = 128;
+		return &ip6addr_type;
+	}
+	*len = 32;
+	return &ipaddr_type;
+}
+
+static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	unsigned int fam = stmt_family(ctx, s->nat.family), len;
+	const struct datatype *d;
+
+	if (s->nat.addr) {
+		if (!fam && (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
+			     ctx->family == NFPROTO_NETDEV)) {
+			/* nft infers the family from an earlier ip/ip6 match */
+			if (ctx->l3proto)
+				fam = ctx->l3proto;
+			else
+				return eval_error(ctx, &s->location,
+						  "ip or ip6 must be specified with address for inet tables.");
+		}
+		if (s->nat.kind == NAT_MASQ || s->nat.kind == NAT_REDIR)
+			return eval_error(ctx, &s->nat.addr->location,
+					  "Address not allowed in %s statement",
+					  s->nat.kind == NAT_MASQ ? "masquerade" : "redirect");
+		d = addr_type(fam, &len);
+		if (s->nat.addr->etype == EXPR_MAP && s->nat.addr->map.mappings &&
+		    s->nat.ipportmap) {
+			/* address . port map: data type is a concatenation */
+			if (expr_evaluate_selector(ctx, &s->nat.addr) < 0)
+				return -1;
+		} else if (stmt_evaluate_arg(ctx, s, &s->nat.addr, d, len, BYTEORDER_BIG_ENDIAN) <
+			   0) {
+			return -1;
+		}
+		if (!s->nat.family)
+			s->nat.family = fam;
+	}
+	if (s->nat.proto) {
+		if (stmt_evaluate_arg(ctx, s, &s->nat.proto, &inet_service_type, 16,
+				      BYTEORDER_BIG_ENDIAN) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int reject_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	const struct datatype *d = NULL;
+	struct expr *e;
+
+	if (!s->reject.expr)
+		return 0;
+	switch (s->reject.type) {
+	case NFT_REJECT_ICMPX_UNREACH:
+		d = &icmpx_code_type;
+		break;
+	default:
+		d = s->reject.family == NFPROTO_IPV6 ? &icmpv6_code_type : &icmp_code_type;
+		break;
+	}
+	if (expr_evaluate_ctx(ctx, &s->reject.expr, d, 8, BYTEORDER_BIG_ENDIAN) < 0)
+		return -1;
+	e = s->reject.expr;
+	if (e->etype == EXPR_VALUE)
+		s->reject.icmp_code = value_get_u64(&e->value, e->byteorder) & 0xff;
+	return 0;
+}
+
+static int objref_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	struct expr *e = s->objref.expr;
+
+	if (!e)
+		return 0;
+	if (e->etype == EXPR_VARIABLE) {
+		struct expr *v = eval_variable_lookup(ctx, e);
+
+		if (!v)
+			return -1;
+		expr_free(e);
+		s->objref.expr = e = v;
+	}
+	if (e->etype == EXPR_MAP) {
+		struct expr_ctx save = ctx->ectx;
+		int rc;
+
+		memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+		ctx->ectx.dtype = &string_type;
+		ctx->ectx.len = NFT_OBJ_MAXNAMELEN * 8;
+		ctx->ectx.byteorder = BYTEORDER_HOST_ENDIAN;
+		rc = expr_evaluate(ctx, &s->objref.expr);
+		ctx->ectx = save;
+		return rc;
+	}
+	if (e->etype == EXPR_SYMBOL) {
+		if (ctx->table && !table_obj_lookup(ctx->table, s->objref.type, e->sym.identifier))
+			return eval_error(ctx, &e->location,
+					  "Could not process rule: No such file or directory");
+		e->dtype = &string_type;
+		e->len = strlen(e->sym.identifier) * 8;
+		e->byteorder = BYTEORDER_HOST_ENDIAN;
+		return 0;
+	}
+	if (e->etype == EXPR_VALUE) {
+		e->dtype = &string_type;
+		if (!e->len)
+			e->len = e->value.len;
+		e->byteorder = BYTEORDER_HOST_ENDIAN;
+	}
+	return 0;
+}
+
+static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	struct expr_ctx save = ctx->ectx;
+	struct set *set;
+	struct expr *ref;
+	struct stmt *st;
+	int rc;
+
+	memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+	rc = expr_evaluate(ctx, &s->set.set);
+	ctx->ectx = save;
+	if (rc < 0)
+		return -1;
+	ref = s->set.set;
+	if (ref->etype != EXPR_SET_REF || !ref->set_ref.set)
+		return eval_error(ctx, &ref->location, "Expression does not refer to a set");
+	set = ref->set_ref.set;
+	if (s->set.key) {
+		struct expr *k = s->set.key;
+
+		/* the key may be written as { key } */
+		if (k->etype == EXPR_SET || k->etype == EXPR_LIST) {
+			struct expr *m = list_first_entry(&EXPR_COMPOUND(k).expressions, struct expr, list);
+
+			list_del(&m->list);
+			expr_free(k);
+			if (m->etype == EXPR_SET_ELEM) {
+				struct expr *kk = m->elem.key;
+
+				m->elem.key = NULL;
+				expr_free(m);
+				m = kk;
+			}
+			s->set.key = k = m;
+		}
+		if (set->key && set->key->etype == EXPR_CONCAT) {
+			ctx->ectx.dtype = set->key->dtype;
+			ctx->ectx.len = set->key->len;
+			ctx->ectx.byteorder = set->key->byteorder;
+			ctx->ectx.key = set->key;
+			rc = expr_evaluate(ctx, &s->set.key);
+			ctx->ectx = save;
+		} else {
+			rc = stmt_evaluate_arg(ctx, s, &s->set.key, set->key ? set->key->dtype : NULL,
+					       set->key ? set->key->len : 0,
+					       set->key ? set->key->byteorder : BYTEORDER_INVALID);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (s->set.data) {
+		if (!set->data)
+			return eval_error(ctx, &s->set.data->location, "set is not a map");
+		if (stmt_evaluate_arg(ctx, s, &s->set.data, set->data->dtype, set->data->len,
+				      set->data->byteorder) < 0)
+			return -1;
+	}
+	list_for_each_entry(st, &s->set.stmts, list)
+		if (stmt_evaluate(ctx, st) < 0)
+			return -1;
+	return 0;
+}
+
+static int key_stmt(struct eval_ctx *ctx, struct stmt *s, const struct key_template *kt,
+		    struct expr **e)
+{
+	if (!kt)
+		return expr_evaluate_selector(ctx, e);
+	return stmt_evaluate_arg(ctx, s, e, kt->dtype, kt->len, kt->byteorder);
+}
+
+int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	unsigned int len;
+	const struct datatype *d;
+
+	switch (s->type) {
+	case STMT_EXPRESSION:
+		if (expr_evaluate_selector(ctx, &s->expr) < 0)
+			return -1;
+		/* remember an explicit layer 3 choice for inet nat */
+		if (s->expr->etype == EXPR_RELATIONAL && s->expr->binop.left->etype == EXPR_PAYLOAD &&
+		    s->expr->binop.left->payload.desc) {
+			const struct proto_desc *pd = s->expr->binop.left->payload.desc;
+
+			if (pd == &proto_ip)
+				ctx->l3proto = NFPROTO_IPV4;
+			else if (pd == &proto_ip6)
+				ctx->l3proto = NFPROTO_IPV6;
+		}
+		return 0;
+	case STMT_VERDICT:
+		return expr_evaluate_selector(ctx, &s->expr);
+	case STMT_COUNTER:
+	case STMT_LOG:
+	case STMT_QUOTA:
+	case STMT_NOTRACK:
+	case STMT_LAST:
+	case STMT_CONNLIMIT:
+	case STMT_SYNPROXY:
+	case STMT_OPTSTRIP:
+	case STMT_XT:
+		return 0;
+	case STMT_LIMIT:
+		if (s->limit.rate == 0)
+			return eval_error(ctx, &s->location, "Limit rate must be greater than zero");
+		return 0;
+	case STMT_FLOW_OFFLOAD:
+		if (ctx->table && s->flow.table_name &&
+		    !table_flowtable_lookup(ctx->table, s->flow.table_name))
+			return eval_error(ctx, &s->location,
+					  "Could not process rule: No such file or directory");
+		return 0;
+	case STMT_REJECT:
+		return reject_evaluate(ctx, s);
+	case STMT_NAT:
+		return nat_evaluate(ctx, s);
+	case STMT_META:
+		return key_stmt(ctx, s, meta_template(s->meta.key), &s->meta.expr);
+	case STMT_CT:
+		return key_stmt(ctx, s, ct_template(s->ct.key), &s->ct.expr);
+	case STMT_PAYLOAD:
+	case STMT_EXTHDR:
+		if (expr_evaluate_selector(ctx, &s->payload.expr) < 0)
+			return -1;
+		return stmt_evaluate_arg(ctx, s, &s->payload.val, s->payload.expr->dtype,
+					 s->payload.expr->len, s->payload.expr->byteorder);
+	case STMT_DUP:
+	case STMT_FWD:
+		if (s->dup.to) {
+			unsigned int fam = stmt_family(ctx, s->dup.family);
+
+			if (s->type == STMT_FWD && !s->dup.dev) {
+				/* fwd to DEV: the device is the argument */
+				if (stmt_evaluate_arg(ctx, s, &s->dup.to, &ifindex_type, 32,
+						      BYTEORDER_HOST_ENDIAN) < 0)
+					return -1;
+			} else {
+				d = addr_type(fam, &len);
+				if (stmt_evaluate_arg(ctx, s, &s->dup.to, d, len,
+						      BYTEORDER_BIG_ENDIAN) < 0)
+					return -1;
+			}
+		}
+		if (s->dup.dev && stmt_evaluate_arg(ctx, s, &s->dup.dev, &ifindex_type, 32,
+						    BYTEORDER_HOST_ENDIAN) < 0)
+			return -1;
+		return 0;
+	case STMT_QUEUE:
+		if (s->queue.queue &&
+		    stmt_evaluate_arg(ctx, s, &s->queue.queue, &integer_type, 16,
+				      BYTEORDER_HOST_ENDIAN) < 0)
+			return -1;
+		return 0;
+	case STMT_TPROXY: {
+		unsigned int fam = stmt_family(ctx, s->tproxy.family);
+
+		if (s->tproxy.addr) {
+			if (!fam)
+				return eval_error(ctx, &s->location,
+						  "Family must be specified in inet tables");
+			d = addr_type(fam, &len);
+			if (stmt_evaluate_arg(ctx, s, &s->tproxy.addr, d, len,
+					      BYTEORDER_BIG_ENDIAN) < 0)
+				return -1;
+		}
+		if (s->tproxy.port && stmt_evaluate_arg(ctx, s, &s->tproxy.port, &inet_service_type,
+							16, BYTEORDER_BIG_ENDIAN) < 0)
+			return -1;
+		return 0;
+	}
+	case STMT_SET:
+	case STMT_MAP:
+		return set_stmt_evaluate(ctx, s);
+	case STMT_OBJREF:
+		return objref_evaluate(ctx, s);
+	default:
+		return eval_error(ctx, &s->location, "unsupported statement %s",
+				  stmt_type_name(s->type));
+	}
+}
+
+int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
+{
+	struct stmt *s;
+	int err = 0;
+
+	ctx->rule = r;
+	ctx->l3proto = ctx->family == NFPROTO_IPV4 ? NFPROTO_IPV4
+		     : ctx->family == NFPROTO_IPV6 ? NFPROTO_IPV6 : 0;
+	list_for_each_entry(s, &r->stmts, list) {
+		if (stmt_evaluate(ctx, s) < 0) {
+			err = -1;
+			break; /* nft reports the first error of a rule */
+		}
+	}
+	ctx->rule = NULL;
+	return err;
+}

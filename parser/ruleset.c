@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The in-memory ruleset and its transactions. Every mutation made while a
+ * transaction is open is recorded in an undo log, so an error anywhere in
+ * an input leaves the ruleset exactly as it was (the kernel's batch
+ * semantics). Unlinked objects are only freed at commit.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "parser/ruleset.h"
+
+struct ruleset_hgen {
+	struct list_head list;
+	const struct table *table;
+	uint64_t next;
+};
+
+enum undo_kind {
+	UNDO_LINK,
+	UNDO_UNLINK,
+	UNDO_PTR,
+	UNDO_UINT,
+	UNDO_INT,
+	UNDO_SETELEMS,
+	UNDO_HGENS,
+};
+
+enum obj_kind { OK_TABLE, OK_CHAIN, OK_RULE, OK_SET, OK_OBJ, OK_FLOWTABLE, OK_EXPR };
+
+struct undo {
+	struct list_head list;
+	enum undo_kind kind;
+	enum obj_kind okind;
+	struct list_head *node;
+	struct list_head *prev;
+	void *obj;
+	void **slot;
+	void *old;
+	bool free_old;
+	unsigned int *ufield;
+	int *ifield;
+	unsigned int uold;
+	int iold;
+	uint64_t next_handle;
+	struct list_head saved; /* UNDO_HGENS: copy of rs->hgens */
+};
+
+static void rs_set_free(struct set *s)
+{
+	if (!s)
+		return;
+	if (s->flags & NFT_SET_ANONYMOUS)
+		s->init = NULL; /* owned by the rule */
+	set_free(s);
+}
+
+static void rs_table_free(struct table *t)
+{
+	struct set *s;
+
+	if (!t)
+		return;
+	list_for_each_entry(s, &t->sets, list)
+		if (s->flags & NFT_SET_ANONYMOUS)
+			s->init = NULL;
+	table_free(t);
+}
+
+static void obj_kind_free(enum obj_kind k, void *obj)
+{
+	switch (k) {
+	case OK_TABLE:
+		rs_table_free(obj);
+		break;
+	case OK_CHAIN:
+		chain_free(obj);
+		break;
+	case OK_RULE:
+		rule_free(obj);
+		break;
+	case OK_SET:
+		rs_set_free(obj);
+		break;
+	case OK_OBJ:
+		obj_free(obj);
+		break;
+	case OK_FLOWTABLE:
+		flowtable_free(obj);
+		break;
+	case OK_EXPR:
+		expr_free(obj);
+		break;
+	}
+}
+
+void bnft_ruleset_init(struct bnft_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	init_list_head(&rs->tables);
+	init_list_head(&rs->hgens);
+	init_list_head(&rs->undo);
+}
+
+static void hgens_free(struct list_head *h)
+{
+	struct ruleset_hgen *g, *n;
+
+	list_for_each_entry_safe(g, n, h, list) {
+		list_del(&g->list);
+		free(g);
+	}
+}
+
+void bnft_ruleset_release(struct bnft_ruleset *rs)
+{
+	struct table *t, *n;
+
+	if (rs->in_trans)
+		ruleset_trans_commit(rs);
+	list_for_each_entry_safe(t, n, &rs->tables, list) {
+		list_del(&t->list);
+		rs_table_free(t);
+	}
+	hgens_free(&rs->hgens);
+}
+
+const char *family_name(unsigned int family)
+{
+	switch (family) {
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	default:
+		return "unknown";
+	}
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+static bool name_eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+struct table *ruleset_table_lookup(const struct bnft_ruleset *rs, unsigned int family,
+				   const char *name)
+{
+	struct table *t;
+
+	list_for_each_entry(t, &rs->tables, list)
+		if (t->handle.family == family && name_eq(t->handle.table, name))
+			return t;
+	return NULL;
+}
+
+struct table *ruleset_table_lookup_handle(const struct bnft_ruleset *rs, unsigned int family,
+					  uint64_t handle)
+{
+	struct table *t;
+
+	list_for_each_entry(t, &rs->tables, list)
+		if (t->handle.family == family && t->handle.handle.id == handle)
+			return t;
+	return NULL;
+}
+
+struct chain *table_chain_lookup(const struct table *t, const char *name)
+{
+	struct chain *c;
+
+	list_for_each_entry(c, &t->chains, list)
+		if (name_eq(c->handle.chain, name))
+			return c;
+	return NULL;
+}
+
+struct chain *table_chain_lookup_handle(const struct table *t, uint64_t handle)
+{
+	struct chain *c;
+
+	list_for_each_entry(c, &t->chains, list)
+		if (c->handle.handle.id == handle)
+			return c;
+	return NULL;
+}
+
+struct set *table_set_lookup(const struct table *t, const char *name)
+{
+	struct set *s;
+
+	list_for_each_entry(s, &t->sets, list)
+		if (name_eq(s->handle.set, name))
+			return s;
+	return NULL;
+}
+
+struct set *table_set_lookup_handle(const struct table *t, uint64_t handle)
+{
+	struct set *s;
+
+	list_for_each_entry(s, &t->sets, list)
+		if (s->handle.handle.id == handle)
+			return s;
+	return NULL;
+}
+
+struct obj *table_obj_lookup(const struct table *t, unsigned int type, const char *name)
+{
+	struct obj *o;
+
+	list_for_each_entry(o, &t->objs, list)
+		if (o->type == type && name_eq(o->handle.set, name))
+			return o;
+	return NULL;
+}
+
+struct obj *table_obj_lookup_handle(const struct table *t, uint64_t handle)
+{
+	struct obj *o;
+
+	list_for_each_entry(o, &t->objs, list)
+		if (o->handle.handle.id == handle)
+			return o;
+	return NULL;
+}
+
+struct flowtable *table_flowtable_lookup(const struct table *t, const char *name)
+{
+	struct flowtable *f;
+
+	list_for_each_entry(f, &t->flowtables, list)
+		if (name_eq(f->handle.set, name))
+			return f;
+	return NULL;
+}
+
+struct flowtable *table_flowtable_lookup_handle(const struct table *t, uint64_t handle)
+{
+	struct flowtable *f;
+
+	list_for_each_entry(f, &t->flowtables, list)
+		if (f->handle.handle.id == handle)
+			return f;
+	return NULL;
+}
+
+struct rule *chain_rule_lookup_handle(const struct chain *c, uint64_t handle)
+{
+	struct rule *r;
+
+	list_for_each_entry(r, &c->rules, list)
+		if (r->handle.handle.id == handle)
+			return r;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- handles */
+
+uint64_t ruleset_alloc_handle(struct bnft_ruleset *rs, const struct table *t)
+{
+	struct ruleset_hgen *g;
+
+	if (!t)
+		return ++rs->next_handle;
+	list_for_each_entry(g, &rs->hgens, list)
+		if (g->table == t)
+			return ++g->next;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return 0;
+	g->table = t;
+	g->next = 1;
+	list_add_tail(&g->list, &rs->hgens);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- undo log */
+
+static struct undo *undo_new(struct bnft_ruleset *rs, enum undo_kind kind)
+{
+	struct undo *u;
+
+	if (!rs->in_trans)
+		return NULL;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL; /* best effort: the change then cannot be undone */
+	u->kind = kind;
+	list_add_tail(&u->list, &rs->undo);
+	return u;
+}
+
+void ruleset_trans_begin(struct bnft_ruleset *rs)
+{
+	struct ruleset_hgen *g, *c;
+	struct undo *u;
+
+	if (rs->in_trans)
+		ruleset_trans_commit(rs);
+	rs->in_trans = true;
+	u = undo_new(rs, UNDO_HGENS);
+	if (!u)
+		return;
+	init_list_head(&u->saved);
+	u->next_handle = rs->next_handle;
+	list_for_each_entry(g, &rs->hgens, list) {
+		c = malloc(sizeof(*c));
+		if (!c)
+			continue;
+		*c = *g;
+		list_add_tail(&c->list, &u->saved);
+	}
+}
+
+static void undo_commit_one(struct undo *u)
+{
+	switch (u->kind) {
+	case UNDO_UNLINK:
+		obj_kind_free(u->okind, u->obj);
+		break;
+	case UNDO_PTR:
+		if (u->free_old)
+			free(u->old);
+		break;
+	case UNDO_SETELEMS:
+		expr_free(u->old);
+		break;
+	case UNDO_HGENS:
+		hgens_free(&u->saved);
+		break;
+	default:
+		break;
+	}
+}
+
+static void undo_abort_one(struct bnft_ruleset *rs, struct undo *u)
+{
+	struct set *s;
+
+	switch (u->kind) {
+	case UNDO_LINK:
+		list_del(u->node);
+		obj_kind_free(u->okind, u->obj);
+		break;
+	case UNDO_UNLINK:
+		list_add(u->node, u->prev);
+		break;
+	case UNDO_PTR:
+		if (u->free_old)
+			free(*u->slot);
+		*u->slot = u->old;
+		break;
+	case UNDO_UINT:
+		*u->ufield = u->uold;
+		break;
+	case UNDO_INT:
+		*u->ifield = u->iold;
+		break;
+	case UNDO_SETELEMS:
+		s = u->obj;
+		expr_free(s->init);
+		s->init = u->old;
+		break;
+	case UNDO_HGENS:
+		rs->next_handle = u->next_handle;
+		hgens_free(&rs->hgens);
+		list_splice_tail_init(&u->saved, &rs->hgens);
+		break;
+	}
+}
+
+void ruleset_trans_commit(struct bnft_ruleset *rs)
+{
+	struct undo *u, *n;
+
+	list_for_each_entry_safe(u, n, &rs->undo, list) {
+		list_del(&u->list);
+		undo_commit_one(u);
+		free(u);
+	}
+	rs->in_trans = false;
+}
+
+void ruleset_trans_abort(struct bnft_ruleset *rs)
+{
+	struct undo *u;
+
+	while (!list_empty(&rs->undo)) {
+		u = list_last_entry(&rs->undo, struct undo, list);
+		list_del(&u->list);
+		undo_abort_one(rs, u);
+		free(u);
+	}
+	rs->in_trans = false;
+}
+
+static void record_link(struct bnft_ruleset *rs, enum obj_kind k, struct list_head *node,
+			void *obj)
+{
+	struct undo *u = undo_new(rs, UNDO_LINK);
+
+	if (!u)
+		return;
+	u->okind = k;
+	u->node = node;
+	u->obj = obj;
+}
+
+static void do_unlink(struct bnft_ruleset *rs, enum obj_kind k, struct list_head *node, void *obj)
+{
+	struct undo *u = undo_new(rs, UNDO_UNLINK);
+
+	if (!u) {
+		list_del(node);
+		if (!rs->in_trans)
+			obj_kind_free(k, obj);
+		return;
+	}
+	u->okind = k;
+	u->node = node;
+	u->prev = node->prev;
+	u->obj = obj;
+	list_del(node);
+}
+
+void ruleset_add_table(struct bnft_ruleset *rs, struct table *t)
+{
+	list_add_tail(&t->list, &rs->tables);
+	record_link(rs, OK_TABLE, &t->list, t);
+}
+
+void ruleset_add_chain(struct bnft_ruleset *rs, struct table *t, struct chain *c)
+{
+	list_add_tail(&c->list, &t->chains);
+	record_link(rs, OK_CHAIN, &c->list, c);
+}
+
+void ruleset_add_set(struct bnft_ruleset *rs, struct table *t, struct set *s)
+{
+	list_add_tail(&s->list, &t->sets);
+	record_link(rs, OK_SET, &s->list, s);
+}
+
+void ruleset_add_obj(struct bnft_ruleset *rs, struct table *t, struct obj *o)
+{
+	list_add_tail(&o->list, &t->objs);
+	record_link(rs, OK_OBJ, &o->list, o);
+}
+
+void ruleset_add_flowtable(struct bnft_ruleset *rs, struct table *t, struct flowtable *f)
+{
+	list_add_tail(&f->list, &t->flowtables);
+	record_link(rs, OK_FLOWTABLE, &f->list, f);
+}
+
+void ruleset_link_rule(struct bnft_ruleset *rs, struct chain *c, struct list_head *after,
+		       struct rule *r)
+{
+	(void)c;
+	list_add(&r->list, after);
+	record_link(rs, OK_RULE, &r->list, r);
+}
+
+void ruleset_link_expr(struct bnft_ruleset *rs, struct list_head *after, struct expr *e)
+{
+	list_add(&e->list, after);
+	record_link(rs, OK_EXPR, &e->list, e);
+}
+
+void ruleset_del_table(struct bnft_ruleset *rs, struct table *t)
+{
+	do_unlink(rs, OK_TABLE, &t->list, t);
+}
+
+void ruleset_del_chain(struct bnft_ruleset *rs, struct chain *c)
+{
+	do_unlink(rs, OK_CHAIN, &c->list, c);
+}
+
+/* Collect anonymous sets referenced from an expression tree. */
+static void expr_anon_sets(struct bnft_ruleset *rs, struct table *t, struct expr *e);
+
+static void stmt_anon_sets(struct bnft_ruleset *rs, struct table *t, struct stmt *s)
+{
+	switch (s->type) {
+	case STMT_EXPRESSION:
+	case STMT_VERDICT:
+		expr_anon_sets(rs, t, s->expr);
+		break;
+	case STMT_NAT:
+		expr_anon_sets(rs, t, s->nat.addr);
+		expr_anon_sets(rs, t, s->nat.proto);
+		break;
+	case STMT_META:
+		expr_anon_sets(rs, t, s->meta.expr);
+		break;
+	case STMT_CT:
+		expr_anon_sets(rs, t, s->ct.expr);
+		break;
+	case STMT_PAYLOAD:
+		expr_anon_sets(rs, t, s->payload.val);
+		break;
+	case STMT_OBJREF:
+		expr_anon_sets(rs, t, s->objref.expr);
+		break;
+	case STMT_QUEUE:
+		expr_anon_sets(rs, t, s->queue.queue);
+		break;
+	case STMT_DUP:
+	case STMT_FWD:
+		expr_anon_sets(rs, t, s->dup.to);
+		expr_anon_sets(rs, t, s->dup.dev);
+		break;
+	case STMT_TPROXY:
+		expr_anon_sets(rs, t, s->tproxy.addr);
+		expr_anon_sets(rs, t, s->tproxy.port);
+		break;
+	default:
+		break;
+	}
+}
+
+static void expr_anon_sets(struct bnft_ruleset *rs, struct table *t, struct expr *e)
+{
+	if (!e)
+		return;
+	switch (e->etype) {
+	case EXPR_SET:
+		if (EXPR_COMPOUND(e).set && (EXPR_COMPOUND(e).set->flags & NFT_SET_ANONYMOUS)) {
+			struct set *s;
+
+			list_for_each_entry(s, &t->sets, list)
+				if (s == EXPR_COMPOUND(e).set) {
+					ruleset_del_set(rs, s);
+					break;
+				}
+		}
+		break;
+	case EXPR_MAP:
+		expr_anon_sets(rs, t, e->map.key);
+		expr_anon_sets(rs, t, e->map.mappings);
+		break;
+	case EXPR_RELATIONAL:
+	case EXPR_BINOP:
+		expr_anon_sets(rs, t, e->binop.left);
+		expr_anon_sets(rs, t, e->binop.right);
+		break;
+	default:
+		break;
+	}
+}
+
+void ruleset_del_rule(struct bnft_ruleset *rs, struct table *t, struct rule *r)
+{
+	struct stmt *s;
+
+	if (t)
+		list_for_each_entry(s, &r->stmts, list)
+			stmt_anon_sets(rs, t, s);
+	do_unlink(rs, OK_RULE, &r->list, r);
+}
+
+void ruleset_del_set(struct bnft_ruleset *rs, struct set *s)
+{
+	do_unlink(rs, OK_SET, &s->list, s);
+}
+
+void ruleset_del_obj(struct bnft_ruleset *rs, struct obj *o)
+{
+	do_unlink(rs, OK_OBJ, &o->list, o);
+}
+
+void ruleset_del_flowtable(struct bnft_ruleset *rs, struct flowtable *f)
+{
+	do_unlink(rs, OK_FLOWTABLE, &f->list, f);
+}
+
+void ruleset_del_expr(struct bnft_ruleset *rs, struct expr *e)
+{
+	do_unlink(rs, OK_EXPR, &e->list, e);
+}
+
+void ruleset_set_ptr(struct bnft_ruleset *rs, void **slot, void *val, bool free_old)
+{
+	struct undo *u = undo_new(rs, UNDO_PTR);
+
+	if (!u) {
+		if (free_old)
+			free(*slot);
+		*slot = val;
+		return;
+	}
+	u->slot = slot;
+	u->old = *slot;
+	u->free_old = free_old;
+	*slot = val;
+}
+
+void ruleset_save_uint(struct bnft_ruleset *rs, unsigned int *field)
+{
+	struct undo *u = undo_new(rs, UNDO_UINT);
+
+	if (!u)
+		return;
+	u->ufield = field;
+	u->uold = *field;
+}
+
+void ruleset_save_int(struct bnft_ruleset *rs, int *field)
+{
+	struct undo *u = undo_new(rs, UNDO_INT);
+
+	if (!u)
+		return;
+	u->ifield = field;
+	u->iold = *field;
+}
+
+void ruleset_save_set_elems(struct bnft_ruleset *rs, struct set *s)
+{
+	struct undo *u;
+
+	if (!rs->in_trans)
+		return;
+	u = undo_new(rs, UNDO_SETELEMS);
+	if (!u)
+		return;
+	u->obj = s;
+	u->old = s->init ? expr_clone(s->init) : NULL;
+}
+
+/* ------------------------------------------------------------- references */
+
+static bool expr_refs(const struct expr *e, const struct chain *c, const struct set *s)
+{
+	const struct expr *i;
+
+	if (!e)
+		return false;
+	switch (e->etype) {
+	case EXPR_VERDICT:
+		if (c && e->verdict.chain && e->verdict.chain->etype == EXPR_VALUE)
+			return false;
+		if (c && e->verdict.chain && e->verdict.chain->etype == EXPR_SYMBOL)
+			return name_eq(e->verdict.chain->sym.identifier, c->handle.chain);
+		return false;
+	case EXPR_SET_REF:
+		return s && e->set_ref.set == s;
+	case EXPR_MAP:
+		return expr_refs(e->map.key, c, s) || expr_refs(e->map.mappings, c, s);
+	case EXPR_RELATIONAL:
+	case EXPR_BINOP:
+		return expr_refs(e->binop.left, c, s) || expr_refs(e->binop.right, c, s);
+	case EXPR_MAPPING:
+		return expr_refs(e->mapping.right, c, s);
+	case EXPR_SET:
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list)
+			if (expr_refs(i, c, s))
+				return true;
+		return false;
+	default:
+		return false;
+	}
+}
+
+static unsigned int refs(const struct table *t, const struct chain *c, const struct set *s)
+{
+	const struct chain *ch;
+	const struct rule *r;
+	const struct stmt *st;
+	const struct set *se;
+	unsigned int n = 0;
+
+	list_for_each_entry(ch, &t->chains, list)
+		list_for_each_entry(r, &ch->rules, list)
+			list_for_each_entry(st, &r->stmts, list) {
+				switch (st->type) {
+				case STMT_EXPRESSION:
+				case STMT_VERDICT:
+					n += expr_refs(st->expr, c, s);
+					break;
+				case STMT_SET:
+				case STMT_MAP:
+					n += s && st->set.set && st->set.set->etype == EXPR_SET_REF &&
+					     st->set.set->set_ref.set == s;
+					break;
+				case STMT_OBJREF:
+					n += expr_refs(st->objref.expr, c, s);
+					break;
+				case STMT_NAT:
+					n += expr_refs(st->nat.addr, c, s) ||
+					     expr_refs(st->nat.proto, c, s);
+					break;
+				case STMT_META:
+					n += expr_refs(st->meta.expr, c, s);
+					break;
+				case STMT_CT:
+					n += expr_refs(st->ct.expr, c, s);
+					break;
+				default:
+					break;
+				}
+			}
+	if (c)
+		list_for_each_entry(se, &t->sets, list)
+			if ((se->flags & NFT_SET_MAP) && !(se->flags & NFT_SET_ANONYMOUS))
+				n += expr_refs(se->init, c, NULL);
+	return n;
+}
+
+unsigned int ruleset_chain_refs(const struct table *t, const struct chain *c)
+{
+	return refs(t, c, NULL);
+}
+
+unsigned int ruleset_set_refs(const struct table *t, const struct set *s)
+{
+	return refs(t, NULL, s);
+}

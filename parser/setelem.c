@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Set elements as the kernel keeps them and nft lists them: sorted by key,
+ * duplicates dropped, intervals checked for overlaps (named sets) or merged
+ * (anonymous and auto-merge sets), ranges written back as prefixes where
+ * they are exact prefixes of a prefix-capable type.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/evaluate.h"
+#include "parser/value.h"
+
+struct elem_item {
+	struct expr *el;
+	uint8_t lo[BNFT_VALUE_MAX];
+	uint8_t hi[BNFT_VALUE_MAX];
+};
+
+struct expr *setelem_key(struct expr *el)
+{
+	if (el->etype == EXPR_MAPPING)
+		el = el->mapping.left;
+	if (el->etype == EXPR_SET_ELEM)
+		return el->elem.key;
+	return el;
+}
+
+static unsigned int sort_nb;
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct elem_item *x = a, *y = b;
+	int c = memcmp(x->lo, y->lo, sort_nb);
+
+	return c ? c : memcmp(x->hi, y->hi, sort_nb);
+}
+
+/* lo/hi of a key; false when the key has no such form (strings, catchall) */
+static bool key_bounds(struct expr *k, unsigned int nb, unsigned int keylen, uint8_t *lo,
+		       uint8_t *hi)
+{
+	unsigned int i, pos, pad = nb * 8 - keylen;
+
+	switch (k->etype) {
+	case EXPR_VALUE:
+		eval_value_be(k, lo, nb);
+		memcpy(hi, lo, nb);
+		return true;
+	case EXPR_RANGE:
+		if (k->range.left->etype != EXPR_VALUE || k->range.right->etype != EXPR_VALUE)
+			return false;
+		eval_value_be(k->range.left, lo, nb);
+		eval_value_be(k->range.right, hi, nb);
+		return true;
+	case EXPR_PREFIX:
+		if (k->prefix.prefix->etype != EXPR_VALUE)
+			return false;
+		eval_value_be(k->prefix.prefix, lo, nb);
+		memcpy(hi, lo, nb);
+		for (i = k->prefix.prefix_len; i < keylen; i++) {
+			pos = pad + i;
+			lo[pos / 8] &= ~(0x80 >> (pos % 8));
+			hi[pos / 8] |= 0x80 >> (pos % 8);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+static struct expr *value_from_be(const struct expr *proto, const uint8_t *be, unsigned int nb,
+				  unsigned int keylen)
+{
+	struct expr *v = value_expr_alloc(&proto->location, proto->dtype, proto->byteorder,
+					  keylen, NULL);
+
+	if (!v)
+		return NULL;
+	v->len = keylen;
+	eval_value_from_be(v, be, nb);
+	v->flags |= EXPR_F_CONSTANT | EXPR_F_SINGLETON;
+	return v;
+}
+
+/* prefix length when [lo, hi] is exactly a prefix, else -1 */
+static int bounds_prefix(const uint8_t *lo, const uint8_t *hi, unsigned int nb,
+			 unsigned int keylen)
+{
+	unsigned int pad = nb * 8 - keylen, i, pos;
+	int plen = -1;
+
+	for (i = 0; i < keylen; i++) {
+		pos = pad + i;
+		unsigned int bl = lo[pos / 8] & (0x80 >> (pos % 8));
+		unsigned int bh = hi[pos / 8] & (0x80 >> (pos % 8));
+
+		if (plen < 0) {
+			if (bl == bh)
+				continue;
+			if (bl || !bh)
+				return -1;
+			plen = i;
+		} else if (bl || !bh) {
+			return -1;
+		}
+	}
+	return plen < 0 ? (int)keylen : plen;
+}
+
+/* Rewrite el's key from bounds. */
+static int rewrite_key(struct eval_ctx *ctx, struct expr *el, const uint8_t *lo, const uint8_t *hi,
+		       unsigned int nb, const struct set_elem_opts *o)
+{
+	struct expr *holder = el->etype == EXPR_MAPPING ? el->mapping.left : el;
+	struct expr *k = holder->elem.key, *proto, *nk;
+	int plen;
+
+	proto = k;
+	if (k->etype == EXPR_RANGE)
+		proto = k->range.left;
+	else if (k->etype == EXPR_PREFIX)
+		proto = k->prefix.prefix;
+
+	if (!memcmp(lo, hi, nb)) {
+		nk = value_from_be(proto, lo, nb, o->keylen);
+	} else if (o->prefix_ok && (plen = bounds_prefix(lo, hi, nb, o->keylen)) >= 0) {
+		nk = expr_alloc(&k->location, EXPR_PREFIX);
+		if (nk) {
+			nk->prefix.prefix = value_from_be(proto, lo, nb, o->keylen);
+			nk->prefix.prefix_len = plen;
+			nk->dtype = proto->dtype;
+			nk->len = o->keylen;
+			nk->byteorder = proto->byteorder;
+			nk->flags |= EXPR_F_CONSTANT;
+		}
+	} else {
+		nk = expr_alloc(&k->location, EXPR_RANGE);
+		if (nk) {
+			nk->range.left = value_from_be(proto, lo, nb, o->keylen);
+			nk->range.right = value_from_be(proto, hi, nb, o->keylen);
+			nk->dtype = proto->dtype;
+			nk->len = o->keylen;
+			nk->byteorder = proto->byteorder;
+			nk->flags |= EXPR_F_CONSTANT;
+		}
+	}
+	if (!nk)
+		return eval_error(ctx, &el->location, "out of memory");
+	nk->location = k->location;
+	expr_free(k);
+	holder->elem.key = nk;
+	return 0;
+}
+
+static bool is_string_key(const struct expr *k)
+{
+	const struct datatype *d;
+
+	if (k->etype == EXPR_PREFIX)
+		k = k->prefix.prefix;
+	for (d = k->dtype; d; d = d->basetype)
+		if (d->type == TYPE_STRING || d->type == TYPE_IFNAME)
+			return true;
+	return false;
+}
+
+int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_elem_opts *o)
+{
+	unsigned int n = 0, i, out = 0, nb = value_bytes(o->keylen);
+	struct elem_item *items, *cur;
+	struct list_head rest;
+	struct expr *el, *next;
+	int err = 0;
+
+	if (o->concat || !o->keylen || nb > BNFT_VALUE_MAX)
+		return 0;
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list)
+		n++;
+	if (n == 0)
+		return 0;
+	items = calloc(n, sizeof(*items));
+	if (!items)
+		return eval_error(ctx, &set->location, "out of memory");
+	init_list_head(&rest);
+	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
+		struct expr *k = setelem_key(el);
+
+		list_del(&el->list);
+		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, items[out].lo,
+							    items[out].hi)) {
+			list_add_tail(&el->list, &rest); /* catchall, strings: kept as is */
+			continue;
+		}
+		items[out++].el = el;
+	}
+	sort_nb = nb;
+	qsort(items, out, sizeof(*items), item_cmp);
+
+	cur = NULL;
+	for (i = 0; i < out; i++) {
+		struct elem_item *it = &items[i];
+
+		if (!cur) {
+			cur = it;
+			continue;
+		}
+		if (memcmp(it->lo, cur->hi, nb) <= 0) {
+			/* overlap (or duplicate) */
+			if (!memcmp(it->lo, cur->lo, nb) && !memcmp(it->hi, cur->hi, nb)) {
+				expr_free(it->el);
+				it->el = NULL;
+				continue;
+			}
+			if (o->interval && o->merge) {
+				if (memcmp(it->hi, cur->hi, nb) > 0)
+					memcpy(cur->hi, it->hi, nb);
+				expr_free(it->el);
+				it->el = NULL;
+				continue;
+			}
+			if (!err)
+				err = eval_error2(ctx, &it->el->location, &cur->el->location,
+						  "conflicting intervals specified");
+			list_add_tail(&cur->el->list, &EXPR_COMPOUND(set).expressions);
+			cur = it;
+			continue;
+		}
+		if (o->interval && o->merge) {
+			uint8_t next_lo[BNFT_VALUE_MAX];
+
+			memcpy(next_lo, cur->hi, nb);
+			eval_be_inc(next_lo, nb);
+			if (!memcmp(next_lo, it->lo, nb) && memcmp(cur->hi, it->hi, nb) < 0) {
+				memcpy(cur->hi, it->hi, nb);
+				expr_free(it->el);
+				it->el = NULL;
+				continue;
+			}
+		}
+		if (o->interval && !err)
+			err = rewrite_key(ctx, cur->el, cur->lo, cur->hi, nb, o);
+		list_add_tail(&cur->el->list, &EXPR_COMPOUND(set).expressions);
+		cur = it;
+	}
+	if (cur) {
+		if (o->interval && !err)
+			err = rewrite_key(ctx, cur->el, cur->lo, cur->hi, nb, o);
+		list_add_tail(&cur->el->list, &EXPR_COMPOUND(set).expressions);
+	}
+	list_splice_tail_init(&rest, &EXPR_COMPOUND(set).expressions);
+	free(items);
+	n = 0;
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list)
+		n++;
+	EXPR_COMPOUND(set).size = n;
+	return err;
+}
+
+/* Remove the elements of del (evaluated) from set. Absent ones are an
+ * error (ENOENT) unless destroy. */
+int setelem_delete(struct eval_ctx *ctx, struct expr *set, struct expr *del, bool destroy)
+{
+	struct expr *d, *e, *found;
+	unsigned int nb;
+
+	list_for_each_entry(d, &EXPR_COMPOUND(del).expressions, list) {
+		struct expr *dk = setelem_key(d);
+		uint8_t dlo[BNFT_VALUE_MAX], dhi[BNFT_VALUE_MAX];
+
+		nb = value_bytes(dk->len ? dk->len : 32);
+		if (nb > BNFT_VALUE_MAX)
+			nb = BNFT_VALUE_MAX;
+		if (!key_bounds(dk, nb, nb * 8, dlo, dhi))
+			continue;
+		found = NULL;
+		if (set)
+			list_for_each_entry(e, &EXPR_COMPOUND(set).expressions, list) {
+				struct expr *ek = setelem_key(e);
+				uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX];
+
+				if (!key_bounds(ek, nb, nb * 8, lo, hi))
+					continue;
+				if (!memcmp(lo, dlo, nb) && !memcmp(hi, dhi, nb)) {
+					found = e;
+					break;
+				}
+			}
+		if (!found) {
+			if (destroy)
+				continue;
+			return eval_error(ctx, &d->location,
+					  "Could not process rule: No such file or directory");
+		}
+		ruleset_del_expr(ctx->rs, found);
+		if (set)
+			EXPR_COMPOUND(set).size--;
+	}
+	return 0;
+}
