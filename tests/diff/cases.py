@@ -216,7 +216,15 @@ def generate(text, seed=20261125, limit=1600):
 		for i, f in enumerate(FLAG_COMBOS):
 			add("tcp flags", fam=4, iface=i % 2, proto="tcp", flags=f)
 			add("tcp flags", fam=6, iface=(i + 1) % 2, proto="tcp", flags=f)
-	# 6. fixed-seed random mix of all candidates
+	# 6. IPv6 extension headers before L4, IPv4 options
+	for i, p in enumerate(l4_6[:4]):
+		for ext in (0, 60):
+			add("ip6 exthdr %d" % ext, fam=6, iface=(i + ext) % 2, proto=p, exthdr=ext,
+			    dport=_cycle(ports, i + ext), saddr=_cycle(src6, i))
+	for i, p in enumerate(l4_4[:4]):
+		add("ip options", fam=4, iface=i % 2, proto=p, ipopts=True,
+		    dport=_cycle(ports, i + 1), saddr=_cycle(src4, i))
+	# 7. fixed-seed random mix of all candidates
 	n_rand = max(120, min(400, limit - len(cases)))
 	for _ in range(n_rand):
 		fam = rnd.choice((4, 6))
@@ -234,13 +242,25 @@ def generate(text, seed=20261125, limit=1600):
 			kw["itype"] = rnd.choice(s["icmp4"] if fam == 4 else s["icmp6"])
 		if s["dscp"] and rnd.random() < 0.5:
 			kw["tos"] = rnd.choice(s["dscp"]) << 2
+		if rnd.random() < 0.1:
+			if fam == 6:
+				kw["exthdr"] = rnd.choice((0, 60))
+			else:
+				kw["ipopts"] = True
 		add("random", **kw)
 	if len(cases) > limit:
 		head = cases[:limit - n_rand]
 		cases = head + cases[-n_rand:]
-	for c in cases:
+	# The kernel reference is unusable for non-linear IPv6 packets in netdev
+	# ingress chains (6.18: transport protocol/offset left stale from the
+	# previous packet; see README.md), so those are sent linear only.
+	big6 = not re.search(r"\btable\s+netdev\b", text)
+	for i, c in enumerate(cases):
 		if c["proto"].startswith("raw"):
 			c["proto"] = "raw"
+		# every third packet non-linear (see pkt.BIG_PAD), not length cases
+		if i % 3 == 2 and "iplen" not in c and (c["fam"] == 4 or big6):
+			c["big"] = True
 	return cases
 
 

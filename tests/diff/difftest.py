@@ -185,8 +185,9 @@ class Harness:
 			self.next_id = (self.next_id + 1) & 0xFFFFFFFF
 			frame = pkt.build_frame(c, pid, MAC_IF[c["iface"]], MAC_GEN)
 			sent[pid] = c
-			self.tx.send("ref%d" % c["iface"], frame)
-			self.tx.send("sut%d" % c["iface"], frame)
+			sides = ("sut", "ref") if self.a.alternate and (pid % 2 or os.environ.get("DIFF_SUT_FIRST")) else ("ref", "sut")
+			for side in sides:
+				self.tx.send("%s%d" % (side, c["iface"]), frame)
 			if i % 32 == 31:
 				self.obs_ref.drain()
 				self.obs_sut.drain()
@@ -336,6 +337,12 @@ def describe(c):
 		s += " dscp %d" % (c["tos"] >> 2)
 	if c.get("iplen"):
 		s += " length %d" % c["iplen"]
+	if c.get("exthdr") is not None:
+		s += " exthdr %d" % c["exthdr"]
+	if c.get("ipopts"):
+		s += " ip-options"
+	if c.get("big"):
+		s += " non-linear"
 	return s
 
 
@@ -369,6 +376,8 @@ def main():
 	ap.add_argument("--packets-only", action="store_true",
 			help="compare counter packets only, not bytes")
 	ap.add_argument("--tally", default="diff")
+	ap.add_argument("--alternate", action="store_true",
+			help="send every other packet to the SUT first")
 	ap.add_argument("--empty-check", action="store_true",
 			help="observer sanity: no ruleset, every packet must arrive")
 	ap.add_argument("--pair", nargs=2, action="append", default=[],

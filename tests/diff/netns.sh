@@ -41,7 +41,7 @@ diff_rx_conf() { # ns
 	' || return 1
 	ip -n "$ns" link set lo up || return 1
 	for d in veth0 veth1; do
-		ip -n "$ns" link set "$d" up || return 1
+		ip -n "$ns" link set "$d" mtu 9000 up || return 1
 	done
 	ip -n "$ns" addr add 192.0.2.1/32 dev veth0 || return 1
 	ip -n "$ns" addr add 192.0.2.2/32 dev veth1 || return 1
@@ -74,7 +74,7 @@ diff_ns_up() { # id
 	ip netns exec "$DIFF_GEN" sh -c '
 		for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 >$f; done' || return 1
 	for i in ref0 ref1 sut0 sut1; do
-		ip -n "$DIFF_GEN" link set "$i" arp off up || return 1
+		ip -n "$DIFF_GEN" link set "$i" arp off mtu 9000 up || return 1
 	done
 	ip -n "$DIFF_GEN" link set lo up
 	diff_rx_conf "$DIFF_REF" || return 1

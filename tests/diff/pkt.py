@@ -11,6 +11,10 @@ import struct
 MAGIC = b"BnFd"
 ETH_P_IP = 0x0800
 ETH_P_IPV6 = 0x86DD
+# Frames of PAGE_SIZE or more leave AF_PACKET as non-linear skbs with only
+# the 14-byte Ethernet header in the linear area (packet_alloc_skb), like
+# trafgen's: the receiving veths get MTU 9000 for them.
+BIG_PAD = 4200
 
 PROTO = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51,
          "icmpv6": 58, "sctp": 132, "udplite": 136}
@@ -112,18 +116,29 @@ def build_frame(c, pid, dst_mac, src_mac):
 	nr = PROTO.get(c["proto"], c.get("protonr", 253))
 	tos = c.get("tos", 0)
 	ttl = c.get("ttl", 64)
+	if c.get("big"):
+		plen += BIG_PAD
 	if c["fam"] == 4:
 		def pseudo(p, ln):
 			return saddr + daddr + struct.pack("!BBH", 0, p, ln)
 		l4 = build_l4(c, saddr, daddr, pid, plen, pseudo)
-		hdr = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(l4), pid & 0xFFFF,
-				  0, ttl, nr, 0, saddr, daddr)
+		# options: three NOPs and an end-of-list (IHL 6) when asked for
+		opts = b"\x01\x01\x01\x00" if c.get("ipopts") else b""
+		ihl = 5 + len(opts) // 4
+		hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos, 4 * ihl + len(l4),
+				  pid & 0xFFFF, 0, ttl, nr, 0, saddr, daddr) + opts
 		hdr = hdr[:10] + struct.pack("!H", csum16(hdr)) + hdr[12:]
 		l3, etype = hdr + l4, ETH_P_IP
 	else:
 		def pseudo(p, ln):
 			return saddr + daddr + struct.pack("!IxxxB", ln, p)
 		l4 = build_l4(c, saddr, daddr, pid, plen, pseudo)
+		ext = c.get("exthdr")
+		if ext is not None:
+			# hop-by-hop (0) or destination options (60) header, 8 bytes,
+			# one PadN option; the L4 checksum does not cover it
+			l4 = struct.pack("!BBBB4x", nr, 0, 1, 4) + l4
+			nr = ext
 		vtf = (6 << 28) | (tos << 20) | (pid & 0xFFFFF)
 		hdr = struct.pack("!IHBB16s16s", vtf, len(l4), nr, ttl, saddr, daddr)
 		l3, etype = hdr + l4, ETH_P_IPV6
