@@ -540,7 +540,10 @@ static int emit_sub_chain(struct cg *cg, struct cg_chain *c)
 	int err;
 
 	cg->in_sub = true;
+	/* Calls to this chain may come from subprograms emitted later: the
+	 * entry is live whatever the reference count says now. */
 	emit_bind(e, c->sub_label);
+	e->dead = false;
 	emit(e, I_MOV64_REG(R_CTX, BPF_REG_1));
 	emit(e, I_MOV64_REG(R_SCR, BPF_REG_2));
 	err = emit_rules(cg, c);

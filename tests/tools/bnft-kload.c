@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
+#include <bpf/libbpf.h>
 #include <libnftnl/common.h>
 
 #include "daemon/lib/load.h"
@@ -107,6 +109,23 @@ static void print_ir(const struct bnft_ir *ir)
 		nftnl_rule_list_iter_destroy(ri);
 }
 
+/* Raw listing of the generated instructions (debugging aid). */
+static void print_bpf(const struct bnft_prog_set *ps)
+{
+	size_t p, i;
+
+	for (p = 0; p < ps->nprogs; p++) {
+		printf("program %s slot %u: %zu insns\n", ps->progs[p].name, ps->progs[p].slot,
+		       ps->progs[p].ninsns);
+		for (i = 0; i < ps->progs[p].ninsns; i++) {
+			const struct bpf_insn *n = &ps->progs[p].insns[i];
+
+			printf("%5zu: code %02x dst r%u src r%u off %d imm %d\n", i, n->code,
+			       n->dst_reg, n->src_reg, n->off, n->imm);
+		}
+	}
+}
+
 static int print_counter(const struct bnft_counter_row *row, void *data)
 {
 	(void)data;
@@ -114,6 +133,15 @@ static int print_counter(const struct bnft_counter_row *row, void *data)
 	       row->chain, row->index, (unsigned long long)row->packets,
 	       (unsigned long long)row->bytes, (unsigned long long)row->handle);
 	return 0;
+}
+
+/* libbpf warns when the clsact qdisc already exists; keep its chatter for
+ * BNFT_DEBUG. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !getenv("BNFT_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
 }
 
 static void usage(void)
@@ -133,18 +161,20 @@ int main(int argc, char **argv)
 		{ "detach", no_argument, NULL, 'D' },
 		{ "counters", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "dump-bpf", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *netns = NULL, *root = NULL;
-	bool dump = false, detach = false, counters = false, stats = false;
+	bool dump = false, detach = false, counters = false, stats = false, dump_bpf = false;
 	struct bnft_load_stats st;
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
 	struct bnft_err cerr;
 	int o, err;
 
-	while ((o = getopt_long(argc, argv, "n:p:dDcsh", opts, NULL)) != -1) {
+	libbpf_set_print(libbpf_log);
+	while ((o = getopt_long(argc, argv, "n:p:dDcsBh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': netns = optarg; break;
 		case 'p': root = optarg; break;
@@ -152,6 +182,7 @@ int main(int argc, char **argv)
 		case 'D': detach = true; break;
 		case 'c': counters = true; break;
 		case 's': stats = true; break;
+		case 'B': dump_bpf = true; break;
 		default: usage(); return o == 'h' ? 0 : 1;
 		}
 	}
@@ -186,6 +217,8 @@ int main(int argc, char **argv)
 		bnft_ir_free(&ir);
 		return 1;
 	}
+	if (dump_bpf)
+		print_bpf(ps);
 	err = bnft_live_apply(ps, root, &st);
 	if (err) {
 		fprintf(stderr, "bnft-kload: load: %s\n", strerror(-err));

@@ -190,6 +190,28 @@ static void test_ip6_interval_and_prefix(void **state)
 	assert_int_equal(v6(IPPROTO_TCP, "fec0::1", 80), ACC);
 }
 
+/* Chains defined before their callers, three levels deep. */
+static void test_nested_jumps(void **state)
+{
+	(void)state;
+	SKIP_NO_NFT();
+	load("table inet filter {\n"
+	     " chain c3 {\n  udp dport 3 counter drop\n  counter return\n }\n"
+	     " chain c2 {\n  udp dport 2 drop\n  udp dport 3-5 jump c3\n  udp dport 4 drop\n }\n"
+	     " chain c1 {\n  udp dport 1 drop\n  udp dport 2-10 jump c2\n  udp dport 5 drop\n }\n"
+	     " chain input {\n  type filter hook input priority 0; policy accept;\n"
+	     "  meta l4proto udp jump c1\n  udp dport 6 drop\n }\n"
+	     "}\n");
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 1), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 2), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 3), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 4), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 5), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 6), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 7), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 6), ACC);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -219,6 +241,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_icmp_types, teardown),
 		cmocka_unit_test_teardown(test_named_sets_maps, teardown),
 		cmocka_unit_test_teardown(test_ip6_interval_and_prefix, teardown),
+		cmocka_unit_test_teardown(test_nested_jumps, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
