@@ -452,6 +452,7 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 
 		cg->cur_rule = c->rules[r];
 		cg->cur_rule_id = c->first_rule_id + (uint32_t)r;
+		cg->rule_ncounters = 0;
 		cg->lbl_rule_fail = emit_label(cg->e);
 		cg->lbl_rule_end = cg->lbl_rule_fail;
 		it = nftnl_expr_iter_create(c->rules[r]);

@@ -67,6 +67,10 @@ struct bnft_rule_id {
 	uint32_t chain;		/* index in bnft_prog_set.chains */
 	uint32_t flags;		/* BNFT_RULE_F_* */
 	uint64_t handle;
+	/* Counter values the IR carries (nft -f "counter packets 3 bytes
+	 * 252", or a live kernel's counters when migrating): the loader
+	 * starts the counter there. */
+	uint64_t init_packets, init_bytes;
 };
 
 struct bnft_chain_id {

@@ -556,10 +556,20 @@ static int cg_immediate(struct cg *cg, struct nftnl_expr *ex)
 
 static int cg_counter(struct cg *cg, struct nftnl_expr *ex)
 {
+	struct bnft_rule_id *rid = &cg->ps->rules[cg->cur_rule_id];
 	struct emitter *e = cg->e;
-	uint32_t skip = emit_label(e);
+	uint32_t skip;
 
-	cg->ps->rules[cg->cur_rule_id].flags |= BNFT_RULE_F_COUNTER;
+	/* One counter slot per rule (a rule may be emitted into both the
+	 * ingress and the egress program: count per emission). */
+	if (++cg->rule_ncounters > 1)
+		return cg_fail(cg, -EOPNOTSUPP, "more than one counter in a rule");
+	skip = emit_label(e);
+	rid->flags |= BNFT_RULE_F_COUNTER;
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_PACKETS))
+		rid->init_packets = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_PACKETS);
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_BYTES))
+		rid->init_bytes = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_BYTES);
 	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP, (int32_t)cg->cur_rule_id));
 	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_COUNTERS);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
@@ -579,7 +589,6 @@ static int cg_counter(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_1));
 	emit(e, I_STX(BPF_DW, BPF_REG_0, BPF_REG_2, 8));
 	emit_bind(e, skip);
-	(void)ex;
 	return 0;
 }
 

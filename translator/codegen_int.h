@@ -84,6 +84,7 @@ struct cg {
 	const struct nftnl_rule *cur_rule;
 	const char *cur_expr;
 	uint32_t cur_rule_id;
+	uint32_t rule_ncounters;
 	bool egress;
 };
 

@@ -407,11 +407,37 @@ static int gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
 	return obj_pin(fd, lv->root, "%s", rel);
 }
 
+/* Counters start where the IR says (values of nft -f or of a migrated
+ * live ruleset), held in CPU 0's slot of the per-CPU array. */
+static int init_counters(int fd, const struct bnft_prog_set *ps)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bnft_counter *pc;
+	uint32_t i;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	pc = calloc((size_t)ncpu, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	for (i = 0; i < ps->nrules && !err; i++) {
+		if (!ps->rules[i].init_packets && !ps->rules[i].init_bytes)
+			continue;
+		pc[0].packets = ps->rules[i].init_packets;
+		pc[0].bytes = ps->rules[i].init_bytes;
+		if (bpf_map_update_elem(fd, &i, pc, BPF_ANY))
+			err = -errno;
+	}
+	free(pc);
+	return err;
+}
+
 /* Counter identity maps, so counters can be listed from the pins alone. */
 static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
 {
 	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1, i;
-	int *m = lv->gen_maps[g];
+	int *m = lv->gen_maps[g], err;
 
 	m[0] = map_new("bnft_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
 		       sizeof(struct bnft_counter), n, 0);
@@ -427,6 +453,9 @@ static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 	for (i = 0; i < ps->nrules; i++)
 		if (bpf_map_update_elem(m[1], &i, &ps->rules[i], BPF_ANY))
 			return -errno;
+	err = init_counters(m[0], ps);
+	if (err)
+		return err;
 	for (i = 0; i < ps->nchains; i++)
 		if (bpf_map_update_elem(m[2], &i, &ps->chains[i], BPF_ANY))
 			return -errno;

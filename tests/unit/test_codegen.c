@@ -131,9 +131,9 @@ static void verdict(struct nftnl_rule *r, int v, const char *chain)
 		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
 }
 
-static void counter(struct nftnl_rule *r)
+static struct nftnl_expr *counter(struct nftnl_rule *r)
 {
-	expr(r, "counter");
+	return expr(r, "counter");
 }
 
 static void l4(struct nftnl_rule *r, uint8_t proto)
@@ -476,6 +476,12 @@ static int ctr_cb(const struct bnft_counter_row *row, void *data)
 	return 0;
 }
 
+static int ctr_first_cb(const struct bnft_counter_row *row, void *data)
+{
+	ctr_cb(row, data);
+	return 1; /* stop: the walk returns this */
+}
+
 static void test_counter_and_iifname(void **state)
 {
 	struct nftnl_rule *r;
@@ -488,15 +494,24 @@ static void test_counter_and_iifname(void **state)
 	r = rule(NFPROTO_IPV4, "t", "in"); /* handle 10 */
 	meta(r, NFT_META_IIFNAME);
 	cmp(r, NFT_CMP_EQ, name, 16);
-	counter(r);
+	/* starts from the values the IR carries (nft -f "counter packets
+	 * 100 bytes 1000") */
+	nftnl_expr_set_u64(counter(r), NFTNL_EXPR_CTR_PACKETS, 100);
 	verdict(r, NF_ACCEPT, NULL);
+	r = rule(NFPROTO_IPV4, "t", "in"); /* handle 11: never reached */
+	nftnl_expr_set_u64(counter(r), NFTNL_EXPR_CTR_BYTES, 1000);
 	load_ok();
 	for (i = 0; i < 3; i++)
 		assert_int_equal(tcp4("1.1.1.1", 80), ACC);
 	assert_int_equal(bnft_live_counters_fd(lv, ctr_cb, &seen), 0);
-	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.handle, 11);
+	assert_int_equal(seen.packets, 0);
+	assert_int_equal(seen.bytes, 1000);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(bnft_live_counters_fd(lv, ctr_first_cb, &seen), 1);
 	assert_int_equal(seen.handle, 10);
-	assert_int_equal(seen.packets, 3);
+	assert_int_equal(seen.packets, 103);
 	assert_int_equal(seen.bytes, 3 * 40); /* IP + TCP, no MAC header */
 }
 

@@ -212,6 +212,33 @@ static void test_nested_jumps(void **state)
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 6), ACC);
 }
 
+/* netdev ingress on lo before inet input; meta protocol; sctp is not tcp. */
+static void test_netdev_ingress(void **state)
+{
+	(void)state;
+	SKIP_NO_NFT();
+	load("table netdev filter {\n"
+	     " chain ingress1 {\n"
+	     "  type filter hook ingress device \"lo\" priority -100; policy accept;\n"
+	     "  tcp dport 22 counter drop\n"
+	     "  meta protocol ip6 udp dport 53 counter drop\n"
+	     " }\n"
+	     "}\n"
+	     "table inet filter {\n"
+	     " chain input {\n"
+	     "  type filter hook input priority 0; policy accept;\n"
+	     "  udp dport 54 drop\n"
+	     " }\n"
+	     "}\n");
+	assert_int_equal(v6(IPPROTO_SCTP, "fd00::1", 22), ACC);
+	assert_int_equal(v6(IPPROTO_TCP, "fd00::1", 22), DRP);
+	assert_int_equal(v4(IPPROTO_SCTP, "1.1.1.1", "127.0.0.1", 1, 22), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 22), DRP);
+	assert_int_equal(v6(IPPROTO_UDP, "fd00::1", 53), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "127.0.0.1", 1, 53), ACC);
+	assert_int_equal(v6(IPPROTO_UDP, "fd00::1", 54), DRP);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -242,6 +269,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_named_sets_maps, teardown),
 		cmocka_unit_test_teardown(test_ip6_interval_and_prefix, teardown),
 		cmocka_unit_test_teardown(test_nested_jumps, teardown),
+		cmocka_unit_test_teardown(test_netdev_ingress, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
