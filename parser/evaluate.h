@@ -37,7 +37,12 @@ struct eval_ctx {
 	struct expr_ctx ectx;
 	/* layer-3 protocol the rule has committed to (NFPROTO_IPV4/6, 0 none) */
 	unsigned int l3proto;
-	struct expr *l3proto_expr;
+	/* protocol context of the rule being evaluated (nft's pctx): the
+	 * network and transport headers matched so far, and what chose them */
+	const struct proto_desc *l3;
+	const struct expr *l3_expr;
+	const struct proto_desc *l4;
+	const struct expr *l4_expr;
 	/* sets created for anonymous set expressions of the rule being added */
 	struct list_head pending_sets;
 };

@@ -87,12 +87,86 @@ static void set_type(struct expr *e, const struct datatype *d, unsigned int len,
 		e->byteorder = bo;
 }
 
+/* nft's protocol context: a rule cannot match two different headers at
+ * the same layer. */
+static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
+{
+	const struct proto_desc *d = e->payload.desc;
+
+	if (!d || e->payload.is_raw || e->payload.inner)
+		return 0;
+	switch (d->base) {
+	case PAYLOAD_NETWORK:
+		if (d != &proto_ip && d != &proto_ip6)
+			return 0;
+		if (ctx->l3 && ctx->l3 != d)
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: %s vs. %s", ctx->l3->name,
+					  d->name);
+		if (!ctx->l3) {
+			ctx->l3 = d;
+			ctx->l3_expr = e;
+		}
+		return 0;
+	case PAYLOAD_TRANSPORT:
+		if (d == &proto_th)
+			return 0;
+		if (ctx->l4 && ctx->l4 != d)
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: %s vs. %s", ctx->l4->name,
+					  d->name);
+		if (!ctx->l4) {
+			ctx->l4 = d;
+			ctx->l4_expr = e;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* After "meta l4proto tcp", "ip protocol 6", "meta nfproto ipv6" ... */
+void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel);
+void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
+{
+	const struct expr *l = rel->binop.left, *r = rel->binop.right;
+	uint64_t num;
+
+	if ((rel->op != OP_EQ && rel->op != OP_IMPLICIT) || r->etype != EXPR_VALUE)
+		return;
+	num = value_get_u64(&r->value, r->byteorder);
+	if ((l->etype == EXPR_META && l->meta.key == NFT_META_L4PROTO) ||
+	    (l->etype == EXPR_PAYLOAD && l->payload.desc == &proto_ip &&
+	     l->payload.field == IPHDR_PROTOCOL) ||
+	    (l->etype == EXPR_PAYLOAD && l->payload.desc == &proto_ip6 &&
+	     l->payload.field == IP6HDR_NEXTHDR)) {
+		const struct proto_desc *d = proto_find_upper(&proto_inet_service, num);
+
+		if (!d)
+			d = proto_find_upper(&proto_ip, num);
+		if (d && !ctx->l4) {
+			ctx->l4 = d;
+			ctx->l4_expr = rel;
+		}
+	} else if (l->etype == EXPR_META && l->meta.key == NFT_META_NFPROTO) {
+		const struct proto_desc *d = num == NFPROTO_IPV4 ? &proto_ip
+					   : num == NFPROTO_IPV6 ? &proto_ip6 : NULL;
+
+		if (d && !ctx->l3) {
+			ctx->l3 = d;
+			ctx->l3_expr = rel;
+		}
+	}
+}
+
 static int selector_type(struct eval_ctx *ctx, struct expr *e)
 {
 	const struct key_template *kt;
 
 	switch (e->etype) {
 	case EXPR_PAYLOAD:
+		if (payload_ctx_update(ctx, e) < 0)
+			return -1;
 		if (e->payload.tmpl)
 			set_type(e, e->payload.tmpl->dtype, e->payload.tmpl->len,
 				 e->payload.tmpl->byteorder);
@@ -122,15 +196,44 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
 		break;
 	case EXPR_NUMGEN:
-		set_type(e, &integer_type, 32, BYTEORDER_HOST_ENDIAN);
+		set_type(e, numgen_template.dtype, numgen_template.len, numgen_template.byteorder);
 		break;
 	case EXPR_HASH:
 		if (e->hash.expr && expr_evaluate_selector(ctx, &e->hash.expr) < 0)
 			return -1;
-		set_type(e, &integer_type, 32, BYTEORDER_HOST_ENDIAN);
+		set_type(e, hash_template.dtype, hash_template.len, hash_template.byteorder);
 		break;
 	case EXPR_OSF:
-		set_type(e, &string_type, 16 * 8, BYTEORDER_HOST_ENDIAN);
+		set_type(e, osf_template.dtype, osf_template.len, osf_template.byteorder);
+		break;
+	case EXPR_RT:
+		kt = rt_template(e->rt.key);
+		if (kt)
+			set_type(e, kt->dtype, kt->len, kt->byteorder);
+		break;
+	case EXPR_SOCKET:
+		kt = socket_template(e->socket.key);
+		if (kt)
+			set_type(e, kt->dtype, kt->len, kt->byteorder);
+		break;
+	case EXPR_FIB:
+		if (e->fib.flags & NFTA_FIB_F_PRESENT) {
+			set_type(e, &boolean_type, 1, BYTEORDER_HOST_ENDIAN);
+			e->flags |= EXPR_F_BOOLEAN;
+		}
+		kt = fib_result_template(e->fib.result);
+		if (kt)
+			set_type(e, kt->dtype, kt->len, kt->byteorder);
+		break;
+	case EXPR_XFRM:
+		kt = xfrm_template(e->xfrm.key);
+		if (kt)
+			set_type(e, kt->dtype, kt->len, kt->byteorder);
+		break;
+	case EXPR_TUNNEL:
+		kt = tunnel_template(e->tunnel.key);
+		if (kt)
+			set_type(e, kt->dtype, kt->len, kt->byteorder);
 		break;
 	default:
 		break;

@@ -10,6 +10,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "parser/evaluate.h"
+#include "parser/print.h"
 #include "parser/proto.h"
 #include "parser/value.h"
 
@@ -90,11 +91,27 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	return 0;
 }
 
+void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel);
+
 static int reject_evaluate(struct eval_ctx *ctx, struct stmt *s)
 {
 	const struct datatype *d = NULL;
 	struct expr *e;
 
+	if (s->reject.type == NFT_REJECT_TCP_RST && ctx->l4 && ctx->l4 != &proto_tcp)
+		return eval_error2(ctx, &s->location, ctx->l4_expr ? &ctx->l4_expr->location : NULL,
+				   "you cannot use tcp reset with this protocol");
+	if (s->reject.type == NFT_REJECT_ICMP_UNREACH && ctx->l3) {
+		const struct location *loc = s->reject.expr ? &s->reject.expr->location
+							    : &s->location;
+
+		if (s->reject.family == NFPROTO_IPV4 && ctx->l3 == &proto_ip6)
+			return eval_error2(ctx, loc, ctx->l3_expr ? &ctx->l3_expr->location : NULL,
+					   "conflicting protocols specified: ip vs ip6");
+		if (s->reject.family == NFPROTO_IPV6 && ctx->l3 == &proto_ip)
+			return eval_error2(ctx, loc, ctx->l3_expr ? &ctx->l3_expr->location : NULL,
+					   "conflicting protocols specified: ip6 vs ip");
+	}
 	if (!s->reject.expr)
 		return 0;
 	switch (s->reject.type) {
@@ -220,6 +237,21 @@ static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	return 0;
 }
 
+static int log_evaluate(struct eval_ctx *ctx, struct stmt *s)
+{
+	unsigned int f = s->log.flags;
+
+	if ((f & LOG_F_LEVEL) && s->log.level == NFT_LOGLEVEL_AUDIT &&
+	    ((f & ~LOG_F_LEVEL) || s->log.logflags))
+		return eval_error(ctx, &s->location,
+				  "log level audit doesn't support any further options");
+	if ((f & LOG_F_LEVEL) && (f & LOG_F_GROUP))
+		return eval_error(ctx, &s->location, "level and group are mutually exclusive");
+	if (s->log.logflags && (f & LOG_F_GROUP))
+		return eval_error(ctx, &s->location, "flags and group are mutually exclusive");
+	return 0;
+}
+
 static int key_stmt(struct eval_ctx *ctx, struct stmt *s, const struct key_template *kt,
 		    struct expr **e)
 {
@@ -237,6 +269,8 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	case STMT_EXPRESSION:
 		if (expr_evaluate_selector(ctx, &s->expr) < 0)
 			return -1;
+		if (s->expr->etype == EXPR_RELATIONAL)
+			relational_ctx_update(ctx, s->expr);
 		/* remember an explicit layer 3 choice for inet nat */
 		if (s->expr->etype == EXPR_RELATIONAL && s->expr->binop.left->etype == EXPR_PAYLOAD &&
 		    s->expr->binop.left->payload.desc) {
@@ -250,8 +284,9 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		return 0;
 	case STMT_VERDICT:
 		return expr_evaluate_selector(ctx, &s->expr);
-	case STMT_COUNTER:
 	case STMT_LOG:
+		return log_evaluate(ctx, s);
+	case STMT_COUNTER:
 	case STMT_QUOTA:
 	case STMT_NOTRACK:
 	case STMT_LAST:
@@ -345,6 +380,11 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	int err = 0;
 
 	ctx->rule = r;
+	ctx->l3 = ctx->family == NFPROTO_IPV4 ? &proto_ip
+		: ctx->family == NFPROTO_IPV6 ? &proto_ip6 : NULL;
+	ctx->l3_expr = NULL;
+	ctx->l4 = NULL;
+	ctx->l4_expr = NULL;
 	ctx->l3proto = ctx->family == NFPROTO_IPV4 ? NFPROTO_IPV4
 		     : ctx->family == NFPROTO_IPV6 ? NFPROTO_IPV6 : 0;
 	list_for_each_entry(s, &r->stmts, list) {

@@ -187,6 +187,8 @@ static int string_adjust(struct eval_ctx *ctx, struct expr **ep, const struct ex
 	buf[vb] = '\0';
 	slen = strnlen(buf, vb);
 	tlen = ectx->len ? ectx->len : (ectx->dtype && ectx->dtype->size ? ectx->dtype->size : slen * 8);
+	if (slen == 0)
+		return eval_error(ctx, &e->location, "Empty string is not allowed");
 	if (slen * 8 > tlen)
 		return eval_error(ctx, &e->location, "String exceeds maximum length of %u", tlen / 8);
 

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Evaluator and ruleset state: handles as the kernel hands them out (values
+ * taken from nft 1.0.6 on kernel 6.18), set element merging, nft's error
+ * texts, and all-or-nothing transactions.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <linux/netfilter/nf_tables.h>
+
+#include "parser/erec.h"
+#include "parser/parse.h"
+#include "parser/ruleset.h"
+#include "parser/value.h"
+
+#ifndef EXPR_COMPOUND
+#define EXPR_COMPOUND(e) ((e)->list)
+#endif
+
+struct run {
+	struct list_head msgs;
+	char first[512];
+	int rc;
+};
+
+static int run_text(struct bnft_ruleset *rs, const char *text, struct run *r)
+{
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct output_ctx octx = { 0 };
+	struct error_record *e;
+
+	init_list_head(&r->msgs);
+	r->first[0] = '\0';
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &r->msgs);
+	r->rc = bnft_parse_buffer(&pctx, text, "<test>");
+	if (r->rc == 0)
+		r->rc = bnft_evaluate(rs, &src, &r->msgs, &octx, NULL);
+	if (!list_empty(&r->msgs)) {
+		e = list_first_entry(&r->msgs, struct error_record, list);
+		snprintf(r->first, sizeof(r->first), "%s", e->msg ? e->msg : "");
+	}
+	erec_free_list(&r->msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	return r->rc;
+}
+
+static struct table *first_table(struct bnft_ruleset *rs)
+{
+	assert_false(list_empty(&rs->tables));
+	return list_first_entry(&rs->tables, struct table, list);
+}
+
+static struct rule *nth_rule(struct chain *c, unsigned int n)
+{
+	struct rule *r;
+
+	list_for_each_entry(r, &c->rules, list)
+		if (n-- == 0)
+			return r;
+	return NULL;
+}
+
+static unsigned int count_rules(struct chain *c)
+{
+	struct rule *r;
+	unsigned int n = 0;
+
+	list_for_each_entry(r, &c->rules, list)
+		n++;
+	return n;
+}
+
+/* Same input and handles as `nft -a list ruleset` showed in a netns. */
+static void test_handles_like_kernel(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct table *t;
+	struct chain *c1, *c2;
+	struct set *s;
+	struct obj *o;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table inet t {\n"
+				  "\tchain c1 { type filter hook input priority filter + 10; policy drop;\n"
+				  "\t\ttcp dport { 22, 80 } accept\n\t\tip saddr 1.2.3.4 drop\n\t}\n"
+				  "\tset s { type ipv4_addr; elements = { 1.1.1.1 } }\n"
+				  "\tcounter cnt { }\n"
+				  "\tchain c2 {\n\t\tmeta length { 33-55, 56-88, 100-120} accept\n\t}\n"
+				  "\tmap m { type ipv4_addr : verdict; }\n"
+				  "}\n"
+				  "table ip x { chain y { }; }\n"
+				  "add rule inet t c2 counter\n",
+				  &r),
+			 0);
+	t = first_table(&rs);
+	assert_int_equal(t->handle.handle.id, 1);
+	c1 = table_chain_lookup(t, "c1");
+	c2 = table_chain_lookup(t, "c2");
+	assert_non_null(c1);
+	assert_non_null(c2);
+	assert_int_equal(c1->handle.handle.id, 1);
+	assert_int_equal(c2->handle.handle.id, 2);
+	assert_int_equal(c1->prio, 10);
+	assert_int_equal(c1->policy_verdict, 0); /* NF_DROP */
+	o = table_obj_lookup(t, NFT_OBJECT_COUNTER, "cnt");
+	assert_non_null(o);
+	assert_int_equal(o->handle.handle.id, 3);
+	s = table_set_lookup(t, "s");
+	assert_int_equal(s->handle.handle.id, 4);
+	assert_int_equal(table_set_lookup(t, "m")->handle.handle.id, 5);
+	assert_int_equal(table_set_lookup(t, "__set0")->handle.handle.id, 6);
+	assert_int_equal(nth_rule(c1, 0)->handle.handle.id, 7);
+	assert_int_equal(nth_rule(c1, 1)->handle.handle.id, 8);
+	assert_int_equal(table_set_lookup(t, "__set1")->handle.handle.id, 9);
+	assert_int_equal(nth_rule(c2, 0)->handle.handle.id, 10);
+	assert_int_equal(nth_rule(c2, 1)->handle.handle.id, 11);
+	t = list_next_entry(t, list);
+	assert_int_equal(t->handle.handle.id, 2);
+	assert_int_equal(table_chain_lookup(t, "y")->handle.handle.id, 1);
+	bnft_ruleset_release(&rs);
+}
+
+static struct expr *rule_rhs(struct rule *r)
+{
+	struct stmt *s = list_first_entry(&r->stmts, struct stmt, list);
+
+	assert_int_equal(s->type, STMT_EXPRESSION);
+	assert_int_equal(s->expr->etype, EXPR_RELATIONAL);
+	return s->expr->binop.right;
+}
+
+static uint64_t elem_u64(struct expr *e)
+{
+	assert_int_equal(e->etype, EXPR_VALUE);
+	return value_get_u64(&e->value, e->byteorder);
+}
+
+static void test_interval_merge(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	struct expr *set, *el, *k;
+	unsigned int n = 0;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table ip t { chain c {\n"
+				  "meta length { 33-55, 56-88, 100-120} accept\n"
+				  "ip saddr { 10.0.0.0-10.0.0.255, 10.0.1.0/24, 1.1.1.1 } accept\n"
+				  "tcp dport { 80, 22, 1024-2048, 443 } accept\n"
+				  "}; }\n",
+				  &r),
+			 0);
+	c = table_chain_lookup(first_table(&rs), "c");
+	set = rule_rhs(nth_rule(c, 0));
+	assert_int_equal(set->etype, EXPR_SET);
+	assert_true(EXPR_COMPOUND(set).set_flags & NFT_SET_INTERVAL);
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
+		assert_int_equal(el->etype, EXPR_SET_ELEM);
+		k = el->elem.key;
+		assert_int_equal(k->etype, EXPR_RANGE);
+		if (n == 0) {
+			assert_int_equal(elem_u64(k->range.left), 33);
+			assert_int_equal(elem_u64(k->range.right), 88);
+		} else {
+			assert_int_equal(elem_u64(k->range.left), 100);
+			assert_int_equal(elem_u64(k->range.right), 120);
+		}
+		n++;
+	}
+	assert_int_equal(n, 2);
+
+	/* { 1.1.1.1, 10.0.0.0/23 } */
+	set = rule_rhs(nth_rule(c, 1));
+	el = list_first_entry(&EXPR_COMPOUND(set).expressions, struct expr, list);
+	assert_int_equal(elem_u64(el->elem.key), 0x01010101);
+	el = list_next_entry(el, list);
+	assert_int_equal(el->elem.key->etype, EXPR_PREFIX);
+	assert_int_equal(el->elem.key->prefix.prefix_len, 23);
+	assert_int_equal(elem_u64(el->elem.key->prefix.prefix), 0x0a000000);
+
+	/* sorted: 22, 80, 443, 1024-2048 */
+	set = rule_rhs(nth_rule(c, 2));
+	el = list_first_entry(&EXPR_COMPOUND(set).expressions, struct expr, list);
+	assert_int_equal(elem_u64(el->elem.key), 22);
+	el = list_next_entry(el, list);
+	assert_int_equal(elem_u64(el->elem.key), 80);
+	el = list_next_entry(el, list);
+	assert_int_equal(elem_u64(el->elem.key), 443);
+	el = list_next_entry(el, list);
+	assert_int_equal(el->elem.key->etype, EXPR_RANGE);
+	bnft_ruleset_release(&rs);
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs, text, &r), -1);
+	if (strcmp(r.first, msg))
+		fail_msg("input:\n%s\nexpected error: %s\ngot: %s", text, msg, r.first);
+	/* nothing applied */
+	assert_true(list_empty(&rs.tables));
+	bnft_ruleset_release(&rs);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("table ip t { chain c { ip ttl 256; }; }\n",
+		     "Value 256 exceeds valid range 0-255");
+	expect_error("table ip t { chain c { meta mark 0xffffffffff; }; }\n",
+		     "Value 1099511627775 exceeds valid range 0-4294967295");
+	expect_error("table ip t { chain c { tcp dport 22-10 accept; }; }\n",
+		     "Range has zero or negative size");
+	expect_error("table ip t { chain c { ip saddr 1.2.3.4/33 accept; }; }\n",
+		     "Prefix length 33 is invalid for type of 32 bits width");
+	expect_error("table ip t { chain c { iifname \"eth0123456789abcdef\" accept; }; }\n",
+		     "String exceeds maximum length of 16");
+	expect_error("table ip t { set s { type ipv4_addr; flags interval; elements = { 1.1.1.0/24, 1.1.1.5 } }; }\n",
+		     "conflicting intervals specified");
+	expect_error("table ip t { set s { type ipv4_addr; elements = { 1.1.1.0/24 } }; }\n",
+		     "You must add 'flags interval' to your set declaration if you want to add prefix elements");
+	expect_error("table ip t { chain c { jump d; }; }\n",
+		     "Could not process rule: No such file or directory");
+	expect_error("table ip t { set sa { type ipv4_addr; }\n chain c { ip saddr @sb accept; }; }\n",
+		     "No such file or directory; did you mean set ‘sa’ in table ip ‘t’?");
+	expect_error("table ip t { chain c { ip saddr { 1.1.1.1, 2.2.2.2 } tcp dport 22 meta mark set ip saddr; }; }\n",
+		     "datatype mismatch: expected packet mark, expression has type IPv4 address");
+	expect_error("create table ip t\ncreate table ip t\n", "Could not process rule: File exists");
+	expect_error("add rule ip t c accept\n", "Could not process rule: No such file or directory");
+	expect_error("table inet t { chain c { type nat hook postrouting priority srcnat; snat to 2.2.2.2:80; }; }\n",
+		     "ip or ip6 must be specified with address for inet tables.");
+	expect_error("table ip t { chain c { type filter hook input priority dstnat; }; }\n",
+		     "invalid priority expression value in this context.");
+}
+
+static void test_transaction(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	struct table *t;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs, "add table ip t\nadd chain ip t c\nadd rule ip t c accept\n",
+				  &r),
+			 0);
+	t = first_table(&rs);
+	c = table_chain_lookup(t, "c");
+	assert_int_equal(count_rules(c), 1);
+	/* second batch fails at its end: nothing of it stays */
+	assert_int_equal(run_text(&rs,
+				  "add rule ip t c drop\nadd table ip u\nflush chain ip t c\n"
+				  "add rule ip t c jump nowhere\n",
+				  &r),
+			 -1);
+	assert_int_equal(count_rules(c), 1);
+	assert_null(ruleset_table_lookup(&rs, t->handle.family, "u"));
+	/* handles continue as if the failed batch never happened */
+	assert_int_equal(run_text(&rs, "insert rule ip t c drop\nadd rule ip t c position 2 counter\n",
+				  &r),
+			 0);
+	assert_int_equal(count_rules(c), 3);
+	assert_int_equal(nth_rule(c, 0)->handle.handle.id, 3);
+	assert_int_equal(nth_rule(c, 1)->handle.handle.id, 2);
+	assert_int_equal(nth_rule(c, 2)->handle.handle.id, 4);
+	assert_int_equal(run_text(&rs, "delete rule ip t c handle 2\n", &r), 0);
+	assert_int_equal(count_rules(c), 2);
+	assert_int_equal(run_text(&rs, "delete rule ip t c handle 2\n", &r), -1);
+	assert_string_equal(r.first, "Could not process rule: No such file or directory");
+	assert_int_equal(run_text(&rs, "flush ruleset\n", &r), 0);
+	assert_true(list_empty(&rs.tables));
+	bnft_ruleset_release(&rs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_handles_like_kernel),
+		cmocka_unit_test(test_interval_merge),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_transaction),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
