@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test harness for bpf/lib/ct.h and bpf/lib/reject.h, driven by
+ * tests/unit/test_ct*.c and test_reject*.c through BPF_PROG_TEST_RUN.
+ * Not attached anywhere by bnft itself.
+ *
+ * ct_test: skb->cb[0] = BNFT_CT_HOOK_*, cb[1] = CTT_* actions, cb[2] = mark
+ * for CTT_SET_MARK. The per-packet result is copied to ct_test_out[0].
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/netfilter.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "lib/abi.h"
+#include "lib/parse.h"
+#include "lib/ct.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define CTT_ACCEPT 0x1	/* confirm at the end (verdict accept) */
+#define CTT_SET_MARK 0x2
+#define CTT_NOTRACK 0x4
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bnft_ct_pkt);
+} ct_test_out SEC(".maps");
+
+static __always_inline void test_parse(struct __sk_buff *skb, struct bnft_pinfo *pi)
+{
+	struct ipv6hdr ip6h;
+	struct iphdr iph;
+
+	pi->nhoff = ETH_HLEN;
+	if (skb->protocol == bpf_htons(ETH_P_IP)) {
+		pi->nfproto = NFPROTO_IPV4;
+		parse_ipv4(skb, pi, &iph);
+	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
+		pi->nfproto = NFPROTO_IPV6;
+		parse_ipv6(skb, pi, &ip6h);
+	}
+}
+
+SEC("tc")
+int ct_test(struct __sk_buff *skb)
+{
+	struct bnft_pinfo pi = {};
+	struct bnft_ct_pkt *p, *out;
+	__u32 hook = skb->cb[0], act = skb->cb[1], zero = 0;
+
+	if (hook > BNFT_CT_HOOK_FWD)
+		return TC_ACT_SHOT;
+	test_parse(skb, &pi);
+	p = bnft_ct_process(skb, &pi, hook);
+	if (!p)
+		return TC_ACT_SHOT;
+	if (act & CTT_NOTRACK)
+		bnft_ct_notrack(p);
+	if (act & CTT_SET_MARK)
+		bnft_ct_set_mark(p, skb->cb[2]);
+	out = bpf_map_lookup_elem(&ct_test_out, &zero);
+	if (out)
+		__builtin_memcpy(out, p, sizeof(*out));
+	if (!(act & CTT_ACCEPT))
+		return TC_ACT_SHOT;
+	bnft_ct_confirm(p);
+	return TC_ACT_OK;
+}
