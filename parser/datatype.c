@@ -203,10 +203,7 @@ static void symbolic_print(const struct symbol_table *tbl, const struct expr *e,
 		return;
 	}
 	if (octx_numeric_symbol(octx)) {
-		if (tbl->base_dec)
-			outbuf_printf(o, "%" PRIu64, val);
-		else
-			outbuf_printf(o, "0x%" PRIx64, val);
+		integer_print_raw(e, e->dtype, o);
 		return;
 	}
 	outbuf_printf(o, quotes ? "\"%s\"" : "%s", name);
@@ -263,8 +260,8 @@ void datatype_print(const struct expr *e, const struct output_ctx *octx, struct 
 	integer_print_raw(e, e->dtype, o);
 }
 
-static int symbolic_parse(const struct datatype *dtype, const struct symbol_table *tbl,
-			  const struct expr *sym, struct expr **out, struct error_record **erec)
+int symbol_table_parse(const struct datatype *dtype, const struct symbol_table *tbl,
+		       const struct expr *sym, struct expr **out, struct error_record **erec)
 {
 	const struct datatype *bt;
 	struct expr tmp;
@@ -301,7 +298,7 @@ int datatype_parse(const struct datatype *dtype, const struct expr *sym, struct 
 		if (d->parse)
 			return d->parse(&tmp, out, erec);
 		if (d->sym_tbl)
-			return symbolic_parse(dtype, d->sym_tbl, &tmp, out, erec);
+			return symbol_table_parse(dtype, d->sym_tbl, &tmp, out, erec);
 	}
 	return dt_error(erec, sym, "Can't parse symbolic %s expressions", dtype->desc);
 }
@@ -524,19 +521,15 @@ static int lladdr_parse(const struct expr *sym, struct expr **out, struct error_
 
 	for (;;) {
 		if (n == sizeof(buf))
-			return dt_error(erec, sym, "Could not parse %s", dtype->desc);
+			return dt_error(erec, sym, "Invalid LL address");
 		b = strtoul(s, &end, 16);
-		if (end == s || b > 0xff || end - s > 2)
-			return dt_error(erec, sym, "Could not parse %s", dtype->desc);
+		if (end == s || b > 0xff)
+			return dt_error(erec, sym, "Invalid LL address");
 		buf[n++] = b;
 		if (*end == '\0')
 			break;
-		if (*end != ':')
-			return dt_error(erec, sym, "Could not parse %s", dtype->desc);
 		s = end + 1;
 	}
-	if (dtype->size && n * 8 != dtype->size)
-		return dt_error(erec, sym, "Could not parse %s", dtype->desc);
 	*out = value_expr_alloc(&sym->location, dtype, BYTEORDER_BIG_ENDIAN, n * 8, buf);
 	return *out ? 0 : dt_error(erec, sym, "Out of memory");
 }
@@ -729,7 +722,7 @@ static void inet_service_print(const struct expr *e, const struct output_ctx *oc
 	if (octx && octx->service && v <= 65535) {
 		name = inet_service_name((uint16_t)v);
 		if (name) {
-			outbuf_puts(o, name);
+			outbuf_printf(o, "\"%s\"", name);
 			return;
 		}
 	}
@@ -784,7 +777,7 @@ static void mark_print(const struct expr *e, const struct output_ctx *octx, stru
 
 static int mark_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
-	return symbolic_parse(sym->dtype ? sym->dtype : &mark_type, &mark_tbl, sym, out, erec);
+	return symbol_table_parse(sym->dtype ? sym->dtype : &mark_type, &mark_tbl, sym, out, erec);
 }
 
 const struct datatype mark_type = {
@@ -810,6 +803,22 @@ static const struct symbol_table boolean_tbl = {
 	},
 };
 
+/* nft: any integer, non-zero is true; "exists"/"missing" are keywords the
+ * grammar turns into booleans, accepted here as well. */
+static int boolean_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
+{
+	const struct datatype *dtype = sym->dtype ? sym->dtype : &boolean_type;
+	unsigned __int128 x;
+	uint64_t v;
+
+	if (symbol_table_lookup(&boolean_tbl, sym->sym.identifier, &v))
+		x = v;
+	else if (parse_number(sym->sym.identifier, &x) < 0)
+		return dt_error(erec, sym, "Could not parse %s", dtype->desc);
+	*out = value_expr_alloc_u64(&sym->location, dtype, BYTEORDER_HOST_ENDIAN, 1, x != 0);
+	return *out ? 0 : dt_error(erec, sym, "Out of memory");
+}
+
 const struct datatype boolean_type = {
 	.type = TYPE_BOOLEAN,
 	.name = "boolean",
@@ -818,6 +827,7 @@ const struct datatype boolean_type = {
 	.size = 1,
 	.basetype = &integer_type,
 	.sym_tbl = &boolean_tbl,
+	.parse = boolean_parse,
 };
 
 /* ------------------------------------------------------------------ */
@@ -927,10 +937,12 @@ static int time_type_parse(const struct expr *sym, struct expr **out, struct err
 	int err = time_string_parse(sym->sym.identifier, &ms);
 
 	if (err == -ERANGE)
-		return dt_error(erec, sym, "Value too large");
+		return dt_error(erec, sym, "value too large");
 	if (err)
-		return dt_error(erec, sym, "Wrong time format, expecting d/h/m/s/ms");
-	*out = value_expr_alloc_u64(&sym->location, dtype, BYTEORDER_HOST_ENDIAN, 64, ms);
+		return dt_error(erec, sym, "wrong time format");
+	if (ms > UINT32_MAX)
+		return dt_error(erec, sym, "value too large");
+	*out = value_expr_alloc_u64(&sym->location, dtype, BYTEORDER_HOST_ENDIAN, 32, ms);
 	return *out ? 0 : dt_error(erec, sym, "Out of memory");
 }
 
@@ -939,7 +951,7 @@ const struct datatype time_type = {
 	.name = "time",
 	.desc = "relative time",
 	.byteorder = BYTEORDER_HOST_ENDIAN,
-	.size = 64,
+	.size = 32,
 	.basetype = &integer_type,
 	.print = time_type_print,
 	.parse = time_type_parse,
@@ -1008,28 +1020,53 @@ const char *time_unit_name(uint64_t secs)
 /* ------------------------------------------------------------------ */
 /* priority, policy: kept as written, resolved by evaluate             */
 
-static int keep_string_parse(const struct expr *sym, struct expr **out,
-			     struct error_record **erec)
+/* Chain priority: a number becomes a 32 bit integer, anything else stays a
+ * string ("filter", "mangle") that evaluate resolves with prio_parse(). */
+static int priority_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
-	return string_parse(sym, out, erec);
+	const char *s = sym->sym.identifier;
+	unsigned __int128 x;
+	int num;
+
+	if (parse_number(s, &x) == 0) {
+		num = atoi(s);
+		*out = value_expr_alloc_u64(&sym->location, &integer_type, BYTEORDER_HOST_ENDIAN,
+					    32, (uint32_t)num);
+	} else {
+		*out = value_expr_alloc(&sym->location, &string_type, BYTEORDER_HOST_ENDIAN,
+					strlen(s) * 8, s);
+	}
+	return *out ? 0 : dt_error(erec, sym, "Out of memory");
 }
 
 const struct datatype priority_type = {
 	.type = TYPE_STRING,
 	.name = "priority",
 	.desc = "priority type",
-	.byteorder = BYTEORDER_HOST_ENDIAN,
-	.basetype = &string_type,
-	.parse = keep_string_parse,
+	.parse = priority_parse,
 };
+
+/* Chain policy: accept -> NF_ACCEPT (1), drop -> NF_DROP (0). */
+static int policy_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
+{
+	int policy;
+
+	if (!strcmp(sym->sym.identifier, "accept"))
+		policy = 1;
+	else if (!strcmp(sym->sym.identifier, "drop"))
+		policy = 0;
+	else
+		return dt_error(erec, sym, "wrong policy");
+	*out = value_expr_alloc_u64(&sym->location, &integer_type, BYTEORDER_HOST_ENDIAN, 32,
+				    policy);
+	return *out ? 0 : dt_error(erec, sym, "Out of memory");
+}
 
 const struct datatype policy_type = {
 	.type = TYPE_STRING,
 	.name = "policy",
 	.desc = "policy type",
-	.byteorder = BYTEORDER_HOST_ENDIAN,
-	.basetype = &string_type,
-	.parse = keep_string_parse,
+	.parse = policy_parse,
 };
 
 /* NFPROTO_* / NF_INET_* numbers, kept local to avoid kernel headers. */
@@ -1234,9 +1271,10 @@ const struct datatype *concat_type_alloc(const struct datatype **members, unsign
 
 	if (!n || n > 16)
 		return NULL;
+	desclen += strlen("concatenation of ()");
 	for (i = 0; i < n; i++) {
 		namelen += strlen(members[i]->name) + 3;
-		desclen += strlen(members[i]->desc) + 3;
+		desclen += strlen(members[i]->desc) + 2;
 	}
 	d = calloc(1, sizeof(*d) + n * sizeof(*m) + namelen + desclen);
 	if (!d)
@@ -1250,11 +1288,14 @@ const struct datatype *concat_type_alloc(const struct datatype **members, unsign
 		type = (type << TYPE_BITS) | (members[i]->type & TYPE_MASK);
 		if (i) {
 			strcat(name, " . ");
-			strcat(desc, " . ");
+			strcat(desc, ", ");
+		} else {
+			strcat(desc, "concatenation of (");
 		}
 		strcat(name, members[i]->name);
 		strcat(desc, members[i]->desc);
 	}
+	strcat(desc, ")");
 	d->type = type;
 	d->byteorder = BYTEORDER_BIG_ENDIAN;
 	d->size = size;

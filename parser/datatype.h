@@ -198,6 +198,15 @@ int datatype_value_fit(struct expr *e, unsigned int len, struct error_record **e
 /* Symbol table lookups. Return 0 / NULL when absent. */
 int symbol_table_lookup(const struct symbol_table *tbl, const char *name, uint64_t *val);
 const char *symbol_table_name(const struct symbol_table *tbl, uint64_t val);
+/* nft's symbolic_constant_parse: the name from tbl, else dtype's basetype
+ * parser (numbers); result typed dtype. 0 or -1 with *erec. */
+int symbol_table_parse(const struct datatype *dtype, const struct symbol_table *tbl,
+		       const struct expr *sym, struct expr **out, struct error_record **erec);
+/* Code names of reject statements ("reject with icmp port-unreachable"):
+ * the icmp/icmpv6/icmpx code header types parse these names but print
+ * numbers (nft 1.1); these private types print the names. */
+extern const struct datatype reject_icmp_code_type, reject_icmpv6_code_type,
+	reject_icmpx_code_type;
 /* nft describe: the "pre-defined symbolic constants" listing. */
 void symbol_table_print(const struct symbol_table *tbl, const struct datatype *dtype,
 			struct outbuf *o);

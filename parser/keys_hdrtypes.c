@@ -81,6 +81,22 @@ SYM_TBL(icmp_code_tbl, BYTEORDER_BIG_ENDIAN, 8, true, { "net-unreachable", 0 },
 	{ "frag-needed", 4 }, { "net-prohibited", 9 }, { "host-prohibited", 10 },
 	{ "admin-prohibited", 13 });
 
+/* reject statements print the names */
+const struct datatype reject_icmp_code_type = {
+	.name = "icmp_code",
+	.desc = "reject icmp code",
+	.byteorder = BYTEORDER_BIG_ENDIAN,
+	.size = 8,
+	.basetype = &integer_type,
+	.sym_tbl = &icmp_code_tbl,
+};
+
+/* the header field accepts the names but prints numbers (nft 1.1) */
+static int icmp_code_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
+{
+	return symbol_table_parse(sym->dtype ? sym->dtype : &icmp_code_type, &icmp_code_tbl, sym, out, erec);
+}
+
 const struct datatype icmp_code_type = {
 	.type = TYPE_ICMP_CODE,
 	.name = "icmp_code",
@@ -88,12 +104,28 @@ const struct datatype icmp_code_type = {
 	.byteorder = BYTEORDER_BIG_ENDIAN,
 	.size = 8,
 	.basetype = &integer_type,
-	.sym_tbl = &icmp_code_tbl,
+	.parse = icmp_code_parse,
 };
 
 SYM_TBL(icmpv6_code_tbl, BYTEORDER_BIG_ENDIAN, 8, true, { "no-route", 0 },
 	{ "admin-prohibited", 1 }, { "addr-unreachable", 3 }, { "port-unreachable", 4 },
 	{ "policy-fail", 5 }, { "reject-route", 6 });
+
+/* reject statements print the names */
+const struct datatype reject_icmpv6_code_type = {
+	.name = "icmpv6_code",
+	.desc = "reject icmpv6 code",
+	.byteorder = BYTEORDER_BIG_ENDIAN,
+	.size = 8,
+	.basetype = &integer_type,
+	.sym_tbl = &icmpv6_code_tbl,
+};
+
+/* the header field accepts the names but prints numbers (nft 1.1) */
+static int icmpv6_code_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
+{
+	return symbol_table_parse(sym->dtype ? sym->dtype : &icmpv6_code_type, &icmpv6_code_tbl, sym, out, erec);
+}
 
 const struct datatype icmpv6_code_type = {
 	.type = TYPE_ICMPV6_CODE,
@@ -102,11 +134,27 @@ const struct datatype icmpv6_code_type = {
 	.byteorder = BYTEORDER_BIG_ENDIAN,
 	.size = 8,
 	.basetype = &integer_type,
-	.sym_tbl = &icmpv6_code_tbl,
+	.parse = icmpv6_code_parse,
 };
 
 SYM_TBL(icmpx_code_tbl, BYTEORDER_BIG_ENDIAN, 8, true, { "port-unreachable", 1 },
 	{ "admin-prohibited", 3 }, { "no-route", 0 }, { "host-unreachable", 2 });
+
+/* reject statements print the names */
+const struct datatype reject_icmpx_code_type = {
+	.name = "icmpx_code",
+	.desc = "reject icmpx code",
+	.byteorder = BYTEORDER_BIG_ENDIAN,
+	.size = 8,
+	.basetype = &integer_type,
+	.sym_tbl = &icmpx_code_tbl,
+};
+
+/* the header field accepts the names but prints numbers (nft 1.1) */
+static int icmpx_code_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
+{
+	return symbol_table_parse(sym->dtype ? sym->dtype : &icmpx_code_type, &icmpx_code_tbl, sym, out, erec);
+}
 
 const struct datatype icmpx_code_type = {
 	.type = TYPE_ICMPX_CODE,
@@ -115,7 +163,7 @@ const struct datatype icmpx_code_type = {
 	.byteorder = BYTEORDER_BIG_ENDIAN,
 	.size = 8,
 	.basetype = &integer_type,
-	.sym_tbl = &icmpx_code_tbl,
+	.parse = icmpx_code_parse,
 };
 
 SYM_TBL(tcp_flag_tbl, BYTEORDER_BIG_ENDIAN, 8, false, { "fin", 0x01 }, { "syn", 0x02 },

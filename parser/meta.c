@@ -474,7 +474,7 @@ static int hour_parse(const struct expr *sym, struct expr **out, struct error_re
 			return meta_error(erec, sym, "wrong time format");
 		n += n2;
 	}
-	if (sym->sym.identifier[n] || h > 23 || m > 59 || s > 59)
+	if (sym->sym.identifier[n] || h > 23 || m > 59 || s > 60)
 		return meta_error(erec, sym, "wrong time format");
 	secs = (long)h * 3600 + m * 60 + s - local_utc_offset();
 	secs %= 86400;

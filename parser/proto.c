@@ -23,6 +23,11 @@
 	{                                                                                      \
 		.token = _tok, .dtype = _dt, .offset = _off, .len = _len, .byteorder = B       \
 	}
+#define ICMPFLD(_tok, _dt, _off, _len, _dep)                                                   \
+	{                                                                                      \
+		.token = _tok, .dtype = _dt, .offset = _off, .len = _len, .byteorder = B,      \
+		.icmp_dep = _dep                                                               \
+	}
 #define LINK(_num, _desc)                                                                      \
 	{                                                                                      \
 		.num = _num, .desc = _desc                                                     \
@@ -90,15 +95,16 @@ const struct proto_desc proto_icmp = {
 	.name = "icmp",
 	.id = PROTO_DESC_ICMP,
 	.base = PAYLOAD_TRANSPORT,
+	.protocol_key = ICMPHDR_TYPE,
 	.length = 8 * 8,
 	.templates = {
 		[ICMPHDR_TYPE] = FLD("type", &icmp_type_type, 0, 8),
 		[ICMPHDR_CODE] = FLD("code", &icmp_code_type, 8, 8),
 		[ICMPHDR_CHECKSUM] = FLD("checksum", &integer_type, 16, 16),
-		[ICMPHDR_ID] = FLD("id", &integer_type, 32, 16),
-		[ICMPHDR_SEQ] = FLD("sequence", &integer_type, 48, 16),
-		[ICMPHDR_GATEWAY] = FLD("gateway", &integer_type, 32, 32),
-		[ICMPHDR_MTU] = FLD("mtu", &integer_type, 48, 16),
+		[ICMPHDR_ID] = ICMPFLD("id", &integer_type, 32, 16, PROTO_ICMP_ECHO),
+		[ICMPHDR_SEQ] = ICMPFLD("sequence", &integer_type, 48, 16, PROTO_ICMP_ECHO),
+		[ICMPHDR_GATEWAY] = ICMPFLD("gateway", &integer_type, 32, 32, PROTO_ICMP_ADDRESS),
+		[ICMPHDR_MTU] = ICMPFLD("mtu", &integer_type, 48, 16, PROTO_ICMP_MTU),
 	},
 };
 
@@ -119,18 +125,20 @@ const struct proto_desc proto_icmp6 = {
 	.name = "icmpv6",
 	.id = PROTO_DESC_ICMPV6,
 	.base = PAYLOAD_TRANSPORT,
+	.protocol_key = ICMP6HDR_TYPE,
 	.length = 8 * 8,
 	.templates = {
 		[ICMP6HDR_TYPE] = FLD("type", &icmp6_type_type, 0, 8),
 		[ICMP6HDR_CODE] = FLD("code", &icmpv6_code_type, 8, 8),
 		[ICMP6HDR_CHECKSUM] = FLD("checksum", &integer_type, 16, 16),
-		[ICMP6HDR_PPTR] = FLD("parameter-problem", &integer_type, 32, 32),
-		[ICMP6HDR_MTU] = FLD("mtu", &integer_type, 32, 32),
-		[ICMP6HDR_ID] = FLD("id", &integer_type, 32, 16),
-		[ICMP6HDR_SEQ] = FLD("sequence", &integer_type, 48, 16),
-		[ICMP6HDR_MAXDELAY] = FLD("max-delay", &integer_type, 32, 16),
-		[ICMP6HDR_TADDR] = FLD("taddr", &ip6addr_type, 64, 128),
-		[ICMP6HDR_DADDR] = FLD("daddr", &ip6addr_type, 192, 128),
+		[ICMP6HDR_PPTR] = ICMPFLD("parameter-problem", &integer_type, 32, 32,
+					  PROTO_ICMP6_PPTR),
+		[ICMP6HDR_MTU] = ICMPFLD("mtu", &integer_type, 32, 32, PROTO_ICMP6_MTU),
+		[ICMP6HDR_ID] = ICMPFLD("id", &integer_type, 32, 16, PROTO_ICMP6_ECHO),
+		[ICMP6HDR_SEQ] = ICMPFLD("sequence", &integer_type, 48, 16, PROTO_ICMP6_ECHO),
+		[ICMP6HDR_MAXDELAY] = ICMPFLD("max-delay", &integer_type, 32, 16, PROTO_ICMP6_MGMQ),
+		[ICMP6HDR_TADDR] = ICMPFLD("taddr", &ip6addr_type, 64, 128, PROTO_ICMP6_ADDRESS),
+		[ICMP6HDR_DADDR] = ICMPFLD("daddr", &ip6addr_type, 192, 128, PROTO_ICMP6_REDIRECT),
 	},
 };
 
@@ -145,6 +153,7 @@ const struct proto_desc proto_udp = {
 		[UDPHDR_LENGTH] = FLD("length", &integer_type, 32, 16),
 		[UDPHDR_CHECKSUM] = FLD("checksum", &integer_type, 48, 16),
 	},
+	.protocols = { LINK(0, &proto_vxlan), LINK(0, &proto_geneve) },
 };
 
 const struct proto_desc proto_udplite = {
@@ -219,6 +228,11 @@ const struct proto_desc proto_th = {
 /* ------------------------------------------------------------------ */
 /* Tunnels (inner headers)                                             */
 
+/* the ether type of the encapsulated frame selects the inner header */
+#define INNER_UPPER                                                                            \
+	LINK(0x0800, &proto_ip), LINK(0x0806, &proto_arp), LINK(0x86dd, &proto_ip6),             \
+		LINK(0x8100, &proto_vlan)
+
 #define INNER_HDRSIZE 0x1
 #define INNER_LL 0x2
 #define INNER_NH 0x4
@@ -228,11 +242,7 @@ const struct proto_desc proto_gre = {
 	.name = "gre",
 	.id = PROTO_DESC_GRE,
 	.base = PAYLOAD_TRANSPORT,
-	.protocol_key = GREHDR_PROTOCOL,
 	.length = 4 * 8,
-	.protocols = {
-		LINK(0x0800, &proto_ip), LINK(0x86dd, &proto_ip6),
-	},
 	.templates = {
 		[GREHDR_FLAGS] = FLD("flags", &integer_type, 0, 5),
 		[GREHDR_VERSION] = FLD("version", &integer_type, 13, 3),
@@ -246,12 +256,6 @@ const struct proto_desc proto_gretap = {
 	.id = PROTO_DESC_GRETAP,
 	.base = PAYLOAD_TRANSPORT,
 	.length = 4 * 8,
-	.protocols = { LINK(0x6558, &proto_eth) },
-	.templates = {
-		[GREHDR_FLAGS] = FLD("flags", &integer_type, 0, 5),
-		[GREHDR_VERSION] = FLD("version", &integer_type, 13, 3),
-		[GREHDR_PROTOCOL] = FLD("protocol", &ethertype_type, 16, 16),
-	},
 	.inner = { .type = 4, .hdrsize = 4, .flags = INNER_LL | INNER_NH | INNER_TH },
 };
 
@@ -260,7 +264,7 @@ const struct proto_desc proto_vxlan = {
 	.id = PROTO_DESC_VXLAN,
 	.base = PAYLOAD_INNER,
 	.length = 8 * 8,
-	.protocols = { LINK(0, &proto_eth) },
+	.protocols = { INNER_UPPER },
 	.templates = {
 		[VXLANHDR_FLAGS] = FLD("flags", &bitmask_type, 0, 8),
 		[VXLANHDR_VNI] = FLD("vni", &integer_type, 32, 24),
@@ -274,12 +278,8 @@ const struct proto_desc proto_geneve = {
 	.id = PROTO_DESC_GENEVE,
 	.base = PAYLOAD_INNER,
 	.length = 8 * 8,
-	.protocols = { LINK(0, &proto_eth) },
+	.protocols = { INNER_UPPER },
 	.templates = {
-		[GNVHDR_VERSION] = FLD("version", &integer_type, 0, 2),
-		[GNVHDR_OPTLEN] = FLD("opt-len", &integer_type, 2, 6),
-		[GNVHDR_O] = FLD("o", &integer_type, 8, 1),
-		[GNVHDR_C] = FLD("c", &integer_type, 9, 1),
 		[GNVHDR_TYPE] = FLD("type", &ethertype_type, 16, 16),
 		[GNVHDR_VNI] = FLD("vni", &integer_type, 32, 24),
 	},
@@ -294,7 +294,7 @@ const struct proto_desc proto_geneve = {
 	LINK(1, &proto_icmp), LINK(2, &proto_igmp), LINK(50, &proto_esp), LINK(51, &proto_ah),   \
 		LINK(108, &proto_comp), LINK(17, &proto_udp), LINK(136, &proto_udplite),         \
 		LINK(6, &proto_tcp), LINK(33, &proto_dccp), LINK(132, &proto_sctp),              \
-		LINK(47, &proto_gre)
+		LINK(47, &proto_gre), LINK(47, &proto_gretap), LINK(58, &proto_icmp6)
 
 const struct proto_desc proto_ip = {
 	.name = "ip",
@@ -310,7 +310,7 @@ const struct proto_desc proto_ip = {
 		[IPHDR_ECN] = FLD("ecn", &ecn_type, 14, 2),
 		[IPHDR_LENGTH] = FLD("length", &integer_type, 16, 16),
 		[IPHDR_ID] = FLD("id", &integer_type, 32, 16),
-		[IPHDR_FRAG_OFF] = FLD("frag-off", &integer_type, 48, 16),
+		[IPHDR_FRAG_OFF] = FLD("frag-off", &xinteger_type, 48, 16),
 		[IPHDR_TTL] = FLD("ttl", &integer_type, 64, 8),
 		[IPHDR_PROTOCOL] = FLD("protocol", &inet_protocol_type, 72, 8),
 		[IPHDR_CHECKSUM] = FLD("checksum", &integer_type, 80, 16),
@@ -328,8 +328,9 @@ const struct proto_desc proto_ip6 = {
 	.protocols = {
 		LINK(50, &proto_esp), LINK(51, &proto_ah), LINK(108, &proto_comp),
 		LINK(17, &proto_udp), LINK(136, &proto_udplite), LINK(6, &proto_tcp),
-		LINK(33, &proto_dccp), LINK(132, &proto_sctp), LINK(58, &proto_icmp6),
-		LINK(47, &proto_gre),
+		LINK(33, &proto_dccp), LINK(132, &proto_sctp), LINK(1, &proto_icmp),
+		LINK(2, &proto_igmp), LINK(58, &proto_icmp6), LINK(47, &proto_gre),
+		LINK(47, &proto_gretap),
 	},
 	.templates = {
 		[IP6HDR_VERSION] = FLD("version", &integer_type, 0, 4),
@@ -425,6 +426,7 @@ const struct proto_desc proto_inet_service = {
 		LINK(50, &proto_esp), LINK(51, &proto_ah), LINK(108, &proto_comp),
 		LINK(33, &proto_dccp), LINK(132, &proto_sctp), LINK(1, &proto_icmp),
 		LINK(2, &proto_igmp), LINK(58, &proto_icmp6), LINK(47, &proto_gre),
+		LINK(47, &proto_gretap),
 	},
 	.templates = { [0] = META_FLD("l4proto", &inet_protocol_type, 8, H) },
 	.meta_key = NFT_META_L4PROTO,
@@ -592,4 +594,41 @@ struct expr *payload_raw_expr_alloc(const struct location *loc, enum payload_bas
 	e->payload.offset = offset;
 	e->payload.is_raw = true;
 	return e;
+}
+
+unsigned int proto_icmp_dep_types(unsigned int dep, const uint8_t **types)
+{
+	static const uint8_t echo[] = { 8, 0 }, mtu[] = { 3 }, redirect[] = { 5 },
+			     echo6[] = { 128, 129 }, mtu6[] = { 2 }, pptr6[] = { 4 },
+			     mgmq6[] = { 130 }, addr6[] = { 130, 131, 132, 135, 136, 137 },
+			     redirect6[] = { 137 };
+#define DEP(_a)                                                                                \
+	do {                                                                                   \
+		*types = _a;                                                                   \
+		return sizeof(_a);                                                             \
+	} while (0)
+
+	switch (dep) {
+	case PROTO_ICMP_ECHO:
+		DEP(echo);
+	case PROTO_ICMP_MTU:
+		DEP(mtu);
+	case PROTO_ICMP_ADDRESS:
+		DEP(redirect);
+	case PROTO_ICMP6_MTU:
+		DEP(mtu6);
+	case PROTO_ICMP6_PPTR:
+		DEP(pptr6);
+	case PROTO_ICMP6_ECHO:
+		DEP(echo6);
+	case PROTO_ICMP6_MGMQ:
+		DEP(mgmq6);
+	case PROTO_ICMP6_ADDRESS:
+		DEP(addr6);
+	case PROTO_ICMP6_REDIRECT:
+		DEP(redirect6);
+	}
+#undef DEP
+	*types = NULL;
+	return 0;
 }

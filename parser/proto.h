@@ -18,6 +18,22 @@ struct proto_hdr_template {
 	unsigned int offset; /* bits from the header start */
 	unsigned int len;    /* bits */
 	enum byteorder byteorder;
+	unsigned int icmp_dep; /* enum icmp_hdr_dep: icmp type the field needs */
+};
+
+/* ICMP/ICMPv6 fields only exist for some types: "icmp id" needs icmp type
+ * echo-request or echo-reply. proto_icmp_dep_types() gives those types. */
+enum icmp_hdr_dep {
+	PROTO_ICMP_ANY = 0,
+	PROTO_ICMP_ECHO,
+	PROTO_ICMP_MTU,
+	PROTO_ICMP_ADDRESS,
+	PROTO_ICMP6_MTU,
+	PROTO_ICMP6_PPTR,
+	PROTO_ICMP6_ECHO,
+	PROTO_ICMP6_MGMQ,
+	PROTO_ICMP6_ADDRESS,
+	PROTO_ICMP6_REDIRECT,
 };
 
 #define PROTO_UPPER_MAX 24
@@ -151,6 +167,11 @@ const struct proto_desc *proto_family_base(unsigned int family, enum payload_bas
 unsigned int proto_hdr_len(const struct proto_desc *desc);
 /* A template for a raw @base,offset,len payload (integer type). */
 extern const struct proto_hdr_template proto_unknown_template;
+
+/* The icmp(v6) types a field with dependency dep requires, in the order
+ * nft adds them (one type: "cmp eq", several: an anonymous set). Returns
+ * the count (0 for PROTO_ICMP_ANY). */
+unsigned int proto_icmp_dep_types(unsigned int dep, const uint8_t **types);
 
 /* Meta/ct helpers (meta.c, ct.c). */
 bool meta_key_is_unqualified(unsigned int key); /* iif, oif, iifname ... print w/o "meta" */

@@ -265,7 +265,8 @@ static void test_template_facts(void **state)
 	assert_ptr_equal(proto_find_upper(&proto_inet, 2), &proto_ip);
 	assert_int_equal(proto_find_num(&proto_inet_service, &proto_sctp), 132);
 	assert_int_equal(proto_find_num(&proto_netdev, &proto_arp), 0x0806);
-	assert_int_equal(proto_find_num(&proto_ip, &proto_icmp6), -1);
+	assert_int_equal(proto_find_num(&proto_ip, &proto_icmp6), 58);
+	assert_int_equal(proto_find_num(&proto_ip6, &proto_arp), -1);
 	assert_ptr_equal(proto_family_base(2, PAYLOAD_NETWORK), &proto_ip);
 	assert_ptr_equal(proto_family_base(1, PAYLOAD_LL), &proto_inet);
 	assert_ptr_equal(proto_lookup("icmpv6"), &proto_icmp6);
