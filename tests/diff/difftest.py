@@ -231,9 +231,10 @@ class Harness:
 		if rc:
 			self.skip(name, "SUT refuses it: " + (err or "exit %d" % rc))
 			return "skip"
+		m = re.search(r"^# diff: limit=(\d+)", text, re.M)
+		limit = max(self.a.limit, int(m.group(1))) if m else self.a.limit
 		case_list = casegen.generate(text + (open(sut_path).read()
-						     if sut_path != ref_path else ""),
-					     limit=self.a.limit)
+						     if sut_path != ref_path else ""), limit=limit)
 		self.own_addresses(case_list)
 		sent = self.send_all(case_list)
 		ref_c, sut_c, cerr = self.counters()
