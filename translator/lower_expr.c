@@ -1,0 +1,1220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lowering of expressions: registers, implicit protocol dependencies,
+ * selectors (payload, exthdr, meta, ct, ...), constants, binops, and
+ * relationals (cmp, range, bitwise flag tests, prefixes, set lookups, maps),
+ * following nft's netlink_linearize.c and payload.c.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/expr.h>
+
+#include "parser/datatype.h"
+#include "parser/value.h"
+#include "translator/lower_int.h"
+
+#ifndef NFPROTO_IPV4
+#define NFPROTO_INET 1
+#define NFPROTO_IPV4 2
+#define NFPROTO_ARP 3
+#define NFPROTO_NETDEV 5
+#define NFPROTO_BRIDGE 7
+#define NFPROTO_IPV6 10
+#endif
+
+#define ARPHRD_ETHER_NUM 1
+
+int lower_error(struct lower_ctx *ctx, const struct location *loc, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ctx->nerrs++;
+	return erec_error(ctx->msgs, loc, "%s", buf);
+}
+
+/* ------------------------------------------------------------------ */
+/* Registers                                                           */
+
+unsigned int lower_reg_space(unsigned int len_bits)
+{
+	unsigned int n = (len_bits + 31) / 32;
+
+	return n ? n : 1;
+}
+
+static unsigned int expr_reg_units(const struct expr *e)
+{
+	if (e && e->etype == EXPR_CONCAT) {
+		const struct expr *i;
+		unsigned int n = 0;
+
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list)
+			n += lower_reg_space(i->len);
+		return n;
+	}
+	return LREG_UNITS_PER_REG;
+}
+
+unsigned int lower_get_register(struct lower_ctx *ctx, const struct expr *e)
+{
+	unsigned int reg = ctx->reg_low;
+
+	ctx->reg_low += expr_reg_units(e);
+	return reg;
+}
+
+void lower_release_register(struct lower_ctx *ctx, const struct expr *e)
+{
+	unsigned int n = expr_reg_units(e);
+
+	if (ctx->reg_low >= LREG_FIRST + n)
+		ctx->reg_low -= n;
+}
+
+void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg)
+{
+	if (reg != LREG_VERDICT) {
+		reg -= LREG_FIRST;
+		if (reg % LREG_UNITS_PER_REG == 0)
+			reg = NFT_REG_1 + reg / LREG_UNITS_PER_REG;
+		else
+			reg += NFT_REG32_00;
+	}
+	nftnl_expr_set_u32(nle, attr, reg);
+}
+
+struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name)
+{
+	return nftnl_expr_alloc(name);
+}
+
+void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
+{
+	if (!nle) {
+		ctx->nerrs++;
+		return;
+	}
+	if (ctx->capturing) {
+		if (ctx->capture)
+			nftnl_expr_free(nle);
+		else
+			ctx->capture = nle;
+		return;
+	}
+	nftnl_rule_add_expr(ctx->nlr, nle);
+}
+
+void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
+		    const void *data, unsigned int len)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "cmp");
+
+	if (!nle)
+		return lower_add(ctx, NULL);
+	lower_put_register(nle, NFTNL_EXPR_CMP_SREG, sreg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(nle, NFTNL_EXPR_CMP_DATA, data, len);
+	lower_add(ctx, nle);
+}
+
+void lower_emit_immediate_data(struct lower_ctx *ctx, unsigned int dreg, const void *data,
+			       unsigned int len)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "immediate");
+
+	if (!nle)
+		return lower_add(ctx, NULL);
+	lower_put_register(nle, NFTNL_EXPR_IMM_DREG, dreg);
+	nftnl_expr_set(nle, NFTNL_EXPR_IMM_DATA, data, len);
+	lower_add(ctx, nle);
+}
+
+static void emit_bitwise(struct lower_ctx *ctx, unsigned int reg, const uint8_t *mask,
+			 const uint8_t *xor, unsigned int len)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "bitwise");
+
+	if (!nle)
+		return lower_add(ctx, NULL);
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_SREG, reg);
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_XOR, xor, len);
+	lower_add(ctx, nle);
+}
+
+static void emit_shift(struct lower_ctx *ctx, unsigned int reg, enum nft_bitwise_ops op,
+		       uint32_t shift, unsigned int len)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "bitwise");
+
+	if (!nle)
+		return lower_add(ctx, NULL);
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_SREG, reg);
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_OP, op);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_DATA, &shift, sizeof(shift));
+	lower_add(ctx, nle);
+}
+
+static void emit_byteorder(struct lower_ctx *ctx, unsigned int reg, enum nft_byteorder_ops op,
+			   unsigned int len_bits)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "byteorder");
+	unsigned int bytes = (len_bits + 7) / 8;
+
+	if (!nle)
+		return lower_add(ctx, NULL);
+	lower_put_register(nle, NFTNL_EXPR_BYTEORDER_SREG, reg);
+	lower_put_register(nle, NFTNL_EXPR_BYTEORDER_DREG, reg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_OP, op);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_LEN, bytes);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_SIZE, len_bits % 32 ? 2 : 4);
+	lower_add(ctx, nle);
+}
+
+/* ------------------------------------------------------------------ */
+/* Constants                                                           */
+
+unsigned int lower_value_bytes(const struct expr *e, uint8_t *out, unsigned int max)
+{
+	unsigned int n = value_bytes(e->len ? e->len : e->value.len);
+
+	if (n > max)
+		n = max;
+	memset(out, 0, n);
+	memcpy(out, e->value.data, n < sizeof(e->value.data) ? n : sizeof(e->value.data));
+	return n;
+}
+
+static const struct expr *range_side(const struct expr *e, bool end, uint8_t *tmp,
+				     unsigned int *n)
+{
+	switch (e->etype) {
+	case EXPR_RANGE:
+		*n = lower_value_bytes(end ? e->range.right : e->range.left, tmp, BNFT_VALUE_MAX);
+		return e;
+	case EXPR_PREFIX: {
+		const struct expr *p = e->prefix.prefix;
+		unsigned int len = p->len ? p->len : p->value.len, i;
+
+		*n = lower_value_bytes(p, tmp, BNFT_VALUE_MAX);
+		for (i = 0; i < *n * 8 && i < len; i++) {
+			unsigned int byte = i / 8, bit = 7 - i % 8;
+
+			if (i < e->prefix.prefix_len)
+				continue;
+			if (end)
+				tmp[byte] |= 1u << bit;
+			else
+				tmp[byte] &= ~(1u << bit);
+		}
+		return e;
+	}
+	case EXPR_VALUE:
+		*n = lower_value_bytes(e, tmp, BNFT_VALUE_MAX);
+		return e;
+	case EXPR_SET_ELEM:
+		return range_side(e->elem.key, end, tmp, n);
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
+
+unsigned int lower_data_bytes(const struct expr *e, uint8_t *out, unsigned int max, bool end)
+{
+	uint8_t tmp[BNFT_VALUE_MAX];
+	unsigned int n = 0, len = 0;
+	const struct expr *i;
+
+	if (e->etype == EXPR_SET_ELEM)
+		e = e->elem.key;
+	if (e->etype == EXPR_CONCAT) {
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list) {
+			unsigned int pad;
+
+			if (!range_side(i, end, tmp, &n))
+				return 0;
+			pad = (n + 3) & ~3u;
+			if (len + pad > max)
+				return 0;
+			memset(out + len, 0, pad);
+			memcpy(out + len, tmp, n);
+			len += pad;
+		}
+		return len;
+	}
+	if (!range_side(e, end, tmp, &n) || n > max)
+		return 0;
+	memcpy(out, tmp, n);
+	return n;
+}
+
+void lower_shift_left(uint8_t *buf, unsigned int nbytes, unsigned int shift)
+{
+	int i;
+
+	while (shift >= 8) {
+		memmove(buf, buf + 1, nbytes - 1);
+		buf[nbytes - 1] = 0;
+		shift -= 8;
+	}
+	if (!shift)
+		return;
+	for (i = 0; i < (int)nbytes; i++) {
+		buf[i] = (uint8_t)(buf[i] << shift);
+		if (i + 1 < (int)nbytes)
+			buf[i] |= buf[i + 1] >> (8 - shift);
+	}
+}
+
+/* Host-endian constant bytes to big endian (for range/ordering compares). */
+static void bytes_reverse(uint8_t *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n / 2; i++) {
+		uint8_t t = b[i];
+
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Protocol context and dependencies                                   */
+
+static int base_index(enum payload_base b)
+{
+	switch (b) {
+	case PAYLOAD_LL:
+		return 0;
+	case PAYLOAD_NETWORK:
+		return 1;
+	case PAYLOAD_TRANSPORT:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+void lower_proto_init(struct lower_ctx *ctx)
+{
+	memset(ctx->proto, 0, sizeof(ctx->proto));
+	ctx->ll_stack_n = 0;
+	ctx->ll_off = 0;
+	switch (ctx->family) {
+	case NFPROTO_IPV4:
+		ctx->proto[1] = &proto_ip;
+		break;
+	case NFPROTO_IPV6:
+		ctx->proto[1] = &proto_ip6;
+		break;
+	case NFPROTO_ARP:
+		ctx->proto[1] = &proto_arp;
+		break;
+	case NFPROTO_INET:
+		ctx->proto[0] = &proto_inet;
+		break;
+	case NFPROTO_BRIDGE:
+		ctx->proto[0] = &proto_eth;
+		ctx->ll_stack[ctx->ll_stack_n++] = &proto_eth;
+		break;
+	case NFPROTO_NETDEV:
+		ctx->proto[0] = &proto_netdev;
+		break;
+	}
+}
+
+static bool hook_base_is_network(unsigned int family)
+{
+	return family == NFPROTO_IPV4 || family == NFPROTO_IPV6 || family == NFPROTO_ARP;
+}
+
+static bool proto_is_dummy(const struct proto_desc *d)
+{
+	return d == &proto_inet || d == &proto_netdev;
+}
+
+static void ll_push(struct lower_ctx *ctx, const struct proto_desc *d)
+{
+	if (ctx->ll_stack_n < LOWER_LL_STACK_MAX)
+		ctx->ll_stack[ctx->ll_stack_n++] = d;
+	ctx->proto[0] = d;
+}
+
+/* Offset (bits) of link layer header d in the stacked headers. */
+static unsigned int ll_offset(const struct lower_ctx *ctx, const struct proto_desc *d)
+{
+	unsigned int i, off = 0;
+
+	for (i = 0; i < ctx->ll_stack_n; i++) {
+		if (ctx->ll_stack[i] == d)
+			return off;
+		off += ctx->ll_stack[i]->length;
+	}
+	return 0;
+}
+
+static void set_upper(struct lower_ctx *ctx, const struct proto_desc *upper)
+{
+	int b;
+
+	if (!upper)
+		return;
+	b = base_index(upper->base);
+	if (b < 0)
+		return;
+	if (b == 0)
+		ll_push(ctx, upper);
+	else
+		ctx->proto[b] = upper;
+}
+
+/* Emit "key == num" where key is desc's protocol selector: a meta key for
+ * the pseudo protocols, else the protocol field of desc. */
+static int emit_dep(struct lower_ctx *ctx, const struct proto_desc *desc, unsigned int num,
+		    bool use_payload)
+{
+	uint8_t data[4] = { 0 };
+	struct nftnl_expr *nle;
+	unsigned int len;
+	int meta_key = desc->meta_key;
+
+	if (desc == &proto_ip || desc == &proto_ip6)
+		meta_key = use_payload ? 0 : NFT_META_L4PROTO;
+	if (desc == &proto_eth && ctx->family == NFPROTO_BRIDGE && !use_payload)
+		meta_key = NFT_META_PROTOCOL;
+
+	if (meta_key) {
+		nle = lower_alloc(ctx, "meta");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, meta_key);
+		lower_put_register(nle, NFTNL_EXPR_META_DREG, LREG_FIRST);
+		lower_add(ctx, nle);
+		if (meta_key == NFT_META_PROTOCOL) {
+			data[0] = num >> 8;
+			data[1] = num & 0xff;
+			len = 2;
+		} else {
+			data[0] = num; /* nfproto, l4proto: one byte */
+			len = 1;
+		}
+	} else {
+		const struct proto_hdr_template *t = &desc->templates[desc->protocol_key];
+		unsigned int off = t->offset;
+
+		if (desc->base == PAYLOAD_LL)
+			off += ll_offset(ctx, desc);
+		len = t->len / 8;
+		nle = lower_alloc(ctx, "payload");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_PAYLOAD_DREG, LREG_FIRST);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, desc->base);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, off / 8);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, len);
+		lower_add(ctx, nle);
+		if (len == 2) {
+			data[0] = num >> 8;
+			data[1] = num & 0xff;
+		} else {
+			data[0] = num;
+		}
+	}
+	lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, data, len);
+	return 0;
+}
+
+static int emit_iiftype_dep(struct lower_ctx *ctx)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "meta");
+	uint16_t v = ARPHRD_ETHER_NUM;
+
+	if (!nle)
+		return -1;
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, NFT_META_IIFTYPE);
+	lower_put_register(nle, NFTNL_EXPR_META_DREG, LREG_FIRST);
+	lower_add(ctx, nle);
+	lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, &v, sizeof(v));
+	return 0;
+}
+
+/* The dependency a payload of desc d at base b needs, as nft's
+ * payload_gen_dependency / resolve_protocol_conflict generate it. */
+static int payload_dep(struct lower_ctx *ctx, const struct expr *e, const struct proto_desc *d)
+{
+	int b = base_index(d->base), num;
+	const struct proto_desc *cur, *lower;
+
+	if (b < 0)
+		return 0;
+	if (b == 0 && hook_base_is_network(ctx->family)) {
+		if (ctx->proto[0] == NULL) {
+			if (emit_iiftype_dep(ctx) < 0)
+				return -1;
+			ctx->ll_stack_n = 0;
+			ll_push(ctx, &proto_eth);
+		}
+	}
+	cur = ctx->proto[b];
+	if (cur == d)
+		return 0;
+	if (cur && b == 0) {
+		unsigned int i;
+
+		if (proto_is_dummy(cur)) {
+			if (emit_iiftype_dep(ctx) < 0)
+				return -1;
+			ctx->ll_stack_n = 0;
+			ll_push(ctx, &proto_eth);
+			cur = &proto_eth;
+			if (d == cur)
+				return 0;
+		}
+		for (i = 0; i < ctx->ll_stack_n; i++)
+			if (ctx->ll_stack[i] == d)
+				return 0;
+		num = proto_find_num(cur, d);
+		if (num < 0)
+			goto conflict;
+		if (emit_dep(ctx, cur, num, true) < 0)
+			return -1;
+		ll_push(ctx, d);
+		return 0;
+	}
+	if (cur) {
+		/* th (generic transport) matches any transport protocol */
+		if (d == &proto_th || cur == &proto_th)
+			return 0;
+		goto conflict;
+	}
+
+	/* cur == NULL: select d through the layer below */
+	lower = ctx->proto[b - 1];
+	if (b == 2 && d == &proto_th)
+		return 0;
+	if (b == 2 && (d == &proto_icmp || d == &proto_icmp6) && !lower) {
+		const struct proto_desc *l3 = d == &proto_icmp ? &proto_ip : &proto_ip6;
+		const struct proto_desc *ll = ctx->proto[0];
+
+		if (ll && (ll == &proto_inet || ll == &proto_netdev || ll == &proto_eth)) {
+			num = proto_find_num(ll, l3);
+			if (num < 0)
+				goto conflict;
+			if (emit_dep(ctx, ll, num, ll == &proto_eth) < 0)
+				return -1;
+			ctx->proto[1] = l3;
+			lower = l3;
+		}
+	}
+	if (b == 2) {
+		if (!lower || lower == &proto_ip || lower == &proto_ip6) {
+			num = proto_find_num(&proto_inet_service, d);
+			if (num < 0)
+				goto ambiguous;
+			if (emit_dep(ctx, &proto_inet_service, num, false) < 0)
+				return -1;
+			ctx->proto[2] = d;
+			return 0;
+		}
+		goto conflict;
+	}
+	if (b == 1) {
+		if (!lower)
+			goto ambiguous;
+		if (lower == &proto_eth && ctx->ll_stack_n > 1)
+			lower = ctx->ll_stack[ctx->ll_stack_n - 1];
+		num = proto_find_num(lower, d);
+		if (num < 0)
+			goto conflict;
+		if (emit_dep(ctx, lower, num, lower != &proto_eth && !lower->meta_key) < 0)
+			return -1;
+		ctx->proto[1] = d;
+		return 0;
+	}
+ambiguous:
+	return lower_error(ctx, &e->location,
+			   "ambiguous payload specification: no %s protocol specified",
+			   b == 2 ? "network layer" : "link layer");
+conflict:
+	return lower_error(ctx, &e->location, "conflicting protocols specified: %s vs. %s",
+			   cur ? cur->name : (lower ? lower->name : "?"), d->name);
+}
+
+static int exthdr_dep(struct lower_ctx *ctx, const struct expr *e)
+{
+	switch (e->exthdr.op) {
+	case EXTHDR_OP_TCPOPT:
+		return payload_dep(ctx, e, &proto_tcp);
+	case EXTHDR_OP_SCTP:
+		return payload_dep(ctx, e, &proto_sctp);
+	case EXTHDR_OP_DCCP:
+		return payload_dep(ctx, e, &proto_dccp);
+	case EXTHDR_OP_IPV4:
+		return ctx->proto[1] == &proto_ip ? 0 : payload_dep(ctx, e, &proto_ip);
+	case EXTHDR_OP_IPV6:
+		if (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
+		    ctx->family == NFPROTO_NETDEV)
+			return ctx->proto[1] == &proto_ip6 ? 0 : payload_dep(ctx, e, &proto_ip6);
+		return 0;
+	}
+	return 0;
+}
+
+/* Walk e in evaluation order and emit the dependencies its selectors need. */
+int lower_expr_deps(struct lower_ctx *ctx, const struct expr *e)
+{
+	const struct expr *i;
+
+	if (!e)
+		return 0;
+	switch (e->etype) {
+	case EXPR_PAYLOAD:
+		if (e->payload.is_raw || !e->payload.desc || e->payload.inner)
+			return 0;
+		return payload_dep(ctx, e, e->payload.desc);
+	case EXPR_EXTHDR:
+		return exthdr_dep(ctx, e);
+	case EXPR_CONCAT:
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list)
+			if (lower_expr_deps(ctx, i) < 0)
+				return -1;
+		return 0;
+	case EXPR_BINOP:
+	case EXPR_RELATIONAL:
+	case EXPR_UNARY:
+		if (lower_expr_deps(ctx, e->binop.left) < 0)
+			return -1;
+		return e->etype == EXPR_UNARY ? 0 : lower_expr_deps(ctx, e->binop.right);
+	case EXPR_MAP:
+		return lower_expr_deps(ctx, e->map.key);
+	case EXPR_HASH:
+		return lower_expr_deps(ctx, e->hash.expr);
+	default:
+		return 0;
+	}
+}
+
+static const struct proto_desc *ethertype_upper(unsigned int num)
+{
+	return proto_find_upper(&proto_eth, num);
+}
+
+/* After "selector == constant" on a protocol key, the context knows the
+ * upper protocol (nft's relational_expr_pctx_update). */
+void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel)
+{
+	const struct expr *l = rel->binop.left, *r = rel->binop.right;
+	const struct proto_desc *upper = NULL;
+	uint64_t v;
+
+	if (rel->etype != EXPR_RELATIONAL || !r || r->etype != EXPR_VALUE)
+		return;
+	if (rel->op != OP_EQ && rel->op != OP_IMPLICIT)
+		return;
+	v = expr_value_u64(r);
+	if (l->etype == EXPR_META) {
+		switch (l->meta.key) {
+		case NFT_META_NFPROTO:
+			upper = proto_find_upper(&proto_inet, v);
+			break;
+		case NFT_META_L4PROTO:
+			upper = proto_find_upper(&proto_inet_service, v);
+			break;
+		case NFT_META_PROTOCOL:
+			upper = ethertype_upper(v);
+			break;
+		case NFT_META_IIFTYPE:
+			if (v == ARPHRD_ETHER_NUM && proto_is_dummy(ctx->proto[0])) {
+				ctx->ll_stack_n = 0;
+				ll_push(ctx, &proto_eth);
+			}
+			return;
+		default:
+			return;
+		}
+		set_upper(ctx, upper);
+		return;
+	}
+	if (l->etype == EXPR_PAYLOAD && l->payload.desc && !l->payload.is_raw &&
+	    l->payload.desc->protocol_key && l->payload.field == l->payload.desc->protocol_key) {
+		upper = proto_find_upper(l->payload.desc, v);
+		set_upper(ctx, upper);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Selectors                                                           */
+
+static unsigned int payload_offset(const struct lower_ctx *ctx, const struct expr *e)
+{
+	unsigned int off = e->payload.offset;
+
+	if (e->payload.base == PAYLOAD_LL && e->payload.desc && !e->payload.is_raw)
+		off += ll_offset(ctx, e->payload.desc);
+	return off;
+}
+
+bool lower_payload_shift(const struct expr *e, unsigned int *shift, unsigned int *nbytes)
+{
+	unsigned int off, lo;
+
+	if (e->etype == EXPR_PAYLOAD)
+		off = e->payload.offset;
+	else if (e->etype == EXPR_EXTHDR)
+		off = e->exthdr.offset;
+	else
+		return false;
+	lo = off % 8;
+	*nbytes = (lo + e->len + 7) / 8;
+	*shift = *nbytes * 8 - lo - e->len;
+	return lo || e->len % 8;
+}
+
+static void mask_for(const struct expr *e, unsigned int nbytes, uint8_t *mask)
+{
+	unsigned int off = (e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset) % 8;
+	unsigned int i;
+
+	memset(mask, 0, nbytes);
+	for (i = off; i < off + e->len; i++)
+		mask[i / 8] |= 0x80 >> (i % 8);
+}
+
+/* Load a payload/exthdr; sub-byte fields get the AND mask and, when
+ * shift_reg, the right shift that moves the field to bit 0. */
+static int lower_load(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg,
+		      bool shift_reg, unsigned int trim_bytes)
+{
+	struct nftnl_expr *nle;
+	unsigned int shift, nbytes, off;
+	bool sub;
+	uint8_t mask[16], zero[16] = { 0 };
+
+	sub = lower_payload_shift(e, &shift, &nbytes);
+	if (trim_bytes && !sub)
+		nbytes = trim_bytes;
+	if (e->etype == EXPR_PAYLOAD) {
+		if (e->payload.inner)
+			return lower_error(ctx, &e->location,
+					   "cannot lower inner (tunnel) payload expressions");
+		off = payload_offset(ctx, e);
+		nle = lower_alloc(ctx, "payload");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, e->payload.base);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, off / 8);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, nbytes);
+	} else {
+		off = e->exthdr.offset;
+		nle = lower_alloc(ctx, "exthdr");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_EXTHDR_DREG, dreg);
+		nftnl_expr_set_u8(nle, NFTNL_EXPR_EXTHDR_TYPE, e->exthdr.type);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OFFSET, off / 8);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_LEN, e->exthdr.exists_only ? 1 : nbytes);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OP, e->exthdr.op);
+		if (e->exthdr.exists_only)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
+	}
+	lower_add(ctx, nle);
+	if (e->etype == EXPR_EXTHDR && e->exthdr.exists_only)
+		return 0;
+	if (sub && nbytes <= sizeof(mask)) {
+		mask_for(e, nbytes, mask);
+		emit_bitwise(ctx, dreg, mask, zero, nbytes);
+		if (shift_reg && shift)
+			emit_shift(ctx, dreg, NFT_BITWISE_RSHIFT, shift, nbytes);
+	}
+	return 0;
+}
+
+static int lower_simple_key(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg)
+{
+	struct nftnl_expr *nle = NULL;
+
+	switch (e->etype) {
+	case EXPR_META:
+		if (e->meta.inner)
+			return lower_error(ctx, &e->location, "cannot lower inner meta expressions");
+		nle = lower_alloc(ctx, "meta");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, e->meta.key);
+		lower_put_register(nle, NFTNL_EXPR_META_DREG, dreg);
+		break;
+	case EXPR_CT:
+		nle = lower_alloc(ctx, "ct");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_CT_KEY, e->ct.key);
+		lower_put_register(nle, NFTNL_EXPR_CT_DREG, dreg);
+		if (e->ct.direction >= 0)
+			nftnl_expr_set_u8(nle, NFTNL_EXPR_CT_DIR, e->ct.direction);
+		break;
+	case EXPR_RT:
+		nle = lower_alloc(ctx, "rt");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_RT_KEY, e->rt.key);
+		lower_put_register(nle, NFTNL_EXPR_RT_DREG, dreg);
+		break;
+	case EXPR_SOCKET:
+		nle = lower_alloc(ctx, "socket");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_SOCKET_KEY, e->socket.key);
+		lower_put_register(nle, NFTNL_EXPR_SOCKET_DREG, dreg);
+		if (e->socket.key == NFT_SOCKET_CGROUPV2)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_SOCKET_LEVEL, e->socket.level);
+		break;
+	case EXPR_OSF:
+		nle = lower_alloc(ctx, "osf");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_OSF_DREG, dreg);
+		if (e->osf.ttl)
+			nftnl_expr_set_u8(nle, NFTNL_EXPR_OSF_TTL, e->osf.ttl);
+		if (e->osf.flags)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_OSF_FLAGS, e->osf.flags);
+		break;
+	case EXPR_FIB:
+		nle = lower_alloc(ctx, "fib");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_FIB_RESULT, e->fib.result);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_FIB_FLAGS, e->fib.flags);
+		lower_put_register(nle, NFTNL_EXPR_FIB_DREG, dreg);
+		break;
+	case EXPR_NUMGEN:
+		nle = lower_alloc(ctx, "numgen");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_NG_DREG, dreg);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_NG_TYPE, e->numgen.type);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_NG_MODULUS, e->numgen.mod);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_NG_OFFSET, e->numgen.offset);
+		break;
+	case EXPR_XFRM:
+		nle = lower_alloc(ctx, "xfrm");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_XFRM_DREG, dreg);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_XFRM_KEY, e->xfrm.key);
+		nftnl_expr_set_u8(nle, NFTNL_EXPR_XFRM_DIR, e->xfrm.direction);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_XFRM_SPNUM, e->xfrm.spnum);
+		break;
+	case EXPR_HASH: {
+		unsigned int sreg = 0;
+
+		if (e->hash.expr) {
+			sreg = lower_get_register(ctx, e->hash.expr);
+			if (lower_expr(ctx, e->hash.expr, sreg) < 0)
+				return -1;
+			lower_release_register(ctx, e->hash.expr);
+		}
+		nle = lower_alloc(ctx, "hash");
+		if (!nle)
+			return -1;
+		if (e->hash.expr) {
+			lower_put_register(nle, NFTNL_EXPR_HASH_SREG, sreg);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_HASH_LEN,
+					   (e->hash.expr->etype == EXPR_CONCAT ?
+						    expr_reg_units(e->hash.expr) * 4 :
+						    (e->hash.expr->len + 7) / 8));
+		}
+		lower_put_register(nle, NFTNL_EXPR_HASH_DREG, dreg);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_HASH_MODULUS, e->hash.mod);
+		if (e->hash.seed_set)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_HASH_SEED, e->hash.seed);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_HASH_OFFSET, e->hash.offset);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_HASH_TYPE, e->hash.type);
+		break;
+	}
+	default:
+		return lower_error(ctx, &e->location, "cannot lower %s expression",
+				   expr_type_name(e->etype));
+	}
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_binop(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg)
+{
+	const struct expr *l = e->binop.left, *r = e->binop.right;
+	uint8_t mask[BNFT_VALUE_MAX], xor[BNFT_VALUE_MAX];
+	unsigned int n, i;
+
+	if (lower_expr(ctx, l, dreg) < 0)
+		return -1;
+	if (r->etype != EXPR_VALUE)
+		return lower_error(ctx, &r->location,
+				   "cannot lower binary operation with non-constant operand");
+	if (e->op == OP_LSHIFT || e->op == OP_RSHIFT) {
+		emit_shift(ctx, dreg, e->op == OP_LSHIFT ? NFT_BITWISE_LSHIFT : NFT_BITWISE_RSHIFT,
+			   (uint32_t)expr_value_u64(r), (l->len + 7) / 8);
+		return 0;
+	}
+	n = (l->len + 7) / 8;
+	if (n > sizeof(mask))
+		return lower_error(ctx, &e->location, "binary operation too wide");
+	memset(mask, 0, n);
+	lower_value_bytes(r, mask, n);
+	memset(xor, 0, n);
+	switch (e->op) {
+	case OP_AND:
+		break;
+	case OP_OR:
+		memcpy(xor, mask, n);
+		for (i = 0; i < n; i++)
+			mask[i] = ~mask[i];
+		break;
+	case OP_XOR:
+		memcpy(xor, mask, n);
+		memset(mask, 0xff, n);
+		break;
+	default:
+		return lower_error(ctx, &e->location, "cannot lower binary operator %d", e->op);
+	}
+	emit_bitwise(ctx, dreg, mask, xor, n);
+	return 0;
+}
+
+static int lower_map(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg);
+
+int lower_expr(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg)
+{
+	uint8_t buf[BNFT_VALUE_MAX];
+	const struct expr *i;
+	unsigned int n;
+
+	switch (e->etype) {
+	case EXPR_PAYLOAD:
+	case EXPR_EXTHDR:
+		return lower_load(ctx, e, dreg, true, 0);
+	case EXPR_VALUE:
+		n = lower_value_bytes(e, buf, sizeof(buf));
+		lower_emit_immediate_data(ctx, dreg, buf, n);
+		return 0;
+	case EXPR_CONCAT:
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list) {
+			if (lower_expr(ctx, i, dreg) < 0)
+				return -1;
+			dreg += lower_reg_space(i->len);
+		}
+		return 0;
+	case EXPR_BINOP:
+		return lower_binop(ctx, e, dreg);
+	case EXPR_UNARY:
+		if (lower_expr(ctx, e->binop.left, dreg) < 0)
+			return -1;
+		emit_byteorder(ctx, dreg, e->op == OP_HTON ? NFT_BYTEORDER_HTON : NFT_BYTEORDER_NTOH,
+			       e->binop.left->len);
+		return 0;
+	case EXPR_MAP:
+		return lower_map(ctx, e, dreg);
+	case EXPR_VERDICT:
+		return lower_verdict(ctx, e, dreg);
+	case EXPR_META:
+	case EXPR_CT:
+	case EXPR_RT:
+	case EXPR_SOCKET:
+	case EXPR_OSF:
+	case EXPR_FIB:
+	case EXPR_NUMGEN:
+	case EXPR_HASH:
+	case EXPR_XFRM:
+		return lower_simple_key(ctx, e, dreg);
+	default:
+		return lower_error(ctx, &e->location, "cannot lower %s expression here",
+				   expr_type_name(e->etype));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Lookups and maps                                                    */
+
+static bool key_is_subbyte(const struct expr *key, unsigned int *shift, unsigned int *nbytes)
+{
+	return (key->etype == EXPR_PAYLOAD || key->etype == EXPR_EXTHDR) &&
+	       lower_payload_shift(key, shift, nbytes);
+}
+
+/* Lower the key for a lookup into sreg; anonymous sets absorb the
+ * sub-byte shift into their elements (returned in *shift). */
+static int lower_lookup_key(struct lower_ctx *ctx, const struct expr *key,
+			    const struct expr *set, unsigned int sreg, unsigned int *shift)
+{
+	unsigned int nbytes;
+
+	*shift = 0;
+	if (set->etype == EXPR_SET && key_is_subbyte(key, shift, &nbytes))
+		return lower_load(ctx, key, sreg, false, 0);
+	*shift = 0;
+	return lower_expr(ctx, key, sreg);
+}
+
+static const char *lookup_set(struct lower_ctx *ctx, const struct expr *key,
+			      const struct expr *set, unsigned int shift, uint32_t *set_id)
+{
+	struct nftnl_set *s;
+
+	*set_id = 0;
+	if (set->etype == EXPR_SET_REF)
+		return lower_set_name(set);
+	if (set->etype != EXPR_SET) {
+		lower_error(ctx, &set->location, "cannot lower lookup in %s",
+			    expr_type_name(set->etype));
+		return NULL;
+	}
+	s = lower_anon_set(ctx, set, key, &shift);
+	if (!s)
+		return NULL;
+	*set_id = nftnl_set_get_u32(s, NFTNL_SET_ID);
+	return nftnl_set_get_str(s, NFTNL_SET_NAME);
+}
+
+static int emit_lookup(struct lower_ctx *ctx, const struct expr *key, const struct expr *set,
+		       unsigned int sreg, unsigned int dreg, bool has_dreg, bool inv)
+{
+	struct nftnl_expr *nle;
+	unsigned int shift;
+	const char *name;
+	uint32_t id;
+
+	if (lower_lookup_key(ctx, key, set, sreg, &shift) < 0)
+		return -1;
+	name = lookup_set(ctx, key, set, shift, &id);
+	if (!name)
+		return -1;
+	nle = lower_alloc(ctx, "lookup");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_LOOKUP_SREG, sreg);
+	nftnl_expr_set_str(nle, NFTNL_EXPR_LOOKUP_SET, name);
+	if (id)
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	if (has_dreg)
+		lower_put_register(nle, NFTNL_EXPR_LOOKUP_DREG, dreg);
+	if (inv)
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_map(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg)
+{
+	unsigned int sreg;
+	int ret;
+
+	if (dreg == LREG_VERDICT)
+		sreg = lower_get_register(ctx, e->map.key);
+	else
+		sreg = dreg;
+	ret = emit_lookup(ctx, e->map.key, e->map.mappings, sreg, dreg, true, false);
+	if (dreg == LREG_VERDICT)
+		lower_release_register(ctx, e->map.key);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Relationals                                                         */
+
+static enum nft_cmp_ops cmp_op(enum ops op)
+{
+	switch (op) {
+	case OP_NEQ:
+		return NFT_CMP_NEQ;
+	case OP_LT:
+		return NFT_CMP_LT;
+	case OP_GT:
+		return NFT_CMP_GT;
+	case OP_LTE:
+		return NFT_CMP_LTE;
+	case OP_GTE:
+		return NFT_CMP_GTE;
+	default:
+		return NFT_CMP_EQ;
+	}
+}
+
+static bool is_bitmask(const struct datatype *d)
+{
+	while (d) {
+		if (d->type == TYPE_BITMASK)
+			return true;
+		d = d->basetype;
+	}
+	return false;
+}
+
+static bool needs_hton(const struct expr *l)
+{
+	return l->byteorder == BYTEORDER_HOST_ENDIAN && l->len > 8 && l->etype != EXPR_CONCAT;
+}
+
+static int lower_range(struct lower_ctx *ctx, const struct expr *rel, unsigned int sreg,
+		       unsigned int shift, unsigned int nbytes)
+{
+	const struct expr *l = rel->binop.left, *r = rel->binop.right;
+	uint8_t lo[BNFT_VALUE_MAX] = { 0 }, hi[BNFT_VALUE_MAX] = { 0 };
+	struct nftnl_expr *nle;
+	unsigned int n;
+
+	n = lower_value_bytes(r->range.left, lo, sizeof(lo));
+	lower_value_bytes(r->range.right, hi, sizeof(hi));
+	if (nbytes > n)
+		n = nbytes;
+	if (shift) {
+		lower_shift_left(lo, n, shift);
+		lower_shift_left(hi, n, shift);
+	}
+	if (needs_hton(l)) {
+		emit_byteorder(ctx, sreg, NFT_BYTEORDER_HTON, l->len);
+		bytes_reverse(lo, n);
+		bytes_reverse(hi, n);
+	}
+	nle = lower_alloc(ctx, "range");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_RANGE_SREG, sreg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_RANGE_OP,
+			   rel->op == OP_NEQ ? NFT_RANGE_NEQ : NFT_RANGE_EQ);
+	nftnl_expr_set(nle, NFTNL_EXPR_RANGE_FROM_DATA, lo, n);
+	nftnl_expr_set(nle, NFTNL_EXPR_RANGE_TO_DATA, hi, n);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_prefix_cmp(struct lower_ctx *ctx, const struct expr *rel, unsigned int sreg)
+{
+	const struct expr *l = rel->binop.left, *r = rel->binop.right;
+	const struct expr *p = r->prefix.prefix;
+	uint8_t val[BNFT_VALUE_MAX] = { 0 }, mask[BNFT_VALUE_MAX] = { 0 }, zero[BNFT_VALUE_MAX] = { 0 };
+	unsigned int plen = r->prefix.prefix_len, n, i;
+	bool aligned = plen % 8 == 0 && l->byteorder != BYTEORDER_HOST_ENDIAN;
+
+	n = (l->len + 7) / 8;
+	lower_value_bytes(p, val, sizeof(val));
+	if (aligned && (l->etype == EXPR_PAYLOAD || l->etype == EXPR_EXTHDR) &&
+	    !lower_payload_shift(l, &i, &i)) {
+		if (plen == 0)
+			return 0;
+		if (lower_load(ctx, l, sreg, false, plen / 8) < 0)
+			return -1;
+		lower_emit_cmp(ctx, sreg, cmp_op(rel->op), val, plen / 8);
+		return 0;
+	}
+	if (lower_expr(ctx, l, sreg) < 0)
+		return -1;
+	if (aligned) {
+		lower_emit_cmp(ctx, sreg, cmp_op(rel->op), val, plen / 8);
+		return 0;
+	}
+	for (i = 0; i < plen && i < n * 8; i++)
+		mask[i / 8] |= 0x80 >> (i % 8);
+	if (l->byteorder == BYTEORDER_HOST_ENDIAN)
+		bytes_reverse(mask, n);
+	for (i = 0; i < n; i++)
+		val[i] &= mask[i];
+	emit_bitwise(ctx, sreg, mask, zero, n);
+	lower_emit_cmp(ctx, sreg, cmp_op(rel->op), val, n);
+	return 0;
+}
+
+int lower_relational(struct lower_ctx *ctx, const struct expr *rel)
+{
+	const struct expr *l = rel->binop.left, *r = rel->binop.right;
+	uint8_t val[BNFT_VALUE_MAX] = { 0 }, zero[BNFT_VALUE_MAX] = { 0 };
+	unsigned int sreg, shift = 0, nbytes = 0, n;
+	bool sub;
+	int ret = 0;
+
+	sreg = lower_get_register(ctx, l);
+	switch (r->etype) {
+	case EXPR_SET:
+	case EXPR_SET_REF:
+		ret = emit_lookup(ctx, l, r, sreg, 0, false, rel->op == OP_NEQ);
+		goto out;
+	case EXPR_PREFIX:
+		ret = lower_prefix_cmp(ctx, rel, sreg);
+		goto out;
+	default:
+		break;
+	}
+
+	sub = key_is_subbyte(l, &shift, &nbytes);
+	if (sub) {
+		if (lower_load(ctx, l, sreg, false, 0) < 0)
+			goto err;
+	} else {
+		if (lower_expr(ctx, l, sreg) < 0)
+			goto err;
+		shift = 0;
+	}
+
+	if (r->etype == EXPR_RANGE) {
+		ret = lower_range(ctx, rel, sreg, shift, nbytes);
+		goto out;
+	}
+	if (r->etype == EXPR_CONCAT) {
+		n = lower_data_bytes(r, val, sizeof(val), false);
+		if (!n) {
+			ret = lower_error(ctx, &r->location, "cannot lower concatenated constant");
+			goto out;
+		}
+		lower_emit_cmp(ctx, sreg, cmp_op(rel->op), val, n);
+		goto out;
+	}
+	if (r->etype != EXPR_VALUE) {
+		ret = lower_error(ctx, &r->location, "cannot lower comparison with %s",
+				  expr_type_name(r->etype));
+		goto out;
+	}
+	n = lower_value_bytes(r, val, sizeof(val));
+	if (sub) {
+		if (nbytes > n) {
+			/* right align the field value in the loaded bytes */
+			memmove(val + (nbytes - n), val, n);
+			memset(val, 0, nbytes - n);
+			n = nbytes;
+		}
+		lower_shift_left(val, n, shift);
+	}
+
+	if ((rel->op == OP_IMPLICIT || rel->op == OP_NEG) && is_bitmask(r->dtype) &&
+	    !value_is_zero(&r->value)) {
+		/* flag test: (x & v) != 0 */
+		emit_bitwise(ctx, sreg, val, zero, n);
+		lower_emit_cmp(ctx, sreg, rel->op == OP_NEG ? NFT_CMP_EQ : NFT_CMP_NEQ, zero, n);
+		goto out;
+	}
+	if ((rel->op == OP_LT || rel->op == OP_GT || rel->op == OP_LTE || rel->op == OP_GTE) &&
+	    needs_hton(l)) {
+		emit_byteorder(ctx, sreg, NFT_BYTEORDER_HTON, l->len);
+		bytes_reverse(val, n);
+	}
+	lower_emit_cmp(ctx, sreg, cmp_op(rel->op), val, n);
+out:
+	lower_release_register(ctx, l);
+	return ret;
+err:
+	lower_release_register(ctx, l);
+	return -1;
+}

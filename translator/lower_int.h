@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internals of the lowering (lower*.c). Not a public interface. */
+#ifndef BNFT_TRANSLATOR_LOWER_INT_H
+#define BNFT_TRANSLATOR_LOWER_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/netfilter/nf_tables.h>
+
+#include "parser/ast.h"
+#include "parser/erec.h"
+#include "parser/proto.h"
+#include "translator/lower.h"
+
+/* Registers are counted in 32-bit units like nft: 1 is NFT_REG_1, a plain
+ * expression takes a whole 128-bit register (4 units), a concatenation as
+ * many units as its members need. 0 is the verdict register. */
+#define LREG_VERDICT 0u
+#define LREG_FIRST 1u
+#define LREG_UNITS_PER_REG 4u
+
+#define LOWER_LL_STACK_MAX 4
+
+struct lower_ctx {
+	struct bnft_ir *ir;
+	struct list_head *msgs;
+	const struct table *table;
+	const struct chain *chain;
+	unsigned int family;
+	struct nftnl_rule *nlr; /* rule being built */
+	unsigned int reg_low;
+	int nerrs;
+	/* protocol context of the rule being lowered (nft's proto_ctx) */
+	const struct proto_desc *proto[3]; /* PAYLOAD_LL, NETWORK, TRANSPORT */
+	const struct proto_desc *ll_stack[LOWER_LL_STACK_MAX];
+	unsigned int ll_stack_n;
+	unsigned int ll_off; /* bits of stacked link layer headers before the top */
+	uint32_t set_id;
+	/* stateful statements of dynset: the expression is kept here */
+	bool capturing;
+	struct nftnl_expr *capture;
+};
+
+/* lower_expr.c */
+unsigned int lower_get_register(struct lower_ctx *ctx, const struct expr *e);
+void lower_release_register(struct lower_ctx *ctx, const struct expr *e);
+void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg);
+unsigned int lower_reg_space(unsigned int len_bits);
+int lower_expr(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg);
+int lower_relational(struct lower_ctx *ctx, const struct expr *rel);
+int lower_expr_deps(struct lower_ctx *ctx, const struct expr *e);
+void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel);
+void lower_proto_init(struct lower_ctx *ctx);
+int lower_error(struct lower_ctx *ctx, const struct location *loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle);
+struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name);
+void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
+		    const void *data, unsigned int len);
+void lower_emit_immediate_data(struct lower_ctx *ctx, unsigned int dreg, const void *data,
+			       unsigned int len);
+/* Constant bytes of an EXPR_VALUE (nbytes wide: value bytes, zero padded). */
+unsigned int lower_value_bytes(const struct expr *e, uint8_t *out, unsigned int max);
+/* Bytes of a set key/data expression as the kernel stores it: concat
+ * members each padded to 4 bytes. Returns the length, 0 on unsupported. */
+unsigned int lower_data_bytes(const struct expr *e, uint8_t *out, unsigned int max, bool end);
+/* Shift (bits) that a sub-byte payload field needs, and the bytes it loads. */
+bool lower_payload_shift(const struct expr *e, unsigned int *shift, unsigned int *nbytes);
+/* Shift a big endian number of nbytes left by shift bits in place. */
+void lower_shift_left(uint8_t *buf, unsigned int nbytes, unsigned int shift);
+
+/* lower_stmt.c */
+int lower_stmt(struct lower_ctx *ctx, const struct stmt *s);
+int lower_verdict(struct lower_ctx *ctx, const struct expr *v, unsigned int dreg);
+
+/* lower.c */
+struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setexpr,
+				 const struct expr *key, unsigned int *shift);
+const char *lower_set_name(const struct expr *ref);
+
+#endif

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lowering of statements (nft's netlink_gen_*_stmt): each statement first
+ * gets the protocol dependencies its selectors need, then its expressions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stdio.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/set.h>
+
+#include "parser/datatype.h"
+#include "parser/print.h"
+#include "parser/value.h"
+#include "translator/lower_int.h"
+
+#define NFPROTO_INET_ 1
+#define NFPROTO_IPV4_ 2
+#define NFPROTO_BRIDGE_ 7
+#define NFPROTO_IPV6_ 10
+
+/* Chain name of a jump/goto target: a string constant or an identifier. */
+static int verdict_chain(const struct expr *c, char *buf, size_t size)
+{
+	unsigned int n;
+
+	if (!c)
+		return -1;
+	if (c->etype == EXPR_SYMBOL && c->sym.identifier) {
+		snprintf(buf, size, "%s", c->sym.identifier);
+		return 0;
+	}
+	if (c->etype == EXPR_VALUE) {
+		n = value_bytes(c->len ? c->len : c->value.len);
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, c->value.data, n);
+		buf[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+int lower_verdict(struct lower_ctx *ctx, const struct expr *v, unsigned int dreg)
+{
+	struct nftnl_expr *nle;
+	char chain[256];
+
+	nle = lower_alloc(ctx, "immediate");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_IMM_DREG, dreg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_IMM_VERDICT, (uint32_t)v->verdict.code);
+	if (v->verdict.code == VERDICT_JUMP || v->verdict.code == VERDICT_GOTO) {
+		if (verdict_chain(v->verdict.chain, chain, sizeof(chain)) < 0) {
+			nftnl_expr_free(nle);
+			return lower_error(ctx, &v->location, "cannot lower verdict chain name");
+		}
+		nftnl_expr_set_str(nle, NFTNL_EXPR_IMM_CHAIN, chain);
+	}
+	lower_add(ctx, nle);
+	return 0;
+}
+
+/* Evaluate e into a fresh register; returns it (release with the same e). */
+static int gen_into_reg(struct lower_ctx *ctx, const struct expr *e, unsigned int *reg)
+{
+	*reg = lower_get_register(ctx, e);
+	return lower_expr(ctx, e, *reg);
+}
+
+static int lower_counter(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "counter");
+
+	if (!nle)
+		return -1;
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_CTR_PACKETS, s->counter.packets);
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_CTR_BYTES, s->counter.bytes);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_log(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "log");
+
+	if (!nle)
+		return -1;
+	if (s->log.prefix)
+		nftnl_expr_set_str(nle, NFTNL_EXPR_LOG_PREFIX, s->log.prefix);
+	else if (s->log.prefix_expr)
+		return lower_error(ctx, &s->location, "cannot lower unresolved log prefix");
+	if (s->log.flags & LOG_F_GROUP) {
+		nftnl_expr_set_u16(nle, NFTNL_EXPR_LOG_GROUP, s->log.group);
+		if (s->log.flags & LOG_F_SNAPLEN)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_LOG_SNAPLEN, s->log.snaplen);
+		if (s->log.flags & LOG_F_QTHRESHOLD)
+			nftnl_expr_set_u16(nle, NFTNL_EXPR_LOG_QTHRESHOLD, s->log.qthreshold);
+	} else {
+		if (s->log.flags & LOG_F_LEVEL)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_LOG_LEVEL, s->log.level);
+		if (s->log.logflags)
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_LOG_FLAGS, s->log.logflags);
+	}
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_limit(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "limit");
+	uint32_t burst = s->limit.burst;
+
+	if (!nle)
+		return -1;
+	if (!s->limit.burst_set && !burst && s->limit.type == NFT_LIMIT_PKTS)
+		burst = 5;
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_LIMIT_RATE, s->limit.rate);
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_LIMIT_UNIT, s->limit.unit);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_LIMIT_BURST, burst);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_LIMIT_TYPE, s->limit.type);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_LIMIT_FLAGS, s->limit.flags);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_quota(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle = lower_alloc(ctx, "quota");
+
+	if (!nle)
+		return -1;
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_QUOTA_BYTES, s->quota.bytes);
+	nftnl_expr_set_u64(nle, NFTNL_EXPR_QUOTA_CONSUMED, s->quota.used);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_QUOTA_FLAGS, s->quota.flags);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_reject(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle;
+	int type = s->reject.type, code = s->reject.icmp_code;
+
+	if (type < 0) {
+		if (ctx->family == NFPROTO_INET_ || ctx->family == NFPROTO_BRIDGE_ ||
+		    ctx->family == 5) {
+			type = NFT_REJECT_ICMPX_UNREACH;
+			if (code < 0)
+				code = NFT_REJECT_ICMPX_PORT_UNREACH;
+		} else {
+			type = NFT_REJECT_ICMP_UNREACH;
+			if (code < 0)
+				code = ctx->family == NFPROTO_IPV6_ ? 4 : 3;
+		}
+	}
+	if (type == NFT_REJECT_TCP_RST) {
+		/* "with tcp reset" needs tcp */
+		struct expr fake = { .location = s->location };
+
+		fake.etype = EXPR_PAYLOAD;
+		fake.payload.desc = &proto_tcp;
+		fake.payload.base = PAYLOAD_TRANSPORT;
+		if (ctx->proto[2] != &proto_tcp && lower_expr_deps(ctx, &fake) < 0)
+			return -1;
+	}
+	nle = lower_alloc(ctx, "reject");
+	if (!nle)
+		return -1;
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_REJECT_TYPE, type);
+	nftnl_expr_set_u8(nle, NFTNL_EXPR_REJECT_CODE, code < 0 ? 0 : code);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+/* Registers for an address or port operand: a range gives min and max,
+ * a prefix its first and last address, anything else one register. */
+static int nat_operand(struct lower_ctx *ctx, const struct expr *e, unsigned int *rmin,
+		       unsigned int *rmax, unsigned int *nregs)
+{
+	uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX];
+	unsigned int n;
+
+	*rmin = lower_get_register(ctx, NULL);
+	(*nregs)++;
+	*rmax = 0;
+	if (e->etype == EXPR_RANGE || e->etype == EXPR_PREFIX) {
+		*rmax = lower_get_register(ctx, NULL);
+		(*nregs)++;
+		if (e->etype == EXPR_RANGE && (e->range.left->etype != EXPR_VALUE ||
+					       e->range.right->etype != EXPR_VALUE)) {
+			if (lower_expr(ctx, e->range.left, *rmin) < 0)
+				return -1;
+			return lower_expr(ctx, e->range.right, *rmax);
+		}
+		n = lower_data_bytes(e, lo, sizeof(lo), false);
+		lower_data_bytes(e, hi, sizeof(hi), true);
+		if (!n)
+			return lower_error(ctx, &e->location, "cannot lower nat range");
+		lower_emit_immediate_data(ctx, *rmin, lo, n);
+		lower_emit_immediate_data(ctx, *rmax, hi, n);
+		return 0;
+	}
+	return lower_expr(ctx, e, *rmin);
+}
+
+static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
+{
+	unsigned int amin = 0, amax = 0, pmin = 0, pmax = 0, nregs = 0;
+	struct nftnl_expr *nle;
+	const char *name;
+	int ret = 0;
+
+	if (s->nat.addr && lower_expr_deps(ctx, s->nat.addr) < 0)
+		return -1;
+	switch (s->nat.kind) {
+	case NAT_SNAT:
+	case NAT_DNAT:
+		name = "nat";
+		break;
+	case NAT_MASQ:
+		name = "masq";
+		break;
+	default:
+		name = "redir";
+		break;
+	}
+	if (s->nat.addr && nat_operand(ctx, s->nat.addr, &amin, &amax, &nregs) < 0)
+		ret = -1;
+	if (!ret && s->nat.proto && nat_operand(ctx, s->nat.proto, &pmin, &pmax, &nregs) < 0)
+		ret = -1;
+	nle = ret ? NULL : lower_alloc(ctx, name);
+	if (nle) {
+		if (s->nat.kind == NAT_SNAT || s->nat.kind == NAT_DNAT) {
+			unsigned int fam = s->nat.family ? s->nat.family : ctx->family;
+
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_NAT_TYPE,
+					   s->nat.kind == NAT_SNAT ? NFT_NAT_SNAT : NFT_NAT_DNAT);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_NAT_FAMILY, fam);
+			if (s->nat.addr) {
+				lower_put_register(nle, NFTNL_EXPR_NAT_REG_ADDR_MIN, amin);
+				if (amax)
+					lower_put_register(nle, NFTNL_EXPR_NAT_REG_ADDR_MAX, amax);
+			}
+			if (s->nat.proto) {
+				lower_put_register(nle, NFTNL_EXPR_NAT_REG_PROTO_MIN, pmin);
+				if (pmax)
+					lower_put_register(nle, NFTNL_EXPR_NAT_REG_PROTO_MAX, pmax);
+			}
+			if (s->nat.flags)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_NAT_FLAGS, s->nat.flags);
+		} else if (s->nat.kind == NAT_MASQ) {
+			if (s->nat.flags)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_MASQ_FLAGS, s->nat.flags);
+			if (s->nat.proto) {
+				lower_put_register(nle, NFTNL_EXPR_MASQ_REG_PROTO_MIN, pmin);
+				if (pmax)
+					lower_put_register(nle, NFTNL_EXPR_MASQ_REG_PROTO_MAX, pmax);
+			}
+		} else {
+			if (s->nat.proto) {
+				lower_put_register(nle, NFTNL_EXPR_REDIR_REG_PROTO_MIN, pmin);
+				if (pmax)
+					lower_put_register(nle, NFTNL_EXPR_REDIR_REG_PROTO_MAX, pmax);
+			}
+			if (s->nat.flags)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_REDIR_FLAGS, s->nat.flags);
+		}
+		lower_add(ctx, nle);
+	} else if (!ret) {
+		ret = -1;
+	}
+	while (nregs--)
+		lower_release_register(ctx, NULL);
+	return ret;
+}
+
+static int lower_meta_set(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle;
+	unsigned int reg;
+	int ret;
+
+	if (lower_expr_deps(ctx, s->meta.expr) < 0)
+		return -1;
+	ret = gen_into_reg(ctx, s->meta.expr, &reg);
+	if (!ret) {
+		nle = lower_alloc(ctx, "meta");
+		if (nle) {
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, s->meta.key);
+			lower_put_register(nle, NFTNL_EXPR_META_SREG, reg);
+			lower_add(ctx, nle);
+		}
+	}
+	lower_release_register(ctx, s->meta.expr);
+	return ret;
+}
+
+static int lower_ct_set(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle;
+	unsigned int reg;
+	int ret;
+
+	if (lower_expr_deps(ctx, s->ct.expr) < 0)
+		return -1;
+	ret = gen_into_reg(ctx, s->ct.expr, &reg);
+	if (!ret) {
+		nle = lower_alloc(ctx, "ct");
+		if (nle) {
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_CT_KEY, s->ct.key);
+			lower_put_register(nle, NFTNL_EXPR_CT_SREG, reg);
+			if (s->ct.direction >= 0)
+				nftnl_expr_set_u8(nle, NFTNL_EXPR_CT_DIR, s->ct.direction);
+			lower_add(ctx, nle);
+		}
+	}
+	lower_release_register(ctx, s->ct.expr);
+	return ret;
+}
+
+/* Checksum the kernel must fix after a payload write (nft's checksum_key). */
+static void payload_csum(const struct expr *e, unsigned int *type, unsigned int *off,
+			 unsigned int *flags)
+{
+	const struct proto_desc *d = e->payload.desc;
+
+	*type = 0;
+	*off = 0;
+	*flags = 0;
+	if (!d)
+		return;
+	if (d == &proto_ip) {
+		*type = NFT_PAYLOAD_CSUM_INET;
+		*off = 10;
+	} else if (d == &proto_tcp) {
+		*type = NFT_PAYLOAD_CSUM_INET;
+		*off = 16;
+	} else if (d == &proto_udp || d == &proto_udplite) {
+		*type = NFT_PAYLOAD_CSUM_INET;
+		*off = 6;
+	} else if (d == &proto_icmp || d == &proto_icmp6 || d == &proto_igmp) {
+		*type = NFT_PAYLOAD_CSUM_INET;
+		*off = 2;
+	} else if (d == &proto_sctp) {
+		*type = NFT_PAYLOAD_CSUM_SCTP;
+		*off = 8;
+	}
+	if ((d == &proto_ip && (e->payload.field == IPHDR_SADDR ||
+				e->payload.field == IPHDR_DADDR)) ||
+	    (d == &proto_ip6 && (e->payload.field == IP6HDR_SADDR ||
+				 e->payload.field == IP6HDR_DADDR)))
+		*flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+}
+
+static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
+{
+	const struct expr *e = s->payload.expr, *v = s->payload.val;
+	unsigned int reg, shift, nbytes, csum_type, csum_off, csum_flags;
+	struct nftnl_expr *nle;
+	bool sub;
+	int ret;
+
+	if (lower_expr_deps(ctx, e) < 0 || lower_expr_deps(ctx, v) < 0)
+		return -1;
+	sub = lower_payload_shift(e, &shift, &nbytes);
+	reg = lower_get_register(ctx, v);
+	if (sub) {
+		/* read-modify-write: keep the bits around the field */
+		uint8_t mask[16] = { 0 }, xor[16] = { 0 };
+		unsigned int off = (e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset),
+			     i, n;
+		struct expr copy = *e;
+
+		if (v->etype != EXPR_VALUE || nbytes > sizeof(mask)) {
+			lower_release_register(ctx, v);
+			return lower_error(ctx, &v->location,
+					   "cannot lower non-constant write to a sub-byte field");
+		}
+		copy.len = nbytes * 8;
+		if (copy.etype == EXPR_PAYLOAD)
+			copy.payload.offset = off / 8 * 8;
+		else
+			copy.exthdr.offset = off / 8 * 8;
+		ret = lower_expr(ctx, &copy, reg);
+		for (i = 0; i < nbytes; i++)
+			mask[i] = 0xff;
+		for (i = off % 8; i < off % 8 + e->len; i++)
+			mask[i / 8] &= ~(0x80 >> (i % 8));
+		n = lower_value_bytes(v, xor + (nbytes > value_bytes(v->len) ?
+						       nbytes - value_bytes(v->len) : 0),
+				      nbytes);
+		(void)n;
+		lower_shift_left(xor, nbytes, shift);
+		nle = lower_alloc(ctx, "bitwise");
+		if (nle) {
+			lower_put_register(nle, NFTNL_EXPR_BITWISE_SREG, reg);
+			lower_put_register(nle, NFTNL_EXPR_BITWISE_DREG, reg);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_LEN, nbytes);
+			nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_MASK, mask, nbytes);
+			nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_XOR, xor, nbytes);
+			lower_add(ctx, nle);
+		}
+	} else {
+		nbytes = (e->len + 7) / 8;
+		ret = lower_expr(ctx, v, reg);
+	}
+	if (ret) {
+		lower_release_register(ctx, v);
+		return ret;
+	}
+	if (e->etype == EXPR_EXTHDR) {
+		nle = lower_alloc(ctx, "exthdr");
+		if (nle) {
+			lower_put_register(nle, NFTNL_EXPR_EXTHDR_SREG, reg);
+			nftnl_expr_set_u8(nle, NFTNL_EXPR_EXTHDR_TYPE, e->exthdr.type);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OFFSET, e->exthdr.offset / 8);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_LEN, nbytes);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OP, e->exthdr.op);
+			lower_add(ctx, nle);
+		}
+	} else {
+		payload_csum(e, &csum_type, &csum_off, &csum_flags);
+		nle = lower_alloc(ctx, "payload");
+		if (nle) {
+			lower_put_register(nle, NFTNL_EXPR_PAYLOAD_SREG, reg);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, e->payload.base);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, e->payload.offset / 8);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, nbytes);
+			if (csum_type) {
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_TYPE, csum_type);
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, csum_off);
+			}
+			if (csum_flags)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_FLAGS, csum_flags);
+			lower_add(ctx, nle);
+		}
+	}
+	lower_release_register(ctx, v);
+	return 0;
+}
+
+static int lower_dup_fwd(struct lower_ctx *ctx, const struct stmt *s)
+{
+	unsigned int areg = 0, dreg = 0;
+	struct nftnl_expr *nle;
+	int ret = 0;
+
+	if (s->dup.to) {
+		if (lower_expr_deps(ctx, s->dup.to) < 0)
+			return -1;
+		ret = gen_into_reg(ctx, s->dup.to, &areg);
+	}
+	if (!ret && s->dup.dev)
+		ret = gen_into_reg(ctx, s->dup.dev, &dreg);
+	if (!ret) {
+		if (s->type == STMT_DUP) {
+			nle = lower_alloc(ctx, "dup");
+			if (nle) {
+				if (s->dup.to)
+					lower_put_register(nle, NFTNL_EXPR_DUP_SREG_ADDR, areg);
+				if (s->dup.dev)
+					lower_put_register(nle, NFTNL_EXPR_DUP_SREG_DEV, dreg);
+				lower_add(ctx, nle);
+			}
+		} else {
+			nle = lower_alloc(ctx, "fwd");
+			if (nle) {
+				if (s->fwd.dev)
+					lower_put_register(nle, NFTNL_EXPR_FWD_SREG_DEV, dreg);
+				if (s->fwd.to) {
+					lower_put_register(nle, NFTNL_EXPR_FWD_SREG_ADDR, areg);
+					nftnl_expr_set_u32(nle, NFTNL_EXPR_FWD_NFPROTO,
+							   s->fwd.family);
+				}
+				lower_add(ctx, nle);
+			}
+		}
+	}
+	if (s->dup.dev)
+		lower_release_register(ctx, s->dup.dev);
+	if (s->dup.to)
+		lower_release_register(ctx, s->dup.to);
+	return ret;
+}
+
+static int lower_queue(struct lower_ctx *ctx, const struct stmt *s)
+{
+	const struct expr *q = s->queue.queue;
+	struct nftnl_expr *nle;
+	unsigned int reg = 0;
+	uint16_t num = 0, total = 0;
+	bool sreg = false;
+
+	if (q && q->etype == EXPR_VALUE) {
+		num = (uint16_t)expr_value_u64(q);
+		total = 1;
+	} else if (q && q->etype == EXPR_RANGE) {
+		num = (uint16_t)expr_value_u64(q->range.left);
+		total = (uint16_t)(expr_value_u64(q->range.right) - num + 1);
+	} else if (q) {
+		if (lower_expr_deps(ctx, q) < 0 || gen_into_reg(ctx, q, &reg) < 0)
+			return -1;
+		lower_release_register(ctx, q);
+		sreg = true;
+	}
+	nle = lower_alloc(ctx, "queue");
+	if (!nle)
+		return -1;
+	if (sreg) {
+		lower_put_register(nle, NFTNL_EXPR_QUEUE_SREG_QNUM, reg);
+	} else {
+		nftnl_expr_set_u16(nle, NFTNL_EXPR_QUEUE_NUM, num);
+		nftnl_expr_set_u16(nle, NFTNL_EXPR_QUEUE_TOTAL, total ? total : 1);
+	}
+	if (s->queue.flags)
+		nftnl_expr_set_u16(nle, NFTNL_EXPR_QUEUE_FLAGS, s->queue.flags);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_tproxy(struct lower_ctx *ctx, const struct stmt *s)
+{
+	unsigned int areg = 0, preg = 0, n = 0;
+	struct nftnl_expr *nle;
+	int ret = 0;
+
+	if (s->tproxy.addr) {
+		ret = gen_into_reg(ctx, s->tproxy.addr, &areg);
+		n++;
+	}
+	if (!ret && s->tproxy.port) {
+		ret = gen_into_reg(ctx, s->tproxy.port, &preg);
+		n++;
+	}
+	if (!ret) {
+		nle = lower_alloc(ctx, "tproxy");
+		if (nle) {
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_TPROXY_FAMILY,
+					   s->tproxy.family ? s->tproxy.family : ctx->family);
+			if (s->tproxy.addr)
+				lower_put_register(nle, NFTNL_EXPR_TPROXY_REG_ADDR, areg);
+			if (s->tproxy.port)
+				lower_put_register(nle, NFTNL_EXPR_TPROXY_REG_PORT, preg);
+			lower_add(ctx, nle);
+		}
+	}
+	while (n--)
+		lower_release_register(ctx, NULL);
+	return ret;
+}
+
+/* Build the single expression of a stateful statement (counter, limit,
+ * quota ...) for a dynset instead of appending it to the rule. */
+static struct nftnl_expr *stateful_expr(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle;
+
+	ctx->capturing = true;
+	ctx->capture = NULL;
+	if (lower_stmt(ctx, s) < 0 && ctx->capture) {
+		nftnl_expr_free(ctx->capture);
+		ctx->capture = NULL;
+	}
+	nle = ctx->capture;
+	ctx->capturing = false;
+	ctx->capture = NULL;
+	return nle;
+}
+
+static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
+{
+	unsigned int kreg, dreg = 0;
+	struct nftnl_expr *nle, *se;
+	const struct set *set = s->set.set && s->set.set->etype == EXPR_SET_REF ?
+					s->set.set->set_ref.set : NULL;
+	const struct stmt *i;
+	unsigned int nstmts = 0;
+	int ret;
+
+	if (lower_expr_deps(ctx, s->set.key) < 0)
+		return -1;
+	kreg = lower_get_register(ctx, s->set.key);
+	ret = lower_expr(ctx, s->set.key, kreg);
+	if (!ret && s->set.data) {
+		dreg = lower_get_register(ctx, s->set.data);
+		ret = lower_expr(ctx, s->set.data, dreg);
+		lower_release_register(ctx, s->set.data);
+	}
+	lower_release_register(ctx, s->set.key);
+	if (ret)
+		return ret;
+	nle = lower_alloc(ctx, "dynset");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_DYNSET_SREG_KEY, kreg);
+	if (s->set.data)
+		lower_put_register(nle, NFTNL_EXPR_DYNSET_SREG_DATA, dreg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_DYNSET_OP, s->set.op);
+	nftnl_expr_set_str(nle, NFTNL_EXPR_DYNSET_SET_NAME, lower_set_name(s->set.set));
+	if (set && set->timeout && !(set->flags & NFT_SET_TIMEOUT))
+		nftnl_expr_set_u64(nle, NFTNL_EXPR_DYNSET_TIMEOUT, set->timeout);
+	list_for_each_entry(i, &s->set.stmts, list)
+		nstmts++;
+	list_for_each_entry(i, &s->set.stmts, list) {
+		se = stateful_expr(ctx, i);
+		if (!se) {
+			nftnl_expr_free(nle);
+			return lower_error(ctx, &i->location, "cannot lower %s in set statement",
+					   stmt_type_name(i->type));
+		}
+		if (nstmts == 1)
+			nftnl_expr_set(nle, NFTNL_EXPR_DYNSET_EXPR, se, 0);
+		else
+			nftnl_expr_add_expr(nle, NFTNL_EXPR_DYNSET_EXPRESSIONS, se);
+	}
+	lower_add(ctx, nle);
+	return 0;
+}
+
+static int lower_objref(struct lower_ctx *ctx, const struct stmt *s)
+{
+	const struct expr *e = s->objref.expr;
+	struct nftnl_expr *nle;
+	char name[256];
+
+	if (e->etype == EXPR_MAP) {
+		unsigned int reg;
+		int ret;
+
+		if (lower_expr_deps(ctx, e->map.key) < 0)
+			return -1;
+		reg = lower_get_register(ctx, e->map.key);
+		ret = lower_expr(ctx, e->map.key, reg);
+		lower_release_register(ctx, e->map.key);
+		if (ret)
+			return ret;
+		nle = lower_alloc(ctx, "objref");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_OBJREF_SET_SREG, reg);
+		if (e->map.mappings->etype == EXPR_SET) {
+			unsigned int shift = 0;
+			struct nftnl_set *ns = lower_anon_set(ctx, e->map.mappings, e->map.key,
+							       &shift);
+
+			if (!ns) {
+				nftnl_expr_free(nle);
+				return -1;
+			}
+			nftnl_expr_set_str(nle, NFTNL_EXPR_OBJREF_SET_NAME,
+					   nftnl_set_get_str(ns, NFTNL_SET_NAME));
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_OBJREF_SET_ID,
+					   nftnl_set_get_u32(ns, NFTNL_SET_ID));
+		} else {
+			nftnl_expr_set_str(nle, NFTNL_EXPR_OBJREF_SET_NAME,
+					   lower_set_name(e->map.mappings));
+		}
+		lower_add(ctx, nle);
+		return 0;
+	}
+	if (verdict_chain(e, name, sizeof(name)) < 0)
+		return lower_error(ctx, &e->location, "cannot lower object reference");
+	nle = lower_alloc(ctx, "objref");
+	if (!nle)
+		return -1;
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_OBJREF_IMM_TYPE, s->objref.type);
+	nftnl_expr_set_str(nle, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+	lower_add(ctx, nle);
+	return 0;
+}
+
+int lower_stmt(struct lower_ctx *ctx, const struct stmt *s)
+{
+	struct nftnl_expr *nle;
+	int ret;
+
+	ctx->reg_low = LREG_FIRST;
+	switch (s->type) {
+	case STMT_EXPRESSION:
+		if (s->expr->etype != EXPR_RELATIONAL)
+			return lower_error(ctx, &s->location, "cannot lower %s as a match",
+					   expr_type_name(s->expr->etype));
+		if (lower_expr_deps(ctx, s->expr) < 0)
+			return -1;
+		ret = lower_relational(ctx, s->expr);
+		if (!ret)
+			lower_ctx_update(ctx, s->expr);
+		return ret;
+	case STMT_VERDICT:
+		if (s->expr->etype == EXPR_MAP) {
+			if (lower_expr_deps(ctx, s->expr) < 0)
+				return -1;
+			return lower_expr(ctx, s->expr, LREG_VERDICT);
+		}
+		if (s->expr->etype != EXPR_VERDICT)
+			return lower_error(ctx, &s->location, "cannot lower verdict %s",
+					   expr_type_name(s->expr->etype));
+		return lower_verdict(ctx, s->expr, LREG_VERDICT);
+	case STMT_COUNTER:
+		return lower_counter(ctx, s);
+	case STMT_LOG:
+		return lower_log(ctx, s);
+	case STMT_LIMIT:
+		return lower_limit(ctx, s);
+	case STMT_QUOTA:
+		return lower_quota(ctx, s);
+	case STMT_REJECT:
+		return lower_reject(ctx, s);
+	case STMT_NAT:
+		return lower_nat(ctx, s);
+	case STMT_META:
+		return lower_meta_set(ctx, s);
+	case STMT_CT:
+		return lower_ct_set(ctx, s);
+	case STMT_PAYLOAD:
+	case STMT_EXTHDR:
+		return lower_payload_set(ctx, s);
+	case STMT_DUP:
+	case STMT_FWD:
+		return lower_dup_fwd(ctx, s);
+	case STMT_QUEUE:
+		return lower_queue(ctx, s);
+	case STMT_SYNPROXY:
+		nle = lower_alloc(ctx, "synproxy");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u16(nle, NFTNL_EXPR_SYNPROXY_MSS, s->synproxy.mss);
+		nftnl_expr_set_u8(nle, NFTNL_EXPR_SYNPROXY_WSCALE, s->synproxy.wscale);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_SYNPROXY_FLAGS, s->synproxy.flags);
+		lower_add(ctx, nle);
+		return 0;
+	case STMT_TPROXY:
+		return lower_tproxy(ctx, s);
+	case STMT_SET:
+	case STMT_MAP:
+		return lower_dynset(ctx, s);
+	case STMT_OBJREF:
+		return lower_objref(ctx, s);
+	case STMT_NOTRACK:
+		nle = lower_alloc(ctx, "notrack");
+		if (!nle)
+			return -1;
+		lower_add(ctx, nle);
+		return 0;
+	case STMT_FLOW_OFFLOAD:
+		nle = lower_alloc(ctx, "flow_offload");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_str(nle, NFTNL_EXPR_FLOW_TABLE_NAME,
+				   s->flow.table_name ? s->flow.table_name : "");
+		lower_add(ctx, nle);
+		return 0;
+	case STMT_LAST:
+		nle = lower_alloc(ctx, "last");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u64(nle, NFTNL_EXPR_LAST_MSECS, s->last.msecs);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_LAST_SET, s->last.set);
+		lower_add(ctx, nle);
+		return 0;
+	case STMT_CONNLIMIT:
+		nle = lower_alloc(ctx, "connlimit");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_CONNLIMIT_COUNT, s->connlimit.count);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_CONNLIMIT_FLAGS, s->connlimit.flags);
+		lower_add(ctx, nle);
+		return 0;
+	default:
+		return lower_error(ctx, &s->location, "cannot lower %s statement",
+				   stmt_type_name(s->type));
+	}
+}
