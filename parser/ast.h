@@ -280,7 +280,7 @@ struct expr {
 			struct set *set;	/* EXPR_SET once bound (anonymous) */
 			unsigned int field_len[16]; /* concat field lengths, bytes */
 			unsigned int field_count;
-		} list;
+		} compound; /* access with EXPR_COMPOUND(e) */
 		/* EXPR_SET_REF */
 		struct {
 			char *name;
@@ -315,6 +315,11 @@ struct expr {
 		} tunnel;
 	};
 };
+
+/* The children of EXPR_CONCAT / EXPR_LIST / EXPR_SET. (The union member
+ * cannot be called `list`: that is the list_head linking an expression into
+ * its parent.) */
+#define EXPR_COMPOUND(e) ((e)->compound)
 
 /* ------------------------------------------------------------------ */
 /* Statements                                                          */

@@ -49,7 +49,6 @@
 
 /* Children of EXPR_CONCAT/EXPR_LIST/EXPR_SET (ast.h union member). */
 #ifndef EXPR_COMPOUND
-#define EXPR_COMPOUND(e) ((e)->list)
 #endif
 
 struct bnft_ruleset {
