@@ -459,14 +459,10 @@ static void string_print(const struct expr *e, const struct output_ctx *octx, st
 	unsigned int n = value_bytes(e->value.len), i;
 	const char *s = (const char *)e->value.data;
 
-	outbuf_puts(o, "\"");
-	for (i = 0; i < n && s[i]; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			outbuf_printf(o, "\\%c", s[i]);
-		else
-			outbuf_printf(o, "%c", s[i]);
-	}
-	outbuf_puts(o, "\"");
+	/* nft prints the bytes as they are, without escaping */
+	for (i = 0; i < n && s[i]; i++)
+		;
+	outbuf_printf(o, "\"%.*s\"", (int)i, s);
 }
 
 static int string_parse(const struct expr *sym, struct expr **out, struct error_record **erec)

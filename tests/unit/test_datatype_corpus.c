@@ -314,10 +314,195 @@ static void test_values_vs_corpus(void **state)
 	assert_int_equal(st.failed, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Chain/flowtable priorities of the tests/shell dumps: parse the listed
+ * text ("filter + 10", "-150", "dstnat") for the table's family and the
+ * chain's hook, print it back, expect the same text. */
+
+static int family_num(const char *f)
+{
+	static const struct {
+		const char *name;
+		int num;
+	} fams[] = { { "ip", 2 },     { "ip6", 10 },	{ "inet", 1 },
+		     { "arp", 3 },    { "bridge", 7 },	{ "netdev", 5 } };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(fams) / sizeof(fams[0]); i++)
+		if (!strcmp(fams[i].name, f))
+			return fams[i].num;
+	return -1;
+}
+
+static int hook_num(int family, const char *h)
+{
+	static const char *const inet[] = { "prerouting", "input",	 "forward",
+					    "output",	  "postrouting", "ingress" };
+	unsigned int i;
+
+	if (family == 5)
+		return !strcmp(h, "ingress") ? 0 : !strcmp(h, "egress") ? 1 : -1;
+	if (family == 3)
+		return !strcmp(h, "input") ? 0 : !strcmp(h, "output") ? 1 : -1;
+	for (i = 0; i < 6; i++)
+		if (!strcmp(inet[i], h))
+			return (int)i;
+	return -1;
+}
+
+static int check_prio(int family, int hook, const char *text)
+{
+	char name[32], sign[4];
+	int prio, off, n = 0;
+	struct output_ctx octx = { 0 };
+	struct outbuf o;
+	int ok;
+
+	if (sscanf(text, "%d%n", &prio, &n) == 1 && !text[n]) {
+		/* a number */
+	} else if (sscanf(text, "%31[a-z] %3[+-] %d%n", name, sign, &off, &n) == 3 && !text[n]) {
+		if (prio_parse(name, family, hook, &prio))
+			return -1;
+		prio += sign[0] == '+' ? off : -off;
+	} else if (sscanf(text, "%31[a-z]%n", name, &n) == 1 && !text[n]) {
+		if (prio_parse(name, family, hook, &prio))
+			return -1;
+	} else {
+		return -1;
+	}
+	outbuf_init(&o);
+	prio_print(prio, family, hook, &octx, &o);
+	ok = o.buf && !strcmp(o.buf, text);
+	if (!ok)
+		print_message("priority '%s' (family %d hook %d) printed '%s'\n", text, family,
+			      hook, o.buf ? o.buf : "");
+	outbuf_release(&o);
+	return ok ? 0 : -1;
+}
+
+static void test_priorities_vs_dumps(void **state)
+{
+	char pattern[512], line[4096], fam[16], hook[32], prio[64];
+	unsigned int checked = 0, failed = 0;
+	int family = -1;
+	glob_t g;
+	size_t i;
+
+	snprintf(pattern, sizeof(pattern), "%s/nftables/tests/shell/testcases/*/dumps/*.nft",
+		 corpora());
+	if (glob(pattern, 0, NULL, &g) != 0) {
+		print_message("SKIP: no shell dumps at %s\n", corpora());
+		skip();
+	}
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		bool flowtable = false;
+
+		assert_non_null(f);
+		while (fgets(line, sizeof(line), f)) {
+			char *p = line + strspn(line, "\t ");
+
+			if (sscanf(p, "table %15s", fam) == 1) {
+				family = family_num(fam);
+				continue;
+			}
+			if (!strncmp(p, "flowtable ", 10))
+				flowtable = true;
+			else if (!strncmp(p, "chain ", 6))
+				flowtable = false;
+			if (family < 0)
+				continue;
+			if (sscanf(p, "type %*s hook %31s priority %63[^;];", hook, prio) == 2 ||
+			    sscanf(p, "hook %31s priority %63[^;];", hook, prio) == 2) {
+				int fm = flowtable ? 5 : family;
+				int hk = hook_num(fm, hook);
+
+				prio[strcspn(prio, "\n")] = '\0';
+				if (hk < 0)
+					continue;
+				checked++;
+				if (check_prio(fm, hk, prio)) {
+					print_message("%s: %s", g.gl_pathv[i], p);
+					failed++;
+				}
+			}
+		}
+		fclose(f);
+	}
+	globfree(&g);
+	print_message("priority checks: %u, %u mismatches\n", checked, failed);
+	assert_true(checked > 100);
+	assert_int_equal(failed, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Byte amounts of quota/limit lines: "quota 1025 kbytes" ->
+ * 1049600 bytes -> printed back as nft does ("1025 kbytes"). */
+
+static int amount_roundtrip(const char *num, const char *unit, char *out, size_t size)
+{
+	unsigned long long n = strtoull(num, NULL, 10);
+	uint64_t mult, v;
+	const char *u;
+
+	if (data_unit_parse(unit, &mult))
+		return -1;
+	u = data_unit_print(n * mult, &v);
+	snprintf(out, size, "%llu %s", (unsigned long long)v, u);
+	return 0;
+}
+
+static void test_byte_units_vs_corpus(void **state)
+{
+	const char *files[] = { "any/quota.t", "any/limit.t" };
+	char path[512], line[1024], num[32], unit[16], want[64], got[64];
+	unsigned int checked = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/nftables/tests/py/%s", corpora(), files[i]);
+		f = fopen(path, "r");
+		if (!f) {
+			print_message("SKIP: %s absent\n", path);
+			skip();
+		}
+		while (fgets(line, sizeof(line), f)) {
+			char *exp = strrchr(line, ';'), *p;
+
+			if (!strstr(line, ";ok"))
+				continue;
+			exp = exp && strncmp(exp, ";ok", 3) ? exp + 1 : line;
+			/* take the first "N unit" of the listed form */
+			p = strstr(exp, "quota ");
+			if (!p)
+				p = strstr(exp, "rate ");
+			if (!p)
+				continue;
+			p = strchr(p, ' ') + 1;
+			if (!strncmp(p, "over ", 5))
+				p += 5;
+			if (sscanf(p, "%31[0-9] %15[a-z]", num, unit) != 2 ||
+			    !strstr(unit, "bytes"))
+				continue;
+			snprintf(want, sizeof(want), "%s %s", num, unit);
+			assert_int_equal(amount_roundtrip(num, unit, got, sizeof(got)), 0);
+			if (strcmp(got, want))
+				fail_msg("%s: %s printed as %s", files[i], want, got);
+			checked++;
+		}
+		fclose(f);
+	}
+	print_message("byte amounts: %u checked\n", checked);
+	assert_true(checked > 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_vs_corpus),
+		cmocka_unit_test(test_priorities_vs_dumps),
+		cmocka_unit_test(test_byte_units_vs_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
