@@ -440,6 +440,19 @@ int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
 	return cg_fail(cg, -EOPNOTSUPP, "verdict %u is not supported", code);
 }
 
+/* A chunk of generated code grows to about this many instructions before
+ * the rest of a base chain moves to a continuation program reached by a
+ * tail call: jumps stay inside 16-bit offsets and every program stays well
+ * inside the verifier's limits. */
+#define CG_CHUNK_INSNS 28000
+/* Tail calls a packet may take: 33 in all, one of them the entry's. */
+#define CG_MAX_CHAIN_PROGS 32
+
+static int chunk_split(struct cg *cg);
+
+static int emit_sub_chain(struct cg *cg, struct cg_chain *c);
+static int prog_add(struct cg *cg, struct emitter *e, const char *name, uint32_t slot);
+
 static int emit_rules(struct cg *cg, struct cg_chain *c)
 {
 	size_t r;
@@ -450,6 +463,12 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *ex;
 
+		if (!cg->in_sub && cg->e->n - cg->chunk_start > CG_CHUNK_INSNS && r > 0) {
+			err = chunk_split(cg);
+			if (err)
+				break;
+			cg->cur_chain = c;
+		}
 		cg->cur_rule = c->rules[r];
 		cg->cur_rule_id = c->first_rule_id + (uint32_t)r;
 		cg->rule_ncounters = 0;
@@ -513,26 +532,150 @@ static void emit_chain_gate(struct cg *cg, struct cg_chain *c, enum cg_stage st,
 	}
 }
 
-static int emit_base_chain(struct cg *cg, struct cg_chain *c, enum cg_stage st)
+/* Tail call to slot (of this generation: the loader adds the generation's
+ * base to the immediate); if the slot is empty, drop (fail closed). */
+static void emit_tail_call(struct cg *cg, uint32_t slot)
 {
 	struct emitter *e = cg->e;
-	uint32_t next = emit_label(e);
-	int err;
 
-	cg->in_sub = false;
-	cg->lbl_chain_accept = next;
-	cg->lbl_chain_policy = emit_label(e);
-	emit_chain_gate(cg, c, st, next);
-	err = emit_rules(cg, c);
-	if (err)
-		return err;
+	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+	emit_ld_map(e, BPF_REG_2, BNFT_MAPREF_PROGS);
+	if (!e->dead && !e->err) {
+		uint32_t *g = realloc(cg->genrefs, (cg->ngenrefs + 1) * sizeof(*g));
+
+		if (!g) {
+			e->err = -ENOMEM;
+			return;
+		}
+		cg->genrefs = g;
+		cg->genrefs[cg->ngenrefs++] = (uint32_t)e->n;
+	}
+	emit(e, I_MOV64_IMM(BPF_REG_3, (int32_t)slot));
+	emit_call_helper(e, BPF_FUNC_tail_call);
+	emit(e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
+	emit_exit(e);
+}
+
+static uint32_t start_slot(struct cg *cg, size_t idx)
+{
+	if (!cg->slot_of[idx])
+		cg->slot_of[idx] = cg->next_slot++;
+	return cg->slot_of[idx];
+}
+
+/* Where "continue with the next base chain" leads from chain idx. */
+static void emit_to_next_chain(struct cg *cg)
+{
+	if (cg->cur_idx + 1 < cg->norder) {
+		emit_tail_call(cg, start_slot(cg, cg->cur_idx + 1));
+	} else {
+		emit(cg->e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
+		emit_exit(cg->e);
+	}
+}
+
+static void emit_chain_end(struct cg *cg, struct cg_chain *c)
+{
+	struct emitter *e = cg->e;
+
 	emit_bind(e, cg->lbl_chain_policy);
 	if (c->policy == NF_DROP)
 		emit_ja(e, cg->lbl_drop);
-	else if (c->policy != NF_ACCEPT)
-		return cg_fail(cg, -EOPNOTSUPP, "chain policy %u is not supported", c->policy);
-	emit_bind(e, next);
+	emit_bind(e, cg->lbl_chain_accept);
+}
+
+static int chunk_open(struct cg *cg, uint32_t slot)
+{
+	struct emitter *e = cg->e;
+	int16_t off;
+	size_t i;
+
+	emit_init(e);
+	emit_label(e); /* label 0 means "none" in cg_chain.sub_label */
+	cg->chunk_slot = slot;
+	for (i = 0; i < cg->nchains; i++)
+		cg->chains[i].sub_label = cg->chains[i].reach && !cg->chains[i].base ?
+						  emit_label(e) : 0;
+	/* Prologue: ctx in R6, zeroed scratch area addressed by R9. */
+	emit(e, I_MOV64_REG(R_CTX, BPF_REG_1));
+	emit(e, I_MOV64_REG(R_SCR, BPF_REG_10));
+	emit(e, I_ALU64_IMM(BPF_ADD, R_SCR, -SCR_SIZE));
+	emit(e, I_MOV64_IMM(BPF_REG_0, 0));
+	for (off = 0; off < SCR_SIZE; off += 8)
+		emit(e, I_STX(BPF_DW, R_SCR, BPF_REG_0, off));
+	cg->lbl_drop = emit_label(e);
+	cg->chunk_start = e->n;
 	return e->err;
+}
+
+/* Ends the current program (code emitted so far falls into `tail`, which
+ * the caller has emitted), adds the drop exit and the subprograms. */
+static int chunk_close(struct cg *cg)
+{
+	struct emitter *e = cg->e;
+	char name[16];
+	size_t i;
+	int err = 0;
+
+	emit_bind(e, cg->lbl_drop);
+	emit(e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
+	emit_exit(e);
+	for (i = 0; i < cg->nchains && !err; i++)
+		if (cg->chains[i].reach && !cg->chains[i].base)
+			err = emit_sub_chain(cg, &cg->chains[i]);
+	cg->in_sub = false;
+	if (err)
+		return err;
+	err = emit_finish(e);
+	if (err)
+		return cg_fail(cg, err, "%s program: code generation failed (%s)", cg->prog_name,
+			       err == -E2BIG ? "too large" : "internal label error");
+	if (cg->chunk_slot < BNFT_SLOT_FIRST_CONT)
+		snprintf(name, sizeof(name), "%s", cg->prog_name);
+	else
+		snprintf(name, sizeof(name), "bnft_c%u", cg->chunk_slot & 0xffff);
+	err = prog_add(cg, e, name, cg->chunk_slot);
+	emit_release(e);
+	return err;
+}
+
+/* Mid-chain split: the rest of the current base chain continues in a new
+ * program. Labels of this chunk that name the chain's end get stubs. */
+static int chunk_split(struct cg *cg)
+{
+	struct cg_chain *c = cg->cur_chain;
+	uint32_t cont = cg->next_slot++;
+	int err;
+
+	emit_tail_call(cg, cont);
+	emit_chain_end(cg, c);
+	emit_to_next_chain(cg);
+	err = chunk_close(cg);
+	if (err)
+		return err;
+	err = chunk_open(cg, cont);
+	cg->in_sub = false;
+	cg->lbl_chain_accept = emit_label(cg->e);
+	cg->lbl_chain_policy = emit_label(cg->e);
+	return err ?: cg->e->err;
+}
+
+static int emit_base_chain(struct cg *cg, struct cg_chain *c, enum cg_stage st)
+{
+	struct emitter *e = cg->e;
+	int err;
+
+	cg->in_sub = false;
+	cg->lbl_chain_accept = emit_label(e);
+	cg->lbl_chain_policy = emit_label(e);
+	emit_chain_gate(cg, c, st, cg->lbl_chain_accept);
+	err = emit_rules(cg, c);
+	if (err)
+		return err;
+	if (c->policy != NF_DROP && c->policy != NF_ACCEPT)
+		return cg_fail(cg, -EOPNOTSUPP, "chain policy %u is not supported", c->policy);
+	emit_chain_end(cg, cg->cur_chain);
+	return cg->e->err;
 }
 
 static int emit_sub_chain(struct cg *cg, struct cg_chain *c)
@@ -570,13 +713,20 @@ static int prog_add(struct cg *cg, struct emitter *e, const char *name, uint32_t
 	cg_strlcpy(p->name, name, sizeof(p->name));
 	p->slot = slot;
 	p->maprefs = calloc(e->nmaps ? e->nmaps : 1, sizeof(*p->maprefs));
-	if (!p->maprefs)
+	p->genrefs = calloc(cg->ngenrefs ? cg->ngenrefs : 1, sizeof(*p->genrefs));
+	if (!p->maprefs || !p->genrefs) {
+		free(p->maprefs);
+		free(p->genrefs);
 		return -ENOMEM;
+	}
 	for (i = 0; i < e->nmaps; i++) {
 		p->maprefs[i].insn = e->maps[i].insn;
 		p->maprefs[i].ref = e->maps[i].ref;
 	}
 	p->nmaprefs = e->nmaps;
+	memcpy(p->genrefs, cg->genrefs, cg->ngenrefs * sizeof(*p->genrefs));
+	p->ngenrefs = cg->ngenrefs;
+	cg->ngenrefs = 0;
 	p->insns = e->insns; /* hand over */
 	p->ninsns = e->n;
 	e->insns = NULL;
@@ -589,62 +739,72 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 			uint32_t slot)
 {
 	struct emitter e;
-	size_t i, k;
+	struct {
+		struct cg_chain *c;
+		enum cg_stage st;
+	} *order;
+	size_t i, k, n = 0, nprogs0 = cg->ps->nprogs;
 	int err = 0;
-	int16_t off;
 
-	emit_init(&e);
-	emit_label(&e); /* label 0 means "none" in cg_chain.sub_label */
 	cg->e = &e;
 	cg->egress = egress;
-	for (i = 0; i < cg->nchains; i++) {
-		cg->chains[i].reach = false;
-		cg->chains[i].sub_label = 0;
+	cg->prog_name = name;
+	order = calloc(nbase + 1, sizeof(*order));
+	cg->slot_of = calloc(nbase + 1, sizeof(*cg->slot_of));
+	if (!order || !cg->slot_of) {
+		free(order);
+		return -ENOMEM;
 	}
-	for (i = 0; i < nbase; i++) {
-		base[i]->reach = false;
-		mark_reach(cg, base[i]);
-	}
-	for (i = 0; i < cg->nchains; i++)
-		if (cg->chains[i].reach && !cg->chains[i].base)
-			cg->chains[i].sub_label = emit_label(&e);
-
-	/* Prologue: ctx in R6, zeroed scratch area addressed by R9. */
-	emit(&e, I_MOV64_REG(R_CTX, BPF_REG_1));
-	emit(&e, I_MOV64_REG(R_SCR, BPF_REG_10));
-	emit(&e, I_ALU64_IMM(BPF_ADD, R_SCR, -SCR_SIZE));
-	emit(&e, I_MOV64_IMM(BPF_REG_0, 0));
-	for (off = 0; off < SCR_SIZE; off += 8)
-		emit(&e, I_STX(BPF_DW, R_SCR, BPF_REG_0, off));
-	cg->lbl_drop = emit_label(&e);
-
 	for (k = 0; stages[k] != ST_NONE && !err; k++)
 		for (i = 0; i < nbase && !err; i++) {
 			enum cg_stage st;
 
 			err = chain_stage(cg, base[i], &st);
-			if (!err && st == stages[k] && !base[i]->ifany)
-				err = emit_base_chain(cg, base[i], st);
+			if (!err && st == stages[k] && !base[i]->ifany) {
+				order[n].c = base[i];
+				order[n++].st = st;
+			}
 		}
-	emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
-	emit_exit(&e);
-	emit_bind(&e, cg->lbl_drop);
-	emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
-	emit_exit(&e);
+	cg->norder = n;
+	for (i = 0; i < cg->nchains; i++)
+		cg->chains[i].reach = false;
+	for (i = 0; i < nbase; i++)
+		mark_reach(cg, base[i]);
 
-	for (i = 0; i < cg->nchains && !err; i++)
-		if (cg->chains[i].reach && !cg->chains[i].base)
-			err = emit_sub_chain(cg, &cg->chains[i]);
-	cg->cur_chain = NULL;
-	if (!err) {
-		err = emit_finish(&e);
-		if (err)
-			err = cg_fail(cg, err, "%s program: code generation failed (%s)", name,
-				      err == -E2BIG ? "too large" : "internal label error");
-	}
 	if (!err)
-		err = prog_add(cg, &e, name, slot);
-	emit_release(&e);
+		err = chunk_open(cg, slot);
+	for (i = 0; i < n && !err; i++) {
+		cg->cur_idx = i;
+		if (cg->slot_of[i] && e.n > cg->chunk_start) {
+			/* Something tail-calls the start of this chain: it
+			 * must begin a program. */
+			emit_tail_call(cg, cg->slot_of[i]);
+			err = chunk_close(cg);
+			err = err ?: chunk_open(cg, cg->slot_of[i]);
+		}
+		if (!err)
+			err = emit_base_chain(cg, order[i].c, order[i].st);
+	}
+	if (!err) {
+		cg->cur_idx = n ? n - 1 : 0;
+		emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
+		emit_exit(&e);
+		err = chunk_close(cg);
+		if (!err && cg->ps->nprogs - nprogs0 > CG_MAX_CHAIN_PROGS)
+			err = cg_fail(cg, -E2BIG,
+				      "%s: %zu programs needed, more than the %d tail calls a "
+				      "packet may take (rules need the set optimizer)",
+				      name, cg->ps->nprogs - nprogs0, CG_MAX_CHAIN_PROGS);
+	} else {
+		emit_release(&e);
+	}
+	cg->cur_chain = NULL;
+	free(order);
+	free(cg->slot_of);
+	cg->slot_of = NULL;
+	free(cg->genrefs);
+	cg->genrefs = NULL;
+	cg->ngenrefs = 0;
 	cg->e = NULL;
 	return err;
 }
@@ -659,6 +819,7 @@ void bnft_prog_set_free(struct bnft_prog_set **psp)
 	for (i = 0; i < ps->nprogs; i++) {
 		free(ps->progs[i].insns);
 		free(ps->progs[i].maprefs);
+		free(ps->progs[i].genrefs);
 	}
 	for (i = 0; i < ps->nmaps; i++) {
 		free(ps->maps[i].keys);
@@ -689,7 +850,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 						   ST_NONE };
 	struct cg_chain **in = NULL, **eg = NULL;
 	size_t nin = 0, neg = 0, i;
-	struct cg cg = { .ir = ir, .err = errp };
+	struct cg cg = { .ir = ir, .err = errp, .next_slot = BNFT_SLOT_FIRST_CONT };
 	int err;
 
 	if (errp)

@@ -59,6 +59,10 @@ struct bnft_prog_spec {
 		int32_t ref;	/* BNFT_MAPREF_* or map index */
 	} *maprefs;
 	size_t nmaprefs;
+	/* Instructions whose imm is a slot of this generation's program
+	 * array: the loader adds gen * BNFT_PROGS_PER_GEN. */
+	uint32_t *genrefs;
+	size_t ngenrefs;
 };
 
 /* Per-rule counter slots: counter id -> rule identity. */

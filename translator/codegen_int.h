@@ -86,6 +86,15 @@ struct cg {
 	uint32_t cur_rule_id;
 	uint32_t rule_ncounters;
 	bool egress;
+	/* splitting into tail-called programs */
+	const char *prog_name;
+	size_t chunk_start;	/* insn index where the chunk's rules begin */
+	uint32_t chunk_slot;	/* program-array slot of the current chunk */
+	uint32_t next_slot;	/* next free continuation slot */
+	uint32_t *slot_of;	/* slot starting base chain i of the order, 0 none */
+	size_t cur_idx, norder;
+	uint32_t *genrefs;	/* insns whose imm gets the generation base */
+	size_t ngenrefs;
 };
 
 /* Fills c->err from the current chain/rule/expr context; returns err. */

@@ -23,15 +23,14 @@
 #include "daemon/lib/attach.h"
 #include "daemon/lib/load.h"
 
-#define GEN_MAX_PROGS 16
 
 struct bnft_live {
 	char *root;			/* NULL: unpinned */
 	struct bnft_entry_bpf *skel;	/* when we created the entry state */
 	int conf_fd, progs_fd, ifinfo_fd, ing_fd, eg_fd;
 	/* what this handle loaded last (unpinned mode keeps it alive) */
-	int gen_fds[2][GEN_MAX_PROGS];
-	uint32_t gen_slots[2][GEN_MAX_PROGS];
+	int *gen_fds[2];
+	uint32_t *gen_slots[2];
 	int gen_nfds[2];
 	int gen_maps[2][3];		/* counters, rules, chains */
 	int *gen_sets[2];
@@ -105,6 +104,10 @@ static void gen_release(struct bnft_live *lv, int g)
 	for (k = 0; k < lv->gen_nfds[g]; k++)
 		close_fd(&lv->gen_fds[g][k]);
 	lv->gen_nfds[g] = 0;
+	free(lv->gen_fds[g]);
+	free(lv->gen_slots[g]);
+	lv->gen_fds[g] = NULL;
+	lv->gen_slots[g] = NULL;
 	for (k = 0; k < 3; k++)
 		close_fd(&lv->gen_maps[g][k]);
 	for (i = 0; i < lv->gen_nsets[g]; i++)
@@ -314,8 +317,8 @@ static int map_new(const char *name, enum bpf_map_type type, uint32_t ks, uint32
 	return fd < 0 ? -errno : fd;
 }
 
-static int load_prog(const struct bnft_prog_spec *p, const int *set_fds, int counters_fd,
-		     int progs_fd, int ifinfo_fd, struct bnft_load_stats *st)
+static int load_prog(const struct bnft_prog_spec *p, uint32_t g, const int *set_fds,
+		     int counters_fd, int progs_fd, int ifinfo_fd, struct bnft_load_stats *st)
 {
 	struct bpf_insn *insns = malloc(p->ninsns * sizeof(*insns));
 	DECLARE_LIBBPF_OPTS(bpf_prog_load_opts, o);
@@ -335,6 +338,8 @@ static int load_prog(const struct bnft_prog_spec *p, const int *set_fds, int cou
 						r == BNFT_MAPREF_IFINFO	  ? ifinfo_fd :
 									    set_fds[r];
 	}
+	for (i = 0; i < p->ngenrefs; i++)
+		insns[p->genrefs[i]].imm += (int32_t)(g * BNFT_PROGS_PER_GEN);
 	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, p->name, "GPL", insns, p->ninsns, &o);
 	if (fd < 0 && st) {
 		int e = errno;
@@ -471,7 +476,7 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 
 	if (st)
 		memset(st, 0, sizeof(*st));
-	if (ps->nprogs > GEN_MAX_PROGS)
+	if (ps->nprogs > BNFT_PROGS_PER_GEN)
 		return -E2BIG;
 	err = conf_get(lv, BNFT_CONF_ACTIVE, &active);
 	if (err)
@@ -482,6 +487,12 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 		err = gen_dir_clear(lv->root, g);
 		if (err)
 			return err;
+	}
+	lv->gen_fds[g] = calloc(ps->nprogs + 1, sizeof(int));
+	lv->gen_slots[g] = calloc(ps->nprogs + 1, sizeof(uint32_t));
+	if (!lv->gen_fds[g] || !lv->gen_slots[g]) {
+		err = -ENOMEM;
+		goto fail;
 	}
 	err = load_meta(lv, g, ps);
 	if (err)
@@ -506,7 +517,7 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 			goto fail;
 	}
 	for (i = 0; i < ps->nprogs; i++) {
-		int fd = load_prog(&ps->progs[i], lv->gen_sets[g], lv->gen_maps[g][0],
+		int fd = load_prog(&ps->progs[i], g, lv->gen_sets[g], lv->gen_maps[g][0],
 				   lv->progs_fd, lv->ifinfo_fd, st);
 
 		if (fd < 0) {
