@@ -255,7 +255,15 @@ def generate(text, seed=20261125, limit=1600):
 	# ingress chains (6.18: transport protocol/offset left stale from the
 	# previous packet; see README.md), so those are sent linear only.
 	big6 = not re.search(r"\btable\s+netdev\b", text)
+	# "# diff: fragments" in a ruleset: every second packet is sent as 2 or 3
+	# IP fragments (every eighth in reverse order); kept to dedicated rulesets
+	# so that a SUT weak on fragments does not fail everything else.
+	frags = re.search(r"^# diff:.*\bfragments\b", text, re.M) is not None
 	for i, c in enumerate(cases):
+		if frags and i % 2 == 1 and "iplen" not in c and c.get("exthdr") is None:
+			c["frag"] = 2 + (i // 2) % 2
+			c["pad"] = 64
+			c["frag_rev"] = i % 8 == 7
 		if c["proto"].startswith("raw"):
 			c["proto"] = "raw"
 		# every third packet non-linear (see pkt.BIG_PAD), not length cases

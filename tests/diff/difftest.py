@@ -183,11 +183,14 @@ class Harness:
 		for i, c in enumerate(case_list):
 			pid = self.next_id
 			self.next_id = (self.next_id + 1) & 0xFFFFFFFF
-			frame = pkt.build_frame(c, pid, MAC_IF[c["iface"]], MAC_GEN)
+			frames = pkt.build_frames(c, pid, MAC_IF[c["iface"]], MAC_GEN)
 			sent[pid] = c
-			sides = ("sut", "ref") if self.a.alternate and (pid % 2 or os.environ.get("DIFF_SUT_FIRST")) else ("ref", "sut")
+			sides = ("ref", "sut")
+			if self.a.alternate and pid % 2:
+				sides = ("sut", "ref")
 			for side in sides:
-				self.tx.send("%s%d" % (side, c["iface"]), frame)
+				for frame in frames:
+					self.tx.send("%s%d" % (side, c["iface"]), frame)
 			if i % 32 == 31:
 				self.obs_ref.drain()
 				self.obs_sut.drain()
@@ -344,6 +347,8 @@ def describe(c):
 		s += " ip-options"
 	if c.get("big"):
 		s += " non-linear"
+	if c.get("frag"):
+		s += " in %d fragments%s" % (c["frag"], " reversed" if c.get("frag_rev") else "")
 	return s
 
 

@@ -151,3 +151,53 @@ def find_id(data):
 	if i < 0 or i + 8 > len(data):
 		return None
 	return struct.unpack("!I", data[i + 4:i + 8])[0]
+
+
+def fragment(frame, c, pid, nfrag=2):
+	"""Split the IP payload of `frame` into nfrag fragments (8-byte aligned,
+	the first holding the L4 header and the id); returns a list of frames,
+	in order, or reversed when c['frag_rev']."""
+	eth, etype = frame[:12], frame[12:14]
+	l3 = frame[14:]
+	if c["fam"] == 4:
+		ihl = (l3[0] & 0x0F) * 4
+		hdr, data = l3[:ihl], l3[ihl:]
+	else:
+		hdr, data = l3[:40], l3[40:]
+	first = max(8, ((len(data) // nfrag) + 7) // 8 * 8)
+	first = max(first, (l4_header_len(c["proto"]) + 8 + 7) // 8 * 8)
+	cuts = [0, first]
+	step = max(8, ((len(data) - first) // max(1, nfrag - 1) + 7) // 8 * 8)
+	while cuts[-1] + step < len(data) and len(cuts) < nfrag:
+		cuts.append(cuts[-1] + step)
+	cuts.append(len(data))
+	out = []
+	for a, b in zip(cuts, cuts[1:]):
+		if a >= b:
+			continue
+		more = b < len(data)
+		if c["fam"] == 4:
+			h = bytearray(hdr)
+			struct.pack_into("!H", h, 2, len(hdr) + b - a)
+			struct.pack_into("!H", h, 6, (0x2000 if more else 0) | (a // 8))
+			struct.pack_into("!H", h, 10, 0)
+			struct.pack_into("!H", h, 10, csum16(bytes(h)))
+			out.append(eth + etype + bytes(h) + data[a:b])
+		else:
+			h = bytearray(hdr)
+			nh = h[6]
+			h[6] = 44
+			struct.pack_into("!H", h, 4, 8 + b - a)
+			fh = struct.pack("!BBHI", nh, 0, (a // 8) << 3 | (1 if more else 0), pid)
+			out.append(eth + etype + bytes(h) + fh + data[a:b])
+	if c.get("frag_rev"):
+		out.reverse()
+	return out
+
+
+def build_frames(c, pid, dst_mac, src_mac):
+	"""Frames for case c: one, or its fragments when c['frag'] is set."""
+	f = build_frame(c, pid, dst_mac, src_mac)
+	if c.get("frag"):
+		return fragment(f, c, pid, c["frag"])
+	return [f]
