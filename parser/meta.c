@@ -418,7 +418,7 @@ static int day_parse(const struct expr *sym, struct expr **out, struct error_rec
 	v = strtoul(s, &end, 10);
 	if (end != s && !*end) {
 		if (v > 6)
-			return meta_error(erec, sym, "Day out of range (0-6)");
+			return meta_error(erec, sym, "Value %lu exceeds valid range 0-6", v);
 		return alloc_u64(sym, dtype, 8, v, out, erec);
 	}
 	return meta_error(erec, sym, "Could not parse %s", dtype->desc);
@@ -465,8 +465,17 @@ static int hour_parse(const struct expr *sym, struct expr **out, struct error_re
 	int n = 0;
 	long secs;
 
+	/* a bare number is taken as seconds since midnight UTC, as nft does */
+	if (sym->sym.identifier[0] && strspn(sym->sym.identifier, "0123456789") ==
+					      strlen(sym->sym.identifier)) {
+		unsigned long long raw = strtoull(sym->sym.identifier, NULL, 10);
+
+		if (raw > UINT32_MAX)
+			return meta_error(erec, sym, "Value too large");
+		return alloc_u64(sym, dtype, 32, raw, out, erec);
+	}
 	if (sscanf(sym->sym.identifier, "%2u:%2u%n", &h, &m, &n) != 2)
-		return meta_error(erec, sym, "Can't parse symbolic %s expressions", dtype->desc);
+		return meta_error(erec, sym, "wrong time format");
 	if (sym->sym.identifier[n] == ':') {
 		int n2 = 0;
 

@@ -353,6 +353,9 @@ static void test_time_of_day(void **state)
 	roundtrip(&hour_type, "17:00:00", NULL, "\"17:00\"");
 	roundtrip(&hour_type, "17:00:01", NULL, "\"17:00:01\"");
 	parse_fail(&hour_type, "25:00", "wrong time format");
+	parse_fail(&hour_type, "foo", "wrong time format");
+	/* nft 1.0.6 lists meta hour "12" as "02:00:12" at UTC+2 */
+	roundtrip(&hour_type, "12", NULL, "\"02:00:12\"");
 
 	/* meta time "2019-06-21 17:00:00" -> 0x15aa3ebc767d6000 ns */
 	e = parse_ok(&date_type, "2019-06-21 17:00:00");
@@ -367,6 +370,7 @@ static void test_time_of_day(void **state)
 	roundtrip(&day_type, "6", NULL, "\"Saturday\"");
 	roundtrip(&day_type, "Saturday", NULL, "\"Saturday\"");
 	parse_fail(&day_type, "Satturday", "Could not parse Day of week of packet reception");
+	parse_fail(&day_type, "9", "Value 9 exceeds valid range 0-6");
 }
 
 static void test_strings_labels(void **state)
