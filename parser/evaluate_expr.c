@@ -874,13 +874,90 @@ static int map_evaluate(struct eval_ctx *ctx, struct expr **ep)
 
 /* ---------------------------------------------------------------- binop */
 
+static bool is_const_like(const struct expr *e)
+{
+	switch (e->etype) {
+	case EXPR_SYMBOL:
+	case EXPR_VALUE:
+	case EXPR_LIST:
+		return true;
+	case EXPR_BINOP:
+		return is_const_like(e->binop.left) && is_const_like(e->binop.right);
+	default:
+		return false;
+	}
+}
+
+static bool op_commutes(enum ops op)
+{
+	return op == OP_AND || op == OP_OR || op == OP_XOR;
+}
+
+/* Both sides constant: compute the value, as nft's constant folding. */
+static int binop_fold(struct eval_ctx *ctx, struct expr **ep)
+{
+	struct expr *e = *ep, *l = e->binop.left, *r = e->binop.right;
+	uint8_t a[BNFT_VALUE_MAX], b[BNFT_VALUE_MAX];
+	unsigned int nb = value_bytes(l->len), i;
+	uint64_t v, sh;
+
+	if (l->etype != EXPR_VALUE || r->etype != EXPR_VALUE || nb > BNFT_VALUE_MAX)
+		return 0;
+	eval_value_be(l, a, nb);
+	switch (e->op) {
+	case OP_AND:
+	case OP_OR:
+	case OP_XOR:
+		eval_value_be(r, b, nb);
+		for (i = 0; i < nb; i++)
+			a[i] = e->op == OP_AND ? a[i] & b[i] : e->op == OP_OR ? a[i] | b[i] : a[i] ^ b[i];
+		break;
+	case OP_LSHIFT:
+	case OP_RSHIFT:
+		if (nb > 8)
+			return 0;
+		v = 0;
+		for (i = 0; i < nb; i++)
+			v = (v << 8) | a[i];
+		sh = value_get_u64(&r->value, r->byteorder);
+		v = sh >= 64 ? 0 : (e->op == OP_LSHIFT ? v << sh : v >> sh);
+		for (i = nb; i-- > 0; v >>= 8)
+			a[i] = v & 0xff;
+		if (l->len % 8)
+			a[0] &= (1u << (l->len % 8)) - 1;
+		break;
+	default:
+		return 0;
+	}
+	eval_value_from_be(l, a, nb);
+	l->location = e->location;
+	e->binop.left = NULL;
+	expr_free(e);
+	*ep = l;
+	return 0;
+}
+
 static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 {
 	struct expr *e = *ep, *l;
 	struct expr_ctx c;
 
-	if (expr_evaluate_selector(ctx, &e->binop.left) < 0)
+	/* 0x1 | ct mark: the selector goes left */
+	if (op_commutes(e->op) && is_const_like(e->binop.left) && !is_const_like(e->binop.right)) {
+		struct expr *t = e->binop.left;
+
+		e->binop.left = e->binop.right;
+		e->binop.right = t;
+	}
+	if (is_const_like(e->binop.left)) {
+		if (!ctx->ectx.dtype)
+			return eval_error(ctx, &e->location,
+					  "Binary operation needs a selector on one side");
+		if (expr_evaluate(ctx, &e->binop.left) < 0)
+			return -1;
+	} else if (expr_evaluate_selector(ctx, &e->binop.left) < 0) {
 		return -1;
+	}
 	l = e->binop.left;
 	ectx_from_expr(&c, l);
 	switch (e->op) {
@@ -889,10 +966,11 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		c.dtype = &integer_type;
 		c.len = 32;
 		c.byteorder = BYTEORDER_HOST_ENDIAN;
+		c.key = NULL;
 		if (evaluate_with(ctx, &e->binop.right, &c) < 0)
 			return -1;
 		if (e->binop.right->etype == EXPR_VALUE &&
-		    value_get_u64(&e->binop.right->value, BYTEORDER_HOST_ENDIAN) > l->len)
+		    value_get_u64(&e->binop.right->value, e->binop.right->byteorder) > l->len)
 			return eval_error(ctx, &e->binop.right->location,
 					  "%s: shift value exceeds %u bits", "Binary operation",
 					  l->len);
@@ -905,6 +983,113 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	e->dtype = l->dtype;
 	e->len = l->len;
 	e->byteorder = l->byteorder;
+	return binop_fold(ctx, ep);
+}
+
+static bool value_all_ones(const struct expr *v)
+{
+	uint8_t b[BNFT_VALUE_MAX];
+	unsigned int nb = value_bytes(v->len), i;
+
+	if (v->etype != EXPR_VALUE || nb > BNFT_VALUE_MAX)
+		return false;
+	eval_value_be(v, b, nb);
+	for (i = 0; i < nb; i++) {
+		uint8_t want = (i == 0 && v->len % 8) ? (1u << (v->len % 8)) - 1 : 0xff;
+
+		if (b[i] != want)
+			return false;
+	}
+	return true;
+}
+
+static bool value_zero(const struct expr *v)
+{
+	return v->etype == EXPR_VALUE && value_is_zero(&v->value);
+}
+
+/* The forms nft lists a relational in (what the kernel round trip gives):
+ * x ^ c == v -> x == c ^ v; x & ~0 == v -> x == v; flags & m != 0 -> flags m;
+ * flags & m == 0 -> flags ! m; integer prefixes -> x & mask == v. */
+static int relational_normalize(struct eval_ctx *ctx, struct expr *e)
+{
+	struct expr *l = e->binop.left, *r = e->binop.right, *m;
+	bool eqop = e->op == OP_EQ || e->op == OP_NEQ || e->op == OP_IMPLICIT;
+
+	if (r->etype == EXPR_PREFIX && r->prefix.prefix->etype == EXPR_VALUE && l->dtype &&
+	    !(l->dtype->flags & DTYPE_F_PREFIX) && eval_basetype(l->dtype)->type != TYPE_STRING &&
+	    l->dtype->type != TYPE_IFNAME && eqop) {
+		struct expr *v = r->prefix.prefix, *mask, *bin;
+		uint8_t mb[BNFT_VALUE_MAX];
+		unsigned int nb = value_bytes(l->len), i, pad = nb * 8 - l->len;
+
+		memset(mb, 0, sizeof(mb));
+		for (i = 0; i < r->prefix.prefix_len && i < l->len; i++)
+			mb[(pad + i) / 8] |= 0x80 >> ((pad + i) % 8);
+		mask = value_expr_alloc(&r->location, l->dtype, l->byteorder, l->len, NULL);
+		bin = binop_expr_alloc(&e->location, OP_AND, l, mask);
+		if (!mask || !bin)
+			return eval_error(ctx, &e->location, "out of memory");
+		mask->len = l->len;
+		eval_value_from_be(mask, mb, nb);
+		mask->flags |= EXPR_F_CONSTANT;
+		bin->dtype = l->dtype;
+		bin->len = l->len;
+		bin->byteorder = l->byteorder;
+		r->prefix.prefix = NULL;
+		expr_free(r);
+		e->binop.left = l = bin;
+		e->binop.right = r = v;
+		if (e->op == OP_IMPLICIT)
+			e->op = OP_EQ;
+	}
+	if (l->etype != EXPR_BINOP || !eqop || r->etype != EXPR_VALUE)
+		goto out;
+	m = l->binop.right;
+	if (m->etype != EXPR_VALUE)
+		goto out;
+	if (l->op == OP_XOR) {
+		uint8_t a[BNFT_VALUE_MAX], b[BNFT_VALUE_MAX];
+		unsigned int nb = value_bytes(r->len), i;
+
+		if (nb > BNFT_VALUE_MAX)
+			goto out;
+		eval_value_be(r, a, nb);
+		eval_value_be(m, b, nb);
+		for (i = 0; i < nb; i++)
+			a[i] ^= b[i];
+		eval_value_from_be(r, a, nb);
+		e->binop.left = l->binop.left;
+		l->binop.left = NULL;
+		expr_free(l);
+		if (e->op == OP_EQ)
+			e->op = OP_IMPLICIT;
+		return 0;
+	}
+	if (l->op == OP_AND && value_all_ones(m)) {
+		e->binop.left = l->binop.left;
+		l->binop.left = NULL;
+		expr_free(l);
+		l = e->binop.left;
+		if (e->op == OP_IMPLICIT)
+			e->op = OP_EQ;
+		return 0;
+	}
+	if (l->op == OP_AND && eval_is_bitmask(l->binop.left->dtype) && value_zero(r) &&
+	    e->op != OP_IMPLICIT) {
+		/* flags & m != 0 -> flags m; flags & m == 0 -> flags ! m */
+		e->op = e->op == OP_NEQ ? OP_IMPLICIT : OP_NEG;
+		e->binop.left = l->binop.left;
+		e->binop.right = m;
+		l->binop.left = NULL;
+		l->binop.right = NULL;
+		expr_free(l);
+		expr_free(r);
+		return 0;
+	}
+out:
+	if (e->binop.left->etype == EXPR_BINOP && e->op == OP_IMPLICIT)
+		e->op = OP_EQ;
 	return 0;
 }
 
@@ -964,7 +1149,7 @@ static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	e->dtype = &boolean_type;
 	e->len = 1;
 	e->byteorder = BYTEORDER_HOST_ENDIAN;
-	return 0;
+	return relational_normalize(ctx, e);
 }
 
 /* ---------------------------------------------------------------- verdict */
