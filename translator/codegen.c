@@ -613,6 +613,7 @@ static int chunk_open(struct cg *cg, uint32_t slot)
 static int chunk_close(struct cg *cg)
 {
 	struct emitter *e = cg->e;
+	bool progress;
 	char name[16];
 	size_t i;
 	int err = 0;
@@ -620,9 +621,22 @@ static int chunk_close(struct cg *cg)
 	emit_bind(e, cg->lbl_drop);
 	emit(e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
 	emit_exit(e);
-	for (i = 0; i < cg->nchains && !err; i++)
-		if (cg->chains[i].reach && !cg->chains[i].base)
-			err = emit_sub_chain(cg, &cg->chains[i]);
+	/* Only the chains this program calls, directly or through each
+	 * other (a chunk of a split chain may call none): a fixpoint over
+	 * label references. */
+	for (i = 0; i < cg->nchains; i++)
+		cg->chains[i].emitted = false;
+	for (progress = true; progress && !err;) {
+		progress = false;
+		for (i = 0; i < cg->nchains && !err; i++) {
+			struct cg_chain *c = &cg->chains[i];
+
+			if (c->emitted || !c->sub_label || !e->label_refs[c->sub_label])
+				continue;
+			c->emitted = progress = true;
+			err = emit_sub_chain(cg, c);
+		}
+	}
 	cg->in_sub = false;
 	if (err)
 		return err;

@@ -52,6 +52,7 @@ struct cg_chain {
 	/* per program being emitted */
 	uint32_t sub_label;
 	bool reach;
+	bool emitted;
 	int depth; /* -1 unknown, -2 on the DFS stack */
 };
 

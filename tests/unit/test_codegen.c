@@ -612,6 +612,65 @@ static void test_output_chain(void **state)
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
+/* A base chain long enough to be split into tail-called programs, with a
+ * second base chain after it and jumps/accepts crossing the splits. */
+static void test_split_long_chain(void **state)
+{
+	const int n = 1500;
+	struct nftnl_rule *r;
+	uint8_t addr[4];
+	int i;
+
+	(void)state;
+	add_chain(NFPROTO_IPV4, "t", "big", NF_INET_PRE_ROUTING, 0, NF_DROP);
+	add_chain(NFPROTO_IPV4, "t", "after", NF_INET_PRE_ROUTING, 10, NF_ACCEPT);
+	add_chain(NFPROTO_IPV4, "t", "sub", -1, 0, 0);
+	for (i = 0; i < n; i++) {
+		/* ip saddr 10.0.x.y tcp dport 1000+i counter accept */
+		r = rule(NFPROTO_IPV4, "t", "big");
+		addr[0] = 10;
+		addr[1] = 0;
+		addr[2] = (uint8_t)(i >> 8);
+		addr[3] = (uint8_t)i;
+		payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+		cmp(r, NFT_CMP_EQ, addr, 4);
+		l4(r, IPPROTO_TCP);
+		dport(r);
+		cmp16be(r, NFT_CMP_EQ, (uint16_t)(1000 + i));
+		counter(r);
+		verdict(r, i == 700 ? NFT_JUMP : NF_ACCEPT, i == 700 ? "sub" : NULL);
+	}
+	r = rule(NFPROTO_IPV4, "t", "big"); /* last: 9.9.9.9 accept */
+	addr[0] = addr[1] = addr[2] = addr[3] = 9;
+	payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
+	cmp(r, NFT_CMP_EQ, addr, 4);
+	verdict(r, NF_ACCEPT, NULL);
+	r = rule(NFPROTO_IPV4, "t", "sub"); /* sub: dport 1700 drop, else return */
+	dport(r);
+	cmp16be(r, NFT_CMP_EQ, 1700);
+	verdict(r, NF_DROP, NULL);
+	r = rule(NFPROTO_IPV4, "t", "after"); /* after: dport 1001 drop */
+	dport(r);
+	cmp16be(r, NFT_CMP_EQ, 1001);
+	verdict(r, NF_DROP, NULL);
+	load_ok();
+	{
+		struct bnft_prog_set *ps = NULL;
+		struct bnft_err e;
+
+		assert_int_equal(bnft_compile(ir, &ps, &e), 0);
+		assert_true(ps->nprogs >= 2); /* really split */
+		bnft_prog_set_free(&ps);
+	}
+	assert_int_equal(tcp4("10.0.0.0", 1000), ACC);	   /* first rule */
+	assert_int_equal(tcp4("10.0.0.1", 1001), DRP);	   /* accepted, then "after" drops */
+	assert_int_equal(tcp4("10.0.2.188", 1700), DRP);   /* rule 700 jumps, sub drops */
+	assert_int_equal(tcp4("10.0.5.219", 2499), ACC);   /* rule 1499, after the split */
+	assert_int_equal(tcp4("10.0.5.219", 2498), DRP);   /* no rule: policy drop */
+	assert_int_equal(tcp4("9.9.9.9", 1001), DRP);	   /* last rule accepts, after drops */
+	assert_int_equal(tcp4("9.9.9.9", 1002), ACC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +686,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_unsupported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_nat_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_split_long_chain, setup, teardown),
 	};
 
 	if (geteuid() != 0) {
