@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The printer: turns the in-memory ruleset (and single rules, statements,
+ * expressions) into the text `nft list ...` of nftables 1.1 prints, byte for
+ * byte. It prints what the AST holds: normalising a rule into its listed form
+ * (dropping implicit dependencies, merging set intervals ...) is evaluate's
+ * job; expressions flagged EXPR_F_IMPLICIT_DEP are skipped here.
+ *
+ * Files: print_expr.c (expressions), print_stmt.c (statements),
+ * print.c (tables, chains, sets, objects, flowtables, list commands).
+ */
+#ifndef BNFT_PARSER_PRINT_H
+#define BNFT_PARSER_PRINT_H
+
+#include "parser/ast.h"
+#include "parser/datatype.h"
+#include "parser/ruleset.h"
+
+/* The children of a concat/list/set expression (ast.h union member). */
+#ifndef EXPR_COMPOUND
+#endif
+
+/* Which optional log fields were given (stmt->log.flags). Same bits as
+ * nftables' STMT_LOG_*; the grammar sets them. */
+#ifndef LOG_F_PREFIX
+#define LOG_F_PREFIX	 (1u << 0)
+#define LOG_F_SNAPLEN	 (1u << 1)
+#define LOG_F_GROUP	 (1u << 2)
+#define LOG_F_QTHRESHOLD (1u << 3)
+#define LOG_F_LEVEL	 (1u << 4)
+#endif
+
+/* Element timeout meaning "never expires" (nftables NFT_NEVER_TIMEOUT). */
+#ifndef BNFT_NEVER_TIMEOUT
+#define BNFT_NEVER_TIMEOUT UINT64_MAX
+#endif
+
+/* State threaded through one print run. octx is a private copy because some
+ * sub-expressions print with changed options (ranges numerically, set
+ * statements stateless), as nftables does. */
+struct print_ctx {
+	struct output_ctx octx;
+	struct outbuf *o;
+	unsigned int family;	 /* NFPROTO_* of the table being printed */
+	bool force_newline;	 /* one element per line in elements = { } */
+	const struct datatype *set_dtype; /* key type of the set being listed */
+	/* how a constant with several flag bits prints here: "," in flag
+	 * tests (ct state established,related), " | " in binops and sets */
+	const char *flag_sep;
+	bool flag_paren; /* "(a | b)" as the operand of & ^ << >> */
+};
+
+void print_ctx_init(struct print_ctx *pc, const struct output_ctx *octx, struct outbuf *o,
+		    unsigned int family);
+
+/* Building blocks (print_expr.c, print_stmt.c). */
+void print_expr(struct print_ctx *pc, const struct expr *e);
+void print_stmt(struct print_ctx *pc, const struct stmt *s);
+void print_rule(struct print_ctx *pc, const struct rule *r);
+void print_time(struct print_ctx *pc, uint64_t ms);
+void print_set_elements(struct print_ctx *pc, const struct expr *set, bool anonymous);
+const char *print_family_name(unsigned int family);
+const char *print_hook_name(unsigned int family, unsigned int hooknum);
+/* "filter", "filter + 10", "-150" as `priority` prints for family/hook. */
+void print_prio(struct print_ctx *pc, unsigned int family, unsigned int hooknum, int prio);
+/* nftables get_rate(): bytes -> (value, "bytes"/"kbytes"/"mbytes"). */
+const char *print_rate_unit(uint64_t bytes, uint64_t *value);
+const char *print_time_unit(uint64_t seconds);
+const char *print_obj_type_name(unsigned int type);
+/* Bodies of limit and quota objects ("rate 10/second", "25 mbytes"). */
+void print_limit_obj(struct print_ctx *pc, const struct obj *obj);
+void print_quota_obj(struct print_ctx *pc, const struct obj *obj);
+
+/* Whole objects with their indentation, as inside `table x { ... }`. */
+void print_chain(struct print_ctx *pc, const struct chain *c);
+void print_chain_declaration(struct print_ctx *pc, const struct chain *c);
+void print_set(struct print_ctx *pc, const struct set *s);
+void print_obj(struct print_ctx *pc, const struct obj *obj);
+void print_flowtable(struct print_ctx *pc, const struct flowtable *ft);
+
+/* Public entry points: what the list commands print. All append to o. */
+void bnft_print_table(const struct table *t, const struct output_ctx *octx, struct outbuf *o);
+/* `list tables`: "table ip x" lines */
+void bnft_print_tables(const struct bnft_ruleset *rs, unsigned int family,
+		       const struct output_ctx *octx, struct outbuf *o);
+/* `list ruleset [family]`: family 0 = all */
+void bnft_print_ruleset_family(const struct bnft_ruleset *rs, unsigned int family,
+			       const struct output_ctx *octx, struct outbuf *o);
+/* `list chain`: table header, the chain with its rules, closing brace */
+void bnft_print_list_chain(const struct table *t, const struct chain *c,
+			   const struct output_ctx *octx, struct outbuf *o);
+/* `list chains [family]`: declarations only */
+void bnft_print_list_chains(const struct bnft_ruleset *rs, unsigned int family,
+			    const struct output_ctx *octx, struct outbuf *o);
+/* `list set|map|meter`: table header, the set, closing brace */
+void bnft_print_list_set(const struct table *t, const struct set *s,
+			 const struct output_ctx *octx, struct outbuf *o);
+/* `list sets|maps [family]`: obj is CMD_OBJ_SETS, CMD_OBJ_MAPS or CMD_OBJ_METERS */
+void bnft_print_list_sets(const struct bnft_ruleset *rs, unsigned int family, enum cmd_obj obj,
+			  const struct output_ctx *octx, struct outbuf *o);
+/* `list counter|quota|... [family [table [name]]]`: objects of one type;
+ * table/name NULL = all */
+void bnft_print_list_objs(const struct bnft_ruleset *rs, unsigned int family, const char *table,
+			  const char *name, unsigned int objtype, const struct output_ctx *octx,
+			  struct outbuf *o);
+void bnft_print_list_flowtable(const struct table *t, const struct flowtable *ft,
+			       const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_flowtables(const struct bnft_ruleset *rs, unsigned int family,
+				const struct output_ctx *octx, struct outbuf *o);
+/* One rule as one line without indentation or newline (echo, tests). */
+void bnft_print_rule(const struct rule *r, unsigned int family, const struct output_ctx *octx,
+		     struct outbuf *o);
+void bnft_print_expr(const struct expr *e, unsigned int family, const struct output_ctx *octx,
+		     struct outbuf *o);
+void bnft_print_stmt(const struct stmt *s, unsigned int family, const struct output_ctx *octx,
+		     struct outbuf *o);
+
+#endif
