@@ -16,8 +16,8 @@ static const struct symbol_table ct_state_tbl = {
 	.byteorder = BYTEORDER_HOST_ENDIAN,
 	.size = 32,
 	.symbols = {
-		{ "invalid", 1 }, { "established", 2 }, { "related", 4 },
-		{ "new", 8 },	  { "untracked", 64 },	SYMBOL_LIST_END,
+		{ "invalid", 1 }, { "new", 8 },	     { "established", 2 },
+		{ "related", 4 }, { "untracked", 64 }, SYMBOL_LIST_END,
 	},
 };
 

@@ -148,17 +148,55 @@ void symbol_table_print(const struct symbol_table *tbl, const struct datatype *d
 			struct outbuf *o)
 {
 	const struct symbolic_constant *s;
-	unsigned int size = tbl->size ? tbl->size : dtype->size;
-	unsigned int w = (size + 3) / 4;
+	unsigned int bytes = value_bytes(dtype->size ? dtype->size : tbl->size);
 
-	outbuf_printf(o, "\npre-defined symbolic constants (in %s):\n",
-		      tbl->base_dec ? "decimal" : "hexadecimal");
 	for (s = tbl->symbols; s->identifier; s++) {
-		outbuf_printf(o, "\t%-30s\t", s->identifier);
 		if (tbl->base_dec)
-			outbuf_printf(o, "%" PRIu64 "\n", s->value);
+			outbuf_printf(o, "\t%-30s\t%20" PRIu64 "\n", s->identifier, s->value);
 		else
-			outbuf_printf(o, "0x%0*" PRIx64 "\n", (int)w, s->value);
+			outbuf_printf(o, "\t%-30s\t0x%.*" PRIx64 "\n", s->identifier, (int)(2 * bytes),
+				      s->value);
+	}
+}
+
+void datatype_describe(const char *kind, const struct datatype *dtype, unsigned int len,
+		       struct outbuf *o)
+{
+	const struct datatype *b;
+	const struct symbol_table *tbl;
+
+	outbuf_printf(o, "%s expression, datatype %s (%s)", kind, dtype->name, dtype->desc);
+	if (dtype->type == TYPE_INVALID)
+		return; /* nft stops here too (e.g. "ct original saddr") */
+	if (dtype->basetype) {
+		outbuf_puts(o, " (basetype ");
+		for (b = dtype->basetype; b; b = b->basetype)
+			outbuf_printf(o, "%s%s", b == dtype->basetype ? "" : ", ", b->name);
+		outbuf_puts(o, ")");
+	}
+	if (datatype_basetype(dtype)->type == TYPE_STRING) {
+		if (len)
+			outbuf_printf(o, ", %u characters", len / 8);
+		else
+			outbuf_puts(o, ", dynamic length");
+	} else {
+		outbuf_printf(o, ", %u bits", len);
+	}
+	outbuf_puts(o, "\n");
+	tbl = dtype->sym_tbl;
+	if (tbl && tbl->symbols[0].identifier) {
+		outbuf_printf(o, "\npre-defined symbolic constants (in %s):\n",
+			      tbl->base_dec ? "decimal" : "hexadecimal");
+		symbol_table_print(tbl, dtype, o);
+	} else if (dtype->type == TYPE_INET_PROTOCOL) {
+		unsigned int p;
+
+		for (p = 0; p < 255; p++) {
+			const char *name = inet_protocol_name((uint8_t)p);
+
+			if (name)
+				outbuf_printf(o, "\t%-30s\t%u\n", name, p);
+		}
 	}
 }
 

@@ -207,9 +207,15 @@ int symbol_table_parse(const struct datatype *dtype, const struct symbol_table *
  * numbers (nft 1.1); these private types print the names. */
 extern const struct datatype reject_icmp_code_type, reject_icmpv6_code_type,
 	reject_icmpx_code_type;
-/* nft describe: the "pre-defined symbolic constants" listing. */
+/* The rows of nft describe's "pre-defined symbolic constants" listing. */
 void symbol_table_print(const struct symbol_table *tbl, const struct datatype *dtype,
 			struct outbuf *o);
+/* nft describe EXPR: "meta expression, datatype mark (packet mark) (basetype
+ * integer), 32 bits\n" plus the symbol table. kind is "payload", "meta",
+ * "ct", "exthdr", "fib", "rt", "socket", "osf", "numgen", "hash", "xfrm";
+ * len is the expression's length in bits. */
+void datatype_describe(const char *kind, const struct datatype *dtype, unsigned int len,
+		       struct outbuf *o);
 /* First datatype in the basetype chain that has a symbol table, or NULL. */
 const struct symbol_table *datatype_sym_tbl(const struct datatype *d);
 

@@ -72,9 +72,9 @@ const struct key_template *rt_template(unsigned int key)
 }
 
 static const struct key_template socket_templates[] = {
-	[NFT_SOCKET_TRANSPARENT] = KT("transparent", &integer_type, 1, H),
+	[NFT_SOCKET_TRANSPARENT] = KT("transparent", &integer_type, 8, H),
 	[NFT_SOCKET_MARK] = KT("mark", &mark_type, 32, H),
-	[NFT_SOCKET_WILDCARD] = KT("wildcard", &integer_type, 1, H),
+	[NFT_SOCKET_WILDCARD] = KT("wildcard", &integer_type, 8, H),
 	[NFT_SOCKET_CGROUPV2] = KT("cgroupv2", &cgroupv2_type, 64, H),
 };
 
@@ -90,7 +90,7 @@ const struct key_template *socket_template(unsigned int key)
 
 static const struct key_template fib_result_templates[] = {
 	[NFT_FIB_RESULT_OIF] = KT("oif", &ifindex_type, 32, H),
-	[NFT_FIB_RESULT_OIFNAME] = KT("oifname", &ifname_type, 128, H),
+	[NFT_FIB_RESULT_OIFNAME] = KT("oifname", &string_type, 128, H),
 	[NFT_FIB_RESULT_ADDRTYPE] = KT("type", &fib_addr_type, 32, H),
 };
 

@@ -377,6 +377,68 @@ static void test_other_keys(void **state)
 	assert_null(exthdr_lookup(EXTHDR_OP_TCPOPT, "foobar"));
 }
 
+/* nft describe (1.0.6, unchanged in 1.1) for a few selectors */
+static void describe_eq(const char *kind, const struct datatype *d, unsigned int len,
+			const char *want)
+{
+	struct outbuf o;
+
+	outbuf_init(&o);
+	datatype_describe(kind, d, len, &o);
+	assert_non_null(o.buf);
+	assert_string_equal(o.buf, want);
+	outbuf_release(&o);
+}
+
+static void test_describe(void **state)
+{
+	const struct key_template *t;
+
+	t = meta_template(meta_key_lookup("mark"));
+	describe_eq("meta", t->dtype, t->len,
+		    "meta expression, datatype mark (packet mark) (basetype integer), 32 bits\n");
+	t = meta_template(meta_key_lookup("iifname"));
+	describe_eq("meta", t->dtype, t->len,
+		    "meta expression, datatype ifname (network interface name) (basetype string), "
+		    "16 characters\n");
+	t = ct_template(ct_key_lookup("state"));
+	describe_eq("ct", t->dtype, t->len,
+		    "ct expression, datatype ct_state (conntrack state) (basetype bitmask, integer), "
+		    "32 bits\n\npre-defined symbolic constants (in hexadecimal):\n"
+		    "\tinvalid                       \t0x00000001\n"
+		    "\tnew                           \t0x00000008\n"
+		    "\testablished                   \t0x00000002\n"
+		    "\trelated                       \t0x00000004\n"
+		    "\tuntracked                     \t0x00000040\n");
+	t = meta_template(meta_key_lookup("pkttype"));
+	describe_eq("meta", t->dtype, t->len,
+		    "meta expression, datatype pkt_type (packet type) (basetype integer), 8 bits\n"
+		    "\npre-defined symbolic constants (in decimal):\n"
+		    "\thost                          \t                   0\n"
+		    "\tunicast                       \t                   0\n"
+		    "\tbroadcast                     \t                   1\n"
+		    "\tmulticast                     \t                   2\n"
+		    "\tother                         \t                   3\n");
+	describe_eq("payload", &arpop_type, 16,
+		    "payload expression, datatype arp_op (ARP operation) (basetype integer), 16 bits\n"
+		    "\npre-defined symbolic constants (in hexadecimal):\n"
+		    "\trequest                       \t0x0001\n"
+		    "\treply                         \t0x0002\n"
+		    "\trrequest                      \t0x0003\n"
+		    "\trreply                        \t0x0004\n"
+		    "\tinrequest                     \t0x0008\n"
+		    "\tinreply                       \t0x0009\n"
+		    "\tnak                           \t0x000a\n");
+	t = socket_template(socket_key_lookup("transparent"));
+	describe_eq("socket", t->dtype, t->len,
+		    "socket expression, datatype integer (integer), 8 bits\n");
+	t = fib_result_template(fib_result_lookup("oifname"));
+	describe_eq("fib", t->dtype, t->len,
+		    "fib expression, datatype string (string), 16 characters\n");
+	describe_eq("payload", &integer_type, 12,
+		    "payload expression, datatype integer (integer), 12 bits\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_meta_keys),
 		cmocka_unit_test(test_ct_keys),
 		cmocka_unit_test(test_other_keys),
+		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_templates_vs_payload_corpus),
 	};
 
