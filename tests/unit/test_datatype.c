@@ -173,6 +173,9 @@ static void test_proto_service(void **state)
 	roundtrip(&inet_service_type, "22", &service, "\"ssh\"");
 	roundtrip(&inet_service_type, "https", NULL, "443");
 	roundtrip(&inet_service_type, "65535", &service, "65535");
+	roundtrip(&inet_service_type, "123", &service, "\"ntp\""); /* udp-only entry */
+	roundtrip(&inet_service_type, "514", &service, "\"shell\"");
+	roundtrip(&inet_service_type, "syslog", NULL, "514");
 
 	e = parse_ok(&inet_service_type, "4789");
 	assert_int_equal(e->len, 16);
