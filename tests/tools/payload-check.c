@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * payload-check: the upstream tests/py payload oracle for the lowering.
+ *
+ * For each *.t file given, rebuild the context nftables' nft-test.py builds
+ * (tables, chains, sets, elements, objects), and for every "rule;ok" line
+ * and table family parse + evaluate + lower "add rule ..." and compare the
+ * --debug=netlink print of the rule with the entry of the payload file that
+ * nft-test.py would pick (FILE.t.payload.FAMILY, else FILE.t.payload).
+ * Like nft-test.py only expression lines ("  [ ... ]") and set element
+ * lines are compared, elements as unordered sets. Data bytes are compared
+ * normalised: newer libnftnl prints big endian data byte by byte ("0x0016"),
+ * 1.2.4 prints 32-bit host-order words ("0x00001600"); an 8-digit word in
+ * the corpus is accepted in either reading.
+ *
+ * Each payload entry is counted once (several chains of one table share
+ * it). Output: one line per file "FILE: N passed, N failed, N skipped" and
+ * a last line "total: N passed, N failed, N skipped". Mismatches and errors
+ * go to the log file (-l).
+ */
+/* command texts are bounded by MAXL; truncation only shortens a test input */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "parser/erec.h"
+#include "parser/parse.h"
+#include "parser/ruleset.h"
+#include "translator/lower.h"
+
+#define MAXL 8192
+
+struct strvec {
+	char **v;
+	unsigned int n, cap;
+};
+
+static void sv_push(struct strvec *s, const char *x)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			exit(2);
+	}
+	s->v[s->n++] = strdup(x);
+}
+
+static void sv_free(struct strvec *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *rstrip(char *s)
+{
+	size_t l = strlen(s);
+
+	while (l && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
+		s[--l] = '\0';
+	return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Payload files                                                       */
+
+struct entry {
+	char *rule;
+	struct strvec lines; /* relevant lines only */
+	bool used;
+};
+
+struct pfile {
+	char *path;
+	struct entry *e;
+	unsigned int n;
+	unsigned int passed, failed;
+};
+
+static bool line_relevant(const char *l)
+{
+	while (*l == ' ' || *l == '\t')
+		l++;
+	return !strncmp(l, "[ ", 2) || !strncmp(l, "element", 7);
+}
+
+static int pfile_load(struct pfile *pf, const char *path)
+{
+	char line[MAXL];
+	FILE *f = fopen(path, "r");
+	struct entry *cur = NULL;
+
+	memset(pf, 0, sizeof(*pf));
+	if (!f)
+		return -errno;
+	pf->path = strdup(path);
+	while (fgets(line, sizeof(line), f)) {
+		rstrip(line);
+		if (!strncmp(line, "# ", 2)) {
+			pf->e = realloc(pf->e, (pf->n + 1) * sizeof(*pf->e));
+			if (!pf->e)
+				exit(2);
+			cur = &pf->e[pf->n++];
+			memset(cur, 0, sizeof(*cur));
+			cur->rule = strdup(line + 2);
+			continue;
+		}
+		if (cur && line_relevant(line))
+			sv_push(&cur->lines, line);
+	}
+	fclose(f);
+	return 0;
+}
+
+static void pfile_free(struct pfile *pf)
+{
+	unsigned int i;
+
+	for (i = 0; i < pf->n; i++) {
+		free(pf->e[i].rule);
+		sv_free(&pf->e[i].lines);
+	}
+	free(pf->e);
+	free(pf->path);
+}
+
+static struct entry *pfile_find(struct pfile *pf, const char *rule)
+{
+	unsigned int i;
+
+	for (i = 0; i < pf->n; i++)
+		if (!strcmp(pf->e[i].rule, rule))
+			return &pf->e[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Normalised comparison                                               */
+
+static bool is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* Tokenise on whitespace; drop lone "." (concat separators of newer
+ * libnftnl element lines) and trailing "]" handled as tokens. */
+static unsigned int tokens(const char *s, char tok[][128], unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (*s && n < max) {
+		size_t l;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		l = strcspn(s, " \t");
+		if (l >= 128)
+			l = 127;
+		if (!(l == 1 && *s == '.')) {
+			memcpy(tok[n], s, l);
+			tok[n][l] = '\0';
+			n++;
+		}
+		s += l;
+	}
+	return n;
+}
+
+/* Bytes of a data token (with or without 0x): newer format, in order,
+ * padded to 4; returns false if not a data token. */
+static bool tok_bytes(const char *t, uint8_t *b, bool reversed, bool word_only)
+{
+	size_t n;
+	unsigned int i;
+
+	if (!strncmp(t, "0x", 2))
+		t += 2;
+	else if (word_only)
+		return false;
+	n = strlen(t);
+	if (!is_hex(t, n) || n > 8 || n % 2)
+		return false;
+	memset(b, 0, 4);
+	for (i = 0; i < n / 2; i++) {
+		unsigned int v;
+
+		sscanf(t + 2 * i, "%2x", &v);
+		b[i] = (uint8_t)v;
+	}
+	if (reversed) {
+		uint8_t r[4];
+
+		if (n != 8)
+			return false;
+		for (i = 0; i < 4; i++)
+			r[i] = b[3 - i];
+		memcpy(b, r, 4);
+	}
+	return true;
+}
+
+static bool tok_equal(const char *want, const char *got, bool bare_hex)
+{
+	uint8_t a[4], b[4];
+
+	if (!strcmp(want, got))
+		return true;
+	/* ours: 1.2.4 words (host order) */
+	if (!tok_bytes(got, b, true, !bare_hex))
+		return false;
+	if (tok_bytes(want, a, false, !bare_hex) && !memcmp(a, b, 4))
+		return true;
+	if (tok_bytes(want, a, true, !bare_hex) && !memcmp(a, b, 4))
+		return true;
+	return false;
+}
+
+static bool line_equal(const char *want, const char *got, bool bare_hex)
+{
+	static char tw[256][128], tg[256][128];
+	unsigned int nw, ng, i;
+
+	nw = tokens(want, tw, 256);
+	ng = tokens(got, tg, 256);
+	if (nw != ng)
+		return false;
+	for (i = 0; i < nw; i++)
+		if (!tok_equal(tw[i], tg[i], bare_hex))
+			return false;
+	return true;
+}
+
+/* Split an element line into its "element ..." items. */
+static void split_elems(const char *line, struct strvec *out)
+{
+	const char *p = line;
+
+	while ((p = strstr(p, "element"))) {
+		const char *q = strstr(p + 7, "element");
+		size_t l = q ? (size_t)(q - p) : strlen(p);
+		char buf[MAXL];
+
+		if (l >= sizeof(buf))
+			l = sizeof(buf) - 1;
+		memcpy(buf, p + 7, l - 7);
+		buf[l - 7] = '\0';
+		rstrip(buf);
+		sv_push(out, buf);
+		p += l;
+	}
+}
+
+static bool elems_equal(const char *want, const char *got)
+{
+	struct strvec w = { 0 }, g = { 0 };
+	bool ok = true, *used;
+	unsigned int i, j;
+
+	split_elems(want, &w);
+	split_elems(got, &g);
+	if (w.n != g.n) {
+		ok = false;
+		goto out;
+	}
+	used = calloc(g.n + 1, 1);
+	for (i = 0; i < w.n && ok; i++) {
+		for (j = 0; j < g.n; j++) {
+			if (!used[j] && line_equal(w.v[i], g.v[j], true)) {
+				used[j] = true;
+				break;
+			}
+		}
+		if (j == g.n)
+			ok = false;
+	}
+	free(used);
+out:
+	sv_free(&w);
+	sv_free(&g);
+	return ok;
+}
+
+static bool payload_equal(const struct strvec *want, const struct strvec *got)
+{
+	unsigned int i;
+
+	if (want->n != got->n || !want->n)
+		return false;
+	for (i = 0; i < want->n; i++) {
+		const char *w = want->v[i], *g = got->v[i];
+		bool we = !line_relevant(w) ? false : strstr(w, "element") && !strstr(w, "[ ");
+
+		if (we) {
+			if (!elems_equal(w, g))
+				return false;
+		} else if (!line_equal(w, g, false)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* .t files                                                            */
+
+struct tchain {
+	char *name, *config;
+};
+
+struct ttable {
+	char *family, *name;
+	struct strvec chains;
+};
+
+struct tctx {
+	struct tchain chains[64];
+	unsigned int nchains;
+	struct ttable tables[8];
+	unsigned int ntables;
+	struct strvec setup; /* set/element/object commands, TABLE_PH = "family table" */
+	bool rules_seen;
+};
+
+static const char *chain_config(const struct tctx *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nchains; i++)
+		if (!strcmp(t->chains[i].name, name))
+			return t->chains[i].config;
+	return NULL;
+}
+
+/* Copy src to out replacing every "from" by "to". */
+static void replace_all(char *out, size_t size, const char *src, const char *from, const char *to)
+{
+	size_t fl = strlen(from), tl = strlen(to), n = 0;
+
+	while (*src && n + 1 < size) {
+		if (!strncmp(src, from, fl) && n + tl + 1 < size) {
+			memcpy(out + n, to, tl);
+			n += tl;
+			src += fl;
+		} else {
+			out[n++] = *src++;
+		}
+	}
+	out[n] = '\0';
+}
+
+#define TABLE_PH "@@TABLE@@"
+
+/* "type ipv4_addr timeout 60s flags interval" -> "type ipv4_addr; timeout 60s; flags interval;" */
+static void set_cmd(char *out, size_t size, const char *name, const char *spec)
+{
+	char a[MAXL], b[MAXL];
+	const char *kind = strstr(spec, " : ") ? "map" : "set";
+
+	replace_all(a, sizeof(a), spec, " timeout ", "; timeout ");
+	replace_all(b, sizeof(b), a, " flags ", "; flags ");
+	snprintf(out, size, "add %s " TABLE_PH " %s { %s; }", kind, name, b);
+}
+
+static void obj_cmd(char *out, size_t size, const char *name, const char *spec)
+{
+	const char *p = spec;
+	char type[64];
+
+	if (!strncmp(p, "type ", 5))
+		p += 5;
+	if (!strncmp(p, "ct ", 3)) {
+		size_t l = strcspn(p + 3, " ");
+
+		snprintf(type, sizeof(type), "ct %.*s", (int)l, p + 3);
+		p += 3 + l;
+	} else {
+		size_t l = strcspn(p, " ");
+
+		snprintf(type, sizeof(type), "%.*s", (int)l, p);
+		p += l;
+	}
+	while (*p == ' ')
+		p++;
+	snprintf(out, size, "add %s " TABLE_PH " %s %s", type, name, p);
+}
+
+struct counts {
+	unsigned int passed, failed, skipped;
+};
+
+static FILE *logf;
+static bool verbose;
+
+static void log_list(const char *title, const struct strvec *v)
+{
+	unsigned int i;
+
+	fprintf(logf, "  %s:\n", title);
+	for (i = 0; i < v->n; i++)
+		fprintf(logf, "    %s\n", v->v[i]);
+}
+
+/* Build, evaluate and lower the context plus one rule; collect the
+ * relevant debug lines of that rule in got. Returns 0 or -1 (error text
+ * in err). */
+static int run_rule(const struct tctx *t, const struct ttable *tb, const char *rule,
+		    struct strvec *got, struct outbuf *err)
+{
+	struct bnft_ruleset rs;
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct list_head msgs;
+	struct output_ctx octx = { 0 };
+	struct bnft_ir *ir = NULL;
+	struct outbuf cmds, dbg;
+	char fam_tab[256], buf[MAXL];
+	unsigned int i;
+	int ret = -1;
+
+	snprintf(fam_tab, sizeof(fam_tab), "%s %s", tb->family, tb->name);
+	outbuf_init(&cmds);
+	outbuf_init(&dbg);
+	outbuf_printf(&cmds, "add table %s\n", fam_tab);
+	for (i = 0; i < tb->chains.n; i++) {
+		const char *cfg = chain_config(t, tb->chains.v[i]);
+
+		if (cfg)
+			outbuf_printf(&cmds, "add chain %s %s { %s; }\n", fam_tab, tb->chains.v[i],
+				      cfg);
+		else
+			outbuf_printf(&cmds, "add chain %s %s\n", fam_tab, tb->chains.v[i]);
+	}
+	for (i = 0; i < t->setup.n; i++) {
+		replace_all(buf, sizeof(buf), t->setup.v[i], TABLE_PH, fam_tab);
+		outbuf_printf(&cmds, "%s\n", buf);
+	}
+	outbuf_printf(&cmds, "add rule %s %s %s\n", fam_tab, tb->chains.n ? tb->chains.v[0] : "",
+		      rule);
+
+	init_list_head(&msgs);
+	ruleset_src_init(&src);
+	bnft_ruleset_init(&rs);
+	parse_ctx_init(&pctx, &src, &msgs);
+	if (bnft_parse_buffer(&pctx, cmds.buf, "<cmdline>") < 0) {
+		outbuf_puts(err, "parse error:\n");
+		erec_print_list(err, &msgs);
+		goto out;
+	}
+	if (bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0) {
+		outbuf_puts(err, "evaluate error:\n");
+		erec_print_list(err, &msgs);
+		goto out;
+	}
+	if (bnft_lower(&rs, &ir, &msgs) < 0) {
+		outbuf_puts(err, "lower error:\n");
+		erec_print_list(err, &msgs);
+		goto out;
+	}
+	{
+		struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(ir->rules);
+		struct nftnl_rule *r, *last = NULL;
+
+		while (it && (r = nftnl_rule_list_iter_next(it)))
+			last = r;
+		nftnl_rule_list_iter_destroy(it);
+		if (!last) {
+			outbuf_puts(err, "no rule in the lowered ruleset\n");
+			goto out;
+		}
+		bnft_ir_print_rule_debug(ir, last, &dbg);
+	}
+	{
+		char *save = NULL, *l;
+
+		for (l = strtok_r(dbg.buf ? dbg.buf : (char *)"", "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save))
+			if (line_relevant(l))
+				sv_push(got, l);
+	}
+	ret = 0;
+out:
+	bnft_ir_free(&ir);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	bnft_ruleset_release(&rs);
+	outbuf_release(&cmds);
+	outbuf_release(&dbg);
+	return ret;
+}
+
+static struct pfile *pfiles;
+static unsigned int npfiles;
+
+static struct pfile *pfile_get(const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < npfiles; i++)
+		if (!strcmp(pfiles[i].path, path))
+			return &pfiles[i];
+	if (access(path, R_OK))
+		return NULL;
+	pfiles = realloc(pfiles, (npfiles + 1) * sizeof(*pfiles));
+	if (!pfiles)
+		exit(2);
+	if (pfile_load(&pfiles[npfiles], path) < 0)
+		return NULL;
+	return &pfiles[npfiles++];
+}
+
+static void check_rule(struct tctx *t, const char *tfile, unsigned int lineno, const char *rule,
+		       struct counts *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->ntables; i++) {
+		const struct ttable *tb = &t->tables[i];
+		char path[4096];
+		struct pfile *pf;
+		struct entry *e;
+		struct strvec got = { 0 };
+		struct outbuf err;
+
+		snprintf(path, sizeof(path), "%s.payload.%s", tfile, tb->family);
+		pf = pfile_get(path);
+		e = pf ? pfile_find(pf, rule) : NULL;
+		if (!e) {
+			snprintf(path, sizeof(path), "%s.payload", tfile);
+			pf = pfile_get(path);
+			e = pf ? pfile_find(pf, rule) : NULL;
+		}
+		if (!e) {
+			c->skipped++;
+			continue;
+		}
+		if (e->used)
+			continue;
+		e->used = true;
+		outbuf_init(&err);
+		if (run_rule(t, tb, rule, &got, &err) == 0 && payload_equal(&e->lines, &got)) {
+			c->passed++;
+			pf->passed++;
+		} else {
+			c->failed++;
+			pf->failed++;
+			if (logf) {
+				fprintf(logf, "FAIL %s:%u [%s %s] %s\n  entry: %s\n", tfile, lineno,
+					tb->family, tb->name, rule, pf->path);
+				if (err.len)
+					fprintf(logf, "%s", err.buf);
+				log_list("want", &e->lines);
+				log_list("got", &got);
+			}
+		}
+		outbuf_release(&err);
+		sv_free(&got);
+	}
+}
+
+static void tctx_reset_tables(struct tctx *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->ntables; i++) {
+		free(t->tables[i].family);
+		free(t->tables[i].name);
+		sv_free(&t->tables[i].chains);
+	}
+	t->ntables = 0;
+}
+
+static int check_tfile(const char *tfile, struct counts *total)
+{
+	struct tctx t;
+	struct counts c = { 0 };
+	char line[MAXL], cmd[MAXL];
+	unsigned int lineno = 0, i;
+	FILE *f = fopen(tfile, "r");
+
+	if (!f)
+		return -errno;
+	memset(&t, 0, sizeof(t));
+	while (fgets(line, sizeof(line), f)) {
+		char *fields[4] = { 0 }, *p, *save = NULL;
+		unsigned int nf = 0;
+
+		lineno++;
+		rstrip(line);
+		if (!line[0] || line[0] == '#' || line[0] == '-')
+			continue;
+		/* split on ';' into at most 3 fields, the first may contain ';' only
+		 * for chain configs (":name;config") */
+		if (line[0] == ':') {
+			p = strchr(line, ';');
+			if (p && t.nchains < 64) {
+				*p = '\0';
+				t.chains[t.nchains].name = strdup(line + 1);
+				t.chains[t.nchains].config = strdup(p + 1);
+				t.nchains++;
+			}
+			continue;
+		}
+		if (line[0] == '*') {
+			char *fam, *tab, *chs, *ch, *s2 = NULL;
+
+			if (t.rules_seen) {
+				tctx_reset_tables(&t);
+				t.rules_seen = false;
+			}
+			fam = strtok_r(line + 1, ";", &save);
+			tab = strtok_r(NULL, ";", &save);
+			chs = strtok_r(NULL, ";", &save);
+			if (!fam || !tab || t.ntables >= 8)
+				continue;
+			memset(&t.tables[t.ntables], 0, sizeof(t.tables[0]));
+			t.tables[t.ntables].family = strdup(fam);
+			t.tables[t.ntables].name = strdup(tab);
+			for (ch = chs ? strtok_r(chs, ",", &s2) : NULL; ch; ch = strtok_r(NULL, ",", &s2))
+				sv_push(&t.tables[t.ntables].chains, ch);
+			t.ntables++;
+			continue;
+		}
+		/* rule / set / elements / object lines: text;result[;expected] */
+		p = strrchr(line, ';');
+		for (p = strtok_r(line, ";", &save); p && nf < 4; p = strtok_r(NULL, ";", &save))
+			fields[nf++] = p;
+		if (nf < 2)
+			continue;
+		if (line[0] == '!' || line[0] == '?' || line[0] == '%') {
+			/* objects and sets may hold ';' inside braces: rejoin */
+			char whole[MAXL];
+			const char *res;
+
+			snprintf(whole, sizeof(whole), "%s", fields[0]);
+			for (i = 1; i + 1 < nf; i++) {
+				strncat(whole, ";", sizeof(whole) - strlen(whole) - 1);
+				strncat(whole, fields[i], sizeof(whole) - strlen(whole) - 1);
+			}
+			res = fields[nf - 1];
+			if (strcmp(res, "ok"))
+				continue;
+			p = strchr(whole, ' ');
+			if (!p)
+				continue;
+			*p = '\0';
+			if (whole[0] == '!')
+				set_cmd(cmd, sizeof(cmd), whole + 1, p + 1);
+			else if (whole[0] == '?')
+				snprintf(cmd, sizeof(cmd), "add element " TABLE_PH " %s { %s }", whole + 1,
+					 p + 1);
+			else
+				obj_cmd(cmd, sizeof(cmd), whole + 1, p + 1);
+			sv_push(&t.setup, cmd);
+			continue;
+		}
+		t.rules_seen = true;
+		if (strcmp(fields[1], "ok"))
+			continue;
+		check_rule(&t, tfile, lineno, fields[0], &c);
+		if (verbose)
+			fprintf(stderr, "%s:%u %s\n", tfile, lineno, fields[0]);
+	}
+	fclose(f);
+	/* entries of this file's payload files that no rule reached */
+	for (i = 0; i < npfiles; i++) {
+		unsigned int k;
+
+		if (strncmp(pfiles[i].path, tfile, strlen(tfile)))
+			continue;
+		for (k = 0; k < pfiles[i].n; k++)
+			if (!pfiles[i].e[k].used)
+				c.skipped++;
+	}
+	printf("%s: %u passed, %u failed, %u skipped\n", tfile, c.passed, c.failed, c.skipped);
+	total->passed += c.passed;
+	total->failed += c.failed;
+	total->skipped += c.skipped;
+	tctx_reset_tables(&t);
+	for (i = 0; i < t.nchains; i++) {
+		free(t.chains[i].name);
+		free(t.chains[i].config);
+	}
+	sv_free(&t.setup);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct counts total = { 0 };
+	unsigned int i;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "l:v")) != -1) {
+		switch (opt) {
+		case 'l':
+			logf = fopen(optarg, "w");
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-v] [-l log] FILE.t...\n", argv[0]);
+			return 2;
+		}
+	}
+	for (; optind < argc; optind++)
+		if (check_tfile(argv[optind], &total) < 0)
+			fprintf(stderr, "%s: cannot read\n", argv[optind]);
+	/* per payload file: entry counts */
+	for (i = 0; i < npfiles; i++) {
+		printf("file %s: %u passed, %u failed, %u entries\n", pfiles[i].path,
+		       pfiles[i].passed, pfiles[i].failed, pfiles[i].n);
+		pfile_free(&pfiles[i]);
+	}
+	free(pfiles);
+	printf("total: %u passed, %u failed, %u skipped\n", total.passed, total.failed,
+	       total.skipped);
+	if (logf)
+		fclose(logf);
+	return total.failed ? 1 : 0;
+}
