@@ -514,6 +514,21 @@ int proto_find_num(const struct proto_desc *base, const struct proto_desc *desc)
 	return -1;
 }
 
+int proto_find_field(const struct proto_desc *desc, unsigned int offset, unsigned int len)
+{
+	unsigned int i;
+
+	if (!desc)
+		return -1;
+	for (i = 1; i < PROTO_FIELDS_MAX; i++) {
+		const struct proto_hdr_template *t = &desc->templates[i];
+
+		if (t->token && t->offset == offset && t->len == len)
+			return (int)i;
+	}
+	return -1;
+}
+
 unsigned int proto_hdr_len(const struct proto_desc *desc)
 {
 	return desc ? desc->length : 0;

@@ -163,6 +163,9 @@ int proto_find_num(const struct proto_desc *base, const struct proto_desc *desc)
  * (NFPROTO_*): e.g. ip -> (NULL, proto_ip, proto_inet_service). NULL when
  * that layer is not fixed by the family. */
 const struct proto_desc *proto_family_base(unsigned int family, enum payload_base base);
+/* The field of desc at exactly (offset, len) bits, for turning a kernel
+ * payload load back into "tcp dport" (listing a live ruleset); -1 if none. */
+int proto_find_field(const struct proto_desc *desc, unsigned int offset, unsigned int len);
 /* Header length in bits of the desc's fixed part (0 if variable). */
 unsigned int proto_hdr_len(const struct proto_desc *desc);
 /* A template for a raw @base,offset,len payload (integer type). */

@@ -273,6 +273,9 @@ static void test_template_facts(void **state)
 	assert_null(proto_lookup("nosuch"));
 	assert_int_equal(proto_field_lookup(&proto_tcp, "nosuch"), -1);
 	assert_int_equal(proto_field_lookup(&proto_arp, "saddr ip"), ARPHDR_SADDR_IP);
+	assert_int_equal(proto_find_field(&proto_tcp, 16, 16), TCPHDR_DPORT);
+	assert_int_equal(proto_find_field(&proto_ip, 8, 6), IPHDR_DSCP);
+	assert_int_equal(proto_find_field(&proto_ip, 8, 8), -1);
 	assert_int_equal(proto_vxlan.inner.type, 1);
 	assert_int_equal(proto_vxlan.inner.hdrsize, 8);
 	assert_int_equal(proto_gre.inner.flags, 0xc);
