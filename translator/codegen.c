@@ -442,9 +442,10 @@ int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
 
 /* A chunk of generated code grows to about this many instructions before
  * the rest of a base chain moves to a continuation program reached by a
- * tail call: jumps stay inside 16-bit offsets and every program stays well
- * inside the verifier's limits. */
-#define CG_CHUNK_INSNS 28000
+ * tail call: jumps stay inside 16-bit offsets even after the verifier
+ * expands instructions (inlined map lookups, context rewrites; 28000 was
+ * too many), and every program stays well inside the verifier's limits. */
+#define CG_CHUNK_INSNS 16000
 /* Tail calls a packet may take: 33 in all, one of them the entry's. */
 #define CG_MAX_CHAIN_PROGS 32
 
@@ -584,6 +585,49 @@ static void emit_chain_end(struct cg *cg, struct cg_chain *c)
 	emit_bind(e, cg->lbl_chain_accept);
 }
 
+/* Copies the start of the network (or transport) header to its cache on
+ * the stack and stores how many bytes are valid (0 if none). */
+static void emit_hdr_cache(struct cg *cg, bool th)
+{
+	struct emitter *e = cg->e;
+	uint32_t done = emit_label(e), none = emit_label(e);
+	int16_t len_off = th ? SCR_TH_LEN : SCR_NH_LEN;
+
+	if (th) {
+		/* No transport header or a later fragment: nothing to load. */
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+		emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_0, 16));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, BNFT_PF_L4 | BNFT_PF_FRAG));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, BNFT_PF_L4, none);
+	}
+	emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+	if (th)
+		emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
+	else
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
+	/* len = min(skb->len - off, cache size), nothing when <= 0 */
+	emit(e, I_LDX(BPF_W, BPF_REG_4, R_CTX, SKB_OFF(len)));
+	emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_4, BPF_REG_2));
+	emit_jmp_imm(e, BPF_JMP | BPF_JSLE | BPF_K, BPF_REG_4, 0, none);
+	{
+		uint32_t fits = emit_label(e);
+
+		emit_jmp_imm(e, BPF_JMP | BPF_JLE | BPF_K, BPF_REG_4, th ? SCR_TH_MAX : SCR_NH_MAX,
+			     fits);
+		emit(e, I_MOV64_IMM(BPF_REG_4, th ? SCR_TH_MAX : SCR_NH_MAX));
+		emit_bind(e, fits);
+	}
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_4, len_off));
+	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+	emit(e, I_MOV64_REG(BPF_REG_3, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, th ? SCR_TH : SCR_NH));
+	emit_call_helper(e, BPF_FUNC_skb_load_bytes);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, done);
+	emit_bind(e, none);
+	emit(e, I_ST(BPF_W, R_SCR, len_off, 0));
+	emit_bind(e, done);
+}
+
 static int chunk_open(struct cg *cg, uint32_t slot)
 {
 	struct emitter *e = cg->e;
@@ -601,8 +645,10 @@ static int chunk_open(struct cg *cg, uint32_t slot)
 	emit(e, I_MOV64_REG(R_SCR, BPF_REG_10));
 	emit(e, I_ALU64_IMM(BPF_ADD, R_SCR, -SCR_SIZE));
 	emit(e, I_MOV64_IMM(BPF_REG_0, 0));
-	for (off = 0; off < SCR_SIZE; off += 8)
+	for (off = 0; off < SCR_ZERO; off += 8)
 		emit(e, I_STX(BPF_DW, R_SCR, BPF_REG_0, off));
+	emit_hdr_cache(cg, false);
+	emit_hdr_cache(cg, true);
 	cg->lbl_drop = emit_label(e);
 	cg->chunk_start = e->n;
 	return e->err;

@@ -160,6 +160,20 @@ static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 		return doff;
 	if (off > 0xffff)
 		return cg_fail(cg, -EOPNOTSUPP, "payload offset %u too large", off);
+	if ((base == NFT_PAYLOAD_NETWORK_HEADER && off + len <= SCR_NH_MAX) ||
+	    (base == NFT_PAYLOAD_TRANSPORT_HEADER && off + len <= SCR_TH_MAX)) {
+		bool th = base == NFT_PAYLOAD_TRANSPORT_HEADER;
+
+		/* From the header cache: the cache holds min(cache size,
+		 * bytes to the end of the packet), so a load the kernel
+		 * would fail (beyond the packet) fails here too. */
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_SCR, th ? SCR_TH_LEN : SCR_NH_LEN));
+		emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_0, (int32_t)(off + len),
+			     cg->lbl_rule_fail);
+		emit_zero_tail(cg, doff, len);
+		emit_copy(cg, R_SCR, (th ? SCR_TH : SCR_NH) + (int)off, doff, len);
+		return 0;
+	}
 	switch (base) {
 	case NFT_PAYLOAD_LL_HEADER:
 		/* No MAC header (tun-like device): the kernel breaks. */

@@ -14,9 +14,27 @@
  * frame owns it, subprograms get its address as their second argument):
  *   [0, 8)     temporary key for counter lookups
  *   [8, 76)    LPM trie key: u32 prefix length + up to 64 key bytes
+ *   [80, 84)   bytes of the network header cache that hold packet data
+ *   [84, 88)   bytes of the transport header cache that hold packet data
+ *              (0: no transport header or a later fragment)
  *   [80, 160)  nft registers: word w (kernel regs->data[w], 4..19) at 80 + 4w
+ *              (words 0-3, the verdict register, are never stored: 80-95
+ *              is free for the two lengths above)
+ *   [160, 224) copy of the first 64 bytes from the network header
+ *   [224, 256) copy of the first 32 bytes from the transport header
+ * Payload loads inside the copies are plain stack reads; one
+ * bpf_skb_load_bytes per header and program fills them (non-linear skbs
+ * included). 256 bytes: the most a frame may use when tail calls and
+ * bpf-to-bpf calls mix.
  */
-#define SCR_SIZE 160
+#define SCR_SIZE 256
+#define SCR_ZERO 160
+#define SCR_NH_LEN 80
+#define SCR_TH_LEN 84
+#define SCR_NH 160
+#define SCR_NH_MAX 64
+#define SCR_TH 224
+#define SCR_TH_MAX 32
 #define SCR_TMP 0
 #define SCR_KEY 8
 #define SCR_KEY_MAX 64

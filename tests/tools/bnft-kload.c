@@ -6,6 +6,7 @@
  *   bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] [--stats]
  *   bnft-kload --detach --pin-root DIR
  *   bnft-kload --counters --pin-root DIR
+ *   bnft-kload --from-netns NAME --bench PKT [--bench PKT...] [--repeat N]
  *
  * --from-netns: setns into NAME (/run/netns/NAME), dump the kernel ruleset,
  * setns back, compile, load beside the live state, flip, attach to every
@@ -22,6 +23,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -29,6 +31,7 @@
 #include <libnftnl/common.h>
 
 #include "daemon/lib/load.h"
+#include "tests/unit/test_codegen_lib.h"
 #include "translator/codegen.h"
 #include "translator/kdump.h"
 
@@ -135,6 +138,110 @@ static int print_counter(const struct bnft_counter_row *row, void *data)
 	return 0;
 }
 
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* PKT: proto,saddr,daddr,dport (proto tcp|udp|icmp|icmpv6|sctp); v6 when
+ * the source address has a ':'. */
+static int parse_pkt(const char *spec, struct tl_pkt *p)
+{
+	char buf[256], *f[4], *save = NULL, *t;
+	uint8_t proto;
+	int i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", spec);
+	for (t = strtok_r(buf, ",", &save); t && i < 4; t = strtok_r(NULL, ",", &save))
+		f[i++] = t;
+	if (i != 4)
+		return -EINVAL;
+	if (!strcmp(f[0], "tcp"))
+		proto = IPPROTO_TCP;
+	else if (!strcmp(f[0], "udp"))
+		proto = IPPROTO_UDP;
+	else if (!strcmp(f[0], "sctp"))
+		proto = IPPROTO_SCTP;
+	else if (!strcmp(f[0], "icmp"))
+		proto = IPPROTO_ICMP;
+	else if (!strcmp(f[0], "icmpv6"))
+		proto = IPPROTO_ICMPV6;
+	else
+		return -EINVAL;
+	if (strchr(f[1], ':'))
+		tl_ip6(p, f[1], f[2], proto, 40000, (uint16_t)atoi(f[3]), NULL, 0);
+	else
+		tl_ip4(p, f[1], f[2], proto, 40000, (uint16_t)atoi(f[3]), 0);
+	return 0;
+}
+
+/* BPF_PROG_TEST_RUN of the entry program (which tail-calls the generated
+ * ones) on each packet; ns/packet from wall time over the repeats. */
+static int bench(const struct bnft_prog_set *ps, char **pkts, int npkts, unsigned int repeat)
+{
+	struct bnft_load_stats st;
+	struct bnft_live *lv = NULL;
+	int err, i;
+
+	err = bnft_live_open(NULL, true, &lv);
+	if (!err)
+		err = bnft_live_load(lv, ps, &st);
+	if (err) {
+		fprintf(stderr, "bnft-kload: bench load: %s\n%s\n", strerror(-err),
+			st.verifier_log);
+		bnft_live_close(&lv);
+		return err;
+	}
+	printf("programs %u, instructions %llu, verified %llu\n", st.nprogs,
+	       (unsigned long long)st.insns, (unsigned long long)st.verified_insns);
+	for (i = 0; i < npkts; i++) {
+		struct __sk_buff ctx;
+		struct tl_pkt p;
+		unsigned int rep = repeat;
+		double t0, t1;
+
+		if (parse_pkt(pkts[i], &p)) {
+			fprintf(stderr, "bnft-kload: bad packet spec %s\n", pkts[i]);
+			err = -EINVAL;
+			break;
+		}
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.ifindex = 1;
+		ctx.ingress_ifindex = 1;
+		{
+			DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.b,
+					    .data_size_in = (uint32_t)p.len, .ctx_in = &ctx,
+					    .ctx_size_in = sizeof(ctx), .repeat = 1000);
+
+			/* calibrate to about one second per packet */
+			t0 = now_ns();
+			if (bpf_prog_test_run_opts(bnft_live_entry_fd(lv, false), &o)) {
+				err = -errno;
+				break;
+			}
+			t1 = now_ns();
+			if ((t1 - t0) / 1000 * rep > 1e9)
+				rep = (unsigned int)(1e9 / ((t1 - t0) / 1000)) + 1000;
+			o.repeat = rep;
+			t0 = now_ns();
+			if (bpf_prog_test_run_opts(bnft_live_entry_fd(lv, false), &o)) {
+				err = -errno;
+				break;
+			}
+			t1 = now_ns();
+			printf("%-40s verdict %-6s %8.1f ns/packet (repeat %u, kernel %u ns)\n",
+			       pkts[i], o.retval == TC_ACT_SHOT ? "drop" :
+					o.retval == TC_ACT_OK ? "accept" : "other",
+			       (t1 - t0) / rep, rep, o.duration);
+		}
+	}
+	bnft_live_close(&lv);
+	return err;
+}
+
 /* libbpf warns when the clsact qdisc already exists; keep its chatter for
  * BNFT_DEBUG. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -149,7 +256,9 @@ static void usage(void)
 	fprintf(stderr, "usage: bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] "
 			"[--stats]\n"
 			"       bnft-kload --detach --pin-root DIR\n"
-			"       bnft-kload --counters --pin-root DIR\n");
+			"       bnft-kload --counters --pin-root DIR\n"
+			"       bnft-kload --from-netns NAME --bench proto,saddr,daddr,dport "
+			"[--bench ...] [--repeat N]\n");
 }
 
 int main(int argc, char **argv)
@@ -162,11 +271,16 @@ int main(int argc, char **argv)
 		{ "counters", no_argument, NULL, 'c' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "dump-bpf", no_argument, NULL, 'B' },
+		{ "bench", required_argument, NULL, 'b' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *netns = NULL, *root = NULL;
 	bool dump = false, detach = false, counters = false, stats = false, dump_bpf = false;
+	char *pkts[64];
+	int npkts = 0;
+	unsigned int repeat = 1000000;
 	struct bnft_load_stats st;
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
@@ -174,7 +288,7 @@ int main(int argc, char **argv)
 	int o, err;
 
 	libbpf_set_print(libbpf_log);
-	while ((o = getopt_long(argc, argv, "n:p:dDcsBh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:p:dDcsBb:r:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': netns = optarg; break;
 		case 'p': root = optarg; break;
@@ -183,10 +297,15 @@ int main(int argc, char **argv)
 		case 'c': counters = true; break;
 		case 's': stats = true; break;
 		case 'B': dump_bpf = true; break;
+		case 'b':
+			if (npkts < 64)
+				pkts[npkts++] = optarg;
+			break;
+		case 'r': repeat = (unsigned int)strtoul(optarg, NULL, 0); break;
 		default: usage(); return o == 'h' ? 0 : 1;
 		}
 	}
-	if (!root) {
+	if (!root && !npkts) {
 		usage();
 		return 1;
 	}
@@ -219,6 +338,12 @@ int main(int argc, char **argv)
 	}
 	if (dump_bpf)
 		print_bpf(ps);
+	if (npkts) {
+		err = bench(ps, pkts, npkts, repeat);
+		bnft_prog_set_free(&ps);
+		bnft_ir_free(&ir);
+		return err ? 1 : 0;
+	}
 	err = bnft_live_apply(ps, root, &st);
 	if (err) {
 		fprintf(stderr, "bnft-kload: load: %s\n", strerror(-err));
