@@ -11,7 +11,7 @@
 #  3. SUT on the upstream shell-test dumps with base chains (corpora).
 # Env: BNFT_SUT=kload|bnft|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
 # see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
-# ruleset), DIFF_ONLY (glob of ruleset names).
+# ruleset), DIFF_ONLY (glob of ruleset names), BNFT_BIN (bnft binary).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -88,8 +88,9 @@ if [ "$SUT" = kload ] && [ -z "${BNFT_SUT_LOAD:-}" ] && [ ! -x "$BNFT_KLOAD" ]; 
 	S=$((S + ${#RULESETS[@]} + 1))
 	finish
 fi
-if [ "$SUT" = bnft ] && [ ! -x build/bnft ]; then
-	echo "SKIP: build/bnft not built: ${#RULESETS[@]} rulesets and the corpus part skipped"
+export BNFT_BIN=${BNFT_BIN:-$ROOT/build/bnft}
+if [ "$SUT" = bnft ] && [ ! -x "$BNFT_BIN" ]; then
+	echo "SKIP: bnft not built ($BNFT_BIN): ${#RULESETS[@]} rulesets and the corpus part skipped"
 	S=$((S + ${#RULESETS[@]} + 1))
 	finish
 fi

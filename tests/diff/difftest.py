@@ -38,9 +38,9 @@ SUT_PRESETS = {
 		"counters": "{root}/tests/diff/sut-kload.sh counters - {ns} {pin}",
 	},
 	"bnft": {
-		"load": "ip netns exec {ns} {root}/build/bnft -f {ruleset}",
-		"unload": "ip netns exec {ns} {root}/build/bnft flush ruleset",
-		"counters": "ip netns exec {ns} {root}/build/bnft -j list ruleset",
+		"load": "ip netns exec {ns} {bnft} --pin-root {pin} -f {ruleset}",
+		"unload": "ip netns exec {ns} {bnft} --pin-root {pin} flush ruleset",
+		"counters": "ip netns exec {ns} {bnft} --pin-root {pin} -a list ruleset",
 	},
 }
 
@@ -104,7 +104,8 @@ class Counters:
 			if m:
 				chain = m.group(1)
 				continue
-			if s == "}" or not chain or not s or s.startswith(("type ", "policy ")):
+			if s == "}" or not chain or not s or s.startswith(
+					("type ", "policy ", "comment ", "devices ", "flags ")):
 				if s == "}" and chain:
 					chain = None
 				continue
@@ -158,7 +159,8 @@ class Harness:
 
 	def fmt(self, cmd, ruleset="-"):
 		return cmd.format(ruleset=shlex.quote(ruleset), ns=self.sut, pin=self.a.pin,
-				  root=ROOT, scratch=self.a.scratch)
+				  root=ROOT, scratch=self.a.scratch,
+				  bnft=os.environ.get("BNFT_BIN", ROOT + "/build/bnft"))
 
 	def own_addresses(self, case_list):
 		"""Give both receivers every destination address used (on lo)."""
