@@ -214,7 +214,10 @@ class Harness:
 		_, out, _ = sh("ip netns exec %s nft -j list ruleset" % self.ref)
 		ref = Counters.parse(out)
 		rc, out, err = sh(self.fmt(self.sut_cmd["counters"]))
-		sut = Counters.parse(out, ref) if rc == 0 else None
+		try:
+			sut = Counters.parse(out, ref) if rc == 0 else None
+		except (ValueError, KeyError) as e:
+			sut, err = None, "unparsable SUT counters (%s): %s" % (e, out[:200])
 		return ref, sut, err
 
 	def skip(self, name, why):
@@ -222,7 +225,16 @@ class Harness:
 		print("SKIP %s: %s" % (name, why.strip().splitlines()[0][:300] if why.strip() else "?"))
 
 	def run_one(self, name, ref_path, sut_path=None, expect_fail=False):
-		"""One ruleset (or a ref/SUT pair). Returns 'pass'/'fail'/'skip'."""
+		"""One ruleset (or a ref/SUT pair). Returns 'pass'/'fail'/'skip'.
+		A harness exception fails this ruleset, not the run."""
+		try:
+			return self._run_one(name, ref_path, sut_path, expect_fail)
+		except Exception as e:  # noqa: BLE001 - report and go on
+			self.failed += 1
+			print("FAIL %s: harness error %s: %s" % (name, type(e).__name__, e))
+			return "fail"
+
+	def _run_one(self, name, ref_path, sut_path, expect_fail):
 		sut_path = sut_path or ref_path
 		if self.deadline and time.time() > self.deadline:
 			self.skip(name, "time budget of the tier used up")
@@ -480,7 +492,11 @@ def run_corpus(h, d):
 		r = h.run_one("corpus " + name, p)
 		if r != "skip":
 			accepted.append(name)
+		elif h.deadline and time.time() > h.deadline:
+			continue
 	print("corpus: %d dumps with base chains, SUT accepted %d" % (len(cands), len(accepted)))
+	if accepted:
+		print("corpus accepted: " + " ".join(accepted))
 
 
 if __name__ == "__main__":
