@@ -483,7 +483,7 @@ static bool key_is_interval(const struct expr *k)
 int expr_evaluate_set_elems(struct eval_ctx *ctx, struct expr *set, const struct expr_ctx *key,
 			    const struct expr_ctx *data, bool named)
 {
-	struct expr *i, *n, *el, *k;
+	struct expr *i, *el, *k;
 	struct list_head todo;
 	int err = 0;
 
@@ -575,10 +575,6 @@ int expr_evaluate_set_elems(struct eval_ctx *ctx, struct expr *set, const struct
 		}
 		list_add_tail(&el->list, &EXPR_COMPOUND(set).expressions);
 		EXPR_COMPOUND(set).size++;
-	}
-	list_for_each_entry_safe(i, n, &todo, list) {
-		list_del(&i->list);
-		expr_free(i);
 	}
 	return err;
 }
@@ -814,7 +810,8 @@ static int map_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		data.byteorder = BYTEORDER_HOST_ENDIAN;
 	} else {
 		data = ctx->ectx;
-		data.key = NULL;
+		if (!data.key || data.key->etype != EXPR_CONCAT)
+			data.key = NULL;
 		if (!data.dtype && e->map.mappings->etype != EXPR_SET_REF)
 			return eval_error(ctx, &e->location, "Map expression can not be used here");
 	}

@@ -51,6 +51,65 @@ static const struct datatype *addr_type(unsigned int family, unsigned int *len)
 	return &ipaddr_type;
 }
 
+static bool nat_map_is_concat(struct eval_ctx *ctx, const struct expr *a)
+{
+	const struct expr *m, *i;
+
+	if (a->etype != EXPR_MAP || !a->map.mappings)
+		return false;
+	m = a->map.mappings;
+	if (m->etype == EXPR_SET) {
+		list_for_each_entry(i, &EXPR_COMPOUND(m).expressions, list)
+			if (i->etype == EXPR_MAPPING)
+				return i->mapping.right->etype == EXPR_CONCAT;
+		return false;
+	}
+	if (m->etype == EXPR_SET_REF && ctx->table) {
+		const struct set *set = table_set_lookup(ctx->table, m->set_ref.name);
+
+		return set && set->data && set->data->dtype && set->data->dtype->subtypes > 0;
+	}
+	return false;
+}
+
+static int nat_concat_map_evaluate(struct eval_ctx *ctx, struct stmt *s,
+				   const struct datatype *addr, unsigned int alen)
+{
+	const struct datatype *members[2] = { addr, &inet_service_type };
+	struct expr *carrier, *a, *p;
+	struct expr_ctx save = ctx->ectx;
+	int rc;
+
+	carrier = compound_expr_alloc(&s->location, EXPR_CONCAT);
+	a = value_expr_alloc(&s->location, addr, BYTEORDER_BIG_ENDIAN, alen, NULL);
+	p = value_expr_alloc(&s->location, &inet_service_type, BYTEORDER_BIG_ENDIAN, 16, NULL);
+	if (!carrier || !a || !p) {
+		expr_free(carrier);
+		expr_free(a);
+		expr_free(p);
+		return eval_error(ctx, &s->location, "out of memory");
+	}
+	a->len = alen;
+	p->len = 16;
+	compound_expr_add(carrier, a);
+	compound_expr_add(carrier, p);
+	carrier->dtype = concat_type_alloc(members, 2);
+	carrier->len = (alen + 31) / 32 * 32 + 32;
+	carrier->byteorder = BYTEORDER_BIG_ENDIAN;
+	EXPR_COMPOUND(carrier).field_count = 2;
+	EXPR_COMPOUND(carrier).field_len[0] = alen / 8;
+	EXPR_COMPOUND(carrier).field_len[1] = 2;
+	memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+	ctx->ectx.dtype = carrier->dtype;
+	ctx->ectx.len = carrier->len;
+	ctx->ectx.byteorder = BYTEORDER_BIG_ENDIAN;
+	ctx->ectx.key = carrier;
+	rc = expr_evaluate(ctx, &s->nat.addr);
+	ctx->ectx = save;
+	expr_free(carrier);
+	return rc;
+}
+
 static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 {
 	unsigned int fam = stmt_family(ctx, s->nat.family), len;
@@ -71,11 +130,11 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 					  "Address not allowed in %s statement",
 					  s->nat.kind == NAT_MASQ ? "masquerade" : "redirect");
 		d = addr_type(fam, &len);
-		if (s->nat.addr->etype == EXPR_MAP && s->nat.addr->map.mappings &&
-		    s->nat.ipportmap) {
-			/* address . port map: data type is a concatenation */
-			if (expr_evaluate_selector(ctx, &s->nat.addr) < 0)
+		if (nat_map_is_concat(ctx, s->nat.addr)) {
+			/* address . port map: the data is a concatenation */
+			if (nat_concat_map_evaluate(ctx, s, d, len) < 0)
 				return -1;
+			s->nat.ipportmap = true;
 		} else if (stmt_evaluate_arg(ctx, s, &s->nat.addr, d, len, BYTEORDER_BIG_ENDIAN) <
 			   0) {
 			return -1;
