@@ -217,7 +217,7 @@ static const struct proto_desc *const tcp_options[] = {
 			[1] = FLD("type", &integer_type, 0, 8),                                \
 			[2] = FLD("length", &integer_type, 8, 8),                              \
 			[3] = FLD("ptr", &integer_type, 16, 8),                                \
-			[4] = FLD("addr", &ipaddr_type, 24, 32),                               \
+			[4] = FLD("addr", &integer_type, 24, 32),                               \
 		},                                                                             \
 	}
 
