@@ -138,7 +138,8 @@ def scan(text):
 		"icmp6": icmp6, "dscp": sorted(dscp), "protos": sorted(protos),
 		"protonrs": extra if "protocol" in words or "l4proto" in words
 		or "nexthdr" in words else [],
-		"flags": "flags" in words, "length": "length" in words}
+		"flags": "flags" in words, "length": "length" in words,
+		"concat": re.search(r"\S\s+\.\s+\S", body6) is not None}
 
 
 def _cycle(seq, i):
@@ -224,7 +225,19 @@ def generate(text, seed=20261125, limit=1600):
 	for i, p in enumerate(l4_4[:4]):
 		add("ip options", fam=4, iface=i % 2, proto=p, ipopts=True,
 		    dport=_cycle(ports, i + 1), saddr=_cycle(src4, i))
-	# 7. fixed-seed random mix of all candidates
+	# 7. concatenations ("a . b"): address x port and address x protocol
+	# pairs from the candidates, sampled with the fixed seed
+	if s["concat"]:
+		for fam, srcs, dsts, l4s in ((4, src4, dst4, l4_4), (6, src6, dst6, l4_6)):
+			pairs = [(a, pt) for a in srcs for pt in ports]
+			for i, (a, pt) in enumerate(rnd.sample(pairs, min(200, len(pairs)))):
+				add("saddr . port", fam=fam, iface=i % 2, proto=_cycle(l4s[:4], i),
+				    saddr=a, dport=pt, sport=pt)
+			pairs = [(a, pt) for a in dsts for pt in ports]
+			for i, (a, pt) in enumerate(rnd.sample(pairs, min(100, len(pairs)))):
+				add("daddr . port", fam=fam, iface=i % 2, proto=_cycle(l4s[:2], i),
+				    daddr=a, dport=pt)
+	# 8. fixed-seed random mix of all candidates
 	n_rand = max(120, min(400, limit - len(cases)))
 	for _ in range(n_rand):
 		fam = rnd.choice((4, 6))
