@@ -623,6 +623,12 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 	s = name ? cg_find_set(cg, cg->cur_chain->family, cg->cur_chain->table, name) : NULL;
 	if (!s)
 		return cg_fail(cg, -EINVAL, "lookup in missing set %s", name ? name : "?");
+	if (s->scan) {
+		so = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_LOOKUP_SREG), s->key_len);
+		if (so < 0)
+			return so;
+		return cg_set_scan(cg, s, so, has_dreg, dreg, flags & NFT_LOOKUP_F_INV);
+	}
 	mi = cg_set_map(cg, s);
 	if (mi < 0)
 		return mi;

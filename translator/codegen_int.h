@@ -81,6 +81,9 @@ struct cg_set {
 	uint32_t key_len, data_len, data_type, flags;
 	int map; /* index in ps->maps, -1 not built yet */
 	bool lpm;
+	bool scan; /* concatenated intervals: compiled to an inline range scan */
+	uint8_t field_len[16];
+	uint32_t nfields;
 	/* distinct verdicts of a verdict map: code, chain id */
 	struct bnft_vmap_val *verdicts;
 	size_t nverdicts;
@@ -134,6 +137,9 @@ struct cg_set *cg_find_set(struct cg *cg, uint32_t family, const char *table, co
 /* Builds the BPF map of a set on first use; returns the map index. */
 int cg_set_map(struct cg *cg, struct cg_set *set);
 int cg_sets_init(struct cg *cg);
+/* Inline range scan of a concatenated interval set (no map). */
+int cg_set_scan(struct cg *cg, struct cg_set *set, int so, bool has_dreg, uint32_t dreg,
+		bool inv);
 void cg_sets_free(struct cg *cg);
 
 /* Byte offset in the scratch area of nft register `reg` (NFT_REG_1..4,

@@ -133,15 +133,29 @@ int cg_sets_init(struct cg *cg)
 			cs->data_len = nftnl_set_get_u32(s, NFTNL_SET_DATA_LEN);
 		}
 		cs->map = -1;
+		if (nftnl_set_is_set(s, NFTNL_SET_DESC_CONCAT)) {
+			uint32_t fl = 0;
+			const uint8_t *f = nftnl_set_get_data(s, NFTNL_SET_DESC_CONCAT, &fl);
+
+			for (cs->nfields = 0; f && cs->nfields < fl && cs->nfields < 16 &&
+					      f[cs->nfields];
+			     cs->nfields++)
+				cs->field_len[cs->nfields] = f[cs->nfields];
+		}
 		if (!cs->table || !cs->name) {
 			err = cg_fail(cg, -EINVAL, "set without table or name in the IR");
 			break;
 		}
 	}
 	nftnl_set_list_iter_destroy(it);
-	for (i = 0; !err && i < cg->nsets; i++)
-		if ((cg->sets[i].flags & NFT_SET_MAP) && cg->sets[i].data_type == NFT_DATA_VERDICT)
-			err = set_verdicts(cg, &cg->sets[i]);
+	for (i = 0; !err && i < cg->nsets; i++) {
+		struct cg_set *cs = &cg->sets[i];
+
+		if ((cs->flags & NFT_SET_MAP) && cs->data_type == NFT_DATA_VERDICT)
+			err = set_verdicts(cg, cs);
+		if (!err && (cs->flags & NFT_SET_INTERVAL) && cs->nfields > 1)
+			cs->scan = true;
+	}
 	return err;
 }
 
@@ -444,4 +458,129 @@ int cg_set_map(struct cg *cg, struct cg_set *s)
 		m->max_entries += CG_NAMED_SET_SLACK;
 	s->map = (int)(ps->nmaps - 1);
 	return s->map;
+}
+
+/* Compares [R9 + off, len) with constant d; jumps like emit_bcmp. */
+static void scan_bcmp(struct cg *cg, int off, const uint8_t *d, unsigned int len, uint32_t lt,
+		      uint32_t eq, uint32_t gt)
+{
+	struct emitter *e = cg->e;
+	unsigned int i, sz;
+
+	for (i = 0; i < len; i += sz) {
+		uint64_t v = 0;
+		unsigned int k;
+
+		sz = 1;
+		while (sz < 8 && 2 * sz <= len - i && (off + (int)i) % (int)(2 * sz) == 0)
+			sz *= 2;
+		for (k = 0; k < sz; k++)
+			v = v << 8 | d[i + k];
+		emit(e, I_LDX(bpf_size_of(sz), BPF_REG_0, R_SCR, (int16_t)(off + (int)i)));
+		if (sz > 1)
+			emit(e, I_BE(BPF_REG_0, (int32_t)sz * 8));
+		if (sz == 8) {
+			emit_ld_imm64(e, BPF_REG_1, v);
+			emit_jmp_reg(e, BPF_JMP | BPF_JLT, BPF_REG_0, BPF_REG_1, lt);
+			emit_jmp_reg(e, BPF_JMP | BPF_JGT, BPF_REG_0, BPF_REG_1, gt);
+		} else if (sz == 4) {
+			emit_jmp_imm(e, BPF_JMP32 | BPF_JLT | BPF_K, BPF_REG_0, (int32_t)v, lt);
+			emit_jmp_imm(e, BPF_JMP32 | BPF_JGT | BPF_K, BPF_REG_0, (int32_t)v, gt);
+		} else {
+			emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_0, (int32_t)v, lt);
+			emit_jmp_imm(e, BPF_JMP | BPF_JGT | BPF_K, BPF_REG_0, (int32_t)v, gt);
+		}
+	}
+	emit_ja(e, eq);
+}
+
+#define CG_SCAN_MAX_ELEMS 512
+
+/*
+ * A concatenated interval set (pipapo in the kernel: per field ranges)
+ * becomes an inline scan: for every element, every field is compared with
+ * its [start, end] constants. nft refuses overlapping elements, so the
+ * order of the scan does not matter. Elements are compile-time constants:
+ * later element updates of a named set need a reload.
+ */
+int cg_set_scan(struct cg *cg, struct cg_set *s, int so, bool has_dreg, uint32_t dreg, bool inv)
+{
+	struct emitter *e = cg->e;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+	uint32_t found = emit_label(e), n = 0, f;
+	int err = 0;
+
+	if (has_dreg && dreg != NFT_REG_VERDICT && s->data_type == NFT_DATA_VERDICT)
+		return cg_fail(cg, -EINVAL, "data lookup in a verdict map");
+	it = nftnl_set_elems_iter_create(s->s);
+	if (!it)
+		return -ENOMEM;
+	while (!err && (el = nftnl_set_elems_iter_next(it))) {
+		uint32_t kl = 0, el_len = 0, next = emit_label(e), foff = 0;
+		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
+		const uint8_t *ke = k;
+
+		if (++n > CG_SCAN_MAX_ELEMS) {
+			err = cg_fail(cg, -EOPNOTSUPP,
+				      "set %s: more than %d concatenated interval elements",
+				      s->name, CG_SCAN_MAX_ELEMS);
+			break;
+		}
+		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END))
+			ke = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &el_len);
+		else
+			el_len = kl;
+		if (!k || kl != s->key_len || el_len != kl) {
+			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
+			break;
+		}
+		for (f = 0; f < s->nfields; f++) {
+			uint32_t c1 = emit_label(e), c2 = emit_label(e);
+
+			scan_bcmp(cg, so + (int)foff, k + foff, s->field_len[f], next, c1, c1);
+			emit_bind(e, c1);
+			scan_bcmp(cg, so + (int)foff, ke + foff, s->field_len[f], c2, c2, next);
+			emit_bind(e, c2);
+			foff += (s->field_len[f] + 3) & ~3u;
+		}
+		if (!has_dreg) {
+			emit_ja(e, inv ? cg->lbl_rule_fail : found);
+		} else if (dreg == NFT_REG_VERDICT) {
+			uint32_t code;
+			struct cg_chain *t;
+			const char *ch = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN) ?
+						 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN) :
+						 NULL;
+
+			err = cg_nft_verdict(cg,
+					     (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT),
+					     ch, &code, &t);
+			err = err ?: cg_verdict(cg, code, t);
+			emit_ja(e, cg->lbl_rule_end);
+		} else {
+			uint32_t dl = 0, i;
+			const uint8_t *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dl);
+			int dof = cg_reg_off(cg, dreg, s->data_len);
+
+			if (dof < 0 || !d || dl != s->data_len) {
+				err = dof < 0 ? dof : cg_fail(cg, -EINVAL, "set %s: element data",
+							      s->name);
+				break;
+			}
+			if (dl % 4)
+				emit(e, I_ST(BPF_W, R_SCR, (int16_t)(dof + (int)(dl / 4) * 4), 0));
+			for (i = 0; i < dl; i++)
+				emit(e, I_ST(BPF_B, R_SCR, (int16_t)(dof + (int)i), d[i]));
+			emit_ja(e, found);
+		}
+		emit_bind(e, next);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	if (err)
+		return err;
+	if (!(inv && !has_dreg))
+		emit_ja(e, cg->lbl_rule_fail);
+	emit_bind(e, found);
+	return e->err;
 }

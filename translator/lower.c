@@ -165,6 +165,24 @@ static void elem_attrs(struct nftnl_set_elem *ne, const struct expr *el)
 	}
 }
 
+static void bytes_reverse(uint8_t *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n / 2; i++) {
+		uint8_t t = b[i];
+
+		b[i] = b[n - 1 - i];
+		b[n - 1 - i] = t;
+	}
+}
+
+bool lower_key_needs_hton(const struct expr *key, uint32_t set_flags)
+{
+	return key && (set_flags & NFT_SET_INTERVAL) && key->etype != EXPR_CONCAT &&
+	       key->byteorder == BYTEORDER_HOST_ENDIAN && key->len > 8;
+}
+
 static bool be_inc(uint8_t *b, unsigned int n)
 {
 	int i;
@@ -209,7 +227,7 @@ static int add_elem(struct nftnl_set *ns, const uint8_t *key, unsigned int klen,
  * concatenated intervals use KEY/KEY_END instead. */
 static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_set *ns,
 		       const struct expr *setexpr, uint32_t flags, uint32_t klen,
-		       unsigned int shift)
+		       unsigned int shift, bool swap)
 {
 	bool interval = flags & NFT_SET_INTERVAL, concat = flags & NFT_SET_CONCAT;
 	uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX], prev_end[BNFT_VALUE_MAX];
@@ -256,6 +274,11 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 		if (shift) {
 			lower_shift_left(lo, n, shift);
 			lower_shift_left(hi, m, shift);
+		}
+		if (swap) {
+			/* host order key of an interval set: stored big endian */
+			bytes_reverse(lo, n);
+			bytes_reverse(hi, m);
 		}
 		if (interval && !concat) {
 			if (first && !bytes_zero(lo, n)) {
@@ -359,9 +382,34 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list)
 		count++;
 	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, count);
-	if (lower_elems(ctx, s, ns, setexpr, flags, klen, *shift) < 0) {
+	if (lower_elems(ctx, s, ns, setexpr, flags, klen, *shift,
+			lower_key_needs_hton(key, flags)) < 0) {
 		nftnl_set_free(ns);
 		return NULL;
+	}
+	nftnl_set_list_add_tail(ns, ctx->ir->sets);
+	return ns;
+}
+
+struct nftnl_set *lower_anon_set_bytes(struct lower_ctx *ctx, uint32_t key_type, uint32_t klen,
+				       const uint8_t *vals, unsigned int n)
+{
+	char name[64];
+	struct nftnl_set *ns;
+	unsigned int i;
+
+	snprintf(name, sizeof(name), "__dep%u", ctx->set_id);
+	ns = set_new(ctx, name, NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
+	if (!ns)
+		return NULL;
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, klen);
+	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, n);
+	for (i = 0; i < n; i++) {
+		if (add_elem(ns, vals + i * klen, klen, NULL, 0, 0, NULL)) {
+			nftnl_set_free(ns);
+			return NULL;
+		}
 	}
 	nftnl_set_list_add_tail(ns, ctx->ir->sets);
 	return ns;
@@ -394,7 +442,8 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
 	if (s->policy_set)
 		nftnl_set_set_u32(ns, NFTNL_SET_POLICY, s->policy);
-	if (s->init && lower_elems(ctx, s, ns, s->init, s->flags, klen, 0) < 0) {
+	if (s->init && lower_elems(ctx, s, ns, s->init, s->flags, klen, 0,
+				   lower_key_needs_hton(s->key, s->flags)) < 0) {
 		nftnl_set_free(ns);
 		return -1;
 	}
@@ -593,6 +642,8 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 	}
 	ctx->chain = c;
 	lower_proto_init(ctx);
+	if (lower_rule_prologue(ctx, r) < 0)
+		ret = -1;
 	list_for_each_entry(s, &r->stmts, list) {
 		if (lower_stmt(ctx, s) < 0)
 			ret = -1;

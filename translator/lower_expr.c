@@ -315,6 +315,7 @@ void lower_proto_init(struct lower_ctx *ctx)
 	memset(ctx->proto, 0, sizeof(ctx->proto));
 	ctx->ll_stack_n = 0;
 	ctx->ll_off = 0;
+	ctx->icmp_type_known = false;
 	switch (ctx->family) {
 	case NFPROTO_IPV4:
 		ctx->proto[1] = &proto_ip;
@@ -453,6 +454,48 @@ static int emit_iiftype_dep(struct lower_ctx *ctx)
 	return 0;
 }
 
+/* "icmp id" and friends exist only for some icmp types: nft adds
+ * "icmp type X" (one type) or "icmp type { X, Y }" (an anonymous set). */
+static int icmp_type_dep(struct lower_ctx *ctx, const struct expr *e, const struct proto_desc *d)
+{
+	const uint8_t *types = NULL;
+	struct nftnl_expr *nle;
+	unsigned int n;
+
+	if (ctx->icmp_type_known || e->etype != EXPR_PAYLOAD || !e->payload.tmpl ||
+	    !e->payload.tmpl->icmp_dep)
+		return 0;
+	n = proto_icmp_dep_types(e->payload.tmpl->icmp_dep, &types);
+	if (!n)
+		return 0;
+	nle = lower_alloc(ctx, "payload");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_PAYLOAD_DREG, LREG_FIRST);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, PAYLOAD_TRANSPORT);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, 0);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, 1);
+	lower_add(ctx, nle);
+	if (n == 1) {
+		lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, types, 1);
+	} else {
+		struct nftnl_set *s = lower_anon_set_bytes(
+			ctx, d == &proto_icmp ? TYPE_ICMP_TYPE : TYPE_ICMP6_TYPE, 1, types, n);
+
+		if (!s)
+			return -1;
+		nle = lower_alloc(ctx, "lookup");
+		if (!nle)
+			return -1;
+		lower_put_register(nle, NFTNL_EXPR_LOOKUP_SREG, LREG_FIRST);
+		nftnl_expr_set_str(nle, NFTNL_EXPR_LOOKUP_SET, nftnl_set_get_str(s, NFTNL_SET_NAME));
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_LOOKUP_SET_ID, nftnl_set_get_u32(s, NFTNL_SET_ID));
+		lower_add(ctx, nle);
+	}
+	ctx->icmp_type_known = true;
+	return 0;
+}
+
 /* The dependency a payload of desc d at base b needs, as nft's
  * payload_gen_dependency / resolve_protocol_conflict generate it. */
 static int payload_dep(struct lower_ctx *ctx, const struct expr *e, const struct proto_desc *d)
@@ -559,13 +602,15 @@ static int exthdr_dep(struct lower_ctx *ctx, const struct expr *e)
 {
 	switch (e->exthdr.op) {
 	case EXTHDR_OP_TCPOPT:
-		return payload_dep(ctx, e, &proto_tcp);
 	case EXTHDR_OP_SCTP:
-		return payload_dep(ctx, e, &proto_sctp);
 	case EXTHDR_OP_DCCP:
-		return payload_dep(ctx, e, &proto_dccp);
+		/* the kernel checks the transport protocol itself */
+		return 0;
 	case EXTHDR_OP_IPV4:
-		return ctx->proto[1] == &proto_ip ? 0 : payload_dep(ctx, e, &proto_ip);
+		if (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
+		    ctx->family == NFPROTO_NETDEV)
+			return ctx->proto[1] == &proto_ip ? 0 : payload_dep(ctx, e, &proto_ip);
+		return 0;
 	case EXTHDR_OP_IPV6:
 		if (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
 		    ctx->family == NFPROTO_NETDEV)
@@ -586,7 +631,11 @@ int lower_expr_deps(struct lower_ctx *ctx, const struct expr *e)
 	case EXPR_PAYLOAD:
 		if (e->payload.is_raw || !e->payload.desc || e->payload.inner)
 			return 0;
-		return payload_dep(ctx, e, e->payload.desc);
+		if (payload_dep(ctx, e, e->payload.desc) < 0)
+			return -1;
+		if (e->payload.desc == &proto_icmp || e->payload.desc == &proto_icmp6)
+			return icmp_type_dep(ctx, e, e->payload.desc);
+		return 0;
 	case EXPR_EXTHDR:
 		return exthdr_dep(ctx, e);
 	case EXPR_CONCAT:
@@ -650,6 +699,10 @@ void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel)
 		set_upper(ctx, upper);
 		return;
 	}
+	if (l->etype == EXPR_PAYLOAD &&
+	    ((l->payload.desc == &proto_icmp && l->payload.field == ICMPHDR_TYPE) ||
+	     (l->payload.desc == &proto_icmp6 && l->payload.field == ICMP6HDR_TYPE)))
+		ctx->icmp_type_known = true;
 	if (l->etype == EXPR_PAYLOAD && l->payload.desc && !l->payload.is_raw &&
 	    l->payload.desc->protocol_key && l->payload.field == l->payload.desc->protocol_key) {
 		upper = proto_find_upper(l->payload.desc, v);
@@ -990,6 +1043,21 @@ static const char *lookup_set(struct lower_ctx *ctx, const struct expr *key,
 	return nftnl_set_get_str(s, NFTNL_SET_NAME);
 }
 
+static uint32_t set_flags_of(const struct expr *set)
+{
+	if (set->etype == EXPR_SET_REF)
+		return set->set_ref.set ? set->set_ref.set->flags : 0;
+	if (set->etype == EXPR_SET) {
+		uint32_t f = EXPR_COMPOUND(set).set ? EXPR_COMPOUND(set).set->flags
+						    : EXPR_COMPOUND(set).set_flags;
+
+		if (set->flags & EXPR_F_INTERVAL)
+			f |= NFT_SET_INTERVAL;
+		return f;
+	}
+	return 0;
+}
+
 static int emit_lookup(struct lower_ctx *ctx, const struct expr *key, const struct expr *set,
 		       unsigned int sreg, unsigned int dreg, bool has_dreg, bool inv)
 {
@@ -1000,6 +1068,8 @@ static int emit_lookup(struct lower_ctx *ctx, const struct expr *key, const stru
 
 	if (lower_lookup_key(ctx, key, set, sreg, &shift) < 0)
 		return -1;
+	if (lower_key_needs_hton(key, set_flags_of(set)))
+		emit_byteorder(ctx, sreg, NFT_BYTEORDER_HTON, key->len);
 	name = lookup_set(ctx, key, set, shift, &id);
 	if (!name)
 		return -1;

@@ -37,6 +37,7 @@ struct lower_ctx {
 	unsigned int ll_stack_n;
 	unsigned int ll_off; /* bits of stacked link layer headers before the top */
 	uint32_t set_id;
+	bool icmp_type_known;
 	/* stateful statements of dynset: the expression is kept here */
 	bool capturing;
 	struct nftnl_expr *capture;
@@ -73,10 +74,16 @@ void lower_shift_left(uint8_t *buf, unsigned int nbytes, unsigned int shift);
 /* lower_stmt.c */
 int lower_stmt(struct lower_ctx *ctx, const struct stmt *s);
 int lower_verdict(struct lower_ctx *ctx, const struct expr *v, unsigned int dreg);
+int lower_rule_prologue(struct lower_ctx *ctx, const struct rule *r);
 
 /* lower.c */
 struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setexpr,
 				 const struct expr *key, unsigned int *shift);
 const char *lower_set_name(const struct expr *ref);
+/* Interval sets keep host order keys big endian: lookups convert first. */
+bool lower_key_needs_hton(const struct expr *key, uint32_t set_flags);
+/* An anonymous constant set of n one-key elements (klen bytes each). */
+struct nftnl_set *lower_anon_set_bytes(struct lower_ctx *ctx, uint32_t key_type, uint32_t klen,
+				       const uint8_t *vals, unsigned int n);
 
 #endif

@@ -144,28 +144,23 @@ static int lower_reject(struct lower_ctx *ctx, const struct stmt *s)
 {
 	struct nftnl_expr *nle;
 	int type = s->reject.type, code = s->reject.icmp_code;
+	bool l2fam = ctx->family == NFPROTO_INET_ || ctx->family == NFPROTO_BRIDGE_ ||
+		     ctx->family == 5;
 
 	if (type < 0) {
-		if (ctx->family == NFPROTO_INET_ || ctx->family == NFPROTO_BRIDGE_ ||
-		    ctx->family == 5) {
+		if (l2fam && ctx->proto[1] != &proto_ip && ctx->proto[1] != &proto_ip6) {
 			type = NFT_REJECT_ICMPX_UNREACH;
 			if (code < 0)
 				code = NFT_REJECT_ICMPX_PORT_UNREACH;
 		} else {
 			type = NFT_REJECT_ICMP_UNREACH;
-			if (code < 0)
-				code = ctx->family == NFPROTO_IPV6_ ? 4 : 3;
 		}
 	}
-	if (type == NFT_REJECT_TCP_RST) {
-		/* "with tcp reset" needs tcp */
-		struct expr fake = { .location = s->location };
+	if (type == NFT_REJECT_ICMP_UNREACH && code < 0) {
+		bool v6 = ctx->family == NFPROTO_IPV6_ || ctx->proto[1] == &proto_ip6 ||
+			  s->reject.family == NFPROTO_IPV6_;
 
-		fake.etype = EXPR_PAYLOAD;
-		fake.payload.desc = &proto_tcp;
-		fake.payload.base = PAYLOAD_TRANSPORT;
-		if (ctx->proto[2] != &proto_tcp && lower_expr_deps(ctx, &fake) < 0)
-			return -1;
+		code = v6 ? 4 : 3;
 	}
 	nle = lower_alloc(ctx, "reject");
 	if (!nle)
@@ -173,6 +168,94 @@ static int lower_reject(struct lower_ctx *ctx, const struct stmt *s)
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_REJECT_TYPE, type);
 	nftnl_expr_set_u8(nle, NFTNL_EXPR_REJECT_CODE, code < 0 ? 0 : code);
 	lower_add(ctx, nle);
+	return 0;
+}
+
+/* Does any match of r select protocol d (payload of d, or a protocol key
+ * compared with d's number)? */
+static bool expr_selects(const struct expr *e, const struct proto_desc *d)
+{
+	const struct expr *i;
+
+	if (!e)
+		return false;
+	switch (e->etype) {
+	case EXPR_PAYLOAD:
+		return e->payload.desc == d;
+	case EXPR_RELATIONAL:
+		if (e->binop.left->etype == EXPR_META && e->binop.right->etype == EXPR_VALUE) {
+			uint64_t v = expr_value_u64(e->binop.right);
+
+			if (e->binop.left->meta.key == NFT_META_L4PROTO)
+				return proto_find_upper(&proto_inet_service, v) == d;
+			if (e->binop.left->meta.key == NFT_META_NFPROTO)
+				return proto_find_upper(&proto_inet, v) == d;
+			if (e->binop.left->meta.key == NFT_META_PROTOCOL)
+				return proto_find_upper(&proto_eth, v) == d;
+		}
+		if (e->binop.left->etype == EXPR_PAYLOAD && e->binop.right->etype == EXPR_VALUE &&
+		    e->binop.left->payload.desc &&
+		    e->binop.left->payload.field == e->binop.left->payload.desc->protocol_key &&
+		    proto_find_upper(e->binop.left->payload.desc,
+				     expr_value_u64(e->binop.right)) == d)
+			return true;
+		return expr_selects(e->binop.left, d);
+	case EXPR_CONCAT:
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list)
+			if (expr_selects(i, d))
+				return true;
+		return false;
+	case EXPR_BINOP:
+		return expr_selects(e->binop.left, d);
+	default:
+		return false;
+	}
+}
+
+static bool rule_selects(const struct rule *r, const struct stmt *upto,
+			 const struct proto_desc *d)
+{
+	const struct stmt *s;
+
+	list_for_each_entry(s, &r->stmts, list) {
+		if (s == upto)
+			break;
+		if (s->type == STMT_EXPRESSION && expr_selects(s->expr, d))
+			return true;
+	}
+	return false;
+}
+
+/* nft puts the dependencies of reject at the start of the rule
+ * (stmt_reject_gen_dependency): tcp for "with tcp reset", the layer 3
+ * protocol for "with icmp(v6)" in inet/bridge/netdev tables. */
+int lower_rule_prologue(struct lower_ctx *ctx, const struct rule *r)
+{
+	const struct stmt *s;
+	struct expr fake;
+
+	list_for_each_entry(s, &r->stmts, list) {
+		const struct proto_desc *d = NULL;
+
+		if (s->type != STMT_REJECT)
+			continue;
+		if (s->reject.type == NFT_REJECT_TCP_RST)
+			d = &proto_tcp;
+		else if (s->reject.type == NFT_REJECT_ICMP_UNREACH &&
+			 (ctx->family == NFPROTO_INET_ || ctx->family == NFPROTO_BRIDGE_ ||
+			  ctx->family == 5))
+			d = s->reject.family == NFPROTO_IPV6_ ? &proto_ip6 : &proto_ip;
+		if (!d || rule_selects(r, s, d))
+			continue;
+		memset(&fake, 0, sizeof(fake));
+		fake.location = s->location;
+		fake.etype = EXPR_PAYLOAD;
+		fake.payload.desc = d;
+		fake.payload.base = d->base;
+		ctx->reg_low = LREG_FIRST;
+		if (lower_expr_deps(ctx, &fake) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -205,6 +288,16 @@ static int nat_operand(struct lower_ctx *ctx, const struct expr *e, unsigned int
 		return 0;
 	}
 	return lower_expr(ctx, e, *rmin);
+}
+
+/* NF_NAT_RANGE_* flags: nft adds PROTO_SPECIFIED when a port is given. */
+static uint32_t nat_flags(const struct stmt *s)
+{
+	uint32_t f = s->nat.flags;
+
+	if (s->nat.proto)
+		f |= 0x2; /* NF_NAT_RANGE_PROTO_SPECIFIED */
+	return f;
 }
 
 static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
@@ -250,11 +343,11 @@ static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
 				if (pmax)
 					lower_put_register(nle, NFTNL_EXPR_NAT_REG_PROTO_MAX, pmax);
 			}
-			if (s->nat.flags)
-				nftnl_expr_set_u32(nle, NFTNL_EXPR_NAT_FLAGS, s->nat.flags);
+			if (nat_flags(s))
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_NAT_FLAGS, nat_flags(s));
 		} else if (s->nat.kind == NAT_MASQ) {
-			if (s->nat.flags)
-				nftnl_expr_set_u32(nle, NFTNL_EXPR_MASQ_FLAGS, s->nat.flags);
+			if (nat_flags(s))
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_MASQ_FLAGS, nat_flags(s));
 			if (s->nat.proto) {
 				lower_put_register(nle, NFTNL_EXPR_MASQ_REG_PROTO_MIN, pmin);
 				if (pmax)
@@ -266,8 +359,8 @@ static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
 				if (pmax)
 					lower_put_register(nle, NFTNL_EXPR_REDIR_REG_PROTO_MAX, pmax);
 			}
-			if (s->nat.flags)
-				nftnl_expr_set_u32(nle, NFTNL_EXPR_REDIR_FLAGS, s->nat.flags);
+			if (nat_flags(s))
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_REDIR_FLAGS, nat_flags(s));
 		}
 		lower_add(ctx, nle);
 	} else if (!ret) {
