@@ -100,6 +100,21 @@ static int set_verdicts(struct cg *cg, struct cg_set *s)
 	return err;
 }
 
+/* Elements with an explicit end key: per-field ranges (pipapo). */
+static bool set_has_key_end(const struct cg_set *s)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
+	struct nftnl_set_elem *el;
+	bool any = false;
+
+	if (!it)
+		return false;
+	while (!any && (el = nftnl_set_elems_iter_next(it)))
+		any = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END);
+	nftnl_set_elems_iter_destroy(it);
+	return any;
+}
+
 int cg_sets_init(struct cg *cg)
 {
 	struct nftnl_set_list_iter *it;
@@ -153,8 +168,14 @@ int cg_sets_init(struct cg *cg)
 
 		if ((cs->flags & NFT_SET_MAP) && cs->data_type == NFT_DATA_VERDICT)
 			err = set_verdicts(cg, cs);
-		if (!err && (cs->flags & NFT_SET_INTERVAL) && cs->nfields > 1)
+		if (!err && (cs->flags & NFT_SET_INTERVAL) &&
+		    (cs->nfields > 1 || set_has_key_end(cs))) {
 			cs->scan = true;
+			if (!cs->nfields) {
+				cs->nfields = 1;
+				cs->field_len[0] = (uint8_t)cs->key_len;
+			}
+		}
 	}
 	return err;
 }

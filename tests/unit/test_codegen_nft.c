@@ -239,6 +239,34 @@ static void test_netdev_ingress(void **state)
 	assert_int_equal(v6(IPPROTO_UDP, "fd00::1", 54), DRP);
 }
 
+/* Concatenated intervals: inline range scan. */
+static void test_concat_intervals(void **state)
+{
+	(void)state;
+	SKIP_NO_NFT();
+	load("table ip t {\n"
+	     " chain c {\n"
+	     "  type filter hook prerouting priority 0; policy accept;\n"
+	     "  ip saddr . tcp dport { 10.0.0.0/8 . 22-25, 192.168.1.1 . 80 } drop\n"
+	     "  ip saddr . tcp dport vmap { 1.1.1.0/24 . 1000-2000 : drop, 2.2.2.2 . 53 : accept }\n"
+	     "  tcp dport 53 drop\n"
+	     "  ip saddr . tcp dport != { 3.3.3.3 . 1-100 } tcp dport 7 drop\n"
+	     " }\n"
+	     "}\n");
+	assert_int_equal(v4(IPPROTO_TCP, "10.2.3.4", "1.1.1.1", 1, 22), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "10.2.3.4", "1.1.1.1", 1, 25), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "10.2.3.4", "1.1.1.1", 1, 26), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "11.2.3.4", "1.1.1.1", 1, 22), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "192.168.1.1", "1.1.1.1", 1, 80), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "192.168.1.2", "1.1.1.1", 1, 80), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.77", "1.1.1.1", 1, 1500), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.2.77", "1.1.1.1", 1, 1500), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "2.2.2.2", "1.1.1.1", 1, 53), ACC); /* vmap accept */
+	assert_int_equal(v4(IPPROTO_TCP, "2.2.2.3", "1.1.1.1", 1, 53), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "3.3.3.3", "1.1.1.1", 1, 7), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "3.3.3.4", "1.1.1.1", 1, 7), DRP);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -270,6 +298,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ip6_interval_and_prefix, teardown),
 		cmocka_unit_test_teardown(test_nested_jumps, teardown),
 		cmocka_unit_test_teardown(test_netdev_ingress, teardown),
+		cmocka_unit_test_teardown(test_concat_intervals, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
