@@ -71,3 +71,44 @@ int ct_test(struct __sk_buff *skb)
 	bnft_ct_confirm(p);
 	return TC_ACT_OK;
 }
+
+/* ---- reject -------------------------------------------------------- */
+#include "lib/reject.h"
+
+struct reject_test_cfg {
+	__u32 type;	/* BNFT_REJECT_* */
+	__u32 code;
+	__u32 flags;	/* BNFT_REJECT_F_* */
+	__u32 l4proto;	/* only packets of this protocol ... */
+	__u32 dport;	/* ... to this port (host order) are rejected */
+	__u32 hits;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct reject_test_cfg);
+} reject_test_cfg SEC(".maps");
+
+SEC("tc")
+int reject_test(struct __sk_buff *skb)
+{
+	struct reject_test_cfg *cfg;
+	struct bnft_pinfo pi = {};
+	__u32 zero = 0;
+	__u16 ports[2];
+
+	cfg = bpf_map_lookup_elem(&reject_test_cfg, &zero);
+	if (!cfg)
+		return TC_ACT_OK;
+	test_parse(skb, &pi);
+	if (!(pi.flags & BNFT_PF_L4) || pi.l4proto != cfg->l4proto || (pi.flags & BNFT_PF_FRAG))
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, pi.thoff, ports, sizeof(ports)) < 0)
+		return TC_ACT_OK;
+	if (bpf_ntohs(ports[1]) != cfg->dport)
+		return TC_ACT_OK;
+	__sync_fetch_and_add(&cfg->hits, 1);
+	return bnft_reject(skb, &pi, cfg->type, cfg->code, cfg->flags);
+}
