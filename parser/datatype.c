@@ -330,6 +330,8 @@ int datatype_parse(const struct datatype *dtype, const struct expr *sym, struct 
 	*out = NULL;
 	if (!dtype)
 		return dt_error(erec, sym, "No symbol type information");
+	if (sym->etype != EXPR_SYMBOL || !sym->sym.identifier)
+		return dt_error(erec, sym, "Can't parse symbolic %s expressions", dtype->desc);
 	tmp = *sym;
 	tmp.dtype = dtype;
 	for (d = dtype; d; d = d->basetype) {
