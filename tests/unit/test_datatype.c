@@ -490,6 +490,45 @@ static void test_value_helpers(void **state)
 	assert_memory_equal(v.data, "\xff\xff\xf0\x00", 4);
 }
 
+/* Every registered type against odd input: each parse either succeeds with
+ * a value that prints, or fails with an error record. */
+static void test_parse_robustness(void **state)
+{
+	static const char *const inputs[] = {
+		"",	  "0",	      "-1",	"0x",	 "0xffffffffffffffffffffffffffffffffff",
+		"1:",	  ":",	      "::",	"a:b:c", "1.2.3",   "256.256.256.256",
+		"x",	  "  ",	      "%s%n",	"99999999999999999999999999999999999999999",
+		"00:00", "24:00:00", "1d1d",	"ms",	 "1ms2",    "root",
+		"ffff:ffff", "/",     "eth*",	"\\",	 "1970-01-01 00:00:00",
+	};
+	unsigned int t, i;
+
+	for (t = 0; t < __TYPE_MAX; t++) {
+		const struct datatype *d = datatype_lookup(t);
+
+		for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+			struct error_record *erec = NULL;
+			struct expr *s = sym(inputs[i]), *out = NULL;
+			struct outbuf o;
+
+			if (datatype_parse(d, s, &out, &erec) == 0) {
+				assert_non_null(out);
+				outbuf_init(&o);
+				datatype_print(out, &octx_default, &o);
+				assert_int_equal(o.err, 0);
+				outbuf_release(&o);
+			} else {
+				assert_null(out);
+				assert_non_null(erec);
+				assert_non_null(erec->msg);
+			}
+			erec_destroy(erec);
+			expr_free(out);
+			expr_free(s);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_lookup),	       cmocka_unit_test(test_concat),
 		cmocka_unit_test(test_prio),	       cmocka_unit_test(test_units),
 		cmocka_unit_test(test_value_helpers),
+		cmocka_unit_test(test_parse_robustness),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
