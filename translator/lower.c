@@ -101,8 +101,33 @@ static int elem_verdict(struct lower_ctx *ctx, struct nftnl_set_elem *ne, const 
 	return 0;
 }
 
+static bool is_interval_value(const struct expr *e)
+{
+	const struct expr *i;
+
+	if (e->etype == EXPR_RANGE || e->etype == EXPR_PREFIX)
+		return true;
+	if (e->etype == EXPR_CONCAT)
+		list_for_each_entry(i, &EXPR_COMPOUND(e).expressions, list)
+			if (i->etype == EXPR_RANGE || i->etype == EXPR_PREFIX)
+				return true;
+	return false;
+}
+
+bool lower_map_data_interval(const struct expr *setexpr)
+{
+	const struct expr *i;
+
+	if (!setexpr || setexpr->etype != EXPR_SET)
+		return false;
+	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list)
+		if (i->etype == EXPR_MAPPING && is_interval_value(i->mapping.right))
+			return true;
+	return false;
+}
+
 static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_set_elem *ne,
-		     const struct expr *d)
+		     const struct expr *d, bool dinterval)
 {
 	uint8_t buf[BNFT_VALUE_MAX * 2];
 	unsigned int n, m;
@@ -126,7 +151,8 @@ static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_se
 		nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_OBJREF, name);
 		return 0;
 	}
-	if (d->etype == EXPR_RANGE || d->etype == EXPR_PREFIX) {
+	if (dinterval) {
+		/* interval data (nat maps): all minimums, then all maximums */
 		n = lower_data_bytes(d, buf, BNFT_VALUE_MAX, false);
 		n = (n + 3) & ~3u;
 		m = lower_data_bytes(d, buf + n, BNFT_VALUE_MAX, true);
@@ -231,11 +257,12 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 {
 	bool interval = flags & NFT_SET_INTERVAL, concat = flags & NFT_SET_CONCAT;
 	uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX], prev_end[BNFT_VALUE_MAX];
-	bool have_prev = false, first = true;
+	bool have_prev = false, first = true, dinterval;
 	const struct expr *i;
 
 	if (!setexpr)
 		return 0;
+	dinterval = lower_map_data_interval(setexpr);
 	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list) {
 		const struct expr *el = i, *data = NULL, *key;
 		struct nftnl_set_elem *ne = NULL;
@@ -250,7 +277,7 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 			if (!ne)
 				return -1;
 			nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_CATCHALL);
-			if (data && elem_data(ctx, s, ne, data) < 0) {
+			if (data && elem_data(ctx, s, ne, data, dinterval) < 0) {
 				nftnl_set_elem_free(ne);
 				return -1;
 			}
@@ -305,7 +332,7 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 		}
 		first = false;
 		elem_attrs(ne, el);
-		if (data && elem_data(ctx, s, ne, data) < 0)
+		if (data && elem_data(ctx, s, ne, data, dinterval) < 0)
 			return -1;
 	}
 	if (interval && !concat && have_prev)

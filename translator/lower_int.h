@@ -80,6 +80,8 @@ int lower_rule_prologue(struct lower_ctx *ctx, const struct rule *r);
 struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setexpr,
 				 const struct expr *key, unsigned int *shift);
 const char *lower_set_name(const struct expr *ref);
+/* A map whose data holds ranges (nat maps): data is min.max. */
+bool lower_map_data_interval(const struct expr *setexpr);
 /* Interval sets keep host order keys big endian: lookups convert first. */
 bool lower_key_needs_hton(const struct expr *key, uint32_t set_flags);
 /* An anonymous constant set of n one-key elements (klen bytes each). */

@@ -290,6 +290,16 @@ static int nat_operand(struct lower_ctx *ctx, const struct expr *e, unsigned int
 	return lower_expr(ctx, e, *rmin);
 }
 
+static bool nat_map_interval(const struct expr *map)
+{
+	const struct expr *m = map->map.mappings;
+
+	if (m->etype == EXPR_SET_REF)
+		return m->set_ref.set && m->set_ref.set->init &&
+		       lower_map_data_interval(m->set_ref.set->init);
+	return lower_map_data_interval(m);
+}
+
 /* NF_NAT_RANGE_* flags: nft adds PROTO_SPECIFIED when a port is given. */
 static uint32_t nat_flags(const struct stmt *s)
 {
@@ -321,9 +331,31 @@ static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
 		name = "redir";
 		break;
 	}
-	if (s->nat.addr && nat_operand(ctx, s->nat.addr, &amin, &amax, &nregs) < 0)
+	if (s->nat.addr && s->nat.addr->etype == EXPR_MAP &&
+	    (s->nat.ipportmap || nat_map_interval(s->nat.addr))) {
+		/* one lookup returns addr[.port][.addr_max.port_max] in
+		 * consecutive 32-bit registers */
+		unsigned int fam = s->nat.family ? s->nat.family : ctx->family;
+		unsigned int units = lower_reg_space(fam == NFPROTO_IPV6_ ? 128 : 32);
+		bool interval = nat_map_interval(s->nat.addr);
+
+		amin = lower_get_register(ctx, NULL);
+		nregs++;
+		if (lower_expr(ctx, s->nat.addr, amin) < 0)
+			ret = -1;
+		if (s->nat.ipportmap) {
+			pmin = amin + units;
+			if (interval) {
+				amax = pmin + 1;
+				pmax = amax + units;
+			}
+		} else if (interval) {
+			amax = amin + units;
+		}
+	} else if (s->nat.addr && nat_operand(ctx, s->nat.addr, &amin, &amax, &nregs) < 0) {
 		ret = -1;
-	if (!ret && s->nat.proto && nat_operand(ctx, s->nat.proto, &pmin, &pmax, &nregs) < 0)
+	}
+	if (!ret && s->nat.proto && !pmin && nat_operand(ctx, s->nat.proto, &pmin, &pmax, &nregs) < 0)
 		ret = -1;
 	nle = ret ? NULL : lower_alloc(ctx, name);
 	if (nle) {
@@ -338,7 +370,7 @@ static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
 				if (amax)
 					lower_put_register(nle, NFTNL_EXPR_NAT_REG_ADDR_MAX, amax);
 			}
-			if (s->nat.proto) {
+			if (pmin) {
 				lower_put_register(nle, NFTNL_EXPR_NAT_REG_PROTO_MIN, pmin);
 				if (pmax)
 					lower_put_register(nle, NFTNL_EXPR_NAT_REG_PROTO_MAX, pmax);
