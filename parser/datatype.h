@@ -181,8 +181,10 @@ static inline bool octx_numeric_time(const struct output_ctx *o)
  * Parse the EXPR_SYMBOL sym (its identifier; quoted strings too) as a
  * constant of dtype, the way nft's symbol_parse() does: the type's parser,
  * then its symbol table, then its basetype's. On success *out is a new
- * EXPR_VALUE (or EXPR_PREFIX/EXPR_RANGE for a few types) with dtype set,
- * len = dtype->size (64 for plain integers) and dtype's byteorder; returns 0.
+ * EXPR_VALUE with dtype set, len = dtype->size (64 for plain integers,
+ * strlen * 8 for strings, 128 host endian for a number too wide for the
+ * type so that datatype_value_fit() can report it) and dtype's byteorder;
+ * returns 0. priority_type/policy_type yield integer or string values.
  * On failure returns -1 and sets *erec to an error with nft's wording
  * ("Could not parse conntrack state" ...), located at sym.
  */
