@@ -467,8 +467,122 @@ static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 	return 0;
 }
 
+struct old_ctr {
+	char *key;
+	uint32_t id;
+};
+
+static int old_ctr_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct old_ctr *)a)->key, ((const struct old_ctr *)b)->key);
+}
+
+static char *rule_key(uint32_t family, const char *table, const char *chain, uint64_t handle)
+{
+	char *k = NULL;
+
+	if (asprintf(&k, "%u/%s/%s/%llu", family, table, chain, (unsigned long long)handle) < 0)
+		return NULL;
+	return k;
+}
+
+/* New counters of rules that existed in generation old start from the old
+ * values (summed over CPUs). Packets counted by the old generation between
+ * this copy and the flip are not carried. */
+static int carry_counters(struct bnft_live *lv, uint32_t old, uint32_t g,
+			  const struct bnft_prog_set *ps)
+{
+	static const char *const names[3] = { "counters", "rules", "chains" };
+	int fds[3] = { -1, -1, -1 }, ncpu = libbpf_num_possible_cpus(), err = 0, k, c;
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i, n = 0;
+	struct bnft_counter *pc = NULL;
+	struct old_ctr *tab = NULL;
+	char rel[64];
+
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	for (k = 0; k < 3; k++) {
+		if (lv->gen_maps[old][k] >= 0) {
+			fds[k] = dup(lv->gen_maps[old][k]);
+		} else if (lv->root) {
+			snprintf(rel, sizeof(rel), "g%u/%s", old, names[k]);
+			fds[k] = obj_get(lv->root, rel);
+		}
+		if (fds[k] < 0)
+			goto out; /* nothing loaded there: nothing to carry */
+	}
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fds[1], &info, &ilen)) {
+		err = -errno;
+		goto out;
+	}
+	tab = calloc(info.max_entries + 1, sizeof(*tab));
+	pc = calloc((size_t)ncpu, sizeof(*pc));
+	if (!tab || !pc) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < info.max_entries; i++) {
+		struct bnft_rule_id rid;
+		struct bnft_chain_id cid;
+
+		if (bpf_map_lookup_elem(fds[1], &i, &rid) || !(rid.flags & BNFT_RULE_F_COUNTER) ||
+		    bpf_map_lookup_elem(fds[2], &rid.chain, &cid))
+			continue;
+		tab[n].key = rule_key(cid.family, cid.table, cid.chain, rid.handle);
+		if (!tab[n].key) {
+			err = -ENOMEM;
+			goto out;
+		}
+		tab[n++].id = i;
+	}
+	qsort(tab, n, sizeof(*tab), old_ctr_cmp);
+	for (i = 0; i < ps->nrules && !err; i++) {
+		const struct bnft_rule_id *r = &ps->rules[i];
+		const struct bnft_chain_id *ch = &ps->chains[r->chain];
+		struct old_ctr q, *hit;
+		struct bnft_counter sum = { 0 };
+
+		if (!(r->flags & BNFT_RULE_F_COUNTER))
+			continue;
+		q.key = rule_key(ch->family, ch->table, ch->chain, r->handle);
+		if (!q.key) {
+			err = -ENOMEM;
+			break;
+		}
+		hit = bsearch(&q, tab, n, sizeof(*tab), old_ctr_cmp);
+		free(q.key);
+		if (!hit || bpf_map_lookup_elem(fds[0], &hit->id, pc))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			sum.packets += pc[c].packets;
+			sum.bytes += pc[c].bytes;
+		}
+		memset(pc, 0, (size_t)ncpu * sizeof(*pc));
+		pc[0] = sum;
+		if (bpf_map_update_elem(lv->gen_maps[g][0], &i, pc, BPF_ANY))
+			err = -errno;
+	}
+out:
+	for (i = 0; tab && i < n; i++)
+		free(tab[i].key);
+	free(tab);
+	free(pc);
+	for (k = 0; k < 3; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+	return err;
+}
+
 int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 		   struct bnft_load_stats *st)
+{
+	return bnft_live_load_opts(lv, ps, 0, st);
+}
+
+int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
+			struct bnft_load_stats *st)
 {
 	uint32_t active, g, slot;
 	size_t i;
@@ -495,6 +609,8 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 		goto fail;
 	}
 	err = load_meta(lv, g, ps);
+	if (!err && (flags & BNFT_LOAD_KEEP_COUNTERS))
+		err = carry_counters(lv, active & 1, g, ps);
 	if (err)
 		goto fail;
 	lv->gen_sets[g] = calloc(ps->nmaps ? ps->nmaps : 1, sizeof(int));
@@ -577,6 +693,12 @@ fail:
 int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
 		    struct bnft_load_stats *st)
 {
+	return bnft_live_apply_opts(ps, pin_root, 0, st);
+}
+
+int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
+			 struct bnft_load_stats *st)
+{
 	struct bnft_live *lv = NULL;
 	int err;
 
@@ -585,7 +707,7 @@ int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
 		return err;
 	err = bnft_ifinfo_sync(lv->ifinfo_fd);
 	if (err >= 0)
-		err = bnft_live_load(lv, ps, st);
+		err = bnft_live_load_opts(lv, ps, flags, st);
 	if (!err) {
 		err = bnft_attach_all(lv->ing_fd, lv->eg_fd);
 		err = err < 0 ? err : 0;

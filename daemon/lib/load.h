@@ -50,6 +50,13 @@ void bnft_live_close(struct bnft_live **lv);
 int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 		   struct bnft_load_stats *st);
 
+/* bnft_live_load_opts() flags. */
+/* Rules of the new set that exist in the active generation (same family,
+ * table, chain, handle) keep their counter values instead of the IR's. */
+#define BNFT_LOAD_KEEP_COUNTERS 0x1
+int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
+			struct bnft_load_stats *st);
+
 /* Fds owned by the handle: entry programs (egress=false/true), maps. */
 int bnft_live_entry_fd(const struct bnft_live *lv, bool egress);
 int bnft_live_ifinfo_fd(const struct bnft_live *lv);
@@ -61,6 +68,9 @@ int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot);
  * netns; the CLI's one call. */
 int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
 		    struct bnft_load_stats *st);
+/* The same with bnft_live_load_opts() flags. */
+int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
+			 struct bnft_load_stats *st);
 /* Detach from all interfaces and remove every pin under pin_root. */
 int bnft_live_flush(const char *pin_root);
 

@@ -4,6 +4,7 @@
  * eBPF and attach it in the current one.
  *
  *   bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] [--stats]
+ *              [--keep-counters] [--dump-bpf]
  *   bnft-kload --detach --pin-root DIR
  *   bnft-kload --counters --pin-root DIR
  *   bnft-kload --from-netns NAME --bench PKT [--bench PKT...] [--repeat N]
@@ -254,7 +255,7 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 static void usage(void)
 {
 	fprintf(stderr, "usage: bnft-kload --from-netns NAME --pin-root DIR [--dump-ir] "
-			"[--stats]\n"
+			"[--stats] [--keep-counters] [--dump-bpf]\n"
 			"       bnft-kload --detach --pin-root DIR\n"
 			"       bnft-kload --counters --pin-root DIR\n"
 			"       bnft-kload --from-netns NAME --bench proto,saddr,daddr,dport "
@@ -273,6 +274,7 @@ int main(int argc, char **argv)
 		{ "dump-bpf", no_argument, NULL, 'B' },
 		{ "bench", required_argument, NULL, 'b' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "keep-counters", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -281,6 +283,7 @@ int main(int argc, char **argv)
 	char *pkts[64];
 	int npkts = 0;
 	unsigned int repeat = 1000000;
+	uint32_t load_flags = 0;
 	struct bnft_load_stats st;
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
@@ -288,7 +291,7 @@ int main(int argc, char **argv)
 	int o, err;
 
 	libbpf_set_print(libbpf_log);
-	while ((o = getopt_long(argc, argv, "n:p:dDcsBb:r:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "n:p:dDcsBb:r:kh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': netns = optarg; break;
 		case 'p': root = optarg; break;
@@ -302,6 +305,7 @@ int main(int argc, char **argv)
 				pkts[npkts++] = optarg;
 			break;
 		case 'r': repeat = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'k': load_flags |= BNFT_LOAD_KEEP_COUNTERS; break;
 		default: usage(); return o == 'h' ? 0 : 1;
 		}
 	}
@@ -344,7 +348,7 @@ int main(int argc, char **argv)
 		bnft_ir_free(&ir);
 		return err ? 1 : 0;
 	}
-	err = bnft_live_apply(ps, root, &st);
+	err = bnft_live_apply_opts(ps, root, load_flags, &st);
 	if (err) {
 		fprintf(stderr, "bnft-kload: load: %s\n", strerror(-err));
 		if (st.verifier_log[0])

@@ -612,6 +612,41 @@ static void test_output_chain(void **state)
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
+/* Swaps: the generation word flips; counters carry over on request. */
+static void test_swap_keeps_counters(void **state)
+{
+	struct bnft_prog_set *ps = NULL;
+	struct ctr_seen seen = { 0 };
+	struct bnft_load_stats st;
+	struct nftnl_rule *r;
+	struct bnft_err e;
+	uint32_t gen0;
+
+	(void)state;
+	add_chain(NFPROTO_IPV4, "t", "c", NF_INET_PRE_ROUTING, 0, NF_ACCEPT);
+	r = rule(NFPROTO_IPV4, "t", "c"); /* handle 10: tcp dport 80 counter drop */
+	dport(r);
+	cmp16be(r, NFT_CMP_EQ, 80);
+	counter(r);
+	verdict(r, NF_DROP, NULL);
+	load_ok();
+	assert_int_equal(tcp4("1.1.1.1", 80), DRP);
+	assert_int_equal(tcp4("1.1.1.1", 80), DRP);
+	assert_int_equal(bnft_compile(ir, &ps, &e), 0);
+	assert_int_equal(bnft_live_load_opts(lv, ps, BNFT_LOAD_KEEP_COUNTERS, &st), 0);
+	gen0 = st.gen;
+	assert_int_equal(tcp4("1.1.1.1", 80), DRP);
+	assert_int_equal(bnft_live_counters_fd(lv, ctr_cb, &seen), 0);
+	assert_int_equal(seen.packets, 3);
+	/* without the flag the counter restarts from the IR's value */
+	assert_int_equal(bnft_live_load(lv, ps, &st), 0);
+	assert_int_not_equal(st.gen, gen0);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(bnft_live_counters_fd(lv, ctr_cb, &seen), 0);
+	assert_int_equal(seen.packets, 0);
+	bnft_prog_set_free(&ps);
+}
+
 /* A base chain long enough to be split into tail-called programs, with a
  * second base chain after it and jumps/accepts crossing the splits. */
 static void test_split_long_chain(void **state)
@@ -687,6 +722,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuses_nat_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_long_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swap_keeps_counters, setup, teardown),
 	};
 
 	if (geteuid() != 0) {
