@@ -267,6 +267,67 @@ static void test_concat_intervals(void **state)
 	assert_int_equal(v4(IPPROTO_TCP, "3.3.3.4", "1.1.1.1", 1, 7), DRP);
 }
 
+/* Input vs forward split by the FIB: with forwarding on, a packet routed
+ * out of a veth runs the forward chain (with its oif), a local one input. */
+static void test_input_forward_split(void **state)
+{
+	struct tl_pkt p;
+	FILE *f;
+
+	(void)state;
+	SKIP_NO_NFT();
+	assert_int_equal(system("ip link add bnftd0 type veth peer name bnftd1 && ip link set bnftd0 up && "
+				"ip link set bnftd1 up && "
+				"ip addr add 10.9.0.1/16 dev bnftd0"), 0);
+	f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
+	assert_non_null(f);
+	fputs("1", f);
+	fclose(f);
+	load("table ip t {\n"
+	     " chain in { type filter hook input priority 0; policy accept;\n"
+	     "  tcp dport 1 drop\n }\n"
+	     " chain fw { type filter hook forward priority 0; policy accept;\n"
+	     "  tcp dport 2 drop\n  oifname \"bnftd0\" tcp dport 3 drop\n }\n"
+	     "}\n");
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 1), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 2), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 3), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.1", 1, 1), DRP); /* local addr */
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 1), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 2), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 3), DRP);
+	(void)p;
+	f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
+	if (f) {
+		fputs("0", f);
+		fclose(f);
+	}
+	assert_int_equal(system("ip link del bnftd0"), 0);
+}
+
+/* Egress: postrouting sees every packet, oifname is the device. */
+static void test_postrouting_egress(void **state)
+{
+	struct tl_pkt p;
+
+	(void)state;
+	SKIP_NO_NFT();
+	load("table inet t {\n"
+	     " chain post { type filter hook postrouting priority 0; policy accept;\n"
+	     "  oifname \"lo\" udp dport 53 drop\n  meta iif 1 udp dport 54 drop\n }\n"
+	     "}\n");
+	tl_ip4(&p, "127.0.0.1", "127.0.0.1", IPPROTO_UDP, 1, 53, 0);
+	assert_int_equal(tl_run(lv, &p, true, 1), DRP);
+	tl_ip6(&p, "::1", "::1", IPPROTO_UDP, 1, 53, NULL, 0);
+	assert_int_equal(tl_run(lv, &p, true, 1), DRP);
+	/* no input device in postrouting: "meta iif" never matches */
+	tl_ip4(&p, "127.0.0.1", "127.0.0.1", IPPROTO_UDP, 1, 54, 0);
+	assert_int_equal(tl_run(lv, &p, true, 1), ACC);
+	/* not an ingress hook */
+	tl_ip4(&p, "127.0.0.1", "127.0.0.1", IPPROTO_UDP, 1, 53, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -299,6 +360,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_nested_jumps, teardown),
 		cmocka_unit_test_teardown(test_netdev_ingress, teardown),
 		cmocka_unit_test_teardown(test_concat_intervals, teardown),
+		cmocka_unit_test_teardown(test_input_forward_split, teardown),
+		cmocka_unit_test_teardown(test_postrouting_egress, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
