@@ -474,64 +474,144 @@ static void payload_csum(const struct expr *e, unsigned int *type, unsigned int 
 		*type = NFT_PAYLOAD_CSUM_SCTP;
 		*off = 8;
 	}
-	if ((d == &proto_ip && (e->payload.field == IPHDR_SADDR ||
-				e->payload.field == IPHDR_DADDR)) ||
+	if ((d == &proto_ip && (e->payload.field == IPHDR_SADDR || e->payload.field == IPHDR_DADDR ||
+				e->payload.field == IPHDR_PROTOCOL)) ||
 	    (d == &proto_ip6 && (e->payload.field == IP6HDR_SADDR ||
-				 e->payload.field == IP6HDR_DADDR)))
+				 e->payload.field == IP6HDR_DADDR ||
+				 e->payload.field == IP6HDR_NEXTHDR)))
 		*flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+}
+
+/* The constant c (field units) as bytes of an nbytes chunk, shifted. */
+static void chunk_value(const struct expr *c, uint8_t *out, unsigned int nbytes,
+			unsigned int shift)
+{
+	uint8_t tmp[BNFT_VALUE_MAX] = { 0 };
+	unsigned int n = lower_value_bytes(c, tmp, sizeof(tmp));
+
+	memset(out, 0, nbytes);
+	if (n > nbytes)
+		n = nbytes;
+	memcpy(out + (nbytes - n), tmp + (value_bytes(c->len ? c->len : c->value.len) - n), n);
+	lower_shift_left(out, nbytes, shift);
+}
+
+static bool same_field(const struct expr *a, const struct expr *b)
+{
+	if (a->etype != b->etype || a->len != b->len)
+		return false;
+	if (a->etype == EXPR_PAYLOAD)
+		return a->payload.base == b->payload.base && a->payload.offset == b->payload.offset;
+	return a->etype == EXPR_EXTHDR && a->exthdr.op == b->exthdr.op &&
+	       a->exthdr.type == b->exthdr.type && a->exthdr.offset == b->exthdr.offset;
+}
+
+/*
+ * Payload writes that are not whole aligned bytes, or that a checksum
+ * update needs on 16-bit boundaries, become read-modify-write of the
+ * covering chunk like nft's stmt_evaluate_payload: load, bitwise
+ * (mask keeps the bits around the field, xor sets the new value), write.
+ * "f set f | c" and "f set f & c" keep the field's other bits.
+ */
+static int payload_rmw(struct lower_ctx *ctx, const struct expr *e, const struct expr *v,
+		       unsigned int reg, unsigned int start, unsigned int nbytes)
+{
+	uint8_t fmask[16] = { 0 }, mask[16], xor[16] = { 0 }, c[16];
+	unsigned int off = e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset;
+	unsigned int lo = off - start * 8, shift = nbytes * 8 - lo - e->len, i;
+	struct nftnl_expr *nle;
+
+	for (i = lo; i < lo + e->len; i++)
+		fmask[i / 8] |= 0x80 >> (i % 8);
+	if (v->etype == EXPR_VALUE) {
+		chunk_value(v, c, nbytes, shift);
+		for (i = 0; i < nbytes; i++) {
+			mask[i] = ~fmask[i];
+			xor[i] = c[i] & fmask[i];
+		}
+	} else if (v->etype == EXPR_BINOP && same_field(v->binop.left, e) &&
+		   v->binop.right->etype == EXPR_VALUE &&
+		   (v->op == OP_OR || v->op == OP_AND || v->op == OP_XOR)) {
+		chunk_value(v->binop.right, c, nbytes, shift);
+		for (i = 0; i < nbytes; i++) {
+			c[i] &= fmask[i];
+			if (v->op == OP_OR) {
+				mask[i] = ~c[i];
+				xor[i] = c[i];
+			} else if (v->op == OP_AND) {
+				mask[i] = ~(fmask[i] & ~c[i]);
+			} else {
+				mask[i] = 0xff;
+				xor[i] = c[i];
+			}
+		}
+	} else {
+		return lower_error(ctx, &v->location,
+				   "cannot lower this value written to a partial field");
+	}
+	nle = lower_alloc(ctx, e->etype == EXPR_PAYLOAD ? "payload" : "exthdr");
+	if (!nle)
+		return -1;
+	if (e->etype == EXPR_PAYLOAD) {
+		lower_put_register(nle, NFTNL_EXPR_PAYLOAD_DREG, reg);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, e->payload.base);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, start);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, nbytes);
+	} else {
+		lower_put_register(nle, NFTNL_EXPR_EXTHDR_DREG, reg);
+		nftnl_expr_set_u8(nle, NFTNL_EXPR_EXTHDR_TYPE, e->exthdr.type);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OFFSET, start);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_LEN, nbytes);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OP, e->exthdr.op);
+	}
+	lower_add(ctx, nle);
+	nle = lower_alloc(ctx, "bitwise");
+	if (!nle)
+		return -1;
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_SREG, reg);
+	lower_put_register(nle, NFTNL_EXPR_BITWISE_DREG, reg);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_LEN, nbytes);
+	nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_MASK, mask, nbytes);
+	nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_XOR, xor, nbytes);
+	lower_add(ctx, nle);
+	return 0;
 }
 
 static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 {
 	const struct expr *e = s->payload.expr, *v = s->payload.val;
-	unsigned int reg, shift, nbytes, csum_type, csum_off, csum_flags;
+	unsigned int reg, start, end, nbytes, off, csum_type = 0, csum_off = 0, csum_flags = 0;
 	struct nftnl_expr *nle;
-	bool sub;
+	bool rmw;
 	int ret;
 
-	if (lower_expr_deps(ctx, e) < 0 || lower_expr_deps(ctx, v) < 0)
+	if (lower_expr_deps(ctx, e) < 0)
 		return -1;
-	sub = lower_payload_shift(e, &shift, &nbytes);
+	if (e->etype == EXPR_PAYLOAD)
+		payload_csum(e, &csum_type, &csum_off, &csum_flags);
+	off = e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset;
+	start = off / 8;
+	end = (off + e->len + 7) / 8;
+	rmw = off % 8 || e->len % 8;
+	if (csum_type == NFT_PAYLOAD_CSUM_INET && ((start & 1) || ((end - start) & 1))) {
+		start &= ~1u;
+		end = (end + 1) & ~1u;
+		rmw = true;
+	}
+	nbytes = end - start;
 	reg = lower_get_register(ctx, v);
-	if (sub) {
-		/* read-modify-write: keep the bits around the field */
-		uint8_t mask[16] = { 0 }, xor[16] = { 0 };
-		unsigned int off = (e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset),
-			     i, n;
-		struct expr copy = *e;
-
-		if (v->etype != EXPR_VALUE || nbytes > sizeof(mask)) {
+	if (rmw) {
+		if (nbytes > 16) {
 			lower_release_register(ctx, v);
-			return lower_error(ctx, &v->location,
-					   "cannot lower non-constant write to a sub-byte field");
+			return lower_error(ctx, &e->location, "payload write too wide");
 		}
-		copy.len = nbytes * 8;
-		if (copy.etype == EXPR_PAYLOAD)
-			copy.payload.offset = off / 8 * 8;
-		else
-			copy.exthdr.offset = off / 8 * 8;
-		ret = lower_expr(ctx, &copy, reg);
-		for (i = 0; i < nbytes; i++)
-			mask[i] = 0xff;
-		for (i = off % 8; i < off % 8 + e->len; i++)
-			mask[i / 8] &= ~(0x80 >> (i % 8));
-		n = lower_value_bytes(v, xor + (nbytes > value_bytes(v->len) ?
-						       nbytes - value_bytes(v->len) : 0),
-				      nbytes);
-		(void)n;
-		lower_shift_left(xor, nbytes, shift);
-		nle = lower_alloc(ctx, "bitwise");
-		if (nle) {
-			lower_put_register(nle, NFTNL_EXPR_BITWISE_SREG, reg);
-			lower_put_register(nle, NFTNL_EXPR_BITWISE_DREG, reg);
-			nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_OP, NFT_BITWISE_BOOL);
-			nftnl_expr_set_u32(nle, NFTNL_EXPR_BITWISE_LEN, nbytes);
-			nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_MASK, mask, nbytes);
-			nftnl_expr_set(nle, NFTNL_EXPR_BITWISE_XOR, xor, nbytes);
-			lower_add(ctx, nle);
-		}
+		ret = payload_rmw(ctx, e, v, reg, start, nbytes);
 	} else {
-		nbytes = (e->len + 7) / 8;
+		if (lower_expr_deps(ctx, v) < 0) {
+			lower_release_register(ctx, v);
+			return -1;
+		}
 		ret = lower_expr(ctx, v, reg);
 	}
 	if (ret) {
@@ -543,25 +623,23 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 		if (nle) {
 			lower_put_register(nle, NFTNL_EXPR_EXTHDR_SREG, reg);
 			nftnl_expr_set_u8(nle, NFTNL_EXPR_EXTHDR_TYPE, e->exthdr.type);
-			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OFFSET, e->exthdr.offset / 8);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OFFSET, start);
 			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_LEN, nbytes);
 			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OP, e->exthdr.op);
 			lower_add(ctx, nle);
 		}
 	} else {
-		payload_csum(e, &csum_type, &csum_off, &csum_flags);
 		nle = lower_alloc(ctx, "payload");
 		if (nle) {
 			lower_put_register(nle, NFTNL_EXPR_PAYLOAD_SREG, reg);
 			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_BASE, e->payload.base);
-			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, e->payload.offset / 8);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, start);
 			nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, nbytes);
 			if (csum_type) {
 				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_TYPE, csum_type);
 				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, csum_off);
-			}
-			if (csum_flags)
 				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_FLAGS, csum_flags);
+			}
 			lower_add(ctx, nle);
 		}
 	}
