@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Error records printed like nft:
+ *
+ *   file:LINE:FIRST-LAST: Error: message
+ *   <the source line>
+ *   <tabs kept, other characters as spaces>^^^^
+ *
+ * Input from the command line has no "file:line:col: " prefix.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parser/erec.h"
+
+struct error_record *erec_vcreate(enum erec_type type, const struct location *loc,
+				  const char *fmt, va_list ap)
+{
+	struct error_record *erec = calloc(1, sizeof(*erec));
+
+	if (!erec)
+		return NULL;
+	init_list_head(&erec->list);
+	erec->type = type;
+	if (loc) {
+		erec->locations[0] = *loc;
+		erec->num_locations = 1;
+	}
+	if (vasprintf(&erec->msg, fmt, ap) < 0)
+		erec->msg = NULL;
+	return erec;
+}
+
+struct error_record *erec_create(enum erec_type type, const struct location *loc,
+				 const char *fmt, ...)
+{
+	struct error_record *erec;
+	va_list ap;
+
+	va_start(ap, fmt);
+	erec = erec_vcreate(type, loc, fmt, ap);
+	va_end(ap);
+	return erec;
+}
+
+void erec_add_location(struct error_record *erec, const struct location *loc)
+{
+	if (!erec || erec->num_locations >= EREC_LOCATIONS_MAX)
+		return;
+	erec->locations[erec->num_locations++] = *loc;
+}
+
+void erec_destroy(struct error_record *erec)
+{
+	if (!erec)
+		return;
+	free(erec->msg);
+	free(erec);
+}
+
+void erec_queue(struct error_record *erec, struct list_head *msgs)
+{
+	if (erec)
+		list_add_tail(&erec->list, msgs);
+}
+
+int erec_error(struct list_head *msgs, const struct location *loc, const char *fmt, ...)
+{
+	struct error_record *erec;
+	va_list ap;
+
+	va_start(ap, fmt);
+	erec = erec_vcreate(EREC_ERROR, loc, fmt, ap);
+	va_end(ap);
+	erec_queue(erec, msgs);
+	return -1;
+}
+
+static const char *erec_type_name(enum erec_type t)
+{
+	switch (t) {
+	case EREC_INFORMATIONAL:
+		return "";
+	case EREC_WARNING:
+		return "Warning: ";
+	default:
+		return "Error: ";
+	}
+}
+
+/* Start of line `line` (1-based) in buf, or NULL. */
+static const char *line_start(const char *buf, size_t len, int line)
+{
+	const char *p = buf, *end = buf + len;
+	int n = 1;
+
+	if (!buf || line < 1)
+		return NULL;
+	while (n < line && p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+		n++;
+	}
+	return n == line ? p : NULL;
+}
+
+static bool indesc_is_file(const struct input_desc *d)
+{
+	return d && d->name && d->name[0] != '<';
+}
+
+void erec_print(struct outbuf *o, const struct error_record *erec)
+{
+	const struct location *loc = &erec->locations[0];
+	const struct input_desc *d = erec->num_locations ? loc->indesc : NULL;
+	const char *ls = NULL, *le;
+	int i, col;
+
+	if (d && indesc_is_file(d) && loc->first_line > 0)
+		outbuf_printf(o, "%s:%d:%d-%d: ", d->name, loc->first_line, loc->first_column,
+			      loc->last_column);
+	outbuf_printf(o, "%s%s\n", erec_type_name(erec->type), erec->msg ? erec->msg : "");
+	if (!d || !d->buf || loc->first_line <= 0)
+		return;
+	ls = line_start(d->buf, d->len, loc->first_line);
+	if (!ls)
+		return;
+	le = memchr(ls, '\n', d->buf + d->len - ls);
+	if (!le)
+		le = d->buf + d->len;
+	outbuf_printf(o, "%.*s\n", (int)(le - ls), ls);
+	/* caret line: whitespace of the source kept so tabs line up */
+	col = loc->first_column;
+	for (i = 1; i < col; i++) {
+		char c = (ls + i - 1 < le) ? ls[i - 1] : ' ';
+
+		outbuf_puts(o, c == '\t' ? "\t" : " ");
+	}
+	{
+		int last = loc->last_line == loc->first_line ? loc->last_column : (int)(le - ls) + 1;
+
+		if (last < col)
+			last = col;
+		for (i = col; i <= last; i++)
+			outbuf_puts(o, "^");
+	}
+	outbuf_puts(o, "\n");
+}
+
+void erec_print_list(struct outbuf *o, struct list_head *msgs)
+{
+	struct error_record *erec;
+
+	list_for_each_entry(erec, msgs, list)
+		erec_print(o, erec);
+}
+
+void erec_free_list(struct list_head *msgs)
+{
+	struct error_record *erec, *n;
+
+	list_for_each_entry_safe(erec, n, msgs, list) {
+		list_del(&erec->list);
+		erec_destroy(erec);
+	}
+}

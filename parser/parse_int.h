@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals shared by the scanner (scanner.l), the grammar (parser.y) and
+ * the driver (parse.c, scope.c). Not an interface for other stages.
+ */
+#ifndef BNFT_PARSER_PARSE_INT_H
+#define BNFT_PARSER_PARSE_INT_H
+
+#include <stdarg.h>
+
+#include "parser/ast.h"
+#include "parser/parse.h"
+
+#define MAX_INCLUDE_DEPTH 16
+#define SCOPE_NEST_MAX 3
+
+/* One input on the scanner's stack: its text, where the scanner is. */
+struct scan_input {
+	struct input_desc *indesc;
+	void *buffer;	   /* YY_BUFFER_STATE scanning indesc->buf */
+	int line, column;  /* of the next character */
+	struct location include_loc;
+};
+
+struct parser_state {
+	struct parse_ctx *ctx;
+	struct list_head *msgs;
+	struct list_head *cmds;
+	void *scanner;
+	struct scan_input inputs[MAX_INCLUDE_DEPTH + 1];
+	int depth; /* index of the current input, -1 when none */
+	struct scope *scopes[SCOPE_NEST_MAX + 2];
+	int scope;
+	bool scope_err;
+	unsigned int nerrs;
+	/* ct timeout policy entries being collected (struct timeout_state) */
+	struct list_head timeouts;
+};
+
+/* Scanner side (scanner.l user code via parse.c). */
+void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text,
+			int len);
+/* Pop a finished input; 0 when no input remains (end of file). */
+int scanner_pop_input(struct parser_state *st, void *yyscanner);
+/* Location of the end-of-input token: where the scanner stopped. */
+void scanner_eof_loc(struct parser_state *st, struct location *loc);
+/* Push a NUL-terminated text (owned by indesc) to be scanned next. */
+int scanner_push_input(struct parser_state *st, struct input_desc *indesc,
+		       const struct location *from);
+/* Include "name" from the grammar: globbing, include paths, depth. */
+int scanner_include(struct parser_state *st, const char *name, const struct location *loc);
+
+/* Errors: append a located error record; counts towards max_errors. */
+__attribute__((format(printf, 3, 4))) void parser_error(struct parser_state *st,
+							const struct location *loc,
+							const char *fmt, ...);
+
+/* Scopes (scope.c). */
+struct scope *scope_alloc(const struct scope *parent);
+void scope_release(struct scope *s);
+void scope_free(struct scope *s);
+struct symbol *symbol_lookup(const struct scope *s, const char *name);
+struct symbol *symbol_lookup_local(const struct scope *s, const char *name);
+int symbol_add(struct scope *s, const char *name, struct expr *e);
+int symbol_del(struct scope *s, const char *name);
+
+/* Local key tables the grammar needs (grammar_keys.c), kept here until the
+ * types engineer's keys*.c provide them. The exthdr descriptors are
+ * struct proto_desc so printer and evaluator use them like payload ones. */
+struct proto_desc;
+const struct proto_desc *grammar_ip6_exthdr(const char *name, unsigned int *type);
+const struct proto_desc *grammar_tcpopt(const char *name, unsigned int *kind, unsigned int *idx);
+const struct proto_desc *grammar_tcpopt_bykind(unsigned int kind);
+const struct proto_desc *grammar_ipopt(const char *name, unsigned int *type);
+const struct proto_desc *grammar_sctp_chunk(const char *name, unsigned int *type);
+int grammar_rt_key(const char *name, const char *proto); /* NFT_RT_* or -1 */
+int grammar_socket_key(const char *name);		   /* NFT_SOCKET_* or -1 */
+int grammar_fib_flag(const char *name);			   /* NFTA_FIB_F_* bit or -1 */
+int grammar_fib_result(const char *name);		   /* NFT_FIB_RESULT_* or -1 */
+int grammar_xfrm_key(const char *name, const char *proto); /* NFT_XFRM_KEY_* or -1 */
+int grammar_log_level(const char *name);		   /* 0..8 or -1 */
+
+#endif
