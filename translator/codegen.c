@@ -520,6 +520,23 @@ static void emit_chain_gate(struct cg *cg, struct cg_chain *c, enum cg_stage st,
 		emit_cb_field(e, BPF_REG_0, BNFT_CB_INFO, 24, 0xff);
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0,
 			     st == ST_INPUT ? BNFT_RC_LOCAL : BNFT_RC_FORWARD, skip);
+	}
+	if (st == ST_INPUT) {
+		/* IPv4 reassembles before LOCAL_IN (ip_local_deliver): the
+		 * input chains judge a datagram once. Here the first fragment
+		 * stands for it (dropping it kills the reassembly); later
+		 * fragments pass. Byte counts and length matches see the
+		 * first fragment, not the datagram. IPv6 reassembles after
+		 * LOCAL_IN, so its fragments are judged one by one there too. */
+		uint32_t go = emit_label(e);
+
+		emit_cb_field(e, BPF_REG_0, BNFT_CB_INFO, 8, 0);
+		emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xff));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, go);
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, BNFT_PF_FRAG << 8));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, skip);
+		emit_bind(e, go);
 	} else if (st == ST_OUTPUT) {
 		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, skip);

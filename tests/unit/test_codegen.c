@@ -225,9 +225,15 @@ static void test_tcp_dport_policy_drop(void **state)
 	/* ip chain: IPv6 untouched */
 	tl_ip6(&p, "::1", "::1", IPPROTO_TCP, 1, 23, NULL, 0);
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
-	/* a later fragment has no transport header: the rule cannot match */
-	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 100);
+	/* IPv4 input judges datagrams: the first fragment (MF, offset 0)
+	 * stands for it, later fragments pass (the kernel reassembles before
+	 * LOCAL_IN and never completes a datagram whose head was dropped). */
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 23, 0x2000);
 	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 0x2000);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 23, 100);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
 /* ip saddr 10.0.0.0/8 drop via bitwise + cmp; policy accept. */
@@ -247,6 +253,26 @@ static void test_prefix_bitwise(void **state)
 	assert_int_equal(tcp4("10.200.1.1", 1), DRP);
 	assert_int_equal(tcp4("11.0.0.1", 1), ACC);
 	assert_int_equal(tcp4("9.255.255.255", 1), ACC);
+}
+
+/* Prerouting sees every fragment; a later one has no transport header. */
+static void test_fragment_prerouting(void **state)
+{
+	struct nftnl_rule *r;
+	struct tl_pkt p;
+
+	(void)state;
+	add_chain(NFPROTO_IPV4, "t", "pre", NF_INET_PRE_ROUTING, 0, NF_DROP);
+	r = rule(NFPROTO_IPV4, "t", "pre");
+	l4(r, IPPROTO_TCP);
+	dport(r);
+	cmp16be(r, NFT_CMP_EQ, 22);
+	verdict(r, NF_ACCEPT, NULL);
+	load_ok();
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 0x2000);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 100);
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
 }
 
 /* neq, lt/gt ordering on multi-byte big-endian values, range expr. */
@@ -711,6 +737,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tcp_dport_policy_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prefix_bitwise, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fragment_prerouting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cmp_ops_and_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_anon_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interval_set, setup, teardown),
