@@ -318,19 +318,21 @@ static void print_set_declaration(struct print_ctx *pc, const struct set *s)
 		flags &= ~NFT_SET_TIMEOUT;
 	if (flags & (NFT_SET_CONSTANT | NFT_SET_INTERVAL | NFT_SET_TIMEOUT | NFT_SET_EVAL)) {
 		outbuf_puts(pc->o, "\t\tflags ");
-		if (flags & NFT_SET_CONSTANT) {
+		/* as nft: once a line is due, "timeout" shows even with a
+		 * default timeout (flags dynamic,timeout) */
+		if (s->flags & NFT_SET_CONSTANT) {
 			outbuf_printf(pc->o, "%sconstant", delim);
 			delim = ",";
 		}
-		if (flags & NFT_SET_EVAL) {
+		if (s->flags & NFT_SET_EVAL) {
 			outbuf_printf(pc->o, "%sdynamic", delim);
 			delim = ",";
 		}
-		if (flags & NFT_SET_INTERVAL) {
+		if (s->flags & NFT_SET_INTERVAL) {
 			outbuf_printf(pc->o, "%sinterval", delim);
 			delim = ",";
 		}
-		if (flags & NFT_SET_TIMEOUT)
+		if (s->flags & NFT_SET_TIMEOUT)
 			outbuf_printf(pc->o, "%stimeout", delim);
 		outbuf_puts(pc->o, "\n");
 	}
@@ -495,9 +497,9 @@ static void print_obj_data(struct print_ctx *pc, const struct obj *obj)
 	case NFT_OBJECT_SYNPROXY: {
 		unsigned int fl = obj->synproxy.flags;
 
-		if (fl & NF_SYNPROXY_OPT_MSS)
+		if ((fl & NF_SYNPROXY_OPT_MSS) || obj->synproxy.mss)
 			outbuf_printf(pc->o, "\n\t\tmss %u", obj->synproxy.mss);
-		if (fl & NF_SYNPROXY_OPT_WSCALE)
+		if ((fl & NF_SYNPROXY_OPT_WSCALE) || obj->synproxy.wscale)
 			outbuf_printf(pc->o, "\n\t\twscale %u", obj->synproxy.wscale);
 		if (fl & (NF_SYNPROXY_OPT_TIMESTAMP | NF_SYNPROXY_OPT_SACK_PERM))
 			outbuf_printf(pc->o, "\n\t\t%s %s",

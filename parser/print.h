@@ -48,6 +48,7 @@ struct print_ctx {
 	 * tests (ct state established,related), " | " in binops and sets */
 	const char *flag_sep;
 	bool flag_paren; /* "(a | b)" as the operand of & ^ << >> */
+	bool flag_raw;	 /* as a number: the right side of == / != */
 };
 
 void print_ctx_init(struct print_ctx *pc, const struct output_ctx *octx, struct outbuf *o,
@@ -67,6 +68,8 @@ void print_prio(struct print_ctx *pc, unsigned int family, unsigned int hooknum,
 const char *print_rate_unit(uint64_t bytes, uint64_t *value);
 const char *print_time_unit(uint64_t seconds);
 const char *print_obj_type_name(unsigned int type);
+/* Whether the kernel keeps a ct key's direction (ct original saddr). */
+bool ct_key_keeps_dir(unsigned int key);
 /* Bodies of limit and quota objects ("rate 10/second", "25 mbytes"). */
 void print_limit_obj(struct print_ctx *pc, const struct obj *obj);
 void print_quota_obj(struct print_ctx *pc, const struct obj *obj);

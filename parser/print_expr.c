@@ -165,7 +165,7 @@ static unsigned int popcount_value(const struct expr *e)
 
 static void print_value(struct print_ctx *pc, const struct expr *e)
 {
-	if (is_bitmask_value(e) && popcount_value(e) > 1) {
+	if (is_bitmask_value(e) && popcount_value(e) > 1 && !pc->flag_raw) {
 		const char *sep = pc->flag_sep ? pc->flag_sep : ",";
 		bool paren = pc->flag_paren && strcmp(sep, ",");
 
@@ -288,13 +288,35 @@ static const char *ct_dir_name(int dir)
 	return dir == 0 ? "original" : dir == 1 ? "reply" : "unknown";
 }
 
+/* Keys for which the kernel reports a direction back: for others (ct
+ * original protocol) the listing has none. */
+bool ct_key_keeps_dir(unsigned int key)
+{
+	switch (key) {
+	case NFT_CT_SRC:
+	case NFT_CT_DST:
+	case NFT_CT_SRC_IP:
+	case NFT_CT_DST_IP:
+	case NFT_CT_SRC_IP6:
+	case NFT_CT_DST_IP6:
+	case NFT_CT_PROTO_SRC:
+	case NFT_CT_PROTO_DST:
+	case NFT_CT_PKTS:
+	case NFT_CT_BYTES:
+	case NFT_CT_AVGPKT:
+	case NFT_CT_ZONE:
+		return true;
+	}
+	return false;
+}
+
 static void print_ct(struct print_ctx *pc, const struct expr *e)
 {
 	const struct key_template *t = ct_template(e->ct.key);
 	const char *token = t && t->token ? t->token : "unknown";
 
 	outbuf_puts(pc->o, "ct ");
-	if (e->ct.direction >= 0)
+	if (e->ct.direction >= 0 && ct_key_keeps_dir(e->ct.key))
 		outbuf_printf(pc->o, "%s ", ct_dir_name(e->ct.direction));
 	if ((e->ct.key == NFT_CT_SRC || e->ct.key == NFT_CT_DST) && e->ct.nfproto)
 		outbuf_printf(pc->o, "%s ", e->ct.nfproto == NFPROTO_IPV6 ? "ip6" : "ip");
@@ -491,20 +513,23 @@ static void print_binop_arg(struct print_ctx *pc, const struct expr *op, const s
 	bool paren = arg->etype == EXPR_BINOP && binop_precedence(op->op) != 0 &&
 		     binop_precedence(op->op) < binop_precedence(arg->op);
 	const char *sep = pc->flag_sep;
-	bool fparen = pc->flag_paren;
+	bool fparen = pc->flag_paren, fraw = pc->flag_raw;
 
+	pc->flag_raw = false;
 	if (op->etype == EXPR_BINOP) {
 		/* flags as a binop operand print as an OR of the flags */
 		pc->flag_sep = " | ";
 		pc->flag_paren = binop_precedence(op->op) != 0 &&
 				 binop_precedence(op->op) < binop_precedence(OP_OR);
 	} else if (arg == op->binop.right) {
-		/* relational: a flag test lists the flags, == / != an OR */
-		bool test = (op->op == OP_IMPLICIT && op->binop.left->etype != EXPR_BINOP) ||
-			    op->op == OP_NEG;
+		/* relational: a flag test lists the flags; after a masking
+		 * binop == / != show an OR; a plain == compares a number */
+		bool binleft = op->binop.left->etype == EXPR_BINOP;
+		bool test = (op->op == OP_IMPLICIT && !binleft) || op->op == OP_NEG;
 
 		pc->flag_sep = test ? "," : " | ";
 		pc->flag_paren = false;
+		pc->flag_raw = !test && !binleft;
 	}
 	if (paren)
 		outbuf_puts(pc->o, "(");
@@ -513,6 +538,19 @@ static void print_binop_arg(struct print_ctx *pc, const struct expr *op, const s
 		outbuf_puts(pc->o, ")");
 	pc->flag_sep = sep;
 	pc->flag_paren = fparen;
+	pc->flag_raw = fraw;
+}
+
+static bool is_string_value(const struct expr *e)
+{
+	const struct datatype *d;
+
+	if (!e || e->etype != EXPR_VALUE)
+		return false;
+	for (d = e->dtype; d; d = d->basetype)
+		if (d->type == TYPE_STRING)
+			return true;
+	return false;
 }
 
 static bool is_bitmask_value(const struct expr *e)
@@ -627,8 +665,11 @@ void print_set_elements(struct print_ctx *pc, const struct expr *set, bool anony
 	const char *delim = "";
 	int count = 0;
 
+	bool fraw = pc->flag_raw;
+
 	pc->flag_sep = " | ";
 	pc->flag_paren = false;
+	pc->flag_raw = false;
 	outbuf_puts(pc->o, "{ ");
 	list_for_each_entry(i, &EXPR_COMPOUND(set).expressions, list) {
 		outbuf_puts(pc->o, delim);
@@ -639,6 +680,7 @@ void print_set_elements(struct print_ctx *pc, const struct expr *set, bool anony
 	outbuf_puts(pc->o, " }");
 	pc->flag_sep = sep;
 	pc->flag_paren = fparen;
+	pc->flag_raw = fraw;
 }
 
 static void print_set_elem(struct print_ctx *pc, const struct expr *e)
@@ -742,6 +784,18 @@ void print_expr(struct print_ctx *pc, const struct expr *e)
 		print_value(pc, e);
 		break;
 	case EXPR_PREFIX:
+		if (is_string_value(e->prefix.prefix)) {
+			/* interface name wildcard: "eth*" */
+			const struct expr *v = e->prefix.prefix;
+			unsigned int n = e->prefix.prefix_len / 8, i;
+
+			if (n > BNFT_VALUE_MAX)
+				n = BNFT_VALUE_MAX;
+			for (i = 0; i < n && v->value.data[i]; i++)
+				;
+			outbuf_printf(pc->o, "\"%.*s*\"", (int)i, (const char *)v->value.data);
+			break;
+		}
 		print_expr(pc, e->prefix.prefix);
 		outbuf_printf(pc->o, "/%u", e->prefix.prefix_len);
 		break;

@@ -164,30 +164,36 @@ static void print_quota_body(struct print_ctx *pc, uint64_t bytes, uint64_t used
 	}
 }
 
-/* Reject code: the expression as evaluated, else a constant of the right
- * type built from the number. */
-static void print_reject_code(struct print_ctx *pc, const struct stmt *s,
-			      const struct datatype *dtype)
+/* Reject codes list by name (reject with icmp host-unreachable) even
+ * though icmp code matches list numerically. */
+static void print_reject_code(struct print_ctx *pc, const struct stmt *s, unsigned int kind)
 {
-	struct expr tmp;
+	static const char *const icmp[16] = {
+		[0] = "net-unreachable", [1] = "host-unreachable", [2] = "prot-unreachable",
+		[3] = "port-unreachable", [4] = "frag-needed", [9] = "net-prohibited",
+		[10] = "host-prohibited", [13] = "admin-prohibited",
+	};
+	static const char *const icmpv6[16] = {
+		[0] = "no-route", [1] = "admin-prohibited", [3] = "addr-unreachable",
+		[4] = "port-unreachable", [5] = "policy-fail", [6] = "reject-route",
+	};
+	static const char *const icmpx[16] = {
+		[0] = "no-route", [1] = "port-unreachable", [2] = "host-unreachable",
+		[3] = "admin-prohibited",
+	};
+	const char *const *tbl = kind == 0 ? icmp : kind == 1 ? icmpv6 : icmpx;
+	int code = s->reject.icmp_code;
 
-	if (s->reject.expr && s->reject.expr->etype != EXPR_SYMBOL) {
-		print_expr(pc, s->reject.expr);
-		return;
-	}
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.etype = EXPR_VALUE;
-	tmp.dtype = dtype;
-	tmp.byteorder = BYTEORDER_BIG_ENDIAN;
-	tmp.len = 8;
-	tmp.value.len = 8;
-	tmp.value.data[0] = (uint8_t)s->reject.icmp_code;
-	print_expr(pc, &tmp);
+	if (code >= 0 && code < 16 && tbl[code] && !pc->octx.numeric)
+		outbuf_puts(pc->o, tbl[code]);
+	else
+		outbuf_printf(pc->o, "%d", code);
 }
 
 static void print_reject(struct print_ctx *pc, const struct stmt *s)
 {
 	unsigned int family = s->reject.family;
+	bool verbose;
 
 	outbuf_puts(pc->o, "reject");
 	switch (s->reject.type) {
@@ -198,21 +204,35 @@ static void print_reject(struct print_ctx *pc, const struct stmt *s)
 		if (s->reject.icmp_code < 0 || s->reject.icmp_code == NFT_REJECT_ICMPX_PORT_UNREACH)
 			break;
 		outbuf_puts(pc->o, " with icmpx ");
-		print_reject_code(pc, s, &icmpx_code_type);
+		print_reject_code(pc, s, 2);
 		break;
 	case NFT_REJECT_ICMP_UNREACH:
+		/* port-unreachable is the default only where the family is
+		 * the table's; inet, bridge and netdev list it */
 		if (!family)
 			family = pc->family;
+		verbose = pc->family == NFPROTO_INET || pc->family == NFPROTO_BRIDGE ||
+			  pc->family == NFPROTO_NETDEV;
 		if (family == NFPROTO_IPV6) {
-			if (s->reject.icmp_code < 0 || s->reject.icmp_code == 4)
+			if (s->reject.icmp_code < 0 && !verbose)
+				break;
+			if (s->reject.icmp_code == 4 && !verbose)
 				break; /* ICMP6_DST_UNREACH_NOPORT */
 			outbuf_puts(pc->o, " with icmpv6 ");
-			print_reject_code(pc, s, &icmpv6_code_type);
+			if (s->reject.icmp_code < 0)
+				outbuf_puts(pc->o, "port-unreachable");
+			else
+				print_reject_code(pc, s, 1);
 		} else {
-			if (s->reject.icmp_code < 0 || s->reject.icmp_code == 3)
+			if (s->reject.icmp_code < 0 && !verbose)
+				break;
+			if (s->reject.icmp_code == 3 && !verbose)
 				break; /* ICMP_PORT_UNREACH */
 			outbuf_puts(pc->o, " with icmp ");
-			print_reject_code(pc, s, &icmp_code_type);
+			if (s->reject.icmp_code < 0)
+				outbuf_puts(pc->o, "port-unreachable");
+			else
+				print_reject_code(pc, s, 0);
 		}
 		break;
 	default:
@@ -242,6 +262,48 @@ static void print_nat_addr(struct print_ctx *pc, const struct expr *addr, bool b
 	}
 }
 
+/* Whether data of a nat map is an interval, prefix or address.port pair. */
+static bool nat_data_is_special(const struct expr *d)
+{
+	if (!d)
+		return false;
+	if (d->etype == EXPR_SET_ELEM)
+		d = d->elem.key;
+	return d && (d->etype == EXPR_RANGE || d->etype == EXPR_PREFIX ||
+		     d->etype == EXPR_CONCAT || (d->flags & EXPR_F_INTERVAL));
+}
+
+/*
+ * nft lists "snat ip to" only where the family is not implied: in inet
+ * tables, and for maps whose data are ranges, prefixes or address.port
+ * concatenations (the kernel then needs the family to read the data).
+ */
+static bool nat_shows_family(struct print_ctx *pc, const struct stmt *s)
+{
+	const struct expr *a = s->nat.addr, *m, *i;
+
+	if (!s->nat.family)
+		return false;
+	if (pc->family == NFPROTO_INET || s->nat.ipportmap || (s->nat.type_flags & 0x1))
+		return true;
+	if (!a || a->etype != EXPR_MAP || !(m = a->map.mappings))
+		return false;
+	if (m->etype == EXPR_SET_REF) {
+		const struct set *set = m->set_ref.set;
+
+		return set && set->data &&
+		       ((set->data->flags & EXPR_F_INTERVAL) || set->data->etype == EXPR_CONCAT ||
+			(set->data->dtype && set->data->dtype->subtypes > 1));
+	}
+	if (m->etype != EXPR_SET)
+		return false;
+	list_for_each_entry(i, &EXPR_COMPOUND(m).expressions, list) {
+		if (i->etype == EXPR_MAPPING && nat_data_is_special(i->mapping.right))
+			return true;
+	}
+	return false;
+}
+
 static void print_nat(struct print_ctx *pc, const struct stmt *s)
 {
 	static const char *const kinds[] = {
@@ -253,7 +315,9 @@ static void print_nat(struct print_ctx *pc, const struct stmt *s)
 
 	outbuf_puts(pc->o, kinds[s->nat.kind]);
 	if (s->nat.addr || s->nat.proto) {
-		if (s->nat.family == NFPROTO_IPV4)
+		if (!nat_shows_family(pc, s))
+			;
+		else if (s->nat.family == NFPROTO_IPV4)
 			outbuf_puts(pc->o, " ip");
 		else if (s->nat.family == NFPROTO_IPV6)
 			outbuf_puts(pc->o, " ip6");
@@ -300,7 +364,7 @@ static void print_ct_set(struct print_ctx *pc, const struct stmt *s)
 	const struct key_template *t = ct_template(s->ct.key);
 	const char *token = t && t->token ? t->token : "unknown";
 
-	if (s->ct.direction < 0)
+	if (s->ct.direction < 0 || !ct_key_keeps_dir(s->ct.key))
 		outbuf_printf(pc->o, "ct %s set ", token);
 	else
 		outbuf_printf(pc->o, "ct %s %s set ", s->ct.direction ? "reply" : "original", token);
@@ -333,9 +397,9 @@ static void print_queue(struct print_ctx *pc, const struct stmt *s)
 static void print_synproxy_opts(struct print_ctx *pc, unsigned int fl, unsigned int mss,
 				unsigned int wscale)
 {
-	if (fl & NF_SYNPROXY_OPT_MSS)
+	if ((fl & NF_SYNPROXY_OPT_MSS) || mss)
 		outbuf_printf(pc->o, " mss %u", mss);
-	if (fl & NF_SYNPROXY_OPT_WSCALE)
+	if ((fl & NF_SYNPROXY_OPT_WSCALE) || wscale)
 		outbuf_printf(pc->o, " wscale %u", wscale);
 	if (fl & NF_SYNPROXY_OPT_TIMESTAMP)
 		outbuf_puts(pc->o, " timestamp");

@@ -25,7 +25,8 @@
  *      each {...} group taken as an unordered list (split at top-level
  *      commas, sorted): anonymous set elements list in the kernel's order,
  *      which nft-test.py also compares unordered (set_check_element()).
- * Expected values are never edited.
+ * Expected values are never edited. Like nft-test.py, the runner lists
+ * times with TZ=UTC-2.
  *
  * tests/shell dumps (*.nft): the file is parsed and evaluated as `nft -c -f`
  * would and the ruleset printed as `nft list ruleset`; the output must be
@@ -50,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/netfilter.h>
@@ -942,6 +944,9 @@ int main(int argc, char **argv)
 		printf("conformance: 0 passed, 0 failed, 4 skipped\n");
 		return 0;
 	}
+	/* nft-test.py lists times in this zone (meta time "..." lines) */
+	setenv("TZ", "UTC-2", 1);
+	tzset();
 	logfp = fopen(logpath, "w");
 	if (!logfp)
 		fprintf(stderr, "conformance: cannot write %s: %s\n", logpath, strerror(errno));
