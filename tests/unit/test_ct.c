@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <errno.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
@@ -532,6 +533,38 @@ static void test_many_flows(void **state)
 	}
 }
 
+/* Cost per packet (printed, not asserted: BENCH.md). */
+static void test_cost(void **state)
+{
+	struct ct_test_bpf *s = *state;
+	struct tflow f = flow4(IPPROTO_TCP, 40100, 80), u = flow4(IPPROTO_UDP, 999, 53);
+	struct __sk_buff ctx = { 0 };
+	struct tpkt p, q;
+	struct timespec t0, t1;
+	int i;
+
+	handshake(s, &f);
+	tp_tcp(&p, &f, 0, TH_ACK | TH_PSH, 1001, 5001, 502, 0);
+	tp_udp(&q, &u, 0, 10);
+	for (i = 0; i < 2; i++) {
+		const struct tpkt *pk = i ? &q : &p;
+		double ns;
+
+		ctx.cb[0] = HOOK_PRE;
+		ctx.cb[1] = i ? 0 : CTT_ACCEPT; /* the UDP packet stays new: lookup miss */
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pk->b,
+			    .data_size_in = (uint32_t)pk->len, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 200000);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(s->progs.ct_test), &o), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) /
+		     200000.0;
+		printf("test_ct: %s: %.0f ns/packet (test_run, harness included)\n",
+		       i ? "new UDP, table miss" : "established TCP, in window", ns);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -553,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 	};
 
 	if (geteuid() != 0) {
