@@ -180,7 +180,8 @@ static void emit_byteorder(struct lower_ctx *ctx, unsigned int reg, enum nft_byt
 	lower_put_register(nle, NFTNL_EXPR_BYTEORDER_DREG, reg);
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_OP, op);
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_LEN, bytes);
-	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_SIZE, len_bits % 32 ? 2 : 4);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_BYTEORDER_SIZE,
+			   bytes == 8 ? 8 : (len_bits % 32 ? 2 : 4));
 	lower_add(ctx, nle);
 }
 
@@ -726,12 +727,19 @@ bool lower_payload_shift(const struct expr *e, unsigned int *shift, unsigned int
 {
 	unsigned int off, lo;
 
-	if (e->etype == EXPR_PAYLOAD)
+	if (e->etype == EXPR_PAYLOAD) {
 		off = e->payload.offset;
-	else if (e->etype == EXPR_EXTHDR)
+	} else if (e->etype == EXPR_EXTHDR) {
 		off = e->exthdr.offset;
-	else
+		if (e->exthdr.exists_only) {
+			/* the present flag loads one byte: 1 or 0 */
+			*nbytes = 1;
+			*shift = 0;
+			return false;
+		}
+	} else {
 		return false;
+	}
 	lo = off % 8;
 	*nbytes = (lo + e->len + 7) / 8;
 	*shift = *nbytes * 8 - lo - e->len;
