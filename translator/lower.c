@@ -272,7 +272,9 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 			el = i->mapping.left;
 			data = i->mapping.right;
 		}
-		if (el->etype == EXPR_SET_ELEM_CATCHALL) {
+		if (el->etype == EXPR_SET_ELEM_CATCHALL ||
+		    (el->etype == EXPR_SET_ELEM && el->elem.key &&
+		     el->elem.key->etype == EXPR_SET_ELEM_CATCHALL)) {
 			ne = nftnl_set_elem_alloc();
 			if (!ne)
 				return -1;
@@ -281,6 +283,7 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 				nftnl_set_elem_free(ne);
 				return -1;
 			}
+			elem_attrs(ne, el);
 			nftnl_set_elem_add(ns, ne);
 			continue;
 		}

@@ -781,20 +781,25 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 	struct nftnl_expr *nle, *se;
 	const struct set *set = s->set.set && s->set.set->etype == EXPR_SET_REF ?
 					s->set.set->set_ref.set : NULL;
+	const struct expr *key = s->set.key, *elem = NULL;
 	const struct stmt *i;
 	unsigned int nstmts = 0;
 	int ret;
 
-	if (lower_expr_deps(ctx, s->set.key) < 0)
+	if (key->etype == EXPR_SET_ELEM) {
+		elem = key;
+		key = key->elem.key;
+	}
+	if (lower_expr_deps(ctx, key) < 0 || (s->set.data && lower_expr_deps(ctx, s->set.data) < 0))
 		return -1;
-	kreg = lower_get_register(ctx, s->set.key);
-	ret = lower_expr(ctx, s->set.key, kreg);
+	kreg = lower_get_register(ctx, key);
+	ret = lower_expr(ctx, key, kreg);
 	if (!ret && s->set.data) {
 		dreg = lower_get_register(ctx, s->set.data);
 		ret = lower_expr(ctx, s->set.data, dreg);
 		lower_release_register(ctx, s->set.data);
 	}
-	lower_release_register(ctx, s->set.key);
+	lower_release_register(ctx, key);
 	if (ret)
 		return ret;
 	nle = lower_alloc(ctx, "dynset");
@@ -805,8 +810,9 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 		lower_put_register(nle, NFTNL_EXPR_DYNSET_SREG_DATA, dreg);
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_DYNSET_OP, s->set.op);
 	nftnl_expr_set_str(nle, NFTNL_EXPR_DYNSET_SET_NAME, lower_set_name(s->set.set));
-	if (set && set->timeout && !(set->flags & NFT_SET_TIMEOUT))
-		nftnl_expr_set_u64(nle, NFTNL_EXPR_DYNSET_TIMEOUT, set->timeout);
+	(void)set;
+	if (elem && elem->elem.timeout)
+		nftnl_expr_set_u64(nle, NFTNL_EXPR_DYNSET_TIMEOUT, elem->elem.timeout);
 	list_for_each_entry(i, &s->set.stmts, list)
 		nstmts++;
 	list_for_each_entry(i, &s->set.stmts, list) {
