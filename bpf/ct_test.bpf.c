@@ -74,6 +74,21 @@ int ct_test(struct __sk_buff *skb)
 
 /* ---- reject -------------------------------------------------------- */
 #include "lib/reject.h"
+#include "lib/ct_progs.h"
+
+/* The fixed tail-call programs of ct_progs.h, loaded here so that the
+ * verifier checks them with every test run. */
+SEC("tc")
+int ct_accept_prog(struct __sk_buff *skb)
+{
+	return bnft_ct_accept_body(skb);
+}
+
+SEC("tc")
+int reject_prog(struct __sk_buff *skb)
+{
+	return bnft_reject_body(skb);
+}
 
 struct reject_test_cfg {
 	__u32 type;	/* BNFT_REJECT_* */

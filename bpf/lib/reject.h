@@ -53,6 +53,8 @@
 #define BNFT_REJECT_ICMPX_ADMIN_PROHIBITED 3
 
 #define BNFT_REJECT_F_NETDEV 0x1 /* reply format of netdev tables */
+#define BNFT_REJECT_F_LOCAL 0x2	 /* TC egress: the sender is this host; the
+				  * reply enters its stack (redirect to ingress) */
 
 #ifndef BNFT_REJECT_TTL
 #define BNFT_REJECT_TTL 64 /* net.ipv4.ip_default_ttl / ipv6 hop_limit */
@@ -170,7 +172,7 @@ static __always_inline int rj_xmit(struct __sk_buff *skb, __u8 nfproto, const __
 
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) < 0)
 		return TC_ACT_SHOT;
-	if (!(flags & BNFT_REJECT_F_NETDEV)) {
+	if (!(flags & (BNFT_REJECT_F_NETDEV | BNFT_REJECT_F_LOCAL))) {
 		struct bpf_fib_lookup fib = {};
 		long rc;
 
@@ -202,7 +204,7 @@ static __always_inline int rj_xmit(struct __sk_buff *skb, __u8 nfproto, const __
 	__builtin_memcpy(eth.src, tmp, ETH_ALEN);
 	if (bpf_skb_store_bytes(skb, 0, &eth, sizeof(eth), 0) < 0)
 		return TC_ACT_SHOT;
-	return bpf_redirect(skb->ifindex, 0);
+	return bpf_redirect(skb->ifindex, (flags & BNFT_REJECT_F_LOCAL) ? BPF_F_INGRESS : 0);
 }
 
 /* Makes the L3 part of the skb exactly `want` bytes long with the first
