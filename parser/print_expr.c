@@ -216,6 +216,19 @@ static void print_payload(struct print_ctx *pc, const struct expr *e)
 
 static const char *exthdr_token(const struct expr *e)
 {
+	const struct proto_desc *d = e->exthdr.desc;
+	unsigned int i;
+
+	/* a field told by its offset (srh sid[2]) may sit on the first
+	 * template of its kind: name it by the offset when one matches */
+	if (d && e->exthdr.tmpl && e->exthdr.tmpl->offset != e->exthdr.offset) {
+		for (i = 1; i < PROTO_FIELDS_MAX; i++) {
+			const struct proto_hdr_template *t = &d->templates[i];
+
+			if (t->token && t->offset == e->exthdr.offset && (!e->len || t->len == e->len))
+				return t->token;
+		}
+	}
 	if (e->exthdr.tmpl)
 		return e->exthdr.tmpl->token;
 	if (e->exthdr.desc && e->exthdr.field < PROTO_FIELDS_MAX)
@@ -266,6 +279,10 @@ static void print_exthdr(struct print_ctx *pc, const struct expr *e)
 	default:
 		if (e->exthdr.exists_only)
 			outbuf_printf(pc->o, "exthdr %s", name);
+		else if (!strcmp(name, "srh") && token && !strcmp(token, "sid"))
+			/* segment n of the list, 128 bits each after 8 bytes */
+			outbuf_printf(pc->o, "srh sid[%u]",
+				      e->exthdr.offset >= 64 ? (e->exthdr.offset - 64) / 128 + 1 : 1);
 		else
 			outbuf_printf(pc->o, "%s %s", name, token ? token : "unknown");
 		return;
@@ -369,7 +386,8 @@ static void print_fib(struct print_ctx *pc, const struct expr *e)
 	}
 	switch (e->fib.result) {
 	case NFT_FIB_RESULT_OIF:
-		outbuf_puts(pc->o, " oif");
+		/* a route existence test */
+		outbuf_puts(pc->o, e->fib.flags & NFTA_FIB_F_PRESENT ? " check" : " oif");
 		break;
 	case NFT_FIB_RESULT_OIFNAME:
 		outbuf_puts(pc->o, " oifname");

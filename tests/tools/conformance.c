@@ -23,8 +23,10 @@
  *      "{ 33, 55, 67, 88}" for nft's "{ 33, 55, 67, 88 }";
  *   2. if that still differs, the text is compared with the elements of
  *      each {...} group taken as an unordered list (split at top-level
- *      commas, sorted): anonymous set elements list in the kernel's order,
- *      which nft-test.py also compares unordered (set_check_element()).
+ *      commas, spaces inside an element removed, sorted): anonymous set
+ *      elements list in the kernel's order and upstream writes elements
+ *      as "25:accept" or "10.0.0.0/24  . 8888 - 8999"; nft-test.py's own
+ *      set_check_element() compares the same way.
  * Expected values are never edited. Like nft-test.py, the runner lists
  * times with TZ=UTC-2.
  *
@@ -155,6 +157,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static char *strip_spaces(const char *s, size_t n)
+{
+	char *out = malloc(n + 1);
+	size_t i, o = 0;
+
+	if (!out)
+		abort();
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ')
+			out[o++] = s[i];
+	out[o] = '\0';
+	return out;
+}
+
 /* Step 2: rewrite every top-level {...} group with its members sorted. */
 static char *norm_sets(const char *in)
 {
@@ -181,7 +197,7 @@ static char *norm_sets(const char *in)
 				break;
 			if ((in[j] == ',' && depth == 1) || (in[j] == '}' && depth == 0)) {
 				items = realloc(items, (nitems + 1) * sizeof(*items));
-				items[nitems++] = strndup(in + start, j - start);
+				items[nitems++] = strip_spaces(in + start, j - start);
 				start = j + 1;
 			}
 		}
@@ -193,7 +209,7 @@ static char *norm_sets(const char *in)
 			break;
 		}
 		items = realloc(items, (nitems + 1) * sizeof(*items));
-		items[nitems++] = strndup(in + start, j - start);
+		items[nitems++] = strip_spaces(in + start, j - start);
 		qsort(items, nitems, sizeof(*items), cmp_str);
 		sb_puts(&out, "{");
 		for (k = 0; k < nitems; k++) {
