@@ -10,7 +10,7 @@ CFLAGS  += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I. -I$(O) -fPIC \
 LIBS    := -lnftnl -lmnl -lbpf -lelf -lz -ljansson
 DEB_PKGS := gcc make pkg-config bison flex clang llvm bpftool libbpf-dev \
             libelf-dev zlib1g-dev libnftnl-dev libmnl-dev libjansson-dev \
-            libcmocka-dev nftables iproute2 python3 libclang-rt-14-dev
+            libcmocka-dev nftables iproute2 iputils-ping python3 libclang-rt-14-dev
 
 # Generated parser
 GEN_C   := $(O)/parser/parser.c $(O)/parser/scanner.c

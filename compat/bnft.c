@@ -21,6 +21,7 @@
 
 enum {
 	OPT_PRINT = 0x100,
+	OPT_PIN_ROOT,
 };
 
 static const struct option long_opts[] = {
@@ -46,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "debug", required_argument, NULL, 'd' },
 	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -66,6 +68,7 @@ static void usage(FILE *f)
 	      "  -c, --check                     Check commands validity without actually applying the changes.\n"
 	      "  -o, --optimize                  Optimize ruleset (not supported yet)\n"
 	      "      --print                     With -c: print the ruleset the input leaves on an empty system.\n"
+	      "      --pin-root <dir>            bpffs directory of the live state (default /run/bnft/net-<netns>).\n"
 	      "\n"
 	      "Options (ruleset list formatting):\n"
 	      "  -a, --handle                    Output rule handle.\n"
@@ -99,6 +102,26 @@ __attribute__((weak)) int bnft_apply_live(const struct bnft_ruleset *rs, struct 
 /* The lowering may provide the `--debug=netlink` dump of a ruleset. */
 extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
 			       struct outbuf *o) __attribute__((weak));
+
+/* Whether the input changes the ruleset (else nothing is reloaded). */
+static bool cmds_modify(const struct ruleset_src *src)
+{
+	const struct cmd *c;
+
+	list_for_each_entry(c, &src->cmds, list) {
+		switch (c->op) {
+		case CMD_LIST:
+		case CMD_GET:
+		case CMD_EXPORT:
+		case CMD_MONITOR:
+		case CMD_DESCRIBE:
+			break;
+		default:
+			return true;
+		}
+	}
+	return false;
+}
 
 static void flush_out(struct outbuf *o, FILE *f)
 {
@@ -279,6 +302,9 @@ int main(int argc, char **argv)
 		case OPT_PRINT:
 			print = true;
 			break;
+		case OPT_PIN_ROOT:
+			bnft_live_set_pin_root(optarg);
+			break;
 		default:
 			return 1;
 		}
@@ -318,6 +344,14 @@ int main(int argc, char **argv)
 		if (bnft_parse_buffer(&pctx, buf, "<cmdline>") < 0)
 			goto err;
 	}
+	if (!check) {
+		/* Start from what is live in this network namespace. */
+		if (bnft_live_enter_host_mntns() < 0)
+			fprintf(stderr, "Warning: cannot join the host mount namespace; "
+					"pins under ip netns exec will not outlive this command\n");
+		if (bnft_live_load_state(&rs, &msgs) < 0)
+			goto err;
+	}
 	if (bnft_evaluate(&rs, &src, &msgs, &octx, &out) < 0)
 		goto err;
 	flush_out(&out, stdout);
@@ -334,7 +368,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (bnft_apply_live(&rs, &msgs) < 0)
+	if (cmds_modify(&src) && bnft_apply_live(&rs, &msgs) < 0)
 		goto err;
 	rc = 0;
 	goto out;

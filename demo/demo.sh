@@ -6,17 +6,21 @@ cd "$(dirname "$0")/.."
 BNFT=${BNFT:-$PWD/build/bnft}
 SRV=bnft-demo-srv-$$
 CLI=bnft-demo-cli-$$
-PIN=/run/bnft-demo-$$
+# Pins live on a bpffs mounted here, outside `ip netns exec` (whose
+# transient mount namespace would take a bpffs mounted inside it along).
+PINFS=/run/bnft-demo-$$
+PIN=$PINFS/srv
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	ip netns exec "$SRV" "$BNFT" --pin-root "$PIN" flush ruleset >/dev/null 2>&1
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
-	umount "$PIN" 2>/dev/null; rmdir "$PIN" 2>/dev/null
+	umount "$PINFS" 2>/dev/null; rmdir "$PINFS" 2>/dev/null
 }
 trap cleanup EXIT
 
+mkdir -p "$PINFS" && mount -t bpf bpf "$PINFS" || exit 1
 ip netns add "$SRV" && ip netns add "$CLI" || exit 1
 ip link add veth-demo type veth peer name veth-peer
 ip link set veth-demo netns "$SRV"
@@ -38,16 +42,16 @@ ip netns exec "$SRV" python3 -m http.server 80 --bind 10.99.0.2 >/dev/null 2>&1 
 pids+=($!)
 sleep 1
 
-try() { # description, command...
-	local what=$1; shift
-	if timeout 2 ip netns exec "$CLI" "$@" >/dev/null 2>&1; then r=passed; else r=blocked; fi
-	printf '  %-48s %s\n' "$what" "$r"
+probe() { # description, port, [source address]
+	printf '  %-44s %s\n' "$1" "$(ip netns exec "$CLI" python3 demo/probe.py 10.99.0.2 "$2" ${3:-})"
 }
 echo "== traffic from $CLI"
-try "ping 10.99.0.2 (icmp echo-request)" ping -c1 -W1 10.99.0.2
-try "HTTP GET :80 from 10.99.0.1" python3 -c 'import urllib.request as u; u.urlopen("http://10.99.0.2/", timeout=1)'
-try "HTTP GET :80 from 10.99.0.66 (blocked host)" python3 -c 'import socket as s; c=s.create_connection(("10.99.0.2",80),1,("10.99.0.66",0))'
-try "TCP :8080 (not allowed: policy drop)" python3 -c 'import socket as s; s.create_connection(("10.99.0.2",8080),1)'
+if ip netns exec "$CLI" ping -c1 -W1 10.99.0.2 >/dev/null 2>&1; then r=passed; else r=dropped; fi
+printf '  %-44s %s\n' "ping 10.99.0.2 (icmp echo-request)" "$r"
+probe "TCP :80 from 10.99.0.1 (web server)" 80
+probe "TCP :22 from 10.99.0.1" 22
+probe "TCP :80 from 10.99.0.66 (blocked host)" 80 10.99.0.66
+probe "TCP :8080 (not allowed: policy drop)" 8080
 
 echo "== bnft list ruleset (live counters)"
 ip netns exec "$SRV" "$BNFT" --pin-root "$PIN" list ruleset

@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "compat/lib/live.h"
@@ -33,16 +36,25 @@
 
 static char pin_root[512];
 
+/* Whether we run in PID 1's mount namespace (readlink works even where
+ * opening the namespace is not allowed). Unknown counts as yes. */
+static bool in_host_mntns(void)
+{
+	char a[64], b[64];
+	ssize_t la, lb;
+
+	la = readlink("/proc/self/ns/mnt", a, sizeof(a) - 1);
+	lb = readlink("/proc/1/ns/mnt", b, sizeof(b) - 1);
+	if (la <= 0 || lb <= 0)
+		return true;
+	return la == lb && !memcmp(a, b, (size_t)la);
+}
+
 int bnft_live_enter_host_mntns(void)
 {
-	struct stat self, init;
 	int fd, err = 0;
 
-	if (getenv("BNFT_NO_MNTNS_SWITCH"))
-		return 0;
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return 0; /* no procfs view: stay where we are */
-	if (self.st_ino == init.st_ino && self.st_dev == init.st_dev)
+	if (getenv("BNFT_NO_MNTNS_SWITCH") || in_host_mntns())
 		return 0;
 	fd = open("/proc/1/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -51,6 +63,49 @@ int bnft_live_enter_host_mntns(void)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs sf;
+
+	return !statfs(path, &sf) && sf.f_type == BPF_FS_MAGIC;
+}
+
+/*
+ * The pin root must sit on a bpffs that outlives this command: the program
+ * array of the entry programs is emptied by the kernel when its last pin
+ * and fd go, and every packet would then pass unfiltered. In PID 1's mount
+ * namespace a bpffs mounted now lasts; in a transient one (ip netns exec) it
+ * would not, so there it must exist already.
+ */
+static int check_pin_root(const char *root, struct list_head *msgs)
+{
+	char parent[512], *slash;
+
+	if (on_bpffs(root))
+		return 0;
+	snprintf(parent, sizeof(parent), "%s", root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	if (on_bpffs(parent))
+		return 0;
+	if (in_host_mntns()) {
+		if (mkdir(parent, 0700) && errno != EEXIST)
+			return erec_error(msgs, &internal_location, "cannot create %s: %s", parent,
+					  strerror(errno));
+		if (mount("bpf", parent, "bpf", 0, "mode=0700"))
+			return erec_error(msgs, &internal_location,
+					  "cannot mount a bpffs on %s: %s", parent, strerror(errno));
+		return 0;
+	}
+	return erec_error(msgs, &internal_location,
+			  "pin root %s is not on a bpffs, and this command runs in a transient "
+			  "mount namespace (ip netns exec?) where a bpffs mounted now would vanish "
+			  "with it and filtering would stop; mount one first from the host: "
+			  "mkdir -p %s && mount -t bpf bpf %s",
+			  root, parent, parent);
 }
 
 void bnft_live_set_pin_root(const char *root)
@@ -213,6 +268,8 @@ int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
 	const char *root = bnft_live_pin_root();
 	int err;
 
+	if (check_pin_root(root, msgs) < 0)
+		return -1;
 	if (list_empty(&rs->tables)) {
 		err = bnft_live_flush(root);
 		if (err < 0)
