@@ -133,22 +133,40 @@ void erec_print(struct outbuf *o, const struct error_record *erec)
 	if (!le)
 		le = d->buf + d->len;
 	outbuf_printf(o, "%.*s\n", (int)(le - ls), ls);
-	/* caret line: whitespace of the source kept so tabs line up */
-	col = loc->first_column;
-	for (i = 1; i < col; i++) {
-		char c = (ls + i - 1 < le) ? ls[i - 1] : ' ';
-
-		outbuf_puts(o, c == '\t' ? "\t" : " ");
-	}
+	/* caret line: whitespace of the source kept so tabs line up; other
+	 * locations on the same line are underlined with '~' like nft */
 	{
-		int last = loc->last_line == loc->first_line ? loc->last_column : (int)(le - ls) + 1;
+		size_t width = (size_t)(le - ls) + 2;
+		unsigned int j;
+		int last;
+		char *m;
 
-		if (last < col)
-			last = col;
+		last = loc->last_line == loc->first_line ? loc->last_column : (int)(le - ls) + 1;
+		if (last < loc->first_column)
+			last = loc->first_column;
+		if ((size_t)last + 1 > width)
+			width = (size_t)last + 1;
+		m = calloc(1, width + 1);
+		if (!m)
+			return;
+		for (i = 0; i < (int)width; i++)
+			m[i] = (ls + i < le && ls[i] == '\t') ? '\t' : ' ';
+		for (j = 1; j < erec->num_locations; j++) {
+			const struct location *l2 = &erec->locations[j];
+
+			if (l2->indesc != loc->indesc || l2->first_line != loc->first_line)
+				continue;
+			for (i = l2->first_column; i <= l2->last_column && i <= (int)width; i++)
+				if (i >= 1)
+					m[i - 1] = '~';
+		}
+		col = loc->first_column;
 		for (i = col; i <= last; i++)
-			outbuf_puts(o, "^");
+			m[i - 1] = '^';
+		m[last] = '\0';
+		outbuf_printf(o, "%s\n", m);
+		free(m);
 	}
-	outbuf_puts(o, "\n");
 }
 
 void erec_print_list(struct outbuf *o, struct list_head *msgs)

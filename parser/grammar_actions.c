@@ -246,8 +246,8 @@ void parser_undefine(struct parser_state *st, loc_t *loc, char *name)
 {
 	struct scope *sc = st->scopes[st->scope];
 
-	if (symbol_del(sc, name) < 0)
-		parser_error(st, loc, "undefined symbol '%s'", name);
+	/* nft 1.0 accepts undefining an unknown name silently */
+	symbol_del(sc, name);
 	free(name);
 }
 
@@ -857,7 +857,7 @@ struct expr *payload_new(struct parser_state *st, loc_t *loc, const char *proto,
 		tun = proto_lookup(inner);
 	f = proto_field_lookup(desc, field);
 	if (!desc || f <= 0) {
-		e = bad_selector(st, loc, floc, "syntax error, unexpected %s", field);
+		e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
 		free(field);
 		return e;
 	}
@@ -944,7 +944,7 @@ struct expr *ip6_exthdr_new(struct parser_state *st, loc_t *loc, const char *nam
 	if (field) {
 		f = proto_field_lookup(desc, field);
 		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected %s", field);
+			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
 			free(field);
 			return e;
 		}
@@ -970,7 +970,7 @@ struct expr *tcpopt_new(struct parser_state *st, loc_t *loc, char *name, loc_t *
 	int f = 0;
 
 	if (!desc) {
-		e = bad_selector(st, loc, nloc, "syntax error, unexpected %s", name);
+		e = bad_selector(st, loc, nloc, "syntax error, unexpected string", name);
 		free(name);
 		free(field);
 		return e;
@@ -978,7 +978,7 @@ struct expr *tcpopt_new(struct parser_state *st, loc_t *loc, char *name, loc_t *
 	if (field) {
 		f = proto_field_lookup(desc, field);
 		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected %s", field);
+			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
 			free(name);
 			free(field);
 			return e;
@@ -1040,13 +1040,13 @@ static struct expr *named_exthdr(struct parser_state *st, loc_t *loc, enum exthd
 	int f = 0;
 
 	if (!desc) {
-		e = bad_selector(st, loc, nloc, "syntax error, unexpected %s", name);
+		e = bad_selector(st, loc, nloc, "syntax error, unexpected string", name);
 		goto out;
 	}
 	if (field) {
 		f = proto_field_lookup(desc, field);
 		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected %s", field);
+			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
 			goto out;
 		}
 	}
@@ -1104,7 +1104,7 @@ struct expr *meta_new(struct parser_state *st, loc_t *loc, char *key, loc_t *klo
 	if (k < 0 && !strcmp(key, "ipsec"))
 		k = NFT_META_SECPATH;
 	if (k < 0) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}
@@ -1125,7 +1125,7 @@ struct expr *ct_new(struct parser_state *st, loc_t *loc, int dir, const char *pr
 		snprintf(buf, sizeof(buf), "%s", key);
 	k = ct_key_lookup(buf);
 	if (k < 0 || (dir >= 0 && !ct_key_is_directional(k) && k != NFT_CT_ID)) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}
@@ -1142,7 +1142,7 @@ struct expr *rt_new(struct parser_state *st, loc_t *loc, const char *proto, char
 		/* ip6 routing header: rt nexthdr, rt type, rt seg-left ... */
 		return ip6_exthdr_new(st, loc, "rt", key, kloc, -1);
 	if (k < 0) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}
@@ -1165,7 +1165,7 @@ struct expr *fib_flag_new(struct parser_state *st, struct expr *fib, char *flag,
 		}
 	}
 	if (f < 0)
-		parser_error(st, floc, "syntax error, unexpected %s", flag);
+		parser_error(st, floc, "syntax error, unexpected string");
 	else if (fib->fib.flags & f)
 		parser_error(st, floc, "%s specified twice", flag);
 	else
@@ -1188,7 +1188,7 @@ struct expr *fib_new(struct parser_state *st, loc_t *loc, struct expr *fib, char
 		fib->fib.flags |= NFTA_FIB_F_PRESENT;
 	}
 	if (r < 0)
-		parser_error(st, rloc, "syntax error, unexpected %s", result);
+		parser_error(st, rloc, "syntax error, unexpected string");
 	else
 		fib->fib.result = r;
 	fib->location = *loc;
@@ -1202,7 +1202,7 @@ struct expr *socket_new(struct parser_state *st, loc_t *loc, char *key, loc_t *k
 	struct expr *e;
 
 	if (k < 0 || (level >= 0) != (k == NFT_SOCKET_CGROUPV2)) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}
@@ -1220,7 +1220,7 @@ struct expr *osf_new(struct parser_state *st, loc_t *loc, char *what, bool versi
 	struct expr *e;
 
 	if (what && strcmp(what, "version")) {
-		e = bad_selector(st, loc, loc, "syntax error, unexpected %s", what);
+		e = bad_selector(st, loc, loc, "syntax error, unexpected string", what);
 		free(what);
 		return e;
 	}
@@ -1286,7 +1286,7 @@ struct expr *xfrm_new(struct parser_state *st, loc_t *loc, char *dir, loc_t *dlo
 	else if (!strcmp(dir, "out"))
 		d = XFRM_POLICY_OUT;
 	if (d < 0) {
-		e = bad_selector(st, loc, dloc, "syntax error, unexpected %s", dir);
+		e = bad_selector(st, loc, dloc, "syntax error, unexpected string", dir);
 		free(dir);
 		free(key);
 		return e;
@@ -1294,7 +1294,7 @@ struct expr *xfrm_new(struct parser_state *st, loc_t *loc, char *dir, loc_t *dlo
 	free(dir);
 	k = grammar_xfrm_key(key, proto);
 	if (k < 0) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}
@@ -1320,7 +1320,7 @@ struct expr *tunnel_new(struct parser_state *st, loc_t *loc, char *key, loc_t *k
 	else if (!strcmp(key, "id"))
 		k = 1;
 	if (k < 0) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected %s", key);
+		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
 		free(key);
 		return e;
 	}

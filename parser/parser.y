@@ -363,12 +363,6 @@ lines			:	%empty
 line			:	common_block
 			|	stmt_separator
 			|	base_cmd stmt_separator	{ parser_add_cmd(state, $1, &@1); }
-			|	error stmt_separator
-			{
-				yyerrok;
-				if (state->nerrs >= state->ctx->max_errors)
-					YYABORT;
-			}
 			;
 
 stmt_separator		:	NEWLINE
@@ -398,6 +392,12 @@ common_block		:	KW_INCLUDE QUOTED_STRING stmt_separator
 			|	KW_UNDEFINE identifier stmt_separator
 			{
 				parser_undefine(state, &@2, $2);
+			}
+			|	error stmt_separator
+			{
+				yyerrok;
+				if (state->nerrs >= state->ctx->max_errors)
+					YYABORT;
 			}
 			;
 

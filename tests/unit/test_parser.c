@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Grammar unit tests: block and flat syntax build the expected AST shape,
+ * syntax errors are located and printed like nft, defines are scoped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "parser/erec.h"
+#include "parser/parse.h"
+
+struct run {
+	struct ruleset_src src;
+	struct parse_ctx ctx;
+	struct list_head msgs;
+	struct outbuf err;
+	int ret;
+};
+
+static void run_parse(struct run *r, const char *text)
+{
+	init_list_head(&r->msgs);
+	ruleset_src_init(&r->src);
+	parse_ctx_init(&r->ctx, &r->src, &r->msgs);
+	outbuf_init(&r->err);
+	r->ret = bnft_parse_buffer(&r->ctx, text, "<cmdline>");
+	erec_print_list(&r->err, &r->msgs);
+}
+
+static void run_free(struct run *r)
+{
+	erec_free_list(&r->msgs);
+	outbuf_release(&r->err);
+	parse_ctx_release(&r->ctx);
+	ruleset_src_release(&r->src);
+}
+
+static void test_table_block(void **state)
+{
+	struct run r;
+	struct cmd *c;
+	struct table *t;
+	struct chain *ch;
+	struct rule *ru;
+	struct set *s;
+
+	run_parse(&r, "table inet t {\n"
+		      "\tset s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 1.2.3.4 }; }\n"
+		      "\tchain c {\n"
+		      "\t\ttype filter hook input priority filter + 10; policy drop;\n"
+		      "\t\ttcp dport { 22, 80 } counter accept comment \"x\"\n"
+		      "\t}\n"
+		      "}\n");
+	assert_int_equal(r.ret, 0);
+	c = list_first_entry(&r.src.cmds, struct cmd, list);
+	assert_int_equal(c->op, CMD_ADD);
+	assert_int_equal(c->obj, CMD_OBJ_TABLE);
+	t = c->table;
+	assert_string_equal(t->handle.table, "t");
+	s = list_first_entry(&t->sets, struct set, list);
+	assert_string_equal(s->handle.set, "s");
+	assert_non_null(s->init);
+	assert_int_equal(s->init->compound.size, 2);
+	ch = list_first_entry(&t->chains, struct chain, list);
+	assert_string_equal(ch->handle.chain, "c");
+	assert_string_equal(ch->hookstr, "input");
+	assert_string_equal(ch->priority->sym.identifier, "filter + 10");
+	assert_string_equal(ch->policy->sym.identifier, "drop");
+	ru = list_first_entry(&ch->rules, struct rule, list);
+	assert_int_equal(ru->num_stmts, 3);
+	assert_string_equal(ru->comment, "x");
+	assert_string_equal(ru->handle.table, "t");
+	assert_string_equal(ru->handle.chain, "c");
+	run_free(&r);
+}
+
+static void test_flat_rule(void **state)
+{
+	struct run r;
+	struct cmd *c;
+	struct stmt *s;
+
+	run_parse(&r, "add rule ip6 t c ip6 saddr . tcp dport @s ct state established,related accept");
+	assert_int_equal(r.ret, 0);
+	c = list_first_entry(&r.src.cmds, struct cmd, list);
+	assert_int_equal(c->obj, CMD_OBJ_RULE);
+	assert_int_equal(c->handle.family, 10);
+	s = list_first_entry(&c->rule->stmts, struct stmt, list);
+	assert_int_equal(s->type, STMT_EXPRESSION);
+	assert_int_equal(s->expr->binop.left->etype, EXPR_CONCAT);
+	assert_int_equal(s->expr->binop.right->etype, EXPR_SET_REF);
+	s = list_next_entry(s, list);
+	assert_int_equal(s->expr->binop.right->etype, EXPR_LIST);
+	run_free(&r);
+}
+
+static void test_syntax_error_format(void **state)
+{
+	struct run r;
+
+	run_parse(&r, "add rule ip t c tcp dport 1 counter packets");
+	assert_int_not_equal(r.ret, 0);
+	assert_string_equal(r.err.buf,
+			    "Error: syntax error, unexpected newline, expecting number\n"
+			    "add rule ip t c tcp dport 1 counter packets\n"
+			    "                                           ^\n");
+	run_free(&r);
+}
+
+static void test_define_scope(void **state)
+{
+	struct run r;
+
+	run_parse(&r, "define p = 22\n"
+		      "table ip t {\n\tdefine q = 23\n\tchain c {\n\t\ttcp dport { $p, $q }\n\t}\n}\n"
+		      "add rule ip t c tcp dport $q\n");
+	assert_int_not_equal(r.ret, 0);
+	assert_non_null(strstr(r.err.buf, "unknown identifier 'q'"));
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_block),
+		cmocka_unit_test(test_flat_rule),
+		cmocka_unit_test(test_syntax_error_format),
+		cmocka_unit_test(test_define_scope),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
