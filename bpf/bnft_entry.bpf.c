@@ -39,13 +39,32 @@ struct {
 	__type(value, struct bnft_ifinfo);
 } bnft_ifinfo SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BNFT_IFHDR_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bnft_ifhdr);
+} bnft_ifhdr SEC(".maps");
+
+static __always_inline __u32 link_hdrlen(__u32 ifindex)
+{
+	__u32 slot = ifindex % BNFT_IFHDR_ENTRIES;
+	struct bnft_ifinfo *ifi;
+	struct bnft_ifhdr *h;
+
+	h = bpf_map_lookup_elem(&bnft_ifhdr, &slot);
+	if (h && h->ifindex == ifindex)
+		return h->hdrlen;
+	ifi = bpf_map_lookup_elem(&bnft_ifinfo, &ifindex);
+	return ifi ? ifi->hdrlen : ETH_HLEN;
+}
+
 static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 {
 	struct bnft_pinfo pi = {};
-	struct bnft_ifinfo *ifi;
 	struct ipv6hdr ip6h;
 	struct iphdr iph;
-	__u32 key = BNFT_CONF_ACTIVE, ifindex, gen, flags;
+	__u32 key = BNFT_CONF_ACTIVE, gen, flags;
 	__u32 *v;
 
 	v = bpf_map_lookup_elem(&bnft_conf, &key);
@@ -60,11 +79,7 @@ static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 	if (!(flags & (egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS)))
 		return TC_ACT_OK;
 
-	pi.nhoff = ETH_HLEN;
-	ifindex = skb->ifindex;
-	ifi = bpf_map_lookup_elem(&bnft_ifinfo, &ifindex);
-	if (ifi)
-		pi.nhoff = ifi->hdrlen;
+	pi.nhoff = link_hdrlen(skb->ifindex);
 	if (egress)
 		pi.flags |= BNFT_PF_EGRESS;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {

@@ -71,6 +71,16 @@ struct bnft_ifinfo {
 };
 #define BNFT_IFINFO_ENTRIES 4096
 
+/* bnft_ifhdr: ARRAY indexed by ifindex % BNFT_IFHDR_ENTRIES, the link
+ * header length again, for the per-packet path: an array lookup is inlined
+ * by the verifier where a hash lookup is a call. A slot whose ifindex does
+ * not match falls back to bnft_ifinfo. */
+#define BNFT_IFHDR_ENTRIES 4096
+struct bnft_ifhdr {
+	__u32 ifindex;
+	__u32 hdrlen;
+};
+
 /* Per-rule counters: PERCPU_ARRAY indexed by rule counter id. */
 struct bnft_counter {
 	__u64 packets;

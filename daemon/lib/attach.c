@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
@@ -36,6 +37,13 @@ static int link_hdrlen(int type)
 	return -1;
 }
 
+static bool if_exists(unsigned int ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, name) != NULL;
+}
+
 static int link_type(int sock, const char *name)
 {
 	struct ifreq ifr;
@@ -47,7 +55,7 @@ static int link_type(int sock, const char *name)
 	return ifr.ifr_hwaddr.sa_family;
 }
 
-int bnft_ifinfo_sync(int ifinfo_fd)
+int bnft_ifinfo_sync(int ifinfo_fd, int ifhdr_fd)
 {
 	struct if_nameindex *ifs, *i;
 	int sock, n = 0, err = 0;
@@ -76,6 +84,23 @@ int bnft_ifinfo_sync(int ifinfo_fd)
 			err = -errno;
 			break;
 		}
+		if (ifhdr_fd >= 0) {
+			struct bnft_ifhdr h = { .ifindex = key, .hdrlen = v.hdrlen };
+			__u32 slot = key % BNFT_IFHDR_ENTRIES;
+
+			/* A slot shared by two ifindexes keeps the first:
+			 * the other one takes the hash path. */
+			struct bnft_ifhdr cur;
+
+			if (!bpf_map_lookup_elem(ifhdr_fd, &slot, &cur) && cur.ifindex &&
+			    cur.ifindex != key && if_exists(cur.ifindex))
+				goto next;
+			if (bpf_map_update_elem(ifhdr_fd, &slot, &h, BPF_ANY)) {
+				err = -errno;
+				break;
+			}
+		}
+next:
 		n++;
 	}
 	if_freenameindex(ifs);

@@ -22,9 +22,10 @@
 #define BNFT_TC_HANDLE 0xb4f7
 #define BNFT_TC_PRIO 1
 
-/* Refreshes the ifindex -> name/type/header length map. Returns the
- * number of interfaces or a negative errno. */
-int bnft_ifinfo_sync(int ifinfo_fd);
+/* Refreshes the ifindex -> name/type/header length maps (bnft_ifinfo and
+ * its per-packet companion bnft_ifhdr, -1 to skip it). Returns the number
+ * of interfaces or a negative errno. */
+int bnft_ifinfo_sync(int ifinfo_fd, int ifhdr_fd);
 /* Attaches both entry programs to every supported interface; returns the
  * number attached or a negative errno (first failure; earlier attachments
  * stay). */

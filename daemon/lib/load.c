@@ -27,7 +27,7 @@
 struct bnft_live {
 	char *root;			/* NULL: unpinned */
 	struct bnft_entry_bpf *skel;	/* when we created the entry state */
-	int conf_fd, progs_fd, ifinfo_fd, ing_fd, eg_fd;
+	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd;
 	/* what this handle loaded last (unpinned mode keeps it alive) */
 	int *gen_fds[2];
 	uint32_t *gen_slots[2];
@@ -131,6 +131,7 @@ void bnft_live_close(struct bnft_live **lvp)
 		close_fd(&lv->conf_fd);
 		close_fd(&lv->progs_fd);
 		close_fd(&lv->ifinfo_fd);
+		close_fd(&lv->ifhdr_fd);
 		close_fd(&lv->ing_fd);
 		close_fd(&lv->eg_fd);
 	}
@@ -167,9 +168,11 @@ static int open_pinned(struct bnft_live *lv)
 		return lv->conf_fd;
 	lv->progs_fd = obj_get(lv->root, "progs");
 	lv->ifinfo_fd = obj_get(lv->root, "ifinfo");
+	lv->ifhdr_fd = obj_get(lv->root, "ifhdr");
 	lv->ing_fd = obj_get(lv->root, "entry_ingress");
 	lv->eg_fd = obj_get(lv->root, "entry_egress");
-	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
+	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ing_fd < 0 ||
+	    lv->eg_fd < 0)
 		return -ENOENT;
 	return 0;
 }
@@ -184,6 +187,7 @@ static int create_entry(struct bnft_live *lv)
 	lv->conf_fd = bpf_map__fd(lv->skel->maps.bnft_conf);
 	lv->progs_fd = bpf_map__fd(lv->skel->maps.bnft_progs);
 	lv->ifinfo_fd = bpf_map__fd(lv->skel->maps.bnft_ifinfo);
+	lv->ifhdr_fd = bpf_map__fd(lv->skel->maps.bnft_ifhdr);
 	lv->ing_fd = bpf_program__fd(lv->skel->progs.bnft_ingress);
 	lv->eg_fd = bpf_program__fd(lv->skel->progs.bnft_egress);
 	if (!lv->root)
@@ -191,6 +195,7 @@ static int create_entry(struct bnft_live *lv)
 	/* conf last: its presence marks a complete pinned state. */
 	err = obj_pin(lv->progs_fd, lv->root, "%s", "progs");
 	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
+	err = err ?: obj_pin(lv->ifhdr_fd, lv->root, "%s", "ifhdr");
 	err = err ?: obj_pin(lv->ing_fd, lv->root, "%s", "entry_ingress");
 	err = err ?: obj_pin(lv->eg_fd, lv->root, "%s", "entry_egress");
 	err = err ?: obj_pin(lv->conf_fd, lv->root, "%s", "conf");
@@ -204,7 +209,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 
 	if (!lv)
 		return -ENOMEM;
-	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ing_fd = lv->eg_fd = -1;
+	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
 	for (g = 0; g < 2; g++)
 		for (k = 0; k < 3; k++)
 			lv->gen_maps[g][k] = -1;
@@ -228,7 +233,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 		lv = calloc(1, sizeof(*lv));
 		if (!lv)
 			return -ENOMEM;
-		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ing_fd = lv->eg_fd = -1;
+		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
 		for (g = 0; g < 2; g++)
 			for (k = 0; k < 3; k++)
 				lv->gen_maps[g][k] = -1;
@@ -243,7 +248,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 	}
 	err = create_entry(lv);
 	if (!err) {
-		int n = bnft_ifinfo_sync(lv->ifinfo_fd);
+		int n = bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
 
 		err = n < 0 ? n : 0;
 	}
@@ -705,7 +710,7 @@ int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, u
 	err = bnft_live_open(pin_root, true, &lv);
 	if (err)
 		return err;
-	err = bnft_ifinfo_sync(lv->ifinfo_fd);
+	err = bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
 	if (err >= 0)
 		err = bnft_live_load_opts(lv, ps, flags, st);
 	if (!err) {
