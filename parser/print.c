@@ -116,7 +116,7 @@ void print_prio(struct print_ctx *pc, unsigned int family, unsigned int hooknum,
 					    : sizeof(std_prios) / sizeof(std_prios[0]);
 	size_t i;
 
-	if (!pc->octx.numeric_prio) {
+	if (!octx_numeric_prio(&pc->octx)) {
 		for (i = 0; i < n; i++) {
 			int64_t off = (int64_t)prio - tags[i].val;
 

@@ -47,7 +47,7 @@ void print_time(struct print_ctx *pc, uint64_t ms)
 {
 	uint64_t d, h, m, s;
 
-	if (pc->octx.numeric_time) {
+	if (octx_numeric_time(&pc->octx)) {
 		outbuf_printf(pc->o, "%" PRIu64 "s", ms / 1000);
 		return;
 	}
