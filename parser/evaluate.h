@@ -43,6 +43,10 @@ struct eval_ctx {
 	const struct expr *l3_expr;
 	const struct proto_desc *l4;
 	const struct expr *l4_expr;
+	bool l4_multi;			/* meta l4proto { tcp, udp }: some transport */
+	const struct proto_desc *ll_upper; /* ether type X: what follows ethernet */
+	const struct expr *ll_expr;
+	int icmp_type;			/* icmp type == N seen, -1 none */
 	/* sets created for anonymous set expressions of the rule being added */
 	struct list_head pending_sets;
 };

@@ -319,6 +319,9 @@ static int type_expr_evaluate(struct eval_ctx *ctx, struct expr **pe, bool typeo
 
 	if (!e)
 		return 0;
+	/* typeof ... : verdict */
+	if (typeof_ && e->etype == EXPR_SYMBOL && !strcmp(e->sym.identifier, "verdict"))
+		typeof_ = false;
 	if (typeof_ || (e->etype != EXPR_SYMBOL && e->etype != EXPR_CONCAT &&
 			e->etype != EXPR_VALUE && e->etype != EXPR_VERDICT)) {
 		if (expr_evaluate_selector(ctx, pe) < 0)

@@ -87,6 +87,43 @@ static void set_type(struct expr *e, const struct datatype *d, unsigned int len,
 		e->byteorder = bo;
 }
 
+static bool ct_key_is_addr(unsigned int key)
+{
+	return key == NFT_CT_SRC || key == NFT_CT_DST || key == NFT_CT_SRC_IP ||
+	       key == NFT_CT_DST_IP || key == NFT_CT_SRC_IP6 || key == NFT_CT_DST_IP6;
+}
+
+/* ct original saddr: the address type follows the network protocol. */
+static int ct_addr_type(struct eval_ctx *ctx, struct expr *e)
+{
+	const struct proto_desc *l3 = ctx->l3;
+	bool v6;
+
+	if (e->ct.nfproto) {
+		v6 = e->ct.nfproto == NFPROTO_IPV6;
+		if (l3 && l3 != (v6 ? &proto_ip6 : &proto_ip))
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: %s vs. %s", l3->name,
+					  v6 ? "ip6" : "ip");
+	} else if (e->ct.key == NFT_CT_SRC_IP6 || e->ct.key == NFT_CT_DST_IP6) {
+		v6 = true;
+	} else if (e->ct.key == NFT_CT_SRC_IP || e->ct.key == NFT_CT_DST_IP) {
+		v6 = false;
+	} else if (l3) {
+		v6 = l3 == &proto_ip6;
+	} else {
+		return eval_error(ctx, &e->location,
+				  "cannot determine ip protocol version, use \"ip %1$caddr\" or \"ip6 %1$caddr\" instead",
+				  e->ct.key == NFT_CT_SRC ? 's' : 'd');
+	}
+	if (!e->dtype || e->dtype->type == TYPE_INVALID) {
+		e->dtype = v6 ? &ip6addr_type : &ipaddr_type;
+		e->len = v6 ? 128 : 32;
+		e->byteorder = BYTEORDER_BIG_ENDIAN;
+	}
+	return 0;
+}
+
 /* nft's protocol context: a rule cannot match two different headers at
  * the same layer. */
 static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
@@ -95,6 +132,35 @@ static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
 
 	if (!d || e->payload.is_raw || e->payload.inner)
 		return 0;
+	if (d == &proto_vxlan || d == &proto_geneve) {
+		if (ctx->l4 != &proto_udp)
+			return eval_error(ctx, &e->location,
+					  "missing %s outer header dependency: add 'udp dport'",
+					  d->name);
+		return 0;
+	}
+	if (d == &proto_gretap && ctx->l4 != &proto_gre)
+		return eval_error(ctx, &e->location, "missing gre outer header dependency");
+	if (d->base == PAYLOAD_LL && d != &proto_eth && ctx->ll_upper && ctx->ll_upper != d)
+		return eval_error(ctx, &e->location, "conflicting protocols specified: %s vs. %s",
+				  ctx->ll_upper->name, d->name);
+	if (d->base == PAYLOAD_NETWORK && ctx->ll_upper && ctx->ll_upper != d &&
+	    ctx->ll_upper->base == PAYLOAD_NETWORK && (d == &proto_ip || d == &proto_ip6))
+		return eval_error(ctx, &e->location, "conflicting protocols specified: %s vs. %s",
+				  ctx->ll_upper->name, d->name);
+	if (e->payload.tmpl && e->payload.tmpl->icmp_dep && ctx->icmp_type >= 0) {
+		const uint8_t *types = NULL;
+		unsigned int n = proto_icmp_dep_types(e->payload.tmpl->icmp_dep, &types), i;
+		bool ok = n == 0;
+
+		for (i = 0; i < n; i++)
+			if (types[i] == ctx->icmp_type)
+				ok = true;
+		if (!ok)
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: icmp type %d vs. %s",
+					  ctx->icmp_type, e->payload.tmpl->token);
+	}
 	switch (d->base) {
 	case PAYLOAD_NETWORK:
 		if (d != &proto_ip && d != &proto_ip6)
@@ -132,9 +198,36 @@ void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
 	const struct expr *l = rel->binop.left, *r = rel->binop.right;
 	uint64_t num;
 
+	if ((rel->op == OP_EQ || rel->op == OP_IMPLICIT) && r->etype == EXPR_SET &&
+	    ((l->etype == EXPR_META && l->meta.key == NFT_META_L4PROTO) ||
+	     (l->etype == EXPR_PAYLOAD && ((l->payload.desc == &proto_ip &&
+					     l->payload.field == IPHDR_PROTOCOL) ||
+					    (l->payload.desc == &proto_ip6 &&
+					     l->payload.field == IP6HDR_NEXTHDR)))))
+		ctx->l4_multi = true;
 	if ((rel->op != OP_EQ && rel->op != OP_IMPLICIT) || r->etype != EXPR_VALUE)
 		return;
 	num = value_get_u64(&r->value, r->byteorder);
+	if (l->etype == EXPR_PAYLOAD && l->payload.field == ICMPHDR_TYPE &&
+	    (l->payload.desc == &proto_icmp || l->payload.desc == &proto_icmp6))
+		ctx->icmp_type = num;
+	if ((l->etype == EXPR_PAYLOAD && l->payload.desc == &proto_eth &&
+	     l->payload.field == ETHHDR_TYPE) ||
+	    (l->etype == EXPR_PAYLOAD && l->payload.desc == &proto_vlan &&
+	     l->payload.field == VLANHDR_TYPE) ||
+	    (l->etype == EXPR_META && l->meta.key == NFT_META_PROTOCOL)) {
+		const struct proto_desc *d = proto_find_upper(&proto_eth, num);
+
+		if (d) {
+			ctx->ll_upper = d;
+			ctx->ll_expr = rel;
+			if ((d == &proto_ip || d == &proto_ip6) && !ctx->l3) {
+				ctx->l3 = d;
+				ctx->l3_expr = rel;
+			}
+		}
+		return;
+	}
 	if ((l->etype == EXPR_META && l->meta.key == NFT_META_L4PROTO) ||
 	    (l->etype == EXPR_PAYLOAD && l->payload.desc == &proto_ip &&
 	     l->payload.field == IPHDR_PROTOCOL) ||
@@ -152,7 +245,7 @@ void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
 		const struct proto_desc *d = num == NFPROTO_IPV4 ? &proto_ip
 					   : num == NFPROTO_IPV6 ? &proto_ip6 : NULL;
 
-		if (d && !ctx->l3) {
+		if (d) {
 			ctx->l3 = d;
 			ctx->l3_expr = rel;
 		}
@@ -186,11 +279,18 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 		set_type(e, &integer_type, e->len, BYTEORDER_BIG_ENDIAN);
 		break;
 	case EXPR_META:
+		if ((e->meta.key == NFT_META_BRI_IIFNAME || e->meta.key == NFT_META_BRI_OIFNAME ||
+		     e->meta.key == NFT_META_BRI_IIFPVID || e->meta.key == NFT_META_BRI_IIFVPROTO) &&
+		    ctx->family != NFPROTO_BRIDGE)
+			return eval_error(ctx, &e->location,
+					  "meta key is only valid in bridge family tables");
 		kt = meta_template(e->meta.key);
 		if (kt)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
 		break;
 	case EXPR_CT:
+		if (ct_key_is_addr(e->ct.key))
+			return ct_addr_type(ctx, e);
 		kt = ct_template(e->ct.key);
 		if (kt)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
@@ -207,6 +307,20 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 		set_type(e, osf_template.dtype, osf_template.len, osf_template.byteorder);
 		break;
 	case EXPR_RT:
+		if (e->rt.key == NFT_RT_NEXTHOP4 || e->rt.key == NFT_RT_NEXTHOP6) {
+			const struct proto_desc *l3 = ctx->l3;
+
+			if (!l3 && ctx->family != NFPROTO_IPV4 && ctx->family != NFPROTO_IPV6)
+				return eval_error(ctx, &e->location,
+						  "Cannot determine the network protocol of rt nexthop, use meta nfproto or rt ip/ip6");
+			if (l3 == &proto_ip6 && e->rt.key == NFT_RT_NEXTHOP4 && !e->dtype)
+				e->rt.key = NFT_RT_NEXTHOP6;
+			if ((l3 == &proto_ip && e->rt.key == NFT_RT_NEXTHOP6) ||
+			    (l3 == &proto_ip6 && e->rt.key == NFT_RT_NEXTHOP4))
+				return eval_error(ctx, &e->location,
+						  "conflicting protocols specified: %s vs. %s",
+						  l3->name, l3 == &proto_ip ? "ip6" : "ip");
+		}
 		kt = rt_template(e->rt.key);
 		if (kt)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
@@ -217,6 +331,10 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
 		break;
 	case EXPR_FIB:
+		if ((e->fib.flags & NFTA_FIB_F_SADDR) && (e->fib.flags & NFTA_FIB_F_DADDR))
+			return eval_error(ctx, &e->location, "fib: saddr and daddr are mutually exclusive");
+		if ((e->fib.flags & NFTA_FIB_F_IIF) && (e->fib.flags & NFTA_FIB_F_OIF))
+			return eval_error(ctx, &e->location, "fib: iif and oif are mutually exclusive");
 		if (e->fib.flags & NFTA_FIB_F_PRESENT) {
 			set_type(e, &boolean_type, 1, BYTEORDER_HOST_ENDIAN);
 			e->flags |= EXPR_F_BOOLEAN;
@@ -375,7 +493,8 @@ static int range_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	nb = value_bytes(l->len > r->len ? l->len : r->len);
 	eval_value_be(l, lb, nb);
 	eval_value_be(r, rb, nb);
-	if (eval_be_cmp(lb, rb, nb) > 0)
+	/* "21:00"-"02:00" wraps midnight: nft accepts it for hours */
+	if (eval_be_cmp(lb, rb, nb) > 0 && !(l->dtype && l->dtype->type == TYPE_TIME_HOUR))
 		return eval_error(ctx, &e->location, "Range has zero or negative size");
 	e->dtype = l->dtype;
 	e->len = l->len;
@@ -938,6 +1057,7 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 {
 	struct expr *e = *ep, *l;
 	struct expr_ctx c;
+	unsigned int len;
 
 	/* 0x1 | ct mark: the selector goes left */
 	if (op_commutes(e->op) && is_const_like(e->binop.left) && !is_const_like(e->binop.right)) {
@@ -957,6 +1077,13 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	}
 	l = e->binop.left;
 	ectx_from_expr(&c, l);
+	/* in a statement (meta mark set ip dscp << 2) the value is widened
+	 * to the target's size first, as nft 1.1 does */
+	len = l->len;
+	if (ctx->ectx.dtype && ctx->ectx.len > len && l->dtype &&
+	    eval_basetype(l->dtype)->type == TYPE_INTEGER && l->etype != EXPR_VALUE)
+		len = ctx->ectx.len;
+	c.len = len;
 	switch (e->op) {
 	case OP_LSHIFT:
 	case OP_RSHIFT:
@@ -967,10 +1094,10 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		if (evaluate_with(ctx, &e->binop.right, &c) < 0)
 			return -1;
 		if (e->binop.right->etype == EXPR_VALUE &&
-		    value_get_u64(&e->binop.right->value, e->binop.right->byteorder) > l->len)
+		    value_get_u64(&e->binop.right->value, e->binop.right->byteorder) > len)
 			return eval_error(ctx, &e->binop.right->location,
 					  "%s: shift value exceeds %u bits", "Binary operation",
-					  l->len);
+					  len);
 		break;
 	default:
 		if (evaluate_with(ctx, &e->binop.right, &c) < 0)
@@ -978,7 +1105,7 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		break;
 	}
 	e->dtype = l->dtype;
-	e->len = l->len;
+	e->len = len;
 	e->byteorder = l->byteorder;
 	return binop_fold(ctx, ep);
 }
@@ -1131,6 +1258,9 @@ static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		return eval_error2(ctx, &r->location, &l->location,
 				   "datatype mismatch, expected %s, expression has type %s",
 				   eval_dtype_desc(l->dtype), eval_dtype_desc(r->dtype));
+	if (e->op == OP_NEG && l->etype == EXPR_BINOP)
+		return eval_error(ctx, &e->location,
+				  "Binary operation with '!' is not supported");
 	switch (e->op) {
 	case OP_LT:
 	case OP_GT:

@@ -14,6 +14,18 @@
 #include "parser/proto.h"
 #include "parser/value.h"
 
+/* nft 1.1's datatype_compatible(): a mark takes any integer based value. */
+static bool stmt_dtype_compatible(const struct datatype *have, const struct datatype *want)
+{
+	if (have->type == TYPE_MARK && eval_basetype(want)->type == TYPE_INTEGER)
+		return true;
+	if (datatype_equal(have, want) || have->type == want->type)
+		return true;
+	/* integer constants were resolved against the statement's type */
+	return want->type == TYPE_INTEGER && eval_basetype(have)->type == TYPE_INTEGER &&
+	       have->size == 0;
+}
+
 /* Evaluate the argument *e of a statement against dtype/len/bo. */
 static int stmt_evaluate_arg(struct eval_ctx *ctx, struct stmt *s, struct expr **e,
 			     const struct datatype *dtype, unsigned int len, enum byteorder bo)
@@ -22,7 +34,7 @@ static int stmt_evaluate_arg(struct eval_ctx *ctx, struct stmt *s, struct expr *
 		return 0;
 	if (expr_evaluate_ctx(ctx, e, dtype, len, bo) < 0)
 		return -1;
-	if ((*e)->dtype && dtype && !datatype_compatible((*e)->dtype, dtype))
+	if ((*e)->dtype && dtype && !stmt_dtype_compatible(dtype, (*e)->dtype))
 		return eval_error2(ctx, &(*e)->location, &s->location,
 				   "datatype mismatch: expected %s, expression has type %s",
 				   eval_dtype_desc(dtype), eval_dtype_desc((*e)->dtype));
@@ -119,8 +131,8 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		if (!fam && (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
 			     ctx->family == NFPROTO_NETDEV)) {
 			/* nft infers the family from an earlier ip/ip6 match */
-			if (ctx->l3proto)
-				fam = ctx->l3proto;
+			if (ctx->l3)
+				fam = ctx->l3 == &proto_ip6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
 			else
 				return eval_error(ctx, &s->location,
 						  "ip or ip6 must be specified with address for inet tables.");
@@ -139,9 +151,12 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 			   0) {
 			return -1;
 		}
-		if (!s->nat.family)
+		if (!s->nat.family && ctx->family != NFPROTO_IPV4 && ctx->family != NFPROTO_IPV6)
 			s->nat.family = fam;
 	}
+	if ((s->nat.proto || s->nat.ipportmap) && !ctx->l4 && !ctx->l4_multi)
+		return eval_error(ctx, s->nat.proto ? &s->nat.proto->location : &s->location,
+				  "transport protocol mapping is only valid after transport protocol match");
 	if (s->nat.proto) {
 		if (stmt_evaluate_arg(ctx, s, &s->nat.proto, &inet_service_type, 16,
 				      BYTEORDER_BIG_ENDIAN) < 0)
@@ -157,6 +172,25 @@ static int reject_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	const struct datatype *d = NULL;
 	struct expr *e;
 
+	if (ctx->ll_upper && ctx->ll_upper != &proto_ip && ctx->ll_upper != &proto_ip6 &&
+	    ctx->ll_upper != &proto_vlan)
+		return eval_error2(ctx, &s->location, ctx->ll_expr ? &ctx->ll_expr->location : NULL,
+				   "cannot reject this network family");
+	if (s->reject.type < 0) {
+		/* nft fills in the default the kernel is given */
+		if (ctx->l3 == &proto_ip || ctx->l3 == &proto_ip6) {
+			s->reject.type = NFT_REJECT_ICMP_UNREACH;
+			s->reject.family = ctx->l3 == &proto_ip ? NFPROTO_IPV4 : NFPROTO_IPV6;
+			s->reject.icmp_code = ctx->l3 == &proto_ip ? 3 : 4;
+		} else {
+			s->reject.type = NFT_REJECT_ICMPX_UNREACH;
+			s->reject.icmp_code = NFT_REJECT_ICMPX_PORT_UNREACH;
+		}
+	} else if (s->reject.type == NFT_REJECT_ICMP_UNREACH && !s->reject.family) {
+		s->reject.family = ctx->l3 == &proto_ip6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	}
+	if (s->reject.type == NFT_REJECT_ICMP_UNREACH && s->reject.icmp_code < 0 && !s->reject.expr)
+		s->reject.icmp_code = s->reject.family == NFPROTO_IPV6 ? 4 : 3;
 	if (s->reject.type == NFT_REJECT_TCP_RST && ctx->l4 && ctx->l4 != &proto_tcp)
 		return eval_error2(ctx, &s->location, ctx->l4_expr ? &ctx->l4_expr->location : NULL,
 				   "you cannot use tcp reset with this protocol");
@@ -400,13 +434,43 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 			return -1;
 		return 0;
 	case STMT_QUEUE:
-		if (s->queue.queue &&
-		    stmt_evaluate_arg(ctx, s, &s->queue.queue, &integer_type, 16,
-				      BYTEORDER_HOST_ENDIAN) < 0)
-			return -1;
+		if (s->queue.queue) {
+			struct expr *q = s->queue.queue;
+
+			if (q->etype != EXPR_VALUE && q->etype != EXPR_SYMBOL && q->etype != EXPR_RANGE &&
+			    q->etype != EXPR_NUMGEN && q->etype != EXPR_HASH && q->etype != EXPR_MAP &&
+			    q->etype != EXPR_VARIABLE)
+				return eval_error(ctx, &q->location,
+						  "queue number is not constant");
+			if (stmt_evaluate_arg(ctx, s, &s->queue.queue, &integer_type, 16,
+					      BYTEORDER_HOST_ENDIAN) < 0)
+				return -1;
+			q = s->queue.queue;
+			if ((q->etype == EXPR_NUMGEN &&
+			     (uint64_t)q->numgen.mod + q->numgen.offset > 65536) ||
+			    (q->etype == EXPR_HASH && (uint64_t)q->hash.mod + q->hash.offset > 65536))
+				return eval_error(ctx, &q->location,
+						  "queue number exceeds valid range 0-65535");
+		}
 		return 0;
 	case STMT_TPROXY: {
 		unsigned int fam = stmt_family(ctx, s->tproxy.family);
+
+		if (!ctx->l4 && !ctx->l4_multi)
+			return eval_error(ctx, &s->location,
+					  "Transparent proxy support requires transport protocol match");
+		if (!s->tproxy.addr && !s->tproxy.port)
+			return eval_error(ctx, &s->location,
+					  "Either address or port must be specified");
+		if (s->tproxy.family && ctx->l3 &&
+		    ctx->l3 != (s->tproxy.family == NFPROTO_IPV6 ? &proto_ip6 : &proto_ip))
+			return eval_error(ctx, &s->location,
+					  "conflicting protocols specified: %s vs. %s", ctx->l3->name,
+					  s->tproxy.family == NFPROTO_IPV6 ? "ip6" : "ip");
+		if (!fam && ctx->l3)
+			fam = ctx->l3 == &proto_ip6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+		if (s->tproxy.family && (ctx->family == NFPROTO_IPV4 || ctx->family == NFPROTO_IPV6))
+			s->tproxy.family = 0; /* implied by the table: not listed */
 
 		if (s->tproxy.addr) {
 			if (!fam)
@@ -433,6 +497,22 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	}
 }
 
+/* nat, reject and verdicts end a rule: nothing may follow them */
+static bool prev_terminal(const struct rule *r, const struct stmt *s)
+{
+	const struct stmt *p;
+
+	if (s->list.prev == &r->stmts)
+		return false;
+	p = list_entry(s->list.prev, struct stmt, list);
+	if (p->type == STMT_NAT || p->type == STMT_REJECT)
+		return true;
+	if (p->type == STMT_VERDICT && p->expr && p->expr->etype == EXPR_VERDICT &&
+	    p->expr->verdict.code != VERDICT_CONTINUE)
+		return true;
+	return false;
+}
+
 int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 {
 	struct stmt *s;
@@ -444,9 +524,16 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	ctx->l3_expr = NULL;
 	ctx->l4 = NULL;
 	ctx->l4_expr = NULL;
+	ctx->l4_multi = false;
+	ctx->ll_upper = NULL;
+	ctx->ll_expr = NULL;
+	ctx->icmp_type = -1;
 	ctx->l3proto = ctx->family == NFPROTO_IPV4 ? NFPROTO_IPV4
 		     : ctx->family == NFPROTO_IPV6 ? NFPROTO_IPV6 : 0;
 	list_for_each_entry(s, &r->stmts, list) {
+		if (prev_terminal(r, s))
+			return eval_error(ctx, &s->location,
+					  "Statement after terminal statement has no effect");
 		if (stmt_evaluate(ctx, s) < 0) {
 			err = -1;
 			break; /* nft reports the first error of a rule */

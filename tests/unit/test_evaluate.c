@@ -95,8 +95,8 @@ static void test_handles_like_kernel(void **state)
 				  "table inet t {\n"
 				  "\tchain c1 { type filter hook input priority filter + 10; policy drop;\n"
 				  "\t\ttcp dport { 22, 80 } accept\n\t\tip saddr 1.2.3.4 drop\n\t}\n"
-				  "\tset s { type ipv4_addr; elements = { 1.1.1.1 } }\n"
-				  "\tcounter cnt { }\n"
+				  "\tset s { type ipv4_addr; elements = { 1.1.1.1 }; }\n"
+				  "\tcounter cnt {\n\t}\n"
 				  "\tchain c2 {\n\t\tmeta length { 33-55, 56-88, 100-120} accept\n\t}\n"
 				  "\tmap m { type ipv4_addr : verdict; }\n"
 				  "}\n"
@@ -233,16 +233,16 @@ static void test_errors(void **state)
 		     "Prefix length 33 is invalid for type of 32 bits width");
 	expect_error("table ip t { chain c { iifname \"eth0123456789abcdef\" accept; }; }\n",
 		     "String exceeds maximum length of 16");
-	expect_error("table ip t { set s { type ipv4_addr; flags interval; elements = { 1.1.1.0/24, 1.1.1.5 } }; }\n",
+	expect_error("table ip t { set s { type ipv4_addr; flags interval; elements = { 1.1.1.0/24, 1.1.1.5 }; }; }\n",
 		     "conflicting intervals specified");
-	expect_error("table ip t { set s { type ipv4_addr; elements = { 1.1.1.0/24 } }; }\n",
+	expect_error("table ip t { set s { type ipv4_addr; elements = { 1.1.1.0/24 }; }; }\n",
 		     "You must add 'flags interval' to your set declaration if you want to add prefix elements");
 	expect_error("table ip t { chain c { jump d; }; }\n",
 		     "Could not process rule: No such file or directory");
 	expect_error("table ip t { set sa { type ipv4_addr; }\n chain c { ip saddr @sb accept; }; }\n",
 		     "No such file or directory; did you mean set ‘sa’ in table ip ‘t’?");
-	expect_error("table ip t { chain c { ip saddr { 1.1.1.1, 2.2.2.2 } tcp dport 22 meta mark set ip saddr; }; }\n",
-		     "datatype mismatch: expected packet mark, expression has type IPv4 address");
+	expect_error("table ip t { chain c { ct zone set ip saddr; }; }\n",
+		     "datatype mismatch: expected integer, expression has type IPv4 address");
 	expect_error("create table ip t\ncreate table ip t\n", "Could not process rule: File exists");
 	expect_error("add rule ip t c accept\n", "Could not process rule: No such file or directory");
 	expect_error("table inet t { chain c { type nat hook postrouting priority srcnat; snat to 2.2.2.2:80; }; }\n",
