@@ -7,9 +7,11 @@
 #  1. harness sanity (kernel nft on both sides): observer sees every packet
 #     without a ruleset; every ruleset in tests/diff/rulesets agrees 100%;
 #     every pair in tests/diff/mutants MUST be reported as disagreeing.
-#  2. SUT = $BNFT_SUT (default kload: build/tests/bnft-kload) on every ruleset.
-#  3. SUT on the upstream shell-test dumps with base chains (corpora).
-# Env: BNFT_SUT=kload|bnft|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
+#  2. each SUT in $BNFT_SUT (default "kload bnft": build/tests/bnft-kload and
+#     build/bnft -f) on every ruleset; a SUT not built is skipped;
+#  3. the same SUT on the upstream shell-test dumps with base chains (corpora).
+# Whole tier bounded to about 6 minutes by per-part budgets (120/80/30 s).
+# Env: BNFT_SUT="kload bnft"|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
 # see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
 # ruleset), DIFF_ONLY (glob of ruleset names), BNFT_BIN (bnft binary).
 set -u
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TIER=diff
 export BNFT_CORPORA="${BNFT_CORPORA:-$(cd .. && pwd)/shared/corpora}"
-SUT=${BNFT_SUT:-kload}
+SUTS=${BNFT_SUT:-kload bnft}
 export BNFT_KLOAD=${BNFT_KLOAD:-$ROOT/build/tests/bnft-kload}
 LIMIT=${DIFF_LIMIT:-1200}
 RULESETS=(tests/diff/rulesets/${DIFF_ONLY:-*}.nft)
@@ -61,7 +63,8 @@ run() { # seconds, args...
 	shift
 	timeout -k 5 $((secs + 30)) python3 tests/diff/difftest.py \
 		--gen-ns "$DIFF_GEN" --ref-ns "$DIFF_REF" --sut-ns "$DIFF_SUT" \
-		--pin "$PIN" --scratch "$DIFF_SCR" --limit "$LIMIT" --budget "$secs" "$@" \
+		--pin "$PIN" --scratch "$DIFF_SCR" --limit "$LIMIT" --budget "$secs" \
+		--load-timeout 30 "$@" \
 		2>&1 | tee "$LOG"
 	local line
 	line=$(grep -E '^[a-z-]+: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$LOG" | tail -1)
@@ -80,28 +83,30 @@ pairs=()
 for r in tests/diff/mutants/*.ref.nft; do
 	pairs+=(--pair "$r" "${r%.ref.nft}.sut.nft")
 done
-run 150 --sut kernel --tally diff-sanity --empty-check "${RULESETS[@]}" "${pairs[@]}"
+run 120 --sut kernel --tally diff-sanity --empty-check "${RULESETS[@]}" "${pairs[@]}"
 
-echo "== part 2: SUT '$SUT' against kernel nf_tables"
-if [ "$SUT" = kload ] && [ -z "${BNFT_SUT_LOAD:-}" ] && [ ! -x "$BNFT_KLOAD" ]; then
-	echo "SKIP: bnft-kload not built ($BNFT_KLOAD): ${#RULESETS[@]} rulesets and the corpus part skipped"
-	S=$((S + ${#RULESETS[@]} + 1))
-	finish
-fi
 export BNFT_BIN=${BNFT_BIN:-$ROOT/build/bnft}
-if [ "$SUT" = bnft ] && [ ! -x "$BNFT_BIN" ]; then
-	echo "SKIP: bnft not built ($BNFT_BIN): ${#RULESETS[@]} rulesets and the corpus part skipped"
-	S=$((S + ${#RULESETS[@]} + 1))
-	finish
-fi
-run 120 --sut "$SUT" --tally diff-"$SUT" "${RULESETS[@]}"
-
-echo "== part 3: SUT '$SUT' on upstream tests/shell dumps with base chains"
 CORPUS=$BNFT_CORPORA/nftables/tests/shell/testcases
-if [ -d "$CORPUS" ]; then
-	run 60 --sut "$SUT" --tally diff-corpus --corpus "$CORPUS"
-else
-	echo "SKIP: corpora absent ($CORPUS)"
-	S=$((S + 1))
-fi
+for sut in $SUTS; do
+	echo "== part 2: SUT '$sut' against kernel nf_tables"
+	if [ "$sut" = kload ] && [ -z "${BNFT_SUT_LOAD:-}" ] && [ ! -x "$BNFT_KLOAD" ]; then
+		echo "SKIP: bnft-kload not built ($BNFT_KLOAD): ${#RULESETS[@]} rulesets and the corpus part skipped"
+		S=$((S + ${#RULESETS[@]} + 1))
+		continue
+	fi
+	if [ "$sut" = bnft ] && [ -z "${BNFT_SUT_LOAD:-}" ] && [ ! -x "$BNFT_BIN" ]; then
+		echo "SKIP: bnft not built ($BNFT_BIN): ${#RULESETS[@]} rulesets and the corpus part skipped"
+		S=$((S + ${#RULESETS[@]} + 1))
+		continue
+	fi
+	run 80 --sut "$sut" --tally diff-"$sut" "${RULESETS[@]}"
+
+	echo "== part 3: SUT '$sut' on upstream tests/shell dumps with base chains"
+	if [ -d "$CORPUS" ]; then
+		run 30 --sut "$sut" --tally diff-corpus-"$sut" --corpus "$CORPUS"
+	else
+		echo "SKIP: corpora absent ($CORPUS)"
+		S=$((S + 1))
+	fi
+done
 finish
