@@ -84,6 +84,7 @@ void expr_free(struct expr *e)
 		break;
 	case EXPR_VERDICT:
 		expr_free(e->verdict.chain);
+		chain_free(e->verdict.binding);
 		break;
 	case EXPR_PREFIX:
 		expr_free(e->prefix.prefix);
@@ -196,6 +197,8 @@ struct expr *expr_clone(const struct expr *e)
 		ok = !e->sym.identifier || c->sym.identifier;
 		break;
 	case EXPR_VERDICT:
+		/* binding chains are not copied (they only appear in rules) */
+		c->verdict.binding = NULL;
 		ok = CLONE_CHILD(c->verdict.chain, e->verdict.chain);
 		break;
 	case EXPR_PREFIX:

@@ -189,6 +189,9 @@ struct expr {
 		struct {
 			int code;	    /* enum verdict_code */
 			struct expr *chain; /* jump/goto target (symbol or variable) */
+			/* "jump { rules }": anonymous binding chain (CHAIN_F_BINDING),
+			 * owned by the expression; chain is NULL then */
+			struct chain *binding;
 		} verdict;
 		/* EXPR_PREFIX */
 		struct {
@@ -533,6 +536,7 @@ struct set {
 	bool key_typeof;
 	struct expr *data; /* map data type, NULL for sets */
 	bool data_typeof;
+	bool data_interval; /* "type a : interval b": map data are ranges */
 	unsigned int objtype; /* map to objects: NFT_OBJECT_* */
 	uint64_t timeout;     /* ms */
 	uint32_t gc_int;      /* ms */

@@ -1229,6 +1229,17 @@ set_item		:	KW_TYPE type_expr
 				set_key(state, s, $2, false, &@1);
 				set_data(state, s, $4, false);
 			}
+			|	KW_TYPE type_expr COLON STRING type_expr
+			{
+				struct set *s = $<set>0;
+
+				if (strcmp($4, "interval"))
+					parser_error(state, &@4, "syntax error, unexpected string");
+				free($4);
+				set_key(state, s, $2, false, &@1);
+				set_data(state, s, $5, false);
+				s->data_interval = true;
+			}
 			|	KW_TYPE type_expr COLON KW_COUNTER	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_COUNTER, &@1); }
 			|	KW_TYPE type_expr COLON KW_QUOTA	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_QUOTA, &@1); }
 			|	KW_TYPE type_expr COLON KW_LIMIT	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_LIMIT, &@1); }
@@ -1246,9 +1257,25 @@ set_item		:	KW_TYPE type_expr
 				set_key(state, $<set>0, $2, true, &@1);
 				set_data(state, $<set>0, $4, true);
 			}
+			|	KW_TYPEOF typeof_expr COLON STRING typeof_expr
+			{
+				struct set *s = $<set>0;
+
+				if (strcmp($4, "interval"))
+					parser_error(state, &@4, "syntax error, unexpected string");
+				free($4);
+				set_key(state, s, $2, true, &@1);
+				set_data(state, s, $5, true);
+				s->data_interval = true;
+			}
 			|	KW_TYPEOF typeof_expr COLON KW_COUNTER	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_COUNTER, &@1); $<set>0->key_typeof = true; }
 			|	KW_TYPEOF typeof_expr COLON KW_QUOTA	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_QUOTA, &@1); $<set>0->key_typeof = true; }
 			|	KW_TYPEOF typeof_expr COLON KW_LIMIT	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_LIMIT, &@1); $<set>0->key_typeof = true; }
+			|	KW_TYPEOF typeof_expr COLON KW_SECMARK	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_SECMARK, &@1); $<set>0->key_typeof = true; }
+			|	KW_TYPEOF typeof_expr COLON KW_SYNPROXY	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_SYNPROXY, &@1); $<set>0->key_typeof = true; }
+			|	KW_TYPEOF typeof_expr COLON KW_CT KW_HELPER	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_CT_HELPER, &@1); $<set>0->key_typeof = true; }
+			|	KW_TYPEOF typeof_expr COLON KW_CT KW_TIMEOUT	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_CT_TIMEOUT, &@1); $<set>0->key_typeof = true; }
+			|	KW_TYPEOF typeof_expr COLON KW_CT KW_EXPECTATION	{ set_objmap(state, $<set>0, $2, NFT_OBJECT_CT_EXPECT, &@1); $<set>0->key_typeof = true; }
 			|	KW_FLAGS set_flag_list
 			{
 				$<set>0->flags |= $2;
@@ -1802,6 +1829,18 @@ verdict_expr		:	KW_ACCEPT	{ $$ = verdict_expr_alloc(&@$, VERDICT_ACCEPT, NULL); 
 			|	KW_RETURN	{ $$ = verdict_expr_alloc(&@$, VERDICT_RETURN, NULL); }
 			|	KW_JUMP chain_expr { $$ = verdict_expr_alloc(&@$, VERDICT_JUMP, $2); }
 			|	KW_GOTO chain_expr { $$ = verdict_expr_alloc(&@$, VERDICT_GOTO, $2); }
+			|	KW_JUMP '{' { blk_enter_chain(state, NULL); } chain_block '}'
+			{
+				blk_leave(state);
+				$$ = verdict_expr_alloc(&@$, VERDICT_JUMP, NULL);
+				if (!$$) {
+					chain_free($4);
+					YYNOMEM;
+				}
+				$4->flags |= CHAIN_F_BINDING;
+				$4->location = @$;
+				$$->verdict.binding = $4;
+			}
 			;
 
 chain_expr		:	chain_name_str
@@ -2566,6 +2605,14 @@ primary_expr		:	selector_expr
 				$$ = short_meta_or_symbol(state, &@$, $1);
 			}
 			|	variable_expr
+			|	integer_expr
+			|	QUOTED_STRING
+			{
+				$$ = symbol_expr_alloc(&@$, $1, true);
+				free($1);
+				if (!$$)
+					YYNOMEM;
+			}
 			|	'(' basic_expr ')'
 			{
 				$$ = $2;

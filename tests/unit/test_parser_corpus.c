@@ -136,10 +136,67 @@ static void test_corpus_ok_lines(void **state)
 	assert_int_equal(c.ok_fail, 0);
 }
 
+/* Every `nft list ruleset` dump of tests/shell must parse back. */
+static void test_corpus_dumps(void **state)
+{
+	bool verbose = getenv("BNFT_PARSER_VERBOSE") != NULL;
+	unsigned int pass = 0, fail = 0;
+	char dir[4096], path[8192];
+	struct dirent *tc, *de;
+	DIR *top, *d;
+
+	snprintf(dir, sizeof(dir), "%s/nftables/tests/shell/testcases", corpora());
+	top = opendir(dir);
+	if (!top)
+		skip();
+	while ((tc = readdir(top))) {
+		if (tc->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/dumps", dir, tc->d_name);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			struct ruleset_src src;
+			struct parse_ctx ctx;
+			char file[12288];
+			LIST_HEAD(msgs);
+
+			if (l < 5 || strcmp(de->d_name + l - 4, ".nft"))
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			ruleset_src_init(&src);
+			parse_ctx_init(&ctx, &src, &msgs);
+			if (bnft_parse_file(&ctx, file) == 0) {
+				pass++;
+			} else {
+				fail++;
+				if (verbose) {
+					struct outbuf o;
+
+					outbuf_init(&o);
+					erec_print_list(&o, &msgs);
+					printf("DUMPFAIL %s\n%s", file, o.buf ? o.buf : "");
+					outbuf_release(&o);
+				}
+			}
+			erec_free_list(&msgs);
+			parse_ctx_release(&ctx);
+			ruleset_src_release(&src);
+		}
+		closedir(d);
+	}
+	closedir(top);
+	printf("parser dumps: %u parsed, %u failed\n", pass, fail);
+	assert_int_equal(fail, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus_ok_lines),
+		cmocka_unit_test(test_corpus_dumps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
