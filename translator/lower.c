@@ -678,6 +678,7 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 		if (lower_stmt(ctx, s) < 0)
 			ret = -1;
 	}
+	lower_flush_rule(ctx);
 	nftnl_rule_list_add_tail(ctx->nlr, ctx->ir->rules);
 	ctx->nlr = NULL;
 	return ret;
@@ -732,6 +733,9 @@ int bnft_lower(const struct bnft_ruleset *rs, struct bnft_ir **out, struct list_
 	list_for_each_entry(t, &rs->tables, list)
 		if (lower_table(&ctx, t) < 0)
 			ret = -1;
+	free(ctx.ebuf);
+	free(ctx.eunit);
+	free(ctx.units);
 	if (ret < 0 || ctx.nerrs) {
 		bnft_ir_free(&ctx.ir);
 		return -1;

@@ -109,7 +109,158 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 			ctx->capture = nle;
 		return;
 	}
-	nftnl_rule_add_expr(ctx->nlr, nle);
+	if (!ctx->un)
+		lower_unit_begin(ctx, false);
+	if (ctx->en == ctx->ecap) {
+		unsigned int cap = ctx->ecap ? ctx->ecap * 2 : 32;
+		struct nftnl_expr **eb = realloc(ctx->ebuf, cap * sizeof(*eb));
+		unsigned int *eu = realloc(ctx->eunit, cap * sizeof(*eu));
+
+		if (eb)
+			ctx->ebuf = eb;
+		if (eu)
+			ctx->eunit = eu;
+		if (!eb || !eu) {
+			nftnl_expr_free(nle);
+			ctx->nerrs++;
+			return;
+		}
+		ctx->ecap = cap;
+	}
+	ctx->ebuf[ctx->en] = nle;
+	ctx->eunit[ctx->en] = ctx->un - 1;
+	ctx->en++;
+}
+
+void lower_unit_begin(struct lower_ctx *ctx, bool is_expr)
+{
+	if (ctx->un == ctx->ucap) {
+		unsigned int cap = ctx->ucap ? ctx->ucap * 2 : 16;
+		struct lower_unit *u = realloc(ctx->units, cap * sizeof(*u));
+
+		if (!u) {
+			ctx->nerrs++;
+			return;
+		}
+		ctx->units = u;
+		ctx->ucap = cap;
+	}
+	ctx->units[ctx->un].is_expr = is_expr;
+	ctx->units[ctx->un].removed = false;
+	ctx->un++;
+}
+
+struct merge_cand {
+	unsigned int unit, ld, cmp; /* unit index, expression indexes */
+	uint32_t base, off, len;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct merge_cand *x = a, *y = b;
+
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return 0;
+}
+
+/* nft's payload_can_merge: adjacent, at most one register; a load wider
+ * than a word only when one of the two already was. */
+static bool can_merge(const struct merge_cand *a, const struct merge_cand *b)
+{
+	uint32_t total = a->len + b->len;
+
+	if (a->base != b->base || a->off + a->len != b->off || total > 16)
+		return false;
+	return total <= 4 || a->len > 4 || b->len > 4;
+}
+
+/* A unit that is exactly "payload load => reg 1; cmp eq reg 1 data". */
+static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int first,
+			   struct merge_cand *c)
+{
+	struct nftnl_expr *ld, *cmp;
+
+	if (first + 1 >= ctx->en || ctx->eunit[first + 1] != u ||
+	    (first + 2 < ctx->en && ctx->eunit[first + 2] == u))
+		return false;
+	ld = ctx->ebuf[first];
+	cmp = ctx->ebuf[first + 1];
+	if (strcmp(nftnl_expr_get_str(ld, NFTNL_EXPR_NAME), "payload") ||
+	    strcmp(nftnl_expr_get_str(cmp, NFTNL_EXPR_NAME), "cmp") ||
+	    !nftnl_expr_is_set(ld, NFTNL_EXPR_PAYLOAD_DREG) ||
+	    nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1 ||
+	    nftnl_expr_get_u32(cmp, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ ||
+	    nftnl_expr_get_u32(cmp, NFTNL_EXPR_CMP_SREG) != NFT_REG_1)
+		return false;
+	c->unit = u;
+	c->ld = first;
+	c->cmp = first + 1;
+	c->base = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_BASE);
+	c->off = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_OFFSET);
+	c->len = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_LEN);
+	return true;
+}
+
+static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int n)
+{
+	struct merge_cand *a;
+	unsigned int i;
+
+	if (n < 2)
+		return;
+	qsort(c, n, sizeof(*c), cand_cmp);
+	a = &c[0];
+	for (i = 1; i < n; i++) {
+		struct merge_cand *b = &c[i];
+		uint8_t data[32];
+		const void *d;
+		uint32_t la, lb;
+
+		if (!can_merge(a, b)) {
+			a = b;
+			continue;
+		}
+		d = nftnl_expr_get(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, &la);
+		memcpy(data, d, la);
+		d = nftnl_expr_get(ctx->ebuf[b->cmp], NFTNL_EXPR_CMP_DATA, &lb);
+		memcpy(data + la, d, lb);
+		a->len += b->len;
+		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_LEN, a->len);
+		nftnl_expr_set(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, data, la + lb);
+		ctx->units[b->unit].removed = true;
+	}
+}
+
+void lower_flush_rule(struct lower_ctx *ctx)
+{
+	struct merge_cand *c = calloc(ctx->un + 1, sizeof(*c));
+	unsigned int i, nc = 0, u, first = 0;
+
+	for (u = 0; c && u < ctx->un; u++) {
+		while (first < ctx->en && ctx->eunit[first] < u)
+			first++;
+		if (!ctx->units[u].is_expr) {
+			merge_run(ctx, c, nc);
+			nc = 0;
+			continue;
+		}
+		if (first < ctx->en && ctx->eunit[first] == u && unit_mergeable(ctx, u, first, &c[nc]))
+			nc++;
+	}
+	if (c)
+		merge_run(ctx, c, nc);
+	free(c);
+	for (i = 0; i < ctx->en; i++) {
+		if (ctx->units[ctx->eunit[i]].removed)
+			nftnl_expr_free(ctx->ebuf[i]);
+		else
+			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
+	}
+	ctx->en = 0;
+	ctx->un = 0;
 }
 
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
@@ -395,6 +546,7 @@ static int emit_dep(struct lower_ctx *ctx, const struct proto_desc *desc, unsign
 	unsigned int len;
 	int meta_key = desc->meta_key;
 
+	lower_unit_begin(ctx, true);
 	if (desc == &proto_ip || desc == &proto_ip6)
 		meta_key = use_payload ? 0 : NFT_META_L4PROTO;
 	if (desc == &proto_eth && ctx->family == NFPROTO_BRIDGE && !use_payload)
@@ -438,6 +590,7 @@ static int emit_dep(struct lower_ctx *ctx, const struct proto_desc *desc, unsign
 		}
 	}
 	lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, data, len);
+	lower_unit_begin(ctx, ctx->stmt_is_expr);
 	return 0;
 }
 
@@ -448,10 +601,12 @@ static int emit_iiftype_dep(struct lower_ctx *ctx)
 
 	if (!nle)
 		return -1;
+	lower_unit_begin(ctx, true);
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, NFT_META_IIFTYPE);
 	lower_put_register(nle, NFTNL_EXPR_META_DREG, LREG_FIRST);
 	lower_add(ctx, nle);
 	lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, &v, sizeof(v));
+	lower_unit_begin(ctx, ctx->stmt_is_expr);
 	return 0;
 }
 
@@ -469,6 +624,7 @@ static int icmp_type_dep(struct lower_ctx *ctx, const struct expr *e, const stru
 	n = proto_icmp_dep_types(e->payload.tmpl->icmp_dep, &types);
 	if (!n)
 		return 0;
+	lower_unit_begin(ctx, true);
 	nle = lower_alloc(ctx, "payload");
 	if (!nle)
 		return -1;
@@ -494,6 +650,7 @@ static int icmp_type_dep(struct lower_ctx *ctx, const struct expr *e, const stru
 		lower_add(ctx, nle);
 	}
 	ctx->icmp_type_known = true;
+	lower_unit_begin(ctx, ctx->stmt_is_expr);
 	return 0;
 }
 

@@ -22,6 +22,11 @@
 
 #define LOWER_LL_STACK_MAX 4
 
+struct lower_unit {
+	bool is_expr; /* a match (statement or dependency): does not end a merge run */
+	bool removed;
+};
+
 struct lower_ctx {
 	struct bnft_ir *ir;
 	struct list_head *msgs;
@@ -38,6 +43,15 @@ struct lower_ctx {
 	unsigned int ll_off; /* bits of stacked link layer headers before the top */
 	uint32_t set_id;
 	bool icmp_type_known;
+	/* expressions of the rule being built, grouped in units (one per
+	 * statement or dependency) so adjacent payload matches can be merged
+	 * before they go into the rule (nft's payload_try_merge) */
+	struct nftnl_expr **ebuf;
+	unsigned int *eunit;
+	unsigned int en, ecap;
+	struct lower_unit *units;
+	unsigned int un, ucap;
+	bool stmt_is_expr;
 	/* stateful statements of dynset: the expression is kept here */
 	bool capturing;
 	struct nftnl_expr *capture;
@@ -56,6 +70,11 @@ void lower_proto_init(struct lower_ctx *ctx);
 int lower_error(struct lower_ctx *ctx, const struct location *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle);
+/* Start a new unit of expressions (a statement or a dependency). */
+void lower_unit_begin(struct lower_ctx *ctx, bool is_expr);
+/* Merge adjacent payload matches and move the buffered expressions into
+ * ctx->nlr. */
+void lower_flush_rule(struct lower_ctx *ctx);
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name);
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
 		    const void *data, unsigned int len);

@@ -889,6 +889,10 @@ int lower_stmt(struct lower_ctx *ctx, const struct stmt *s)
 	int ret;
 
 	ctx->reg_low = LREG_FIRST;
+	if (!ctx->capturing) {
+		ctx->stmt_is_expr = s->type == STMT_EXPRESSION;
+		lower_unit_begin(ctx, ctx->stmt_is_expr);
+	}
 	switch (s->type) {
 	case STMT_EXPRESSION:
 		if (s->expr->etype != EXPR_RELATIONAL)
