@@ -115,6 +115,14 @@ def scan(text):
 		if lo > 65535 or hi > 65535:
 			continue
 		nums |= _around(lo, hi, 65535)
+	# hex constants (raw payload matches, masks): 16-bit ones as numbers,
+	# 32-bit ones also as IPv4 addresses
+	for m in re.finditer(r"\b0x([0-9a-fA-F]{1,8})\b", body6):
+		v = int(m.group(1), 16)
+		if v <= 65535:
+			nums |= _around(v, v, 65535)
+		elif not _bad4(ipaddress.IPv4Address(v)):
+			a4 |= _around(v, v, 2**32 - 1)
 	words = set(RE_WORD.findall(body6))
 	for w in words:
 		if w in SERVICES:
