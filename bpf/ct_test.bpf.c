@@ -127,3 +127,65 @@ int reject_test(struct __sk_buff *skb)
 	__sync_fetch_and_add(&cfg->hits, 1);
 	return bnft_reject(skb, &pi, cfg->type, cfg->code, cfg->flags);
 }
+
+/* ---- limit / quota ---------------------------------------------------- */
+#include "lib/limit.h"
+
+struct limit_test_cfg {
+	struct bnft_limit_params lp;
+	__u32 mode;	/* 0 limit, 1 quota */
+	__u32 dport;	/* UDP destination port evaluated (host order) */
+	__u32 total;
+	__u32 matched;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct limit_test_cfg);
+} limit_test_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bnft_limit_state);
+} limit_test_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bnft_quota_state);
+} quota_test_state SEC(".maps");
+
+SEC("tc")
+int limit_test(struct __sk_buff *skb)
+{
+	struct limit_test_cfg *cfg;
+	struct bnft_limit_state *ls;
+	struct bnft_quota_state *qs;
+	struct bnft_pinfo pi = {};
+	__u32 zero = 0, len;
+	__u16 ports[2];
+	int ok;
+
+	cfg = bpf_map_lookup_elem(&limit_test_cfg, &zero);
+	ls = bpf_map_lookup_elem(&limit_test_state, &zero);
+	qs = bpf_map_lookup_elem(&quota_test_state, &zero);
+	if (!cfg || !ls || !qs)
+		return TC_ACT_OK;
+	test_parse(skb, &pi);
+	if (!(pi.flags & BNFT_PF_L4) || pi.l4proto != IPPROTO_UDP)
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, pi.thoff, ports, sizeof(ports)) < 0 ||
+	    bpf_ntohs(ports[1]) != cfg->dport)
+		return TC_ACT_OK;
+	len = skb->len - pi.nhoff;
+	ok = cfg->mode ? bnft_quota_eval(qs, len) : bnft_limit_eval(ls, &cfg->lp, len);
+	__sync_fetch_and_add(&cfg->total, 1);
+	if (ok)
+		__sync_fetch_and_add(&cfg->matched, 1);
+	return TC_ACT_SHOT;
+}
