@@ -134,7 +134,7 @@ static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_se
 
 	if (d->etype == EXPR_VERDICT)
 		return elem_verdict(ctx, ne, d);
-	if (s && (s->flags & NFT_SET_OBJECT)) {
+	if (s && ((s->flags & NFT_SET_OBJECT) || s->objtype)) {
 		char name[256];
 
 		if (d->etype == EXPR_SYMBOL && d->sym.identifier) {
@@ -393,6 +393,8 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		snprintf(name, sizeof(name), "__set%u", ctx->set_id);
 	}
 	flags |= NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
+	if (s && s->objtype)
+		flags = (flags & ~NFT_SET_MAP) | NFT_SET_OBJECT;
 	if (key->etype == EXPR_CONCAT)
 		flags |= (flags & NFT_SET_INTERVAL) ? NFT_SET_CONCAT : 0;
 	ns = set_new(ctx, name, flags);

@@ -336,6 +336,12 @@ static void emit_byteorder(struct lower_ctx *ctx, unsigned int reg, enum nft_byt
 	lower_add(ctx, nle);
 }
 
+void lower_emit_byteorder(struct lower_ctx *ctx, unsigned int reg, enum nft_byteorder_ops op,
+			  unsigned int len_bits)
+{
+	emit_byteorder(ctx, reg, op, len_bits);
+}
+
 /* ------------------------------------------------------------------ */
 /* Constants                                                           */
 
@@ -829,7 +835,13 @@ void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel)
 	const struct proto_desc *upper = NULL;
 	uint64_t v;
 
-	if (rel->etype != EXPR_RELATIONAL || !r || r->etype != EXPR_VALUE)
+	if (rel->etype != EXPR_RELATIONAL || !r)
+		return;
+	if (l->etype == EXPR_PAYLOAD &&
+	    ((l->payload.desc == &proto_icmp && l->payload.field == ICMPHDR_TYPE) ||
+	     (l->payload.desc == &proto_icmp6 && l->payload.field == ICMP6HDR_TYPE)))
+		ctx->icmp_type_known = true;
+	if (r->etype != EXPR_VALUE)
 		return;
 	if (rel->op != OP_EQ && rel->op != OP_IMPLICIT)
 		return;
@@ -957,8 +969,12 @@ static int lower_load(struct lower_ctx *ctx, const struct expr *e, unsigned int 
 	if (sub && nbytes <= sizeof(mask)) {
 		mask_for(e, nbytes, mask);
 		emit_bitwise(ctx, dreg, mask, zero, nbytes);
-		if (shift_reg && shift)
+		if (shift_reg && shift) {
+			/* the shift works on host order numbers */
+			if (nbytes > 1)
+				emit_byteorder(ctx, dreg, NFT_BYTEORDER_NTOH, nbytes * 8);
 			emit_shift(ctx, dreg, NFT_BITWISE_RSHIFT, shift, nbytes);
+		}
 	}
 	return 0;
 }
@@ -1343,7 +1359,10 @@ static int lower_prefix_cmp(struct lower_ctx *ctx, const struct expr *rel, unsig
 	const struct expr *p = r->prefix.prefix;
 	uint8_t val[BNFT_VALUE_MAX] = { 0 }, mask[BNFT_VALUE_MAX] = { 0 }, zero[BNFT_VALUE_MAX] = { 0 };
 	unsigned int plen = r->prefix.prefix_len, n, i;
-	bool aligned = plen % 8 == 0 && l->byteorder != BYTEORDER_HOST_ENDIAN;
+	bool is_string = l->dtype && (l->dtype->type == TYPE_STRING ||
+				      l->dtype->type == TYPE_IFNAME ||
+				      (l->dtype->basetype && l->dtype->basetype->type == TYPE_STRING));
+	bool aligned = plen % 8 == 0 && plen && (l->byteorder != BYTEORDER_HOST_ENDIAN || is_string);
 
 	n = (l->len + 7) / 8;
 	lower_value_bytes(p, val, sizeof(val));
@@ -1434,7 +1453,7 @@ int lower_relational(struct lower_ctx *ctx, const struct expr *rel)
 	}
 
 	if ((rel->op == OP_IMPLICIT || rel->op == OP_NEG) && is_bitmask(r->dtype) &&
-	    !value_is_zero(&r->value)) {
+	    !value_is_zero(&r->value) && l->etype != EXPR_BINOP) {
 		/* flag test: (x & v) != 0 */
 		emit_bitwise(ctx, sreg, val, zero, n);
 		lower_emit_cmp(ctx, sreg, rel->op == OP_NEG ? NFT_CMP_EQ : NFT_CMP_NEQ, zero, n);

@@ -78,6 +78,8 @@ void lower_flush_rule(struct lower_ctx *ctx);
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name);
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
 		    const void *data, unsigned int len);
+void lower_emit_byteorder(struct lower_ctx *ctx, unsigned int reg, enum nft_byteorder_ops op,
+			  unsigned int len_bits);
 void lower_emit_immediate_data(struct lower_ctx *ctx, unsigned int dreg, const void *data,
 			       unsigned int len);
 /* Constant bytes of an EXPR_VALUE (nbytes wide: value bytes, zero padded). */

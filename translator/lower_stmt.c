@@ -456,8 +456,18 @@ static void payload_csum(const struct expr *e, unsigned int *type, unsigned int 
 	*type = 0;
 	*off = 0;
 	*flags = 0;
+	if (e->payload.base == PAYLOAD_INNER) {
+		*flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+		return;
+	}
 	if (!d)
 		return;
+	if (d->templates[e->payload.field].token &&
+	    !strcmp(d->templates[e->payload.field].token, "checksum")) {
+		/* writing the checksum itself: no update, but l4 pseudo header */
+		*flags = d == &proto_ip ? 0 : NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+		return;
+	}
 	if (d == &proto_ip) {
 		*type = NFT_PAYLOAD_CSUM_INET;
 		*off = 10;
@@ -594,7 +604,9 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 	start = off / 8;
 	end = (off + e->len + 7) / 8;
 	rmw = off % 8 || e->len % 8;
-	if (csum_type == NFT_PAYLOAD_CSUM_INET && ((start & 1) || ((end - start) & 1))) {
+	if ((csum_type == NFT_PAYLOAD_CSUM_INET ||
+	     (e->etype == EXPR_PAYLOAD && e->payload.base == PAYLOAD_INNER)) &&
+	    ((start & 1) || ((end - start) & 1))) {
 		start &= ~1u;
 		end = (end + 1) & ~1u;
 		rmw = true;
@@ -613,6 +625,9 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 			return -1;
 		}
 		ret = lower_expr(ctx, v, reg);
+		if (!ret && v->etype != EXPR_VALUE && v->byteorder == BYTEORDER_HOST_ENDIAN &&
+		    e->byteorder == BYTEORDER_BIG_ENDIAN && v->len > 8)
+			lower_emit_byteorder(ctx, reg, NFT_BYTEORDER_HTON, v->len);
 	}
 	if (ret) {
 		lower_release_register(ctx, v);
@@ -638,8 +653,9 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 			if (csum_type) {
 				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_TYPE, csum_type);
 				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET, csum_off);
-				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_FLAGS, csum_flags);
 			}
+			if (csum_flags)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_FLAGS, csum_flags);
 			lower_add(ctx, nle);
 		}
 	}
@@ -653,13 +669,20 @@ static int lower_dup_fwd(struct lower_ctx *ctx, const struct stmt *s)
 	struct nftnl_expr *nle;
 	int ret = 0;
 
-	if (s->dup.to) {
-		if (lower_expr_deps(ctx, s->dup.to) < 0)
-			return -1;
-		ret = gen_into_reg(ctx, s->dup.to, &areg);
+	if (s->dup.to && lower_expr_deps(ctx, s->dup.to) < 0)
+		return -1;
+	if (s->type == STMT_FWD) {
+		/* nft loads the device first for fwd, the address first for dup */
+		if (s->fwd.dev)
+			ret = gen_into_reg(ctx, s->fwd.dev, &dreg);
+		if (!ret && s->fwd.to)
+			ret = gen_into_reg(ctx, s->fwd.to, &areg);
+	} else {
+		if (s->dup.to)
+			ret = gen_into_reg(ctx, s->dup.to, &areg);
+		if (!ret && s->dup.dev)
+			ret = gen_into_reg(ctx, s->dup.dev, &dreg);
 	}
-	if (!ret && s->dup.dev)
-		ret = gen_into_reg(ctx, s->dup.dev, &dreg);
 	if (!ret) {
 		if (s->type == STMT_DUP) {
 			nle = lower_alloc(ctx, "dup");
@@ -743,8 +766,12 @@ static int lower_tproxy(struct lower_ctx *ctx, const struct stmt *s)
 	if (!ret) {
 		nle = lower_alloc(ctx, "tproxy");
 		if (nle) {
-			nftnl_expr_set_u32(nle, NFTNL_EXPR_TPROXY_FAMILY,
-					   s->tproxy.family ? s->tproxy.family : ctx->family);
+			unsigned int fam = s->tproxy.family;
+
+			if (!fam && ctx->family != NFPROTO_INET_)
+				fam = ctx->family;
+			if (fam)
+				nftnl_expr_set_u32(nle, NFTNL_EXPR_TPROXY_FAMILY, fam);
 			if (s->tproxy.addr)
 				lower_put_register(nle, NFTNL_EXPR_TPROXY_REG_ADDR, areg);
 			if (s->tproxy.port)

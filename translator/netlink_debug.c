@@ -101,6 +101,8 @@ static const char *anon_pattern(struct nftnl_set *s)
 {
 	uint32_t flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 
+	if (flags & NFT_SET_OBJECT)
+		return "__objmap%d";
 	return (flags & NFT_SET_MAP) ? "__map%d" : "__set%d";
 }
 
@@ -138,6 +140,30 @@ static const char *expr_set_name(struct nftnl_expr *e)
 		return nftnl_expr_get_str(e, NFTNL_EXPR_DYNSET_SET_NAME);
 	if (!strcmp(n, "objref") && nftnl_expr_is_set(e, NFTNL_EXPR_OBJREF_SET_NAME))
 		return nftnl_expr_get_str(e, NFTNL_EXPR_OBJREF_SET_NAME);
+	return NULL;
+}
+
+/* Key names libnftnl 1.2.4 does not know (it prints "unknown"). */
+static const char *late_key_name(struct nftnl_expr *e)
+{
+	const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t key;
+
+	if (!strcmp(n, "ct")) {
+		key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
+		return key == NFT_CT_ID ? "id" : NULL;
+	}
+	if (!strcmp(n, "meta")) {
+		key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+		switch (key) {
+		case 35:
+			return "broute";
+		case NFT_META_SDIF:
+			return "sdif";
+		case NFT_META_SDIFNAME:
+			return "sdifname";
+		}
+	}
 	return NULL;
 }
 
@@ -218,6 +244,16 @@ void bnft_ir_print_rule_debug(const struct bnft_ir *ir, struct nftnl_rule *r, st
 	while (it && (e = nftnl_expr_iter_next(it))) {
 		buf[0] = '\0';
 		nftnl_expr_snprintf(buf, size, e, NFTNL_OUTPUT_DEFAULT, 0);
+		if (late_key_name(e)) {
+			char *u = strstr(buf, "unknown");
+
+			if (u) {
+				char tail[256];
+
+				snprintf(tail, sizeof(tail), "%s", u + 7);
+				snprintf(u, size - (size_t)(u - buf), "%s%s", late_key_name(e), tail);
+			}
+		}
 		outbuf_printf(o, "  [ %s ", nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
 		print_replaced(o, buf, refs, nrefs);
 		outbuf_puts(o, "]\n");
