@@ -126,7 +126,8 @@ void erec_print(struct outbuf *o, const struct error_record *erec)
 	outbuf_printf(o, "%s%s\n", erec_type_name(erec->type), erec->msg ? erec->msg : "");
 	if (!d || !d->buf || loc->first_line <= 0)
 		return;
-	ls = line_start(d->buf, d->len, loc->first_line);
+	/* like nft, buffer input (command line) always shows its first line */
+	ls = line_start(d->buf, d->len, indesc_is_file(d) ? loc->first_line : 1);
 	if (!ls)
 		return;
 	le = memchr(ls, '\n', d->buf + d->len - ls);

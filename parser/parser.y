@@ -1408,7 +1408,7 @@ counter_block		:	%empty
 			}
 			|	counter_block common_block
 			|	counter_block stmt_separator
-			|	counter_block counter_config_args stmt_separator
+			|	counter_block counter_config_args
 			|	counter_block KW_COMMENT string stmt_separator
 			{
 				free($1->comment);
@@ -1439,7 +1439,7 @@ quota_block		:	%empty
 			}
 			|	quota_block common_block
 			|	quota_block stmt_separator
-			|	quota_block quota_obj_args stmt_separator
+			|	quota_block quota_obj_args
 			|	quota_block KW_COMMENT string stmt_separator
 			{
 				free($1->comment);
@@ -1474,7 +1474,7 @@ limit_block		:	%empty
 			}
 			|	limit_block common_block
 			|	limit_block stmt_separator
-			|	limit_block limit_obj_args stmt_separator
+			|	limit_block limit_obj_args
 			|	limit_block KW_COMMENT string stmt_separator
 			{
 				free($1->comment);
@@ -1653,7 +1653,7 @@ secmark_block		:	%empty
 			}
 			|	secmark_block common_block
 			|	secmark_block stmt_separator
-			|	secmark_block QUOTED_STRING stmt_separator
+			|	secmark_block QUOTED_STRING
 			{
 				snprintf($1->secmark.ctx, sizeof($1->secmark.ctx), "%s", $2);
 				free($2);
@@ -1687,7 +1687,7 @@ synproxy_block		:	%empty
 			}
 			|	synproxy_block common_block
 			|	synproxy_block stmt_separator
-			|	synproxy_block synproxy_opts stmt_separator
+			|	synproxy_block synproxy_opts
 			{
 				$1->synproxy.mss = $2->synproxy.mss;
 				$1->synproxy.wscale = $2->synproxy.wscale;
@@ -1943,6 +1943,12 @@ log_stmt		:	KW_LOG
 			{
 				$$ = $1;
 				$$->location = @$;
+				if ($$->log.level == 8 && ($$->log.flags & LOG_F_LEVEL) &&
+				    (($$->log.flags & ~LOG_F_LEVEL) || $$->log.logflags)) {
+					parser_error(state, &@$, "log level audit doesn't support any further options");
+					$$->log.flags = LOG_F_LEVEL;
+					$$->log.logflags = 0;
+				}
 			}
 			;
 
