@@ -47,6 +47,7 @@ struct eval_ctx {
 	const struct proto_desc *ll_upper; /* ether type X: what follows ethernet */
 	const struct expr *ll_expr;
 	int icmp_type;			/* icmp type == N seen, -1 none */
+	bool in_key;			/* evaluating a map key or concatenation */
 	/* sets created for anonymous set expressions of the rule being added */
 	struct list_head pending_sets;
 };
@@ -57,6 +58,15 @@ int eval_error2(struct eval_ctx *ctx, const struct location *loc, const struct l
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* evaluate_expr.c */
+void ectx_from_expr(struct expr_ctx *c, const struct expr *e);
+int evaluate_with(struct eval_ctx *ctx, struct expr **e, const struct expr_ctx *c);
+
+/* evaluate_set.c */
+int anon_set_evaluate(struct eval_ctx *ctx, struct expr **ep, const struct expr_ctx *key,
+		      const struct expr_ctx *data);
+int set_ref_evaluate(struct eval_ctx *ctx, struct expr **ep);
+int map_evaluate(struct eval_ctx *ctx, struct expr **ep);
+
 int expr_evaluate(struct eval_ctx *ctx, struct expr **e);
 int expr_evaluate_ctx(struct eval_ctx *ctx, struct expr **e, const struct datatype *dtype,
 		      unsigned int len, enum byteorder bo);

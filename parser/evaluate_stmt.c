@@ -408,6 +408,10 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		return key_stmt(ctx, s, ct_template(s->ct.key), &s->ct.expr);
 	case STMT_PAYLOAD:
 	case STMT_EXTHDR:
+		if (s->payload.expr->etype == EXPR_PAYLOAD && s->payload.expr->payload.inner &&
+		    !s->payload.expr->payload.is_raw)
+			return eval_error(ctx, &s->location,
+					  "setting inner header fields is not supported");
 		if (expr_evaluate_selector(ctx, &s->payload.expr) < 0)
 			return -1;
 		return stmt_evaluate_arg(ctx, s, &s->payload.val, s->payload.expr->dtype,
@@ -447,8 +451,10 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 				return -1;
 			q = s->queue.queue;
 			if ((q->etype == EXPR_NUMGEN &&
-			     (uint64_t)q->numgen.mod + q->numgen.offset > 65536) ||
-			    (q->etype == EXPR_HASH && (uint64_t)q->hash.mod + q->hash.offset > 65536))
+			     (q->numgen.mod > 65535 ||
+			      (uint64_t)q->numgen.mod + q->numgen.offset > 65536)) ||
+			    (q->etype == EXPR_HASH &&
+			     (q->hash.mod > 65535 || (uint64_t)q->hash.mod + q->hash.offset > 65536)))
 				return eval_error(ctx, &q->location,
 						  "queue number exceeds valid range 0-65535");
 		}
