@@ -21,6 +21,7 @@ import cases as casegen  # noqa: E402
 import pkt  # noqa: E402
 import nsio  # noqa: E402
 
+RE_OUT_HOOK = re.compile(r"\bhook\s+(output|postrouting|egress)\b")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MAC_IF = [bytes.fromhex("02b00f000010"), bytes.fromhex("02b00f000011")]
 MAC_GEN = bytes.fromhex("02b00f000001")
@@ -150,6 +151,9 @@ class Harness:
 		self.obs_ref = nsio.Observer(self.ref)
 		self.obs_sut = nsio.Observer(self.sut)
 		self.tx = nsio.Sender(self.gen, ["ref0", "ref1", "sut0", "sut1"])
+		self.lo_ref = nsio.LocalSender(self.ref)
+		self.lo_sut = nsio.LocalSender(self.sut)
+		self.wire = nsio.WireObserver(self.gen, ["ref0", "ref1", "sut0", "sut1"])
 		self.ifidx = {"ref": nsio.ifindexes(self.ref), "sut": nsio.ifindexes(self.sut)}
 		self.addrs = set()
 		self.next_id = ID_BASE
@@ -199,6 +203,41 @@ class Harness:
 		self.obs_ref.drain(0.15)
 		self.obs_sut.drain(0.15)
 		return sent
+
+	def send_out(self, case_list):
+		"""Send every case from inside both receivers (output direction);
+		returns {id: case}. Fragment flags are ignored here."""
+		self.wire.reset()
+		sent = {}
+		for i, c in enumerate(case_list):
+			pid = self.next_id
+			self.next_id = (self.next_id + 1) & 0xFFFFFFFF
+			l3 = pkt.build_frame(c, pid, MAC_GEN, MAC_IF[c["iface"]])[14:]
+			sent[pid] = c
+			for lo in (self.lo_ref, self.lo_sut):
+				lo.send(c["fam"], c["iface"], l3, c["daddr"])
+			if i % 32 == 31:
+				self.wire.drain()
+		self.wire.drain(0.15)
+		return sent
+
+	def rows_in(self, sent):
+		return [("in", pid, c, self.verdict(self.obs_ref, pid, "ref", c),
+			 self.verdict(self.obs_sut, pid, "sut", c)) for pid, c in sent.items()]
+
+	def rows_out(self, sent):
+		def v(side, pid, c):
+			seen = self.wire.seen.get(pid, [])
+			mine = [n for n in seen if n.startswith(side)]
+			if not mine:
+				return "drop"
+			if len(mine) > 1:
+				return "accept(x%d)" % len(mine)
+			if mine[0] != "%s%d" % (side, c["iface"]):
+				return "accept(out %s)" % mine[0]
+			return "accept"
+		return [("out", pid, c, v("ref", pid, c), v("sut", pid, c))
+			for pid, c in sent.items()]
 
 	def load_ref(self, path):
 		sh("ip netns exec %s nft flush ruleset" % self.ref)
@@ -253,9 +292,11 @@ class Harness:
 		case_list = casegen.generate(text + (open(sut_path).read()
 						     if sut_path != ref_path else ""), limit=limit)
 		self.own_addresses(case_list)
-		sent = self.send_all(case_list)
+		rows = self.rows_in(self.send_all(case_list))
+		if RE_OUT_HOOK.search(text):
+			rows += self.rows_out(self.send_out(case_list))
 		ref_c, sut_c, cerr = self.counters()
-		return self.compare(name, sent, ref_c, sut_c, cerr, expect_fail)
+		return self.compare(name, rows, ref_c, sut_c, cerr, expect_fail)
 
 	def verdict(self, obs, pid, side, c):
 		"""accept if the packet reached local delivery on the interface it
@@ -272,18 +313,19 @@ class Harness:
 			return "accept(iif %d)" % seen[0][0]
 		return "accept"
 
-	def compare(self, name, sent, ref_c, sut_c, cerr, expect_fail):
+	def compare(self, name, rows, ref_c, sut_c, cerr, expect_fail):
+		"""rows: (direction, id, case, kernel verdict, SUT verdict)."""
 		bad = []
 		agree = 0
 		acc = 0
-		for pid, c in sent.items():
-			vr = self.verdict(self.obs_ref, pid, "ref", c)
-			vs = self.verdict(self.obs_sut, pid, "sut", c)
+		nout = 0
+		for d, pid, c, vr, vs in rows:
 			acc += vr == "accept"
+			nout += d == "out"
 			if vr == vs:
 				agree += 1
 			else:
-				bad.append((pid, c, vr, vs))
+				bad.append((d, pid, c, vr, vs))
 		nctr = ctr_agree = 0
 		ctr_bad = []
 		if sut_c is None:
@@ -300,7 +342,7 @@ class Harness:
 						ctr_agree += 1
 				else:
 					ctr_bad.append((k, r, s))
-		n = len(sent)
+		n = len(rows)
 		self.totals["packets"] += n
 		self.totals["agree"] += agree
 		self.totals["ctr"] += nctr
@@ -311,12 +353,17 @@ class Harness:
 		else:
 			res = "pass" if ok else "fail"
 		tag = {"pass": "PASS", "fail": "FAIL"}[res]
-		print("%s %s: %d packets sent (%d accepted by kernel), verdicts %d/%d agree, "
-		      "counters %d/%d agree%s" % (tag, name, n, acc, agree, n, ctr_agree, nctr,
+		print("%s %s: %d packets sent%s (%d accepted by kernel), verdicts %d/%d agree, "
+		      "counters %d/%d agree%s" % (tag, name, n,
+						  " (%d of them from inside, output)" % nout if nout else "",
+						  acc, agree, n, ctr_agree, nctr,
 						  " (disagreement expected)" if expect_fail else ""))
 		if bad or ctr_bad:
-			for pid, c, vr, vs in bad[:self.a.show]:
-				print("    packet %08x %s: kernel %s, SUT %s" % (pid, describe(c), vr, vs))
+			for d, pid, c, vr, vs in bad[:self.a.show]:
+				desc = describe(c)
+				if d == "out":
+					desc = "sent from inside: " + desc.replace(" if veth", " oif veth")
+				print("    packet %08x %s: kernel %s, SUT %s" % (pid, desc, vr, vs))
 			if len(bad) > self.a.show:
 				print("    ... %d more packet disagreements" % (len(bad) - self.a.show))
 			for k, r, s in ctr_bad[:self.a.show]:
@@ -488,6 +535,56 @@ def empty_check(h):
 		h.passed += 1
 		print("PASS observer sanity: all %d packets observed on both sides with no "
 		      "ruleset loaded" % len(sent))
+	empty_check_out(h, case_list)
+
+
+OBS_DROP_OUT = """table inet obs {
+	chain output {
+		type filter hook output priority 0; policy accept;
+		counter drop
+	}
+}
+"""
+
+
+def empty_check_out(h, case_list):
+	"""The same for the output direction: sent from inside the receivers,
+	every packet must reach the generator's wire with no ruleset, and none
+	when the kernel drops everything at inet output (which counts them)."""
+	sent = h.send_out(case_list)
+	miss = [(side, pid) for side in ("ref", "sut") for pid in sent
+		if not any(n.startswith(side) for n in h.wire.seen.get(pid, []))]
+	if miss:
+		h.failed += 1
+		print("FAIL output observer sanity: %d of %d packets sent from inside not seen "
+		      "on the wire without any ruleset" % (len(miss), 2 * len(sent)))
+		for side, pid in miss[:8]:
+			print("    %s missed %08x %s" % (side, pid, describe(sent[pid])))
+	else:
+		h.passed += 1
+		print("PASS output observer sanity: all %d packets sent from inside seen on the "
+		      "wire, both sides" % len(sent))
+	for ns in (h.ref, h.sut):
+		subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"],
+			       input=OBS_DROP_OUT, capture_output=True, text=True)
+	sent = h.send_out(case_list)
+	bad = []
+	for side, ns in (("ref", h.ref), ("sut", h.sut)):
+		_, out, _ = sh("ip netns exec %s nft -j list ruleset" % ns)
+		ctr = Counters.parse(out).rules.get(("inet", "obs", "output", 0), [(0, 0)])[0][0]
+		seen = sum(1 for pid in sent
+			   if any(n.startswith(side) for n in h.wire.seen.get(pid, [])))
+		if seen or ctr != len(sent):
+			bad.append("%s: %d on the wire, output counter %d" % (side, seen, ctr))
+		sh("ip netns exec %s nft flush ruleset" % ns)
+	if bad:
+		h.failed += 1
+		print("FAIL output observer position: with 'counter drop' at output, of %d "
+		      "packets: %s" % (len(sent), "; ".join(bad)))
+	else:
+		h.passed += 1
+		print("PASS output observer position: %d packets dropped at inet output are "
+		      "counted there and never on the wire, on both sides" % len(sent))
 
 
 def csum_errors(ns):

@@ -12,7 +12,9 @@
 # identical interface names, MACs and ifindexes so that iif/iifname rules mean
 # the same on both sides. Everything the receivers would send (RSTs, ICMP
 # errors, echo replies) is blackholed by a policy rule "iif lo", so no reply
-# can loop back into an input chain and disturb counters.
+# can loop back into an input chain and disturb counters; only the packets
+# the harness itself sends from a receiver (output-direction tests, marked
+# 0x42/0x43) are routed out, to the generator.
 
 diff_ns_names() { # id
 	DIFF_GEN=bnft-d-gen-$1
@@ -24,6 +26,7 @@ diff_ns_names() { # id
 # MACs are fixed so both receivers look alike; locally administered range.
 DIFF_MAC_IF0=02:b0:0f:00:00:10
 DIFF_MAC_IF1=02:b0:0f:00:00:11
+DIFF_MAC_GEN=02:b0:0f:00:00:01
 
 diff_rx_conf() { # ns
 	local ns=$1 d
@@ -34,6 +37,7 @@ diff_rx_conf() { # ns
 		for f in /proc/sys/net/ipv6/conf/*/accept_ra; do echo 0 >$f; done
 		for f in /proc/sys/net/ipv6/conf/*/accept_redirects; do echo 0 >$f; done
 		for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 >$f; done
+		for f in /proc/sys/net/ipv6/conf/*/router_solicitations; do echo 0 >$f; done
 		echo 0 >/proc/sys/net/ipv4/ip_forward
 		echo 0 >/proc/sys/net/ipv6/conf/all/forwarding
 		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit
@@ -47,7 +51,22 @@ diff_rx_conf() { # ns
 	ip -n "$ns" addr add 192.0.2.2/32 dev veth1 || return 1
 	ip -n "$ns" -6 addr add 2001:db8:ffff::1/128 dev veth0 nodad || return 1
 	ip -n "$ns" -6 addr add 2001:db8:ffff::2/128 dev veth1 nodad || return 1
-	# No output from the receivers at all (see header comment). The local
+	# Output-direction tests send with SO_MARK 0x42 (out of veth0) or 0x43
+	# (veth1); only those packets leave, through a gateway whose neighbour
+	# entry is static (the generator answers no ARP/ND).
+	ip -n "$ns" rule add pref 3 fwmark 0x42 lookup 200 || return 1
+	ip -n "$ns" rule add pref 3 fwmark 0x43 lookup 201 || return 1
+	ip -n "$ns" -6 rule add pref 3 fwmark 0x42 lookup 200 || return 1
+	ip -n "$ns" -6 rule add pref 3 fwmark 0x43 lookup 201 || return 1
+	ip -n "$ns" route add default via 192.0.2.254 dev veth0 onlink table 200 || return 1
+	ip -n "$ns" route add default via 192.0.2.253 dev veth1 onlink table 201 || return 1
+	ip -n "$ns" neigh replace 192.0.2.254 lladdr $DIFF_MAC_GEN dev veth0 nud permanent || return 1
+	ip -n "$ns" neigh replace 192.0.2.253 lladdr $DIFF_MAC_GEN dev veth1 nud permanent || return 1
+	ip -n "$ns" -6 route add default via fe80::1 dev veth0 table 200 || return 1
+	ip -n "$ns" -6 route add default via fe80::1 dev veth1 table 201 || return 1
+	ip -n "$ns" -6 neigh replace fe80::1 lladdr $DIFF_MAC_GEN dev veth0 nud permanent || return 1
+	ip -n "$ns" -6 neigh replace fe80::1 lladdr $DIFF_MAC_GEN dev veth1 nud permanent || return 1
+	# Nothing else leaves the receivers (see header comment). The local
 	# table is moved behind the blackhole rule, else replies to a source
 	# address the receiver owns would still loop back through lo.
 	for fam in -4 -6; do

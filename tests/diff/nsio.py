@@ -142,3 +142,78 @@ def ifindexes(ns):
 
 def pause(sec):
 	time.sleep(sec)
+
+
+SO_MARK = 36
+ETH_P_ALL = 0x0003
+
+
+class LocalSender:
+	"""Raw IPPROTO_RAW sockets (header included) in one receiving namespace:
+	locally generated packets that pass the output and postrouting hooks and
+	TC egress. Marks 0x42/0x43 route them out of veth0/veth1 (netns.sh)."""
+
+	def __init__(self, ns):
+		self.socks = {}
+		with NetNs(ns):
+			for fam, af in ((4, socket.AF_INET), (6, socket.AF_INET6)):
+				for iface, mark in ((0, 0x42), (1, 0x43)):
+					s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
+					s.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
+					self.socks[(fam, iface)] = s
+
+	def send(self, fam, iface, l3, daddr):
+		try:
+			self.socks[(fam, iface)].sendto(l3, (daddr, 0))
+			return None
+		except OSError as e:
+			return e.errno
+
+	def close(self):
+		for s in self.socks.values():
+			s.close()
+
+
+class WireObserver:
+	"""AF_PACKET sockets on the generator's veth ends: every frame a receiver
+	sent out; records (id -> list of generator interface names)."""
+
+	def __init__(self, ns, ifnames):
+		self.socks = {}
+		with NetNs(ns):
+			for name in ifnames:
+				s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+				s.bind((name, 0))
+				s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)
+				s.setblocking(False)
+				self.socks[s.fileno()] = (name, s)
+		self.poll = select.poll()
+		for fd in self.socks:
+			self.poll.register(fd, select.POLLIN)
+		self.seen = {}
+
+	def reset(self):
+		self.drain(0.05)
+		self.seen = {}
+
+	def drain(self, quiet=0.0):
+		while True:
+			ev = self.poll.poll(int(quiet * 1000))
+			if not ev:
+				return
+			for fd, _ in ev:
+				name, s = self.socks[fd]
+				while True:
+					try:
+						data, addr = s.recvfrom(65535)
+					except BlockingIOError:
+						break
+					if addr[2] == socket.PACKET_OUTGOING:
+						continue
+					pid = find_id(data)
+					if pid is not None:
+						self.seen.setdefault(pid, []).append(name)
+
+	def close(self):
+		for _, s in self.socks.values():
+			s.close()
