@@ -200,6 +200,29 @@ void datatype_describe(const char *kind, const struct datatype *dtype, unsigned 
 	}
 }
 
+/* A number wider than 64 bits in hex without leading zeros, e.g. a raw
+ * "@ll,0,128 0xfedcba987654321001234567890abcde". */
+static void print_wide_hex(const struct expr *e, struct outbuf *o)
+{
+	unsigned int n = value_bytes(e->value.len), i, idx;
+	bool le = expr_bo(e) == BYTEORDER_HOST_ENDIAN &&
+		  __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+	bool started = false;
+
+	outbuf_puts(o, "0x");
+	for (i = 0; i < n; i++) {
+		idx = le ? n - 1 - i : i; /* most significant byte first */
+		if (!started) {
+			if (!e->value.data[idx] && i + 1 < n)
+				continue;
+			outbuf_printf(o, "%x", e->value.data[idx]);
+			started = true;
+			continue;
+		}
+		outbuf_printf(o, "%02x", e->value.data[idx]);
+	}
+}
+
 static void integer_print_raw(const struct expr *e, const struct datatype *dtype, struct outbuf *o)
 {
 	const char *fmt = NULL;
@@ -210,6 +233,10 @@ static void integer_print_raw(const struct expr *e, const struct datatype *dtype
 			fmt = dtype->basefmt;
 			break;
 		}
+	}
+	if (e->value.len > 64 && fmt && !strncmp(fmt, "0x", 2)) {
+		print_wide_hex(e, o);
+		return;
 	}
 	if (e->value.len > 64 && !fmt) {
 		value_to_decimal(&e->value, expr_bo(e), buf, sizeof(buf));
@@ -499,10 +526,14 @@ static void string_print(const struct expr *e, const struct output_ctx *octx, st
 	unsigned int n = value_bytes(e->value.len), i;
 	const char *s = (const char *)e->value.data;
 
-	/* nft prints the bytes as they are, without escaping */
 	for (i = 0; i < n && s[i]; i++)
 		;
-	outbuf_printf(o, "\"%.*s\"", (int)i, s);
+	/* a literal trailing '*' is escaped so it does not read as a wildcard
+	 * (iifname "dummy\*"); wildcards are prefixes, printed elsewhere */
+	if (i && s[i - 1] == '*')
+		outbuf_printf(o, "\"%.*s\\*\"", (int)i - 1, s);
+	else
+		outbuf_printf(o, "\"%.*s\"", (int)i, s);
 }
 
 static int string_parse(const struct expr *sym, struct expr **out, struct error_record **erec)

@@ -35,7 +35,7 @@
 
 const struct proto_hdr_template proto_unknown_template = {
 	.token = "unknown",
-	.dtype = &integer_type,
+	.dtype = &xinteger_type,
 	.byteorder = B,
 };
 
@@ -484,6 +484,9 @@ int proto_field_lookup(const struct proto_desc *desc, const char *field)
 
 	if (!desc)
 		return -1;
+	/* "vlan cfi" is the old name of "vlan dei"; nft lists it as dei */
+	if (desc == &proto_vlan && !strcmp(field, "cfi"))
+		return VLANHDR_DEI;
 	for (i = 1; i < PROTO_FIELDS_MAX; i++)
 		if (desc->templates[i].token && !strcmp(desc->templates[i].token, field))
 			return (int)i;
@@ -601,7 +604,7 @@ struct expr *payload_raw_expr_alloc(const struct location *loc, enum payload_bas
 
 	if (!e)
 		return NULL;
-	e->dtype = &integer_type;
+	e->dtype = &xinteger_type; /* nft lists raw payload values in hex */
 	e->len = len;
 	e->byteorder = B;
 	e->payload.tmpl = &proto_unknown_template;

@@ -385,6 +385,16 @@ static void test_strings_labels(void **state)
 	print_eq(e, &octx_default, "\"eth0\"");
 	expr_free(e);
 
+	/* any/meta.t: a literal trailing asterisk lists as "dummy\*" */
+	roundtrip(&ifname_type, "dummy*", NULL, "\"dummy\\*\"");
+
+	/* any/rawpayload.t: raw payload values are hex, also beyond 64 bits */
+	roundtrip(&xinteger_type, "0", NULL, "0x0");
+	e = value_expr_alloc(NULL, &xinteger_type, BYTEORDER_BIG_ENDIAN, 128,
+			     "\xfe\xdc\xba\x98\x76\x54\x32\x10\x01\x23\x45\x67\x89\x0a\xbc\xde");
+	print_eq(e, &octx_default, "0xfedcba987654321001234567890abcde");
+	expr_free(e);
+
 	/* "ct label 127;ok" and "ct label 128;fail" */
 	roundtrip(&ct_label_type, "127", NULL, "127");
 	roundtrip(&ct_label_type, "0", NULL, "0");

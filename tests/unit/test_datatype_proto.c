@@ -273,6 +273,8 @@ static void test_template_facts(void **state)
 	assert_null(proto_lookup("nosuch"));
 	assert_int_equal(proto_field_lookup(&proto_tcp, "nosuch"), -1);
 	assert_int_equal(proto_field_lookup(&proto_arp, "saddr ip"), ARPHDR_SADDR_IP);
+	/* bridge/vlan.t: "vlan cfi 1" lists as "vlan dei 1" */
+	assert_int_equal(proto_field_lookup(&proto_vlan, "cfi"), VLANHDR_DEI);
 	assert_int_equal(proto_find_field(&proto_tcp, 16, 16), TCPHDR_DPORT);
 	assert_int_equal(proto_find_field(&proto_ip, 8, 6), IPHDR_DSCP);
 	assert_int_equal(proto_find_field(&proto_ip, 8, 8), -1);
