@@ -48,6 +48,8 @@ struct eval_ctx {
 	const struct expr *ll_expr;
 	int icmp_type;			/* icmp type == N seen, -1 none */
 	bool in_key;			/* evaluating a map key or concatenation */
+	bool icmp_dep_done;		/* visible icmp type dependency added */
+	struct stmt *dep_stmt;		/* to insert before the current statement */
 	/* sets created for anonymous set expressions of the rule being added */
 	struct list_head pending_sets;
 };
@@ -93,6 +95,10 @@ void eval_commit_pending_sets(struct eval_ctx *ctx);
 void eval_drop_pending_sets(struct eval_ctx *ctx);
 int set_elems_evaluate(struct eval_ctx *ctx, struct set *s, struct expr *elems);
 int set_elems_normalize(struct eval_ctx *ctx, struct set *s, struct expr *elems);
+
+/* evaluate_deps.c */
+void rule_mark_dependencies(struct eval_ctx *ctx, struct rule *r);
+int icmp_dep_stmt(struct eval_ctx *ctx, const struct expr *p);
 
 /* evaluate_stmt.c */
 int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s);

@@ -286,6 +286,8 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 		raw_payload_to_field(ctx, e);
 		if (payload_ctx_update(ctx, e) < 0)
 			return -1;
+		if (e->payload.tmpl && e->payload.tmpl->icmp_dep && icmp_dep_stmt(ctx, e) < 0)
+			return -1;
 		if (e->payload.tmpl)
 			set_type(e, e->payload.tmpl->dtype, e->payload.tmpl->len,
 				 e->payload.tmpl->byteorder);

@@ -534,6 +534,8 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	ctx->ll_upper = NULL;
 	ctx->ll_expr = NULL;
 	ctx->icmp_type = -1;
+	ctx->icmp_dep_done = false;
+	ctx->dep_stmt = NULL;
 	ctx->l3proto = ctx->family == NFPROTO_IPV4 ? NFPROTO_IPV4
 		     : ctx->family == NFPROTO_IPV6 ? NFPROTO_IPV6 : 0;
 	list_for_each_entry(s, &r->stmts, list) {
@@ -544,7 +546,15 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 			err = -1;
 			break; /* nft reports the first error of a rule */
 		}
+		if (ctx->dep_stmt) {
+			list_add_tail(&ctx->dep_stmt->list, &s->list);
+			ctx->dep_stmt = NULL;
+		}
 	}
+	stmt_free(ctx->dep_stmt);
+	ctx->dep_stmt = NULL;
+	if (!err)
+		rule_mark_dependencies(ctx, r);
 	ctx->rule = NULL;
 	return err;
 }
