@@ -824,6 +824,7 @@ void ruleset_src_release(struct ruleset_src *rs)
 	}
 	list_for_each_entry_safe(i, in, &rs->inputs, list) {
 		list_del(&i->list);
+		free((void *)i->included_from);
 		free(i->name);
 		free(i->buf);
 		free(i);

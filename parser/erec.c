@@ -120,6 +120,19 @@ void erec_print(struct outbuf *o, const struct error_record *erec)
 	const char *ls = NULL, *le;
 	int i, col;
 
+	if (d && d->included_from) {
+		const struct location *il = d->included_from;
+		bool first = true;
+
+		while (il && il->indesc) {
+			outbuf_printf(o, "%s%s:%d:%d-%d:\n",
+				      first ? "In file included from " : "                 from ",
+				      il->indesc->name, il->first_line, il->first_column,
+				      il->last_column);
+			first = false;
+			il = il->indesc->included_from;
+		}
+	}
 	if (d && indesc_is_file(d) && loc->first_line > 0)
 		outbuf_printf(o, "%s:%d:%d-%d: ", d->name, loc->first_line, loc->first_column,
 			      loc->last_column);

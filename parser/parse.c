@@ -189,7 +189,7 @@ static int include_one(struct parser_state *st, const char *path, const struct l
 	char *buf = NULL;
 	int err;
 
-	if (st->depth + 1 > MAX_INCLUDE_DEPTH) {
+	if (st->depth + 1 >= MAX_INCLUDE_DEPTH) {
 		parser_error(st, loc, "Include nested too deeply, max %u levels", MAX_INCLUDE_DEPTH);
 		return -1;
 	}
@@ -203,7 +203,13 @@ static int include_one(struct parser_state *st, const char *path, const struct l
 		free(buf);
 		return -1;
 	}
-	d->included_from = loc;
+	{
+		struct location *l = malloc(sizeof(*l));
+
+		if (l)
+			*l = *loc;
+		d->included_from = l; /* owned by d, freed with it */
+	}
 	if (scanner_push_input(st, d, loc) < 0) {
 		parser_error(st, loc, "Include nested too deeply, max %u levels", MAX_INCLUDE_DEPTH);
 		return -1;
@@ -226,10 +232,8 @@ static int include_glob(struct parser_state *st, const char *pattern, const stru
 	if (!has_wildcard(pattern)) {
 		if (stat(pattern, &sb) < 0)
 			return 1;
-		if (S_ISDIR(sb.st_mode)) {
-			parser_error(st, loc, "Include directory is not supported: %s", pattern);
-			return -1;
-		}
+		if (S_ISDIR(sb.st_mode))
+			return 0; /* nft includes nothing for a directory */
 		return include_one(st, pattern, loc) < 0 ? -1 : 0;
 	}
 	memset(&g, 0, sizeof(g));
