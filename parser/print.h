@@ -49,6 +49,7 @@ struct print_ctx {
 	const char *flag_sep;
 	bool flag_paren; /* "(a | b)" as the operand of & ^ << >> */
 	bool flag_raw;	 /* as a number: the right side of == / != */
+	unsigned int dep_nfproto; /* family of a hidden meta nfproto (ct saddr) */
 };
 
 void print_ctx_init(struct print_ctx *pc, const struct output_ctx *octx, struct outbuf *o,
@@ -73,6 +74,12 @@ bool ct_key_keeps_dir(unsigned int key);
 /* Bodies of limit and quota objects ("rate 10/second", "25 mbytes"). */
 void print_limit_obj(struct print_ctx *pc, const struct obj *obj);
 void print_quota_obj(struct print_ctx *pc, const struct obj *obj);
+
+/* print_deps.c: statements of r nft would not list (dependencies of a later
+ * selector the user wrote out); nfproto[i] gets the family a hidden meta
+ * nfproto gave statement i. Both arrays hold one entry per statement. */
+void print_rule_hidden_deps(const struct rule *r, unsigned int family, bool *hide,
+			    unsigned int *nfproto);
 
 /* Whole objects with their indentation, as inside `table x { ... }`. */
 void print_chain(struct print_ctx *pc, const struct chain *c);

@@ -335,8 +335,11 @@ static void print_ct(struct print_ctx *pc, const struct expr *e)
 	outbuf_puts(pc->o, "ct ");
 	if (e->ct.direction >= 0 && ct_key_keeps_dir(e->ct.key))
 		outbuf_printf(pc->o, "%s ", ct_dir_name(e->ct.direction));
-	if ((e->ct.key == NFT_CT_SRC || e->ct.key == NFT_CT_DST) && e->ct.nfproto)
-		outbuf_printf(pc->o, "%s ", e->ct.nfproto == NFPROTO_IPV6 ? "ip6" : "ip");
+	if ((e->ct.key == NFT_CT_SRC || e->ct.key == NFT_CT_DST) &&
+	    (e->ct.nfproto || pc->dep_nfproto))
+		outbuf_printf(pc->o, "%s ",
+			      (e->ct.nfproto ? e->ct.nfproto : pc->dep_nfproto) == NFPROTO_IPV6 ? "ip6"
+											  : "ip");
 	outbuf_puts(pc->o, token);
 }
 

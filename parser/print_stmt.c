@@ -5,6 +5,7 @@
  * info", "reject with icmp host-unreachable", "dnat ip to 1.2.3.4:80" ...
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfilter.h>
@@ -607,18 +608,43 @@ static bool stmt_is_implicit(const struct stmt *s)
 	return s->type == STMT_EXPRESSION && s->expr && (s->expr->flags & EXPR_F_IMPLICIT_DEP);
 }
 
+#define RULE_STMTS_INLINE 64
+
 void print_rule(struct print_ctx *pc, const struct rule *r)
 {
+	bool hide_buf[RULE_STMTS_INLINE], *hide = hide_buf;
+	unsigned int nfp_buf[RULE_STMTS_INLINE], *nfp = nfp_buf;
 	const struct stmt *s;
 	const char *sep = "";
+	unsigned int n = 0, i = 0;
 
+	list_for_each_entry(s, &r->stmts, list)
+		n++;
+	if (n > RULE_STMTS_INLINE) {
+		hide = calloc(n, sizeof(*hide));
+		nfp = calloc(n, sizeof(*nfp));
+	}
+	if (hide && nfp) {
+		memset(hide, 0, n * sizeof(*hide));
+		memset(nfp, 0, n * sizeof(*nfp));
+		print_rule_hidden_deps(r, pc->family, hide, nfp);
+	}
 	list_for_each_entry(s, &r->stmts, list) {
-		if (stmt_is_implicit(s))
+		bool skip = stmt_is_implicit(s) || (hide && nfp && hide[i]);
+
+		pc->dep_nfproto = hide && nfp ? nfp[i] : 0;
+		i++;
+		if (skip)
 			continue;
 		outbuf_puts(pc->o, sep);
 		print_stmt(pc, s);
 		sep = " ";
 	}
+	pc->dep_nfproto = 0;
+	if (hide != hide_buf)
+		free(hide);
+	if (nfp != nfp_buf)
+		free(nfp);
 	if (r->comment)
 		outbuf_printf(pc->o, " comment \"%s\"", r->comment);
 	if (pc->octx.handle)
