@@ -539,6 +539,32 @@ static void test_parse_robustness(void **state)
 	}
 }
 
+/* Listings observed from nft 1.0.6 in a scratch netns (TZ=UTC-2); these
+ * types print the same in 1.1. */
+static void test_observed_listings(void **state)
+{
+	setenv("TZ", "UTC-2", 1);
+	tzset();
+	roundtrip(&classid_type, "0:1", NULL, "0:1");
+	roundtrip(&classid_type, "ffff:ffff", NULL, "root");
+	roundtrip(&classid_type, "0xffff0000", NULL, "ffff:0");
+	roundtrip(&time_type, "1d1s", NULL, "1d1s");
+	roundtrip(&time_type, "86400001ms", NULL, "1d1ms");
+	roundtrip(&date_type, "2040-01-01 00:00:00", NULL, "\"2040-01-01 00:00:00\"");
+	roundtrip(&date_type, "0", NULL, "\"1970-01-01 02:00:00\"");
+	roundtrip(&hour_type, "00:00:59", NULL, "\"00:00:59\"");
+	roundtrip(&arphrd_type, "0x300", NULL, "ipip");
+	roundtrip(&pkttype_type, "7", NULL, "7");
+	roundtrip(&etheraddr_type, "0:1:2:3:4:5", NULL, "00:01:02:03:04:05");
+	roundtrip(&realm_type, "5", NULL, "5");
+	roundtrip(&realm_type, "0", NULL, "\"cosmos\"");
+	roundtrip(&fib_addr_type, "9", NULL, "9");
+	roundtrip(&ip6addr_type, "0:0:1::1:0:0", NULL, "::1:0:0:1:0:0");
+	roundtrip(&ip6addr_type, "1:0:0:1::", NULL, "1:0:0:1::");
+	roundtrip(&nfproto_type, "7", NULL, "7");
+	roundtrip(&arpop_type, "5", NULL, "5");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_prio),	       cmocka_unit_test(test_units),
 		cmocka_unit_test(test_value_helpers),
 		cmocka_unit_test(test_parse_robustness),
+		cmocka_unit_test(test_observed_listings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
