@@ -129,12 +129,14 @@ bool lower_map_data_interval(const struct expr *setexpr)
 static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_set_elem *ne,
 		     const struct expr *d, bool dinterval)
 {
+	bool objmap = ctx->anon_objtype || (s && ((s->flags & NFT_SET_OBJECT) || s->objtype));
+
 	uint8_t buf[BNFT_VALUE_MAX * 2];
 	unsigned int n, m;
 
 	if (d->etype == EXPR_VERDICT)
 		return elem_verdict(ctx, ne, d);
-	if (s && ((s->flags & NFT_SET_OBJECT) || s->objtype)) {
+	if (objmap) {
 		char name[256];
 
 		if (d->etype == EXPR_SYMBOL && d->sym.identifier) {
@@ -393,7 +395,7 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		snprintf(name, sizeof(name), "__set%u", ctx->set_id);
 	}
 	flags |= NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
-	if (s && s->objtype)
+	if ((s && s->objtype) || ctx->anon_objtype)
 		flags = (flags & ~NFT_SET_MAP) | NFT_SET_OBJECT;
 	if (key->etype == EXPR_CONCAT)
 		flags |= (flags & NFT_SET_INTERVAL) ? NFT_SET_CONCAT : 0;
@@ -411,6 +413,8 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 	set_data_info(ns, s);
 	if (s && s->objtype)
 		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, s->objtype);
+	else if (ctx->anon_objtype)
+		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, ctx->anon_objtype);
 	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list)
 		count++;
 	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, count);

@@ -228,9 +228,18 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 		d = nftnl_expr_get(ctx->ebuf[b->cmp], NFTNL_EXPR_CMP_DATA, &lb);
 		memcpy(data + la, d, lb);
 		a->len += b->len;
+		/* the merged match stays where the first of them was in the rule */
+		if (b->unit < a->unit) {
+			ctx->units[a->unit].removed = true;
+			a->unit = b->unit;
+			a->ld = b->ld;
+			a->cmp = b->cmp;
+		} else {
+			ctx->units[b->unit].removed = true;
+		}
+		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_OFFSET, a->off);
 		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_LEN, a->len);
 		nftnl_expr_set(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, data, la + lb);
-		ctx->units[b->unit].removed = true;
 	}
 }
 
@@ -517,14 +526,15 @@ static void ll_push(struct lower_ctx *ctx, const struct proto_desc *d)
 /* Offset (bits) of link layer header d in the stacked headers. */
 static unsigned int ll_offset(const struct lower_ctx *ctx, const struct proto_desc *d)
 {
-	unsigned int i, off = 0;
+	unsigned int i, off = 0, found = 0;
 
+	/* the innermost (last pushed) header of that protocol */
 	for (i = 0; i < ctx->ll_stack_n; i++) {
 		if (ctx->ll_stack[i] == d)
-			return off;
+			found = off;
 		off += ctx->ll_stack[i]->length;
 	}
-	return 0;
+	return found;
 }
 
 static void set_upper(struct lower_ctx *ctx, const struct proto_desc *upper)
@@ -858,7 +868,8 @@ void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel)
 			upper = ethertype_upper(v);
 			break;
 		case NFT_META_IIFTYPE:
-			if (v == ARPHRD_ETHER_NUM && proto_is_dummy(ctx->proto[0])) {
+			if (v == ARPHRD_ETHER_NUM &&
+			    (!ctx->proto[0] || proto_is_dummy(ctx->proto[0]))) {
 				ctx->ll_stack_n = 0;
 				ll_push(ctx, &proto_eth);
 			}
@@ -883,7 +894,7 @@ void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel)
 /* ------------------------------------------------------------------ */
 /* Selectors                                                           */
 
-static unsigned int payload_offset(const struct lower_ctx *ctx, const struct expr *e)
+unsigned int lower_payload_offset(const struct lower_ctx *ctx, const struct expr *e)
 {
 	unsigned int off = e->payload.offset;
 
@@ -942,7 +953,7 @@ static int lower_load(struct lower_ctx *ctx, const struct expr *e, unsigned int 
 		if (e->payload.inner)
 			return lower_error(ctx, &e->location,
 					   "cannot lower inner (tunnel) payload expressions");
-		off = payload_offset(ctx, e);
+		off = lower_payload_offset(ctx, e);
 		nle = lower_alloc(ctx, "payload");
 		if (!nle)
 			return -1;

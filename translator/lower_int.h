@@ -52,6 +52,8 @@ struct lower_ctx {
 	struct lower_unit *units;
 	unsigned int un, ucap;
 	bool stmt_is_expr;
+	/* object type of the anonymous map being built (objref maps) */
+	unsigned int anon_objtype;
 	/* stateful statements of dynset: the expression is kept here */
 	bool capturing;
 	struct nftnl_expr *capture;
@@ -63,6 +65,8 @@ void lower_release_register(struct lower_ctx *ctx, const struct expr *e);
 void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg);
 unsigned int lower_reg_space(unsigned int len_bits);
 int lower_expr(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg);
+/* Offset (bits) of a payload field including stacked link layer headers. */
+unsigned int lower_payload_offset(const struct lower_ctx *ctx, const struct expr *e);
 int lower_relational(struct lower_ctx *ctx, const struct expr *rel);
 int lower_expr_deps(struct lower_ctx *ctx, const struct expr *e);
 void lower_ctx_update(struct lower_ctx *ctx, const struct expr *rel);

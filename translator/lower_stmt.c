@@ -462,10 +462,10 @@ static void payload_csum(const struct expr *e, unsigned int *type, unsigned int 
 	}
 	if (!d)
 		return;
-	if (d->templates[e->payload.field].token &&
+	if (d != &proto_ip && d->templates[e->payload.field].token &&
 	    !strcmp(d->templates[e->payload.field].token, "checksum")) {
-		/* writing the checksum itself: no update, but l4 pseudo header */
-		*flags = d == &proto_ip ? 0 : NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+		/* writing a transport checksum itself: no update */
+		*flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
 		return;
 	}
 	if (d == &proto_ip) {
@@ -527,7 +527,7 @@ static int payload_rmw(struct lower_ctx *ctx, const struct expr *e, const struct
 		       unsigned int reg, unsigned int start, unsigned int nbytes)
 {
 	uint8_t fmask[16] = { 0 }, mask[16], xor[16] = { 0 }, c[16];
-	unsigned int off = e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset;
+	unsigned int off = e->etype == EXPR_PAYLOAD ? lower_payload_offset(ctx, e) : e->exthdr.offset;
 	unsigned int lo = off - start * 8, shift = nbytes * 8 - lo - e->len, i;
 	struct nftnl_expr *nle;
 
@@ -600,7 +600,7 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 		return -1;
 	if (e->etype == EXPR_PAYLOAD)
 		payload_csum(e, &csum_type, &csum_off, &csum_flags);
-	off = e->etype == EXPR_PAYLOAD ? e->payload.offset : e->exthdr.offset;
+	off = e->etype == EXPR_PAYLOAD ? lower_payload_offset(ctx, e) : e->exthdr.offset;
 	start = off / 8;
 	end = (off + e->len + 7) / 8;
 	rmw = off % 8 || e->len % 8;
@@ -881,8 +881,11 @@ static int lower_objref(struct lower_ctx *ctx, const struct stmt *s)
 		lower_put_register(nle, NFTNL_EXPR_OBJREF_SET_SREG, reg);
 		if (e->map.mappings->etype == EXPR_SET) {
 			unsigned int shift = 0;
-			struct nftnl_set *ns = lower_anon_set(ctx, e->map.mappings, e->map.key,
-							       &shift);
+			struct nftnl_set *ns;
+
+			ctx->anon_objtype = s->objref.type;
+			ns = lower_anon_set(ctx, e->map.mappings, e->map.key, &shift);
+			ctx->anon_objtype = 0;
 
 			if (!ns) {
 				nftnl_expr_free(nle);
