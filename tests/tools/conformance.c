@@ -38,7 +38,8 @@
  * that reports each result through a pipe; if the child dies, the line it
  * was on counts as a crash (and a failure) and a new child resumes after it.
  *
- * Output: per-file counts on stdout, mismatches (expected vs got, errors) in
+ * Output: per-file counts on stdout (with -q only files with failures) and
+ * in the log ("## file: ..." lines), mismatches (expected vs got, errors) in
  * the log, then per-category verdicts against the team's targets and the
  * closing line "conformance: N passed, N failed, N skipped" counting
  * categories (ok-lines listed >= 95%, fail-lines rejected >= 95%, no crash,
@@ -979,11 +980,17 @@ int main(int argc, char **argv)
 				continue;
 			rel = rel ? rel + 9 : path;
 			run_job(rel, py_job, (void *)path, &t, "ok", NULL);
-			if (!quiet)
+			/* quiet: only the files with something to fix */
+			if (!quiet || t.ok_fail || t.fail_fail || t.decl_fail || t.crashes)
 				printf("%-28s ok %u/%u  fail-rejected %u/%u  decl %u/%u%s\n", rel,
 				       t.ok_pass, t.ok_pass + t.ok_fail, t.fail_pass,
 				       t.fail_pass + t.fail_fail, t.decl_pass,
 				       t.decl_pass + t.decl_fail, t.crashes ? "  CRASHED" : "");
+			if (logfp)
+				fprintf(logfp, "## %s: ok %u/%u, fail-rejected %u/%u, decl %u/%u, crashes %u\n",
+					rel, t.ok_pass, t.ok_pass + t.ok_fail, t.fail_pass,
+					t.fail_pass + t.fail_fail, t.decl_pass,
+					t.decl_pass + t.decl_fail, t.crashes);
 			total.ok_pass += t.ok_pass;
 			total.ok_fail += t.ok_fail;
 			total.fail_pass += t.fail_pass;
@@ -1014,6 +1021,9 @@ int main(int argc, char **argv)
 		}
 		if (d.n)
 			run_job("shell dumps", dump_job, &d, &t, "dump", names);
+		if (logfp)
+			fprintf(logfp, "## shell dumps: identical %u/%u, crashes %u\n", t.dump_pass,
+				t.dump_pass + t.dump_fail, t.crashes);
 		total.dump_pass = t.dump_pass;
 		total.dump_fail = t.dump_fail;
 		total.crashes += t.crashes;
