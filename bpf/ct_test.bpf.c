@@ -189,3 +189,29 @@ int limit_test(struct __sk_buff *skb)
 		__sync_fetch_and_add(&cfg->matched, 1);
 	return TC_ACT_SHOT;
 }
+
+/* ---- log -------------------------------------------------------------- */
+#include "lib/log.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bnft_log_args);
+} log_test_args SEC(".maps");
+
+SEC("tc")
+int log_test(struct __sk_buff *skb)
+{
+	struct bnft_log_args *a;
+	struct bnft_pinfo pi = {};
+	__u32 zero = 0;
+
+	a = bpf_map_lookup_elem(&log_test_args, &zero);
+	if (!a)
+		return TC_ACT_SHOT;
+	test_parse(skb, &pi);
+	if (bnft_log_emit(skb, a, pi.nhoff, (pi.flags & BNFT_PF_L4) ? pi.thoff : 0))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/lib/ct_abi.h"
+#include "bpf/lib/log.h"
 #include "bpf/ct_test.skel.h"
 #include "test_ct_pkt.h"
 
@@ -533,6 +534,69 @@ static void test_many_flows(void **state)
 	}
 }
 
+static struct bnft_log_rec logrec[4];
+static int nlogrec;
+
+static int log_cb(void *ctx, void *data, size_t size)
+{
+	if (size == sizeof(struct bnft_log_rec) && nlogrec < 4)
+		memcpy(&logrec[nlogrec++], data, size);
+	return 0;
+}
+
+/* log: one ring buffer record per packet with the statement's arguments
+ * and the first 128 bytes of the frame. */
+static void test_log(void **state)
+{
+	struct ct_test_bpf *s = *state;
+	struct tflow f = flow4(IPPROTO_TCP, 40200, 22);
+	struct bnft_log_args a = { .prefix_id = 7, .rule_id = 42, .level = 4, .flags = 0x01,
+				   .hook = 1, .nfproto = 2, .group = 0 };
+	struct __sk_buff ctx = { .mark = 0x77 };
+	struct ring_buffer *rb;
+	struct tpkt p[2];
+	uint32_t zero = 0;
+	int i;
+
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(s->maps.log_test_args), &zero, &a, 0), 0);
+	rb = ring_buffer__new(bpf_map__fd(s->maps.bnft_log), log_cb, NULL, NULL);
+	assert_non_null(rb);
+	tp_tcp(&p[0], &f, 0, TH_SYN, 1, 0, 1000, 0);
+	tp_tcp(&p[1], &f, 0, TH_ACK, 2, 3, 1000, 400);
+	nlogrec = 0;
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p[i].b,
+			    .data_size_in = (uint32_t)p[i].len, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+		assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(s->progs.log_test), &o), 0);
+		assert_int_equal(o.retval, 0);
+	}
+	assert_int_equal(ring_buffer__consume(rb), 2);
+	assert_int_equal(nlogrec, 2);
+	for (i = 0; i < 2; i++) {
+		const struct bnft_log_rec *r = &logrec[i];
+		size_t cap = p[i].len < BNFT_LOG_CAP ? p[i].len : BNFT_LOG_CAP;
+
+		assert_int_equal(r->magic, BNFT_LOG_MAGIC);
+		assert_int_equal(r->version, BNFT_LOG_VERSION);
+		assert_int_equal(r->prefix_id, 7);
+		assert_int_equal(r->rule_id, 42);
+		assert_int_equal(r->level, 4);
+		assert_int_equal(r->flags, 0x01);
+		assert_int_equal(r->hook, 1);
+		assert_int_equal(r->nfproto, 2);
+		assert_int_equal(r->mark, 0x77);
+		assert_int_equal(r->nhoff, ETH_HLEN);
+		assert_int_equal(r->thoff, ETH_HLEN + 20);
+		assert_int_equal(r->len, p[i].len - ETH_HLEN);
+		assert_int_equal(r->caplen, cap);
+		assert_memory_equal(r->pkt, p[i].b, cap);
+		assert_true(r->tstamp > 0);
+	}
+	assert_true(logrec[1].tstamp >= logrec[0].tstamp);
+	ring_buffer__free(rb);
+}
+
 /* Cost per packet (printed, not asserted: BENCH.md). */
 static void test_cost(void **state)
 {
@@ -586,6 +650,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cost, setup, teardown),
 	};
 
