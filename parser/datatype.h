@@ -254,6 +254,13 @@ int prio_parse(const char *name, unsigned int family, unsigned int hook, int *pr
 void prio_print(int prio, unsigned int family, unsigned int hook, const struct output_ctx *octx,
 		struct outbuf *o);
 
+/* A constant as nft -j prints it (datatype_json.c, jansson): names for
+ * symbolic values, numbers for integers/marks, strings for addresses,
+ * interface names, dates and TC handles, seconds for relative times,
+ * true/false for booleans. New reference, NULL on allocation failure. */
+struct json_t;
+struct json_t *datatype_json(const struct expr *e, const struct output_ctx *octx);
+
 /* Built-in name tables (services.c), independent of /etc/services. */
 int inet_service_lookup(const char *name, uint16_t *port); /* 0 or -ENOENT */
 const char *inet_service_name(uint16_t port);		     /* NULL if none */

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "parser/ast.h"
 #include "parser/datatype.h"
@@ -565,6 +566,61 @@ static void test_observed_listings(void **state)
 	roundtrip(&arpop_type, "5", NULL, "5");
 }
 
+/* nft -j values, from the upstream *.t.json.output files */
+static void json_eq(const struct datatype *d, const char *text, const char *want)
+{
+	struct expr *e = parse_ok(d, text);
+	json_t *j = datatype_json(e, &octx_default);
+	char *s;
+
+	assert_non_null(j);
+	s = json_dumps(j, JSON_ENCODE_ANY);
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+	json_decref(j);
+	expr_free(e);
+}
+
+static void test_json(void **state)
+{
+	struct expr *e;
+	json_t *j;
+
+	setenv("TZ", "UTC-2", 1);
+	tzset();
+	json_eq(&ethertype_type, "0x0800", "\"ip\"");
+	json_eq(&dscp_type, "0x38", "\"cs7\"");
+	json_eq(&dscp_type, "2", "2");
+	json_eq(&mark_type, "0x80000000", "2147483648");
+	json_eq(&icmp_type_type, "8", "\"echo-request\"");
+	json_eq(&classid_type, "0x87654321", "\"8765:4321\"");
+	json_eq(&uid_type, "root", "0");
+	json_eq(&devgroup_type, "0", "\"default\"");
+	json_eq(&devgroup_type, "11", "11");
+	json_eq(&date_type, "12341234", "\"1970-05-23 22:07:14\"");
+	json_eq(&day_type, "6", "\"Saturday\"");
+	json_eq(&hour_type, "17:00", "\"17:00\"");
+	json_eq(&time_type, "30s", "30");
+	json_eq(&arphrd_type, "ether", "\"ether\"");
+	json_eq(&realm_type, "0", "\"cosmos\"");
+	json_eq(&fib_addr_type, "local", "\"local\"");
+	json_eq(&tcp_flag_type, "0xff", "255");
+	json_eq(&icmpv6_code_type, "4", "4");
+	json_eq(&ip6addr_type, "2001:db8::133", "\"2001:db8::133\"");
+	json_eq(&etheraddr_type, "00:0f:54:0c:11:04", "\"00:0f:54:0c:11:04\"");
+	json_eq(&inet_service_type, "22", "22");
+	json_eq(&inet_protocol_type, "tcp", "\"tcp\"");
+	json_eq(&ct_label_type, "127", "127");
+	json_eq(&ifname_type, "lo", "\"lo\"");
+
+	e = value_expr_alloc_u64(NULL, &boolean_type, BYTEORDER_HOST_ENDIAN, 1, 0);
+	j = datatype_json(e, &octx_default);
+	assert_true(json_is_false(j));
+	json_decref(j);
+	expr_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_value_helpers),
 		cmocka_unit_test(test_parse_robustness),
 		cmocka_unit_test(test_observed_listings),
+		cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
