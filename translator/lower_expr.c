@@ -1104,23 +1104,24 @@ static int lower_binop(struct lower_ctx *ctx, const struct expr *e, unsigned int
 {
 	const struct expr *l = e->binop.left, *r = e->binop.right;
 	uint8_t mask[BNFT_VALUE_MAX], xor[BNFT_VALUE_MAX];
-	unsigned int n, i;
+	unsigned int n, i, bits = e->len > l->len ? e->len : l->len;
 
 	if (lower_expr(ctx, l, dreg) < 0)
 		return -1;
 	if (r->etype != EXPR_VALUE)
 		return lower_error(ctx, &r->location,
 				   "cannot lower binary operation with non-constant operand");
+	n = (bits + 7) / 8;
 	if (e->op == OP_LSHIFT || e->op == OP_RSHIFT) {
 		emit_shift(ctx, dreg, e->op == OP_LSHIFT ? NFT_BITWISE_LSHIFT : NFT_BITWISE_RSHIFT,
-			   (uint32_t)expr_value_u64(r), (l->len + 7) / 8);
+			   (uint32_t)expr_value_u64(r), n);
 		return 0;
 	}
-	n = (l->len + 7) / 8;
 	if (n > sizeof(mask))
 		return lower_error(ctx, &e->location, "binary operation too wide");
-	memset(mask, 0, n);
-	lower_value_bytes(r, mask, n);
+	/* the constant as wide as the operation (a field widened to a mark) */
+	memset(mask, 0, sizeof(mask));
+	lower_value_bytes(r, mask, sizeof(mask));
 	memset(xor, 0, n);
 	switch (e->op) {
 	case OP_AND:
