@@ -125,7 +125,9 @@ int reject_test(struct __sk_buff *skb)
 	if (bpf_ntohs(ports[1]) != cfg->dport)
 		return TC_ACT_OK;
 	__sync_fetch_and_add(&cfg->hits, 1);
-	return bnft_reject(skb, &pi, cfg->type, cfg->code, cfg->flags);
+	/* at egress (local sender) the reply goes back into this host */
+	return bnft_reject(skb, &pi, cfg->type, cfg->code,
+			   cfg->flags | (skb->ingress_ifindex ? 0 : BNFT_REJECT_F_LOCAL));
 }
 
 /* ---- limit / quota ---------------------------------------------------- */

@@ -224,9 +224,9 @@ static int nft_b(const char *ruleset)
 	return pclose(f);
 }
 
-static int bpf_attach(int on)
+static int bpf_attach_at(int on, enum bpf_tc_attach_point at)
 {
-	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_b, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_b, .attach_point = at);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1);
 	int err;
 
@@ -243,6 +243,11 @@ static int bpf_attach(int on)
 	}
 	setns(fd_root, CLONE_NEWNET);
 	return err;
+}
+
+static int bpf_attach(int on)
+{
+	return bpf_attach_at(on, BPF_TC_INGRESS);
 }
 
 struct rcase {
@@ -452,12 +457,106 @@ static void test_reject_silent(void **state)
 	assert_int_equal(cfg.hits, 1);
 }
 
+/* A socket in B talking to A:7777; returns the errno its second call
+ * sees (ECONNREFUSED when a reject reached it), 0 if none. */
+static int local_peer_error(int type, int v6)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct timeval tv = { .tv_sec = 1 };
+	socklen_t sl;
+	char buf[16] = "ping";
+	int fd, err = 0;
+
+	if (setns(fd_b, CLONE_NEWNET))
+		return -1;
+	fd = socket(v6 ? AF_INET6 : AF_INET, type, 0);
+	setns(fd_root, CLONE_NEWNET);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(7777);
+		inet_pton(AF_INET6, "fd77::1", &a->sin6_addr);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(7777);
+		a->sin_addr.s_addr = htonl(0x0a4d0001);
+		sl = sizeof(*a);
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl)) {
+		err = errno;
+	} else if (type == SOCK_DGRAM) {
+		if (send(fd, buf, 4, 0) != 4)
+			err = errno;
+		else if (recv(fd, buf, sizeof(buf), 0) < 0)
+			err = errno;
+	}
+	close(fd);
+	return err;
+}
+
+/* Reject at TC egress of locally generated packets (an output chain):
+ * the reply must reach the local socket. */
+static void test_reject_output(void **state)
+{
+	static const struct {
+		int type, v6;
+		const char *with;
+		uint32_t rtype, code;
+	} oc[] = {
+		{ SOCK_DGRAM, 0, "with icmp port-unreachable", REJ_ICMP, 3 },
+		{ SOCK_STREAM, 0, "with tcp reset", REJ_TCP_RST, 0 },
+		{ SOCK_DGRAM, 1, "with icmpv6 port-unreachable", REJ_ICMP, 4 },
+		{ SOCK_STREAM, 1, "with tcp reset", REJ_TCP_RST, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(oc) / sizeof(oc[0]); i++) {
+		struct reject_test_cfg cfg = { oc[i].rtype, oc[i].code, 0,
+					       oc[i].type == SOCK_DGRAM ? IPPROTO_UDP : IPPROTO_TCP,
+					       7777, 0 };
+		uint32_t zero = 0;
+		char rs[512];
+		int kerr, berr;
+
+		snprintf(rs, sizeof(rs),
+			 "table inet bnft_rjo { chain out { type filter hook output priority 0; "
+			 "meta nfproto %s %s dport 7777 reject %s\n}\n}\n",
+			 oc[i].v6 ? "ipv6" : "ipv4", oc[i].type == SOCK_DGRAM ? "udp" : "tcp",
+			 oc[i].with);
+		assert_int_equal(nft_b(rs), 0);
+		kerr = local_peer_error(oc[i].type, oc[i].v6);
+		assert_int_equal(nft_b("delete table inet bnft_rjo\n"), 0);
+
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.reject_test_cfg), &zero,
+						     &cfg, 0), 0);
+		assert_int_equal(bpf_attach_at(1, BPF_TC_EGRESS), 0);
+		berr = local_peer_error(oc[i].type, oc[i].v6);
+		assert_int_equal(bpf_attach_at(0, BPF_TC_EGRESS), 0);
+		printf("test_reject: output %s %s: kernel errno %d, bnft errno %d\n",
+		       oc[i].v6 ? "v6" : "v4", oc[i].with, kerr, berr);
+		/* The kernel's output hook also fails the sending syscall with
+		 * EPERM (NF_DROP); a TC egress drop cannot, so the sender sees
+		 * the reply itself: ECONNREFUSED. */
+		assert_true(kerr == ECONNREFUSED || kerr == EPERM);
+		assert_int_equal(berr, ECONNREFUSED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reject_inet),
 		cmocka_unit_test(test_reject_netdev),
 		cmocka_unit_test(test_reject_silent),
+		cmocka_unit_test(test_reject_output),
 	};
 	int rc;
 
