@@ -260,6 +260,11 @@ void prio_print(int prio, unsigned int family, unsigned int hook, const struct o
  * true/false for booleans. New reference, NULL on allocation failure. */
 struct json_t;
 struct json_t *datatype_json(const struct expr *e, const struct output_ctx *octx);
+/* The reverse, for JSON input: a string is parsed like a symbol
+ * (datatype_parse), an integer becomes a value of d's size and byteorder
+ * (seconds for relative times), a boolean 1/0. 0, or -1 with *erec. */
+int datatype_from_json(const struct datatype *d, const struct json_t *j, const struct location *loc,
+		       struct expr **out, struct error_record **erec);
 
 /* Built-in name tables (services.c), independent of /etc/services. */
 int inet_service_lookup(const char *name, uint16_t *port); /* 0 or -ENOENT */

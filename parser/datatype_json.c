@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "parser/datatype.h"
+#include "parser/erec.h"
 #include "parser/value.h"
 
 /* The text datatype_print would produce, without surrounding quotes. */
@@ -130,4 +131,46 @@ json_t *datatype_json(const struct expr *e, const struct output_ctx *octx)
 	if (tbl && e->value.len <= 64 && (name = symbol_table_name(tbl, expr_value_u64(e))))
 		return octx_numeric_symbol(octx) ? integer_json(e) : json_string(name);
 	return integer_json(e);
+}
+
+int datatype_from_json(const struct datatype *d, const struct json_t *j, const struct location *loc,
+		       struct expr **out, struct error_record **erec)
+{
+	const struct location *l = loc ? loc : &internal_location;
+	unsigned int len = d && d->size ? d->size : 64;
+	enum byteorder bo = d && d->byteorder ? d->byteorder : BYTEORDER_HOST_ENDIAN;
+	struct expr *sym;
+	json_int_t v;
+	int err;
+
+	*out = NULL;
+	if (json_is_string(j)) {
+		sym = symbol_expr_alloc(l, json_string_value(j), true);
+		if (!sym)
+			return -1;
+		err = datatype_parse(d, sym, out, erec);
+		expr_free(sym);
+		return err;
+	}
+	if (json_is_boolean(j)) {
+		*out = value_expr_alloc_u64(l, d ? d : &boolean_type, BYTEORDER_HOST_ENDIAN,
+					    d && d->size ? d->size : 1, json_is_true(j));
+		return *out ? 0 : -1;
+	}
+	if (json_is_integer(j)) {
+		v = json_integer_value(j);
+		if (v < 0) {
+			if (erec)
+				*erec = erec_create(EREC_ERROR, l, "Could not parse %s",
+						    d ? d->desc : "integer");
+			return -1;
+		}
+		if (d && d->type == TYPE_TIME)
+			v *= 1000; /* JSON gives seconds */
+		*out = value_expr_alloc_u64(l, d ? d : &integer_type, bo, len, (uint64_t)v);
+		return *out ? 0 : -1;
+	}
+	if (erec)
+		*erec = erec_create(EREC_ERROR, l, "Could not parse %s", d ? d->desc : "value");
+	return -1;
 }

@@ -619,6 +619,23 @@ static void test_json(void **state)
 	assert_true(json_is_false(j));
 	json_decref(j);
 	expr_free(e);
+
+	/* and back: "right": 22, "right": "ssh", "right": 30 (ct expiration) */
+	j = json_integer(22);
+	assert_int_equal(datatype_from_json(&inet_service_type, j, NULL, &e, NULL), 0);
+	assert_memory_equal(e->value.data, "\x00\x16", 2);
+	expr_free(e);
+	json_decref(j);
+	j = json_string("ssh");
+	assert_int_equal(datatype_from_json(&inet_service_type, j, NULL, &e, NULL), 0);
+	assert_int_equal(expr_value_u64(e), 22);
+	expr_free(e);
+	json_decref(j);
+	j = json_integer(30);
+	assert_int_equal(datatype_from_json(&time_type, j, NULL, &e, NULL), 0);
+	print_eq(e, &octx_default, "30s");
+	expr_free(e);
+	json_decref(j);
 }
 
 int main(void)
