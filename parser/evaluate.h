@@ -50,6 +50,7 @@ struct eval_ctx {
 	bool in_key;			/* evaluating a map key or concatenation */
 	bool icmp_dep_done;		/* visible icmp type dependency added */
 	struct stmt *dep_stmt;		/* to insert before the current statement */
+	const struct location *tcp_dep_loc; /* reject with tcp reset needs meta l4proto 6 */
 	/* sets created for anonymous set expressions of the rule being added */
 	struct list_head pending_sets;
 };
@@ -99,6 +100,7 @@ int set_elems_normalize(struct eval_ctx *ctx, struct set *s, struct expr *elems)
 /* evaluate_deps.c */
 void rule_mark_dependencies(struct eval_ctx *ctx, struct rule *r);
 int icmp_dep_stmt(struct eval_ctx *ctx, const struct expr *p);
+int reject_tcp_dep_stmt(struct eval_ctx *ctx, struct rule *r, const struct location *loc);
 
 /* evaluate_stmt.c */
 int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s);

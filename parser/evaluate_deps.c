@@ -13,6 +13,8 @@
  */
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include <linux/if_arp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -28,6 +30,7 @@ struct dep {
 	const struct proto_desc *parent; /* DEP_L4: ip, ip6 or inet_service */
 	const struct proto_desc *upper;	 /* what the match selects */
 	unsigned int num;
+	bool vlan_type; /* vlan type X: never hidden */
 };
 
 static bool is_field(const struct expr *e, const struct proto_desc *d, unsigned int field)
@@ -38,7 +41,7 @@ static bool is_field(const struct expr *e, const struct proto_desc *d, unsigned 
 
 static struct dep dep_of(const struct expr *rel)
 {
-	struct dep d = { DEP_NONE, NULL, NULL, 0 };
+	struct dep d = { DEP_NONE, NULL, NULL, 0, false };
 	const struct expr *l, *r;
 
 	if (!rel || rel->etype != EXPR_RELATIONAL ||
@@ -65,6 +68,7 @@ static struct dep dep_of(const struct expr *rel)
 		   is_field(l, &proto_eth, ETHHDR_TYPE) || is_field(l, &proto_vlan, VLANHDR_TYPE)) {
 		d.kind = DEP_LL;
 		d.upper = proto_find_upper(&proto_eth, d.num);
+		d.vlan_type = is_field(l, &proto_vlan, VLANHDR_TYPE);
 	} else if (l->etype == EXPR_META && l->meta.key == NFT_META_IIFTYPE && d.num == ARPHRD_ETHER) {
 		d.kind = DEP_IIFTYPE;
 	} else if (is_field(l, &proto_icmp, ICMPHDR_TYPE) ||
@@ -93,6 +97,11 @@ static bool payload_uses(const struct dep *d, const struct expr *p, unsigned int
 		return false;
 	switch (d->kind) {
 	case DEP_L4:
+		/* "ip protocol" is only the generated form in the ip family */
+		if (d->parent == &proto_ip && family != NFPROTO_IPV4)
+			return false;
+		if (d->parent == &proto_ip6 && family != NFPROTO_IPV6)
+			return false;
 		return pd->base == PAYLOAD_TRANSPORT && pd != &proto_th && pd == d->upper;
 	case DEP_NFPROTO:
 		if (pd == d->upper)
@@ -102,10 +111,14 @@ static bool payload_uses(const struct dep *d, const struct expr *p, unsigned int
 		       proto_find_num(d->upper == &proto_ip ? &proto_ip6 : &proto_ip, pd) < 0 &&
 		       proto_find_num(d->upper, pd) >= 0;
 	case DEP_LL:
+		if (d->vlan_type || proto_find_num(&proto_eth, d->upper) != (int)d->num)
+			return false;
 		if (pd == d->upper)
 			return true;
+		/* meta protocol ip in the ip family says nothing new */
 		return pd->base == PAYLOAD_TRANSPORT && pd != &proto_th &&
-		       (d->upper == &proto_ip || d->upper == &proto_ip6);
+		       ((d->upper == &proto_ip && family == NFPROTO_IPV4) ||
+			(d->upper == &proto_ip6 && family == NFPROTO_IPV6));
 	case DEP_IIFTYPE:
 		return pd->base == PAYLOAD_LL &&
 		       (family == NFPROTO_IPV4 || family == NFPROTO_IPV6 || family == NFPROTO_INET);
@@ -172,6 +185,8 @@ static bool stmt_uses(const struct dep *d, const struct stmt *s, unsigned int fa
 			return false;
 		if (d->kind != DEP_NFPROTO && d->kind != DEP_LL)
 			return false;
+		if (d->kind == DEP_LL && proto_find_num(&proto_eth, d->upper) != (int)d->num)
+			return false;
 		return d->upper == (s->reject.family == NFPROTO_IPV6 ? &proto_ip6 : &proto_ip);
 	default:
 		return false;
@@ -190,12 +205,10 @@ void rule_mark_dependencies(struct eval_ctx *ctx, struct rule *r)
 		d = dep_of(s->expr);
 		if (d.kind == DEP_NONE)
 			continue;
-		for (u = list_next_entry(s, list); &u->list != &r->stmts; u = list_next_entry(u, list)) {
-			if (stmt_uses(&d, u, ctx->family)) {
-				s->expr->flags |= EXPR_F_IMPLICIT_DEP;
-				break;
-			}
-		}
+		/* nft only drops a match that directly precedes its user */
+		u = list_next_entry(s, list);
+		if (&u->list != &r->stmts && stmt_uses(&d, u, ctx->family))
+			s->expr->flags |= EXPR_F_IMPLICIT_DEP;
 	}
 }
 
@@ -255,5 +268,40 @@ int icmp_dep_stmt(struct eval_ctx *ctx, const struct expr *p)
 		return -1;
 	}
 	ctx->dep_stmt = st;
+	return 0;
+}
+
+/* reject with tcp reset in inet, bridge and netdev needs "meta l4proto 6";
+ * nft lists it at the start of the rule when no match selected tcp. */
+int reject_tcp_dep_stmt(struct eval_ctx *ctx, struct rule *r, const struct location *loc)
+{
+	struct expr *meta, *val, *rel;
+	struct stmt *st;
+	struct expr_ctx save = ctx->ectx;
+	int rc;
+
+	meta = meta_expr_alloc(loc, NFT_META_L4PROTO);
+	val = value_expr_alloc_u64(loc, meta ? meta->dtype : NULL, BYTEORDER_HOST_ENDIAN, 8,
+				   IPPROTO_TCP);
+	rel = meta && val ? relational_expr_alloc(loc, OP_IMPLICIT, meta, val) : NULL;
+	st = rel ? stmt_alloc(loc, STMT_EXPRESSION) : NULL;
+	if (!st) {
+		if (rel) {
+			expr_free(rel);
+		} else {
+			expr_free(meta);
+			expr_free(val);
+		}
+		return eval_error(ctx, loc, "out of memory");
+	}
+	st->expr = rel;
+	memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+	rc = expr_evaluate(ctx, &st->expr);
+	ctx->ectx = save;
+	if (rc < 0) {
+		stmt_free(st);
+		return -1;
+	}
+	list_add(&st->list, &r->stmts);
 	return 0;
 }

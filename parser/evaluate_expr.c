@@ -87,6 +87,51 @@ static void set_type(struct expr *e, const struct datatype *d, unsigned int len,
 		e->byteorder = bo;
 }
 
+/* Whether the text of loc contains word (rt ip nexthop vs rt nexthop). */
+static bool loc_has_word(const struct location *loc, const char *word)
+{
+	const struct input_desc *in = loc->indesc;
+	const char *p, *end;
+	size_t wl = strlen(word);
+	int line = 1;
+
+	if (!in || !in->buf || loc->first_line != loc->last_line)
+		return false;
+	for (p = in->buf; *p && line < loc->first_line; p++)
+		if (*p == '\n')
+			line++;
+	if (!*p)
+		return false;
+	end = p + loc->last_column;
+	p += loc->first_column - 1;
+	for (; p + wl <= end; p++)
+		if (!strncmp(p, word, wl) && (p[wl] == ' ' || p + wl == end) && p[-1] == ' ')
+			return true;
+	return false;
+}
+
+/* rt nexthop: IPv4 or IPv6 as written or as the rule's context says */
+static int rt_nexthop_evaluate(struct eval_ctx *ctx, struct expr *e)
+{
+	const struct proto_desc *l3 = ctx->l3;
+	bool explicit = e->rt.key == NFT_RT_NEXTHOP6 || loc_has_word(&e->location, "ip");
+
+	if (explicit) {
+		const struct proto_desc *want = e->rt.key == NFT_RT_NEXTHOP6 ? &proto_ip6 : &proto_ip;
+
+		if (l3 && l3 != want)
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: %s vs. %s", l3->name,
+					  want->name);
+		return 0;
+	}
+	if (!l3)
+		return eval_error(ctx, &e->location,
+				  "Cannot determine the network protocol of rt nexthop, use meta nfproto or rt ip/ip6");
+	e->rt.key = l3 == &proto_ip6 ? NFT_RT_NEXTHOP6 : NFT_RT_NEXTHOP4;
+	return 0;
+}
+
 static bool ct_key_is_addr(unsigned int key)
 {
 	return key == NFT_CT_SRC || key == NFT_CT_DST || key == NFT_CT_SRC_IP ||
@@ -198,6 +243,10 @@ void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
 	const struct expr *l = rel->binop.left, *r = rel->binop.right;
 	uint64_t num;
 
+	/* an explicit icmp type match replaces the generated dependency */
+	if (l->etype == EXPR_PAYLOAD && l->payload.field == ICMPHDR_TYPE &&
+	    (l->payload.desc == &proto_icmp || l->payload.desc == &proto_icmp6))
+		ctx->icmp_dep_done = true;
 	if ((rel->op == OP_EQ || rel->op == OP_IMPLICIT) && r->etype == EXPR_SET &&
 	    ((l->etype == EXPR_META && l->meta.key == NFT_META_L4PROTO) ||
 	     (l->etype == EXPR_PAYLOAD && ((l->payload.desc == &proto_ip &&
@@ -335,20 +384,9 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 		set_type(e, osf_template.dtype, osf_template.len, osf_template.byteorder);
 		break;
 	case EXPR_RT:
-		if (e->rt.key == NFT_RT_NEXTHOP4 || e->rt.key == NFT_RT_NEXTHOP6) {
-			const struct proto_desc *l3 = ctx->l3;
-
-			if (!l3 && ctx->family != NFPROTO_IPV4 && ctx->family != NFPROTO_IPV6)
-				return eval_error(ctx, &e->location,
-						  "Cannot determine the network protocol of rt nexthop, use meta nfproto or rt ip/ip6");
-			if (l3 == &proto_ip6 && e->rt.key == NFT_RT_NEXTHOP4 && !e->dtype)
-				e->rt.key = NFT_RT_NEXTHOP6;
-			if ((l3 == &proto_ip && e->rt.key == NFT_RT_NEXTHOP6) ||
-			    (l3 == &proto_ip6 && e->rt.key == NFT_RT_NEXTHOP4))
-				return eval_error(ctx, &e->location,
-						  "conflicting protocols specified: %s vs. %s",
-						  l3->name, l3 == &proto_ip ? "ip6" : "ip");
-		}
+		if ((e->rt.key == NFT_RT_NEXTHOP4 || e->rt.key == NFT_RT_NEXTHOP6) && !e->dtype &&
+		    rt_nexthop_evaluate(ctx, e) < 0)
+			return -1;
 		kt = rt_template(e->rt.key);
 		if (kt)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);

@@ -194,6 +194,10 @@ static int reject_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	if (s->reject.type == NFT_REJECT_TCP_RST && ctx->l4 && ctx->l4 != &proto_tcp)
 		return eval_error2(ctx, &s->location, ctx->l4_expr ? &ctx->l4_expr->location : NULL,
 				   "you cannot use tcp reset with this protocol");
+	if (s->reject.type == NFT_REJECT_TCP_RST && !ctx->l4 &&
+	    (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
+	     ctx->family == NFPROTO_NETDEV))
+		ctx->tcp_dep_loc = &s->location;
 	if (s->reject.type == NFT_REJECT_ICMP_UNREACH && ctx->l3) {
 		const struct location *loc = s->reject.expr ? &s->reject.expr->location
 							    : &s->location;
@@ -536,6 +540,7 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	ctx->icmp_type = -1;
 	ctx->icmp_dep_done = false;
 	ctx->dep_stmt = NULL;
+	ctx->tcp_dep_loc = NULL;
 	ctx->l3proto = ctx->family == NFPROTO_IPV4 ? NFPROTO_IPV4
 		     : ctx->family == NFPROTO_IPV6 ? NFPROTO_IPV6 : 0;
 	list_for_each_entry(s, &r->stmts, list) {
@@ -553,6 +558,9 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	}
 	stmt_free(ctx->dep_stmt);
 	ctx->dep_stmt = NULL;
+	if (!err && ctx->tcp_dep_loc)
+		err = reject_tcp_dep_stmt(ctx, r, ctx->tcp_dep_loc);
+	ctx->tcp_dep_loc = NULL;
 	if (!err)
 		rule_mark_dependencies(ctx, r);
 	ctx->rule = NULL;
