@@ -30,6 +30,9 @@
  * Expected values are never edited. Like nft-test.py, the runner lists
  * times with TZ=UTC-2.
  *
+ * Each listing that matched is also fed back as a rule once per line and
+ * must list the same again (fixpoint; counted apart, not gating).
+ *
  * tests/shell dumps (*.nft): the file is parsed and evaluated as `nft -c -f`
  * would and the ruleset printed as `nft list ruleset`; the output must be
  * byte-identical to the file.
@@ -539,12 +542,56 @@ static void py_decl(struct py_file *pf, int lineno, char kind, char *body, bool 
 	free(report_msg.s);
 }
 
+/*
+ * Fixpoint: the listing fed back as a rule must list the same (what `nft
+ * list ruleset > f; nft -f f` relies on). Checked once per line, on the
+ * first instance that listed as expected; reported apart, not gating.
+ */
+static bool py_fixpoint(struct py_file *pf, struct py_table *t, const char *chain, int lineno,
+			const char *listed)
+{
+	struct output_ctx octx = { .numeric_proto = true, .stateless = true };
+	struct sbuf ctx = { 0 }, cmd = { 0 }, msg = { 0 };
+	const char *stage = "";
+	struct outbuf got;
+	struct run r;
+	bool pass = false;
+
+	py_context(pf, t, &ctx);
+	sb_printf(&cmd, "add rule %s %s %s %s\n", t->family_name, t->name, chain, listed);
+	run_init(&r);
+	outbuf_init(&got);
+	if (run_text(&r, ctx.s, "<context>", &stage) < 0) {
+		sb_printf(&msg, "[%s %s %s] context failed", t->family_name, t->name, chain);
+	} else if (run_text(&r, cmd.s, "<cmdline>", &stage) < 0) {
+		sb_printf(&msg, "[%s %s %s] listing not accepted back (%s):\n  %s\n%s",
+			  t->family_name, t->name, chain, stage, listed, r.err.buf ? r.err.buf : "");
+	} else {
+		const struct chain *c = find_chain(&r.rs, t->family, t->name, chain);
+
+		if (c && !list_empty(&c->rules))
+			bnft_print_rule(list_last_entry(&c->rules, struct rule, list), t->family,
+					&octx, &got);
+		pass = got.buf && !strcmp(got.buf, listed);
+		if (!pass)
+			sb_printf(&msg, "[%s %s %s] listing is no fixpoint\n  first:  %s\n  second: %s\n",
+				  t->family_name, t->name, chain, listed, got.buf ? got.buf : "");
+	}
+	report(lineno, "fixpoint", pass, msg.s);
+	outbuf_release(&got);
+	run_release(&r);
+	free(ctx.s);
+	free(cmd.s);
+	free(msg.s);
+	return true;
+}
+
 static void py_rule(struct py_file *pf, int lineno, const char *rule, const char *expected,
 		    bool want_ok)
 {
 	struct output_ctx octx = { 0 };
 	struct sbuf msg = { 0 };
-	bool all_pass = true;
+	bool all_pass = true, fixpoint_done = false;
 	unsigned int i, j;
 
 	octx.numeric_proto = true;
@@ -596,6 +643,9 @@ static void py_rule(struct py_file *pf, int lineno, const char *rule, const char
 						  "[%s %s %s] listing differs\n  expected: %s\n  got:      %s\n",
 						  t->family_name, t->name, t->chains[j], expected,
 						  got.buf ? got.buf : "");
+				else if (!fixpoint_done)
+					fixpoint_done = py_fixpoint(pf, t, t->chains[j], lineno,
+								    got.buf ? got.buf : "");
 				outbuf_release(&got);
 			}
 			if (!pass)
@@ -774,6 +824,7 @@ static void dump_run(char **paths, int n, int start)
 struct tally {
 	unsigned int ok_pass, ok_fail, fail_pass, fail_fail, decl_pass, decl_fail;
 	unsigned int dump_pass, dump_fail, crashes;
+	unsigned int fix_pass, fix_fail;
 };
 
 static FILE *logfp;
@@ -817,6 +868,8 @@ static void count(struct tally *t, const char *kind, bool pass)
 		pass ? t->decl_pass++ : t->decl_fail++;
 	else if (!strcmp(kind, "dump"))
 		pass ? t->dump_pass++ : t->dump_fail++;
+	else if (!strcmp(kind, "fixpoint"))
+		pass ? t->fix_pass++ : t->fix_fail++;
 }
 
 /*
@@ -871,7 +924,9 @@ static void run_job(const char *where, void (*job)(void *arg, int start), void *
 			count(t, kind, pass);
 			if (!pass)
 				log_failure(names ? names[ln] : where, names ? 0 : ln, kind, msg);
-			cur = -1;
+			/* the fixpoint record comes before its line's result */
+			if (strcmp(kind, "fixpoint"))
+				cur = -1;
 		}
 		free(line);
 		fclose(in);
@@ -997,6 +1052,8 @@ int main(int argc, char **argv)
 			total.fail_fail += t.fail_fail;
 			total.decl_pass += t.decl_pass;
 			total.decl_fail += t.decl_fail;
+			total.fix_pass += t.fix_pass;
+			total.fix_fail += t.fix_fail;
 			total.crashes += t.crashes;
 		}
 		globfree(&g);
@@ -1040,6 +1097,8 @@ int main(int argc, char **argv)
 	printf("py set/element/object decls:   %u/%u (%.1f%%, not gating)\n", total.decl_pass,
 	       total.decl_pass + total.decl_fail,
 	       pct(total.decl_pass, total.decl_pass + total.decl_fail));
+	printf("py listings read back same:    %u/%u (%.1f%%, not gating)\n", total.fix_pass,
+	       total.fix_pass + total.fix_fail, pct(total.fix_pass, total.fix_pass + total.fix_fail));
 	printf("shell dumps byte-identical:    %u/%u (%.1f%%, target 90%%)\n", total.dump_pass,
 	       total.dump_pass + total.dump_fail,
 	       pct(total.dump_pass, total.dump_pass + total.dump_fail));
