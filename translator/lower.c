@@ -253,9 +253,28 @@ static int add_elem(struct nftnl_set *ns, const uint8_t *key, unsigned int klen,
  * [start, end+1) pairs, end elements flagged NFT_SET_ELEM_INTERVAL_END and
  * a leading end marker at 0 when the first interval starts above 0;
  * concatenated intervals use KEY/KEY_END instead. */
+/* Host order members of a concatenated interval key are stored big endian. */
+static void swap_concat_members(const struct expr *key, uint8_t *b, unsigned int len)
+{
+	const struct expr *i;
+	unsigned int off = 0;
+
+	if (!key || key->etype != EXPR_CONCAT)
+		return;
+	list_for_each_entry(i, &EXPR_COMPOUND(key).expressions, list) {
+		unsigned int n = (i->len + 7) / 8;
+
+		if (off + n > len)
+			return;
+		if (i->byteorder == BYTEORDER_HOST_ENDIAN && i->len > 8)
+			bytes_reverse(b + off, n);
+		off += (n + 3) & ~3u;
+	}
+}
+
 static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_set *ns,
 		       const struct expr *setexpr, uint32_t flags, uint32_t klen,
-		       unsigned int shift, bool swap)
+		       unsigned int shift, bool swap, const struct expr *key_expr)
 {
 	bool interval = flags & NFT_SET_INTERVAL, concat = flags & NFT_SET_CONCAT;
 	uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX], prev_end[BNFT_VALUE_MAX];
@@ -329,6 +348,8 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 			memcpy(prev_end, hi, m);
 			have_prev = be_inc(prev_end, m);
 		} else if (interval && concat) {
+			swap_concat_members(key_expr, lo, n);
+			swap_concat_members(key_expr, hi, m);
 			if (add_elem(ns, lo, n, hi, m, 0, &ne))
 				return -1;
 		} else {
@@ -419,7 +440,7 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		count++;
 	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, count);
 	if (lower_elems(ctx, s, ns, setexpr, flags, klen, *shift,
-			lower_key_needs_hton(key, flags)) < 0) {
+			lower_key_needs_hton(key, flags), key) < 0) {
 		nftnl_set_free(ns);
 		return NULL;
 	}
@@ -479,7 +500,7 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 	if (s->policy_set)
 		nftnl_set_set_u32(ns, NFTNL_SET_POLICY, s->policy);
 	if (s->init && lower_elems(ctx, s, ns, s->init, s->flags, klen, 0,
-				   lower_key_needs_hton(s->key, s->flags)) < 0) {
+				   lower_key_needs_hton(s->key, s->flags), s->key) < 0) {
 		nftnl_set_free(ns);
 		return -1;
 	}

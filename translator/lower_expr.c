@@ -1202,6 +1202,21 @@ static bool key_is_subbyte(const struct expr *key, unsigned int *shift, unsigned
 	       lower_payload_shift(key, shift, nbytes);
 }
 
+static uint32_t set_flags_of(const struct expr *set)
+{
+	if (set->etype == EXPR_SET_REF)
+		return set->set_ref.set ? set->set_ref.set->flags : 0;
+	if (set->etype == EXPR_SET) {
+		uint32_t f = EXPR_COMPOUND(set).set ? EXPR_COMPOUND(set).set->flags
+						    : EXPR_COMPOUND(set).set_flags;
+
+		if (set->flags & EXPR_F_INTERVAL)
+			f |= NFT_SET_INTERVAL;
+		return f;
+	}
+	return 0;
+}
+
 /* Lower the key for a lookup into sreg; anonymous sets absorb the
  * sub-byte shift into their elements (returned in *shift). */
 static int lower_lookup_key(struct lower_ctx *ctx, const struct expr *key,
@@ -1213,6 +1228,19 @@ static int lower_lookup_key(struct lower_ctx *ctx, const struct expr *key,
 	if (set->etype == EXPR_SET && key_is_subbyte(key, shift, &nbytes))
 		return lower_load(ctx, key, sreg, false, 0);
 	*shift = 0;
+	if (key->etype == EXPR_CONCAT && (set_flags_of(set) & NFT_SET_INTERVAL)) {
+		/* interval sets keep host order members big endian */
+		const struct expr *i;
+
+		list_for_each_entry(i, &EXPR_COMPOUND(key).expressions, list) {
+			if (lower_expr(ctx, i, sreg) < 0)
+				return -1;
+			if (i->byteorder == BYTEORDER_HOST_ENDIAN && i->len > 8)
+				emit_byteorder(ctx, sreg, NFT_BYTEORDER_HTON, i->len);
+			sreg += lower_reg_space(i->len);
+		}
+		return 0;
+	}
 	return lower_expr(ctx, key, sreg);
 }
 
@@ -1234,21 +1262,6 @@ static const char *lookup_set(struct lower_ctx *ctx, const struct expr *key,
 		return NULL;
 	*set_id = nftnl_set_get_u32(s, NFTNL_SET_ID);
 	return nftnl_set_get_str(s, NFTNL_SET_NAME);
-}
-
-static uint32_t set_flags_of(const struct expr *set)
-{
-	if (set->etype == EXPR_SET_REF)
-		return set->set_ref.set ? set->set_ref.set->flags : 0;
-	if (set->etype == EXPR_SET) {
-		uint32_t f = EXPR_COMPOUND(set).set ? EXPR_COMPOUND(set).set->flags
-						    : EXPR_COMPOUND(set).set_flags;
-
-		if (set->flags & EXPR_F_INTERVAL)
-			f |= NFT_SET_INTERVAL;
-		return f;
-	}
-	return 0;
 }
 
 static int emit_lookup(struct lower_ctx *ctx, const struct expr *key, const struct expr *set,
@@ -1338,6 +1351,7 @@ static int lower_range(struct lower_ctx *ctx, const struct expr *rel, unsigned i
 	const struct expr *l = rel->binop.left, *r = rel->binop.right;
 	uint8_t lo[BNFT_VALUE_MAX] = { 0 }, hi[BNFT_VALUE_MAX] = { 0 };
 	struct nftnl_expr *nle;
+	bool inv = rel->op == OP_NEQ;
 	unsigned int n;
 
 	n = lower_value_bytes(r->range.left, lo, sizeof(lo));
@@ -1353,12 +1367,21 @@ static int lower_range(struct lower_ctx *ctx, const struct expr *rel, unsigned i
 		bytes_reverse(lo, n);
 		bytes_reverse(hi, n);
 	}
+	if (memcmp(lo, hi, n) > 0) {
+		/* a range across the wrap (meta hour "22:00"-"02:00" after the
+		 * time zone shift): match outside [hi, lo] like nft */
+		uint8_t t[BNFT_VALUE_MAX];
+
+		memcpy(t, lo, n);
+		memcpy(lo, hi, n);
+		memcpy(hi, t, n);
+		inv = !inv;
+	}
 	nle = lower_alloc(ctx, "range");
 	if (!nle)
 		return -1;
 	lower_put_register(nle, NFTNL_EXPR_RANGE_SREG, sreg);
-	nftnl_expr_set_u32(nle, NFTNL_EXPR_RANGE_OP,
-			   rel->op == OP_NEQ ? NFT_RANGE_NEQ : NFT_RANGE_EQ);
+	nftnl_expr_set_u32(nle, NFTNL_EXPR_RANGE_OP, inv ? NFT_RANGE_NEQ : NFT_RANGE_EQ);
 	nftnl_expr_set(nle, NFTNL_EXPR_RANGE_FROM_DATA, lo, n);
 	nftnl_expr_set(nle, NFTNL_EXPR_RANGE_TO_DATA, hi, n);
 	lower_add(ctx, nle);

@@ -462,6 +462,11 @@ static void payload_csum(const struct expr *e, unsigned int *type, unsigned int 
 	}
 	if (!d)
 		return;
+	if (d == &proto_udp || d == &proto_udplite) {
+		/* nft leaves udp checksums to the kernel's l4 pseudo header update */
+		*flags = NFT_PAYLOAD_L4CSUM_PSEUDOHDR;
+		return;
+	}
 	if (d != &proto_ip && d->templates[e->payload.field].token &&
 	    !strcmp(d->templates[e->payload.field].token, "checksum")) {
 		/* writing a transport checksum itself: no update */
