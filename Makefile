@@ -33,7 +33,7 @@ all: $(O)/bnft $(UNIT_BIN) $(TOOL_BIN)
 
 $(O)/parser/parser.c $(O)/parser/parser.h: parser/parser.y
 	@mkdir -p $(dir $@)
-	bison -Wall -Wno-counterexamples -Wno-conflicts-sr -Wno-conflicts-rr -d -o $(O)/parser/parser.c $<
+	bison -Wno-other -Wno-counterexamples -Wno-conflicts-sr -Wno-conflicts-rr -d -o $(O)/parser/parser.c $<
 
 $(O)/parser/scanner.c $(O)/parser/scanner.h: parser/scanner.l $(O)/parser/parser.h
 	@mkdir -p $(dir $@)
