@@ -13,7 +13,6 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -252,39 +251,36 @@ static void classid_print(const struct expr *e, const struct output_ctx *octx, s
 		outbuf_printf(o, "%x:%x", v >> 16, v & 0xffff);
 }
 
+/* As nft's tchandle parser: "root", "none", "major:minor" in hex, else any
+ * number (strtoull, base 0) truncated to 32 bits; nft accepts text that
+ * is no number at all as 0 ("none"), and so do we. */
 static int classid_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
 	const struct datatype *dtype = sym_dtype(sym, &classid_type);
-	const char *s = sym->sym.identifier;
-	unsigned long long v, maj, min;
-	char *end;
+	const char *s = sym->sym.identifier, *colon;
+	unsigned long long maj, min;
+	uint32_t handle;
 
-	if (!strcmp(s, "root"))
-		return alloc_u64(sym, dtype, 32, 0xffffffffu, out, erec);
-	if (!strcmp(s, "none"))
-		return alloc_u64(sym, dtype, 32, 0, out, erec);
-	if (strchr(s, ':')) {
+	if (!strcmp(s, "root")) {
+		handle = 0xffffffffu;
+	} else if (!strcmp(s, "none")) {
+		handle = 0;
+	} else if ((colon = strchr(s, ':'))) {
 		errno = 0;
-		maj = strtoull(s, &end, 16);
-		if (end == s || *end != ':' || maj > 0xffff)
-			goto err;
-		s = end + 1;
-		min = *s ? strtoull(s, &end, 16) : 0;
-		if ((*s && (end == s || *end)) || min > 0xffff || errno)
-			goto err;
-		return alloc_u64(sym, dtype, 32, (maj << 16) | min, out, erec);
+		maj = strtoull(s, NULL, 16);
+		if (errno)
+			return meta_error(erec, sym, "Could not parse %s", dtype->desc);
+		handle = (uint32_t)(maj << 16);
+		if (colon[1]) {
+			min = strtoull(colon + 1, NULL, 16);
+			if (errno)
+				return meta_error(erec, sym, "Could not parse %s", dtype->desc);
+			handle |= (uint32_t)min;
+		}
+	} else {
+		handle = (uint32_t)strtoull(s, NULL, 0);
 	}
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (end == s || *end || errno)
-		goto err;
-	if (v > UINT32_MAX) {
-		*out = value_expr_alloc_u64(&sym->location, dtype, dtype->byteorder, 64, v);
-		return *out ? 0 : meta_error(erec, sym, "Out of memory");
-	}
-	return alloc_u64(sym, dtype, 32, v, out, erec);
-err:
-	return meta_error(erec, sym, "Could not parse %s", dtype->desc);
+	return alloc_u64(sym, dtype, 32, handle, out, erec);
 }
 
 const struct datatype classid_type = {
@@ -406,13 +402,12 @@ static int day_parse(const struct expr *sym, struct expr **out, struct error_rec
 {
 	const struct datatype *dtype = sym_dtype(sym, &day_type);
 	const char *s = sym->sym.identifier;
-	size_t n = strlen(s);
 	unsigned long v;
 	unsigned int i;
 	char *end;
 
 	for (i = 0; i < 7; i++) {
-		if (n >= 3 && n <= strlen(days[i]) && !strncasecmp(days[i], s, n))
+		if (!strcmp(days[i], s)) /* nft takes the exact name only */
 			return alloc_u64(sym, dtype, 8, i, out, erec);
 	}
 	v = strtoul(s, &end, 10);
@@ -458,38 +453,45 @@ static void hour_print(const struct expr *e, const struct output_ctx *octx, stru
 	outbuf_puts(o, "\"");
 }
 
+/*
+ * nft's order: a plain number is seconds since midnight UTC; else
+ * "%H:%M:%S" or "%H:%M" in local time (strptime, so ":60" seconds carry
+ * into the next minute); trailing text after "%H:%M" is an error; else a
+ * relative time ("1h") in seconds.
+ */
 static int hour_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
 	const struct datatype *dtype = sym_dtype(sym, &hour_type);
-	unsigned int h, m, s = 0;
-	int n = 0;
+	const char *s = sym->sym.identifier;
+	unsigned long num;
+	const char *end;
+	char *nend;
+	struct tm tm;
+	uint64_t ms;
 	long secs;
 
-	/* a bare number is taken as seconds since midnight UTC, as nft does */
-	if (sym->sym.identifier[0] && strspn(sym->sym.identifier, "0123456789") ==
-					      strlen(sym->sym.identifier)) {
-		unsigned long long raw = strtoull(sym->sym.identifier, NULL, 10);
+	num = strtoul(s, &nend, 10);
+	if (nend != s && *nend == '\0')
+		return alloc_u64(sym, dtype, 32, (uint32_t)num, out, erec);
 
-		if (raw > UINT32_MAX)
-			return meta_error(erec, sym, "Value too large");
-		return alloc_u64(sym, dtype, 32, raw, out, erec);
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%T", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%R", &tm);
 	}
-	if (sscanf(sym->sym.identifier, "%2u:%2u%n", &h, &m, &n) != 2)
-		return meta_error(erec, sym, "wrong time format");
-	if (sym->sym.identifier[n] == ':') {
-		int n2 = 0;
-
-		if (sscanf(sym->sym.identifier + n, ":%2u%n", &s, &n2) != 1)
-			return meta_error(erec, sym, "wrong time format");
-		n += n2;
+	if (end && *end == '\0') {
+		secs = (long)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - local_utc_offset();
+		secs %= 86400;
+		if (secs < 0)
+			secs += 86400;
+		return alloc_u64(sym, dtype, 32, (uint64_t)secs, out, erec);
 	}
-	if (sym->sym.identifier[n] || h > 23 || m > 59 || s > 60)
+	if (end && *end)
+		return meta_error(erec, sym, "Can't parse trailing input: \"%s\"\n", end);
+	if (time_string_parse(s, &ms))
 		return meta_error(erec, sym, "wrong time format");
-	secs = (long)h * 3600 + m * 60 + s - local_utc_offset();
-	secs %= 86400;
-	if (secs < 0)
-		secs += 86400;
-	return alloc_u64(sym, dtype, 32, (uint64_t)secs, out, erec);
+	return alloc_u64(sym, dtype, 32, (uint32_t)(ms / 1000), out, erec);
 }
 
 const struct datatype hour_type = {

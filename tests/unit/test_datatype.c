@@ -299,6 +299,9 @@ static void test_mark_classid(void **state)
 	roundtrip(&classid_type, "aabb:0", NULL, "aabb:0");
 	roundtrip(&classid_type, "root", NULL, "root");
 	roundtrip(&classid_type, "none", NULL, "none");
+	/* nft 1.0.6 lists "meta priority foo" and "0x100000000" as none */
+	roundtrip(&classid_type, "foo", NULL, "none");
+	roundtrip(&classid_type, "0x100000000", NULL, "none");
 	roundtrip(&devgroup_type, "0", NULL, "\"default\"");
 	roundtrip(&devgroup_type, "default", NULL, "\"default\"");
 	roundtrip(&devgroup_type, "11", NULL, "11");
@@ -358,6 +361,10 @@ static void test_time_of_day(void **state)
 	roundtrip(&hour_type, "17:00:01", NULL, "\"17:00:01\"");
 	parse_fail(&hour_type, "25:00", "wrong time format");
 	parse_fail(&hour_type, "foo", "wrong time format");
+	parse_fail(&hour_type, "12:60", "Can't parse trailing input: \"0\"\n");
+	parse_fail(&hour_type, "24:00", "wrong time format");
+	roundtrip(&hour_type, "12:00:60", NULL, "\"12:01\"");
+	roundtrip(&hour_type, "1:2:3", NULL, "\"01:02:03\"");
 	/* nft 1.0.6 lists meta hour "12" as "02:00:12" at UTC+2 */
 	roundtrip(&hour_type, "12", NULL, "\"02:00:12\"");
 
@@ -373,6 +380,8 @@ static void test_time_of_day(void **state)
 	/* "meta day 6 drop;ok;meta day "Saturday" drop" */
 	roundtrip(&day_type, "6", NULL, "\"Saturday\"");
 	roundtrip(&day_type, "Saturday", NULL, "\"Saturday\"");
+	parse_fail(&day_type, "saturday", "Could not parse Day of week of packet reception");
+	parse_fail(&day_type, "Sat", "Could not parse Day of week of packet reception");
 	parse_fail(&day_type, "Satturday", "Could not parse Day of week of packet reception");
 	parse_fail(&day_type, "9", "Value 9 exceeds valid range 0-6");
 }
