@@ -69,6 +69,9 @@ void print_prio(struct print_ctx *pc, unsigned int family, unsigned int hooknum,
 const char *print_rate_unit(uint64_t bytes, uint64_t *value);
 const char *print_time_unit(uint64_t seconds);
 const char *print_obj_type_name(unsigned int type);
+/* Prefix length of a big endian mask / of a range [lo, hi]; -1 if none. */
+int print_mask_prefix_len(const struct expr *m);
+int print_range_prefix_len(const struct expr *lo, const struct expr *hi);
 /* Whether the kernel keeps a ct key's direction (ct original saddr). */
 bool ct_key_keeps_dir(unsigned int key);
 /* Bodies of limit and quota objects ("rate 10/second", "25 mbytes"). */

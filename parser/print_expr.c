@@ -591,9 +591,89 @@ static bool must_print_eq(const struct expr *e)
 	return (r && is_bitmask_value(r)) || (l && l->etype == EXPR_BINOP);
 }
 
+static bool dtype_has_prefix(const struct datatype *d)
+{
+	for (; d; d = d->basetype)
+		if (d->flags & DTYPE_F_PREFIX)
+			return true;
+	return false;
+}
+
+static int bit_at(const struct expr *v, unsigned int i)
+{
+	return (v->value.data[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Leading-ones length of a big endian mask, -1 if it is no prefix mask. */
+int print_mask_prefix_len(const struct expr *m)
+{
+	unsigned int i, len = m->value.len, p = 0;
+
+	if (m->etype != EXPR_VALUE || !len || len > BNFT_VALUE_MAX * 8 ||
+	    m->byteorder == BYTEORDER_HOST_ENDIAN)
+		return -1;
+	while (p < len && bit_at(m, p))
+		p++;
+	for (i = p; i < len; i++)
+		if (bit_at(m, i))
+			return -1;
+	return (int)p;
+}
+
+/* Prefix length if [lo, hi] is exactly one prefix, else -1. */
+int print_range_prefix_len(const struct expr *lo, const struct expr *hi)
+{
+	unsigned int i, len = lo->value.len, p = 0;
+
+	if (lo->etype != EXPR_VALUE || hi->etype != EXPR_VALUE || hi->value.len != len || !len ||
+	    len > BNFT_VALUE_MAX * 8 || lo->byteorder == BYTEORDER_HOST_ENDIAN)
+		return -1;
+	while (p < len && bit_at(lo, p) == bit_at(hi, p))
+		p++;
+	for (i = p; i < len; i++)
+		if (bit_at(lo, i) != 0 || bit_at(hi, i) != 1)
+			return -1;
+	return (int)p;
+}
+
+/*
+ * "ip saddr & 255.255.0.0 == 10.1.0.0" lists as "ip saddr 10.1.0.0/16"
+ * for address types, as nft's delinearizer turns such masks into prefixes.
+ */
+static bool print_as_prefix_match(struct print_ctx *pc, const struct expr *e)
+{
+	const struct expr *b = e->binop.left, *v = e->binop.right, *m, *sel;
+	unsigned int i, n;
+	int p;
+
+	if (e->etype != EXPR_RELATIONAL || (e->op != OP_EQ && e->op != OP_IMPLICIT && e->op != OP_NEQ))
+		return false;
+	if (!b || b->etype != EXPR_BINOP || b->op != OP_AND || !v || v->etype != EXPR_VALUE)
+		return false;
+	sel = b->binop.left;
+	m = b->binop.right;
+	if (!sel || !m || !dtype_has_prefix(sel->dtype))
+		return false;
+	p = print_mask_prefix_len(m);
+	if (p <= 0 || (unsigned int)p >= m->value.len || v->value.len != m->value.len)
+		return false;
+	n = (v->value.len + 7) / 8;
+	for (i = 0; i < n; i++)
+		if (v->value.data[i] & ~m->value.data[i])
+			return false;
+	print_expr(pc, sel);
+	outbuf_puts(pc->o, e->op == OP_NEQ ? " != " : " ");
+	print_expr(pc, v);
+	outbuf_printf(pc->o, "/%d", p);
+	return true;
+}
+
 static void print_binop(struct print_ctx *pc, const struct expr *e)
 {
 	const char *sym = NULL;
+
+	if (print_as_prefix_match(pc, e))
+		return;
 
 	print_binop_arg(pc, e, e->binop.left);
 	if (e->op == OP_IMPLICIT) {

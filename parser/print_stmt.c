@@ -248,6 +248,18 @@ static bool expr_is_ip6(const struct expr *e)
 
 static void print_nat_addr(struct print_ctx *pc, const struct expr *addr, bool bracket)
 {
+	int plen;
+
+	/* an address range that is one prefix lists as the prefix */
+	if (addr->etype == EXPR_RANGE && addr->range.left && addr->range.right &&
+	    addr->range.left->dtype &&
+	    (addr->range.left->dtype->type == TYPE_IPADDR ||
+	     addr->range.left->dtype->type == TYPE_IP6ADDR) &&
+	    (plen = print_range_prefix_len(addr->range.left, addr->range.right)) > 0) {
+		print_expr(pc, addr->range.left);
+		outbuf_printf(pc->o, "/%d", plen);
+		return;
+	}
 	if (bracket && addr->etype == EXPR_VALUE && expr_is_ip6(addr)) {
 		outbuf_puts(pc->o, "[");
 		print_expr(pc, addr);
