@@ -519,40 +519,38 @@ static void date_print(const struct expr *e, const struct output_ctx *octx, stru
 	outbuf_printf(o, "\"%s\"", buf);
 }
 
+/*
+ * As nft: "YYYY-MM-DD" optionally followed by " HH:MM:SS" or " HH:MM" in
+ * local time (anything after that is ignored, dates normalise like mktime:
+ * Feb 30 is Mar 2), else a number of seconds since the epoch.
+ */
 static int date_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
 	const struct datatype *dtype = sym_dtype(sym, &date_type);
 	const char *s = sym->sym.identifier;
 	unsigned long long secs;
+	const char *end, *t;
 	struct tm tm;
-	const char *end;
 	char *nend;
-	time_t t;
+	time_t ts;
 
 	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	}
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d", &tm);
-	}
-	if (end && !*end) {
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end) {
+		t = strptime(end, " %T", &tm);
+		if (!t)
+			strptime(end, " %R", &tm);
 		tm.tm_isdst = -1;
-		t = mktime(&tm);
-		if (t == (time_t)-1 || t < 0)
+		ts = mktime(&tm);
+		if (ts == (time_t)-1)
 			return meta_error(erec, sym, "Cannot parse date");
-		secs = (unsigned long long)t;
+		secs = (unsigned long long)ts;
 	} else {
-		errno = 0;
 		secs = strtoull(s, &nend, 10);
-		if (nend == s || *nend || errno)
+		if (nend == s || *nend)
 			return meta_error(erec, sym, "Cannot parse date");
 	}
-	if (secs > UINT64_MAX / 1000000000ULL)
-		return meta_error(erec, sym, "Value too large");
+	/* nanoseconds; nft lets a huge number wrap */
 	return alloc_u64(sym, dtype, 64, secs * 1000000000ULL, out, erec);
 }
 

@@ -376,6 +376,12 @@ static void test_time_of_day(void **state)
 	/* "meta time 12341234 drop;ok;meta time "1970-05-23 22:07:14" drop" */
 	roundtrip(&date_type, "12341234", NULL, "\"1970-05-23 22:07:14\"");
 	parse_fail(&date_type, "2019-13-01", "Cannot parse date");
+	parse_fail(&date_type, "123abc", "Cannot parse date");
+	/* nft 1.0.6 listings */
+	roundtrip(&date_type, "2019-06-21", NULL, "\"2019-06-21 00:00:00\"");
+	roundtrip(&date_type, "2019-06-21 17:00", NULL, "\"2019-06-21 17:00:00\"");
+	roundtrip(&date_type, "2019-06-21T17:00:00", NULL, "\"2019-06-21 00:00:00\"");
+	roundtrip(&date_type, "2019-02-30 00:00:00", NULL, "\"2019-03-02 00:00:00\"");
 
 	/* "meta day 6 drop;ok;meta day "Saturday" drop" */
 	roundtrip(&day_type, "6", NULL, "\"Saturday\"");
