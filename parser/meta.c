@@ -126,9 +126,17 @@ static void ifindex_print(const struct expr *e, const struct output_ctx *octx, s
 static int ifindex_parse(const struct expr *sym, struct expr **out, struct error_record **erec)
 {
 	unsigned int idx = if_nametoindex(sym->sym.identifier);
+	unsigned long long n;
+	char *end;
 
-	if (!idx)
-		return meta_error(erec, sym, "Interface does not exist");
+	if (!idx) {
+		/* nft takes an index number too: "iif 1" lists as "lo" */
+		errno = 0;
+		n = strtoull(sym->sym.identifier, &end, 0);
+		if (end == sym->sym.identifier || *end || errno || n > UINT32_MAX)
+			return meta_error(erec, sym, "Interface does not exist");
+		idx = (unsigned int)n;
+	}
 	return alloc_u64(sym, sym_dtype(sym, &ifindex_type), 32, idx, out, erec);
 }
 
@@ -342,7 +350,7 @@ static int id_parse(const struct expr *sym, struct expr **out, struct error_reco
 	if (!user && (gr = getgrnam(s)))
 		return alloc_u64(sym, dtype, 32, gr->gr_gid, out, erec);
 	errno = 0;
-	v = strtoull(s, &end, 10);
+	v = strtoull(s, &end, 0);
 	if (v > UINT32_MAX || errno == ERANGE)
 		return meta_error(erec, sym, "Value too large");
 	if (end == s || *end)

@@ -318,6 +318,8 @@ static void test_uid_gid(void **state)
 	roundtrip(&uid_type, "root", NULL, "0");
 	roundtrip(&gid_type, "root", NULL, "0");
 	roundtrip(&uid_type, "3000", NULL, "3000");
+	roundtrip(&uid_type, "0x10", NULL, "16"); /* nft 1.0.6: meta skuid 0x10 -> 16 */
+	roundtrip(&ifindex_type, "1", NULL, "\"lo\""); /* iif 1 -> iif "lo" */
 	roundtrip(&uid_type, "0", &guid, "\"root\"");
 	parse_fail(&uid_type, "nosuchuser-bnft", "User does not exist");
 	parse_fail(&gid_type, "nosuchgroup-bnft", "Group does not exist");
