@@ -50,6 +50,7 @@ struct print_ctx {
 	bool flag_paren; /* "(a | b)" as the operand of & ^ << >> */
 	bool flag_raw;	 /* as a number: the right side of == / != */
 	unsigned int dep_nfproto; /* family of a hidden meta nfproto (ct saddr) */
+	unsigned int indent;	  /* extra tabs inside "jump { ... }" chains */
 };
 
 void print_ctx_init(struct print_ctx *pc, const struct output_ctx *octx, struct outbuf *o,

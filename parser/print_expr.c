@@ -119,6 +119,34 @@ static void print_chain_name(struct print_ctx *pc, const struct expr *e)
 	}
 }
 
+/* "jump { rules }": the anonymous chain's rules one level deeper, as nft's
+ * chain_rules_print() with an indent. */
+static void print_binding_chain(struct print_ctx *pc, const struct chain *c)
+{
+	const struct rule *r;
+	unsigned int i;
+
+	bool handle = pc->octx.handle;
+
+	/* rules of anonymous chains list without handles */
+	pc->octx.handle = false;
+	outbuf_puts(pc->o, "{\n");
+	pc->indent++;
+	list_for_each_entry(r, &c->rules, list) {
+		outbuf_puts(pc->o, "\t\t");
+		for (i = 0; i < pc->indent; i++)
+			outbuf_puts(pc->o, "\t");
+		print_rule(pc, r);
+		outbuf_puts(pc->o, "\n");
+	}
+	pc->indent--;
+	pc->octx.handle = handle;
+	outbuf_puts(pc->o, "\t\t");
+	for (i = 0; i < pc->indent; i++)
+		outbuf_puts(pc->o, "\t");
+	outbuf_puts(pc->o, "}");
+}
+
 static void print_verdict(struct print_ctx *pc, const struct expr *e)
 {
 	switch (e->verdict.code) {
@@ -143,6 +171,10 @@ static void print_verdict(struct print_ctx *pc, const struct expr *e)
 	case VERDICT_JUMP:
 	case VERDICT_GOTO:
 		outbuf_puts(pc->o, e->verdict.code == VERDICT_JUMP ? "jump " : "goto ");
+		if (e->verdict.binding) {
+			print_binding_chain(pc, e->verdict.binding);
+			break;
+		}
 		if (e->verdict.chain)
 			print_chain_name(pc, e->verdict.chain);
 		break;
