@@ -522,6 +522,56 @@ static bool same_field(const struct expr *a, const struct expr *b)
 }
 
 /*
+ * The new chunk as (old & mask) ^ xor for a value built from constants and
+ * the field itself: c, f | c, f & c, f ^ c, nested ("f | a | b").
+ */
+static int rmw_value(const struct expr *e, const struct expr *v, const uint8_t *fmask,
+		     unsigned int nbytes, unsigned int shift, uint8_t *mask, uint8_t *xor)
+{
+	uint8_t c[16];
+	unsigned int i;
+
+	if (same_field(v, e)) {
+		memset(mask, 0xff, nbytes);
+		memset(xor, 0, nbytes);
+		return 0;
+	}
+	if (v->etype == EXPR_VALUE) {
+		chunk_value(v, c, nbytes, shift);
+		for (i = 0; i < nbytes; i++) {
+			mask[i] = ~fmask[i];
+			xor[i] = c[i] & fmask[i];
+		}
+		return 0;
+	}
+	if (v->etype != EXPR_BINOP || v->binop.right->etype != EXPR_VALUE ||
+	    rmw_value(e, v->binop.left, fmask, nbytes, shift, mask, xor) < 0)
+		return -1;
+	chunk_value(v->binop.right, c, nbytes, shift);
+	for (i = 0; i < nbytes; i++) {
+		uint8_t ci = c[i] & fmask[i];
+
+		switch (v->op) {
+		case OP_OR:
+			mask[i] &= ~ci;
+			xor[i] = (xor[i] & ~ci) | ci;
+			break;
+		case OP_AND:
+			ci |= ~fmask[i];
+			mask[i] &= ci;
+			xor[i] &= ci;
+			break;
+		case OP_XOR:
+			xor[i] ^= ci;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Payload writes that are not whole aligned bytes, or that a checksum
  * update needs on 16-bit boundaries, become read-modify-write of the
  * covering chunk like nft's stmt_evaluate_payload: load, bitwise
@@ -531,39 +581,16 @@ static bool same_field(const struct expr *a, const struct expr *b)
 static int payload_rmw(struct lower_ctx *ctx, const struct expr *e, const struct expr *v,
 		       unsigned int reg, unsigned int start, unsigned int nbytes)
 {
-	uint8_t fmask[16] = { 0 }, mask[16], xor[16] = { 0 }, c[16];
+	uint8_t fmask[16] = { 0 }, mask[16], xor[16] = { 0 };
 	unsigned int off = e->etype == EXPR_PAYLOAD ? lower_payload_offset(ctx, e) : e->exthdr.offset;
 	unsigned int lo = off - start * 8, shift = nbytes * 8 - lo - e->len, i;
 	struct nftnl_expr *nle;
 
 	for (i = lo; i < lo + e->len; i++)
 		fmask[i / 8] |= 0x80 >> (i % 8);
-	if (v->etype == EXPR_VALUE) {
-		chunk_value(v, c, nbytes, shift);
-		for (i = 0; i < nbytes; i++) {
-			mask[i] = ~fmask[i];
-			xor[i] = c[i] & fmask[i];
-		}
-	} else if (v->etype == EXPR_BINOP && same_field(v->binop.left, e) &&
-		   v->binop.right->etype == EXPR_VALUE &&
-		   (v->op == OP_OR || v->op == OP_AND || v->op == OP_XOR)) {
-		chunk_value(v->binop.right, c, nbytes, shift);
-		for (i = 0; i < nbytes; i++) {
-			c[i] &= fmask[i];
-			if (v->op == OP_OR) {
-				mask[i] = ~c[i];
-				xor[i] = c[i];
-			} else if (v->op == OP_AND) {
-				mask[i] = ~(fmask[i] & ~c[i]);
-			} else {
-				mask[i] = 0xff;
-				xor[i] = c[i];
-			}
-		}
-	} else {
+	if (rmw_value(e, v, fmask, nbytes, shift, mask, xor) < 0)
 		return lower_error(ctx, &v->location,
 				   "cannot lower this value written to a partial field");
-	}
 	nle = lower_alloc(ctx, e->etype == EXPR_PAYLOAD ? "payload" : "exthdr");
 	if (!nle)
 		return -1;
@@ -1009,6 +1036,17 @@ int lower_stmt(struct lower_ctx *ctx, const struct stmt *s)
 			return -1;
 		nftnl_expr_set_u64(nle, NFTNL_EXPR_LAST_MSECS, s->last.msecs);
 		nftnl_expr_set_u32(nle, NFTNL_EXPR_LAST_SET, s->last.set);
+		lower_add(ctx, nle);
+		return 0;
+	case STMT_OPTSTRIP:
+		/* exthdr without registers: the kernel removes the option */
+		if (!s->expr || s->expr->etype != EXPR_EXTHDR)
+			return lower_error(ctx, &s->location, "cannot lower option reset");
+		nle = lower_alloc(ctx, "exthdr");
+		if (!nle)
+			return -1;
+		nftnl_expr_set_u8(nle, NFTNL_EXPR_EXTHDR_TYPE, s->expr->exthdr.type);
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_OP, s->expr->exthdr.op);
 		lower_add(ctx, nle);
 		return 0;
 	case STMT_CONNLIMIT:
