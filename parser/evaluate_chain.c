@@ -473,6 +473,12 @@ int set_elems_normalize(struct eval_ctx *ctx, struct set *s, struct expr *elems)
 
 int set_evaluate(struct eval_ctx *ctx, struct set *s)
 {
+	/* typeof expressions are not in a rule: no protocol context */
+	ctx->l3 = NULL;
+	ctx->l4 = NULL;
+	ctx->ll_upper = NULL;
+	ctx->l4_multi = false;
+	ctx->icmp_type = -1;
 	if (s->handle.set && strlen(s->handle.set) >= NFT_SET_MAXNAMELEN)
 		return eval_error(ctx, &s->handle.set_loc, "Set name too long");
 	if (!s->key)
@@ -483,6 +489,8 @@ int set_evaluate(struct eval_ctx *ctx, struct set *s)
 		if (type_expr_evaluate(ctx, &s->data, s->data_typeof) < 0)
 			return -1;
 		s->flags |= NFT_SET_MAP;
+		if (s->data_interval)
+			s->data->flags |= EXPR_F_INTERVAL;
 	}
 	if (s->objtype)
 		s->flags |= NFT_SET_OBJECT;

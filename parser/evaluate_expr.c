@@ -358,7 +358,7 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 	case EXPR_META:
 		if ((e->meta.key == NFT_META_BRI_IIFNAME || e->meta.key == NFT_META_BRI_OIFNAME ||
 		     e->meta.key == NFT_META_BRI_IIFPVID || e->meta.key == NFT_META_BRI_IIFVPROTO) &&
-		    ctx->family != NFPROTO_BRIDGE)
+		    ctx->family != NFPROTO_BRIDGE && ctx->rule)
 			return eval_error(ctx, &e->location,
 					  "meta key is only valid in bridge family tables");
 		kt = meta_template(e->meta.key);
@@ -699,6 +699,10 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 					  "Binary operation needs a selector on one side");
 		if (expr_evaluate(ctx, &e->binop.left) < 0)
 			return -1;
+	} else if (e->binop.left->etype == EXPR_BINOP) {
+		/* (ip dscp << 26) | 0x10: the inner one is widened too */
+		if (expr_evaluate(ctx, &e->binop.left) < 0)
+			return -1;
 	} else if (expr_evaluate_selector(ctx, &e->binop.left) < 0) {
 		return -1;
 	}
@@ -708,8 +712,12 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	 * to the target's size first, as nft 1.1 does */
 	len = l->len;
 	if (ctx->ectx.dtype && ctx->ectx.len > len && l->dtype &&
-	    eval_basetype(l->dtype)->type == TYPE_INTEGER && l->etype != EXPR_VALUE)
+	    eval_basetype(l->dtype)->type == TYPE_INTEGER && l->etype != EXPR_VALUE) {
 		len = ctx->ectx.len;
+		/* the widened value is a plain number (nft prints 0x10) */
+		c.dtype = &xinteger_type;
+		c.byteorder = ctx->ectx.byteorder;
+	}
 	c.len = len;
 	switch (e->op) {
 	case OP_LSHIFT:
@@ -731,7 +739,7 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 			return -1;
 		break;
 	}
-	e->dtype = l->dtype;
+	e->dtype = len != l->len ? &xinteger_type : l->dtype;
 	e->len = len;
 	e->byteorder = l->byteorder;
 	return binop_fold(ctx, ep);
@@ -846,6 +854,16 @@ out:
 
 /* ---------------------------------------------------------------- relational */
 
+static bool concat_has_const(const struct expr *c)
+{
+	const struct expr *i;
+
+	list_for_each_entry(i, &EXPR_COMPOUND(c).expressions, list)
+		if (is_const_like(i))
+			return true;
+	return false;
+}
+
 static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 {
 	struct expr *e = *ep, *l, *r;
@@ -865,7 +883,31 @@ static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		if (e->op == OP_IMPLICIT)
 			e->op = OP_EQ;
 	}
-	if (expr_evaluate_selector(ctx, &e->binop.left) < 0)
+	bool done = false;
+
+	if (e->binop.left->etype == EXPR_CONCAT && e->binop.right->etype == EXPR_SET_REF &&
+	    concat_has_const(e->binop.left)) {
+		/* ip saddr . 1.2.3.4 . 80 @s: constants take the set's key types */
+		struct expr_ctx save = ctx->ectx;
+		const struct set *set;
+
+		memset(&ctx->ectx, 0, sizeof(ctx->ectx));
+		if (set_ref_evaluate(ctx, &e->binop.right) < 0) {
+			ctx->ectx = save;
+			return -1;
+		}
+		set = e->binop.right->set_ref.set;
+		if (set->key) {
+			ectx_from_expr(&ctx->ectx, set->key);
+			if (expr_evaluate(ctx, &e->binop.left) < 0) {
+				ctx->ectx = save;
+				return -1;
+			}
+			done = true;
+		}
+		ctx->ectx = save;
+	}
+	if (!done && expr_evaluate_selector(ctx, &e->binop.left) < 0)
 		return -1;
 	l = e->binop.left;
 	if (l->flags & EXPR_F_CONSTANT && l->etype == EXPR_VALUE)
