@@ -236,7 +236,7 @@ static void print_set_key_and_data(struct print_ctx *pc, const struct set *s)
 
 	if ((s->flags & NFT_SET_MAP) && s->data) {
 		outbuf_puts(pc->o, " : ");
-		if (s->data->flags & EXPR_F_INTERVAL)
+		if (s->data_interval || (s->data->flags & EXPR_F_INTERVAL))
 			outbuf_puts(pc->o, "interval ");
 		if (s->data_typeof || s->key_typeof)
 			print_expr(pc, s->data);
