@@ -19,8 +19,9 @@
  *      bytes quoted; IPv6 1220 bytes quoted; MAC addresses swapped, out
  *      of the receiving device.
  *
- * Not reproduced (see CT.md): the kernel's ICMP rate limits
- * (net.ipv4.icmp_ratelimit, icmp_msgs_per_sec), the check that the
+ * The per-destination ICMP rate limit of icmp_send() is reproduced
+ * (rj_ratelimit). Not reproduced (see CT.md): the global
+ * icmp_msgs_per_sec bucket, the check that the
  * original's L4 checksum is valid, IPv4 options echo, the IPv4 ID of ICMP
  * errors (the kernel's is hash-based; ours is random).
  */
@@ -226,6 +227,96 @@ struct rj_ip6_pseudo {
 	__be32 nexthdr;
 };
 
+/*
+ * The kernel's per-destination ICMP error rate limit (icmpv4_xrlim_allow /
+ * icmpv6_xrlim_allow -> inet_peer_xrlim_allow): a bucket of at most
+ * XRLIM_BURST_FACTOR (6) * tmo, one tmo per error, a new peer starts 60 s
+ * in the past (so with a full bucket: 6 errors in a burst, then one per
+ * tmo). tmo = net.ipv4.icmp_ratelimit / net.ipv6.icmp.ratelimit (ms;
+ * default 1000, 0 = off). IPv6 divides tmo by 2^((128 - plen) >> 5) for
+ * the reply route's prefix length plen: taken as icmpv6_plen (default 64,
+ * an on-link /64). The global icmp_msgs_per_sec bucket (1000/s, burst 50)
+ * is not modelled. Not applied to replies to a local sender (loopback).
+ */
+struct bnft_reject_cfg {
+	__u32 valid;			/* 0: kernel defaults below */
+	__u32 icmp_ratelimit_ms;	/* the sysctl; 0 = no limit (default 1000) */
+	__u32 icmpv6_ratelimit_ms;	/* the sysctl; 0 = no limit (default 1000) */
+	__u32 icmpv6_plen;		/* default 64 */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bnft_reject_cfg);
+} bnft_reject_cfg SEC(".maps");
+
+struct rj_peer_key {
+	__u32 addr[4];
+	__u32 family;
+};
+
+struct rj_peer {
+	__u64 last;
+	__u64 tokens;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct rj_peer_key);
+	__type(value, struct rj_peer);
+} bnft_reject_peers SEC(".maps");
+
+#define RJ_MS 1000000ULL
+
+static __always_inline int rj_ratelimit(__u8 nfproto, const __u32 *daddr)
+{
+	struct rj_peer_key k = {};
+	struct bnft_reject_cfg *cfg;
+	struct rj_peer *pe, np;
+	__u32 zero = 0, ms, plen;
+	__u64 now, tmo, token;
+
+	cfg = bpf_map_lookup_elem(&bnft_reject_cfg, &zero);
+	if (!cfg)
+		return 1;
+	ms = nfproto == NFPROTO_IPV4 ? cfg->icmp_ratelimit_ms : cfg->icmpv6_ratelimit_ms;
+	if (!cfg->valid)
+		ms = 1000;
+	if (!ms)
+		return 1;
+	tmo = (__u64)ms * RJ_MS;
+	if (nfproto == NFPROTO_IPV6) {
+		plen = cfg->valid && cfg->icmpv6_plen ? cfg->icmpv6_plen : 64;
+		if (plen < 128)
+			tmo >>= ((128 - plen) >> 5) & 7;
+	}
+	__builtin_memcpy(k.addr, daddr, 16);
+	k.family = nfproto;
+	now = bpf_ktime_get_ns();
+	pe = bpf_map_lookup_elem(&bnft_reject_peers, &k);
+	if (!pe) {
+		np.last = now - 60000 * RJ_MS;
+		np.tokens = 0;
+		bpf_map_update_elem(&bnft_reject_peers, &k, &np, BPF_NOEXIST);
+		pe = bpf_map_lookup_elem(&bnft_reject_peers, &k);
+		if (!pe)
+			return 1;
+	}
+	token = pe->tokens + (now - pe->last);
+	pe->last = now;
+	if (token > 6 * tmo)
+		token = 6 * tmo;
+	if (token >= tmo) {
+		pe->tokens = token - tmo;
+		return 1;
+	}
+	pe->tokens = token;
+	return 0;
+}
+
 /* ICMP / ICMPv6 destination unreachable quoting the original. */
 static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinfo *pi, __u8 code,
 				   __u32 flags)
@@ -316,6 +407,10 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		hdr[hl] = 1; /* ICMPV6_DEST_UNREACH */
 		hdr[hl + 1] = code;
 	}
+	/* icmp_send()/icmpv6_send() only; the netdev path has no limit */
+	if (!(flags & (BNFT_REJECT_F_NETDEV | BNFT_REJECT_F_LOCAL)) &&
+	    !rj_ratelimit(pi->nfproto, daddr))
+		return TC_ACT_SHOT;
 	if (rj_reshape(skb, nhoff, q, hl + 8) < 0)
 		return TC_ACT_SHOT;
 	/* checksum: ICMP header (zero checksum) + quote (+ IPv6 pseudo) */

@@ -94,6 +94,18 @@ static int ns_open(const char *name)
 	return open(p, O_RDONLY | O_CLOEXEC);
 }
 
+struct bnft_reject_cfg_t {
+	uint32_t valid, icmp_ratelimit_ms, icmpv6_ratelimit_ms, icmpv6_plen;
+};
+
+static int set_ratelimit(uint32_t ms)
+{
+	struct bnft_reject_cfg_t c = { 1, ms, ms, 64 };
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.bnft_reject_cfg), &zero, &c, 0);
+}
+
 static int group_setup(void **state)
 {
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
@@ -122,7 +134,11 @@ static int group_setup(void **state)
 	fail |= sh("ip -n %s neigh replace 10.77.0.1 lladdr 02:00:00:00:00:0a dev vb nud permanent"
 		   " && ip -n %s neigh replace fd77::1 lladdr 02:00:00:00:00:0a dev vb nud permanent",
 		   ns_b, ns_b);
-	/* the kernel's ICMP rate limits would hide replies of later cases */
+	fail |= sh("ip -n %s neigh replace 10.77.0.9 lladdr 02:00:00:00:00:0a dev vb nud permanent"
+		   " && ip -n %s neigh replace fd77::9 lladdr 02:00:00:00:00:0a dev vb nud permanent",
+		   ns_b, ns_b);
+	/* the kernel's ICMP rate limits would hide replies of later cases
+	 * (bnft's limiter is switched off likewise, see set_ratelimit) */
 	fail |= sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=0 "
 		   "net.ipv6.icmp.ratelimit=0", ns_b);
 	if (fail)
@@ -154,7 +170,7 @@ static int group_setup(void **state)
 	if (!skel)
 		return -1;
 	*state = skel;
-	return 0;
+	return set_ratelimit(0);
 }
 
 static int group_teardown(void **state)
@@ -550,6 +566,82 @@ static void test_reject_output(void **state)
 	}
 }
 
+/* Frames from A to B, replies from B counted over a second. */
+static int count_replies(const struct tpkt *probe, int n, int v6)
+{
+	struct timespec t0, t;
+	uint8_t b[2048];
+	int i, got = 0;
+
+	drain();
+	for (i = 0; i < n; i++)
+		if (send(sock_a, probe->b, probe->len, 0) != (ssize_t)probe->len)
+			return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		ssize_t r = recvfrom(sock_a, b, sizeof(b), 0, (struct sockaddr *)&from, &fl);
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > 1000)
+			return got;
+		if (r <= ETH_HLEN + 40 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		if (!v6 && b[12] == 0x08 && b[ETH_HLEN + 9] == IPPROTO_ICMP &&
+		    !memcmp(b + ETH_HLEN + 16, "\x0a\x4d\x00\x09", 4))
+			got++;
+		if (v6 && b[12] == 0x86 && b[ETH_HLEN + 6] == IPPROTO_ICMPV6 &&
+		    b[ETH_HLEN + 40] == 1 && b[ETH_HLEN + 24 + 15] == 9)
+			got++;
+	}
+}
+
+/* icmp_send()'s per-destination limit with the default 1000 ms: a burst
+ * of 10 rejected packets from one source gets as many replies from bnft
+ * as from the kernel (6 for IPv4: XRLIM_BURST_FACTOR). */
+static void test_reject_ratelimit(void **state)
+{
+	int v6;
+
+	assert_int_equal(sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=1000 "
+			    "net.ipv6.icmp.ratelimit=1000", ns_b), 0);
+	for (v6 = 0; v6 < 2; v6++) {
+		struct reject_test_cfg cfg = { REJ_ICMP, v6 ? 4 : 3, 0, IPPROTO_UDP, 7777, 0 };
+		struct tflow f = { .v6 = v6, .proto = IPPROTO_UDP, .sport = 5, .dport = 7777 };
+		uint32_t zero = 0;
+		struct tpkt p;
+		char rs[256];
+		int k, b;
+
+		f.s4 = htonl(0x0a4d0009);
+		f.d4 = htonl(0x0a4d0002);
+		inet_pton(AF_INET6, "fd77::9", &f.s6);
+		inet_pton(AF_INET6, "fd77::2", &f.d6);
+		tp_udp(&p, &f, 0, 16);
+		snprintf(rs, sizeof(rs),
+			 "table inet bnft_rjl { chain in { type filter hook input priority 0; "
+			 "udp dport 7777 reject\n}\n}\n");
+		assert_int_equal(nft_b(rs), 0);
+		k = count_replies(&p, 10, v6);
+		assert_int_equal(nft_b("delete table inet bnft_rjl\n"), 0);
+
+		assert_int_equal(set_ratelimit(1000), 0);
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.reject_test_cfg), &zero,
+						     &cfg, 0), 0);
+		assert_int_equal(bpf_attach(1), 0);
+		b = count_replies(&p, 10, v6);
+		assert_int_equal(bpf_attach(0), 0);
+		assert_int_equal(set_ratelimit(0), 0);
+		printf("test_reject: burst of 10 %s probes: kernel %d replies, bnft %d\n",
+		       v6 ? "IPv6" : "IPv4", k, b);
+		assert_true(k > 0 && k < 10);
+		assert_int_equal(b, k);
+	}
+	assert_int_equal(sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=0 "
+			    "net.ipv6.icmp.ratelimit=0", ns_b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_reject_netdev),
 		cmocka_unit_test(test_reject_silent),
 		cmocka_unit_test(test_reject_output),
+		cmocka_unit_test(test_reject_ratelimit),
 	};
 	int rc;
 
