@@ -563,7 +563,7 @@ static const char *op_symbol(enum ops op)
 
 static void print_binop_arg(struct print_ctx *pc, const struct expr *op, const struct expr *arg)
 {
-	bool paren = arg->etype == EXPR_BINOP && binop_precedence(op->op) != 0 &&
+	bool paren = arg && arg->etype == EXPR_BINOP && binop_precedence(op->op) != 0 &&
 		     binop_precedence(op->op) < binop_precedence(arg->op);
 	const char *sep = pc->flag_sep;
 	bool fparen = pc->flag_paren, fraw = pc->flag_raw;
@@ -577,7 +577,7 @@ static void print_binop_arg(struct print_ctx *pc, const struct expr *op, const s
 	} else if (arg == op->binop.right) {
 		/* relational: a flag test lists the flags; after a masking
 		 * binop == / != show an OR; a plain == compares a number */
-		bool binleft = op->binop.left->etype == EXPR_BINOP;
+		bool binleft = op->binop.left && op->binop.left->etype == EXPR_BINOP;
 		bool test = (op->op == OP_IMPLICIT && !binleft) || op->op == OP_NEG;
 
 		pc->flag_sep = test ? "," : " | ";
@@ -710,7 +710,8 @@ static void print_binop(struct print_ctx *pc, const struct expr *e)
 	print_binop_arg(pc, e, e->binop.left);
 	if (e->op == OP_IMPLICIT) {
 		/* the evaluator turns "a & b c" into an equality */
-		if (e->etype == EXPR_RELATIONAL && e->binop.left->etype == EXPR_BINOP)
+		if (e->etype == EXPR_RELATIONAL && e->binop.left &&
+		    e->binop.left->etype == EXPR_BINOP)
 			sym = "==";
 	} else if (e->op == OP_EQ) {
 		if (e->etype != EXPR_RELATIONAL || must_print_eq(e))
