@@ -207,8 +207,7 @@ static void bytes_reverse(uint8_t *b, unsigned int n)
 
 bool lower_key_needs_hton(const struct expr *key, uint32_t set_flags)
 {
-	return key && (set_flags & NFT_SET_INTERVAL) && key->etype != EXPR_CONCAT &&
-	       key->byteorder == BYTEORDER_HOST_ENDIAN && key->len > 8;
+	return key && (set_flags & NFT_SET_INTERVAL) && lower_is_host_number(key);
 }
 
 static bool be_inc(uint8_t *b, unsigned int n)
@@ -266,7 +265,7 @@ static void swap_concat_members(const struct expr *key, uint8_t *b, unsigned int
 
 		if (off + n > len)
 			return;
-		if (i->byteorder == BYTEORDER_HOST_ENDIAN && i->len > 8)
+		if (lower_is_host_number(i))
 			bytes_reverse(b + off, n);
 		off += (n + 3) & ~3u;
 	}

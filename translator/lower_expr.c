@@ -1235,7 +1235,7 @@ static int lower_lookup_key(struct lower_ctx *ctx, const struct expr *key,
 		list_for_each_entry(i, &EXPR_COMPOUND(key).expressions, list) {
 			if (lower_expr(ctx, i, sreg) < 0)
 				return -1;
-			if (i->byteorder == BYTEORDER_HOST_ENDIAN && i->len > 8)
+			if (lower_is_host_number(i))
 				emit_byteorder(ctx, sreg, NFT_BYTEORDER_HTON, i->len);
 			sreg += lower_reg_space(i->len);
 		}
@@ -1340,9 +1340,21 @@ static bool is_bitmask(const struct datatype *d)
 	return false;
 }
 
+bool lower_is_host_number(const struct expr *e)
+{
+	const struct datatype *d;
+
+	if (!e || e->byteorder != BYTEORDER_HOST_ENDIAN || e->len <= 8 || e->etype == EXPR_CONCAT)
+		return false;
+	for (d = e->dtype; d; d = d->basetype)
+		if (d->type == TYPE_STRING || d->type == TYPE_IFNAME)
+			return false;
+	return true;
+}
+
 static bool needs_hton(const struct expr *l)
 {
-	return l->byteorder == BYTEORDER_HOST_ENDIAN && l->len > 8 && l->etype != EXPR_CONCAT;
+	return lower_is_host_number(l);
 }
 
 static int lower_range(struct lower_ctx *ctx, const struct expr *rel, unsigned int sreg,

@@ -91,6 +91,9 @@ unsigned int lower_value_bytes(const struct expr *e, uint8_t *out, unsigned int 
 /* Bytes of a set key/data expression as the kernel stores it: concat
  * members each padded to 4 bytes. Returns the length, 0 on unsupported. */
 unsigned int lower_data_bytes(const struct expr *e, uint8_t *out, unsigned int max, bool end);
+/* A host byte order number wider than a byte (not a string): the values
+ * nft converts to big endian for ranges, ordering and interval sets. */
+bool lower_is_host_number(const struct expr *e);
 /* Shift (bits) that a sub-byte payload field needs, and the bytes it loads. */
 bool lower_payload_shift(const struct expr *e, unsigned int *shift, unsigned int *nbytes);
 /* Shift a big endian number of nbytes left by shift bits in place. */

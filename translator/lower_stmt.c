@@ -657,8 +657,8 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 			return -1;
 		}
 		ret = lower_expr(ctx, v, reg);
-		if (!ret && v->etype != EXPR_VALUE && v->byteorder == BYTEORDER_HOST_ENDIAN &&
-		    e->byteorder == BYTEORDER_BIG_ENDIAN && v->len > 8)
+		if (!ret && v->etype != EXPR_VALUE && lower_is_host_number(v) &&
+		    e->byteorder == BYTEORDER_BIG_ENDIAN)
 			lower_emit_byteorder(ctx, reg, NFT_BYTEORDER_HTON, v->len);
 	}
 	if (ret) {
