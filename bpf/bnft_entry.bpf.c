@@ -15,6 +15,7 @@
 #include "lib/abi.h"
 #include "lib/parse.h"
 #include "lib/route.h"
+#include "lib/ct_progs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -76,7 +77,7 @@ static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 	if (!v)
 		return TC_ACT_OK;
 	flags = *v;
-	if (!(flags & (egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS)))
+	if (!(flags & ((egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS) | BNFT_GF_CT)))
 		return TC_ACT_OK;
 
 	pi.nhoff = link_hdrlen(skb->ifindex);
@@ -96,6 +97,15 @@ static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 	skb->cb[BNFT_CB_INFO] = pi.l4proto | (__u32)pi.nfproto << 8 | (__u32)pi.flags << 16 |
 				(__u32)pi.rclass << 24;
 	skb->cb[BNFT_CB_OIF] = pi.oif;
+	if (flags & BNFT_GF_CT) {
+		/* Conntrack runs in its own program: its stack does not fit
+		 * beside the parser's in one frame. */
+		skb->cb[BNFT_CB_NEXT] = (flags & (egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS)) ?
+						gen * BNFT_PROGS_PER_GEN + egress :
+						~0u;
+		bpf_tail_call(skb, &bnft_progs, BNFT_SLOT_CT_TRACK);
+		return TC_ACT_OK;
+	}
 	bpf_tail_call(skb, &bnft_progs, gen * BNFT_PROGS_PER_GEN + egress);
 	/* No program in the slot: the loader never flips to a generation
 	 * without its programs, so this is a window during flush. */
@@ -112,4 +122,39 @@ SEC("tc")
 int bnft_egress(struct __sk_buff *skb)
 {
 	return bnft_entry(skb, 1);
+}
+
+/* Fixed programs in BNFT_SLOT_CT_ACCEPT / BNFT_SLOT_REJECT /
+ * BNFT_SLOT_CT_TRACK (bpf/lib/CT.md). */
+SEC("tc")
+int bnft_ct_track_prog(struct __sk_buff *skb)
+{
+	struct bnft_pinfo pi = {};
+	struct bnft_ct_pkt *p;
+	__u32 next;
+
+	bnft_pinfo_from_cb(skb, &pi);
+	p = bnft_ct_entry_hook(skb, &pi, pi.flags & BNFT_PF_EGRESS);
+	next = skb->cb[BNFT_CB_NEXT];
+	if (next == ~0u) {
+		/* No rules at this attach point: the packet leaves it
+		 * accepted, which confirms a new flow. */
+		if (p)
+			bnft_ct_confirm(p);
+		return TC_ACT_OK;
+	}
+	bpf_tail_call(skb, &bnft_progs, next);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int bnft_ct_accept_prog(struct __sk_buff *skb)
+{
+	return bnft_ct_accept_body(skb);
+}
+
+SEC("tc")
+int bnft_reject_prog(struct __sk_buff *skb)
+{
+	return bnft_reject_body(skb);
 }

@@ -74,6 +74,18 @@ fam = socket.AF_INET6 if ":" in dst else socket.AF_INET
 def res(ok):
     print("pass" if ok else "drop")
     sys.exit(0)
+if proto == "tcpx":
+    # open / refused / timeout: tells accept, reject (RST) and drop apart
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(T)
+    try:
+        s.connect((dst, port))
+        print("open")
+    except ConnectionRefusedError:
+        print("refused")
+    except (socket.timeout, OSError):
+        print("timeout")
+    sys.exit(0)
 if proto in ("tcp", "udp"):
     s = socket.socket(fam, socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM)
     if src:
@@ -226,7 +238,43 @@ probe drop tcp 192.168.77.2 22
 probe pass tcp 192.168.77.2 23
 probe pass tcp fd00:77::2 22
 
-# --- 5. detach restores plain forwarding of everything ----------------------------
+# --- 5. conntrack and reject -------------------------------------------------------
+cat >"$WORK/ct.nft" <<'NFT'
+table inet filter {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid counter drop
+		tcp dport 2525 reject with tcp reset
+		tcp dport 22 accept
+	}
+}
+NFT
+# listeners: 2525 on the receiver, 8000 on the peer (bounded lifetime)
+timeout 30 ip netns exec "$RCV" python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 2525)); s.listen(8); time.sleep(30)' &
+L1=$!
+timeout 30 ip netns exec "$PEER" python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 8000)); s.listen(8); time.sleep(30)' &
+L2=$!
+sleep 0.5
+got=$(timeout 5 ip netns exec "$PEER" python3 "$WORK/probe.py" tcpx 192.168.77.2 2525)
+[ "$got" = open ] && ok "listener 2525 reachable without rules" || ko "listener 2525 without rules: $got"
+if load_ruleset "$WORK/ct.nft"; then ok "conntrack ruleset loaded"; else ko "conntrack ruleset load"; fi
+got=$(timeout 5 ip netns exec "$PEER" python3 "$WORK/probe.py" tcpx 192.168.77.2 2525)
+[ "$got" = refused ] && ok "reject with tcp reset: refused at once" || ko "reject: $got, want refused"
+# outgoing connection: its SYN-ACK comes back only as an established flow
+got=$(timeout 5 ip netns exec "$RCV" python3 "$WORK/probe.py" tcpx 192.168.77.1 8000)
+[ "$got" = open ] && ok "outgoing connection established through policy drop" ||
+	ko "outgoing connection: $got, want open"
+probe pass tcp 192.168.77.2 22
+probe drop tcp 192.168.77.2 23
+kill "$L1" "$L2" 2>/dev/null
+wait "$L1" "$L2" 2>/dev/null
+
+# --- 6. detach restores plain forwarding of everything ----------------------------
 if kload --detach; then ok "detach"; else ko "detach"; fi
 probe pass tcp 192.168.77.2 22
 # bpffs itself provides maps.debug/progs.debug; anything else is ours.

@@ -270,6 +270,30 @@ static int resolve_devices(struct cg *cg, struct cg_chain *c)
 	return 0;
 }
 
+/* Any ct or notrack expression: the entry must track connections. */
+static bool ruleset_uses_ct(struct cg *cg)
+{
+	size_t i, r;
+
+	for (i = 0; i < cg->nchains; i++)
+		for (r = 0; r < cg->chains[i].nrules; r++) {
+			struct nftnl_expr_iter *it = nftnl_expr_iter_create(cg->chains[i].rules[r]);
+			struct nftnl_expr *e;
+			bool ct = false;
+
+			while (it && !ct && (e = nftnl_expr_iter_next(it))) {
+				const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+				ct = !strcmp(n, "ct") || !strcmp(n, "notrack");
+			}
+			if (it)
+				nftnl_expr_iter_destroy(it);
+			if (ct)
+				return true;
+		}
+	return false;
+}
+
 static int cmp_chain_prio(const void *a, const void *b)
 {
 	const struct cg_chain *x = *(struct cg_chain *const *)a, *y = *(struct cg_chain *const *)b;
@@ -582,14 +606,27 @@ static uint32_t start_slot(struct cg *cg, size_t idx)
 }
 
 /* Where "continue with the next base chain" leads from chain idx. */
+void cg_accept_exit(struct cg *cg)
+{
+	struct emitter *e = cg->e;
+
+	if (cg->uses_ct) {
+		/* bnft_ct_accept confirms the flow and returns TC_ACT_OK */
+		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+		emit_ld_map(e, BPF_REG_2, BNFT_MAPREF_PROGS);
+		emit(e, I_MOV64_IMM(BPF_REG_3, BNFT_SLOT_CT_ACCEPT));
+		emit_call_helper(e, BPF_FUNC_tail_call);
+	}
+	emit(e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
+	emit_exit(e);
+}
+
 static void emit_to_next_chain(struct cg *cg)
 {
-	if (cg->cur_idx + 1 < cg->norder) {
+	if (cg->cur_idx + 1 < cg->norder)
 		emit_tail_call(cg, start_slot(cg, cg->cur_idx + 1));
-	} else {
-		emit(cg->e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
-		emit_exit(cg->e);
-	}
+	else
+		cg_accept_exit(cg);
 }
 
 static void emit_chain_end(struct cg *cg, struct cg_chain *c)
@@ -864,8 +901,7 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 	}
 	if (!err) {
 		cg->cur_idx = n ? n - 1 : 0;
-		emit(&e, I_MOV64_IMM(BPF_REG_0, TC_ACT_OK));
-		emit_exit(&e);
+		cg_accept_exit(cg);
 		err = chunk_close(cg);
 		if (!err && cg->ps->nprogs - nprogs0 > CG_MAX_CHAIN_PROGS)
 			err = cg_fail(cg, -E2BIG,
@@ -940,6 +976,10 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		err = collect_rules(&cg);
 	if (!err)
 		err = cg_sets_init(&cg);
+	if (!err && ruleset_uses_ct(&cg)) {
+		cg.uses_ct = true;
+		cg.ps->gen_flags |= BNFT_GF_CT;
+	}
 	if (!err) {
 		in = calloc(cg.nchains + 1, sizeof(*in));
 		eg = calloc(cg.nchains + 1, sizeof(*eg));

@@ -38,6 +38,8 @@ struct bnft_err {
 #define BNFT_MAPREF_PROGS (-1)
 #define BNFT_MAPREF_IFINFO (-2)
 #define BNFT_MAPREF_COUNTERS (-3)
+#define BNFT_MAPREF_CT_PKT (-4)		/* bnft_ct_pkt (bpf/lib/ct_abi.h) */
+#define BNFT_MAPREF_CT (-5)		/* bnft_ct, the conntrack table */
 
 struct bnft_map_spec {
 	char name[16];		/* BPF object name */

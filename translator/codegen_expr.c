@@ -13,6 +13,12 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "bpf/lib/abi.h"
+#include "bpf/lib/ct_abi.h"
+
+/* From bpf/lib/reject.h, which is BPF C only: the reject types are nftnl's
+ * NFTNL_EXPR_REJECT_TYPE values. */
+#define BNFT_REJECT_ICMPX_UNREACH 2
+#define BNFT_REJECT_F_NETDEV 0x1
 #include "translator/codegen_int.h"
 
 int cg_reg_off(struct cg *cg, uint32_t reg, uint32_t len)
@@ -694,6 +700,146 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 	return 0;
 }
 
+/* ---- conntrack (bpf/lib/CT.md) ------------------------------------------ */
+
+#define CTP_OFF(f) ((int16_t)offsetof(struct bnft_ct_pkt, f))
+
+/* R0 = this attach point's struct bnft_ct_pkt (never NULL after this). */
+static void emit_ct_pkt(struct cg *cg)
+{
+	struct emitter *e = cg->e;
+
+	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP,
+		     cg->egress ? BNFT_CT_PKT_SLOT_EGRESS : BNFT_CT_PKT_SLOT_INGRESS));
+	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_CT_PKT);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+}
+
+/* No conntrack on the packet: the kernel breaks (status, mark, dir). */
+static void emit_ct_need(struct cg *cg, uint32_t fail)
+{
+	struct emitter *e = cg->e;
+
+	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_HAVE_CT));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, fail);
+}
+
+static int cg_ct(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct emitter *e = cg->e;
+	uint32_t key = nftnl_expr_get_u32(ex, NFTNL_EXPR_CT_KEY);
+	int off;
+
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_CT_DIR))
+		return cg_fail(cg, -EOPNOTSUPP, "ct key %u with a direction is not supported", key);
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_CT_SREG)) {
+		uint32_t done = emit_label(e), other = emit_label(e);
+
+		if (key != NFT_CT_MARK)
+			return cg_fail(cg, -EOPNOTSUPP, "ct set of key %u is not supported", key);
+		off = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_CT_SREG), 4);
+		if (off < 0)
+			return off;
+		emit_ct_pkt(cg);
+		emit(e, I_MOV64_REG(R_SAVE1, BPF_REG_0));
+		emit_ct_need(cg, done);
+		/* mark on the packet's view, flag MARK_SET */
+		emit(e, I_LDX(BPF_W, BPF_REG_3, R_SCR, (int16_t)off));
+		emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_3, CTP_OFF(mark)));
+		emit(e, I_LDX(BPF_B, BPF_REG_1, R_SAVE1, CTP_OFF(flags)));
+		emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_1, BNFT_CTP_MARK_SET));
+		emit(e, I_STX(BPF_B, R_SAVE1, BPF_REG_1, CTP_OFF(flags)));
+		/* a pending flow gets it in its template, a known one in the table */
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_PENDING));
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, other);
+		emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_3,
+			      (int16_t)(offsetof(struct bnft_ct_pkt, newent) +
+					offsetof(struct bnft_ct_entry, mark))));
+		emit_ja(e, done);
+		emit_bind(e, other);
+		emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_CT);
+		emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE1));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, CTP_OFF(key)));
+		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, done);
+		emit(e, I_LDX(BPF_W, BPF_REG_3, R_SCR, (int16_t)off));
+		emit(e, I_STX(BPF_W, BPF_REG_0, BPF_REG_3,
+			      (int16_t)offsetof(struct bnft_ct_entry, mark)));
+		emit_bind(e, done);
+		return 0;
+	}
+	off = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_CT_DREG), 4);
+	if (off < 0)
+		return off;
+	switch (key) {
+	case NFT_CT_STATE:
+		emit_ct_pkt(cg);
+		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CTP_OFF(state)));
+		break;
+	case NFT_CT_STATUS:
+	case NFT_CT_MARK:
+		emit_ct_pkt(cg);
+		emit_ct_need(cg, cg->lbl_rule_fail);
+		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0,
+			      key == NFT_CT_MARK ? CTP_OFF(mark) : CTP_OFF(status)));
+		break;
+	case NFT_CT_DIRECTION:
+		emit_ct_pkt(cg);
+		emit_ct_need(cg, cg->lbl_rule_fail);
+		emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(dir)));
+		break;
+	default:
+		return cg_fail(cg, -EOPNOTSUPP, "ct key %u is not supported", key);
+	}
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, (int16_t)off));
+	return 0;
+}
+
+static int cg_notrack(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct emitter *e = cg->e;
+
+	(void)ex;
+	emit_ct_pkt(cg);
+	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(state), BNFT_CT_STATE_UNTRACKED));
+	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(status), 0));
+	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(mark), 0));
+	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(dir), 0));
+	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(flags), BNFT_CTP_NOTRACK));
+	return 0;
+}
+
+/* reject: parameters in cb[4], tail call into the fixed reply builder; the
+ * packet is consumed. */
+static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct emitter *e = cg->e;
+	uint32_t type = nftnl_expr_get_u32(ex, NFTNL_EXPR_REJECT_TYPE);
+	uint32_t code = nftnl_expr_is_set(ex, NFTNL_EXPR_REJECT_CODE) ?
+				nftnl_expr_get_u8(ex, NFTNL_EXPR_REJECT_CODE) : 0;
+	uint32_t flags = cg->cur_chain->family == NFPROTO_NETDEV ? BNFT_REJECT_F_NETDEV : 0;
+
+	if (type > BNFT_REJECT_ICMPX_UNREACH)
+		return cg_fail(cg, -EOPNOTSUPP, "reject type %u is not supported", type);
+	emit(e, I_MOV64_IMM(BPF_REG_0, (int32_t)(type | code << 8 | flags << 16)));
+	emit(e, I_STX(BPF_W, R_CTX, BPF_REG_0, CB_OFF(BNFT_CB_REJECT)));
+	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+	emit_ld_map(e, BPF_REG_2, BNFT_MAPREF_PROGS);
+	emit(e, I_MOV64_IMM(BPF_REG_3, BNFT_SLOT_REJECT));
+	emit_call_helper(e, BPF_FUNC_tail_call);
+	if (cg->in_sub) {
+		emit(e, I_MOV64_IMM(BPF_REG_0, BNFT_V_DROP));
+		emit_exit(e);
+	} else {
+		emit_ja(e, cg->lbl_drop);
+	}
+	return 0;
+}
+
 int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 {
 	const char *n = cg->cur_expr;
@@ -716,5 +862,11 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 		return cg_counter(cg, ex);
 	if (!strcmp(n, "lookup"))
 		return cg_lookup(cg, ex);
+	if (!strcmp(n, "ct"))
+		return cg_ct(cg, ex);
+	if (!strcmp(n, "notrack"))
+		return cg_notrack(cg, ex);
+	if (!strcmp(n, "reject"))
+		return cg_reject(cg, ex);
 	return cg_fail(cg, -EOPNOTSUPP, "expression %s is not supported", n);
 }

@@ -108,6 +108,7 @@ struct cg {
 	uint32_t cur_rule_id;
 	uint32_t rule_ncounters;
 	bool egress;
+	bool uses_ct;		/* conntrack: confirm on accept at program end */
 	/* splitting into tail-called programs */
 	const char *prog_name;
 	size_t chunk_start;	/* insn index where the chunk's rules begin */
@@ -126,6 +127,9 @@ struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table
 			       const char *name);
 /* Emits the code of one expression of the current rule. */
 int cg_expr(struct cg *cg, struct nftnl_expr *expr);
+/* The packet leaves the program accepted (confirms a new conntrack flow
+ * when the ruleset uses conntrack). */
+void cg_accept_exit(struct cg *cg);
 /* Emits a verdict (BNFT_V_*) in the current function context. */
 int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target);
 /* Translates an nf_tables verdict code (+ chain) into BNFT_V_* / target. */

@@ -24,7 +24,12 @@
 #define BNFT_CB_INFO 1
 /* cb[2]: output ifindex found by the FIB lookup (forward path), else 0. */
 #define BNFT_CB_OIF 2
-/* cb[3], cb[4]: free for the generated program. */
+/* cb[3]: the program-array slot the conntrack program continues with
+ * (entry -> bnft_ct_track -> generated), ~0 when no generated program
+ * runs at this attach point. The generated program does not use it. */
+#define BNFT_CB_NEXT 3
+/* cb[4]: a reject's parameters for the fixed reject program (ct_progs.h). */
+#define BNFT_CB_REJECT 4
 
 #define BNFT_PF_L4 0x01		/* transport header found (nft: tprot set) */
 #define BNFT_PF_FRAG 0x02	/* fragment offset != 0: no transport loads */
@@ -48,13 +53,23 @@
 #define BNFT_GF_INGRESS 0x01	/* a generated ingress program is present */
 #define BNFT_GF_EGRESS 0x02	/* a generated egress program is present */
 #define BNFT_GF_ROUTE 0x04	/* ingress needs the input/forward split */
+#define BNFT_GF_CT 0x08		/* the generation uses conntrack: the entry
+				 * tracks every IP packet at both attach
+				 * points (confirming itself where no
+				 * generated program runs) */
 
 /* bnft_progs: PROG_ARRAY. Generation g owns [g * BNFT_PROGS_PER_GEN,
  * (g + 1) * BNFT_PROGS_PER_GEN). Slot 0 of a generation is the ingress
  * root, slot 1 the egress root, the rest continuation programs of large
  * rulesets split by tail calls. */
 #define BNFT_PROGS_PER_GEN 512
-#define BNFT_PROGS_ENTRIES (2 * BNFT_PROGS_PER_GEN)
+/* Fixed programs of the entry object, outside the generations (bpf/lib/
+ * CT.md): conntrack confirmation on accept, reject reply builder. */
+#define BNFT_SLOT_FIXED_BASE (2 * BNFT_PROGS_PER_GEN)
+#define BNFT_SLOT_CT_ACCEPT (BNFT_SLOT_FIXED_BASE + 0)
+#define BNFT_SLOT_REJECT (BNFT_SLOT_FIXED_BASE + 1)
+#define BNFT_SLOT_CT_TRACK (BNFT_SLOT_FIXED_BASE + 2)
+#define BNFT_PROGS_ENTRIES (BNFT_SLOT_FIXED_BASE + 8)
 #define BNFT_SLOT_INGRESS 0
 #define BNFT_SLOT_EGRESS 1
 #define BNFT_SLOT_FIRST_CONT 2

@@ -29,7 +29,7 @@
 #define AF_INET6 10
 #endif
 
-static __always_inline void route_classify(struct __sk_buff *skb, struct bnft_pinfo *pi,
+static __noinline void route_classify(struct __sk_buff *skb, struct bnft_pinfo *pi,
 					   const struct iphdr *iph, const struct ipv6hdr *ip6h)
 {
 	struct bpf_fib_lookup fib = {};

@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/lib/abi.h"
+#include "bpf/lib/ct_abi.h"
 #include "bpf/bnft_entry.skel.h"
 #include "daemon/lib/attach.h"
 #include "daemon/lib/load.h"
@@ -27,7 +28,7 @@
 struct bnft_live {
 	char *root;			/* NULL: unpinned */
 	struct bnft_entry_bpf *skel;	/* when we created the entry state */
-	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd;
+	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd, ct_fd, ct_pkt_fd;
 	/* what this handle loaded last (unpinned mode keeps it alive) */
 	int *gen_fds[2];
 	uint32_t *gen_slots[2];
@@ -132,6 +133,8 @@ void bnft_live_close(struct bnft_live **lvp)
 		close_fd(&lv->progs_fd);
 		close_fd(&lv->ifinfo_fd);
 		close_fd(&lv->ifhdr_fd);
+		close_fd(&lv->ct_fd);
+		close_fd(&lv->ct_pkt_fd);
 		close_fd(&lv->ing_fd);
 		close_fd(&lv->eg_fd);
 	}
@@ -169,31 +172,104 @@ static int open_pinned(struct bnft_live *lv)
 	lv->progs_fd = obj_get(lv->root, "progs");
 	lv->ifinfo_fd = obj_get(lv->root, "ifinfo");
 	lv->ifhdr_fd = obj_get(lv->root, "ifhdr");
+	lv->ct_fd = obj_get(lv->root, "ct");
+	lv->ct_pkt_fd = obj_get(lv->root, "ct_pkt");
 	lv->ing_fd = obj_get(lv->root, "entry_ingress");
 	lv->eg_fd = obj_get(lv->root, "entry_egress");
-	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ing_fd < 0 ||
-	    lv->eg_fd < 0)
+	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ct_fd < 0 ||
+	    lv->ct_pkt_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
 		return -ENOENT;
+	return 0;
+}
+
+/* Conntrack table size: the netns' nf_conntrack_max when the kernel module
+ * is there (the kernel's own limit), else the header's default. */
+static uint32_t ct_max_entries(void)
+{
+	unsigned long v = 0;
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_max", "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v > 0 && v <= (1ul << 26) ? (uint32_t)v : BNFT_CT_DEFAULT_MAX;
+}
+
+/* Conntrack state outlives the entry object (bpf/lib/CT.md): reuse the
+ * pinned tables when a previous entry object left them. */
+static int reuse_ct_maps(struct bnft_live *lv)
+{
+	struct bpf_map *maps[4] = { lv->skel->maps.bnft_ct, lv->skel->maps.bnft_ct_pkt,
+				    lv->skel->maps.bnft_ct_cfg, lv->skel->maps.bnft_ct_stats };
+	static const char *const names[4] = { "ct", "ct_pkt", "ct_cfg", "ct_stats" };
+	int k, fd, err;
+
+	for (k = 0; k < 4; k++) {
+		if (!lv->root)
+			break;
+		fd = obj_get(lv->root, names[k]);
+		if (fd < 0)
+			continue;
+		err = bpf_map__reuse_fd(maps[k], fd);
+		close(fd);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
 static int create_entry(struct bnft_live *lv)
 {
-	int err;
+	static const char *const ct_names[4] = { "ct", "ct_pkt", "ct_cfg", "ct_stats" };
+	struct {
+		uint32_t slot;
+		struct bpf_program *prog;
+	} fixed[3];
+	int err, k;
 
-	lv->skel = bnft_entry_bpf__open_and_load();
+	lv->skel = bnft_entry_bpf__open();
 	if (!lv->skel)
 		return -errno ?: -EINVAL;
+	err = bpf_map__set_max_entries(lv->skel->maps.bnft_ct, ct_max_entries());
+	err = err ?: reuse_ct_maps(lv);
+	err = err ?: bnft_entry_bpf__load(lv->skel);
+	if (err)
+		return err;
 	lv->conf_fd = bpf_map__fd(lv->skel->maps.bnft_conf);
 	lv->progs_fd = bpf_map__fd(lv->skel->maps.bnft_progs);
 	lv->ifinfo_fd = bpf_map__fd(lv->skel->maps.bnft_ifinfo);
 	lv->ifhdr_fd = bpf_map__fd(lv->skel->maps.bnft_ifhdr);
+	lv->ct_fd = bpf_map__fd(lv->skel->maps.bnft_ct);
+	lv->ct_pkt_fd = bpf_map__fd(lv->skel->maps.bnft_ct_pkt);
 	lv->ing_fd = bpf_program__fd(lv->skel->progs.bnft_ingress);
 	lv->eg_fd = bpf_program__fd(lv->skel->progs.bnft_egress);
+	/* The fixed programs stay in their slots across generations. */
+	fixed[0].slot = BNFT_SLOT_CT_ACCEPT;
+	fixed[0].prog = lv->skel->progs.bnft_ct_accept_prog;
+	fixed[1].slot = BNFT_SLOT_REJECT;
+	fixed[1].prog = lv->skel->progs.bnft_reject_prog;
+	fixed[2].slot = BNFT_SLOT_CT_TRACK;
+	fixed[2].prog = lv->skel->progs.bnft_ct_track_prog;
+	for (k = 0; k < 3; k++) {
+		int fd = bpf_program__fd(fixed[k].prog);
+
+		if (bpf_map_update_elem(lv->progs_fd, &fixed[k].slot, &fd, BPF_ANY))
+			return -errno;
+	}
 	if (!lv->root)
 		return 0;
+	{
+		struct bpf_map *ct[4] = { lv->skel->maps.bnft_ct, lv->skel->maps.bnft_ct_pkt,
+					  lv->skel->maps.bnft_ct_cfg,
+					  lv->skel->maps.bnft_ct_stats };
+
+		for (k = 0; k < 4 && !err; k++)
+			err = obj_pin(bpf_map__fd(ct[k]), lv->root, "%s", ct_names[k]);
+	}
 	/* conf last: its presence marks a complete pinned state. */
-	err = obj_pin(lv->progs_fd, lv->root, "%s", "progs");
+	err = err ?: obj_pin(lv->progs_fd, lv->root, "%s", "progs");
 	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
 	err = err ?: obj_pin(lv->ifhdr_fd, lv->root, "%s", "ifhdr");
 	err = err ?: obj_pin(lv->ing_fd, lv->root, "%s", "entry_ingress");
@@ -210,6 +286,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 	if (!lv)
 		return -ENOMEM;
 	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
+	lv->ct_fd = lv->ct_pkt_fd = -1;
 	for (g = 0; g < 2; g++)
 		for (k = 0; k < 3; k++)
 			lv->gen_maps[g][k] = -1;
@@ -234,6 +311,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 		if (!lv)
 			return -ENOMEM;
 		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
+	lv->ct_fd = lv->ct_pkt_fd = -1;
 		for (g = 0; g < 2; g++)
 			for (k = 0; k < 3; k++)
 				lv->gen_maps[g][k] = -1;
@@ -322,8 +400,8 @@ static int map_new(const char *name, enum bpf_map_type type, uint32_t ks, uint32
 	return fd < 0 ? -errno : fd;
 }
 
-static int load_prog(const struct bnft_prog_spec *p, uint32_t g, const int *set_fds,
-		     int counters_fd, int progs_fd, int ifinfo_fd, struct bnft_load_stats *st)
+static int load_prog(const struct bnft_live *lv, const struct bnft_prog_spec *p, uint32_t g,
+		     const int *set_fds, int counters_fd, struct bnft_load_stats *st)
 {
 	struct bpf_insn *insns = malloc(p->ninsns * sizeof(*insns));
 	DECLARE_LIBBPF_OPTS(bpf_prog_load_opts, o);
@@ -339,8 +417,10 @@ static int load_prog(const struct bnft_prog_spec *p, uint32_t g, const int *set_
 		int32_t r = p->maprefs[i].ref;
 
 		insns[p->maprefs[i].insn].imm = r == BNFT_MAPREF_COUNTERS ? counters_fd :
-						r == BNFT_MAPREF_PROGS	  ? progs_fd :
-						r == BNFT_MAPREF_IFINFO	  ? ifinfo_fd :
+						r == BNFT_MAPREF_PROGS	  ? lv->progs_fd :
+						r == BNFT_MAPREF_IFINFO	  ? lv->ifinfo_fd :
+						r == BNFT_MAPREF_CT_PKT	  ? lv->ct_pkt_fd :
+						r == BNFT_MAPREF_CT	  ? lv->ct_fd :
 									    set_fds[r];
 	}
 	for (i = 0; i < p->ngenrefs; i++)
@@ -638,8 +718,7 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 			goto fail;
 	}
 	for (i = 0; i < ps->nprogs; i++) {
-		int fd = load_prog(&ps->progs[i], g, lv->gen_sets[g], lv->gen_maps[g][0],
-				   lv->progs_fd, lv->ifinfo_fd, st);
+		int fd = load_prog(lv, &ps->progs[i], g, lv->gen_sets[g], lv->gen_maps[g][0], st);
 
 		if (fd < 0) {
 			err = fd;

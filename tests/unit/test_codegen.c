@@ -587,15 +587,15 @@ static void test_refuses_unsupported(void **state)
 	(void)state;
 	add_chain(NFPROTO_IPV4, "filter", "input", NF_INET_LOCAL_IN, 0, NF_ACCEPT);
 	r = rule(NFPROTO_IPV4, "filter", "input"); /* handle 10 */
-	expr(r, "ct");
+	expr(r, "queue");
 	verdict(r, NF_ACCEPT, NULL);
 	assert_int_equal(bnft_compile(ir, &ps, &e), -EOPNOTSUPP);
 	assert_null(ps);
 	assert_string_equal(e.table, "filter");
 	assert_string_equal(e.chain, "input");
 	assert_int_equal(e.handle, 10);
-	assert_string_equal(e.expr, "ct");
-	assert_non_null(strstr(e.msg, "ct"));
+	assert_string_equal(e.expr, "queue");
+	assert_non_null(strstr(e.msg, "queue"));
 }
 
 static void test_refuses_nat_chain(void **state)

@@ -328,6 +328,54 @@ static void test_postrouting_egress(void **state)
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
+/* Conntrack: new flows accepted by the rules are confirmed, replies and
+ * later packets are established, unknown mid-flow packets invalid. */
+static void test_conntrack(void **state)
+{
+	struct tl_pkt p;
+
+	(void)state;
+	SKIP_NO_NFT();
+	load("table inet filter {\n"
+	     " chain input {\n"
+	     "  type filter hook input priority 0; policy drop;\n"
+	     "  ct state established,related accept\n"
+	     "  ct state invalid drop\n"
+	     "  tcp dport 22 ct state new accept\n"
+	     "  udp dport 53 accept\n"
+	     " }\n"
+	     "}\n");
+	/* SYN to 22: new, accepted, confirmed */
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_TCP, 40000, 22, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+	/* the SYN-ACK leaves through egress (no egress rules: tracked there) */
+	tl_ip4(&p, "127.0.0.1", "10.5.5.5", IPPROTO_TCP, 22, 40000, 0);
+	p.b[14 + 20 + 13] = 0x12; /* SYN|ACK */
+	p.b[14 + 20 + 8] = 0; /* ack number 1 */
+	p.b[14 + 20 + 11] = 1;
+	assert_int_equal(tl_run(lv, &p, true, 1), ACC);
+	/* SYN to 23: new, no rule: policy drop, no entry */
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_TCP, 40001, 23, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	/* a bare ACK of an unknown flow: invalid */
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_TCP, 40002, 24, 0);
+	p.b[14 + 20 + 13] = 0x10;
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	/* UDP query accepted, the reply direction established afterwards */
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_UDP, 5353, 53, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_UDP, 5353, 54, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	/* an outgoing flow (tracked at egress, no rules there) lets its
+	 * reply in; the same packet without that flow is dropped */
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_UDP, 7000, 6000, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	tl_ip4(&p, "127.0.0.1", "10.5.5.5", IPPROTO_UDP, 6000, 7000, 0);
+	assert_int_equal(tl_run(lv, &p, true, 1), ACC);
+	tl_ip4(&p, "10.5.5.5", "127.0.0.1", IPPROTO_UDP, 7000, 6000, 0);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -335,7 +383,7 @@ static void test_refusals(void **state)
 	(void)state;
 	SKIP_NO_NFT();
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
-				" ct state established accept\n }\n}\n", &e),
+				" ct original ip saddr 1.2.3.4 accept\n }\n}\n", &e),
 			 -EOPNOTSUPP);
 	assert_string_equal(e.expr, "ct");
 	assert_string_equal(e.chain, "i");
@@ -345,9 +393,9 @@ static void test_refusals(void **state)
 			 -EOPNOTSUPP);
 	assert_string_equal(e.expr, "limit");
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
-				" tcp dport 22 reject\n }\n}\n", &e),
+				" tcp dport 22 log prefix \"x\" accept\n }\n}\n", &e),
 			 -EOPNOTSUPP);
-	assert_string_equal(e.expr, "reject");
+	assert_string_equal(e.expr, "log");
 }
 
 int main(void)
@@ -362,6 +410,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_concat_intervals, teardown),
 		cmocka_unit_test_teardown(test_input_forward_split, teardown),
 		cmocka_unit_test_teardown(test_postrouting_egress, teardown),
+		cmocka_unit_test_teardown(test_conntrack, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
