@@ -714,8 +714,9 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	if (ctx->ectx.dtype && ctx->ectx.len > len && l->dtype &&
 	    eval_basetype(l->dtype)->type == TYPE_INTEGER && l->etype != EXPR_VALUE) {
 		len = ctx->ectx.len;
-		/* the widened value is a plain number (nft prints 0x10) */
-		c.dtype = &xinteger_type;
+		/* a shifted value is a plain number (nft prints 0x10) */
+		if (e->op == OP_LSHIFT || e->op == OP_RSHIFT)
+			c.dtype = &xinteger_type;
 		c.byteorder = ctx->ectx.byteorder;
 	}
 	c.len = len;
@@ -739,7 +740,8 @@ static int binop_evaluate(struct eval_ctx *ctx, struct expr **ep)
 			return -1;
 		break;
 	}
-	e->dtype = len != l->len ? &xinteger_type : l->dtype;
+	e->dtype = len != l->len && (e->op == OP_LSHIFT || e->op == OP_RSHIFT) ? &xinteger_type
+									     : l->dtype;
 	e->len = len;
 	e->byteorder = l->byteorder;
 	return binop_fold(ctx, ep);
@@ -825,7 +827,8 @@ static int relational_normalize(struct eval_ctx *ctx, struct expr *e)
 			e->op = OP_IMPLICIT;
 		return 0;
 	}
-	if (l->op == OP_AND && value_all_ones(m)) {
+	if (l->op == OP_AND && value_all_ones(m) && m->len % 8 == 0 &&
+	    (l->binop.left->etype != EXPR_PAYLOAD || l->binop.left->payload.offset % 8 == 0)) {
 		e->binop.left = l->binop.left;
 		l->binop.left = NULL;
 		expr_free(l);

@@ -19,6 +19,9 @@ static bool stmt_dtype_compatible(const struct datatype *have, const struct data
 {
 	if (have->type == TYPE_MARK && eval_basetype(want)->type == TYPE_INTEGER)
 		return true;
+	/* a plain number (numgen, hash) fits any integer based target */
+	if (want->type == TYPE_INTEGER && eval_basetype(have)->type == TYPE_INTEGER)
+		return true;
 	if (datatype_equal(have, want) || have->type == want->type)
 		return true;
 	/* integer constants were resolved against the statement's type */
@@ -154,14 +157,14 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		if (!s->nat.family && ctx->family != NFPROTO_IPV4 && ctx->family != NFPROTO_IPV6)
 			s->nat.family = fam;
 	}
-	if ((s->nat.proto || s->nat.ipportmap) && !ctx->l4 && !ctx->l4_multi)
-		return eval_error(ctx, s->nat.proto ? &s->nat.proto->location : &s->location,
-				  "transport protocol mapping is only valid after transport protocol match");
 	if (s->nat.proto) {
 		if (stmt_evaluate_arg(ctx, s, &s->nat.proto, &inet_service_type, 16,
 				      BYTEORDER_BIG_ENDIAN) < 0)
 			return -1;
 	}
+	if ((s->nat.proto || s->nat.ipportmap) && !ctx->l4 && !ctx->l4_multi)
+		return eval_error(ctx, s->nat.proto ? &s->nat.proto->location : &s->location,
+				  "transport protocol mapping is only valid after transport protocol match");
 	return 0;
 }
 
@@ -324,9 +327,16 @@ static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	if (s->set.data) {
 		if (!set->data)
 			return eval_error(ctx, &s->set.data->location, "set is not a map");
-		if (stmt_evaluate_arg(ctx, s, &s->set.data, set->data->dtype, set->data->len,
-				      set->data->byteorder) < 0)
+		if (set->data->etype == EXPR_CONCAT) {
+			ectx_from_expr(&ctx->ectx, set->data);
+			rc = expr_evaluate(ctx, &s->set.data);
+			ctx->ectx = save;
+			if (rc < 0)
+				return -1;
+		} else if (stmt_evaluate_arg(ctx, s, &s->set.data, set->data->dtype, set->data->len,
+					     set->data->byteorder) < 0) {
 			return -1;
+		}
 	}
 	list_for_each_entry(st, &s->set.stmts, list)
 		if (stmt_evaluate(ctx, st) < 0)
@@ -425,7 +435,8 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		if (s->dup.to) {
 			unsigned int fam = stmt_family(ctx, s->dup.family);
 
-			if (s->type == STMT_FWD && !s->dup.dev) {
+			if ((s->type == STMT_FWD || ctx->family == NFPROTO_NETDEV) && !s->dup.dev &&
+			    !s->dup.family) {
 				/* fwd to DEV: the device is the argument */
 				if (stmt_evaluate_arg(ctx, s, &s->dup.to, &ifindex_type, 32,
 						      BYTEORDER_HOST_ENDIAN) < 0)
@@ -454,11 +465,11 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 					      BYTEORDER_HOST_ENDIAN) < 0)
 				return -1;
 			q = s->queue.queue;
-			if ((q->etype == EXPR_NUMGEN &&
-			     (q->numgen.mod > 65535 ||
-			      (uint64_t)q->numgen.mod + q->numgen.offset > 65536)) ||
-			    (q->etype == EXPR_HASH &&
-			     (q->hash.mod > 65535 || (uint64_t)q->hash.mod + q->hash.offset > 65536)))
+			uint64_t top = q->etype == EXPR_NUMGEN ? (uint64_t)q->numgen.mod + q->numgen.offset
+				     : q->etype == EXPR_HASH ? (uint64_t)q->hash.mod + q->hash.offset : 0;
+			uint64_t max = (s->queue.flags & NFT_QUEUE_FLAG_CPU_FANOUT) ? 65535 : 65536;
+
+			if (top > max)
 				return eval_error(ctx, &q->location,
 						  "queue number exceeds valid range 0-65535");
 		}
