@@ -583,6 +583,31 @@ static void test_observed_listings(void **state)
 	roundtrip(&arpop_type, "5", NULL, "5");
 }
 
+/* nft 1.0.6 -n listings observed in a scratch netns */
+static void test_numeric_listings(void **state)
+{
+	struct output_ctx n = { .numeric = 1 };
+
+	setenv("TZ", "UTC-2", 1);
+	tzset();
+	roundtrip(&ct_state_type, "new", &n, "0x8");
+	roundtrip(&inet_protocol_type, "tcp", &n, "6");
+	roundtrip(&dscp_type, "cs1", &n, "0x08");
+	roundtrip(&devgroup_type, "0", &n, "0");
+	roundtrip(&day_type, "6", &n, "6");
+	roundtrip(&icmp_type_type, "echo-request", &n, "8");
+	roundtrip(&tcp_flag_type, "syn", &n, "0x2");
+	roundtrip(&time_type, "90s", &n, "90s");
+	roundtrip(&pkttype_type, "host", &n, "0");
+	roundtrip(&ethertype_type, "ip", &n, "0x0800");
+	roundtrip(&mark_type, "4", &n, "0x00000004");
+	roundtrip(&inet_service_type, "22", &n, "22");
+	roundtrip(&ifindex_type, "lo", &n, "\"lo\"");
+	roundtrip(&hour_type, "17:00", &n, "\"17:00\"");
+	roundtrip(&ct_dir_type, "reply", &n, "1");
+	roundtrip(&nfproto_type, "ipv4", &n, "2");
+}
+
 /* nft -j values, from the upstream *.t.json.output files */
 static void json_eq(const struct datatype *d, const char *text, const char *want)
 {
@@ -669,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_value_helpers),
 		cmocka_unit_test(test_parse_robustness),
 		cmocka_unit_test(test_observed_listings),
+		cmocka_unit_test(test_numeric_listings),
 		cmocka_unit_test(test_json),
 	};
 
