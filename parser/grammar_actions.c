@@ -658,6 +658,17 @@ struct stmt *reject_new(struct parser_state *st, loc_t *loc, int type, unsigned 
 
 void nat_check(struct parser_state *st, struct stmt *s)
 {
+	if (s->nat.kind == NAT_MASQ || s->nat.kind == NAT_REDIR) {
+		/* "redirect to 8080": the only thing after "to" is a port */
+		if (s->nat.addr && s->nat.proto) {
+			parser_error(st, &s->nat.proto->location,
+				     "syntax error, unexpected colon, expecting end of file or newline or semicolon");
+		} else if (s->nat.addr) {
+			s->nat.proto = s->nat.addr;
+			s->nat.addr = NULL;
+		}
+		return;
+	}
 	if ((s->nat.kind == NAT_SNAT || s->nat.kind == NAT_DNAT) && !s->nat.addr && !s->nat.proto)
 		parser_error(st, &s->location, "syntax error, unexpected end of statement, expecting to");
 }
@@ -1233,7 +1244,9 @@ struct expr *osf_new(struct parser_state *st, loc_t *loc, char *what, bool versi
 
 void osf_ttl(struct parser_state *st, struct expr *e, char *ttl, loc_t *tloc)
 {
-	if (!strcmp(ttl, "loose"))
+	if (!e || e->etype != EXPR_OSF)
+		; /* an error was reported already */
+	else if (!strcmp(ttl, "loose"))
 		e->osf.ttl = 1;
 	else if (!strcmp(ttl, "skip"))
 		e->osf.ttl = 2;

@@ -333,3 +333,68 @@ int grammar_log_level(const char *name)
 	};
 	return NV(t, name);
 }
+
+/* nft's keyword order of header field names (its %token order), which is
+ * the order bison lists expected alternatives in. */
+static const char *const nft_field_order[] = {
+	"saddr", "daddr", "type", "id", "cfi", "dei", "pcp", "htype", "ptype", "hlen", "plen",
+	"operation", "version", "hdrlength", "dscp", "ecn", "length", "frag-off", "ttl",
+	"protocol", "checksum", "ptr", "value", "code", "sequence", "gateway", "mtu", "mrt",
+	"priority", "flowlabel", "nexthdr", "hoplimit", "param-problem", "max-delay", "taddr",
+	"reserved", "spi", "flags", "cpi", "sport", "dport", "csumcov", "ackseq", "doff",
+	"window", "urgptr", "vni", "chunk", "vtag", "seg-left", "addr", "last-entry", "tag", "sid",
+	"reserved2", "more-fragments", "group",
+};
+
+static int field_rank(const char *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(nft_field_order) / sizeof(nft_field_order[0]); i++)
+		if (!strcmp(nft_field_order[i], f))
+			return (int)i;
+	return 1000;
+}
+
+int grammar_field_alternatives(struct parser_state *st, const char **out, int max)
+{
+	const struct proto_desc *d = NULL;
+	unsigned int type, i;
+	int n = 0, a, b;
+
+	if (!strcmp(st->prev_word, "ip") || !strcmp(st->prev_word, "ip6") ||
+	    !strcmp(st->prev_word, "tcp") || !strcmp(st->prev_word, "gre") ||
+	    !strcmp(st->prev_word, "vxlan") || !strcmp(st->prev_word, "geneve") ||
+	    !strcmp(st->prev_word, "gretap"))
+		return 0; /* nft accepts more than fields there */
+	d = proto_lookup(st->prev_word);
+	if (!d)
+		d = grammar_ip6_exthdr(st->prev_word, &type);
+	if (!d)
+		return 0;
+	for (i = 1; i < PROTO_FIELDS_MAX && n < max; i++) {
+		const char *t = d->templates[i].token;
+
+		if (!t)
+			continue;
+		for (a = 0; a < n; a++)
+			if (!strcmp(out[a], t))
+				break;
+		if (a == n)
+			out[n++] = t;
+	}
+	if (!strcmp(d->name, "sctp") && n < max)
+		out[n++] = "chunk";
+	/* insertion sort by nft's order */
+	for (a = 1; a < n; a++) {
+		const char *k = out[a];
+
+		for (b = a - 1; b >= 0 && field_rank(out[b]) > field_rank(k); b--)
+			out[b + 1] = out[b];
+		out[b + 1] = k;
+	}
+	for (a = 0; a < n; a++)
+		if (!strcmp(out[a], "sequence"))
+			out[a] = "seq";
+	return n;
+}

@@ -60,6 +60,11 @@ void scanner_update_loc(struct parser_state *st, struct location *loc, const cha
 	if (st->depth < 0)
 		return;
 	in = &st->inputs[st->depth];
+	if (len > 0 && text[0] != ' ' && text[0] != '\t' && text[0] != '\r' && text[0] != '#' &&
+	    text[0] != '\\') {
+		memcpy(st->prev_word, st->cur_word, sizeof(st->prev_word));
+		snprintf(st->cur_word, sizeof(st->cur_word), "%.*s", len, text);
+	}
 	loc->indesc = in->indesc;
 	loc->first_line = ll = in->line;
 	loc->first_column = lc = in->column;

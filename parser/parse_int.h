@@ -35,7 +35,14 @@ struct parser_state {
 	unsigned int nerrs;
 	/* ct timeout policy entries being collected (struct timeout_state) */
 	struct list_head timeouts;
+	/* the last two words scanned, for error messages */
+	char prev_word[32], cur_word[32];
 };
+
+/* For a syntax error right after a header keyword ("udp", "comp" ...):
+ * that header's field names in nft's keyword order. Returns how many were
+ * stored in out (0 when the previous word is not a header). */
+int grammar_field_alternatives(struct parser_state *st, const char **out, int max);
 
 /* Scanner side (scanner.l user code via parse.c). */
 void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text,

@@ -9,7 +9,7 @@
 %define api.pure full
 %define api.prefix {bnft_yy}
 %define api.location.type {struct location}
-%define parse.error verbose
+%define parse.error custom
 %locations
 %parse-param { void *scanner }
 %parse-param { struct parser_state *state }
@@ -68,6 +68,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 }
 
 #include "parser/grammar_helpers.h"
+
 }
 
 %initial-action {
@@ -276,6 +277,8 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_GRETAP "gretap"
 %token <kw> KW_VXLAN "vxlan"
 %token <kw> KW_GENEVE "geneve"
+%token <kw> KW_LL "ll"
+%token <kw> KW_NH "nh"
 %token <kw> KW_TH "th"
 %token <kw> KW_EXTHDR "exthdr"
 %token <kw> KW_HBH "hbh"
@@ -303,6 +306,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_SPNUM "spnum"
 %token <kw> KW_NEVER "never"
 %token <kw> KW_OFFLOAD "offload"
+%token <kw> KW_ICMPX "icmpx"
 
 %type <cmd> base_cmd add_cmd create_cmd insert_cmd replace_cmd delete_cmd get_cmd list_cmd
 %type <cmd> reset_cmd flush_cmd rename_cmd import_cmd export_cmd monitor_cmd describe_cmd
@@ -343,7 +347,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %type <expr> multiton_stmt_expr set_elem_stmt_expr
 %type <expr> type_expr typeof_expr data_type_list prio_expr policy_expr dev_expr
 %type <expr> dev_list initializer_expr define_rhs queue_num_expr
-%type <expr> nat_addr_expr flowtable_devs
+%type <expr> nat_addr_expr flowtable_devs vmap_rhs
 %type <uval> relational_op nat_flags nat_flag queue_flags queue_flag log_flags
 %type <uval> log_tcp_flags set_flag_list set_flag time_unit_spec ct_dir
 %type <val> time_spec
@@ -352,17 +356,19 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 
 %%
 
-input			:	lines
-			|	lines base_cmd	{ parser_add_cmd(state, $2, &@2); }
-			;
-
-lines			:	%empty
-			|	lines line
+input			:	%empty
+			|	input line
 			;
 
 line			:	common_block
 			|	stmt_separator
 			|	base_cmd stmt_separator	{ parser_add_cmd(state, $1, &@1); }
+			|	base_cmd TOKEN_EOF
+			{
+				/* the last command may end at the end of input */
+				parser_add_cmd(state, $1, &@1);
+				YYACCEPT;
+			}
 			;
 
 stmt_separator		:	NEWLINE
@@ -1807,7 +1813,7 @@ verdict_stmt		:	verdict_expr
 			{
 				$$ = stmt_expr_new(&@$, STMT_VERDICT, $1);
 			}
-			|	concat_expr KW_VMAP rhs_expr
+			|	concat_expr KW_VMAP vmap_rhs
 			{
 				struct expr *m = expr_alloc(&@$, EXPR_MAP);
 
@@ -1821,6 +1827,11 @@ verdict_stmt		:	verdict_expr
 				}
 				$$ = stmt_expr_new(&@$, STMT_VERDICT, m);
 			}
+			;
+
+vmap_rhs		:	set_expr
+			|	set_ref_expr
+			|	variable_expr
 			;
 
 verdict_expr		:	KW_ACCEPT	{ $$ = verdict_expr_alloc(&@$, VERDICT_ACCEPT, NULL); }
@@ -2214,30 +2225,39 @@ reject_stmt		:	KW_REJECT
 			}
 			;
 
-reject_with		:	KW_ICMP opt_type reject_code
+reject_with		:	KW_ICMP reject_code
+			{
+				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMP_UNREACH, NFPROTO_IPV4, $<expr>2);
+				if (!$<stmt>$)
+					YYNOMEM;
+			}
+			|	KW_ICMP KW_TYPE reject_code
 			{
 				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMP_UNREACH, NFPROTO_IPV4, $<expr>3);
 				if (!$<stmt>$)
 					YYNOMEM;
 			}
-			|	KW_ICMPV6 opt_type reject_code
+			|	KW_ICMPV6 reject_code
+			{
+				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMP_UNREACH, NFPROTO_IPV6, $<expr>2);
+				if (!$<stmt>$)
+					YYNOMEM;
+			}
+			|	KW_ICMPV6 KW_TYPE reject_code
 			{
 				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMP_UNREACH, NFPROTO_IPV6, $<expr>3);
 				if (!$<stmt>$)
 					YYNOMEM;
 			}
-			|	STRING opt_type reject_code
+			|	KW_ICMPX reject_code
 			{
-				int fam = -1;
-
-				if (!strcmp($1, "icmpx"))
-					fam = NFPROTO_INET;
-				else if (!strcmp($1, "icmp6"))
-					fam = NFPROTO_IPV6;
-				else
-					parser_error(state, &@1, "syntax error, unexpected string");
-				free($1);
-				$<stmt>$ = reject_new(state, &@$, fam == NFPROTO_INET ? NFT_REJECT_ICMPX_UNREACH : NFT_REJECT_ICMP_UNREACH, fam < 0 ? 0 : fam, $<expr>3);
+				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMPX_UNREACH, NFPROTO_INET, $<expr>2);
+				if (!$<stmt>$)
+					YYNOMEM;
+			}
+			|	KW_ICMPX KW_TYPE reject_code
+			{
+				$<stmt>$ = reject_new(state, &@$, NFT_REJECT_ICMPX_UNREACH, NFPROTO_INET, $<expr>3);
 				if (!$<stmt>$)
 					YYNOMEM;
 			}
@@ -2249,10 +2269,6 @@ reject_with		:	KW_ICMP opt_type reject_code
 			}
 			;
 
-opt_type		:	%empty
-			|	KW_TYPE
-			;
-
 reject_code		:	STRING
 			{
 				$<expr>$ = symbol_expr_alloc(&@$, $1, false);
@@ -2262,7 +2278,6 @@ reject_code		:	STRING
 			{
 				$<expr>$ = num_sym(&@$, $1, false);
 			}
-			|	variable_expr	{ $<expr>$ = $1; }
 			;
 
 nat_stmt		:	nat_kind nat_args
@@ -2569,6 +2584,7 @@ optstrip_stmt		:	KW_RESET KW_TCP KW_OPTION tcpopt_name
 /* Expressions                                                       */
 
 expr			:	concat_expr
+			|	set_expr
 			|	map_expr
 			;
 
@@ -2686,6 +2702,14 @@ payload_expr		:	proto_kw field_ident
 raw_expr		:	AT STRING COMMA NUM COMMA NUM
 			{
 				$$ = raw_payload_new(state, &@$, $2, &@2, $4, $6);
+			}
+			|	AT KW_LL COMMA NUM COMMA NUM
+			{
+				$$ = raw_payload_new(state, &@$, xstrdup_kw("ll"), &@2, $4, $6);
+			}
+			|	AT KW_NH COMMA NUM COMMA NUM
+			{
+				$$ = raw_payload_new(state, &@$, xstrdup_kw("nh"), &@2, $4, $6);
 			}
 			|	AT KW_TH COMMA NUM COMMA NUM
 			{
@@ -3054,14 +3078,9 @@ set_ref_expr		:	AT identifier
 			}
 			;
 
-set_expr		:	'{' nl set_list_expr '}'
+set_expr		:	'{' set_list_expr '}'
 			{
-				$$ = $3;
-				$$->location = @$;
-			}
-			|	'{' nl set_list_expr COMMA nl '}'
-			{
-				$$ = $3;
+				$$ = $2;
 				$$->location = @$;
 			}
 			;
@@ -3070,20 +3089,21 @@ nl			:	%empty
 			|	nl NEWLINE
 			;
 
-set_list_expr		:	set_list_member nl
+set_list_expr		:	nl set_list_member nl
 			{
 				$$ = compound_expr_alloc(&@$, EXPR_SET);
 				if (!$$) {
-					expr_free($1);
+					expr_free($2);
 					YYNOMEM;
 				}
-				compound_expr_add($$, $1);
+				compound_expr_add($$, $2);
 			}
 			|	set_list_expr COMMA nl set_list_member nl
 			{
 				$$ = $1;
 				compound_expr_add($$, $4);
 			}
+			|	set_list_expr COMMA nl
 			;
 
 set_list_member		:	set_expr
@@ -3310,7 +3330,56 @@ keyword_ident		:	KW_INCLUDE | KW_DEFINE | KW_REDEFINE | KW_UNDEFINE | KW_DESCRIB
 			|	KW_RT0 | KW_RT2 | KW_SRH | KW_FRAG | KW_DST | KW_MH | KW_FIB | KW_SOCKET
 			|	KW_OSF | KW_NUMGEN | KW_JHASH | KW_SYMHASH | KW_IPSEC | KW_TUNNEL
 			|	KW_OPTION | KW_CHUNK | KW_ORIGINAL | KW_REPLY | KW_COUNT | KW_TTL
-			|	KW_SPNUM | KW_NEVER | KW_OFFLOAD
+			|	KW_SPNUM | KW_NEVER | KW_OFFLOAD | KW_LL | KW_NH | KW_ICMPX
 			;
 
 %%
+
+/*
+ * Syntax errors are worded exactly like bison's "verbose" messages (what
+ * nft prints): "syntax error, unexpected X[, expecting A or B ...]" with at
+ * most four alternatives. Where nft has a keyword per header field and this
+ * grammar takes any word (the field after "udp", "comp", "ether" ...), the
+ * alternatives are the header's fields in nft's token order.
+ */
+static void symbol_text(yysymbol_kind_t k, char *buf, size_t size)
+{
+	const char *n = yysymbol_name(k);
+	size_t l;
+
+	if (n[0] == '"') {
+		l = strlen(n);
+		snprintf(buf, size, "%.*s", (int)(l >= 2 ? l - 2 : 0), n + 1);
+	} else {
+		snprintf(buf, size, "%s", n);
+	}
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
+				      struct parser_state *state)
+{
+	yysymbol_kind_t exp[5], tok = yypcontext_token(ctx);
+	char what[64], msg[512], name[64];
+	const char *fields[PROTO_FIELDS_MAX];
+	int n, i, nf;
+	size_t len;
+
+	symbol_text(tok, what, sizeof(what));
+	len = snprintf(msg, sizeof(msg), "syntax error, unexpected %s", what);
+	n = yypcontext_expected_tokens(ctx, exp, 5);
+	/* more than four alternatives: maybe a header field position */
+	nf = n == 0 ? grammar_field_alternatives(state, fields, PROTO_FIELDS_MAX) : 0;
+	if (nf > 0 && nf <= 4) {
+		for (i = 0; i < nf && len < sizeof(msg); i++)
+			len += snprintf(msg + len, sizeof(msg) - len, "%s%s",
+					i ? " or " : ", expecting ", fields[i]);
+	} else if (nf == 0) {
+		for (i = 0; i < n && len < sizeof(msg); i++) {
+			symbol_text(exp[i], name, sizeof(name));
+			len += snprintf(msg + len, sizeof(msg) - len, "%s%s",
+					i ? " or " : ", expecting ", name);
+		}
+	}
+	parser_error(state, yypcontext_location(ctx), "%s", msg);
+	return 0;
+}
