@@ -541,7 +541,8 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 
 	ctx->rule = r;
 	ctx->l3 = ctx->family == NFPROTO_IPV4 ? &proto_ip
-		: ctx->family == NFPROTO_IPV6 ? &proto_ip6 : NULL;
+		: ctx->family == NFPROTO_IPV6 ? &proto_ip6
+		: ctx->family == NFPROTO_ARP ? &proto_arp : NULL;
 	ctx->l3_expr = NULL;
 	ctx->l4 = NULL;
 	ctx->l4_expr = NULL;
