@@ -15,6 +15,7 @@
 # see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
 # ruleset), DIFF_ONLY (glob of ruleset names), BNFT_BIN (bnft binary).
 set -u
+export PYTHONDONTWRITEBYTECODE=1
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 TIER=diff
