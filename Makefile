@@ -29,7 +29,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(patsubst tests/tools/%.c,$(O)/tests/%,$(TOOL_SRC))
 
 .PHONY: all deps test demo clean fuzz bench format
-all: $(O)/bnft $(UNIT_BIN) $(TOOL_BIN)
+all: $(O)/bnft $(if $(wildcard daemon/bnftd.c),$(O)/bnftd) $(UNIT_BIN) $(TOOL_BIN)
 
 $(O)/parser/parser.c $(O)/parser/parser.h: parser/parser.y
 	@mkdir -p $(dir $@)
@@ -58,6 +58,9 @@ $(O)/libbnft.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(O)/bnft: $(O)/compat/bnft.o $(O)/libbnft.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+$(O)/bnftd: $(O)/daemon/bnftd.o $(O)/libbnft.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
 $(O)/tests/test_%: tests/unit/test_%.c $(O)/libbnft.a
