@@ -415,6 +415,9 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		snprintf(name, sizeof(name), "__set%u", ctx->set_id);
 	}
 	flags |= NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
+	/* the kernel's concat flag marks concatenated interval sets only */
+	if (!(flags & NFT_SET_INTERVAL))
+		flags &= ~NFT_SET_CONCAT;
 	if ((s && s->objtype) || ctx->anon_objtype)
 		flags = (flags & ~NFT_SET_MAP) | NFT_SET_OBJECT;
 	if (key->etype == EXPR_CONCAT)
@@ -478,7 +481,8 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 
 	if (s->flags & NFT_SET_ANONYMOUS)
 		return 0; /* built with the rule that uses it */
-	ns = set_new(ctx, s->handle.set, s->flags);
+	ns = set_new(ctx, s->handle.set,
+		     (s->flags & NFT_SET_INTERVAL) ? s->flags : (s->flags & ~NFT_SET_CONCAT));
 	if (!ns)
 		return lower_error(ctx, &s->location, "out of memory");
 	if (s->handle.handle.id)
