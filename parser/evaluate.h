@@ -81,6 +81,11 @@ const struct datatype *eval_basetype(const struct datatype *d);
 bool eval_is_bitmask(const struct datatype *d);
 const char *eval_dtype_desc(const struct datatype *d);
 
+/* evaluate_value.c: locations derived from the source text */
+struct location loc_first_word(const struct location *loc);
+struct location loc_extend_back(const struct location *loc, const char *kw);
+struct location loc_find_word(const struct location *loc, const char *word);
+
 /* evaluate_value.c: constant helpers */
 int symbol_resolve(struct eval_ctx *ctx, struct expr **e, const struct expr_ctx *ectx);
 int value_fit(struct eval_ctx *ctx, struct expr **ep, const struct expr_ctx *ectx);

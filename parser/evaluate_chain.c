@@ -133,9 +133,11 @@ static int prio_evaluate(struct eval_ctx *ctx, struct expr **pe, unsigned int fa
 				  "invalid priority expression value in this context.");
 	}
 	free(txt);
-	if (prio_parse(name, family, hook, &base) < 0)
-		return eval_error(ctx, &e->location,
-				  "invalid priority expression value in this context.");
+	if (prio_parse(name, family, hook, &base) < 0) {
+		struct location pl = loc_extend_back(&e->location, "priority");
+
+		return eval_error(ctx, &pl, "invalid priority expression value in this context.");
+	}
 	*prio = base + (int)off;
 	return 0;
 }
@@ -268,8 +270,18 @@ int chain_evaluate(struct eval_ctx *ctx, struct chain *c)
 	}
 	c->flags |= CHAIN_F_BASECHAIN;
 	hook = hook_lookup(ctx->family, c->hookstr);
-	if (hook < 0)
-		return eval_error(ctx, &c->location, "unknown chain hook");
+	if (hook < 0) {
+		struct location in = c->location, hl;
+
+		/* the hook name sits somewhere in the chain's text */
+		if (ctx->cmd && ctx->cmd->location.last_line >= in.first_line) {
+			in.last_line = ctx->cmd->location.last_line;
+			in.last_column = ctx->cmd->location.last_column;
+		}
+		hl = loc_find_word(&in, c->hookstr ? c->hookstr : "hook");
+
+		return eval_error(ctx, &hl, "unknown chain hook");
+	}
 	c->hooknum = hook;
 	if (c->type) {
 		if (strcmp(c->type, "filter") && strcmp(c->type, "nat") && strcmp(c->type, "route"))
@@ -297,6 +309,8 @@ int chain_evaluate(struct eval_ctx *ctx, struct chain *c)
 	}
 	if (policy_evaluate(ctx, c) < 0)
 		return -1;
+	if (!c->dev_expr && ctx->family == NFPROTO_INET && c->hooknum == 5)
+		return eval_error(ctx, &c->location, "Missing `device' in this chain definition");
 	if (c->dev_expr) {
 		if (ctx->family != NFPROTO_NETDEV &&
 		    !(ctx->family == NFPROTO_INET && c->hooknum == 5))

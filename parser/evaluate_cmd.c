@@ -198,10 +198,13 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	} else if (h && h->position.id) {
 		target = chain_rule_lookup_handle(c, h->position.id);
 		if (!target) {
+			struct location pl = loc_extend_back(loc_or(&h->position.location,
+								    &r->location),
+							     "position");
+
 			eval_drop_pending_sets(ctx);
 			rule_free(r);
-			return kernel_error(ctx, loc_or(&h->position.location, &r->location),
-					    ENOENT);
+			return kernel_error(ctx, &pl, ENOENT);
 		}
 		after = op == CMD_INSERT ? target->list.prev : &target->list;
 	} else if (h && h->index.id) {

@@ -1038,6 +1038,9 @@ int expr_evaluate(struct eval_ctx *ctx, struct expr **ep)
 			return eval_error(ctx, &e->location,
 					  "Symbol expression '%s' has no type context",
 					  e->sym.identifier);
+		if (ctx->ectx.dtype->subtypes > 0)
+			return eval_error(ctx, &e->location, "invalid data type, expected %s",
+					  eval_dtype_desc(ctx->ectx.dtype));
 		return symbol_resolve(ctx, ep, &ctx->ectx);
 	case EXPR_VARIABLE: {
 		struct expr *v = eval_variable_lookup(ctx, e);

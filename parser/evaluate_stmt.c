@@ -136,9 +136,12 @@ static int nat_evaluate(struct eval_ctx *ctx, struct stmt *s)
 			/* nft infers the family from an earlier ip/ip6 match */
 			if (ctx->l3)
 				fam = ctx->l3 == &proto_ip6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
-			else
-				return eval_error(ctx, &s->location,
+			else {
+				struct location kw = loc_first_word(&s->location);
+
+				return eval_error(ctx, &kw,
 						  "ip or ip6 must be specified with address for inet tables.");
+			}
 		}
 		if (s->nat.kind == NAT_MASQ || s->nat.kind == NAT_REDIR)
 			return eval_error(ctx, &s->nat.addr->location,
@@ -194,9 +197,12 @@ static int reject_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	}
 	if (s->reject.type == NFT_REJECT_ICMP_UNREACH && s->reject.icmp_code < 0 && !s->reject.expr)
 		s->reject.icmp_code = s->reject.family == NFPROTO_IPV6 ? 4 : 3;
-	if (s->reject.type == NFT_REJECT_TCP_RST && ctx->l4 && ctx->l4 != &proto_tcp)
-		return eval_error2(ctx, &s->location, ctx->l4_expr ? &ctx->l4_expr->location : NULL,
+	if (s->reject.type == NFT_REJECT_TCP_RST && ctx->l4 && ctx->l4 != &proto_tcp) {
+		struct location kw = loc_first_word(&s->location);
+
+		return eval_error2(ctx, &kw, ctx->l4_expr ? &ctx->l4_expr->location : NULL,
 				   "you cannot use tcp reset with this protocol");
+	}
 	if (s->reject.type == NFT_REJECT_TCP_RST && !ctx->l4 &&
 	    (ctx->family == NFPROTO_INET || ctx->family == NFPROTO_BRIDGE ||
 	     ctx->family == NFPROTO_NETDEV))
@@ -346,16 +352,16 @@ static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 
 static int log_evaluate(struct eval_ctx *ctx, struct stmt *s)
 {
+	struct location kw = loc_first_word(&s->location);
 	unsigned int f = s->log.flags;
 
 	if ((f & LOG_F_LEVEL) && s->log.level == NFT_LOGLEVEL_AUDIT &&
 	    ((f & ~LOG_F_LEVEL) || s->log.logflags))
-		return eval_error(ctx, &s->location,
-				  "log level audit doesn't support any further options");
+		return eval_error(ctx, &kw, "log level audit doesn't support any further options");
 	if ((f & LOG_F_LEVEL) && (f & LOG_F_GROUP))
-		return eval_error(ctx, &s->location, "level and group are mutually exclusive");
+		return eval_error(ctx, &kw, "level and group are mutually exclusive");
 	if (s->log.logflags && (f & LOG_F_GROUP))
-		return eval_error(ctx, &s->location, "flags and group are mutually exclusive");
+		return eval_error(ctx, &kw, "flags and group are mutually exclusive");
 	return 0;
 }
 

@@ -47,6 +47,85 @@ int eval_error2(struct eval_ctx *ctx, const struct location *loc, const struct l
 	return -1;
 }
 
+/* ------------------------------------------------------------ locations */
+
+/* nft points some errors at a keyword (the "reject" of a statement, the
+ * "priority foo" of a chain): derive those locations from the source text. */
+static const char *line_start(const struct location *loc, int line)
+{
+	const struct input_desc *in = loc->indesc;
+	const char *p;
+	int n = 1;
+
+	if (!in || !in->buf)
+		return NULL;
+	for (p = in->buf; *p && n < line; p++)
+		if (*p == '\n')
+			n++;
+	return n == line ? p : NULL;
+}
+
+struct location loc_first_word(const struct location *loc)
+{
+	struct location r = *loc;
+	const char *p = line_start(loc, loc->first_line);
+	int col;
+
+	if (!p)
+		return r;
+	for (col = loc->first_column; p[col - 1] && p[col - 1] != ' ' && p[col - 1] != '\t' &&
+				      p[col - 1] != '\n' && p[col - 1] != ';';
+	     col++)
+		;
+	if (col > loc->first_column) {
+		r.last_line = r.first_line;
+		r.last_column = col - 1;
+	}
+	return r;
+}
+
+struct location loc_extend_back(const struct location *loc, const char *kw)
+{
+	struct location r = *loc;
+	const char *p = line_start(loc, loc->first_line);
+	int kl = strlen(kw), start = loc->first_column - 1 - 1 - kl; /* 0-based */
+
+	if (!p || start < 0)
+		return r;
+	if (!strncmp(p + start, kw, kl) && p[start + kl] == ' ')
+		r.first_column = start + 1;
+	return r;
+}
+
+struct location loc_find_word(const struct location *loc, const char *word)
+{
+	struct location r = *loc;
+	const char *p = line_start(loc, loc->first_line), *q;
+	int line = loc->first_line, col = loc->first_column, wl = strlen(word);
+
+	if (!p)
+		return r;
+	q = p + col - 1;
+	while (*q && (line < loc->last_line || (line == loc->last_line && col <= loc->last_column))) {
+		if (!strncmp(q, word, wl) && (q == p || q[-1] == ' ' || q[-1] == '\t') &&
+		    (q[wl] == ' ' || q[wl] == ';' || q[wl] == '\n' || q[wl] == '\0')) {
+			r.first_line = r.last_line = line;
+			r.first_column = col;
+			r.last_column = col + wl - 1;
+			return r;
+		}
+		if (*q == '\n') {
+			line++;
+			col = 1;
+			p = q + 1;
+		} else {
+			col++;
+		}
+		q++;
+	}
+	return r;
+}
+
 const struct datatype *eval_basetype(const struct datatype *d)
 {
 	while (d && d->basetype)
