@@ -154,7 +154,8 @@ class Harness:
 		self.tx = nsio.Sender(self.gen, ["ref0", "ref1", "sut0", "sut1"])
 		self.lo_ref = nsio.LocalSender(self.ref)
 		self.lo_sut = nsio.LocalSender(self.sut)
-		self.wire = nsio.WireObserver(self.gen, ["ref0", "ref1", "sut0", "sut1"])
+		self.wire = nsio.WireObserver(self.gen, ["ref0", "ref1", "ref2",
+							 "sut0", "sut1", "sut2"])
 		self.ifidx = {"ref": nsio.ifindexes(self.ref), "sut": nsio.ifindexes(self.sut)}
 		self.addrs = set()
 		self.next_id = ID_BASE
@@ -186,6 +187,7 @@ class Harness:
 		"""Send every case to both sides; returns {id: case}."""
 		self.obs_ref.reset()
 		self.obs_sut.reset()
+		self.wire.reset()
 		sent = {}
 		for i, c in enumerate(case_list):
 			pid = self.next_id
@@ -201,8 +203,10 @@ class Harness:
 			if i % 32 == 31:
 				self.obs_ref.drain()
 				self.obs_sut.drain()
+				self.wire.drain()
 		self.obs_ref.drain(0.15)
 		self.obs_sut.drain(0.15)
+		self.wire.drain(0.05)
 		return sent
 
 	def send_out(self, case_list):
@@ -222,22 +226,31 @@ class Harness:
 		self.wire.drain(0.15)
 		return sent
 
+	def wire_verdict(self, side, pid, want):
+		"""accept if the packet left exactly once, through `want`."""
+		mine = [n for n in self.wire.seen.get(pid, []) if n.startswith(side)]
+		if not mine:
+			return "drop"
+		if len(mine) > 1:
+			return "accept(x%d)" % len(mine)
+		if mine[0] != want:
+			return "accept(out %s)" % mine[0]
+		return "accept"
+
 	def rows_in(self, sent):
-		return [("in", pid, c, self.verdict(self.obs_ref, pid, "ref", c),
-			 self.verdict(self.obs_sut, pid, "sut", c)) for pid, c in sent.items()]
+		rows = []
+		for pid, c in sent.items():
+			if casegen.forwarded(c):
+				rows.append(("fwd", pid, c, self.wire_verdict("ref", pid, "ref2"),
+					     self.wire_verdict("sut", pid, "sut2")))
+			else:
+				rows.append(("in", pid, c, self.verdict(self.obs_ref, pid, "ref", c),
+					     self.verdict(self.obs_sut, pid, "sut", c)))
+		return rows
 
 	def rows_out(self, sent):
-		def v(side, pid, c):
-			seen = self.wire.seen.get(pid, [])
-			mine = [n for n in seen if n.startswith(side)]
-			if not mine:
-				return "drop"
-			if len(mine) > 1:
-				return "accept(x%d)" % len(mine)
-			if mine[0] != "%s%d" % (side, c["iface"]):
-				return "accept(out %s)" % mine[0]
-			return "accept"
-		return [("out", pid, c, v("ref", pid, c), v("sut", pid, c))
+		return [("out", pid, c, self.wire_verdict("ref", pid, "ref%d" % c["iface"]),
+			 self.wire_verdict("sut", pid, "sut%d" % c["iface"]))
 			for pid, c in sent.items()]
 
 	def load_ref(self, path):
@@ -319,10 +332,11 @@ class Harness:
 		bad = []
 		agree = 0
 		acc = 0
-		nout = 0
+		nout = nfwd = 0
 		for d, pid, c, vr, vs in rows:
 			acc += vr == "accept"
 			nout += d == "out"
+			nfwd += d == "fwd"
 			if vr == vs:
 				agree += 1
 			else:
@@ -354,9 +368,14 @@ class Harness:
 		else:
 			res = "pass" if ok else "fail"
 		tag = {"pass": "PASS", "fail": "FAIL"}[res]
+		extra = []
+		if nfwd:
+			extra.append("%d to be forwarded" % nfwd)
+		if nout:
+			extra.append("%d from inside, output" % nout)
 		print("%s %s: %d packets sent%s (%d accepted by kernel), verdicts %d/%d agree, "
 		      "counters %d/%d agree%s" % (tag, name, n,
-						  " (%d of them from inside, output)" % nout if nout else "",
+						  " (%s)" % ", ".join(extra) if extra else "",
 						  acc, agree, n, ctr_agree, nctr,
 						  " (disagreement expected)" if expect_fail else ""))
 		if bad or ctr_bad:
@@ -364,6 +383,8 @@ class Harness:
 				desc = describe(c)
 				if d == "out":
 					desc = "sent from inside: " + desc.replace(" if veth", " oif veth")
+				elif d == "fwd":
+					desc = "forwarded: " + desc
 				print("    packet %08x %s: kernel %s, SUT %s" % (pid, desc, vr, vs))
 			if len(bad) > self.a.show:
 				print("    ... %d more packet disagreements" % (len(bad) - self.a.show))
@@ -537,6 +558,7 @@ def empty_check(h):
 		print("PASS observer sanity: all %d packets observed on both sides with no "
 		      "ruleset loaded" % len(sent))
 	empty_check_out(h, case_list)
+	empty_check_fwd(h)
 
 
 OBS_DROP_OUT = """table inet obs {
@@ -586,6 +608,52 @@ def empty_check_out(h, case_list):
 		h.passed += 1
 		print("PASS output observer position: %d packets dropped at inet output are "
 		      "counted there and never on the wire, on both sides" % len(sent))
+
+
+OBS_DROP_FWD = """table inet obs {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		counter drop
+	}
+}
+"""
+
+
+def empty_check_fwd(h):
+	"""Forwarded packets (destinations in the veth2 ranges, TTL > 1): all on
+	the wire of veth2 with no ruleset, none with 'inet forward: counter drop'
+	(whose counter shows them all)."""
+	text = "hook forward ip daddr 198.18.0.0/24 ip6 daddr 2001:db8:f::/64 tcp dport 22"
+	case_list = [c for c in casegen.generate(text, limit=600)
+		     if casegen.forwarded(c) and c["ttl"] > 1]
+	res = []
+	for rs in (None, OBS_DROP_FWD):
+		for ns in (h.ref, h.sut):
+			sh("ip netns exec %s nft flush ruleset" % ns)
+			if rs:
+				subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"],
+					       input=rs, capture_output=True, text=True)
+		sent = h.send_all(case_list)
+		for side, ns in (("ref", h.ref), ("sut", h.sut)):
+			_, out, _ = sh("ip netns exec %s nft -j list ruleset" % ns)
+			ctr = Counters.parse(out).rules.get(("inet", "obs", "forward", 0),
+							    [(0, 0)])[0][0]
+			seen = sum(1 for pid in sent
+				   if h.wire_verdict(side, pid, side + "2") == "accept")
+			res.append((rs is not None, side, seen, ctr))
+			sh("ip netns exec %s nft flush ruleset" % ns)
+	n = len(case_list)
+	bad = [r for r in res if (r[0] and (r[2] or r[3] != n)) or (not r[0] and r[2] != n)]
+	if bad:
+		h.failed += 1
+		print("FAIL forward observer: of %d packets to forward: %s" % (n, "; ".join(
+			"%s %s: %d on the wire, forward counter %d" %
+			("drop-all" if d else "no ruleset", side, seen, ctr)
+			for d, side, seen, ctr in bad)))
+	else:
+		h.passed += 1
+		print("PASS forward observer: %d packets to forward leave by veth2 with no "
+		      "ruleset and none with 'forward: counter drop' (counted), on both sides" % n)
 
 
 def csum_errors(ns):

@@ -4,8 +4,10 @@
 #
 #   bnft-d-gen-ID  ref0 ─── veth0  bnft-d-ref-ID   (kernel nf_tables, reference)
 #                  ref1 ─── veth1
+#                  ref2 ─── veth2  (forwarded packets leave here)
 #                  sut0 ─── veth0  bnft-d-sut-ID   (system under test)
 #                  sut1 ─── veth1
+#                  sut2 ─── veth2
 #
 # The generator side has no IP stack configuration (no addresses, ARP off,
 # IPv6 off): it only writes raw Ethernet frames. The receiving namespaces get
@@ -26,7 +28,11 @@ diff_ns_names() { # id
 # MACs are fixed so both receivers look alike; locally administered range.
 DIFF_MAC_IF0=02:b0:0f:00:00:10
 DIFF_MAC_IF1=02:b0:0f:00:00:11
+DIFF_MAC_IF2=02:b0:0f:00:00:12
 DIFF_MAC_GEN=02:b0:0f:00:00:01
+# Destinations in these ranges are forwarded by the receivers out of veth2.
+DIFF_FWD4=198.18.0.0/15
+DIFF_FWD6=2001:db8:f::/48
 
 diff_rx_conf() { # ns
 	local ns=$1 d
@@ -38,15 +44,19 @@ diff_rx_conf() { # ns
 		for f in /proc/sys/net/ipv6/conf/*/accept_redirects; do echo 0 >$f; done
 		for f in /proc/sys/net/ipv6/conf/*/accept_dad; do echo 0 >$f; done
 		for f in /proc/sys/net/ipv6/conf/*/router_solicitations; do echo 0 >$f; done
-		echo 0 >/proc/sys/net/ipv4/ip_forward
-		echo 0 >/proc/sys/net/ipv6/conf/all/forwarding
+		echo 1 >/proc/sys/net/ipv4/ip_forward
+		echo 1 >/proc/sys/net/ipv6/conf/all/forwarding
 		echo 0 >/proc/sys/net/ipv4/icmp_ratelimit
 		echo 0 >/proc/sys/net/ipv6/icmp/ratelimit
 	' || return 1
 	ip -n "$ns" link set lo up || return 1
-	for d in veth0 veth1; do
+	for d in veth0 veth1 veth2; do
 		ip -n "$ns" link set "$d" mtu 9000 up || return 1
 	done
+	ip -n "$ns" route add $DIFF_FWD4 via 192.0.2.252 dev veth2 onlink || return 1
+	ip -n "$ns" neigh replace 192.0.2.252 lladdr $DIFF_MAC_GEN dev veth2 nud permanent || return 1
+	ip -n "$ns" -6 route add $DIFF_FWD6 via fe80::2 dev veth2 || return 1
+	ip -n "$ns" -6 neigh replace fe80::2 lladdr $DIFF_MAC_GEN dev veth2 nud permanent || return 1
 	ip -n "$ns" addr add 192.0.2.1/32 dev veth0 || return 1
 	ip -n "$ns" addr add 192.0.2.2/32 dev veth1 || return 1
 	ip -n "$ns" -6 addr add 2001:db8:ffff::1/128 dev veth0 nodad || return 1
@@ -82,7 +92,7 @@ diff_ns_up() { # id
 	ip netns add "$DIFF_GEN" || return 1
 	ip netns add "$DIFF_REF" || return 1
 	ip netns add "$DIFF_SUT" || return 1
-	for i in 0 1; do
+	for i in 0 1 2; do
 		ip -n "$DIFF_GEN" link add "ref$i" type veth peer name "veth$i" netns "$DIFF_REF" || return 1
 		ip -n "$DIFF_GEN" link add "sut$i" type veth peer name "veth$i" netns "$DIFF_SUT" || return 1
 	done
@@ -90,9 +100,11 @@ diff_ns_up() { # id
 	ip -n "$DIFF_REF" link set veth1 address $DIFF_MAC_IF1 || return 1
 	ip -n "$DIFF_SUT" link set veth0 address $DIFF_MAC_IF0 || return 1
 	ip -n "$DIFF_SUT" link set veth1 address $DIFF_MAC_IF1 || return 1
+	ip -n "$DIFF_REF" link set veth2 address $DIFF_MAC_IF2 || return 1
+	ip -n "$DIFF_SUT" link set veth2 address $DIFF_MAC_IF2 || return 1
 	ip netns exec "$DIFF_GEN" sh -c '
 		for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do echo 1 >$f; done' || return 1
-	for i in ref0 ref1 sut0 sut1; do
+	for i in ref0 ref1 ref2 sut0 sut1 sut2; do
 		ip -n "$DIFF_GEN" link set "$i" arp off mtu 9000 up || return 1
 	done
 	ip -n "$DIFF_GEN" link set lo up
@@ -109,7 +121,7 @@ diff_ns_up() { # id
 diff_scratch_up() {
 	local d idx
 	ip netns add "$DIFF_SCR" || return 1
-	for d in veth0 veth1; do
+	for d in veth0 veth1 veth2; do
 		idx=$(ip -n "$DIFF_SUT" -o link show dev "$d" | cut -d: -f1)
 		ip -n "$DIFF_SCR" link add "$d" index "$idx" type veth peer name "x$d" index $((idx + 100)) || return 1
 		ip -n "$DIFF_SCR" link set "x$d" up || return 1
