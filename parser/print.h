@@ -18,6 +18,18 @@
 
 /* The children of a concat/list/set expression (ast.h union member). */
 #ifndef EXPR_COMPOUND
+/* print_json.c: nft -j. bnft_json_ruleset returns a new jansson reference
+ * ({"nftables": [...]}), family 0 = all; the print variant appends the
+ * text as nft prints it, one line. */
+struct json_t;
+struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
+				 const struct output_ctx *octx);
+void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
+			     const struct output_ctx *octx, struct outbuf *o);
+/* {"rule": {...}} of one rule, for JSON echo. */
+struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
+			      const struct output_ctx *octx);
+
 #endif
 
 /* Which optional log fields were given (stmt->log.flags). Same bits as
@@ -28,11 +40,35 @@
 #define LOG_F_GROUP	 (1u << 2)
 #define LOG_F_QTHRESHOLD (1u << 3)
 #define LOG_F_LEVEL	 (1u << 4)
+/* print_json.c: nft -j. bnft_json_ruleset returns a new jansson reference
+ * ({"nftables": [...]}), family 0 = all; the print variant appends the
+ * text as nft prints it, one line. */
+struct json_t;
+struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
+				 const struct output_ctx *octx);
+void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
+			     const struct output_ctx *octx, struct outbuf *o);
+/* {"rule": {...}} of one rule, for JSON echo. */
+struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
+			      const struct output_ctx *octx);
+
 #endif
 
 /* Element timeout meaning "never expires" (nftables NFT_NEVER_TIMEOUT). */
 #ifndef BNFT_NEVER_TIMEOUT
 #define BNFT_NEVER_TIMEOUT UINT64_MAX
+/* print_json.c: nft -j. bnft_json_ruleset returns a new jansson reference
+ * ({"nftables": [...]}), family 0 = all; the print variant appends the
+ * text as nft prints it, one line. */
+struct json_t;
+struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
+				 const struct output_ctx *octx);
+void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
+			     const struct output_ctx *octx, struct outbuf *o);
+/* {"rule": {...}} of one rule, for JSON echo. */
+struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
+			      const struct output_ctx *octx);
+
 #endif
 
 /* State threaded through one print run. octx is a private copy because some
@@ -128,5 +164,17 @@ void bnft_print_expr(const struct expr *e, unsigned int family, const struct out
 		     struct outbuf *o);
 void bnft_print_stmt(const struct stmt *s, unsigned int family, const struct output_ctx *octx,
 		     struct outbuf *o);
+
+/* print_json.c: nft -j. bnft_json_ruleset returns a new jansson reference
+ * ({"nftables": [...]}), family 0 = all; the print variant appends the
+ * text as nft prints it, one line. */
+struct json_t;
+struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
+				 const struct output_ctx *octx);
+void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
+			     const struct output_ctx *octx, struct outbuf *o);
+/* {"rule": {...}} of one rule, for JSON echo. */
+struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
+			      const struct output_ctx *octx);
 
 #endif

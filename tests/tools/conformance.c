@@ -37,6 +37,10 @@
  * would and the ruleset printed as `nft list ruleset`; the output must be
  * byte-identical to the file.
  *
+ * tests/shell json dumps (*.json-nft): the .nft dump beside each is listed
+ * as nft -j would and compared as JSON values, handles set to 0 and the
+ * version fields to upstream's placeholders (not gating).
+ *
  * Crash isolation: each .t file (and the dump list) runs in a forked child
  * that reports each result through a pipe; if the child dies, the line it
  * was on counts as a crash (and a failure) and a new child resumes after it.
@@ -61,6 +65,8 @@
 #include <unistd.h>
 
 #include <linux/netfilter.h>
+
+#include <jansson.h>
 
 #include "parser/ast.h"
 #include "parser/datatype.h"
@@ -818,6 +824,79 @@ static void dump_run(char **paths, int n, int start)
 	}
 }
 
+/* handles are 0 and versions placeholders in upstream's json dumps */
+static void json_normalise(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			json_normalise(v);
+		return;
+	}
+	if (!json_is_object(j))
+		return;
+	json_object_foreach(j, k, v) {
+		if (!strcmp(k, "handle") && json_is_integer(v))
+			json_object_set_new(j, k, json_integer(0));
+		else if (!strcmp(k, "version") && json_is_string(v))
+			json_object_set_new(j, k, json_string("VERSION"));
+		else if (!strcmp(k, "release_name") && json_is_string(v))
+			json_object_set_new(j, k, json_string("RELEASE_NAME"));
+		else
+			json_normalise(v);
+	}
+}
+
+/* tests/shell json dumps: the .nft dump beside it, listed with -j, must
+ * equal the .json-nft (as JSON values, handles 0). */
+static void json_dump_run(char **paths, int n, int start)
+{
+	struct output_ctx octx = { .json = true };
+	int i;
+
+	for (i = start; i < n; i++) {
+		struct sbuf msg = { 0 };
+		const char *stage = "";
+		char nft[4096];
+		json_error_t jerr;
+		json_t *want, *got;
+		struct run r;
+		bool pass = false;
+		size_t len = strlen(paths[i]);
+
+		report_start(i);
+		snprintf(nft, sizeof(nft), "%.*s.nft", (int)(len - strlen(".json-nft")), paths[i]);
+		want = json_load_file(paths[i], 0, &jerr);
+		run_init(&r);
+		if (!want) {
+			sb_printf(&msg, "cannot read %s: %s", paths[i], jerr.text);
+		} else if (run_file(&r, nft, &stage) < 0) {
+			sb_printf(&msg, "rejected by %s:\n%s", stage, r.err.buf ? r.err.buf : "");
+		} else {
+			got = bnft_json_ruleset(&r.rs, 0, &octx);
+			json_normalise(got);
+			pass = got && json_equal(got, want);
+			if (!pass) {
+				char *a = json_dumps(want, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+				char *b = got ? json_dumps(got, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
+
+				sb_printf(&msg, "json differs\n--- expected\n%s\n--- got\n%s\n---\n",
+					  a ? a : "", b ? b : "");
+				free(a);
+				free(b);
+			}
+			json_decref(got);
+		}
+		json_decref(want);
+		report(i, "json", pass, msg.s);
+		run_release(&r);
+		free(msg.s);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Parent side                                                         */
 
@@ -825,6 +904,7 @@ struct tally {
 	unsigned int ok_pass, ok_fail, fail_pass, fail_fail, decl_pass, decl_fail;
 	unsigned int dump_pass, dump_fail, crashes;
 	unsigned int fix_pass, fix_fail;
+	unsigned int json_pass, json_fail;
 };
 
 static FILE *logfp;
@@ -870,6 +950,8 @@ static void count(struct tally *t, const char *kind, bool pass)
 		pass ? t->dump_pass++ : t->dump_fail++;
 	else if (!strcmp(kind, "fixpoint"))
 		pass ? t->fix_pass++ : t->fix_fail++;
+	else if (!strcmp(kind, "json"))
+		pass ? t->json_pass++ : t->json_fail++;
 }
 
 /*
@@ -966,6 +1048,13 @@ static void dump_job(void *arg, int start)
 	struct dump_arg *d = arg;
 
 	dump_run(d->paths, d->n, start);
+}
+
+static void json_dump_job(void *arg, int start)
+{
+	struct dump_arg *d = arg;
+
+	json_dump_run(d->paths, d->n, start);
 }
 
 static double pct(unsigned int a, unsigned int b)
@@ -1089,6 +1178,36 @@ int main(int argc, char **argv)
 		globfree(&g);
 	}
 
+	/* tests/shell json dumps (nft -j), not gating */
+	snprintf(pattern, sizeof(pattern), "%s/nftables/tests/shell/testcases/*/dumps/*.json-nft",
+		 corpora);
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		struct dump_arg d = { NULL, 0 };
+		char **names = calloc(g.gl_pathc + 1, sizeof(*names));
+		struct tally t = { 0 };
+
+		d.paths = calloc(g.gl_pathc + 1, sizeof(*d.paths));
+		for (i = 0; i < g.gl_pathc; i++) {
+			const char *rel = strstr(g.gl_pathv[i], "testcases/");
+
+			if (filter && !strstr(g.gl_pathv[i], filter))
+				continue;
+			names[d.n] = (char *)(rel ? rel : g.gl_pathv[i]);
+			d.paths[d.n++] = g.gl_pathv[i];
+		}
+		if (d.n)
+			run_job("json dumps", json_dump_job, &d, &t, "json", names);
+		total.json_pass = t.json_pass;
+		total.json_fail = t.json_fail;
+		total.crashes += t.crashes;
+		if (logfp)
+			fprintf(logfp, "## json dumps: equal %u/%u, crashes %u\n", t.json_pass,
+				t.json_pass + t.json_fail, t.crashes);
+		free(names);
+		free(d.paths);
+		globfree(&g);
+	}
+
 	printf("py ;ok lines listed exactly:   %u/%u (%.1f%%, target 95%%)\n", total.ok_pass,
 	       total.ok_pass + total.ok_fail, pct(total.ok_pass, total.ok_pass + total.ok_fail));
 	printf("py ;fail lines rejected:       %u/%u (%.1f%%, target 95%%)\n", total.fail_pass,
@@ -1102,6 +1221,9 @@ int main(int argc, char **argv)
 	printf("shell dumps byte-identical:    %u/%u (%.1f%%, target 90%%)\n", total.dump_pass,
 	       total.dump_pass + total.dump_fail,
 	       pct(total.dump_pass, total.dump_pass + total.dump_fail));
+	printf("shell json dumps equal (-j):   %u/%u (%.1f%%, not gating)\n", total.json_pass,
+	       total.json_pass + total.json_fail,
+	       pct(total.json_pass, total.json_pass + total.json_fail));
 	printf("crashes:                       %u (target 0)\n", total.crashes);
 	if (logfp) {
 		printf("mismatches logged to %s (%u, first %u kept)\n", logpath, logged,
