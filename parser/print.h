@@ -109,6 +109,8 @@ const char *print_obj_type_name(unsigned int type);
 /* Prefix length of a big endian mask / of a range [lo, hi]; -1 if none. */
 int print_mask_prefix_len(const struct expr *m);
 int print_range_prefix_len(const struct expr *lo, const struct expr *hi);
+/* Name of a reject code (kind 0 icmp, 1 icmpv6, 2 icmpx), NULL if none. */
+const char *print_reject_code_name(unsigned int kind, int code);
 /* Whether the kernel keeps a ct key's direction (ct original saddr). */
 bool ct_key_keeps_dir(unsigned int key);
 /* Bodies of limit and quota objects ("rate 10/second", "25 mbytes"). */

@@ -27,6 +27,7 @@
 struct jctx {
 	struct output_ctx octx;
 	unsigned int family;
+	bool flag_array; /* right side of a flag test */
 };
 
 static json_t *expr_json(struct jctx *jc, const struct expr *e);
@@ -64,42 +65,35 @@ static bool bitmask_value(const struct expr *e)
 	return false;
 }
 
-/* A flag set with several bits is a list of names, as nft -j lists them. */
+/* A flag set with several bits: the names, lowest bit first, as a plain
+ * array in a flag test ("op": "in") and as {"|": [...]} elsewhere. */
 static json_t *value_json(struct jctx *jc, const struct expr *e)
 {
 	unsigned int n = (e->value.len + 7) / 8, i, bit, bits = 0;
 	json_t *a;
 
-	if (!bitmask_value(e))
+	if (!bitmask_value(e) || n > BNFT_VALUE_MAX)
 		return datatype_json(e, &jc->octx);
-	for (i = 0; i < n && i < BNFT_VALUE_MAX; i++)
+	for (i = 0; i < n; i++)
 		bits += __builtin_popcount(e->value.data[i]);
 	if (bits < 2)
 		return datatype_json(e, &jc->octx);
 	a = json_array();
-	for (i = 0; i < n && i < BNFT_VALUE_MAX; i++) {
+	for (i = 0; i < n; i++) {
+		/* least significant byte first */
+		unsigned int byte = e->byteorder == BYTEORDER_HOST_ENDIAN ? i : n - 1 - i;
+
 		for (bit = 0; bit < 8; bit++) {
 			struct expr one = *e;
 
-			if (!(e->value.data[i] & (1u << bit)))
+			if (!(e->value.data[byte] & (1u << bit)))
 				continue;
 			memset(one.value.data, 0, sizeof(one.value.data));
-			one.value.data[i] = 1u << bit;
+			one.value.data[byte] = 1u << bit;
 			json_array_append_new(a, datatype_json(&one, &jc->octx));
 		}
 	}
-	/* bytes were walked low address first: host order lists low bits
-	 * first already; big endian values need the reverse */
-	if (e->byteorder != BYTEORDER_HOST_ENDIAN) {
-		json_t *r = json_array();
-		size_t k = json_array_size(a);
-
-		while (k-- > 0)
-			json_array_append(r, json_array_get(a, k));
-		json_decref(a);
-		a = r;
-	}
-	return a;
+	return jc->flag_array ? a : jwrap("|", a);
 }
 
 static const char *const base_names[] = { "ll", "nh", "th", "ih", "tun" };
@@ -309,6 +303,19 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 	case EXPR_VERDICT:
 		return verdict_json(e);
 	case EXPR_PREFIX:
+		if (e->prefix.prefix && e->prefix.prefix->etype == EXPR_VALUE &&
+		    e->prefix.prefix->dtype &&
+		    (e->prefix.prefix->dtype->type == TYPE_STRING ||
+		     e->prefix.prefix->dtype->type == TYPE_IFNAME)) {
+			char buf[BNFT_VALUE_MAX + 2];
+			unsigned int n = e->prefix.prefix_len / 8, k;
+
+			for (k = 0; k < n && k < BNFT_VALUE_MAX && e->prefix.prefix->value.data[k]; k++)
+				buf[k] = (char)e->prefix.prefix->value.data[k];
+			buf[k++] = '*';
+			buf[k] = '\0';
+			return jstr(buf);
+		}
 		o = json_object();
 		jset(o, "addr", expr_json(jc, e->prefix.prefix));
 		jset(o, "len", json_integer(e->prefix.prefix_len));
@@ -448,17 +455,39 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 		return expr_json(jc, e->binop.left);
 	case EXPR_BINOP: {
 		json_t *a = json_array();
+		const struct expr *l = e->binop.left;
+		bool fa = jc->flag_array;
 
-		json_array_append_new(a, expr_json(jc, e->binop.left));
+		jc->flag_array = false;
+		/* a | b | c is one {"|": [a, b, c]} */
+		if (l && l->etype == EXPR_BINOP && l->op == e->op) {
+			json_t *inner = expr_json(jc, l);
+			json_t *arr = json_object_get(inner, binop_name(e->op));
+			size_t k;
+			json_t *v;
+
+			json_array_foreach(arr, k, v)
+				json_array_append(a, v);
+			json_decref(inner);
+		} else {
+			json_array_append_new(a, expr_json(jc, l));
+		}
 		json_array_append_new(a, expr_json(jc, e->binop.right));
+		jc->flag_array = fa;
 		return jwrap(binop_name(e->op), a);
 	}
-	case EXPR_RELATIONAL:
+	case EXPR_RELATIONAL: {
+		const char *op = rel_op_name(e);
+		bool fa = jc->flag_array;
+
 		o = json_object();
-		jset(o, "op", jstr(rel_op_name(e)));
+		jset(o, "op", jstr(op));
 		jset(o, "left", expr_json(jc, e->binop.left));
+		jc->flag_array = !strcmp(op, "in");
 		jset(o, "right", expr_json(jc, e->binop.right));
+		jc->flag_array = fa;
 		return jwrap("match", o);
+	}
 	default:
 		return json_null();
 	}
@@ -609,8 +638,7 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 		o = json_object();
 		if (s->limit.type == NFT_LIMIT_PKT_BYTES) {
 			rate_json(o, "rate", s->limit.rate);
-			if (burst)
-				rate_json(o, "burst", burst);
+			rate_json(o, "burst", burst);
 		} else {
 			jset(o, "rate", json_integer(s->limit.rate));
 			jset(o, "burst", json_integer(burst ? burst : 5));
@@ -644,10 +672,16 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 							     NFPROTO_IPV6
 						     ? "icmpv6"
 						     : "icmp"));
-		if (s->reject.expr && s->reject.expr->etype == EXPR_VALUE)
-			jset(o, "expr", expr_json(jc, s->reject.expr));
-		else
-			jset(o, "expr", json_integer(s->reject.icmp_code));
+		{
+			unsigned int kind = s->reject.type == NFT_REJECT_ICMPX_UNREACH ? 2
+					    : (s->reject.family ? s->reject.family : jc->family) ==
+							    NFPROTO_IPV6
+						    ? 1
+						    : 0;
+			const char *name = print_reject_code_name(kind, s->reject.icmp_code);
+
+			jset(o, "expr", name ? jstr(name) : json_integer(s->reject.icmp_code));
+		}
 		return jwrap("reject", o);
 	case STMT_NAT:
 		return nat_json(jc, s);
@@ -736,20 +770,38 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 		json_t *st = json_array();
 		const struct stmt *i;
 
+		bool sl = jc->octx.stateless;
+
 		o = json_object();
-		jset(o, s->type == STMT_MAP ? "map" : "set", expr_json(jc, s->set.set));
+		jset(o, "op", jstr(s->set.op < 3 ? ops[s->set.op] : "add"));
 		jset(o, "elem", expr_json(jc, s->set.key));
 		if (s->type == STMT_MAP)
 			jset(o, "data", expr_json(jc, s->set.data));
+		jset(o, s->type == STMT_MAP ? "map" : "set", expr_json(jc, s->set.set));
+		jc->octx.stateless = true;
 		list_for_each_entry(i, &s->set.stmts, list)
 			json_array_append_new(st, stmt_json(jc, i));
+		jc->octx.stateless = sl;
 		if (json_array_size(st))
 			jset(o, "stmt", st);
 		else
 			json_decref(st);
-		return jwrap(s->set.op < 3 ? ops[s->set.op] : "add", o);
+		return jwrap(s->type == STMT_MAP ? "map" : "set", o);
 	}
 	case STMT_OBJREF:
+		if (s->objref.type == NFT_OBJECT_SECMARK && s->objref.expr &&
+		    s->objref.expr->etype != EXPR_VALUE && s->objref.expr->etype != EXPR_MAP) {
+			struct expr key;
+
+			/* meta secmark set ct secmark */
+			memset(&key, 0, sizeof(key));
+			key.etype = EXPR_META;
+			key.meta.key = NFT_META_SECMARK;
+			o = json_object();
+			jset(o, "key", expr_json(jc, &key));
+			jset(o, "value", expr_json(jc, s->objref.expr));
+			return jwrap("mangle", o);
+		}
 		return jwrap(print_obj_type_name(s->objref.type), expr_json(jc, s->objref.expr));
 	case STMT_NOTRACK:
 		return jwrap("notrack", NULL);
@@ -814,9 +866,7 @@ static json_t *table_json(const struct table *t)
 		for (i = 0; i < 3; i++)
 			if (t->flags & (1u << i))
 				json_array_append_new(f, jstr(names[i]));
-		jset(o, "flags", json_array_size(f) == 1 ? json_incref(json_array_get(f, 0))
-							: json_incref(f));
-		json_decref(f);
+		jset(o, "flags", f);
 	}
 	if (t->comment)
 		jset(o, "comment", jstr(t->comment));
@@ -889,12 +939,15 @@ static json_t *set_json(struct jctx *jc, const struct set *s)
 
 	/* nft puts the table after the name for sets */
 	jset(o, "table", jstr(s->handle.table));
-	jset(o, "type", type_json(s->key));
+	if (s->key_typeof && s->key)
+		jset(o, "type", jwrap("typeof", expr_json(jc, s->key)));
+	else
+		jset(o, "type", type_json(s->key));
 	jset(o, "handle", json_integer(s->handle.handle.id));
-	if (s->flags & NFT_SET_MAP)
-		jset(o, "map", type_json(s->data));
-	else if (s->flags & NFT_SET_OBJECT)
+	if (s->flags & NFT_SET_OBJECT)
 		jset(o, "map", jstr(print_obj_type_name(s->objtype)));
+	else if (s->flags & NFT_SET_MAP)
+		jset(o, "map", type_json(s->data));
 	if (s->policy == NFT_SET_POL_MEMORY)
 		jset(o, "policy", jstr("memory"));
 	f = json_array();
@@ -917,6 +970,8 @@ static json_t *set_json(struct jctx *jc, const struct set *s)
 		jset(o, "size", json_integer(s->size));
 	if (s->comment)
 		jset(o, "comment", jstr(s->comment));
+	if (s->automerge)
+		jset(o, "auto-merge", json_true());
 	if (!list_empty(&s->stmts)) {
 		json_t *st = json_array();
 		const struct stmt *i;
@@ -1013,8 +1068,6 @@ static json_t *flowtable_json(const struct flowtable *ft)
 		jset(o, "dev", devices_json(ft->devices, ft->dev_count));
 	if (ft->flags & NFT_FLOWTABLE_HW_OFFLOAD)
 		jset(o, "flags", jstr("offload"));
-	if (ft->flags & NFT_FLOWTABLE_COUNTER)
-		jset(o, "counter", json_true());
 	return jwrap("flowtable", o);
 }
 

@@ -166,8 +166,8 @@ static void print_quota_body(struct print_ctx *pc, uint64_t bytes, uint64_t used
 }
 
 /* Reject codes list by name (reject with icmp host-unreachable) even
- * though icmp code matches list numerically. */
-static void print_reject_code(struct print_ctx *pc, const struct stmt *s, unsigned int kind)
+ * though icmp code matches list numerically. kind: 0 icmp, 1 icmpv6, 2 icmpx. */
+const char *print_reject_code_name(unsigned int kind, int code)
 {
 	static const char *const icmp[16] = {
 		[0] = "net-unreachable", [1] = "host-unreachable", [2] = "prot-unreachable",
@@ -183,12 +183,18 @@ static void print_reject_code(struct print_ctx *pc, const struct stmt *s, unsign
 		[3] = "admin-prohibited",
 	};
 	const char *const *tbl = kind == 0 ? icmp : kind == 1 ? icmpv6 : icmpx;
-	int code = s->reject.icmp_code;
 
-	if (code >= 0 && code < 16 && tbl[code] && !pc->octx.numeric)
-		outbuf_puts(pc->o, tbl[code]);
+	return code >= 0 && code < 16 ? tbl[code] : NULL;
+}
+
+static void print_reject_code(struct print_ctx *pc, const struct stmt *s, unsigned int kind)
+{
+	const char *name = print_reject_code_name(kind, s->reject.icmp_code);
+
+	if (name && !pc->octx.numeric)
+		outbuf_puts(pc->o, name);
 	else
-		outbuf_printf(pc->o, "%d", code);
+		outbuf_printf(pc->o, "%d", s->reject.icmp_code);
 }
 
 static void print_reject(struct print_ctx *pc, const struct stmt *s)
