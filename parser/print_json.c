@@ -790,7 +790,8 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 	}
 	case STMT_OBJREF:
 		if (s->objref.type == NFT_OBJECT_SECMARK && s->objref.expr &&
-		    s->objref.expr->etype != EXPR_VALUE && s->objref.expr->etype != EXPR_MAP) {
+		    s->objref.expr->etype != EXPR_VALUE && s->objref.expr->etype != EXPR_SYMBOL &&
+		    s->objref.expr->etype != EXPR_MAP) {
 			struct expr key;
 
 			/* meta secmark set ct secmark */
