@@ -16,6 +16,7 @@
 #include "lib/parse.h"
 #include "lib/route.h"
 #include "lib/ct_progs.h"
+#include "lib/limit.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -46,6 +47,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bnft_ifhdr);
 } bnft_ifhdr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BNFT_LIMITS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct bnft_limit_state);
+} bnft_limits SEC(".maps");
 
 static __always_inline __u32 link_hdrlen(__u32 ifindex)
 {

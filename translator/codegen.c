@@ -470,7 +470,8 @@ int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
  * expands instructions (inlined map lookups, context rewrites; 28000 was
  * too many), and every program stays well inside the verifier's limits. */
 #define CG_CHUNK_INSNS 16000
-/* Tail calls a packet may take: 33 in all, one of them the entry's. */
+/* Tail calls a packet may take: 33 in all, one of them the entry's, one a
+ * reject's. */
 #define CG_MAX_CHAIN_PROGS 32
 
 static int chunk_split(struct cg *cg);
@@ -903,11 +904,14 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 		cg->cur_idx = n ? n - 1 : 0;
 		cg_accept_exit(cg);
 		err = chunk_close(cg);
-		if (!err && cg->ps->nprogs - nprogs0 > CG_MAX_CHAIN_PROGS)
+		/* with conntrack the entry's tail call goes through the ct
+		 * program, and accept ends in one more into bnft_ct_accept */
+		if (!err && cg->ps->nprogs - nprogs0 > CG_MAX_CHAIN_PROGS - (cg->uses_ct ? 2 : 0))
 			err = cg_fail(cg, -E2BIG,
 				      "%s: %zu programs needed, more than the %d tail calls a "
 				      "packet may take (rules need the set optimizer)",
-				      name, cg->ps->nprogs - nprogs0, CG_MAX_CHAIN_PROGS);
+				      name, cg->ps->nprogs - nprogs0,
+				      CG_MAX_CHAIN_PROGS - (cg->uses_ct ? 2 : 0));
 	} else {
 		emit_release(&e);
 	}
@@ -939,6 +943,7 @@ void bnft_prog_set_free(struct bnft_prog_set **psp)
 		free(ps->maps[i].values);
 	}
 	free(ps->progs);
+	free(ps->limits);
 	free(ps->maps);
 	free(ps->rules);
 	free(ps->chains);
@@ -1040,6 +1045,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		free(cg.chains[i].rules);
 	free(cg.chains);
 	cg_sets_free(&cg);
+	free(cg.limit_rule);
 	if (err) {
 		bnft_prog_set_free(&cg.ps);
 		return err;

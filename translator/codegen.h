@@ -40,6 +40,7 @@ struct bnft_err {
 #define BNFT_MAPREF_COUNTERS (-3)
 #define BNFT_MAPREF_CT_PKT (-4)		/* bnft_ct_pkt (bpf/lib/ct_abi.h) */
 #define BNFT_MAPREF_CT (-5)		/* bnft_ct, the conntrack table */
+#define BNFT_MAPREF_LIMITS (-6)		/* bnft_limits (bpf/lib/limit.h) */
 
 struct bnft_map_spec {
 	char name[16];		/* BPF object name */
@@ -85,6 +86,13 @@ struct bnft_chain_id {
 	char chain[256];
 };
 
+/* A limit statement's bucket: slot in this generation's part of
+ * bnft_limits, starting full. */
+struct bnft_limit_init {
+	uint32_t slot;
+	uint64_t tokens_max;
+};
+
 struct bnft_prog_set {
 	struct bnft_prog_spec *progs;
 	size_t nprogs;
@@ -95,6 +103,8 @@ struct bnft_prog_set {
 	struct bnft_chain_id *chains;
 	size_t nchains;
 	uint32_t gen_flags;		/* BNFT_GF_* for the entry programs */
+	struct bnft_limit_init *limits;
+	size_t nlimits;
 };
 
 /*

@@ -8,12 +8,14 @@
  * cross-width compares see what the kernel sees.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "bpf/lib/abi.h"
 #include "bpf/lib/ct_abi.h"
+#include "bpf/lib/limit.h"
 
 /* From bpf/lib/reject.h, which is BPF C only: the reject types are nftnl's
  * NFTNL_EXPR_REJECT_TYPE values. */
@@ -840,6 +842,133 @@ static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
 	return 0;
 }
 
+/* ---- limit (bpf/lib/limit.h, nft_limit_eval) ------------------------------ */
+
+/* The slot of this statement: one per rule and limit; a rule emitted in
+ * both programs keeps its slot. */
+static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t *slot)
+{
+	struct bnft_prog_set *ps = cg->ps;
+	struct bnft_limit_init *l;
+	size_t i;
+
+	for (i = 0; i < ps->nlimits; i++)
+		if (cg->limit_rule[i] == cg->cur_rule_id) {
+			*slot = ps->limits[i].slot;
+			return 0;
+		}
+	if (ps->nlimits >= BNFT_LIMITS_PER_GEN)
+		return cg_fail(cg, -E2BIG, "more than %d limit statements",
+			       BNFT_LIMITS_PER_GEN);
+	l = realloc(ps->limits, (ps->nlimits + 1) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	ps->limits = l;
+	{
+		uint32_t *r = realloc(cg->limit_rule, (ps->nlimits + 1) * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		cg->limit_rule = r;
+	}
+	cg->limit_rule[ps->nlimits] = cg->cur_rule_id;
+	l[ps->nlimits].slot = (uint32_t)ps->nlimits;
+	l[ps->nlimits].tokens_max = tokens_max;
+	*slot = (uint32_t)ps->nlimits++;
+	return 0;
+}
+
+#define LIM_OFF(f) ((int16_t)offsetof(struct bnft_limit_state, f))
+
+static int cg_limit(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct emitter *e = cg->e;
+	struct bnft_limit_params p;
+	uint32_t slot = 0, l1 = emit_label(e), l2 = emit_label(e), l3 = emit_label(e),
+		 l4 = emit_label(e);
+	int err;
+
+	err = bnft_limit_params_init(&p, nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_RATE),
+				     nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_UNIT),
+				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_BURST),
+				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_TYPE),
+				     nftnl_expr_is_set(ex, NFTNL_EXPR_LIMIT_FLAGS) ?
+					     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_FLAGS) : 0);
+	if (err)
+		return cg_fail(cg, err, "limit parameters out of range");
+	err = limit_slot(cg, p.tokens_max, &slot);
+	if (err)
+		return err;
+	/* R8 = cost (bytes: nsecs * len / rate), R7 = now */
+	if (p.bytes) {
+		emit(e, I_LDX(BPF_W, R_SAVE2, R_CTX, SKB_OFF(len)));
+		emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xffff));
+		emit(e, I_ALU64_REG(BPF_SUB, R_SAVE2, BPF_REG_1));
+		emit_ld_imm64(e, BPF_REG_1, p.nsecs);
+		emit(e, I_ALU64_REG(BPF_MUL, R_SAVE2, BPF_REG_1));
+		emit_ld_imm64(e, BPF_REG_1, p.rate);
+		emit(e, I_ALU64_REG(BPF_DIV, R_SAVE2, BPF_REG_1));
+	} else {
+		emit_ld_imm64(e, R_SAVE2, p.cost);
+	}
+	emit(e, I_STX(BPF_DW, R_SCR, R_SAVE2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_ktime_get_ns);
+	emit(e, I_MOV64_REG(R_SAVE1, BPF_REG_0));
+	/* R8 = the bucket (its slot in this generation: patched at load) */
+	if (!e->dead && !e->err) {
+		uint32_t *g = realloc(cg->genrefs, (cg->ngenrefs + 1) * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		cg->genrefs = g;
+		cg->genrefs[cg->ngenrefs++] = (uint32_t)e->n;
+	}
+	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP + 8, (int32_t)slot));
+	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_LIMITS);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP + 8));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+	emit(e, I_MOV64_REG(R_SAVE2, BPF_REG_0));
+	emit(e, I_MOV64_REG(BPF_REG_1, R_SAVE2));
+	emit_call_helper(e, BPF_FUNC_spin_lock);
+	/* now = max(now, last): a CPU that read the clock earlier must not
+	 * move last backwards */
+	emit(e, I_LDX(BPF_DW, BPF_REG_1, R_SAVE2, LIM_OFF(last)));
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE1));
+	emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_2, BPF_REG_1));
+	emit_jmp_imm(e, BPF_JMP | BPF_JSGE | BPF_K, BPF_REG_2, 0, l1);
+	emit(e, I_MOV64_REG(R_SAVE1, BPF_REG_1));
+	emit_bind(e, l1);
+	/* tokens = min(tokens + now - last, max) */
+	emit(e, I_LDX(BPF_DW, BPF_REG_3, R_SAVE2, LIM_OFF(tokens)));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_3, R_SAVE1));
+	emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_3, BPF_REG_1));
+	emit_ld_imm64(e, BPF_REG_4, p.tokens_max);
+	emit_jmp_reg(e, BPF_JMP | BPF_JLE, BPF_REG_3, BPF_REG_4, l2);
+	emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_4));
+	emit_bind(e, l2);
+	emit(e, I_STX(BPF_DW, R_SAVE2, R_SAVE1, LIM_OFF(last)));
+	/* delta = tokens - cost: take it if >= 0 */
+	emit(e, I_LDX(BPF_DW, BPF_REG_5, R_SCR, SCR_TMP));
+	emit(e, I_MOV64_REG(BPF_REG_2, BPF_REG_3));
+	emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_2, BPF_REG_5));
+	emit_jmp_imm(e, BPF_JMP | BPF_JSLT | BPF_K, BPF_REG_2, 0, l3);
+	emit(e, I_STX(BPF_DW, R_SAVE2, BPF_REG_2, LIM_OFF(tokens)));
+	emit(e, I_MOV64_IMM(R_SAVE1, 1));
+	emit_ja(e, l4);
+	emit_bind(e, l3);
+	emit(e, I_STX(BPF_DW, R_SAVE2, BPF_REG_3, LIM_OFF(tokens)));
+	emit(e, I_MOV64_IMM(R_SAVE1, 0));
+	emit_bind(e, l4);
+	emit(e, I_MOV64_REG(BPF_REG_1, R_SAVE2));
+	emit_call_helper(e, BPF_FUNC_spin_unlock);
+	/* `limit rate` goes on with a token, `limit rate over` without */
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, R_SAVE1, p.invert ? 1 : 0, cg->lbl_rule_fail);
+	return 0;
+}
+
 int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 {
 	const char *n = cg->cur_expr;
@@ -868,5 +997,7 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 		return cg_notrack(cg, ex);
 	if (!strcmp(n, "reject"))
 		return cg_reject(cg, ex);
+	if (!strcmp(n, "limit"))
+		return cg_limit(cg, ex);
 	return cg_fail(cg, -EOPNOTSUPP, "expression %s is not supported", n);
 }

@@ -116,6 +116,7 @@ struct cg {
 	uint32_t next_slot;	/* next free continuation slot */
 	uint32_t *slot_of;	/* slot starting base chain i of the order, 0 none */
 	size_t cur_idx, norder;
+	uint32_t *limit_rule;	/* rule id of each ps->limits entry */
 	uint32_t *genrefs;	/* insns whose imm gets the generation base */
 	size_t ngenrefs;
 };

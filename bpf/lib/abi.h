@@ -96,6 +96,13 @@ struct bnft_ifhdr {
 	__u32 hdrlen;
 };
 
+/* bnft_limits: ARRAY of struct bnft_limit_state (bpf/lib/limit.h, with a
+ * spin lock, so it lives in the entry object that has BTF). Generation g
+ * owns [g * BNFT_LIMITS_PER_GEN, (g + 1) * BNFT_LIMITS_PER_GEN): the same
+ * stride as the program array, so one load-time patch serves both. */
+#define BNFT_LIMITS_PER_GEN BNFT_PROGS_PER_GEN
+#define BNFT_LIMITS_ENTRIES (2 * BNFT_LIMITS_PER_GEN)
+
 /* Per-rule counters: PERCPU_ARRAY indexed by rule counter id. */
 struct bnft_counter {
 	__u64 packets;

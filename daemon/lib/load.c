@@ -14,12 +14,14 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf/lib/abi.h"
 #include "bpf/lib/ct_abi.h"
+#include "bpf/lib/limit.h"
 #include "bpf/bnft_entry.skel.h"
 #include "daemon/lib/attach.h"
 #include "daemon/lib/load.h"
@@ -28,7 +30,7 @@
 struct bnft_live {
 	char *root;			/* NULL: unpinned */
 	struct bnft_entry_bpf *skel;	/* when we created the entry state */
-	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd, ct_fd, ct_pkt_fd;
+	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd, ct_fd, ct_pkt_fd, limits_fd;
 	/* what this handle loaded last (unpinned mode keeps it alive) */
 	int *gen_fds[2];
 	uint32_t *gen_slots[2];
@@ -135,6 +137,7 @@ void bnft_live_close(struct bnft_live **lvp)
 		close_fd(&lv->ifhdr_fd);
 		close_fd(&lv->ct_fd);
 		close_fd(&lv->ct_pkt_fd);
+		close_fd(&lv->limits_fd);
 		close_fd(&lv->ing_fd);
 		close_fd(&lv->eg_fd);
 	}
@@ -174,10 +177,11 @@ static int open_pinned(struct bnft_live *lv)
 	lv->ifhdr_fd = obj_get(lv->root, "ifhdr");
 	lv->ct_fd = obj_get(lv->root, "ct");
 	lv->ct_pkt_fd = obj_get(lv->root, "ct_pkt");
+	lv->limits_fd = obj_get(lv->root, "limits");
 	lv->ing_fd = obj_get(lv->root, "entry_ingress");
 	lv->eg_fd = obj_get(lv->root, "entry_egress");
 	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ct_fd < 0 ||
-	    lv->ct_pkt_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
+	    lv->ct_pkt_fd < 0 || lv->limits_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
 		return -ENOENT;
 	return 0;
 }
@@ -243,6 +247,7 @@ static int create_entry(struct bnft_live *lv)
 	lv->ifhdr_fd = bpf_map__fd(lv->skel->maps.bnft_ifhdr);
 	lv->ct_fd = bpf_map__fd(lv->skel->maps.bnft_ct);
 	lv->ct_pkt_fd = bpf_map__fd(lv->skel->maps.bnft_ct_pkt);
+	lv->limits_fd = bpf_map__fd(lv->skel->maps.bnft_limits);
 	lv->ing_fd = bpf_program__fd(lv->skel->progs.bnft_ingress);
 	lv->eg_fd = bpf_program__fd(lv->skel->progs.bnft_egress);
 	/* The fixed programs stay in their slots across generations. */
@@ -272,6 +277,7 @@ static int create_entry(struct bnft_live *lv)
 	err = err ?: obj_pin(lv->progs_fd, lv->root, "%s", "progs");
 	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
 	err = err ?: obj_pin(lv->ifhdr_fd, lv->root, "%s", "ifhdr");
+	err = err ?: obj_pin(lv->limits_fd, lv->root, "%s", "limits");
 	err = err ?: obj_pin(lv->ing_fd, lv->root, "%s", "entry_ingress");
 	err = err ?: obj_pin(lv->eg_fd, lv->root, "%s", "entry_egress");
 	err = err ?: obj_pin(lv->conf_fd, lv->root, "%s", "conf");
@@ -286,7 +292,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 	if (!lv)
 		return -ENOMEM;
 	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
-	lv->ct_fd = lv->ct_pkt_fd = -1;
+	lv->ct_fd = lv->ct_pkt_fd = lv->limits_fd = -1;
 	for (g = 0; g < 2; g++)
 		for (k = 0; k < 3; k++)
 			lv->gen_maps[g][k] = -1;
@@ -311,7 +317,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 		if (!lv)
 			return -ENOMEM;
 		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
-	lv->ct_fd = lv->ct_pkt_fd = -1;
+	lv->ct_fd = lv->ct_pkt_fd = lv->limits_fd = -1;
 		for (g = 0; g < 2; g++)
 			for (k = 0; k < 3; k++)
 				lv->gen_maps[g][k] = -1;
@@ -421,6 +427,7 @@ static int load_prog(const struct bnft_live *lv, const struct bnft_prog_spec *p,
 						r == BNFT_MAPREF_IFINFO	  ? lv->ifinfo_fd :
 						r == BNFT_MAPREF_CT_PKT	  ? lv->ct_pkt_fd :
 						r == BNFT_MAPREF_CT	  ? lv->ct_fd :
+						r == BNFT_MAPREF_LIMITS	  ? lv->limits_fd :
 									    set_fds[r];
 	}
 	for (i = 0; i < p->ngenrefs; i++)
@@ -549,6 +556,27 @@ static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 	for (i = 0; i < ps->nchains; i++)
 		if (bpf_map_update_elem(m[2], &i, &ps->chains[i], BPF_ANY))
 			return -errno;
+	return 0;
+}
+
+/* Limit buckets of the new generation start full at load time (the
+ * kernel's nft_limit_init), in bpf_ktime_get_ns()'s clock. */
+static int init_limits(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
+{
+	struct bnft_limit_state v;
+	struct timespec ts;
+	size_t i;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (i = 0; i < ps->nlimits; i++) {
+		uint32_t key = g * BNFT_LIMITS_PER_GEN + ps->limits[i].slot;
+
+		memset(&v, 0, sizeof(v));
+		v.last = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+		v.tokens = ps->limits[i].tokens_max;
+		if (bpf_map_update_elem(lv->limits_fd, &key, &v, BPF_ANY))
+			return -errno;
+	}
 	return 0;
 }
 
@@ -717,6 +745,9 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		if (err)
 			goto fail;
 	}
+	err = init_limits(lv, g, ps);
+	if (err)
+		goto fail;
 	for (i = 0; i < ps->nprogs; i++) {
 		int fd = load_prog(lv, &ps->progs[i], g, lv->gen_sets[g], lv->gen_maps[g][0], st);
 

@@ -376,6 +376,31 @@ static void test_conntrack(void **state)
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
+/* limit: a full bucket of `burst` packets, then the rate (2/s: nothing
+ * refills within this test's microseconds). */
+static void test_limit(void **state)
+{
+	int i;
+
+	(void)state;
+	SKIP_NO_NFT();
+	load("table ip t {\n"
+	     " chain c {\n"
+	     "  type filter hook prerouting priority 0; policy accept;\n"
+	     "  tcp dport 80 limit rate 2/second burst 3 packets accept\n"
+	     "  tcp dport 80 drop\n"
+	     "  tcp dport 81 limit rate over 2/second burst 3 packets drop\n"
+	     " }\n"
+	     "}\n");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 80), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 80), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 80), DRP);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 81), ACC);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 81), DRP);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -389,9 +414,9 @@ static void test_refusals(void **state)
 	assert_string_equal(e.chain, "i");
 	assert_true(e.handle > 0);
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
-				" tcp dport 22 limit rate 10/second accept\n }\n}\n", &e),
+				" tcp dport 22 quota 10 mbytes accept\n }\n}\n", &e),
 			 -EOPNOTSUPP);
-	assert_string_equal(e.expr, "limit");
+	assert_string_equal(e.expr, "quota");
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
 				" tcp dport 22 log prefix \"x\" accept\n }\n}\n", &e),
 			 -EOPNOTSUPP);
@@ -411,6 +436,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_input_forward_split, teardown),
 		cmocka_unit_test_teardown(test_postrouting_egress, teardown),
 		cmocka_unit_test_teardown(test_conntrack, teardown),
+		cmocka_unit_test_teardown(test_limit, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
