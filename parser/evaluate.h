@@ -62,6 +62,7 @@ int eval_error2(struct eval_ctx *ctx, const struct location *loc, const struct l
 
 /* evaluate_expr.c */
 void ectx_from_expr(struct expr_ctx *c, const struct expr *e);
+void raw_payload_to_field(struct eval_ctx *ctx, struct expr *e, struct expr *val);
 int evaluate_with(struct eval_ctx *ctx, struct expr **e, const struct expr_ctx *c);
 
 /* evaluate_set.c */

@@ -301,8 +301,45 @@ void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
 	}
 }
 
-/* @th,16,16 after "meta l4proto tcp" is tcp dport, as nft lists it */
-static void raw_payload_to_field(struct eval_ctx *ctx, struct expr *e)
+static void retype_constants(struct expr *v, const struct expr *field)
+{
+	struct expr *i;
+
+	switch (v->etype) {
+	case EXPR_VALUE:
+		if (v->len == field->len)
+			v->dtype = field->dtype;
+		break;
+	case EXPR_RANGE:
+		retype_constants(v->range.left, field);
+		retype_constants(v->range.right, field);
+		v->dtype = field->dtype;
+		break;
+	case EXPR_PREFIX:
+		retype_constants(v->prefix.prefix, field);
+		v->dtype = field->dtype;
+		break;
+	case EXPR_SET_ELEM:
+		retype_constants(v->elem.key, field);
+		v->dtype = field->dtype;
+		break;
+	case EXPR_MAPPING:
+		retype_constants(v->mapping.left, field);
+		break;
+	case EXPR_SET:
+		list_for_each_entry(i, &EXPR_COMPOUND(v).expressions, list)
+			retype_constants(i, field);
+		/* the set keeps the integer key type nft created it with */
+		break;
+	default:
+		break;
+	}
+}
+
+/* @th,16,16 after "meta l4proto tcp" is tcp dport, as nft lists it. Done
+ * once the other side was evaluated as a plain number; a constant there
+ * takes the field's type so it lists like one. */
+void raw_payload_to_field(struct eval_ctx *ctx, struct expr *e, struct expr *val)
 {
 	const struct proto_desc *d = NULL;
 	int f;
@@ -324,6 +361,8 @@ static void raw_payload_to_field(struct eval_ctx *ctx, struct expr *e)
 	e->payload.is_raw = false;
 	e->dtype = d->templates[f].dtype;
 	e->byteorder = d->templates[f].byteorder;
+	if (val)
+		retype_constants(val, e);
 }
 
 static int selector_type(struct eval_ctx *ctx, struct expr *e)
@@ -332,7 +371,6 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 
 	switch (e->etype) {
 	case EXPR_PAYLOAD:
-		raw_payload_to_field(ctx, e);
 		if (payload_ctx_update(ctx, e) < 0)
 			return -1;
 		if (e->payload.tmpl && e->payload.tmpl->icmp_dep && icmp_dep_stmt(ctx, e) < 0)
@@ -952,6 +990,11 @@ static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		return -1;
 	}
 	r = e->binop.right;
+	if (l->etype == EXPR_PAYLOAD && l->payload.is_raw) {
+		raw_payload_to_field(ctx, l, r);
+		if (!l->payload.is_raw && payload_ctx_update(ctx, l) < 0)
+			return -1;
+	}
 	if (r->dtype && l->dtype && r->etype != EXPR_SET && r->etype != EXPR_SET_REF &&
 	    !datatype_compatible(r->dtype, l->dtype))
 		return eval_error2(ctx, &r->location, &l->location,

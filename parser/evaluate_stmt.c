@@ -434,8 +434,12 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 					  "setting inner header fields is not supported");
 		if (expr_evaluate_selector(ctx, &s->payload.expr) < 0)
 			return -1;
-		return stmt_evaluate_arg(ctx, s, &s->payload.val, s->payload.expr->dtype,
-					 s->payload.expr->len, s->payload.expr->byteorder);
+		if (stmt_evaluate_arg(ctx, s, &s->payload.val, s->payload.expr->dtype,
+				      s->payload.expr->len, s->payload.expr->byteorder) < 0)
+			return -1;
+		if (s->payload.expr->etype == EXPR_PAYLOAD && s->payload.expr->payload.is_raw)
+			raw_payload_to_field(ctx, s->payload.expr, s->payload.val);
+		return 0;
 	case STMT_DUP:
 	case STMT_FWD:
 		if (s->dup.to) {
