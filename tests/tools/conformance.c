@@ -30,6 +30,8 @@
  * Expected values are never edited. Like nft-test.py, the runner lists
  * times with TZ=UTC-2.
  *
+ * Listings that matched are also checked against the rule's .t.json entry
+ * (.t.json.output where present) as nft -j expression lists (not gating).
  * Each listing that matched is also fed back as a rule once per line and
  * must list the same again (fixpoint; counted apart, not gating).
  *
@@ -421,7 +423,50 @@ struct py_file {
 	unsigned int ntables;
 	struct py_chain chains[MAX_CHAINS * 2];
 	unsigned int nchains;
+	json_t *json;	     /* rule text -> expected "expr" array (.t.json) */
+	json_t *json_output; /* overrides from .t.json.output */
 };
+
+/* "# rule\n[ json ]" blocks of a .t.json file into an object. */
+static json_t *load_t_json(const char *path)
+{
+	json_t *map = json_object();
+	FILE *f = fopen(path, "r");
+	struct sbuf body = { 0 };
+	char *line = NULL, *key = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return map;
+	for (;;) {
+		ssize_t n = getline(&line, &cap, f);
+
+		if (n < 0 || !strncmp(line, "# ", 2)) {
+			if (key && body.s) {
+				json_t *v = json_loads(body.s, 0, NULL);
+
+				if (v)
+					json_object_set_new(map, key, v);
+			}
+			free(key);
+			key = NULL;
+			if (body.s)
+				body.s[0] = '\0';
+			body.len = 0;
+			if (n < 0)
+				break;
+			key = strdup(trim(line + 2));
+			continue;
+		}
+		if (key)
+			sb_add(&body, line, n);
+	}
+	free(line);
+	free(body.s);
+	free(key);
+	fclose(f);
+	return map;
+}
 
 static const char *py_chain_config(const struct py_file *pf, const char *name)
 {
@@ -548,6 +593,55 @@ static void py_decl(struct py_file *pf, int lineno, char kind, char *body, bool 
 	free(report_msg.s);
 }
 
+static const char *cur_rule_text;
+
+/* The rule's nft -j expression list against the .t.json(.output) entry. */
+static void py_json_check(struct py_file *pf, struct py_table *t, const char *chain, int lineno)
+{
+	struct output_ctx octx = { .numeric_proto = true, .stateless = true, .json = true };
+	struct sbuf ctx = { 0 }, cmd = { 0 }, msg = { 0 };
+	const char *stage = "";
+	json_t *want = NULL, *got = NULL, *rule = NULL;
+	struct run r;
+	bool pass = false;
+
+	if (!cur_rule_text || !pf->json)
+		return;
+	want = json_object_get(pf->json_output, cur_rule_text);
+	if (!want)
+		want = json_object_get(pf->json, cur_rule_text);
+	if (!want)
+		return;
+	py_context(pf, t, &ctx);
+	sb_printf(&cmd, "add rule %s %s %s %s\n", t->family_name, t->name, chain, cur_rule_text);
+	run_init(&r);
+	if (run_text(&r, ctx.s, "<context>", &stage) == 0 &&
+	    run_text(&r, cmd.s, "<cmdline>", &stage) == 0) {
+		const struct chain *c = find_chain(&r.rs, t->family, t->name, chain);
+
+		if (c && !list_empty(&c->rules)) {
+			rule = bnft_json_rule(c, list_last_entry(&c->rules, struct rule, list), &octx);
+			got = json_object_get(json_object_get(rule, "rule"), "expr");
+		}
+	}
+	pass = got && json_equal(got, want);
+	if (!pass) {
+		char *a = json_dumps(want, JSON_COMPACT);
+		char *b = got ? json_dumps(got, JSON_COMPACT) : NULL;
+
+		sb_printf(&msg, "[%s %s %s] json differs\n  expected: %s\n  got:      %s\n",
+			  t->family_name, t->name, chain, a ? a : "", b ? b : "(none)");
+		free(a);
+		free(b);
+	}
+	report(lineno, "pyjson", pass, msg.s);
+	json_decref(rule);
+	run_release(&r);
+	free(ctx.s);
+	free(cmd.s);
+	free(msg.s);
+}
+
 /*
  * Fixpoint: the listing fed back as a rule must list the same (what `nft
  * list ruleset > f; nft -f f` relies on). Checked once per line, on the
@@ -584,6 +678,7 @@ static bool py_fixpoint(struct py_file *pf, struct py_table *t, const char *chai
 				  t->family_name, t->name, chain, listed, got.buf ? got.buf : "");
 	}
 	report(lineno, "fixpoint", pass, msg.s);
+	py_json_check(pf, t, chain, lineno);
 	outbuf_release(&got);
 	run_release(&r);
 	free(ctx.s);
@@ -708,6 +803,14 @@ static void py_file_run(const char *path, int start)
 	FILE *f = fopen(path, "r");
 
 	memset(&pf, 0, sizeof(pf));
+	{
+		char jp[4096];
+
+		snprintf(jp, sizeof(jp), "%s.json", path);
+		pf.json = load_t_json(jp);
+		snprintf(jp, sizeof(jp), "%s.json.output", path);
+		pf.json_output = load_t_json(jp);
+	}
 	if (!f) {
 		report(0, "error", false, strerror(errno));
 		return;
@@ -764,10 +867,14 @@ static void py_file_run(const char *path, int start)
 		if (lineno < start)
 			continue;
 		report_start(lineno);
-		py_rule(&pf, lineno, trim(fields[0]), nf == 3 ? trim(fields[2]) : trim(fields[0]),
+		cur_rule_text = trim(fields[0]);
+		py_rule(&pf, lineno, cur_rule_text, nf == 3 ? trim(fields[2]) : trim(fields[0]),
 			want_ok);
+		cur_rule_text = NULL;
 	}
 	fclose(f);
+	json_decref(pf.json);
+	json_decref(pf.json_output);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -905,6 +1012,7 @@ struct tally {
 	unsigned int dump_pass, dump_fail, crashes;
 	unsigned int fix_pass, fix_fail;
 	unsigned int json_pass, json_fail;
+	unsigned int pyjson_pass, pyjson_fail;
 };
 
 static FILE *logfp;
@@ -952,6 +1060,8 @@ static void count(struct tally *t, const char *kind, bool pass)
 		pass ? t->fix_pass++ : t->fix_fail++;
 	else if (!strcmp(kind, "json"))
 		pass ? t->json_pass++ : t->json_fail++;
+	else if (!strcmp(kind, "pyjson"))
+		pass ? t->pyjson_pass++ : t->pyjson_fail++;
 }
 
 /*
@@ -1143,6 +1253,8 @@ int main(int argc, char **argv)
 			total.decl_fail += t.decl_fail;
 			total.fix_pass += t.fix_pass;
 			total.fix_fail += t.fix_fail;
+			total.pyjson_pass += t.pyjson_pass;
+			total.pyjson_fail += t.pyjson_fail;
 			total.crashes += t.crashes;
 		}
 		globfree(&g);
@@ -1218,6 +1330,9 @@ int main(int argc, char **argv)
 	       pct(total.decl_pass, total.decl_pass + total.decl_fail));
 	printf("py listings read back same:    %u/%u (%.1f%%, not gating)\n", total.fix_pass,
 	       total.fix_pass + total.fix_fail, pct(total.fix_pass, total.fix_pass + total.fix_fail));
+	printf("py rules as nft -j (.t.json):  %u/%u (%.1f%%, not gating)\n", total.pyjson_pass,
+	       total.pyjson_pass + total.pyjson_fail,
+	       pct(total.pyjson_pass, total.pyjson_pass + total.pyjson_fail));
 	printf("shell dumps byte-identical:    %u/%u (%.1f%%, target 90%%)\n", total.dump_pass,
 	       total.dump_pass + total.dump_fail,
 	       pct(total.dump_pass, total.dump_pass + total.dump_fail));
