@@ -381,6 +381,28 @@ struct expr *set_elem_wrap(loc_t *loc, struct expr *key)
 	return e;
 }
 
+struct expr *set_elem_merge(struct expr *elem, struct expr *holder)
+{
+	if (!holder)
+		return elem;
+	if (!elem) {
+		expr_free(holder);
+		return NULL;
+	}
+	if (holder->elem.timeout)
+		elem->elem.timeout = holder->elem.timeout;
+	if (holder->elem.expiration)
+		elem->elem.expiration = holder->elem.expiration;
+	if (holder->elem.comment) {
+		free(elem->elem.comment);
+		elem->elem.comment = holder->elem.comment;
+		holder->elem.comment = NULL;
+	}
+	list_splice_tail_init(&holder->elem.stmts, &elem->elem.stmts);
+	expr_free(holder);
+	return elem;
+}
+
 struct expr *set_ref_from_var(struct parser_state *st, loc_t *loc, struct expr *var)
 {
 	struct expr *e;

@@ -74,6 +74,8 @@ struct stmt *tproxy_new(loc_t *loc, unsigned int family, struct expr *addr, stru
 struct stmt *set_stmt_new(loc_t *loc, enum stmt_type type, unsigned int op, struct expr *set,
 			  struct expr *key, struct expr *data);
 struct expr *set_elem_wrap(loc_t *loc, struct expr *key);
+/* Move the options collected in holder (an EXPR_SET_ELEM without key) to elem. */
+struct expr *set_elem_merge(struct expr *elem, struct expr *holder);
 struct stmt *meter_new(loc_t *loc, char *name, uint64_t size, struct expr *key, struct stmt *s);
 struct expr *map_expr_new(loc_t *loc, struct expr *key, struct expr *mappings);
 struct expr *set_ref_from_var(struct parser_state *st, loc_t *loc, struct expr *var);

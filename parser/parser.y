@@ -180,6 +180,9 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_CT "ct"
 %token <kw> KW_HELPER "helper"
 %token <kw> KW_HELPERS "helpers"
+%token <kw> KW_CONSTANT "constant"
+%token <kw> KW_INTERVAL "interval"
+%token <kw> KW_DYNAMIC "dynamic"
 %token <kw> KW_TIMEOUT "timeout"
 %token <kw> KW_EXPECTATION "expectation"
 %token <kw> KW_SECMARK "secmark"
@@ -317,7 +320,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %type <handle> flowtable_or_id_spec list_table_opt ruleset_spec
 %type <uval> family_spec family_spec_explicit nf_family_opt set_stmt_op
 %type <cmd> del_cmd words_cmd
-%type <string> identifier string chain_name_str time_str any_ident
+%type <string> identifier string chain_name_str time_str any_ident field_ident
 %type <kw> keyword_ident field_kw value_kw proto_kw inner_proto_kw exthdr_kw
 %type <rule> rule rule_body
 %type <list> stmt_list stateful_stmt_list
@@ -345,9 +348,9 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %type <expr> stmt_expr concat_stmt_expr basic_stmt_expr or_stmt_expr xor_stmt_expr
 %type <expr> and_stmt_expr shift_stmt_expr primary_stmt_expr list_stmt_expr map_stmt_expr
 %type <expr> multiton_stmt_expr set_elem_stmt_expr
-%type <expr> type_expr typeof_expr data_type_list prio_expr policy_expr dev_expr
+%type <expr> type_expr typeof_expr data_type_list data_type_atom prio_expr policy_expr dev_expr
 %type <expr> dev_list initializer_expr define_rhs queue_num_expr
-%type <expr> nat_addr_expr flowtable_devs vmap_rhs
+%type <expr> nat_addr_expr flowtable_devs vmap_rhs vmap_list vmap_member set_elem_key_w set_elem_opts set_elem_opt_h
 %type <uval> relational_op nat_flags nat_flag queue_flags queue_flag log_flags
 %type <uval> log_tcp_flags set_flag_list set_flag time_unit_spec ct_dir
 %type <val> time_spec
@@ -1173,16 +1176,16 @@ dev_list		:	dev_expr
 			}
 			;
 
-prio_expr		:	identifier
+prio_expr		:	string
 			{
 				$$ = symbol_expr_alloc(&@$, $1, false);
 				free($1);
 			}
-			|	identifier PLUS NUM
+			|	string PLUS NUM
 			{
 				$$ = prio_sym(&@$, $1, "+", $3);
 			}
-			|	identifier DASH NUM
+			|	string DASH NUM
 			{
 				$$ = prio_sym(&@$, $1, "-", $3);
 			}
@@ -1235,13 +1238,10 @@ set_item		:	KW_TYPE type_expr
 				set_key(state, s, $2, false, &@1);
 				set_data(state, s, $4, false);
 			}
-			|	KW_TYPE type_expr COLON STRING type_expr
+			|	KW_TYPE type_expr COLON KW_INTERVAL type_expr
 			{
 				struct set *s = $<set>0;
 
-				if (strcmp($4, "interval"))
-					parser_error(state, &@4, "syntax error, unexpected string");
-				free($4);
 				set_key(state, s, $2, false, &@1);
 				set_data(state, s, $5, false);
 				s->data_interval = true;
@@ -1263,13 +1263,10 @@ set_item		:	KW_TYPE type_expr
 				set_key(state, $<set>0, $2, true, &@1);
 				set_data(state, $<set>0, $4, true);
 			}
-			|	KW_TYPEOF typeof_expr COLON STRING typeof_expr
+			|	KW_TYPEOF typeof_expr COLON KW_INTERVAL typeof_expr
 			{
 				struct set *s = $<set>0;
 
-				if (strcmp($4, "interval"))
-					parser_error(state, &@4, "syntax error, unexpected string");
-				free($4);
 				set_key(state, s, $2, true, &@1);
 				set_data(state, s, $5, true);
 				s->data_interval = true;
@@ -1342,28 +1339,42 @@ set_flag_list		:	set_flag
 			|	set_flag_list COMMA set_flag	{ $$ = $1 | $3; }
 			;
 
-set_flag		:	STRING
-			{
-				$$ = set_flag_parse(state, $1, &@1);
-				free($1);
-			}
+set_flag		:	KW_CONSTANT	{ $$ = NFT_SET_CONSTANT; }
+			|	KW_INTERVAL	{ $$ = NFT_SET_INTERVAL; }
+			|	KW_DYNAMIC	{ $$ = NFT_SET_EVAL; }
 			|	KW_TIMEOUT	{ $$ = NFT_SET_TIMEOUT; }
 			;
 
 type_expr		:	data_type_list
 			;
 
-data_type_list		:	STRING
+data_type_list		:	data_type_atom
+			|	data_type_list DOT data_type_atom
+			{
+				$$ = concat_append(&@$, $1, $3);
+			}
+			;
+
+data_type_atom		:	STRING
 			{
 				$$ = symbol_expr_alloc(&@$, $1, false);
 				free($1);
 			}
-			|	data_type_list DOT STRING
+			|	QUOTED_STRING
 			{
-				struct expr *s = symbol_expr_alloc(&@3, $3, false);
-
-				free($3);
-				$$ = concat_append(&@$, $1, s);
+				$$ = symbol_expr_alloc(&@$, $1, true);
+				free($1);
+			}
+			|	ASTERISK_STRING
+			{
+				$$ = symbol_expr_alloc(&@$, $1, false);
+				free($1);
+			}
+			|	variable_expr
+			|	KW_TYPEOF '(' primary_expr ')'
+			{
+				/* "type typeof(ip saddr)": the type of an expression */
+				$$ = $3;
 			}
 			;
 
@@ -1429,10 +1440,20 @@ counter_config		:	<obj>{ $$ = obj_alloc(&@$); if (!$$) YYNOMEM; $$->type = NFT_O
 			}
 			;
 
-counter_config_args	:	KW_PACKETS NUM KW_BYTES NUM
+counter_config_args	:	counter_config_arg		{ $<obj>$ = $<obj>0; }
+			|	counter_config_args counter_config_arg_more	{ $<obj>$ = $<obj>1; }
+			;
+
+counter_config_arg_more	:	counter_config_arg
+			;
+
+counter_config_arg	:	KW_PACKETS NUM
 			{
 				$<obj>0->counter.packets = $2;
-				$<obj>0->counter.bytes = $4;
+			}
+			|	KW_BYTES NUM
+			{
+				$<obj>0->counter.bytes = $2;
 			}
 			;
 
@@ -1829,9 +1850,54 @@ verdict_stmt		:	verdict_expr
 			}
 			;
 
-vmap_rhs		:	set_expr
+vmap_rhs		:	'{' vmap_list '}'
+			{
+				$$ = $2;
+				$$->location = @$;
+			}
 			|	set_ref_expr
 			|	variable_expr
+			;
+
+vmap_list		:	nl vmap_member nl
+			{
+				$$ = compound_expr_alloc(&@$, EXPR_SET);
+				if (!$$) {
+					expr_free($2);
+					YYNOMEM;
+				}
+				compound_expr_add($$, $2);
+			}
+			|	vmap_list COMMA nl vmap_member nl
+			{
+				$$ = $1;
+				compound_expr_add($$, $4);
+			}
+			|	vmap_list COMMA nl
+			;
+
+vmap_member		:	set_elem_expr COLON verdict_expr
+			{
+				$$ = expr_alloc(&@$, EXPR_MAPPING);
+				if (!$$) {
+					expr_free($1);
+					expr_free($3);
+					YYNOMEM;
+				}
+				$$->mapping.left = $1;
+				$$->mapping.right = $3;
+			}
+			|	set_elem_expr COLON variable_expr
+			{
+				$$ = expr_alloc(&@$, EXPR_MAPPING);
+				if (!$$) {
+					expr_free($1);
+					expr_free($3);
+					YYNOMEM;
+				}
+				$$->mapping.left = $1;
+				$$->mapping.right = $3;
+			}
 			;
 
 verdict_expr		:	KW_ACCEPT	{ $$ = verdict_expr_alloc(&@$, VERDICT_ACCEPT, NULL); }
@@ -2669,8 +2735,8 @@ field_kw		:	KW_TYPE | KW_FLAGS | KW_PRIORITY | KW_SIZE | KW_COUNT | KW_TTL
 			|	KW_PREFIX | KW_OFFSET | KW_LEVEL | KW_NAME
 			;
 
-field_ident		:	STRING		{ $<string>$ = $1; }
-			|	field_kw	{ $<string>$ = xstrdup_kw($1); }
+field_ident		:	STRING
+			|	field_kw	{ $$ = xstrdup_kw($1); }
 			;
 
 payload_expr		:	proto_kw field_ident
@@ -3141,13 +3207,68 @@ set_elem_opt_list	:	KW_COMMENT string
 			}
 			;
 
-set_elem_expr		:	set_elem_key
+set_elem_expr		:	set_elem_key_w
+			|	set_elem_key_w set_elem_opts
+			{
+				$$ = set_elem_merge($1, $2);
+			}
+			;
+
+set_elem_key_w		:	set_elem_key
 			{
 				$$ = set_elem_wrap(&@$, $1);
 				if (!$$)
 					YYNOMEM;
 			}
-			|	set_elem_expr set_elem_opt
+			;
+
+set_elem_opts		:	set_elem_opt_h
+			|	set_elem_opts set_elem_opt_h
+			{
+				$$ = set_elem_merge($1, $2);
+			}
+			;
+
+/* one element option in a holder element (merged by set_elem_merge) */
+set_elem_opt_h		:	KW_TIMEOUT time_spec
+			{
+				$$ = expr_alloc(&@$, EXPR_SET_ELEM);
+				if (!$$)
+					YYNOMEM;
+				$$->elem.timeout = $2;
+			}
+			|	KW_TIMEOUT KW_NEVER
+			{
+				$$ = expr_alloc(&@$, EXPR_SET_ELEM);
+				if (!$$)
+					YYNOMEM;
+				$$->elem.timeout = BNFT_NEVER_TIMEOUT;
+			}
+			|	KW_EXPIRES time_spec
+			{
+				$$ = expr_alloc(&@$, EXPR_SET_ELEM);
+				if (!$$)
+					YYNOMEM;
+				$$->elem.expiration = $2;
+			}
+			|	KW_COMMENT string
+			{
+				$$ = expr_alloc(&@$, EXPR_SET_ELEM);
+				if (!$$) {
+					free($2);
+					YYNOMEM;
+				}
+				$$->elem.comment = $2;
+			}
+			|	stateful_stmt
+			{
+				$$ = expr_alloc(&@$, EXPR_SET_ELEM);
+				if (!$$) {
+					stmt_free($1);
+					YYNOMEM;
+				}
+				list_add_tail(&$1->list, &$$->elem.stmts);
+			}
 			;
 
 set_elem_key		:	concat_rhs_expr
@@ -3331,6 +3452,7 @@ keyword_ident		:	KW_INCLUDE | KW_DEFINE | KW_REDEFINE | KW_UNDEFINE | KW_DESCRIB
 			|	KW_OSF | KW_NUMGEN | KW_JHASH | KW_SYMHASH | KW_IPSEC | KW_TUNNEL
 			|	KW_OPTION | KW_CHUNK | KW_ORIGINAL | KW_REPLY | KW_COUNT | KW_TTL
 			|	KW_SPNUM | KW_NEVER | KW_OFFLOAD | KW_LL | KW_NH | KW_ICMPX
+			|	KW_CONSTANT | KW_INTERVAL | KW_DYNAMIC
 			;
 
 %%
@@ -3358,7 +3480,7 @@ static void symbol_text(yysymbol_kind_t k, char *buf, size_t size)
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
 				      struct parser_state *state)
 {
-	yysymbol_kind_t exp[5], tok = yypcontext_token(ctx);
+	yysymbol_kind_t exp[4], tok = yypcontext_token(ctx);
 	char what[64], msg[512], name[64];
 	const char *fields[PROTO_FIELDS_MAX];
 	int n, i, nf;
@@ -3366,7 +3488,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner,
 
 	symbol_text(tok, what, sizeof(what));
 	len = snprintf(msg, sizeof(msg), "syntax error, unexpected %s", what);
-	n = yypcontext_expected_tokens(ctx, exp, 5);
+	n = yypcontext_expected_tokens(ctx, exp, 4);
 	/* more than four alternatives: maybe a header field position */
 	nf = n == 0 ? grammar_field_alternatives(state, fields, PROTO_FIELDS_MAX) : 0;
 	if (nf > 0 && nf <= 4) {
