@@ -40,6 +40,9 @@ def main():
         dev = args[args.index("--dev") + 1]
     rnd = random.Random(4242 + n)
     out = []
+    want_probes = "--probes" in args
+    probe_at = {0, n // 2, n - 1}
+    probes = []
     if kind == "elems":
         out.append("table netdev bench {\n\tset s {\n\t\ttype ipv4_addr\n\t\telements = { ")
         out.append(", ".join(addr(i) for i in range(n)))
@@ -50,23 +53,37 @@ def main():
         return
     out.append(header(hook, dev))
     if kind == "set":
-        elems = ", ".join("%s . %d" % (addr(i), 1024 + rnd.randrange(60000)) for i in range(n))
+        ports = [1024 + rnd.randrange(60000) for i in range(n)]
+        elems = ", ".join("%s . %d" % (addr(i), ports[i]) for i in range(n))
+        probes = ["tcp,%s,192.0.2.1,%d" % (addr(i), ports[i]) for i in sorted(probe_at)]
         out.append("\t\tip saddr . tcp dport { %s } accept\n" % elems)
     else:
         for i in range(n):
             if kind == "hosts" or (kind == "mixed" and i % 4 == 0):
-                out.append("\t\tip saddr %s tcp dport %d accept\n" % (addr(i), 1024 + rnd.randrange(60000)))
+                port = 1024 + rnd.randrange(60000)
+                out.append("\t\tip saddr %s tcp dport %d accept\n" % (addr(i), port))
+                if i in probe_at:
+                    probes.append("tcp,%s,192.0.2.1,%d" % (addr(i), port))
             elif kind == "prefixes" or (kind == "mixed" and i % 4 == 1):
                 plen = rnd.choice([16, 20, 24, 28, 32])
                 a = (10 << 24) | (i << 8)
                 a &= (0xffffffff << (32 - plen)) & 0xffffffff
-                out.append("\t\tip saddr %d.%d.%d.%d/%d drop\n" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, plen))
+                pfx = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+                out.append("\t\tip saddr %s/%d drop\n" % (pfx, plen))
+                if i in probe_at:
+                    probes.append("tcp,%s,192.0.2.1,9" % pfx)
             elif kind == "ports" or (kind == "mixed" and i % 4 == 2):
                 lo = rnd.randrange(1, 60000)
                 out.append("\t\ttcp dport %d-%d accept\n" % (lo, lo + rnd.randrange(1, 100)))
+                if i in probe_at:
+                    probes.append("tcp,192.0.2.7,192.0.2.1,%d" % lo)
             else:
                 out.append("\t\tiifname \"bench%d\" ip daddr %s drop\n" % (i % 64, addr(i)))
     out.append("\t}\n}\n")
+    if want_probes:
+        # first, middle, last rule (where the rule kind has a probe), none
+        print(" ".join(probes + ["tcp,198.18.0.1,198.18.0.2,9"]))
+        return
     sys.stdout.write("".join(out))
 
 
