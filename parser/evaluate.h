@@ -33,6 +33,7 @@ struct eval_ctx {
 	unsigned int family;
 	unsigned int nerrs;
 	struct list_head *kmsgs; /* kernel-side refusals (evaluate_cmd.c) */
+	struct outbuf echo;	 /* -e: what was added, printed after commit */
 	unsigned int kerrs;
 	struct expr_ctx ectx;
 	/* layer-3 protocol the rule has committed to (NFPROTO_IPV4/6, 0 none) */

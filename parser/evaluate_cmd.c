@@ -103,6 +103,60 @@ static unsigned int cmd_obj_type(enum cmd_obj obj)
 	}
 }
 
+/* ---------------------------------------------------------------- echo */
+
+static bool echo_on(const struct eval_ctx *ctx)
+{
+	return ctx->octx && ctx->octx->echo;
+}
+
+static void echo_handle(struct eval_ctx *ctx, uint64_t handle)
+{
+	if (ctx->octx->handle)
+		outbuf_printf(&ctx->echo, " # handle %llu", (unsigned long long)handle);
+	outbuf_puts(&ctx->echo, "\n");
+}
+
+static void echo_table(struct eval_ctx *ctx, const struct table *t)
+{
+	if (!echo_on(ctx))
+		return;
+	outbuf_printf(&ctx->echo, "add table %s %s", family_name(t->handle.family),
+		      t->handle.table);
+	echo_handle(ctx, t->handle.handle.id);
+}
+
+static void echo_chain(struct eval_ctx *ctx, const struct table *t, const struct chain *c)
+{
+	if (!echo_on(ctx))
+		return;
+	outbuf_printf(&ctx->echo, "add chain %s %s %s", family_name(t->handle.family),
+		      t->handle.table, c->handle.chain);
+	if (c->flags & CHAIN_F_BASECHAIN) {
+		outbuf_printf(&ctx->echo, " { type %s hook %s", c->type ? c->type : "filter",
+			      print_hook_name(t->handle.family, c->hooknum));
+		if (c->dev_count == 1)
+			outbuf_printf(&ctx->echo, " device \"%s\"", c->devices[0]);
+		outbuf_puts(&ctx->echo, " priority ");
+		prio_print(c->prio, t->handle.family, c->hooknum, ctx->octx, &ctx->echo);
+		outbuf_printf(&ctx->echo, "; policy %s; }",
+			      c->policy_verdict == NF_DROP ? "drop" : "accept");
+	}
+	echo_handle(ctx, c->handle.handle.id);
+}
+
+static void echo_rule(struct eval_ctx *ctx, const struct table *t, const struct chain *c,
+		      const struct rule *r, enum cmd_op op)
+{
+	if (!echo_on(ctx))
+		return;
+	outbuf_printf(&ctx->echo, "%s rule %s %s %s ",
+		      op == CMD_INSERT ? "insert" : op == CMD_REPLACE ? "replace" : "add",
+		      family_name(t->handle.family), t->handle.table, c->handle.chain);
+	bnft_print_rule(r, t->handle.family, ctx->octx, &ctx->echo); /* adds # handle */
+	outbuf_puts(&ctx->echo, "\n");
+}
+
 /* ---------------------------------------------------------------- jumps */
 
 static int verdict_targets_check(struct eval_ctx *ctx, const struct expr *e);
@@ -231,6 +285,7 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	ruleset_link_rule(ctx->rs, c, after, r);
 	if (op == CMD_REPLACE)
 		ruleset_del_rule(ctx->rs, t, target);
+	echo_rule(ctx, t, c, r, op);
 	return 0;
 }
 
@@ -274,6 +329,7 @@ static struct chain *do_add_chain(struct eval_ctx *ctx, struct table *t, struct 
 	handle_fill(&c->handle, t, NULL);
 	c->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
 	ruleset_add_chain(ctx->rs, t, c);
+	echo_chain(ctx, t, c);
 	return c;
 }
 
@@ -413,6 +469,7 @@ static int do_add_table(struct eval_ctx *ctx, struct cmd *cmd, bool create)
 		}
 		t->handle.handle.id = ruleset_alloc_handle(ctx->rs, NULL);
 		ruleset_add_table(ctx->rs, t);
+		echo_table(ctx, t);
 	} else if (src && src->flags != t->flags) {
 		ruleset_save_uint(ctx->rs, &t->flags);
 		t->flags = src->flags;
@@ -934,6 +991,7 @@ int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_
 	ctx.out = out;
 	init_list_head(&ctx.pending_sets);
 	init_list_head(&kmsgs);
+	outbuf_init(&ctx.echo);
 	ctx.kmsgs = &kmsgs;
 
 	ruleset_trans_begin(rs);
@@ -948,8 +1006,12 @@ int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_
 			list_splice_tail_init(&kmsgs, msgs);
 		else
 			erec_free_list(&kmsgs);
+		outbuf_release(&ctx.echo);
 		return -1;
 	}
 	ruleset_trans_commit(rs);
+	if (out && ctx.echo.len)
+		outbuf_puts(out, ctx.echo.buf);
+	outbuf_release(&ctx.echo);
 	return 0;
 }
