@@ -27,7 +27,8 @@
 struct jctx {
 	struct output_ctx octx;
 	unsigned int family;
-	bool flag_array; /* right side of a flag test */
+	bool flag_or; /* flags as {"|": [...]}: binop operands, set elements, == */
+	bool in_match; /* printing the left side of a match (fib lists "oif") */
 };
 
 static json_t *expr_json(struct jctx *jc, const struct expr *e);
@@ -65,8 +66,9 @@ static bool bitmask_value(const struct expr *e)
 	return false;
 }
 
-/* A flag set with several bits: the names, lowest bit first, as a plain
- * array in a flag test ("op": "in") and as {"|": [...]} elsewhere. */
+/* A flag set with several bits: the names, lowest bit first, as
+ * {"|": [...]} in binops, set elements and comparisons, as a plain array in
+ * flag tests ("op": "in") and statement values (ct event set). */
 static json_t *value_json(struct jctx *jc, const struct expr *e)
 {
 	unsigned int n = (e->value.len + 7) / 8, i, bit, bits = 0;
@@ -93,7 +95,7 @@ static json_t *value_json(struct jctx *jc, const struct expr *e)
 			json_array_append_new(a, datatype_json(&one, &jc->octx));
 		}
 	}
-	return jc->flag_array ? a : jwrap("|", a);
+	return jc->flag_or ? jwrap("|", a) : a;
 }
 
 static const char *const base_names[] = { "ll", "nh", "th", "ih", "tun" };
@@ -107,6 +109,8 @@ static json_t *payload_json(const struct expr *e)
 	if (!e->payload.is_raw && d && token) {
 		if (e->payload.inner && e->payload.inner_desc)
 			jset(o, "tunnel", jstr(e->payload.inner_desc->name));
+		else if (d->inner.type)
+			jset(o, "tunnel", jstr(d->name));
 		jset(o, "protocol", jstr(d->name));
 		jset(o, "field", jstr(token));
 	} else {
@@ -141,15 +145,30 @@ static json_t *exthdr_json(const struct expr *e)
 	default:
 		break;
 	}
-	if (name)
+	if (name && e->exthdr.op == EXTHDR_OP_TCPOPT && !strcmp(name, "sack") &&
+	    e->exthdr.offset / 64) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "sack%u", e->exthdr.offset / 64);
+		jset(o, "name", jstr(buf));
+	} else if (name) {
 		jset(o, "name", jstr(name));
-	else
+	} else {
 		jset(o, "base", json_integer(e->exthdr.type ? e->exthdr.type : e->exthdr.raw_type));
-	if (!e->exthdr.exists_only && token)
+	}
+	if (!e->exthdr.exists_only && token && name && !strcmp(name, "srh") &&
+	    !strcmp(token, "sid")) {
+		char buf[16];
+
+		snprintf(buf, sizeof(buf), "sid[%u]",
+			 e->exthdr.offset >= 64 ? (e->exthdr.offset - 64) / 128 + 1 : 1);
+		jset(o, "field", jstr(buf));
+	} else if (!e->exthdr.exists_only && token) {
 		jset(o, "field", jstr(token));
-	if (!name && !e->exthdr.exists_only) {
+	}
+	if (!name) {
 		jset(o, "offset", json_integer(e->exthdr.offset));
-		jset(o, "len", json_integer(e->len));
+		jset(o, "len", json_integer(e->exthdr.exists_only ? 8 : e->len));
 	}
 	return jwrap(kind, o);
 }
@@ -380,16 +399,15 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 		unsigned int i;
 
 		o = json_object();
-		jset(o, "result", jstr(e->fib.result < 4 ? res[e->fib.result] : "unknown"));
+		jset(o, "result", jstr(e->fib.result == NFT_FIB_RESULT_OIF && !jc->in_match &&
+						       (e->fib.flags & NFTA_FIB_F_PRESENT)
+					       ? "check"
+				       : e->fib.result < 4 ? res[e->fib.result]
+							   : "unknown"));
 		for (i = 0; i < 5; i++)
 			if (e->fib.flags & (1u << i))
 				json_array_append_new(a, jstr(flags[i]));
-		if (json_array_size(a) == 1) {
-			jset(o, "flags", json_incref(json_array_get(a, 0)));
-			json_decref(a);
-		} else {
-			jset(o, "flags", a);
-		}
+		jset(o, "flags", a);
 		return jwrap("fib", o);
 	}
 	case EXPR_NUMGEN:
@@ -420,12 +438,22 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 		jset(o, "spnum", json_integer(e->xfrm.spnum));
 		return jwrap("ipsec", o);
 	}
+	case EXPR_TUNNEL:
+		o = json_object();
+		jset(o, "key", jstr(e->tunnel.key == 0 ? "path" : "id"));
+		return jwrap("tunnel", o);
 	case EXPR_CONCAT:
 		return jwrap("concat", list_json(jc, e));
 	case EXPR_LIST:
 		return list_json(jc, e);
-	case EXPR_SET:
-		return jwrap("set", list_json(jc, e));
+	case EXPR_SET: {
+		bool fo = jc->flag_or;
+
+		jc->flag_or = true;
+		o = jwrap("set", list_json(jc, e));
+		jc->flag_or = fo;
+		return o;
+	}
 	case EXPR_SET_REF: {
 		const struct set *s = e->set_ref.set;
 		char buf[300];
@@ -456,9 +484,9 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 	case EXPR_BINOP: {
 		json_t *a = json_array();
 		const struct expr *l = e->binop.left;
-		bool fa = jc->flag_array;
+		bool fo = jc->flag_or;
 
-		jc->flag_array = false;
+		jc->flag_or = true;
 		/* a | b | c is one {"|": [a, b, c]} */
 		if (l && l->etype == EXPR_BINOP && l->op == e->op) {
 			json_t *inner = expr_json(jc, l);
@@ -473,19 +501,38 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 			json_array_append_new(a, expr_json(jc, l));
 		}
 		json_array_append_new(a, expr_json(jc, e->binop.right));
-		jc->flag_array = fa;
+		jc->flag_or = fo;
 		return jwrap(binop_name(e->op), a);
 	}
 	case EXPR_RELATIONAL: {
 		const char *op = rel_op_name(e);
-		bool fa = jc->flag_array;
+		bool fo = jc->flag_or;
+		const struct expr *b = e->binop.left, *v = e->binop.right;
+		int plen;
 
 		o = json_object();
 		jset(o, "op", jstr(op));
+		/* address masks that are prefixes list as prefixes */
+		if (b && b->etype == EXPR_BINOP && b->op == OP_AND && v && v->etype == EXPR_VALUE &&
+		    b->binop.right && b->binop.left && b->binop.left->dtype &&
+		    (b->binop.left->dtype->type == TYPE_IPADDR ||
+		     b->binop.left->dtype->type == TYPE_IP6ADDR) &&
+		    (plen = print_mask_prefix_len(b->binop.right)) > 0 &&
+		    (unsigned int)plen < b->binop.right->value.len) {
+			json_t *p = json_object();
+
+			jset(o, "left", expr_json(jc, b->binop.left));
+			jset(p, "addr", expr_json(jc, v));
+			jset(p, "len", json_integer(plen));
+			jset(o, "right", jwrap("prefix", p));
+			return jwrap("match", o);
+		}
+		jc->in_match = true;
 		jset(o, "left", expr_json(jc, e->binop.left));
-		jc->flag_array = !strcmp(op, "in");
+		jc->in_match = false;
+		jc->flag_or = strcmp(op, "in") != 0 && strcmp(op, "!") != 0;
 		jset(o, "right", expr_json(jc, e->binop.right));
-		jc->flag_array = fa;
+		jc->flag_or = fo;
 		return jwrap("match", o);
 	}
 	default:
@@ -516,8 +563,24 @@ static json_t *nat_json(struct jctx *jc, const struct stmt *s)
 
 	if (s->nat.family == NFPROTO_IPV4 || s->nat.family == NFPROTO_IPV6)
 		jset(o, "family", jstr(s->nat.family == NFPROTO_IPV4 ? "ip" : "ip6"));
-	if (s->nat.addr)
-		jset(o, "addr", expr_json(jc, s->nat.addr));
+	if (s->nat.addr) {
+		const struct expr *a = s->nat.addr;
+		int plen;
+
+		if (a->etype == EXPR_RANGE && a->range.left && a->range.right &&
+		    a->range.left->dtype &&
+		    (a->range.left->dtype->type == TYPE_IPADDR ||
+		     a->range.left->dtype->type == TYPE_IP6ADDR) &&
+		    (plen = print_range_prefix_len(a->range.left, a->range.right)) > 0) {
+			json_t *p = json_object();
+
+			jset(p, "addr", expr_json(jc, a->range.left));
+			jset(p, "len", json_integer(plen));
+			jset(o, "addr", jwrap("prefix", p));
+		} else {
+			jset(o, "addr", expr_json(jc, a));
+		}
+	}
 	if (s->nat.proto)
 		jset(o, "port", expr_json(jc, s->nat.proto));
 	if (fl & NF_NAT_RANGE_PROTO_RANDOM)
@@ -526,14 +589,15 @@ static json_t *nat_json(struct jctx *jc, const struct stmt *s)
 		json_array_append_new(f, jstr("fully-random"));
 	if (fl & NF_NAT_RANGE_PERSISTENT)
 		json_array_append_new(f, jstr("persistent"));
-	if (json_array_size(f) == 1)
-		jset(o, "flags", json_incref(json_array_get(f, 0)));
-	else if (json_array_size(f) > 1)
+	if (s->nat.type_flags & 0x1) /* prefix maps are netmaps for the kernel */
+		json_array_append_new(f, jstr("netmap"));
+	if (json_array_size(f))
 		jset(o, "flags", json_incref(f));
 	json_decref(f);
 	if (s->nat.type_flags & 0x1) {
-		json_t *tf = json_string("prefix");
+		json_t *tf = json_array();
 
+		json_array_append_new(tf, json_string("prefix"));
 		jset(o, "type_flags", tf);
 	}
 	if (!json_object_size(o)) {
@@ -575,9 +639,7 @@ static json_t *log_json(const struct stmt *s)
 		if (lf & NF_LOG_MACDECODE)
 			json_array_append_new(f, jstr("ether"));
 	}
-	if (json_array_size(f) == 1)
-		jset(o, "flags", json_incref(json_array_get(f, 0)));
-	else if (json_array_size(f) > 1)
+	if (json_array_size(f))
 		jset(o, "flags", json_incref(f));
 	json_decref(f);
 	if (!json_object_size(o)) {
@@ -600,9 +662,7 @@ static json_t *synproxy_flags_json(json_t *o, unsigned int fl, unsigned int mss,
 		json_array_append_new(f, jstr("timestamp"));
 	if (fl & NF_SYNPROXY_OPT_SACK_PERM)
 		json_array_append_new(f, jstr("sack-perm"));
-	if (json_array_size(f) == 1)
-		jset(o, "flags", json_incref(json_array_get(f, 0)));
-	else if (json_array_size(f) > 1)
+	if (json_array_size(f))
 		jset(o, "flags", json_incref(f));
 	json_decref(f);
 	return o;
@@ -722,7 +782,7 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 		o = json_object();
 		jset(o, "dev", expr_json(jc, s->fwd.dev));
 		if (s->fwd.to) {
-			jset(o, "ip", expr_json(jc, s->fwd.to));
+			jset(o, "addr", expr_json(jc, s->fwd.to));
 			jset(o, "family", jstr(print_family_name(s->fwd.family)));
 		}
 		return jwrap("fwd", o);
@@ -730,15 +790,12 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 		json_t *f = json_array();
 
 		o = json_object();
-		if (s->queue.queue)
-			jset(o, "num", expr_json(jc, s->queue.queue));
+		jset(o, "num", s->queue.queue ? expr_json(jc, s->queue.queue) : json_integer(0));
 		if (s->queue.flags & NFT_QUEUE_FLAG_BYPASS)
 			json_array_append_new(f, jstr("bypass"));
 		if (s->queue.flags & NFT_QUEUE_FLAG_CPU_FANOUT)
 			json_array_append_new(f, jstr("fanout"));
-		if (json_array_size(f) == 1)
-			jset(o, "flags", json_incref(json_array_get(f, 0)));
-		else if (json_array_size(f) > 1)
+		if (json_array_size(f))
 			jset(o, "flags", json_incref(f));
 		json_decref(f);
 		if (!json_object_size(o)) {
@@ -984,8 +1041,11 @@ static json_t *set_json(struct jctx *jc, const struct set *s)
 		jc->octx.stateless = sl;
 		jset(o, "stmt", st);
 	}
-	if (s->init && !jc->octx.terse && !list_empty(&EXPR_COMPOUND(s->init).expressions))
+	if (s->init && !jc->octx.terse && !list_empty(&EXPR_COMPOUND(s->init).expressions)) {
+		jc->flag_or = true;
 		jset(o, "elem", list_json(jc, s->init));
+		jc->flag_or = false;
+	}
 	return jwrap(map ? "map" : "set", o);
 }
 
