@@ -29,6 +29,7 @@ struct jctx {
 	unsigned int family;
 	bool flag_or; /* flags as {"|": [...]}: binop operands, set elements, == */
 	bool in_match; /* printing the left side of a match (fib lists "oif") */
+	bool flag_raw; /* == / != on a plain selector: flags as one number */
 };
 
 static json_t *expr_json(struct jctx *jc, const struct expr *e);
@@ -76,6 +77,18 @@ static json_t *value_json(struct jctx *jc, const struct expr *e)
 
 	if (!bitmask_value(e) || n > BNFT_VALUE_MAX)
 		return datatype_json(e, &jc->octx);
+	if (jc->flag_raw) {
+		uint64_t v = 0;
+
+		for (i = 0; i < n && i < 8; i++)
+			v |= (uint64_t)e->value.data[e->byteorder == BYTEORDER_HOST_ENDIAN ? i
+											: n - 1 - i]
+			     << (8 * i);
+		for (i = 0, bits = 0; i < n; i++)
+			bits += __builtin_popcount(e->value.data[i]);
+		if (bits > 1)
+			return json_integer((json_int_t)v);
+	}
 	for (i = 0; i < n; i++)
 		bits += __builtin_popcount(e->value.data[i]);
 	if (bits < 2)
@@ -109,7 +122,7 @@ static json_t *payload_json(const struct expr *e)
 	if (!e->payload.is_raw && d && token) {
 		if (e->payload.inner && e->payload.inner_desc)
 			jset(o, "tunnel", jstr(e->payload.inner_desc->name));
-		else if (d->inner.type)
+		else if (d->inner.type == 1 || d->inner.type == 2) /* vxlan, geneve */
 			jset(o, "tunnel", jstr(d->name));
 		jset(o, "protocol", jstr(d->name));
 		jset(o, "field", jstr(token));
@@ -447,11 +460,13 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 	case EXPR_LIST:
 		return list_json(jc, e);
 	case EXPR_SET: {
-		bool fo = jc->flag_or;
+		bool fo = jc->flag_or, fr = jc->flag_raw;
 
 		jc->flag_or = true;
+		jc->flag_raw = false;
 		o = jwrap("set", list_json(jc, e));
 		jc->flag_or = fo;
+		jc->flag_raw = fr;
 		return o;
 	}
 	case EXPR_SET_REF: {
@@ -531,7 +546,9 @@ static json_t *expr_json(struct jctx *jc, const struct expr *e)
 		jset(o, "left", expr_json(jc, e->binop.left));
 		jc->in_match = false;
 		jc->flag_or = strcmp(op, "in") != 0 && strcmp(op, "!") != 0;
+		jc->flag_raw = jc->flag_or && b && b->etype != EXPR_BINOP;
 		jset(o, "right", expr_json(jc, e->binop.right));
+		jc->flag_raw = false;
 		jc->flag_or = fo;
 		return jwrap("match", o);
 	}
@@ -884,8 +901,14 @@ static json_t *stmt_json(struct jctx *jc, const struct stmt *s)
 		if (s->connlimit.flags & NFT_CONNLIMIT_F_INV)
 			jset(o, "inv", json_true());
 		return jwrap("ct count", o);
-	case STMT_OPTSTRIP:
-		return jwrap("reset", expr_json(jc, s->expr));
+	case STMT_OPTSTRIP: {
+		json_t *x = expr_json(jc, s->expr), *t = json_object_get(x, "tcp option");
+
+		/* a stripped option has no length */
+		if (t && json_object_get(t, "len"))
+			json_object_set_new(t, "len", json_integer(0));
+		return jwrap("reset", x);
+	}
 	case STMT_XT:
 		o = json_object();
 		jset(o, "type", jstr(s->xt.kind == 0 ? "match" : s->xt.kind == 1 ? "target" : "watcher"));
