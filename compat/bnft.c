@@ -15,6 +15,7 @@
 #include "compat/lib/live.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
+#include "parser/print.h"
 #include "parser/ruleset.h"
 
 #define BNFT_VERSION_STRING "bnft v0.1 (nftables 1.1 compatible)"
@@ -84,7 +85,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "Options (command output formatting):\n"
 	      "  -e, --echo                      Echo what has been added, inserted or replaced.\n"
-	      "  -j, --json                      Format output in JSON (not supported yet)\n"
+	      "  -j, --json                      Format output in JSON (JSON input not supported yet)\n"
 	      "  -d, --debug <level [,level...]> Specify debugging level (netlink)\n",
 	      f);
 }
@@ -172,6 +173,21 @@ static int add_define(struct parse_ctx *pctx, const char *def)
 	sym->refcnt = 1;
 	list_add_tail(&sym->list, &pctx->top_scope->symbols);
 	return 0;
+}
+
+/* nft -j -f takes JSON: recognise it by its first character */
+static bool file_is_json(const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : NULL;
+	int c = EOF;
+
+	if (!f)
+		return false;
+	do
+		c = fgetc(f);
+	while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+	fclose(f);
+	return c == '{' || c == '[';
 }
 
 static char *join_args(int argc, char **argv)
@@ -280,8 +296,10 @@ int main(int argc, char **argv)
 			octx.echo = true;
 			break;
 		case 'j':
-			fprintf(stderr, "Error: JSON (-j/--json) is not supported yet\n");
-			return 1;
+			/* JSON output (list ruleset, --print); JSON input is not
+			 * supported yet */
+			octx.json = true;
+			break;
 		case 'd': {
 			char *levels = strdup(optarg), *tok, *save = NULL;
 
@@ -335,6 +353,10 @@ int main(int argc, char **argv)
 			goto out;
 
 	if (file) {
+		if (octx.json && file_is_json(file)) {
+			fprintf(stderr, "Error: JSON input (-j -f) is not supported yet\n");
+			goto out;
+		}
 		if (bnft_parse_file(&pctx, file) < 0)
 			goto err;
 	} else {
@@ -362,7 +384,10 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		if (print) {
-			bnft_print_ruleset(&rs, &octx, &out);
+			if (octx.json)
+				bnft_print_ruleset_json(&rs, 0, &octx, &out);
+			else
+				bnft_print_ruleset(&rs, &octx, &out);
 			flush_out(&out, stdout);
 		}
 		rc = 0;

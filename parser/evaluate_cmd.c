@@ -874,7 +874,10 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 		return 0;
 	switch (cmd->obj) {
 	case CMD_OBJ_RULESET:
-		bnft_print_ruleset_family(ctx->rs, h->family, ctx->octx, o);
+		if (ctx->octx && ctx->octx->json)
+			bnft_print_ruleset_json(ctx->rs, h->family, ctx->octx, o);
+		else
+			bnft_print_ruleset_family(ctx->rs, h->family, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_TABLES:
 		bnft_print_tables(ctx->rs, h->family, ctx->octx, o);
