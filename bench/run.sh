@@ -102,6 +102,26 @@ EOF
 	echo >>"$OUT"
 fi
 
+# ---------------------------------------------------------------- (b)
+echo "## (b) Packets per second through a veth pair (trafgen, non-linear skbs, CPU $CPU)" >>"$OUT"
+echo >>"$OUT"
+echo "Receiver-side count of UDP datagrams that reached the stack, medians of paired runs (no ruleset, nft, bnft back to back). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated." >>"$OUT"
+echo >>"$OUT"
+echo "| ruleset | no ruleset | nft | bnft | bnft / nft |" >>"$OUT"
+echo "|---|---|---|---|---|" >>"$OUT"
+if [ $QUICK = 1 ]; then PPS="hosts:10 hosts:1000 set:1000"; else PPS="hosts:10 hosts:1000 hosts:10000 set:10000"; fi
+for spec in $PPS; do
+	res=$(timeout 900 bench/pps.sh "${spec%%:*}" "${spec#*:}" $([ $QUICK = 1 ] && echo "1 2" || echo "5 3") 2>&1 | tail -1)
+	echo "$res" >&2
+	set -- $res
+	if [ "${1:-}" = pps ]; then
+		echo "| $2 $3 | $5 | $7 | $9 | $(awk -v a="$7" -v b="$9" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') |" >>"$OUT"
+	else
+		echo "| ${spec/:/ } | failed: $res | | | |" >>"$OUT"
+	fi
+done
+echo >>"$OUT"
+
 # ---------------------------------------------------------------- (c)
 echo "## (c) Load and list times (wall clock, median of 3)" >>"$OUT"
 echo >>"$OUT"
