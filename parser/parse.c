@@ -62,8 +62,12 @@ void scanner_update_loc(struct parser_state *st, struct location *loc, const cha
 	in = &st->inputs[st->depth];
 	if (len > 0 && text[0] != ' ' && text[0] != '\t' && text[0] != '\r' && text[0] != '#' &&
 	    text[0] != '\\') {
+		size_t n = (size_t)len < sizeof(st->cur_word) - 1 ? (size_t)len
+								   : sizeof(st->cur_word) - 1;
+
 		memcpy(st->prev_word, st->cur_word, sizeof(st->prev_word));
-		snprintf(st->cur_word, sizeof(st->cur_word), "%.*s", len, text);
+		memcpy(st->cur_word, text, n);
+		st->cur_word[n] = '\0';
 	}
 	loc->indesc = in->indesc;
 	loc->first_line = ll = in->line;
