@@ -845,8 +845,11 @@ static int cmd_rename(struct eval_ctx *ctx, struct cmd *cmd)
 		return eval_error(ctx, &cmd->location, "unsupported rename command");
 	c = h->handle.id ? table_chain_lookup_handle(t, h->handle.id)
 			 : table_chain_lookup(t, h->chain);
-	if (!c)
-		return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+	/* nft renames by handle, which a chain added in the same batch
+	 * does not have yet: the kernel refuses it */
+	if (!c || ruleset_handle_is_new(ctx->rs, t, c->handle.handle.id))
+		return kernel_error(ctx, c ? &cmd->location : loc_or(&h->chain_loc, &cmd->location),
+				    ENOENT);
 	if (!cmd->arg)
 		return eval_error(ctx, &cmd->location, "new chain name missing");
 	if (strlen(cmd->arg) >= NFT_CHAIN_MAXNAMELEN)

@@ -643,6 +643,23 @@ void ruleset_save_set_elems(struct bnft_ruleset *rs, struct set *s)
 	u->old = s->init ? expr_clone(s->init) : NULL;
 }
 
+/* Whether handle id of table t was handed out by the open transaction. */
+bool ruleset_handle_is_new(const struct bnft_ruleset *rs, const struct table *t, uint64_t id)
+{
+	const struct undo *u;
+	const struct ruleset_hgen *g;
+
+	if (!rs->in_trans || list_empty(&rs->undo))
+		return false;
+	u = list_first_entry(&rs->undo, struct undo, list);
+	if (u->kind != UNDO_HGENS)
+		return false;
+	list_for_each_entry(g, &u->saved, list)
+		if (g->table == t)
+			return id > g->next;
+	return true; /* the table itself is new */
+}
+
 /* ------------------------------------------------------------- references */
 
 static bool expr_refs(const struct expr *e, const struct chain *c, const struct set *s)

@@ -132,6 +132,9 @@ void ruleset_save_int(struct bnft_ruleset *rs, int *field);
  * commit. */
 void ruleset_save_set_elems(struct bnft_ruleset *rs, struct set *s);
 
+/* Whether handle id of table t was allocated in the open transaction. */
+bool ruleset_handle_is_new(const struct bnft_ruleset *rs, const struct table *t, uint64_t id);
+
 /* Number of rules/elements referencing a set or chain (for delete EBUSY). */
 unsigned int ruleset_chain_refs(const struct table *t, const struct chain *c);
 unsigned int ruleset_set_refs(const struct table *t, const struct set *s);
