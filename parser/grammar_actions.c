@@ -220,26 +220,27 @@ void chain_add_rule(struct parser_state *st, struct chain *c, struct rule *r)
 /* ------------------------------------------------------------------ */
 /* Defines                                                             */
 
-void parser_define(struct parser_state *st, loc_t *loc, char *name, struct expr *e, bool redefine)
+int parser_define(struct parser_state *st, loc_t *loc, char *name, struct expr *e, bool redefine)
 {
 	struct scope *sc = st->scopes[st->scope];
 
 	if (!e) {
 		free(name);
-		return;
+		return 0;
 	}
-	if (symbol_lookup_local(sc, name)) {
-		if (!redefine) {
-			parser_error(st, loc, "redefinition of symbol '%s'", name);
-			expr_free(e);
-			free(name);
-			return;
-		}
+	if (!redefine && symbol_lookup(sc, name)) {
+		/* like nft: a define may not shadow any visible symbol */
+		parser_error(st, loc, "redefinition of symbol '%s'", name);
+		expr_free(e);
+		free(name);
+		return -1;
+	}
+	if (symbol_lookup_local(sc, name))
 		symbol_del(sc, name);
-	}
 	if (symbol_add(sc, name, e) < 0)
 		expr_free(e);
 	free(name);
+	return 0;
 }
 
 void parser_undefine(struct parser_state *st, loc_t *loc, char *name)

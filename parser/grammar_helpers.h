@@ -14,7 +14,8 @@
 typedef const struct location loc_t;
 
 void parser_add_cmd(struct parser_state *st, struct cmd *c, loc_t *loc);
-void parser_define(struct parser_state *st, loc_t *loc, char *name, struct expr *e, bool redefine);
+/* -1 (error reported) when define finds the name in any enclosing scope */
+int parser_define(struct parser_state *st, loc_t *loc, char *name, struct expr *e, bool redefine);
 void parser_undefine(struct parser_state *st, loc_t *loc, char *name);
 struct expr *variable_expand(struct parser_state *st, loc_t *loc, char *name);
 char *xstrdup_kw(const char *kw);

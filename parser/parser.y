@@ -392,7 +392,8 @@ common_block		:	KW_INCLUDE QUOTED_STRING stmt_separator
 			}
 			|	KW_DEFINE identifier '=' define_rhs stmt_separator
 			{
-				parser_define(state, &@2, $2, $4, false);
+				if (parser_define(state, &@2, $2, $4, false) < 0)
+					YYERROR;
 			}
 			|	KW_REDEFINE identifier '=' define_rhs stmt_separator
 			{
