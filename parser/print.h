@@ -26,6 +26,12 @@ struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int fam
 				 const struct output_ctx *octx);
 void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
 			     const struct output_ctx *octx, struct outbuf *o);
+/* list table / list chain / list set with -j. */
+void bnft_print_table_json(const struct table *t, const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
+				const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_set_json(const struct table *t, const struct set *s,
+			      const struct output_ctx *octx, struct outbuf *o);
 /* {"rule": {...}} of one rule, for JSON echo. */
 struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
 			      const struct output_ctx *octx);
@@ -48,6 +54,12 @@ struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int fam
 				 const struct output_ctx *octx);
 void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
 			     const struct output_ctx *octx, struct outbuf *o);
+/* list table / list chain / list set with -j. */
+void bnft_print_table_json(const struct table *t, const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
+				const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_set_json(const struct table *t, const struct set *s,
+			      const struct output_ctx *octx, struct outbuf *o);
 /* {"rule": {...}} of one rule, for JSON echo. */
 struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
 			      const struct output_ctx *octx);
@@ -65,6 +77,12 @@ struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int fam
 				 const struct output_ctx *octx);
 void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
 			     const struct output_ctx *octx, struct outbuf *o);
+/* list table / list chain / list set with -j. */
+void bnft_print_table_json(const struct table *t, const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
+				const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_set_json(const struct table *t, const struct set *s,
+			      const struct output_ctx *octx, struct outbuf *o);
 /* {"rule": {...}} of one rule, for JSON echo. */
 struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
 			      const struct output_ctx *octx);
@@ -175,6 +193,12 @@ struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int fam
 				 const struct output_ctx *octx);
 void bnft_print_ruleset_json(const struct bnft_ruleset *rs, unsigned int family,
 			     const struct output_ctx *octx, struct outbuf *o);
+/* list table / list chain / list set with -j. */
+void bnft_print_table_json(const struct table *t, const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
+				const struct output_ctx *octx, struct outbuf *o);
+void bnft_print_list_set_json(const struct table *t, const struct set *s,
+			      const struct output_ctx *octx, struct outbuf *o);
 /* {"rule": {...}} of one rule, for JSON echo. */
 struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
 			      const struct output_ctx *octx);

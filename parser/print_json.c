@@ -1200,11 +1200,8 @@ static json_t *metainfo_json(void)
 	return jwrap("metainfo", o);
 }
 
-struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
-				 const struct output_ctx *octx)
+static void table_items_json(json_t *root, const struct table *t, const struct output_ctx *octx)
 {
-	json_t *root = json_array(), *top;
-	const struct table *t;
 	const struct chain *c;
 	const struct set *s;
 	const struct obj *obj;
@@ -1212,28 +1209,97 @@ struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int fam
 	const struct rule *r;
 	struct jctx jc;
 
+	memset(&jc, 0, sizeof(jc));
+	if (octx)
+		jc.octx = *octx;
+	jc.family = t->handle.family;
+	json_array_append_new(root, table_json(t));
+	list_for_each_entry(c, &t->chains, list)
+		if (!(c->flags & CHAIN_F_BINDING))
+			json_array_append_new(root, chain_json(c));
+	list_for_each_entry(obj, &t->objs, list)
+		json_array_append_new(root, obj_json(&jc, obj));
+	list_for_each_entry(s, &t->sets, list)
+		if (!(s->flags & NFT_SET_ANONYMOUS))
+			json_array_append_new(root, set_json(&jc, s));
+	list_for_each_entry(ft, &t->flowtables, list)
+		json_array_append_new(root, flowtable_json(ft));
+	list_for_each_entry(c, &t->chains, list)
+		list_for_each_entry(r, &c->rules, list)
+			json_array_append_new(root, rule_json(&jc, c, r));
+}
+
+/* {"nftables": [metainfo, items...]} printed as one line */
+static void print_root(json_t *items, struct outbuf *o)
+{
+	json_t *top = json_object();
+	char *txt;
+
+	json_array_insert_new(items, 0, metainfo_json());
+	json_object_set_new(top, "nftables", items);
+	txt = json_dumps(top, JSON_PRESERVE_ORDER);
+	if (txt) {
+		outbuf_puts(o, txt);
+		outbuf_puts(o, "\n");
+		free(txt);
+	} else {
+		o->err = -ENOMEM;
+	}
+	json_decref(top);
+}
+
+void bnft_print_table_json(const struct table *t, const struct output_ctx *octx, struct outbuf *o)
+{
+	json_t *items = json_array();
+
+	table_items_json(items, t, octx);
+	print_root(items, o);
+}
+
+void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
+				const struct output_ctx *octx, struct outbuf *o)
+{
+	json_t *items = json_array();
+	const struct rule *r;
+	struct jctx jc;
+
+	memset(&jc, 0, sizeof(jc));
+	if (octx)
+		jc.octx = *octx;
+	jc.family = t->handle.family;
+	if (c) {
+		json_array_append_new(items, chain_json(c));
+		list_for_each_entry(r, &c->rules, list)
+			json_array_append_new(items, rule_json(&jc, c, r));
+	}
+	print_root(items, o);
+}
+
+void bnft_print_list_set_json(const struct table *t, const struct set *s,
+			      const struct output_ctx *octx, struct outbuf *o)
+{
+	json_t *items = json_array();
+	struct jctx jc;
+
+	memset(&jc, 0, sizeof(jc));
+	if (octx)
+		jc.octx = *octx;
+	jc.family = t->handle.family;
+	json_array_append_new(items, set_json(&jc, s));
+	print_root(items, o);
+}
+
+struct json_t *bnft_json_ruleset(const struct bnft_ruleset *rs, unsigned int family,
+				 const struct output_ctx *octx)
+{
+	json_t *root = json_array(), *top;
+	const struct table *t;
+
 	json_array_append_new(root, metainfo_json());
 	list_for_each_entry(t, &rs->tables, list) {
 		if (family && t->handle.family != family)
 			continue;
-		memset(&jc, 0, sizeof(jc));
-		if (octx)
-			jc.octx = *octx;
-		jc.family = t->handle.family;
-		json_array_append_new(root, table_json(t));
-		list_for_each_entry(c, &t->chains, list)
-			if (!(c->flags & CHAIN_F_BINDING))
-				json_array_append_new(root, chain_json(c));
-		list_for_each_entry(obj, &t->objs, list)
-			json_array_append_new(root, obj_json(&jc, obj));
-		list_for_each_entry(s, &t->sets, list)
-			if (!(s->flags & NFT_SET_ANONYMOUS))
-				json_array_append_new(root, set_json(&jc, s));
-		list_for_each_entry(ft, &t->flowtables, list)
-			json_array_append_new(root, flowtable_json(ft));
-		list_for_each_entry(c, &t->chains, list)
-			list_for_each_entry(r, &c->rules, list)
-				json_array_append_new(root, rule_json(&jc, c, r));
+		table_items_json(root, t, octx);
 	}
 	top = json_object();
 	json_object_set_new(top, "nftables", root);

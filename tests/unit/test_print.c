@@ -2,16 +2,19 @@
 /*
  * Printer: the listing layout and output options of `nft list` (nftables
  * 1.1): tabs and blank lines, priority names, set element wrapping, -a, -s,
- * -t, -y, -T, and the list chain/set/tables forms. Inputs go through the
+ * -t, -y, -T, the list chain/set/tables forms and -j JSON. Inputs go through the
  * real parser and evaluator; expected texts follow nft's src/rule.c rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <jansson.h>
 
 #include <linux/netfilter.h>
 
@@ -366,6 +369,70 @@ static void test_rule_forms(void **state)
 		       "}\n");
 }
 
+static void drop_handles(json_t *j)
+{
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			drop_handles(v);
+	} else if (json_is_object(j)) {
+		json_object_del(j, "handle");
+		json_object_foreach(j, k, v)
+			drop_handles(v);
+	}
+}
+
+/* -j: libnftables JSON with table, chain and rule objects as nft -j. */
+static void test_json(void **state)
+{
+	struct output_ctx octx = { .json = true };
+	struct bnft_ruleset rs;
+	json_t *got, *want, *items;
+	json_error_t err;
+
+	bnft_ruleset_init(&rs);
+	load(&rs, "table ip t {\n"
+		  "\tchain c {\n"
+		  "\t\ttype filter hook input priority 0; policy drop;\n"
+		  "\t\ttcp dport 22 ct state established,related accept\n"
+		  "\t}\n"
+		  "}\n");
+	got = bnft_json_ruleset(&rs, 0, &octx);
+	assert_non_null(got);
+	items = json_object_get(got, "nftables");
+	assert_true(json_is_array(items));
+	assert_non_null(json_object_get(json_array_get(items, 0), "metainfo"));
+	json_array_remove(items, 0);
+	drop_handles(got);
+	want = json_loads("{\"nftables\": ["
+			  "{\"table\": {\"family\": \"ip\", \"name\": \"t\"}},"
+			  "{\"chain\": {\"family\": \"ip\", \"table\": \"t\", \"name\": \"c\","
+			  " \"type\": \"filter\", \"hook\": \"input\", \"prio\": 0,"
+			  " \"policy\": \"drop\"}},"
+			  "{\"rule\": {\"family\": \"ip\", \"table\": \"t\", \"chain\": \"c\","
+			  " \"expr\": ["
+			  "{\"match\": {\"op\": \"==\", \"left\": {\"payload\":"
+			  " {\"protocol\": \"tcp\", \"field\": \"dport\"}}, \"right\": 22}},"
+			  "{\"match\": {\"op\": \"in\", \"left\": {\"ct\": {\"key\": \"state\"}},"
+			  " \"right\": [\"established\", \"related\"]}},"
+			  "{\"accept\": null}]}}]}",
+			  0, &err);
+	assert_non_null(want);
+	if (!json_equal(got, want)) {
+		char *txt = json_dumps(got, JSON_INDENT(1));
+
+		fprintf(stderr, "got: %s\n", txt ? txt : "");
+		free(txt);
+	}
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	bnft_ruleset_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_handles),
 		cmocka_unit_test(test_list_forms),
 		cmocka_unit_test(test_rule_forms),
+		cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
