@@ -291,6 +291,133 @@ static void test_transaction(void **state)
 	bnft_ruleset_release(&rs);
 }
 
+static unsigned int count_stmts(const struct rule *r)
+{
+	const struct stmt *s;
+	unsigned int n = 0;
+
+	list_for_each_entry(s, &r->stmts, list)
+		n++;
+	return n;
+}
+
+/* nft lists "meta l4proto tcp tcp dport 22" as "tcp dport 22" but keeps a
+ * protocol match that does not directly precede its user; "icmp id" gets
+ * a visible "icmp type { echo-reply, echo-request }" in front. */
+static void test_dependencies(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	struct stmt *st;
+	struct rule *rl;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table inet t {\nchain c {\n"
+				  "meta l4proto tcp tcp dport 22\n"
+				  "meta nfproto ipv4 counter ip saddr 1.2.3.4\n"
+				  "icmp id 1\n"
+				  "}\n}\n",
+				  &r),
+			 0);
+	c = table_chain_lookup(first_table(&rs), "c");
+	rl = nth_rule(c, 0);
+	st = list_first_entry(&rl->stmts, struct stmt, list);
+	assert_true(st->expr->flags & EXPR_F_IMPLICIT_DEP);
+	rl = nth_rule(c, 1);
+	st = list_first_entry(&rl->stmts, struct stmt, list);
+	assert_false(st->expr->flags & EXPR_F_IMPLICIT_DEP);
+	rl = nth_rule(c, 2);
+	assert_int_equal(count_stmts(rl), 2);
+	st = list_first_entry(&rl->stmts, struct stmt, list);
+	assert_int_equal(st->expr->etype, EXPR_RELATIONAL);
+	assert_int_equal(st->expr->binop.right->etype, EXPR_SET);
+	assert_int_equal(EXPR_COMPOUND(st->expr->binop.right).size, 2);
+	bnft_ruleset_release(&rs);
+}
+
+/* Element commands on named sets, checked against nft 1.0.6 listings. */
+static void test_set_elements(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct table *t;
+	struct set *s;
+	struct expr *el;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table ip t {\n"
+				  "set s { type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/24 }; }\n"
+				  "set n { type inet_service; elements = { 22, 80 }; }\n"
+				  "}\n"
+				  "add element ip t s { 10.0.1.0/24, 192.168.0.1 }\n"
+				  "add element ip t n { 443 }\n"
+				  "delete element ip t n { 22 }\n",
+				  &r),
+			 0);
+	t = first_table(&rs);
+	s = table_set_lookup(t, "s");
+	el = list_first_entry(&EXPR_COMPOUND(s->init).expressions, struct expr, list);
+	assert_int_equal(el->elem.key->etype, EXPR_PREFIX);
+	assert_int_equal(el->elem.key->prefix.prefix_len, 23);
+	el = list_next_entry(el, list);
+	assert_int_equal(elem_u64(el->elem.key), 0xc0a80001);
+	s = table_set_lookup(t, "n");
+	el = list_first_entry(&EXPR_COMPOUND(s->init).expressions, struct expr, list);
+	assert_int_equal(elem_u64(el->elem.key), 80);
+	el = list_next_entry(el, list);
+	assert_int_equal(elem_u64(el->elem.key), 443);
+	assert_true(&list_next_entry(el, list)->list == &EXPR_COMPOUND(s->init).expressions);
+	/* deleting an absent element fails and leaves the set alone */
+	assert_int_equal(run_text(&rs, "delete element ip t n { 443 }\ndelete element ip t n { 23 }\n",
+				  &r),
+			 -1);
+	el = list_last_entry(&EXPR_COMPOUND(s->init).expressions, struct expr, list);
+	assert_int_equal(elem_u64(el->elem.key), 443);
+	bnft_ruleset_release(&rs);
+}
+
+/* -e prints what was added, with handles under -a (nft 1.0.6 format). */
+static void test_echo(void **state)
+{
+	struct bnft_ruleset rs;
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct output_ctx octx = { 0 };
+	struct list_head msgs;
+	struct outbuf out;
+
+	(void)state;
+	octx.echo = true;
+	octx.handle = true;
+	bnft_ruleset_init(&rs);
+	init_list_head(&msgs);
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &msgs);
+	outbuf_init(&out);
+	assert_int_equal(bnft_parse_buffer(&pctx,
+					   "table ip t {\nchain c { type filter hook input priority 0; policy drop;\n"
+					   "tcp dport { 22, 80 } accept\n}\n}\ninsert rule ip t c counter\n",
+					   "<test>"),
+			 0);
+	assert_int_equal(bnft_evaluate(&rs, &src, &msgs, &octx, &out), 0);
+	assert_non_null(out.buf);
+	assert_string_equal(out.buf,
+			    "add table ip t # handle 1\n"
+			    "add chain ip t c { type filter hook input priority filter; policy drop; } # handle 1\n"
+			    "add rule ip t c tcp dport { 22, 80 } accept # handle 3\n"
+			    "insert rule ip t c counter packets 0 bytes 0 # handle 4\n");
+	outbuf_release(&out);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	bnft_ruleset_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +425,9 @@ int main(void)
 		cmocka_unit_test(test_interval_merge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_transaction),
+		cmocka_unit_test(test_dependencies),
+		cmocka_unit_test(test_set_elements),
+		cmocka_unit_test(test_echo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
