@@ -81,7 +81,7 @@ class Observer:
 		self.proto[s.fileno()] = proto
 
 	def reset(self):
-		self.drain(0.05)
+		self.drain(0.01)
 		self.seen = {}
 
 	def drain(self, quiet=0.0):
@@ -193,7 +193,7 @@ class WireObserver:
 		self.seen = {}
 
 	def reset(self):
-		self.drain(0.05)
+		self.drain(0.01)
 		self.seen = {}
 
 	def drain(self, quiet=0.0):
