@@ -380,16 +380,23 @@ static struct nftnl_set *set_new(struct lower_ctx *ctx, const char *name, uint32
 	return ns;
 }
 
-static void set_data_info(struct nftnl_set *ns, const struct set *s)
+static void set_data_info(struct nftnl_set *ns, const struct set *s, const struct expr *elems)
 {
-	if (!s || !(s->flags & NFT_SET_MAP) || !s->data)
+	uint32_t len;
+
+	if (!s || !(s->flags & NFT_SET_MAP) || !s->data || (nftnl_set_get_u32(ns, NFTNL_SET_FLAGS) &
+							      NFT_SET_OBJECT))
 		return;
 	if (s->data->dtype && s->data->dtype->type == TYPE_VERDICT) {
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 0);
 	} else {
+		len = key_len_of(s->data);
+		/* interval data (nat maps to ranges) holds minimum and maximum */
+		if (lower_map_data_interval(elems))
+			len = ((len + 3) & ~3u) * 2;
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, key_type_of(s->data));
-		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, key_len_of(s->data));
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, len);
 	}
 }
 
@@ -432,8 +439,9 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		klen = nb;
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, key_type_of(key));
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, klen);
-	set_concat_desc(ns, key);
-	set_data_info(ns, s);
+	if (flags & NFT_SET_INTERVAL)
+		set_concat_desc(ns, key);
+	set_data_info(ns, s, setexpr);
 	if (s && s->objtype)
 		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, s->objtype);
 	else if (ctx->anon_objtype)
@@ -490,8 +498,9 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 	klen = key_len_of(s->key);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, key_type_of(s->key));
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, klen);
-	set_concat_desc(ns, s->key);
-	set_data_info(ns, s);
+	if (s->flags & NFT_SET_INTERVAL)
+		set_concat_desc(ns, s->key);
+	set_data_info(ns, s, s->init);
 	if (s->objtype)
 		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, s->objtype);
 	if (s->timeout)
@@ -602,12 +611,15 @@ static int lower_obj(struct lower_ctx *ctx, const struct obj *o)
 		nftnl_obj_set_u32(no, NFTNL_OBJ_LIMIT_FLAGS, o->limit.flags);
 		break;
 	case NFT_OBJECT_CT_HELPER:
+		/* nft defaults the layer 3 protocol to the table's family */
 		nftnl_obj_set_str(no, NFTNL_OBJ_CT_HELPER_NAME, o->ct_helper.name);
-		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_HELPER_L3PROTO, o->ct_helper.l3proto);
+		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_HELPER_L3PROTO,
+				  o->ct_helper.l3proto ? o->ct_helper.l3proto : ctx->family);
 		nftnl_obj_set_u8(no, NFTNL_OBJ_CT_HELPER_L4PROTO, o->ct_helper.l4proto);
 		break;
 	case NFT_OBJECT_CT_EXPECT:
-		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_EXPECT_L3PROTO, o->ct_expect.l3proto);
+		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_EXPECT_L3PROTO,
+				  o->ct_expect.l3proto ? o->ct_expect.l3proto : ctx->family);
 		nftnl_obj_set_u8(no, NFTNL_OBJ_CT_EXPECT_L4PROTO, o->ct_expect.l4proto);
 		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_EXPECT_DPORT, o->ct_expect.dport);
 		nftnl_obj_set_u32(no, NFTNL_OBJ_CT_EXPECT_TIMEOUT, o->ct_expect.timeout);
@@ -625,7 +637,8 @@ static int lower_obj(struct lower_ctx *ctx, const struct obj *o)
 		uint32_t timeouts[16] = { 0 };
 		const struct timeout_state *ts;
 
-		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_TIMEOUT_L3PROTO, o->ct_timeout.l3proto);
+		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_TIMEOUT_L3PROTO,
+				  o->ct_timeout.l3proto ? o->ct_timeout.l3proto : ctx->family);
 		nftnl_obj_set_u8(no, NFTNL_OBJ_CT_TIMEOUT_L4PROTO, o->ct_timeout.l4proto);
 		list_for_each_entry(ts, &o->ct_timeout.timeout_list, head)
 			if (ts->state < 16)

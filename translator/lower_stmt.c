@@ -697,6 +697,7 @@ static int lower_payload_set(struct lower_ctx *ctx, const struct stmt *s)
 
 static int lower_dup_fwd(struct lower_ctx *ctx, const struct stmt *s)
 {
+	bool netdev_dup = false;
 	unsigned int areg = 0, dreg = 0;
 	struct nftnl_expr *nle;
 	int ret = 0;
@@ -709,6 +710,10 @@ static int lower_dup_fwd(struct lower_ctx *ctx, const struct stmt *s)
 			ret = gen_into_reg(ctx, s->fwd.dev, &dreg);
 		if (!ret && s->fwd.to)
 			ret = gen_into_reg(ctx, s->fwd.to, &areg);
+	} else if (ctx->family == 5 && s->dup.to && !s->dup.dev) {
+		/* netdev: "dup to DEVICE" */
+		ret = gen_into_reg(ctx, s->dup.to, &dreg);
+		netdev_dup = true;
 	} else {
 		if (s->dup.to)
 			ret = gen_into_reg(ctx, s->dup.to, &areg);
@@ -719,9 +724,9 @@ static int lower_dup_fwd(struct lower_ctx *ctx, const struct stmt *s)
 		if (s->type == STMT_DUP) {
 			nle = lower_alloc(ctx, "dup");
 			if (nle) {
-				if (s->dup.to)
+				if (s->dup.to && !netdev_dup)
 					lower_put_register(nle, NFTNL_EXPR_DUP_SREG_ADDR, areg);
-				if (s->dup.dev)
+				if (s->dup.dev || netdev_dup)
 					lower_put_register(nle, NFTNL_EXPR_DUP_SREG_DEV, dreg);
 				lower_add(ctx, nle);
 			}
@@ -800,10 +805,11 @@ static int lower_tproxy(struct lower_ctx *ctx, const struct stmt *s)
 		if (nle) {
 			unsigned int fam = s->tproxy.family;
 
+			/* inet without "ip"/"ip6": NFPROTO_UNSPEC, the kernel
+			 * needs the attribute */
 			if (!fam && ctx->family != NFPROTO_INET_)
 				fam = ctx->family;
-			if (fam)
-				nftnl_expr_set_u32(nle, NFTNL_EXPR_TPROXY_FAMILY, fam);
+			nftnl_expr_set_u32(nle, NFTNL_EXPR_TPROXY_FAMILY, fam);
 			if (s->tproxy.addr)
 				lower_put_register(nle, NFTNL_EXPR_TPROXY_REG_ADDR, areg);
 			if (s->tproxy.port)

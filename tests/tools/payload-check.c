@@ -29,6 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/common.h>
+
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
@@ -464,6 +470,169 @@ struct counts {
 
 static FILE *logf;
 static bool verbose;
+static bool kload; /* -k: also load every lowered context into the kernel */
+static unsigned int k_ok, k_fail;
+
+/* ------------------------------------------------------------------ */
+/* Kernel acceptance (-k): the lowered IR as one nf_tables batch        */
+
+struct kbatch {
+	struct mnl_nlmsg_batch *b;
+	uint32_t seq;
+	char what[64][48]; /* per message, for error reports */
+	uint32_t first_seq;
+};
+
+static struct nlmsghdr *kb_hdr(struct kbatch *kb, uint16_t type, uint16_t family, uint16_t flags,
+			       const char *what)
+{
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(kb->b), type, family,
+						      flags | NLM_F_ACK, kb->seq);
+	unsigned int idx = kb->seq - kb->first_seq;
+
+	if (idx < 64)
+		snprintf(kb->what[idx], sizeof(kb->what[idx]), "%s", what);
+	kb->seq++;
+	return nlh;
+}
+
+static bool set_has_elems(struct nftnl_set *s)
+{
+	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s);
+	bool has = it && nftnl_set_elems_iter_next(it);
+
+	nftnl_set_elems_iter_destroy(it);
+	return has;
+}
+
+/* Send ir to the kernel of this netns after flushing its ruleset.
+ * Returns 0 or -errno with the failing object in err. */
+static int kernel_load(struct bnft_ir *ir, char *err, size_t errlen)
+{
+	static char buf[1 << 20];
+	char rbuf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	struct kbatch kb = { 0 };
+	struct nlmsghdr *nlh;
+	struct nftnl_table_list_iter *ti;
+	struct nftnl_chain_list_iter *ci;
+	struct nftnl_set_list_iter *si;
+	struct nftnl_obj_list_iter *oi;
+	struct nftnl_rule_list_iter *ri;
+	struct nftnl_table *t;
+	struct nftnl_chain *c;
+	struct nftnl_set *st;
+	struct nftnl_obj *o;
+	struct nftnl_rule *r;
+	unsigned int portid, pending;
+	int ret = 0, n;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+		if (nl)
+			mnl_socket_close(nl);
+		return -errno;
+	}
+	portid = mnl_socket_get_portid(nl);
+	kb.seq = kb.first_seq = (uint32_t)time(NULL);
+	kb.b = mnl_nlmsg_batch_start(buf, sizeof(buf));
+	nftnl_batch_begin(mnl_nlmsg_batch_current(kb.b), kb.seq++);
+	mnl_nlmsg_batch_next(kb.b);
+	kb.first_seq = kb.seq;
+	/* flush ruleset */
+	kb_hdr(&kb, NFT_MSG_DELTABLE, NFPROTO_UNSPEC, 0, "flush ruleset");
+	mnl_nlmsg_batch_next(kb.b);
+
+	ti = nftnl_table_list_iter_create(ir->tables);
+	while ((t = nftnl_table_list_iter_next(ti))) {
+		nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
+		nlh = kb_hdr(&kb, NFT_MSG_NEWTABLE, nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY),
+			     NLM_F_CREATE, "table");
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		mnl_nlmsg_batch_next(kb.b);
+	}
+	nftnl_table_list_iter_destroy(ti);
+	ci = nftnl_chain_list_iter_create(ir->chains);
+	while ((c = nftnl_chain_list_iter_next(ci))) {
+		nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
+		nlh = kb_hdr(&kb, NFT_MSG_NEWCHAIN, nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY),
+			     NLM_F_CREATE, "chain");
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		mnl_nlmsg_batch_next(kb.b);
+	}
+	nftnl_chain_list_iter_destroy(ci);
+	oi = nftnl_obj_list_iter_create(ir->objs);
+	while ((o = nftnl_obj_list_iter_next(oi))) {
+		nlh = kb_hdr(&kb, NFT_MSG_NEWOBJ, nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY),
+			     NLM_F_CREATE, "object");
+		nftnl_obj_nlmsg_build_payload(nlh, o);
+		mnl_nlmsg_batch_next(kb.b);
+	}
+	nftnl_obj_list_iter_destroy(oi);
+	si = nftnl_set_list_iter_create(ir->sets);
+	while ((st = nftnl_set_list_iter_next(si))) {
+		uint16_t fam = nftnl_set_get_u32(st, NFTNL_SET_FAMILY);
+
+		nftnl_set_unset(st, NFTNL_SET_HANDLE);
+		nlh = kb_hdr(&kb, NFT_MSG_NEWSET, fam, NLM_F_CREATE, "set");
+		nftnl_set_nlmsg_build_payload(nlh, st);
+		mnl_nlmsg_batch_next(kb.b);
+		if (set_has_elems(st)) {
+			nlh = kb_hdr(&kb, NFT_MSG_NEWSETELEM, fam, NLM_F_CREATE, "set elements");
+			nftnl_set_elems_nlmsg_build_payload(nlh, st);
+			mnl_nlmsg_batch_next(kb.b);
+		}
+	}
+	nftnl_set_list_iter_destroy(si);
+	ri = nftnl_rule_list_iter_create(ir->rules);
+	while ((r = nftnl_rule_list_iter_next(ri))) {
+		nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+		nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+		nlh = kb_hdr(&kb, NFT_MSG_NEWRULE, nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY),
+			     NLM_F_CREATE | NLM_F_APPEND, "rule");
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		mnl_nlmsg_batch_next(kb.b);
+	}
+	nftnl_rule_list_iter_destroy(ri);
+	nftnl_batch_end(mnl_nlmsg_batch_current(kb.b), kb.seq++);
+	mnl_nlmsg_batch_next(kb.b);
+
+	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(kb.b), mnl_nlmsg_batch_size(kb.b)) < 0) {
+		snprintf(err, errlen, "send: %s", strerror(errno));
+		ret = -errno;
+		goto out;
+	}
+	/* one ack (or error) per message */
+	pending = kb.seq - kb.first_seq - 1;
+	while (pending > 0) {
+		const struct nlmsghdr *h;
+
+		n = mnl_socket_recvfrom(nl, rbuf, sizeof(rbuf));
+		if (n <= 0)
+			break;
+		for (h = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(h, n); h = mnl_nlmsg_next(h, &n)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				unsigned int idx = h->nlmsg_seq - kb.first_seq;
+
+				if (e->error && !ret) {
+					ret = e->error;
+					snprintf(err, errlen, "kernel rejected %s: %s",
+						 idx < 64 ? kb.what[idx] : "?", strerror(-e->error));
+				}
+				if (pending)
+					pending--;
+			}
+		}
+		if (ret)
+			break;
+	}
+out:
+	(void)portid;
+	mnl_socket_close(nl);
+	return ret;
+}
 
 static void log_list(const char *title, const struct strvec *v)
 {
@@ -542,6 +711,17 @@ static int run_rule(const struct tctx *t, const struct ttable *tb, const char *r
 			goto out;
 		}
 		bnft_ir_print_rule_debug(ir, last, &dbg);
+	}
+	if (kload) {
+		char kerr[256] = "";
+
+		if (kernel_load(ir, kerr, sizeof(kerr)) == 0) {
+			k_ok++;
+		} else {
+			k_fail++;
+			if (logf)
+				fprintf(logf, "KERNEL %s: %s\n", rule, kerr);
+		}
 	}
 	{
 		char *save = NULL, *l;
@@ -771,8 +951,11 @@ int main(int argc, char **argv)
 	/* like nft-test.py: times in the corpus are in UTC-2 */
 	setenv("TZ", "UTC-2", 1);
 	tzset();
-	while ((opt = getopt(argc, argv, "l:v")) != -1) {
+	while ((opt = getopt(argc, argv, "kl:v")) != -1) {
 		switch (opt) {
+		case 'k':
+			kload = true;
+			break;
 		case 'l':
 			logf = fopen(optarg, "w");
 			break;
@@ -780,7 +963,7 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-v] [-l log] FILE.t...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-k] [-v] [-l log] FILE.t...\n", argv[0]);
 			return 2;
 		}
 	}
@@ -794,6 +977,8 @@ int main(int argc, char **argv)
 		pfile_free(&pfiles[i]);
 	}
 	free(pfiles);
+	if (kload)
+		printf("kernel: %u accepted, %u rejected\n", k_ok, k_fail);
 	printf("total: %u passed, %u failed, %u skipped\n", total.passed, total.failed,
 	       total.skipped);
 	if (logf)
