@@ -683,6 +683,44 @@ static void emit_hdr_cache(struct cg *cg, bool th)
 	emit_bind(e, done);
 }
 
+/* Forward chains see what ip_forward()/ip6_forward() hand to the hook: TTL
+ * (hop limit) already decremented, the IPv4 checksum updated as
+ * ip_decrease_ttl() does. Applied to the network header copy only, when
+ * the packet is on the forward path. */
+static void emit_fwd_ttl(struct cg *cg)
+{
+	struct emitter *e = cg->e;
+	uint32_t done = emit_label(e), v6 = emit_label(e), ok = emit_label(e);
+
+	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_1, 24));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, BNFT_RC_FORWARD, done);
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_0, 8));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, 0xff));
+	emit(e, I_LDX(BPF_W, BPF_REG_2, R_SCR, SCR_NH_LEN));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, NFPROTO_IPV4, v6);
+	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_2, 20, done);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_NH + 8));
+	emit(e, I_ALU32_IMM(BPF_SUB, BPF_REG_1, 1));
+	emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, SCR_NH + 8));
+	/* check += htons(0x0100); check += check >= 0xffff */
+	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 10));
+	emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_1, 0x0001));
+	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 0xffff, ok);
+	emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit_bind(e, ok);
+	emit(e, I_STX(BPF_H, R_SCR, BPF_REG_1, SCR_NH + 10));
+	emit_ja(e, done);
+	emit_bind(e, v6);
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, NFPROTO_IPV6, done);
+	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_2, 8, done);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_NH + 7));
+	emit(e, I_ALU32_IMM(BPF_SUB, BPF_REG_1, 1));
+	emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, SCR_NH + 7));
+	emit_bind(e, done);
+}
+
 static int chunk_open(struct cg *cg, uint32_t slot)
 {
 	struct emitter *e = cg->e;
@@ -704,6 +742,8 @@ static int chunk_open(struct cg *cg, uint32_t slot)
 		emit(e, I_STX(BPF_DW, R_SCR, BPF_REG_0, off));
 	emit_hdr_cache(cg, false);
 	emit_hdr_cache(cg, true);
+	if (cg->fwd_ttl)
+		emit_fwd_ttl(cg);
 	cg->lbl_drop = emit_label(e);
 	cg->chunk_start = e->n;
 	return e->err;
@@ -881,6 +921,7 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 			}
 		}
 	cg->norder = n;
+	cg->fwd_ttl = false;
 	for (i = 0; i < cg->nchains; i++)
 		cg->chains[i].reach = false;
 	for (i = 0; i < nbase; i++)
@@ -896,6 +937,11 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 			emit_tail_call(cg, cg->slot_of[i]);
 			err = chunk_close(cg);
 			err = err ?: chunk_open(cg, cg->slot_of[i]);
+		}
+		if (!err && order[i].st == ST_FORWARD && !cg->fwd_ttl) {
+			/* from here on, programs see the decremented TTL */
+			cg->fwd_ttl = true;
+			emit_fwd_ttl(cg);
 		}
 		if (!err)
 			err = emit_base_chain(cg, order[i].c, order[i].st);

@@ -149,6 +149,13 @@ static const uint8_t *expr_data(struct cg *cg, struct nftnl_expr *ex, uint16_t a
 	return p;
 }
 
+/* skb->len as the kernel's hooks see it: from the network header, except
+ * at netdev egress (nf_hook_egress runs with the MAC header in place). */
+static bool netdev_egress(const struct cg *cg)
+{
+	return cg->egress && cg->cur_chain->family == NFPROTO_NETDEV;
+}
+
 /* ---- payload -------------------------------------------------------- */
 
 static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
@@ -302,6 +309,8 @@ static int cg_meta(struct cg *cg, struct nftnl_expr *ex)
 		break;
 	case NFT_META_LEN:
 		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(len)));
+		if (netdev_egress(cg))
+			break;
 		emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, CB_OFF(BNFT_CB_OFFS)));
 		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xffff));
 		emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_0, BPF_REG_1));
@@ -604,9 +613,11 @@ static int cg_counter(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
 	emit(e, I_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
 	emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, SKB_OFF(len)));
-	emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
-	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
-	emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_1, BPF_REG_2));
+	if (!netdev_egress(cg)) {
+		emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
+		emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_1, BPF_REG_2));
+	}
 	emit(e, I_LDX(BPF_DW, BPF_REG_2, BPF_REG_0, 8));
 	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_1));
 	emit(e, I_STX(BPF_DW, BPF_REG_0, BPF_REG_2, 8));

@@ -109,6 +109,7 @@ struct cg {
 	uint32_t rule_ncounters;
 	bool egress;
 	bool uses_ct;		/* conntrack: confirm on accept at program end */
+	bool fwd_ttl;		/* forward stage reached: TTL shown decremented */
 	/* splitting into tail-called programs */
 	const char *prog_name;
 	size_t chunk_start;	/* insn index where the chunk's rules begin */

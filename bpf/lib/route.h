@@ -9,6 +9,9 @@
  * input. The difference: a packet for a foreign unicast address on a
  * non-forwarding host runs the input chains here while the kernel drops it
  * without running them (the verdict is drop either way; counters differ).
+ * The forward chains see the TTL / hop limit already decremented (the
+ * kernel decrements before NF_INET_FORWARD); the generated code applies
+ * that to its header copy (translator/codegen.c, emit_fwd_ttl()).
  */
 #ifndef BNFT_BPF_ROUTE_H
 #define BNFT_BPF_ROUTE_H
@@ -59,6 +62,12 @@ static __noinline void route_classify(struct __sk_buff *skb, struct bnft_pinfo *
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
 	case BPF_FIB_LKUP_RET_UNSUPP_LWT:
+		/* ip_forward()/ip6_forward() drop an expiring packet before
+		 * the forward hook (time exceeded): no forward chain runs. */
+		if (pi->nfproto == NFPROTO_IPV4 ? iph->ttl <= 1 : ip6h->hop_limit <= 1) {
+			pi->rclass = BNFT_RC_NONE;
+			break;
+		}
 		pi->rclass = BNFT_RC_FORWARD;
 		pi->oif = fib.ifindex;
 		break;

@@ -287,7 +287,8 @@ static void test_input_forward_split(void **state)
 	     " chain in { type filter hook input priority 0; policy accept;\n"
 	     "  tcp dport 1 drop\n }\n"
 	     " chain fw { type filter hook forward priority 0; policy accept;\n"
-	     "  tcp dport 2 drop\n  oifname \"bnftd0\" tcp dport 3 drop\n }\n"
+	     "  tcp dport 2 drop\n  oifname \"bnftd0\" tcp dport 3 drop\n"
+	     "  ip ttl 63 tcp dport 4 drop\n }\n"
 	     "}\n");
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 1), DRP);
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 2), ACC);
@@ -296,7 +297,15 @@ static void test_input_forward_split(void **state)
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 1), ACC);
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 2), DRP);
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 3), DRP);
-	(void)p;
+	/* the forward hook sees the TTL decremented (64 -> 63) */
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "10.9.0.5", 1, 4), DRP);
+	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "127.0.0.1", 1, 4), ACC);
+	/* TTL 1 expires before the forward hook: no forward chain runs */
+	tl_ip4(&p, "1.1.1.1", "10.9.0.5", IPPROTO_TCP, 1, 2, 0);
+	p.b[14 + 8] = 1;
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
+	p.b[14 + 8] = 2;
+	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
 	f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
 	if (f) {
 		fputs("0", f);
