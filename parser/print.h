@@ -140,6 +140,10 @@ void print_quota_obj(struct print_ctx *pc, const struct obj *obj);
  * nfproto gave statement i. Both arrays hold one entry per statement. */
 void print_rule_hidden_deps(const struct rule *r, unsigned int family, bool *hide,
 			    unsigned int *nfproto);
+/* print_deps.c: the order nft lists r's statements in: adjacent payload
+ * matches lowering merges come out in header order where the first of
+ * them stood. perm[] gets statement indexes (n = number of statements). */
+void print_rule_order(const struct rule *r, unsigned int *perm, unsigned int n);
 
 /* Whole objects with their indentation, as inside `table x { ... }`. */
 void print_chain(struct print_ctx *pc, const struct chain *c);

@@ -12,6 +12,7 @@
  * protocol it selects. A match that selects a protocol by a number other
  * than the canonical one (ether type 8021ad for vlan) is kept, as in nft.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -304,4 +305,144 @@ void print_rule_hidden_deps(const struct rule *r, unsigned int family, bool *hid
 		}
 		i++;
 	}
+}
+
+/*
+ * Listing order. Lowering merges adjacent payload matches into one load and
+ * compare (nft's payload_can_merge: same base, byte aligned, adjacent, one
+ * register, wider than a word only if one part already was), placed where
+ * the first of them stood; the kernel lists the merged match field by field
+ * in header order. perm[] gets the statement indexes in that order.
+ */
+struct merge_item {
+	unsigned int idx;	/* statement index */
+	unsigned int base, off; /* bytes */
+	unsigned int len;	/* bytes */
+	unsigned int group;	/* index of the group's first item */
+};
+
+static bool merge_candidate(const struct stmt *s, struct merge_item *m)
+{
+	const struct expr *e = s->expr, *l, *r;
+
+	if (s->type != STMT_EXPRESSION || !e || e->etype != EXPR_RELATIONAL)
+		return false;
+	if (e->op != OP_EQ && e->op != OP_IMPLICIT)
+		return false;
+	l = e->binop.left;
+	r = e->binop.right;
+	if (!l || !r || l->etype != EXPR_PAYLOAD || r->etype != EXPR_VALUE || l->payload.inner)
+		return false;
+	/* an implicit op on flags is a bit test, not a compare */
+	if (e->op == OP_IMPLICIT && r->dtype) {
+		const struct datatype *d;
+
+		for (d = r->dtype; d; d = d->basetype)
+			if (d->type == TYPE_BITMASK)
+				return false;
+	}
+	if (l->payload.offset % 8 || l->len % 8 || !l->len)
+		return false;
+	m->base = l->payload.base;
+	m->off = l->payload.offset / 8;
+	m->len = l->len / 8;
+	return true;
+}
+
+static int merge_item_cmp(const void *a, const void *b)
+{
+	const struct merge_item *x = a, *y = b;
+
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->idx < y->idx ? -1 : 1;
+}
+
+/* Sort it[from, to) by header position and number the merge groups: each
+ * item's group is the absolute index of its group's first item. */
+static void merge_run_order(struct merge_item *it, unsigned int from, unsigned int to)
+{
+	unsigned int i, first = from, len;
+
+	if (to <= from)
+		return;
+	qsort(it + from, to - from, sizeof(*it), merge_item_cmp);
+	it[from].group = from;
+	len = it[from].len;
+	for (i = from + 1; i < to; i++) {
+		unsigned int total = len + it[i].len;
+		const struct merge_item *a = &it[first];
+
+		if (it[i].base == a->base && a->off + len == it[i].off && total <= 16 &&
+		    (total <= 4 || len > 4 || it[i].len > 4)) {
+			it[i].group = first;
+			len = total;
+		} else {
+			first = i;
+			it[i].group = i;
+			len = it[i].len;
+		}
+	}
+}
+
+void print_rule_order(const struct rule *r, unsigned int *perm, unsigned int n)
+{
+	struct merge_item *it = calloc(n + 1, sizeof(*it));
+	unsigned int *gmin = calloc(n + 1, sizeof(*gmin));
+	int *item_of = calloc(n + 1, sizeof(*item_of));
+	unsigned int i, k, ni = 0, run = 0, out = 0;
+	const struct stmt *s;
+
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	if (!it || !gmin || !item_of)
+		goto out;
+
+	/* candidates per run of expression statements */
+	i = 0;
+	list_for_each_entry(s, &r->stmts, list) {
+		if (s->type != STMT_EXPRESSION) {
+			merge_run_order(it, run, ni);
+			run = ni;
+		} else if (merge_candidate(s, &it[ni])) {
+			it[ni].idx = i;
+			ni++;
+		}
+		i++;
+	}
+	merge_run_order(it, run, ni);
+
+	for (i = 0; i < n; i++)
+		item_of[i] = -1;
+	for (k = 0; k < ni; k++)
+		gmin[k] = UINT_MAX;
+	/* gmin[g]: the earliest statement of group g */
+	for (k = 0; k < ni; k++) {
+		unsigned int g = it[k].group;
+
+		item_of[it[k].idx] = (int)k;
+		if (it[k].idx < gmin[g])
+			gmin[g] = it[k].idx;
+	}
+
+	for (i = 0; i < n; i++) {
+		int k0 = item_of[i];
+		unsigned int g;
+
+		if (k0 < 0) {
+			perm[out++] = i;
+			continue;
+		}
+		g = it[k0].group;
+		if (gmin[g] != i)
+			continue; /* listed with the group's first statement */
+		for (k = g; k < ni && it[k].group == g; k++)
+			perm[out++] = it[k].idx;
+	}
+out:
+	free(it);
+	free(gmin);
+	free(item_of);
 }

@@ -1160,8 +1160,9 @@ static json_t *rule_json(struct jctx *jc, const struct chain *c, const struct ru
 	json_t *o = json_object(), *a = json_array();
 	const struct stmt *s;
 	unsigned int n = 0, i = 0;
+	const struct stmt **stmts;
+	unsigned int *nfp, *perm;
 	bool *hide;
-	unsigned int *nfp;
 
 	jset(o, "family", jstr(print_family_name(c->handle.family)));
 	jset(o, "table", jstr(c->handle.table));
@@ -1173,19 +1174,29 @@ static json_t *rule_json(struct jctx *jc, const struct chain *c, const struct ru
 		n++;
 	hide = calloc(n + 1, sizeof(*hide));
 	nfp = calloc(n + 1, sizeof(*nfp));
-	if (hide && nfp)
+	perm = calloc(n + 1, sizeof(*perm));
+	stmts = calloc(n + 1, sizeof(*stmts));
+	if (hide && nfp && perm && stmts) {
 		print_rule_hidden_deps(r, jc->family, hide, nfp);
-	list_for_each_entry(s, &r->stmts, list) {
-		bool skip = (s->type == STMT_EXPRESSION && s->expr &&
+		print_rule_order(r, perm, n);
+		list_for_each_entry(s, &r->stmts, list)
+			stmts[i++] = s;
+		for (i = 0; i < n; i++) {
+			s = stmts[perm[i]];
+			if ((s->type == STMT_EXPRESSION && s->expr &&
 			     (s->expr->flags & EXPR_F_IMPLICIT_DEP)) ||
-			    (hide && nfp && hide[i]);
-
-		i++;
-		if (!skip)
+			    hide[perm[i]])
+				continue;
+			json_array_append_new(a, stmt_json(jc, s));
+		}
+	} else {
+		list_for_each_entry(s, &r->stmts, list)
 			json_array_append_new(a, stmt_json(jc, s));
 	}
 	free(hide);
 	free(nfp);
+	free(perm);
+	free(stmts);
 	jset(o, "expr", a);
 	return jwrap("rule", o);
 }

@@ -632,6 +632,8 @@ void print_rule(struct print_ctx *pc, const struct rule *r)
 {
 	bool hide_buf[RULE_STMTS_INLINE], *hide = hide_buf;
 	unsigned int nfp_buf[RULE_STMTS_INLINE], *nfp = nfp_buf;
+	unsigned int perm_buf[RULE_STMTS_INLINE], *perm = perm_buf;
+	const struct stmt *sbuf[RULE_STMTS_INLINE], **stmts = sbuf;
 	const struct stmt *s;
 	const char *sep = "";
 	unsigned int n = 0, i = 0;
@@ -641,28 +643,45 @@ void print_rule(struct print_ctx *pc, const struct rule *r)
 	if (n > RULE_STMTS_INLINE) {
 		hide = calloc(n, sizeof(*hide));
 		nfp = calloc(n, sizeof(*nfp));
+		perm = calloc(n, sizeof(*perm));
+		stmts = calloc(n, sizeof(*stmts));
 	}
-	if (hide && nfp) {
-		memset(hide, 0, n * sizeof(*hide));
-		memset(nfp, 0, n * sizeof(*nfp));
-		print_rule_hidden_deps(r, pc->family, hide, nfp);
+	if (!hide || !nfp || !perm || !stmts) {
+		/* no memory: list as stored */
+		list_for_each_entry(s, &r->stmts, list) {
+			outbuf_puts(pc->o, sep);
+			print_stmt(pc, s);
+			sep = " ";
+		}
+		goto out;
 	}
-	list_for_each_entry(s, &r->stmts, list) {
-		bool skip = stmt_is_implicit(s) || (hide && nfp && hide[i]);
+	memset(hide, 0, n * sizeof(*hide));
+	memset(nfp, 0, n * sizeof(*nfp));
+	print_rule_hidden_deps(r, pc->family, hide, nfp);
+	print_rule_order(r, perm, n);
+	list_for_each_entry(s, &r->stmts, list)
+		stmts[i++] = s;
+	for (i = 0; i < n; i++) {
+		unsigned int k = perm[i];
 
-		pc->dep_nfproto = hide && nfp ? nfp[i] : 0;
-		i++;
-		if (skip)
+		s = stmts[k];
+		if (stmt_is_implicit(s) || hide[k])
 			continue;
+		pc->dep_nfproto = nfp[k];
 		outbuf_puts(pc->o, sep);
 		print_stmt(pc, s);
 		sep = " ";
 	}
 	pc->dep_nfproto = 0;
+out:
 	if (hide != hide_buf)
 		free(hide);
 	if (nfp != nfp_buf)
 		free(nfp);
+	if (perm != perm_buf)
+		free(perm);
+	if (stmts != sbuf)
+		free(stmts);
 	if (r->comment)
 		outbuf_printf(pc->o, " comment \"%s\"", r->comment);
 	if (pc->octx.handle)
