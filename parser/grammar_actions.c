@@ -1138,7 +1138,15 @@ struct expr *meta_new(struct parser_state *st, loc_t *loc, char *key, loc_t *klo
 	if (k < 0 && !strcmp(key, "ipsec"))
 		k = NFT_META_SECPATH;
 	if (k < 0) {
-		e = bad_selector(st, loc, kloc, "syntax error, unexpected string", key);
+		/* nft 1.0's wording, with its list of keys */
+		e = bad_selector(st, loc, kloc,
+				 "syntax error, unexpected %s, known keys are length, protocol, "
+				 "priority, mark, iif, oif, iifname, oifname, iiftype, oiftype, "
+				 "skuid, skgid, nftrace, rtclassid, secmark, nfproto, l4proto, "
+				 "ibrname, obrname, pkttype, cpu, iifgroup, oifgroup, cgroup, "
+				 "random, ipsec, iifkind, oifkind, ibrpvid, ibrvproto, time, day, "
+				 "hour, sdif, sdifname",
+				 key);
 		free(key);
 		return e;
 	}

@@ -141,8 +141,8 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_DEFINE "define"
 %token <kw> KW_REDEFINE "redefine"
 %token <kw> KW_UNDEFINE "undefine"
-%token <kw> KW_DESCRIBE "describe"
 %token <kw> KW_ADD "add"
+%token <kw> KW_UPDATE "update"
 %token <kw> KW_REPLACE "replace"
 %token <kw> KW_CREATE "create"
 %token <kw> KW_INSERT "insert"
@@ -152,11 +152,11 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_RESET "reset"
 %token <kw> KW_FLUSH "flush"
 %token <kw> KW_RENAME "rename"
+%token <kw> KW_DESCRIBE "describe"
 %token <kw> KW_IMPORT "import"
 %token <kw> KW_EXPORT "export"
-%token <kw> KW_MONITOR "monitor"
 %token <kw> KW_DESTROY "destroy"
-%token <kw> KW_UPDATE "update"
+%token <kw> KW_MONITOR "monitor"
 %token <kw> KW_TABLE "table"
 %token <kw> KW_TABLES "tables"
 %token <kw> KW_CHAIN "chain"
@@ -3138,10 +3138,6 @@ set_ref_expr		:	AT identifier
 					YYNOMEM;
 				}
 				$$->set_ref.name = $2;
-			}
-			|	AT variable_expr
-			{
-				$$ = set_ref_from_var(state, &@$, $2);
 			}
 			;
 

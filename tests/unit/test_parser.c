@@ -122,6 +122,42 @@ static void test_define_scope(void **state)
 	run_free(&r);
 }
 
+/* First error line of inputs nft 1.0.6 rejects, as `nft -c` prints it. */
+static void test_nft_error_wording(void **state)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "add rule ip t c ct direction original}",
+		  "Error: syntax error, unexpected '}', expecting end of file or newline or semicolon" },
+		{ "add rule ip t c mh reserved != { 33, set 67, 88}",
+		  "Error: syntax error, unexpected set, expecting comma or '}'" },
+		{ "add rule ip t c dccp , 20-50",
+		  "Error: syntax error, unexpected comma, expecting type or sport or dport" },
+		{ "add rule ip t c reject with no-route",
+		  "Error: syntax error, unexpected string, expecting icmp or icmpv6 or tcp or icmpx" },
+		{ "add rule ip t c ip saddr vmap { 1.1.1.1 @ 2.2.2.2 : accept }",
+		  "Error: syntax error, unexpected @, expecting colon" },
+		{ "add rule ip t c log level audit group 2",
+		  "Error: log level audit doesn't support any further options" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+		const char *nl;
+
+		run_parse(&r, cases[i].in);
+		assert_int_not_equal(r.ret, 0);
+		assert_non_null(r.err.buf);
+		nl = strchr(r.err.buf, '\n');
+		assert_non_null(nl);
+		assert_int_equal((size_t)(nl - r.err.buf), strlen(cases[i].err));
+		assert_memory_equal(r.err.buf, cases[i].err, strlen(cases[i].err));
+		run_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_flat_rule),
 		cmocka_unit_test(test_syntax_error_format),
 		cmocka_unit_test(test_define_scope),
+		cmocka_unit_test(test_nft_error_wording),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
