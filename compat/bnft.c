@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat/lib/client.h"
 #include "compat/lib/live.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
@@ -340,6 +341,25 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (!check && !getenv("BNFT_NO_DAEMON")) {
+		/* the live ruleset is bnftd's: it parses, evaluates and commits */
+		struct bnft_client_req req = {
+			.file = file,
+			.argc = argc - optind,
+			.argv = argv + optind,
+			.defines = defines,
+			.ndefines = ndefines,
+			.includes = includes,
+			.nincludes = nincludes,
+			.octx = &octx,
+			.debug_netlink = debug_netlink,
+		};
+
+		rc = bnft_client_run(&req);
+		free(includes);
+		free(defines);
+		return rc;
+	}
 	init_list_head(&msgs);
 	ruleset_src_init(&src);
 	parse_ctx_init(&pctx, &src, &msgs);

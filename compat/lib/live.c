@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <linux/netfilter/nf_tables.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -127,24 +128,259 @@ const char *bnft_live_pin_root(void)
 	return pin_root;
 }
 
-/* The state file of a pin root: /run/bnft-state/<pin root with / as _>. */
-static int state_path(char *buf, size_t n)
+/* A state file of a pin root: /run/bnft-state/<pin root with / as _><ext>. */
+int bnft_live_state_file(const char *ext, char *buf, size_t n)
 {
 	const char *root = bnft_live_pin_root();
 	size_t len = strlen(BNFT_STATE_DIR) + 1;
 	const char *p;
 
-	if (len + strlen(root) + 5 > n)
+	if (len + strlen(root) + strlen(ext) + 1 > n)
 		return -ENAMETOOLONG;
 	snprintf(buf, n, "%s/", BNFT_STATE_DIR);
 	for (p = root; *p; p++)
 		buf[len++] = *p == '/' ? '_' : *p;
-	snprintf(buf + len, n - len, ".nft");
+	snprintf(buf + len, n - len, "%s", ext);
 	return 0;
+}
+
+static int state_path(char *buf, size_t n)
+{
+	return bnft_live_state_file(".nft", buf, n);
+}
+
+/*
+ * Handles. The state file is the ruleset text (stateless) followed by
+ * comment lines "#@bnft ..." that the parser skips and the restore reads:
+ * the handle of every table, chain, set, object, flowtable and rule and the
+ * handle generators, so that a ruleset evaluated back from the text lists
+ * with the same handles (`list ruleset -a`) after deletes left gaps.
+ */
+
+/* Mirror of ruleset.c's private handle generator (list of these in
+ * rs->hgens); read-only here except through ruleset_alloc_handle(). */
+struct live_hgen {
+	struct list_head list;
+	const struct table *table;
+	uint64_t next;
+};
+
+static uint64_t hgen_next(const struct bnft_ruleset *rs, const struct table *t)
+{
+	const struct live_hgen *g;
+
+	list_for_each_entry(g, &rs->hgens, list)
+		if (g->table == t)
+			return g->next;
+	return 0;
+}
+
+static void print_handles(const struct bnft_ruleset *rs, struct outbuf *o)
+{
+	const struct flowtable *f;
+	const struct table *t;
+	const struct chain *c;
+	const struct rule *r;
+	const struct set *s;
+	const struct obj *ob;
+
+	outbuf_printf(o, "#@bnft next %llu\n", (unsigned long long)rs->next_handle);
+	list_for_each_entry(t, &rs->tables, list) {
+		outbuf_printf(o, "#@bnft table %u %llu %llu %s\n", t->handle.family,
+			      (unsigned long long)t->handle.handle.id,
+			      (unsigned long long)hgen_next(rs, t), t->handle.table);
+		list_for_each_entry(c, &t->chains, list)
+			outbuf_printf(o, "#@bnft chain %llu %s\n",
+				      (unsigned long long)c->handle.handle.id, c->handle.chain);
+		list_for_each_entry(s, &t->sets, list) {
+			if (s->flags & NFT_SET_ANONYMOUS)
+				outbuf_printf(o, "#@bnft aset %llu\n",
+					      (unsigned long long)s->handle.handle.id);
+			else
+				outbuf_printf(o, "#@bnft set %llu %s\n",
+					      (unsigned long long)s->handle.handle.id,
+					      s->handle.set);
+		}
+		list_for_each_entry(ob, &t->objs, list)
+			outbuf_printf(o, "#@bnft obj %u %llu %s\n", ob->type,
+				      (unsigned long long)ob->handle.handle.id, ob->handle.set);
+		list_for_each_entry(f, &t->flowtables, list)
+			outbuf_printf(o, "#@bnft flowtable %llu %s\n",
+				      (unsigned long long)f->handle.handle.id, f->handle.set);
+		list_for_each_entry(c, &t->chains, list) {
+			unsigned int n = 0;
+
+			list_for_each_entry(r, &c->rules, list)
+				n++;
+			outbuf_printf(o, "#@bnft rules %u", n);
+			list_for_each_entry(r, &c->rules, list)
+				outbuf_printf(o, " %llu", (unsigned long long)r->handle.handle.id);
+			outbuf_printf(o, " %s\n", c->handle.chain);
+		}
+	}
+}
+
+/* Rest of the line after n space-separated numbers. */
+static const char *skip_nums(const char *p, unsigned long long *v, unsigned int n)
+{
+	char *end;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		v[i] = strtoull(p, &end, 10);
+		if (end == p || *end != ' ')
+			return NULL;
+		p = end + 1;
+	}
+	return p;
+}
+
+static void line_name(const char *p, char *name, size_t n)
+{
+	size_t len = strcspn(p, "\n");
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(name, p, len);
+	name[len] = '\0';
+}
+
+/* Applies the "#@bnft" lines of text to rs (evaluated from that text).
+ * Objects are matched by name (anonymous sets and rules by position); a
+ * mismatch leaves the evaluated handles. Returns the number of mismatches. */
+static int restore_handles(struct bnft_ruleset *rs, const char *text)
+{
+	struct table *t = NULL;
+	struct set *aset = NULL;
+	const char *p, *rest;
+	unsigned long long v[4];
+	char name[512];
+	int bad = 0;
+
+	for (p = strstr(text, "#@bnft "); p; p = strstr(p + 1, "#@bnft ")) {
+		const char *l = p + 7;
+
+		if (!strncmp(l, "next ", 5)) {
+			rs->next_handle = strtoull(l + 5, NULL, 10);
+		} else if (!strncmp(l, "table ", 6) && (rest = skip_nums(l + 6, v, 3))) {
+			line_name(rest, name, sizeof(name));
+			t = ruleset_table_lookup(rs, (unsigned int)v[0], name);
+			aset = NULL;
+			if (!t) {
+				bad++;
+				continue;
+			}
+			t->handle.handle.id = v[1];
+			while (hgen_next(rs, t) < v[2])
+				if (!ruleset_alloc_handle(rs, t))
+					break;
+		} else if (!t) {
+			continue;
+		} else if (!strncmp(l, "chain ", 6) && (rest = skip_nums(l + 6, v, 1))) {
+			struct chain *c;
+
+			line_name(rest, name, sizeof(name));
+			c = table_chain_lookup(t, name);
+			if (c)
+				c->handle.handle.id = v[0];
+			else
+				bad++;
+		} else if (!strncmp(l, "set ", 4) && (rest = skip_nums(l + 4, v, 1))) {
+			struct set *s;
+
+			line_name(rest, name, sizeof(name));
+			s = table_set_lookup(t, name);
+			if (s)
+				s->handle.handle.id = v[0];
+			else
+				bad++;
+		} else if (!strncmp(l, "aset ", 5)) {
+			struct list_head *from = aset ? &aset->list : &t->sets;
+
+			aset = NULL;
+			for (from = from->next; from != &t->sets; from = from->next) {
+				struct set *s = list_entry(from, struct set, list);
+
+				if (s->flags & NFT_SET_ANONYMOUS) {
+					aset = s;
+					break;
+				}
+			}
+			if (aset)
+				aset->handle.handle.id = strtoull(l + 5, NULL, 10);
+			else
+				bad++;
+		} else if (!strncmp(l, "obj ", 4) && (rest = skip_nums(l + 4, v, 2))) {
+			struct obj *ob;
+
+			line_name(rest, name, sizeof(name));
+			ob = table_obj_lookup(t, (unsigned int)v[0], name);
+			if (ob)
+				ob->handle.handle.id = v[1];
+			else
+				bad++;
+		} else if (!strncmp(l, "flowtable ", 10) && (rest = skip_nums(l + 10, v, 1))) {
+			struct flowtable *f;
+
+			line_name(rest, name, sizeof(name));
+			f = table_flowtable_lookup(t, name);
+			if (f)
+				f->handle.handle.id = v[0];
+			else
+				bad++;
+		} else if (!strncmp(l, "rules ", 6) && (rest = skip_nums(l + 6, v, 1))) {
+			unsigned long long n = v[0], i, h;
+			const char *q = rest, *nm;
+			struct chain *c;
+			struct rule *r;
+			char *end;
+
+			for (i = 0, nm = q; i < n; i++) {
+				strtoull(nm, &end, 10);
+				if (end == nm || *end != ' ')
+					break;
+				nm = end + 1;
+			}
+			if (i < n) {
+				bad++;
+				continue;
+			}
+			line_name(nm, name, sizeof(name));
+			c = table_chain_lookup(t, name);
+			i = 0;
+			if (c)
+				list_for_each_entry(r, &c->rules, list)
+					i++;
+			if (!c || i != n) {
+				bad++;
+				continue;
+			}
+			list_for_each_entry(r, &c->rules, list) {
+				h = strtoull(q, &end, 10);
+				q = end + 1;
+				r->handle.handle.id = h;
+			}
+		}
+	}
+	return bad;
+}
+
+static struct rule *find_rule(struct chain *c, uint32_t index, uint64_t handle)
+{
+	struct rule *r;
+	uint32_t i = 0;
+
+	list_for_each_entry(r, &c->rules, list)
+		if (i++ == index)
+			break;
+	if (&r->list != &c->rules && (!handle || r->handle.handle.id == handle))
+		return r;
+	return handle ? chain_rule_lookup_handle(c, handle) : NULL;
 }
 
 struct counter_fill {
 	struct bnft_ruleset *rs;
+	bool by_handle;
 };
 
 static struct chain *find_chain(struct bnft_ruleset *rs, uint32_t family, const char *table,
@@ -163,31 +399,70 @@ static struct chain *find_chain(struct bnft_ruleset *rs, uint32_t family, const 
 	return NULL;
 }
 
-/* Live counter values replace the ones in the state text. Rules are matched
- * by position in their chain: the state file is re-evaluated, so handles of
- * the text and of the live programs are assigned by the same sequence. */
+/* Live counter values replace the ones of the ruleset: by handle when the
+ * ruleset's handles are those of the live generation (daemon), else by
+ * position in the chain (a state text evaluated back without handles). */
 static int fill_counter(const struct bnft_counter_row *row, void *data)
 {
 	struct counter_fill *cf = data;
 	struct chain *c = find_chain(cf->rs, row->family, row->table, row->chain);
-	uint32_t i = 0;
 	struct rule *r;
 	struct stmt *s;
 
 	if (!c)
 		return 0;
-	list_for_each_entry(r, &c->rules, list) {
-		if (i++ != row->index)
+	r = find_rule(c, row->index, cf->by_handle ? row->handle : 0);
+	if (!r)
+		return 0;
+	list_for_each_entry(s, &r->stmts, list) {
+		if (s->type != STMT_COUNTER)
 			continue;
-		list_for_each_entry(s, &r->stmts, list) {
-			if (s->type != STMT_COUNTER)
-				continue;
-			s->counter.packets = row->packets;
-			s->counter.bytes = row->bytes;
-			break;
-		}
+		s->counter.packets = row->packets;
+		s->counter.bytes = row->bytes;
 		break;
 	}
+	return 0;
+}
+
+int bnft_live_refresh_counters(struct bnft_ruleset *rs)
+{
+	struct counter_fill cf = { .rs = rs, .by_handle = true };
+	const char *root = bnft_live_pin_root();
+	char conf[600];
+
+	snprintf(conf, sizeof(conf), "%s/conf", root);
+	if (access(conf, F_OK))
+		return 0; /* nothing loaded yet */
+	return bnft_live_counters(root, fill_counter, &cf);
+}
+
+static int read_text(const char *path, char **text)
+{
+	FILE *f = fopen(path, "r");
+	size_t cap = 1 << 16, n = 0, r;
+	char *b = NULL, *nb;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (!b || n + 1 >= cap) {
+			cap = b ? cap * 2 : cap;
+			nb = realloc(b, cap);
+			if (!nb) {
+				free(b);
+				fclose(f);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		r = fread(b + n, 1, cap - n - 1, f);
+		n += r;
+		if (!r)
+			break;
+	}
+	fclose(f);
+	b[n] = '\0';
+	*text = b;
 	return 0;
 }
 
@@ -198,7 +473,7 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	struct ruleset_src src;
 	struct parse_ctx pctx;
 	struct outbuf out;
-	char path[1024];
+	char path[1024], *text = NULL;
 	int err = 0;
 
 	if (state_path(path, sizeof(path)) || access(path, R_OK))
@@ -213,6 +488,10 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	outbuf_release(&out);
 	parse_ctx_release(&pctx);
 	ruleset_src_release(&src);
+	if (!err && !read_text(path, &text)) {
+		cf.by_handle = restore_handles(rs, text) == 0;
+		free(text);
+	}
 	if (!err)
 		bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
 	return err;
@@ -233,6 +512,11 @@ static int save_state(const struct bnft_ruleset *rs)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	outbuf_init(&out);
 	bnft_print_ruleset(rs, &octx, &out);
+	print_handles(rs, &out);
+	if (out.err) {
+		outbuf_release(&out);
+		return out.err;
+	}
 	f = fopen(tmp, "w");
 	if (!f) {
 		outbuf_release(&out);
@@ -240,11 +524,17 @@ static int save_state(const struct bnft_ruleset *rs)
 	}
 	if (out.len && fwrite(out.buf, 1, out.len, f) != out.len)
 		err = -EIO;
+	if (!err && fflush(f))
+		err = -errno;
+	if (!err && fsync(fileno(f)))
+		err = -errno;
 	if (fclose(f) && !err)
 		err = -errno;
 	outbuf_release(&out);
 	if (!err && rename(tmp, path))
 		err = -errno;
+	if (err)
+		unlink(tmp);
 	return err;
 }
 
@@ -259,24 +549,31 @@ static int remove_state(void)
 	return 0;
 }
 
-int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
+int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
+		     struct bnft_load_stats *st)
 {
-	struct bnft_load_stats st = { 0 };
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
 	struct bnft_err cerr = { 0 };
 	const char *root = bnft_live_pin_root();
 	int err;
 
+	memset(st, 0, sizeof(*st));
 	if (check_pin_root(root, msgs) < 0)
 		return -1;
 	if (list_empty(&rs->tables)) {
+		/* the handle generators live on in the saved state */
 		err = bnft_live_flush(root);
 		if (err < 0)
 			return erec_error(msgs, &internal_location, "flushing %s: %s", root,
 					  strerror(-err));
-		remove_state();
-		return 0;
+		if (rs->next_handle)
+			err = save_state(rs);
+		else
+			err = remove_state();
+		return err < 0 ? erec_error(msgs, &internal_location, "saving ruleset state: %s",
+					    strerror(-err))
+			       : 0;
 	}
 	if (bnft_lower(rs, &ir, msgs) < 0)
 		return -1;
@@ -286,14 +583,14 @@ int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
 		return erec_error(msgs, &internal_location, "%s", cerr.msg[0] ? cerr.msg
 								       : strerror(-err));
 	}
-	err = bnft_live_apply(ps, root, &st);
+	err = bnft_live_apply_opts(ps, root, flags, st);
 	bnft_prog_set_free(&ps);
 	bnft_ir_free(&ir);
 	if (err < 0) {
-		if (st.verifier_log[0])
+		if (st->verifier_log[0])
 			return erec_error(msgs, &internal_location,
 					  "the kernel refused the compiled ruleset (%s): %s",
-					  strerror(-err), st.verifier_log);
+					  strerror(-err), st->verifier_log);
 		return erec_error(msgs, &internal_location, "loading the ruleset: %s",
 				  strerror(-err));
 	}
@@ -302,4 +599,16 @@ int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
 		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 				  strerror(-err));
 	return 0;
+}
+
+int bnft_apply_live(const struct bnft_ruleset *rs, struct list_head *msgs)
+{
+	struct bnft_load_stats *st = calloc(1, sizeof(*st));
+	int err;
+
+	if (!st)
+		return erec_error(msgs, &internal_location, "out of memory");
+	err = bnft_live_commit(rs, 0, msgs, st);
+	free(st);
+	return err;
 }

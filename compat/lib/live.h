@@ -2,7 +2,7 @@
 /*
  * The live path of `bnft -f` / `bnft add ...`: hand an evaluated ruleset to
  * the datapath (daemon, lowering, codegen). Implemented in compat/lib/live.c
- * by the lead; the CLI carries a default that reports it is missing.
+ * (the daemon engineer); bnftd and the CLI without a daemon use it.
  */
 #ifndef BNFT_COMPAT_LIVE_H
 #define BNFT_COMPAT_LIVE_H
@@ -23,5 +23,18 @@ const char *bnft_live_pin_root(void);
 /* Load what is live in this netns into an empty rs, with live counter
  * values. 0 (also when nothing is live), or -1 with errors in msgs. */
 int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs);
+
+struct bnft_load_stats;
+/* Lower, compile, load beside the live generation with bnft_live_load_opts()
+ * flags, flip, attach, then save the state (text plus handles) for the next
+ * command or a restarted daemon. 0, or -1 with errors in msgs (live state
+ * untouched when the load failed). */
+int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
+		     struct bnft_load_stats *st);
+/* Live counter values into the rules of rs, matched by handle (rs must be
+ * the ruleset of the active generation). 0 or a negative errno. */
+int bnft_live_refresh_counters(struct bnft_ruleset *rs);
+/* Path of a state file of the pin root: /run/bnft-state/<root><ext>. */
+int bnft_live_state_file(const char *ext, char *buf, size_t n);
 
 #endif

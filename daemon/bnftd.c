@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bnftd: the single writer of the live ruleset of one network namespace and
+ * pin root.
+ *
+ * It listens on the abstract Unix socket "\0bnftd:<pin root>" (abstract
+ * names are per network namespace; binding it is the lock against a second
+ * daemon), keeps the evaluated ruleset (with handles) in memory, and serves
+ * one request at a time (compat/lib/client.h): parse, evaluate into the
+ * ruleset as one transaction, and for commands that change it lower,
+ * compile, load beside the live generation and flip (compat/lib/live.c).
+ * Any failure leaves the live generation and the in-memory ruleset as they
+ * were: the evaluator undoes its own transaction, and a failure after it
+ * (lowering, compiling, the verifier, saving) reloads the ruleset from the
+ * state saved by the last commit, which is what is live.
+ *
+ * State: the ruleset text with every handle (/run/bnft-state/<root>.nft),
+ * the programs and maps pinned under the pin root. kill -9 leaves filtering
+ * as it was; a restarted daemon evaluates the saved text back, restores
+ * the handles and reads the counters from the live maps.
+ *
+ * Started by `bnft` when none answers (--auto: exits after an idle time,
+ * default 30 s, BNFT_DAEMON_IDLE overrides, 0 = never: the firewall keeps
+ * filtering without it and the next command starts it again), or by
+ * systemd (daemon/bnftd.service).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/magic.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compat/lib/client.h"
+#include "compat/lib/live.h"
+#include "daemon/lib/load.h"
+#include "parser/erec.h"
+#include "parser/parse.h"
+#include "parser/ruleset.h"
+
+/* The lowering may provide the `--debug=netlink` dump of a ruleset. */
+extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
+			       struct outbuf *o) __attribute__((weak));
+
+struct daemon {
+	struct bnft_ruleset rs;	/* what is live */
+	int lfd;
+	unsigned int idle_secs;	/* 0: never exit when idle */
+	bool root_seen;		/* the pin root existed once */
+	unsigned long requests;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logmsg(const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "bnftd[%d] %ld.%03ld: ", getpid(), (long)ts.tv_sec,
+		ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Whether the commands change the ruleset (else nothing is reloaded). */
+static bool cmds_modify(const struct ruleset_src *src)
+{
+	const struct cmd *c;
+
+	list_for_each_entry(c, &src->cmds, list) {
+		switch (c->op) {
+		case CMD_LIST:
+		case CMD_GET:
+		case CMD_EXPORT:
+		case CMD_MONITOR:
+		case CMD_DESCRIBE:
+			break;
+		default:
+			return true;
+		}
+	}
+	return false;
+}
+
+/* -D name=value: a define in the top scope, as the CLI does. */
+static int add_define(struct parse_ctx *pctx, const char *def, struct outbuf *err)
+{
+	const char *eq = strchr(def, '=');
+	struct symbol *sym;
+
+	if (!eq || eq == def) {
+		outbuf_printf(err, "Error: invalid define: %s (expected name=value)\n", def);
+		return -1;
+	}
+	if (!pctx->top_scope) {
+		outbuf_printf(err, "Error: defines are not available\n");
+		return -1;
+	}
+	sym = calloc(1, sizeof(*sym));
+	if (!sym)
+		return -1;
+	sym->identifier = strndup(def, eq - def);
+	sym->expr = symbol_expr_alloc(&internal_location, eq + 1, false);
+	if (!sym->identifier || !sym->expr) {
+		free(sym->identifier);
+		expr_free(sym->expr);
+		free(sym);
+		return -1;
+	}
+	sym->refcnt = 1;
+	list_add_tail(&sym->list, &pctx->top_scope->symbols);
+	return 0;
+}
+
+/*
+ * Rules of a table that keeps its handle are the same rules in the old and
+ * the new generation when their handles match (handles are never reused in
+ * a table's life), so the loader may carry their live counters. A table
+ * deleted and created again restarts its handles: then carrying by handle
+ * would give new rules old counts, and the counters come from the ruleset
+ * instead (refreshed from the live maps before the transaction).
+ */
+struct table_id {
+	unsigned int family;
+	char *name;
+	uint64_t handle;
+};
+
+static struct table_id *tables_snapshot(const struct bnft_ruleset *rs, size_t *n)
+{
+	const struct table *t;
+	struct table_id *v;
+	size_t i = 0;
+
+	*n = 0;
+	list_for_each_entry(t, &rs->tables, list)
+		(*n)++;
+	v = calloc(*n ? *n : 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	list_for_each_entry(t, &rs->tables, list) {
+		v[i].family = t->handle.family;
+		v[i].name = strdup(t->handle.table);
+		v[i].handle = t->handle.handle.id;
+		i++;
+	}
+	return v;
+}
+
+static bool counters_carry_safe(const struct bnft_ruleset *rs, const struct table_id *v, size_t n)
+{
+	const struct table *t;
+	size_t i;
+
+	if (!v)
+		return false;
+	list_for_each_entry(t, &rs->tables, list)
+		for (i = 0; i < n; i++)
+			if (v[i].family == t->handle.family && v[i].name &&
+			    !strcmp(v[i].name, t->handle.table) &&
+			    v[i].handle != t->handle.handle.id)
+				return false;
+	return true;
+}
+
+static void tables_free(struct table_id *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* Replace the in-memory ruleset by the saved state of the live generation. */
+static int reload_ruleset(struct daemon *d, struct list_head *msgs)
+{
+	struct bnft_ruleset fresh;
+
+	bnft_ruleset_init(&fresh);
+	if (bnft_live_load_state(&fresh, msgs) < 0) {
+		bnft_ruleset_release(&fresh);
+		return -1;
+	}
+	bnft_ruleset_release(&d->rs);
+	d->rs = fresh;
+	/* list heads moved: fix the links that point at the old heads */
+	if (list_empty(&fresh.tables))
+		init_list_head(&d->rs.tables);
+	else {
+		d->rs.tables.next->prev = &d->rs.tables;
+		d->rs.tables.prev->next = &d->rs.tables;
+	}
+	if (list_empty(&fresh.hgens))
+		init_list_head(&d->rs.hgens);
+	else {
+		d->rs.hgens.next->prev = &d->rs.hgens;
+		d->rs.hgens.prev->next = &d->rs.hgens;
+	}
+	init_list_head(&d->rs.undo);
+	d->rs.in_trans = false;
+	return 0;
+}
+
+static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, struct outbuf *err)
+{
+	const struct bnft_msg_item *name = bnft_msg_find(req, BNFT_MSG_FILENAME);
+	const struct bnft_msg_item *data = bnft_msg_find(req, BNFT_MSG_FILEDATA);
+	const struct bnft_msg_item *cmd = bnft_msg_find(req, BNFT_MSG_CMDLINE);
+	size_t i;
+
+	for (i = 0; i < req->n; i++)
+		if (req->items[i].type == BNFT_MSG_DEFINE &&
+		    add_define(pctx, req->items[i].data, err) < 0)
+			return -1;
+	if (name && data) {
+		/* bnft_parse_buffer() ends the text with a newline: give it the
+		 * file without its own last newline so it parses the same bytes */
+		if (data->len && data->data[data->len - 1] == '\n')
+			data->data[data->len - 1] = '\0';
+		return bnft_parse_buffer(pctx, data->data, name->data);
+	}
+	if (cmd) {
+		if (cmd->len && cmd->data[cmd->len - 1] == '\n')
+			cmd->data[cmd->len - 1] = '\0';
+		return bnft_parse_buffer(pctx, cmd->data, "<cmdline>");
+	}
+	outbuf_printf(err, "Error: empty request\n");
+	return -1;
+}
+
+static int handle_request(struct daemon *d, const struct bnft_msg *req, struct bnft_msg *rep)
+{
+	const struct bnft_msg_item *ver = bnft_msg_find(req, BNFT_MSG_VERSION);
+	const struct bnft_msg_item *wo = bnft_msg_find(req, BNFT_MSG_OCTX);
+	struct bnft_wire_stats ws = { 0 };
+	struct bnft_load_stats *st = NULL;
+	struct output_ctx octx = { 0 };
+	const char **includes = NULL;
+	struct table_id *snap = NULL;
+	struct list_head msgs;
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct outbuf out, err;
+	bool debug_netlink = false, modify;
+	uint64_t t0 = now_ns(), t1;
+	unsigned int ninc = 0;
+	uint32_t status = 1;
+	size_t i, nsnap = 0;
+
+	init_list_head(&msgs);
+	outbuf_init(&out);
+	outbuf_init(&err);
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &msgs);
+	if (!ver || ver->len != sizeof(uint32_t) || *(uint32_t *)ver->data != BNFT_PROTO_VERSION ||
+	    !wo || wo->len != sizeof(struct bnft_wire_octx)) {
+		outbuf_printf(&err, "Error: bnft and bnftd do not speak the same protocol\n");
+		goto reply;
+	}
+	bnft_octx_from_wire((const void *)wo->data, &octx, &debug_netlink);
+	includes = calloc(req->n + 1, sizeof(*includes));
+	if (!includes)
+		goto reply;
+	for (i = 0; i < req->n; i++)
+		if (req->items[i].type == BNFT_MSG_INCLUDE)
+			includes[ninc++] = req->items[i].data;
+	pctx.include_paths = includes;
+	pctx.num_include_paths = ninc;
+
+	if (parse_request(&pctx, req, &err) < 0)
+		goto errors;
+	modify = cmds_modify(&src);
+	/* live counter values: for listings, and as the values of surviving
+	 * rules when the loader cannot carry them */
+	bnft_live_refresh_counters(&d->rs);
+	if (modify)
+		snap = tables_snapshot(&d->rs, &nsnap);
+	if (bnft_evaluate(&d->rs, &src, &msgs, &octx, &out) < 0)
+		goto errors;
+	if (debug_netlink && bnft_netlink_debug)
+		bnft_netlink_debug(&d->rs, &octx, &out);
+	if (modify) {
+		uint32_t flags = counters_carry_safe(&d->rs, snap, nsnap) ? BNFT_LOAD_KEEP_COUNTERS
+									   : 0;
+
+		st = calloc(1, sizeof(*st));
+		t1 = now_ns();
+		if (!st || bnft_live_commit(&d->rs, flags, &msgs, st) < 0) {
+			struct list_head rmsgs;
+
+			if (!st)
+				erec_error(&msgs, &internal_location, "out of memory");
+			/* back to what is live */
+			init_list_head(&rmsgs);
+			if (reload_ruleset(d, &rmsgs) < 0) {
+				logmsg("cannot reload the live ruleset after a failed commit");
+				erec_print_list(&err, &rmsgs);
+			}
+			erec_free_list(&rmsgs);
+			goto errors;
+		}
+		ws.commit_ns = now_ns() - t1;
+		ws.committed = 1;
+		ws.gen = st->gen;
+	}
+	status = 0;
+	goto reply;
+errors:
+	erec_print_list(&err, &msgs);
+reply:
+	ws.total_ns = now_ns() - t0;
+	if (out.len)
+		bnft_msg_add(rep, BNFT_MSG_STDOUT, out.buf, out.len);
+	if (err.len)
+		bnft_msg_add(rep, BNFT_MSG_STDERR, err.buf, err.len);
+	bnft_msg_add(rep, BNFT_MSG_STATUS, &status, sizeof(status));
+	bnft_msg_add(rep, BNFT_MSG_STATS, &ws, sizeof(ws));
+	tables_free(snap, nsnap);
+	free(st);
+	free(includes);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	outbuf_release(&out);
+	outbuf_release(&err);
+	return 0;
+}
+
+static void serve_one(struct daemon *d, int cfd)
+{
+	struct timeval tv = { .tv_sec = 30 };
+	struct bnft_msg req, rep;
+	int err;
+
+	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	bnft_msg_init(&req);
+	bnft_msg_init(&rep);
+	err = bnft_msg_recv(cfd, &req, BNFT_MSG_MAX);
+	if (err) {
+		/* a client gone mid-request, junk, or too big: nothing applied */
+		if (err != -ECONNRESET || req.n)
+			logmsg("request dropped: %s", strerror(-err));
+		if (err == -E2BIG || err == -EPROTO) {
+			uint32_t status = 1;
+			const char *e = err == -E2BIG ? "Error: request too large\n"
+						      : "Error: malformed request\n";
+
+			bnft_msg_add_str(&rep, BNFT_MSG_STDERR, e);
+			bnft_msg_add(&rep, BNFT_MSG_STATUS, &status, sizeof(status));
+			bnft_msg_send(cfd, &rep);
+		}
+		goto out;
+	}
+	d->requests++;
+	handle_request(d, &req, &rep);
+	err = bnft_msg_send(cfd, &rep);
+	if (err)
+		logmsg("reply not delivered: %s", strerror(-err));
+out:
+	bnft_msg_release(&req);
+	bnft_msg_release(&rep);
+}
+
+static int listen_on(const char *root)
+{
+	struct sockaddr_un sa;
+	unsigned int salen;
+	int fd, err;
+
+	err = bnft_daemon_addr(root, &sa, &salen);
+	if (err)
+		return err;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, salen) || listen(fd, 64)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static bool root_gone(struct daemon *d)
+{
+	struct stat sb;
+
+	if (!stat(bnft_live_pin_root(), &sb)) {
+		d->root_seen = true;
+		return false;
+	}
+	return d->root_seen && errno == ENOENT;
+}
+
+static void write_pidfile(void)
+{
+	char path[1024];
+	FILE *f;
+
+	if (bnft_live_state_file(".pid", path, sizeof(path)))
+		return;
+	mkdir("/run/bnft-state", 0700);
+	f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "%d\n", getpid());
+	fclose(f);
+}
+
+static void remove_pidfile(void)
+{
+	char path[1024];
+	FILE *f;
+	int pid = 0;
+
+	if (bnft_live_state_file(".pid", path, sizeof(path)))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid == getpid())
+		unlink(path);
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: bnftd [--pin-root DIR] [--idle-exit SECS] [--auto]\n"
+	      "  --pin-root DIR    bpffs directory of the live state (default\n"
+	      "                    /run/bnft/net-<netns inode>)\n"
+	      "  --idle-exit SECS  exit after SECS without requests (0: never, the default)\n"
+	      "  --auto            started by bnft: idle exit after $BNFT_DAEMON_IDLE or 30 s,\n"
+	      "                    log to /run/bnft-state/<root>.log\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin-root", required_argument, NULL, 'r' },
+		{ "idle-exit", required_argument, NULL, 'i' },
+		{ "auto", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d = { .lfd = -1 };
+	struct list_head msgs;
+	uint64_t last;
+	bool autostart = false;
+	int opt, err;
+
+	while ((opt = getopt_long(argc, argv, "r:i:ah", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'r':
+			bnft_live_set_pin_root(optarg);
+			break;
+		case 'i':
+			d.idle_secs = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'a':
+			autostart = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (autostart) {
+		const char *env = getenv("BNFT_DAEMON_IDLE");
+
+		d.idle_secs = env ? (unsigned int)strtoul(env, NULL, 10) : 30;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	/* the pin root name is resolved before leaving the caller's mounts */
+	bnft_live_pin_root();
+	d.lfd = listen_on(bnft_live_pin_root());
+	if (d.lfd < 0) {
+		if (d.lfd == -EADDRINUSE)
+			return 0; /* one is running already */
+		fprintf(stderr, "bnftd: cannot listen: %s\n", strerror(-d.lfd));
+		return 1;
+	}
+	err = bnft_live_enter_host_mntns();
+	if (err < 0)
+		fprintf(stderr, "bnftd: cannot join the host mount namespace: %s\n",
+			strerror(-err));
+	if (autostart) {
+		char path[1024];
+		int fd;
+
+		mkdir("/run/bnft-state", 0700);
+		if (!bnft_live_state_file(".log", path, sizeof(path))) {
+			fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+	}
+	bnft_ruleset_init(&d.rs);
+	init_list_head(&msgs);
+	if (reload_ruleset(&d, &msgs) < 0) {
+		struct outbuf o;
+
+		outbuf_init(&o);
+		erec_print_list(&o, &msgs);
+		logmsg("saved ruleset does not load back, starting empty:\n%.*s", (int)o.len,
+		       o.buf ? o.buf : "");
+		outbuf_release(&o);
+	}
+	erec_free_list(&msgs);
+	write_pidfile();
+	logmsg("serving %s", bnft_live_pin_root());
+	last = now_ns();
+	while (!stop) {
+		struct pollfd pfd = { .fd = d.lfd, .events = POLLIN };
+		int n = poll(&pfd, 1, 1000), cfd;
+
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0) {
+			cfd = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (cfd >= 0) {
+				serve_one(&d, cfd);
+				close(cfd);
+				last = now_ns();
+			}
+			continue;
+		}
+		if (root_gone(&d)) {
+			logmsg("pin root %s is gone, exiting", bnft_live_pin_root());
+			break;
+		}
+		if (d.idle_secs && now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
+			logmsg("idle for %u s, exiting (filtering goes on)", d.idle_secs);
+			break;
+		}
+	}
+	close(d.lfd);
+	remove_pidfile();
+	bnft_ruleset_release(&d.rs);
+	logmsg("stopped after %lu requests", d.requests);
+	return 0;
+}
