@@ -175,6 +175,9 @@ static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
 {
 	const struct proto_desc *d = e->payload.desc;
 
+	if (d && e->payload.inner && e->payload.inner_desc == &proto_gre && d->base == PAYLOAD_LL)
+		return eval_error(ctx, &e->location,
+				  "gre carries no link layer header: use gretap");
 	if (!d || e->payload.is_raw || e->payload.inner)
 		return 0;
 	if (d == &proto_vxlan || d == &proto_geneve) {
@@ -441,6 +444,11 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 			return eval_error(ctx, &e->location, "fib: need either saddr or daddr");
 		if ((e->fib.flags & NFTA_FIB_F_IIF) && (e->fib.flags & NFTA_FIB_F_OIF))
 			return eval_error(ctx, &e->location, "fib: iif and oif are mutually exclusive");
+		if ((e->fib.flags & NFTA_FIB_F_OIF) && ctx->chain &&
+		    (ctx->chain->flags & CHAIN_F_BASECHAIN) &&
+		    (ctx->chain->hooknum == NF_INET_PRE_ROUTING || ctx->chain->hooknum == NF_INET_INGRESS))
+			return eval_error(ctx, &e->location,
+					  "fib: oif is not available in this hook");
 		if (e->fib.flags & NFTA_FIB_F_PRESENT) {
 			set_type(e, &boolean_type, 1, BYTEORDER_HOST_ENDIAN);
 			e->flags |= EXPR_F_BOOLEAN;

@@ -8,9 +8,14 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter_bridge.h>
 
 #include "parser/evaluate.h"
 #include "parser/print.h"
+
+#ifndef NFT_META_BRI_BROUTE
+#define NFT_META_BRI_BROUTE 35 /* newer than the installed uapi header */
+#endif
 #include "parser/proto.h"
 #include "parser/value.h"
 
@@ -423,6 +428,12 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	case STMT_NAT:
 		return nat_evaluate(ctx, s);
 	case STMT_META:
+		if (s->meta.key == NFT_META_BRI_BROUTE &&
+		    (ctx->family != NFPROTO_BRIDGE || !ctx->chain ||
+		     !(ctx->chain->flags & CHAIN_F_BASECHAIN) ||
+		     ctx->chain->hooknum != NF_BR_PRE_ROUTING))
+			return eval_error(ctx, &s->location,
+					  "meta broute is only valid in bridge prerouting chains");
 		return key_stmt(ctx, s, meta_template(s->meta.key), &s->meta.expr);
 	case STMT_CT:
 		return key_stmt(ctx, s, ct_template(s->ct.key), &s->ct.expr);
