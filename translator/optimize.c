@@ -1,0 +1,968 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Optimizer analysis (see translator/optimize.h): which rules are
+ * classifiable, how runs and groups are formed, and the first-match
+ * structures (hash keys, LPM prefixes) of each group. No code is emitted
+ * here (translator/optimize_emit.c does that), so the unit tests check
+ * these structures against a linear evaluation of the rules.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "translator/optimize.h"
+
+typedef unsigned __int128 u128;
+
+/* ---- values: big endian byte strings of up to 16 bytes ---------------- */
+
+static u128 val_get(const uint8_t *p, uint32_t n)
+{
+	u128 v = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void val_put(u128 v, uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = n; i-- > 0;) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+static u128 val_max(uint32_t n)
+{
+	return n >= 16 ? ~(u128)0 : (((u128)1 << (n * 8)) - 1);
+}
+
+/* ---- parsing one rule --------------------------------------------------- */
+
+static bool meta_key_ok(uint32_t key, uint32_t *len)
+{
+	switch (key) {
+	case NFT_META_IIFNAME:
+	case NFT_META_OIFNAME:
+		*len = 16;
+		return true;
+	case NFT_META_L4PROTO:
+	case NFT_META_NFPROTO:
+	case NFT_META_PROTOCOL:
+	case NFT_META_LEN:
+	case NFT_META_MARK:
+	case NFT_META_PRIORITY:
+	case NFT_META_PKTTYPE:
+	case NFT_META_IIF:
+	case NFT_META_OIF:
+	case NFT_META_IIFTYPE:
+	case NFT_META_OIFTYPE:
+		*len = 4;
+		return true;
+	}
+	return false;
+}
+
+/* Number of leading one bits of a mask that is ones then zeros, or -1. */
+static int prefix_bits(const uint8_t *m, uint32_t n)
+{
+	uint32_t i;
+	int bits = 0;
+	bool zero = false;
+
+	for (i = 0; i < n; i++) {
+		uint8_t b = m[i];
+		int k;
+
+		for (k = 7; k >= 0; k--) {
+			if (b >> k & 1) {
+				if (zero)
+					return -1;
+				bits++;
+			} else {
+				zero = true;
+			}
+		}
+	}
+	return bits;
+}
+
+struct parse_state {
+	const struct nftnl_expr *load;
+	struct bnft_opt_sel sel;	/* cmplen not yet known */
+	uint32_t reg, loadlen;
+	bool have_load;
+	int mask_bits;			/* -1 none */
+	uint32_t mask_len;
+};
+
+static const uint8_t *data_of(const struct nftnl_expr *e, uint16_t attr, uint32_t *len)
+{
+	*len = 0;
+	if (!nftnl_expr_is_set(e, attr))
+		return NULL;
+	return nftnl_expr_get(e, attr, len);
+}
+
+/* Adds (intersects) the interval of one selector to the rule. */
+static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen,
+		    u128 lo, u128 hi, bool never)
+{
+	struct bnft_opt_sel s = ps->sel;
+	uint32_t i;
+
+	s.cmplen = (uint8_t)cmplen;
+	if (never)
+		o->never = true;
+	for (i = 0; i < o->npred; i++)
+		if (!memcmp(&o->pred[i].sel, &s, sizeof(s)))
+			break;
+	if (i == o->npred) {
+		if (o->npred == BNFT_OPT_MAX_SEL)
+			return 0;
+		memset(&o->pred[i], 0, sizeof(o->pred[i]));
+		o->pred[i].sel = s;
+		o->pred[i].load = ps->load;
+		val_put(lo, o->pred[i].lo, cmplen);
+		val_put(hi, o->pred[i].hi, cmplen);
+		o->npred++;
+		return 1;
+	}
+	{
+		u128 l0 = val_get(o->pred[i].lo, cmplen), h0 = val_get(o->pred[i].hi, cmplen);
+
+		if (lo > l0)
+			l0 = lo;
+		if (hi < h0)
+			h0 = hi;
+		if (l0 > h0) {
+			o->never = true;
+			h0 = l0;
+		}
+		val_put(l0, o->pred[i].lo, cmplen);
+		val_put(h0, o->pred[i].hi, cmplen);
+	}
+	return 1;
+}
+
+static int parse_cmp(struct bnft_opt_rule *o, struct parse_state *ps, const struct nftnl_expr *e)
+{
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), n;
+	const uint8_t *d = data_of(e, NFTNL_EXPR_CMP_DATA, &n);
+	u128 v, max;
+
+	if (!d || n == 0 || n > BNFT_OPT_VAL_MAX || n > ((ps->loadlen + 3) & ~3u) ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
+		return 0;
+	v = val_get(d, n);
+	max = val_max(n);
+	if (ps->mask_bits >= 0) {
+		u128 low;
+		uint32_t bits = (uint32_t)ps->mask_bits;
+
+		if (op != NFT_CMP_EQ || ps->mask_len < n)
+			return 0;
+		if (bits > n * 8)
+			bits = n * 8;
+		low = bits == n * 8 ? 0 : (max >> bits);
+		return add_pred(o, ps, n, v & ~low, v | low, (v & low) != 0);
+	}
+	switch (op) {
+	case NFT_CMP_EQ:
+		return add_pred(o, ps, n, v, v, false);
+	case NFT_CMP_LT:
+		return add_pred(o, ps, n, 0, v ? v - 1 : 0, v == 0);
+	case NFT_CMP_LTE:
+		return add_pred(o, ps, n, 0, v, false);
+	case NFT_CMP_GT:
+		return add_pred(o, ps, n, v == max ? v : v + 1, max, v == max);
+	case NFT_CMP_GTE:
+		return add_pred(o, ps, n, v, max, false);
+	}
+	return 0;
+}
+
+static int parse_range(struct bnft_opt_rule *o, struct parse_state *ps,
+		       const struct nftnl_expr *e)
+{
+	uint32_t l1, l2;
+	const uint8_t *from = data_of(e, NFTNL_EXPR_RANGE_FROM_DATA, &l1);
+	const uint8_t *to = data_of(e, NFTNL_EXPR_RANGE_TO_DATA, &l2);
+	u128 lo, hi;
+
+	if (!from || !to || l1 != l2 || l1 == 0 || l1 > BNFT_OPT_VAL_MAX ||
+	    l1 > ((ps->loadlen + 3) & ~3u) || ps->mask_bits >= 0 ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_OP) != NFT_RANGE_EQ ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_RANGE_SREG) != ps->reg)
+		return 0;
+	lo = val_get(from, l1);
+	hi = val_get(to, l1);
+	return add_pred(o, ps, l1, lo, lo > hi ? lo : hi, lo > hi);
+}
+
+static int parse_bitwise(struct parse_state *ps, const struct nftnl_expr *e)
+{
+	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_LEN), ml, xl, i;
+	const uint8_t *m = data_of(e, NFTNL_EXPR_BITWISE_MASK, &ml);
+	const uint8_t *x = data_of(e, NFTNL_EXPR_BITWISE_XOR, &xl);
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_BITWISE_OP) &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_OP) != NFT_BITWISE_BOOL)
+		return 0;
+	if (ps->mask_bits >= 0 || !m || !x || ml < len || xl < len || len == 0 ||
+	    len > BNFT_OPT_VAL_MAX || nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG) != ps->reg ||
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG) != ps->reg)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (x[i])
+			return 0;
+	ps->mask_bits = prefix_bits(m, len);
+	ps->mask_len = len;
+	return ps->mask_bits >= 0;
+}
+
+int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct parse_state ps = { .mask_bits = -1 };
+	struct nftnl_expr *e;
+	bool done = false;
+	int ok = 1;
+
+	if (!it)
+		return -ENOMEM;
+	memset(o, 0, sizeof(*o));
+	while (ok > 0 && (e = nftnl_expr_iter_next(it))) {
+		const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (done) {
+			ok = 0;
+		} else if (!strcmp(n, "payload")) {
+			uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+
+			if (ps.have_load || o->counter ||
+			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
+			    !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG) ||
+			    base > NFT_PAYLOAD_TRANSPORT_HEADER) {
+				ok = 0;
+				break;
+			}
+			memset(&ps.sel, 0, sizeof(ps.sel));
+			ps.sel.kind = BNFT_OPT_PAYLOAD;
+			ps.sel.base = base;
+			ps.sel.off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+			ps.sel.len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+			ps.loadlen = ps.sel.len;
+			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
+			ps.load = e;
+			ps.have_load = ps.sel.len > 0 && ps.sel.len <= BNFT_OPT_VAL_MAX &&
+				       ps.sel.off <= 0xffff;
+			ps.mask_bits = -1;
+			ok = ps.have_load;
+		} else if (!strcmp(n, "meta")) {
+			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), len = 0;
+
+			if (ps.have_load || o->counter || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
+			    !nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) || !meta_key_ok(key, &len)) {
+				ok = 0;
+				break;
+			}
+			memset(&ps.sel, 0, sizeof(ps.sel));
+			ps.sel.kind = BNFT_OPT_META;
+			ps.sel.base = key;
+			ps.loadlen = len;
+			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
+			ps.load = e;
+			ps.have_load = true;
+			ps.mask_bits = -1;
+		} else if (!strcmp(n, "bitwise")) {
+			ok = ps.have_load ? parse_bitwise(&ps, e) : 0;
+		} else if (!strcmp(n, "cmp")) {
+			ok = ps.have_load ? parse_cmp(o, &ps, e) : 0;
+			ps.have_load = false;
+		} else if (!strcmp(n, "range")) {
+			ok = ps.have_load ? parse_range(o, &ps, e) : 0;
+			ps.have_load = false;
+		} else if (!strcmp(n, "counter")) {
+			if (ps.have_load || o->counter)
+				ok = 0;
+			o->counter = true;
+		} else if (!strcmp(n, "immediate")) {
+			int32_t v;
+
+			if (ps.have_load ||
+			    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
+				ok = 0;
+				break;
+			}
+			v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+			if (v != NF_ACCEPT && v != NF_DROP && v != NFT_RETURN && v != NFT_GOTO) {
+				ok = 0;
+				break;
+			}
+			o->verdict = v;
+			if (v == NFT_GOTO) {
+				if (!nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
+					ok = 0;
+					break;
+				}
+				o->chain = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
+			}
+			done = true;
+		} else {
+			ok = 0;
+		}
+	}
+	nftnl_expr_iter_destroy(it);
+	if (ok > 0 && (!done || ps.have_load))
+		ok = 0;
+	return ok;
+}
+
+/* ---- runs and groups ---------------------------------------------------- */
+
+static bool pred_point(const struct bnft_opt_pred *p)
+{
+	return !memcmp(p->lo, p->hi, p->sel.cmplen);
+}
+
+static int cmp_sel(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct bnft_opt_sel));
+}
+
+/* The shape of a rule: sorted selectors with the interval one (if any)
+ * last; returns the number of non-point selectors. */
+static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
+		      const struct nftnl_expr **load)
+{
+	struct bnft_opt_sel iv = { 0 };
+	const struct nftnl_expr *ivload = NULL;
+	uint32_t i, k = 0;
+	int nint = 0;
+
+	for (i = 0; i < o->npred; i++) {
+		if (!pred_point(&o->pred[i])) {
+			nint++;
+			iv = o->pred[i].sel;
+			ivload = o->pred[i].load;
+			continue;
+		}
+		sel[k++] = o->pred[i].sel;
+	}
+	qsort(sel, k, sizeof(*sel), cmp_sel);
+	/* loads follow the sorted selectors */
+	for (i = 0; i < k; i++) {
+		uint32_t j;
+
+		for (j = 0; j < o->npred; j++)
+			if (!memcmp(&o->pred[j].sel, &sel[i], sizeof(sel[i])))
+				load[i] = o->pred[j].load;
+	}
+	if (nint == 1) {
+		sel[k] = iv;
+		load[k] = ivload;
+	}
+	return nint;
+}
+
+static bool same_sels(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b, uint32_t n)
+{
+	return !memcmp(a, b, n * sizeof(*a));
+}
+
+/* Selector sets equal ignoring order. */
+static bool same_set(const struct bnft_opt_group *g, const struct bnft_opt_sel *sel, uint32_t n)
+{
+	struct bnft_opt_sel x[BNFT_OPT_MAX_SEL], y[BNFT_OPT_MAX_SEL];
+
+	if (g->nsel != n)
+		return false;
+	memcpy(x, g->sel, n * sizeof(*x));
+	memcpy(y, sel, n * sizeof(*y));
+	qsort(x, n, sizeof(*x), cmp_sel);
+	qsort(y, n, sizeof(*y), cmp_sel);
+	return same_sels(x, y, n);
+}
+
+static int group_add_rule(struct bnft_opt_group *g, uint32_t idx)
+{
+	uint32_t *p = realloc(g->rules, (g->nrules + 1) * sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	g->rules = p;
+	g->rules[g->nrules++] = idx;
+	return 0;
+}
+
+/* Which group rule o joins: index, ngroups for a new one. */
+static size_t find_group(const struct bnft_opt_run *run, const struct bnft_opt_rule *o,
+			 struct bnft_opt_sel *sel, const struct nftnl_expr **load, bool *interval,
+			 int *bad)
+{
+	int nint = rule_shape(o, sel, load);
+	size_t i;
+
+	*bad = nint > 1;
+	*interval = nint == 1;
+	if (*bad)
+		return 0;
+	for (i = 0; i < run->ngroups; i++) {
+		const struct bnft_opt_group *g = &run->groups[i];
+
+		if (g->nsel != o->npred)
+			continue;
+		if (nint == 1 && g->interval && same_sels(g->sel, sel, o->npred))
+			return i;
+		if (nint == 0 && !g->interval && same_sels(g->sel, sel, o->npred))
+			return i;
+	}
+	if (nint == 0)
+		for (i = 0; i < run->ngroups; i++)
+			if (run->groups[i].interval && same_set(&run->groups[i], sel, o->npred))
+				return i;
+	return run->ngroups;
+}
+
+static size_t find_vclass(const struct bnft_opt_run *run, const struct bnft_opt_rule *o)
+{
+	size_t i;
+
+	for (i = 0; i < run->nvclass; i++)
+		if (run->vclass[i].verdict == o->verdict &&
+		    (o->verdict != NFT_GOTO || !strcmp(run->vclass[i].chain, o->chain)))
+			break;
+	return i;
+}
+
+static void run_release(struct bnft_opt_run *run)
+{
+	size_t i;
+
+	for (i = 0; i < run->ngroups; i++) {
+		free(run->groups[i].rules);
+		free(run->groups[i].map.keys);
+		free(run->groups[i].map.values);
+	}
+	free(run->groups);
+	free(run->rules);
+	free(run->value);
+	free(run->vclass);
+	memset(run, 0, sizeof(*run));
+}
+
+/* Tries to add rule o (chain index r) to run; 1 added, 0 does not fit. */
+static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
+{
+	struct bnft_opt_sel sel[BNFT_OPT_MAX_SEL];
+	const struct nftnl_expr *load[BNFT_OPT_MAX_SEL];
+	bool interval;
+	int bad;
+	size_t g = find_group(run, o, sel, load, &interval, &bad);
+	size_t vc = find_vclass(run, o);
+	uint32_t idx = (uint32_t)run->n;
+	void *p;
+
+	if (bad || idx >= (1u << 23))
+		return 0;
+	if (g == run->ngroups && run->ngroups == BNFT_OPT_MAX_GROUPS)
+		return 0;
+	if (vc == run->nvclass && run->nvclass == BNFT_OPT_MAX_VCLASS)
+		return 0;
+	p = realloc(run->rules, (run->n + 1) * sizeof(*run->rules));
+	if (!p)
+		return -ENOMEM;
+	run->rules = p;
+	p = realloc(run->value, (run->n + 1) * sizeof(*run->value));
+	if (!p)
+		return -ENOMEM;
+	run->value = p;
+	if (vc == run->nvclass) {
+		p = realloc(run->vclass, (run->nvclass + 1) * sizeof(*run->vclass));
+		if (!p)
+			return -ENOMEM;
+		run->vclass = p;
+		run->vclass[run->nvclass].verdict = o->verdict;
+		run->vclass[run->nvclass].chain = o->chain;
+		run->nvclass++;
+	}
+	if (g == run->ngroups) {
+		struct bnft_opt_group *ng;
+
+		p = realloc(run->groups, (run->ngroups + 1) * sizeof(*run->groups));
+		if (!p)
+			return -ENOMEM;
+		run->groups = p;
+		ng = &run->groups[run->ngroups++];
+		memset(ng, 0, sizeof(*ng));
+		ng->nsel = o->npred;
+		memcpy(ng->sel, sel, o->npred * sizeof(*sel));
+		memcpy(ng->load, load, o->npred * sizeof(*load));
+		ng->interval = interval;
+		ng->map_index = -1;
+	}
+	if (group_add_rule(&run->groups[g], idx))
+		return -ENOMEM;
+	run->rules[run->n] = *o;
+	run->value[run->n] = BNFT_OPT_VALUE(idx, o->counter, vc);
+	run->any_counter |= o->counter;
+	run->n++;
+	return 1;
+}
+
+static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
+{
+	void *p;
+
+	if (run->n < BNFT_OPT_MIN_RUN) {
+		run_release(run);
+		return 0;
+	}
+	p = realloc(c->runs, (c->nruns + 1) * sizeof(*c->runs));
+	if (!p) {
+		run_release(run);
+		return -ENOMEM;
+	}
+	c->runs = p;
+	c->run_at[run->start] = (int32_t)c->nruns;
+	c->runs[c->nruns++] = *run;
+	memset(run, 0, sizeof(*run));
+	return 0;
+}
+
+int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnft_opt_chain **out)
+{
+	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
+	struct bnft_opt_run run = { 0 };
+	struct bnft_opt_rule o;
+	size_t r;
+	int err = 0;
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->nrules = n;
+	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
+	if (!c->run_at) {
+		free(c);
+		return -ENOMEM;
+	}
+	for (r = 0; r < n; r++)
+		c->run_at[r] = -1;
+	for (r = 0; r < n && !err; r++) {
+		int ok = bnft_opt_parse_rule(rules[r], &o);
+
+		if (ok < 0) {
+			err = ok;
+			break;
+		}
+		if (ok) {
+			if (!run.n)
+				run.start = r;
+			ok = run_add(&run, &o);
+			if (ok < 0) {
+				err = ok;
+				break;
+			}
+			if (ok)
+				continue;
+			/* does not fit: close the run, start a new one here */
+			err = chain_push_run(c, &run);
+			if (err)
+				break;
+			run.start = r;
+			ok = run_add(&run, &o);
+			if (ok < 0)
+				err = ok;
+			else if (!ok)
+				run_release(&run);
+			continue;
+		}
+		err = chain_push_run(c, &run);
+	}
+	if (!err)
+		err = chain_push_run(c, &run);
+	run_release(&run);
+	if (err) {
+		bnft_opt_chain_free(&c);
+		return err;
+	}
+	*out = c;
+	return 0;
+}
+
+void bnft_opt_chain_free(struct bnft_opt_chain **cp)
+{
+	struct bnft_opt_chain *c = *cp;
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nruns; i++)
+		run_release(&c->runs[i]);
+	free(c->runs);
+	free(c->run_at);
+	free(c);
+	*cp = NULL;
+}
+
+/* ---- structures ----------------------------------------------------------- */
+
+struct entry_buf {
+	struct bnft_map_spec *m;
+	size_t cap;
+};
+
+static int push_entry(struct entry_buf *b, const uint8_t *key, uint32_t value)
+{
+	struct bnft_map_spec *m = b->m;
+
+	if (m->nelems == b->cap) {
+		size_t nc = b->cap ? 2 * b->cap : 64;
+		uint8_t *k = realloc(m->keys, nc * m->key_size);
+
+		if (!k)
+			return -ENOMEM;
+		m->keys = k;
+		k = realloc(m->values, nc * 4);
+		if (!k)
+			return -ENOMEM;
+		m->values = k;
+		b->cap = nc;
+	}
+	memcpy(m->keys + (size_t)m->nelems * m->key_size, key, m->key_size);
+	memcpy(m->values + (size_t)m->nelems * 4, &value, 4);
+	m->nelems++;
+	return 0;
+}
+
+/* The predicate of rule o on selector s. */
+static const struct bnft_opt_pred *rule_pred(const struct bnft_opt_rule *o,
+					     const struct bnft_opt_sel *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->npred; i++)
+		if (!memcmp(&o->pred[i].sel, s, sizeof(*s)))
+			return &o->pred[i];
+	return NULL;
+}
+
+struct item {
+	uint8_t point[BNFT_OPT_KEY_MAX];	/* varying point fields */
+	u128 lo, hi;
+	uint32_t value;
+};
+
+static uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c = memcmp(x->point, y->point, g_pointlen);
+
+	if (c)
+		return c;
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* Cuts [lo, hi] of a w-byte field into prefixes after `point`. */
+static int add_segment(struct entry_buf *b, const uint8_t *point, uint32_t plen, u128 lo, u128 hi,
+		       uint32_t w, uint32_t value)
+{
+	uint32_t bits = w * 8;
+	uint8_t key[4 + BNFT_OPT_KEY_MAX];
+
+	memcpy(key + 4, point, plen);
+	for (;;) {
+		uint32_t k = 0, pl;
+		u128 last;
+
+		while (k < bits && !((lo >> k) & 1)) {
+			u128 span = k + 1 >= 128 ? ~(u128)0 : (((u128)1 << (k + 1)) - 1);
+
+			if (lo + span > hi || lo + span < lo)
+				break;
+			k++;
+		}
+		pl = plen * 8 + bits - k;
+		memcpy(key, &pl, 4);
+		val_put(lo, key + 4 + plen, w);
+		if (push_entry(b, key, value))
+			return -ENOMEM;
+		last = lo + (k >= 128 ? ~(u128)0 : (((u128)1 << k) - 1));
+		if (last >= hi)
+			return 0;
+		lo = last + 1;
+	}
+}
+
+struct heap {
+	uint32_t *v; /* item indices, min value first */
+	size_t n;
+	const struct item *it;
+};
+
+static void heap_push(struct heap *h, uint32_t x)
+{
+	size_t i = h->n++;
+
+	h->v[i] = x;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+
+		if (h->it[h->v[p]].value <= h->it[h->v[i]].value)
+			break;
+		x = h->v[p];
+		h->v[p] = h->v[i];
+		h->v[i] = x;
+		i = p;
+	}
+}
+
+static void heap_pop(struct heap *h)
+{
+	size_t i = 0;
+
+	h->v[0] = h->v[--h->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		uint32_t x;
+
+		if (l < h->n && h->it[h->v[l]].value < h->it[h->v[m]].value)
+			m = l;
+		if (r < h->n && h->it[h->v[r]].value < h->it[h->v[m]].value)
+			m = r;
+		if (m == i)
+			return;
+		x = h->v[m];
+		h->v[m] = h->v[i];
+		h->v[i] = x;
+		i = m;
+	}
+}
+
+struct event {
+	u128 pos;
+	uint32_t item;
+	bool end;
+};
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return (int)x->end - (int)y->end;
+}
+
+/* Items [0, n) share one point tuple: disjoint segments, earliest rule. */
+static int build_segments(struct entry_buf *b, const struct item *it, size_t n, uint32_t plen,
+			  uint32_t w)
+{
+	struct event *ev = malloc(2 * n * sizeof(*ev));
+	struct heap h = { .v = malloc(n * sizeof(uint32_t)), .it = it };
+	bool *dead = calloc(n, 1);
+	u128 max = val_max(w), seg_lo = 0, seg_hi = 0;
+	uint32_t seg_val = BNFT_OPT_NONE;
+	size_t ne = 0, i, k;
+	int err = 0;
+
+	if (!ev || !h.v || !dead) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ev[ne++] = (struct event){ .pos = it[i].lo, .item = (uint32_t)i };
+		if (it[i].hi != max)
+			ev[ne++] = (struct event){ .pos = it[i].hi + 1, .item = (uint32_t)i,
+						   .end = true };
+	}
+	qsort(ev, ne, sizeof(*ev), cmp_event);
+	for (i = 0; i < ne && !err;) {
+		u128 pos = ev[i].pos, next;
+		uint32_t v = BNFT_OPT_NONE;
+
+		for (k = i; k < ne && ev[k].pos == pos; k++) {
+			if (ev[k].end)
+				dead[ev[k].item] = true;
+			else
+				heap_push(&h, ev[k].item);
+		}
+		i = k;
+		while (h.n && dead[h.v[0]])
+			heap_pop(&h);
+		if (h.n)
+			v = it[h.v[0]].value;
+		next = i < ne ? ev[i].pos - 1 : max;
+		/* segment [pos, next] holds v; merge runs of the same value */
+		if (seg_val != BNFT_OPT_NONE && (v != seg_val || pos != seg_hi + 1)) {
+			err = add_segment(b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
+			seg_val = BNFT_OPT_NONE;
+		}
+		if (v != BNFT_OPT_NONE) {
+			if (seg_val == BNFT_OPT_NONE)
+				seg_lo = pos;
+			seg_val = v;
+			seg_hi = next;
+		}
+	}
+	if (!err && seg_val != BNFT_OPT_NONE)
+		err = add_segment(b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
+out:
+	free(ev);
+	free(h.v);
+	free(dead);
+	return err;
+}
+
+static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
+{
+	struct entry_buf b = { .m = &g->map };
+	struct item *items = NULL;
+	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel, pointlen = 0, i, w = 0;
+	size_t n = 0, k;
+	int err = 0;
+
+	memset(&g->map, 0, sizeof(g->map));
+	g->keyless_value = BNFT_OPT_NONE;
+	/* constant point selectors: one value over the (matchable) rules */
+	for (i = 0; i < nfix; i++) {
+		bool first = true;
+
+		g->constant[i] = true;
+		for (k = 0; k < g->nrules && g->constant[i]; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[i]);
+
+			if (o->never)
+				continue;
+			if (first)
+				memcpy(g->cval[i], p->lo, g->sel[i].cmplen);
+			else if (memcmp(g->cval[i], p->lo, g->sel[i].cmplen))
+				g->constant[i] = false;
+			first = false;
+		}
+		if (!g->constant[i])
+			pointlen += g->sel[i].cmplen;
+	}
+	if (g->interval)
+		w = g->sel[g->nsel - 1].cmplen;
+	g->keylen = pointlen + w;
+	g->lpm = g->interval;
+	g->keyless = g->keylen == 0;
+	if (g->keylen > BNFT_OPT_KEY_MAX)
+		return -E2BIG;
+	items = calloc(g->nrules ? g->nrules : 1, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (k = 0; k < g->nrules; k++) {
+		const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+		struct item *x = &items[n];
+		uint32_t off = 0;
+
+		if (o->never)
+			continue;
+		for (i = 0; i < nfix; i++) {
+			if (g->constant[i])
+				continue;
+			memcpy(x->point + off, rule_pred(o, &g->sel[i])->lo, g->sel[i].cmplen);
+			off += g->sel[i].cmplen;
+		}
+		if (g->interval) {
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[g->nsel - 1]);
+
+			x->lo = val_get(p->lo, w);
+			x->hi = val_get(p->hi, w);
+		}
+		x->value = run->value[g->rules[k]];
+		n++;
+	}
+	if (g->keyless) {
+		g->keyless_value = n ? items[0].value : BNFT_OPT_NONE;
+		g->built = true;
+		free(items);
+		return 0;
+	}
+	g_pointlen = pointlen;
+	qsort(items, n, sizeof(*items), cmp_item);
+	snprintf(g->map.name, sizeof(g->map.name), "bnft_opt");
+	snprintf(g->map.set, sizeof(g->map.set), "(optimizer)");
+	g->map.value_size = 4;
+	if (g->lpm) {
+		g->map.type = BPF_MAP_TYPE_LPM_TRIE;
+		g->map.key_size = 4 + g->keylen;
+		g->map.flags = BPF_F_NO_PREALLOC;
+		for (k = 0; k < n && !err;) {
+			size_t e = k;
+
+			while (e < n && !memcmp(items[e].point, items[k].point, pointlen))
+				e++;
+			err = build_segments(&b, items + k, e - k, pointlen, w);
+			k = e;
+		}
+	} else {
+		g->map.type = BPF_MAP_TYPE_HASH;
+		g->map.key_size = g->keylen;
+		for (k = 0; k < n && !err; k++)
+			if (k == 0 || memcmp(items[k].point, items[k - 1].point, pointlen))
+				err = push_entry(&b, items[k].point, items[k].value);
+	}
+	free(items);
+	if (err)
+		return err;
+	g->map.max_entries = g->map.nelems ? g->map.nelems : 1;
+	g->built = true;
+	return 0;
+}
+
+int bnft_opt_build(struct bnft_opt_run *run)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < run->ngroups; i++) {
+		if (run->groups[i].built)
+			continue;
+		err = build_group(run, &run->groups[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+bool bnft_opt_group_key(const struct bnft_opt_group *g,
+			bool (*val)(const struct bnft_opt_sel *s, uint8_t *buf, void *arg),
+			void *arg, uint8_t *key)
+{
+	uint32_t i, off = g->lpm ? 4 : 0;
+	uint8_t buf[BNFT_OPT_VAL_MAX];
+
+	for (i = 0; i < g->nsel; i++) {
+		if (!val(&g->sel[i], buf, arg))
+			return false;
+		if (i < g->nsel - (g->interval ? 1 : 0) && g->constant[i]) {
+			if (memcmp(buf, g->cval[i], g->sel[i].cmplen))
+				return false;
+			continue;
+		}
+		memcpy(key + off, buf, g->sel[i].cmplen);
+		off += g->sel[i].cmplen;
+	}
+	if (g->lpm) {
+		uint32_t bits = g->keylen * 8;
+
+		memcpy(key, &bits, 4);
+	}
+	return true;
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Optimizer code emission (see translator/optimize.h). Per run:
+ *
+ *   R7 = NONE
+ *   per group: the group's loads (the code generator's own load emitters,
+ *              so a load fails exactly as in straight code), inline checks
+ *              of constant selectors, the key copied to the scratch key area,
+ *              one map lookup; R7 = min(R7, value)
+ *   R7 == NONE: fall through to the rule after the run
+ *   counter of rule (run base + idx) when the value says it has one
+ *   switch on the verdict class: cg_verdict()
+ *
+ * The analysis of a chain is cached for the whole compile (a chain may be
+ * emitted in several programs); its maps are added to the program set once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "bpf/lib/abi.h"
+#include "translator/codegen_int.h"
+#include "translator/optimize.h"
+
+struct opt_cache_ent {
+	const struct cg_chain *chain;
+	struct bnft_opt_chain *oc;
+};
+
+static __thread struct {
+	const struct cg *cg;
+	const struct bnft_prog_set *ps;
+	struct opt_cache_ent *ent;
+	size_t n;
+} opt_cache;
+
+void bnft_optimize_release(struct cg *cg)
+{
+	size_t i;
+
+	(void)cg;
+	for (i = 0; i < opt_cache.n; i++)
+		bnft_opt_chain_free(&opt_cache.ent[i].oc);
+	free(opt_cache.ent);
+	memset(&opt_cache, 0, sizeof(opt_cache));
+}
+
+static int chain_analysis(struct cg *cg, struct cg_chain *c, struct bnft_opt_chain **out)
+{
+	struct opt_cache_ent *p;
+	size_t i;
+	int err;
+
+	if (opt_cache.cg != cg || opt_cache.ps != cg->ps) {
+		bnft_optimize_release(cg);
+		opt_cache.cg = cg;
+		opt_cache.ps = cg->ps;
+	}
+	for (i = 0; i < opt_cache.n; i++)
+		if (opt_cache.ent[i].chain == c) {
+			*out = opt_cache.ent[i].oc;
+			return 0;
+		}
+	p = realloc(opt_cache.ent, (opt_cache.n + 1) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	opt_cache.ent = p;
+	p = &opt_cache.ent[opt_cache.n];
+	p->chain = c;
+	err = bnft_opt_analyze((const struct nftnl_rule *const *)c->rules, c->nrules, &p->oc);
+	if (err)
+		return err;
+	opt_cache.n++;
+	*out = p->oc;
+	return 0;
+}
+
+/* Largest access width at which both offsets are aligned and fit in rem. */
+static unsigned int chunk_sz(int a, int b, unsigned int rem)
+{
+	unsigned int s;
+
+	for (s = 8; s > 1; s >>= 1)
+		if (rem >= s && a % (int)s == 0 && b % (int)s == 0)
+			return s;
+	return 1;
+}
+
+static uint32_t load_dreg(const struct nftnl_expr *e)
+{
+	const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	return nftnl_expr_get_u32(e, !strcmp(n, "payload") ? NFTNL_EXPR_PAYLOAD_DREG :
+							     NFTNL_EXPR_META_DREG);
+}
+
+/* Register bytes [off, off + len) == c, else jump to miss. */
+static void emit_const_check(struct emitter *e, int off, const uint8_t *c, unsigned int len,
+			     uint32_t miss)
+{
+	unsigned int i, sz;
+
+	for (i = 0; i < len; i += sz) {
+		uint64_t v = 0;
+
+		sz = chunk_sz(off + (int)i, off + (int)i, len - i);
+		memcpy(&v, c + i, sz);
+		emit(e, I_LDX(bpf_size_of(sz), BPF_REG_0, R_SCR, (int16_t)(off + (int)i)));
+		if (sz == 8) {
+			emit_ld_imm64(e, BPF_REG_1, v);
+			emit_jmp_reg(e, BPF_JMP | BPF_JNE | BPF_X, BPF_REG_0, BPF_REG_1, miss);
+		} else if (sz == 4) {
+			emit_jmp_imm(e, BPF_JMP32 | BPF_JNE | BPF_K, BPF_REG_0,
+				     (int32_t)(uint32_t)v, miss);
+		} else {
+			emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, (int32_t)v, miss);
+		}
+	}
+}
+
+static void emit_copy_key(struct emitter *e, int soff, int doff, unsigned int len)
+{
+	unsigned int i, sz;
+
+	for (i = 0; i < len; i += sz) {
+		sz = chunk_sz(soff + (int)i, doff + (int)i, len - i);
+		emit(e, I_LDX(bpf_size_of(sz), BPF_REG_1, R_SCR, (int16_t)(soff + (int)i)));
+		emit(e, I_STX(bpf_size_of(sz), R_SCR, BPF_REG_1, (int16_t)(doff + (int)i)));
+	}
+}
+
+static int group_map(struct cg *cg, struct bnft_opt_group *g)
+{
+	struct bnft_prog_set *ps = cg->ps;
+	struct bnft_map_spec *m;
+
+	if (g->map_index >= 0)
+		return g->map_index;
+	m = realloc(ps->maps, (ps->nmaps + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	ps->maps = m;
+	m = &ps->maps[ps->nmaps];
+	*m = g->map;
+	snprintf(m->name, sizeof(m->name), "bnft_o%zu", ps->nmaps);
+	/* the program set owns the entries now */
+	g->map.keys = NULL;
+	g->map.values = NULL;
+	g->map_index = (int)ps->nmaps++;
+	return g->map_index;
+}
+
+static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run,
+		      struct bnft_opt_group *g)
+{
+	struct emitter *e = cg->e;
+	uint32_t miss = emit_label(e), i, koff = g->lpm ? SCR_KEY + 4 : SCR_KEY;
+	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel;
+	int err, mi = -1;
+
+	if (g->keyless && g->keyless_value == BNFT_OPT_NONE)
+		return 0;
+	if (!g->keyless) {
+		mi = group_map(cg, g);
+		if (mi < 0)
+			return mi;
+	}
+	cg->cur_rule = c->rules[run->start + g->rules[0]];
+	cg->lbl_rule_fail = miss;
+	cg->lbl_rule_end = miss;
+	for (i = 0; i < g->nsel; i++) {
+		const struct nftnl_expr *ld = g->load[i];
+		int roff;
+
+		cg->cur_expr = nftnl_expr_get_str(ld, NFTNL_EXPR_NAME);
+		err = cg_expr(cg, (struct nftnl_expr *)ld);
+		if (err)
+			return err;
+		roff = cg_reg_off(cg, load_dreg(ld), g->sel[i].cmplen);
+		if (roff < 0)
+			return roff;
+		if (i < nfix && g->constant[i]) {
+			emit_const_check(e, roff, g->cval[i], g->sel[i].cmplen, miss);
+			continue;
+		}
+		emit_copy_key(e, roff, (int)koff, g->sel[i].cmplen);
+		koff += g->sel[i].cmplen;
+	}
+	cg->cur_expr = NULL;
+	if (g->keyless) {
+		emit(e, I_ALU32_IMM(BPF_MOV, BPF_REG_0, (int32_t)g->keyless_value));
+	} else {
+		if (g->lpm)
+			emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)(g->keylen * 8)));
+		emit_ld_map(e, BPF_REG_1, mi);
+		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_KEY));
+		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, miss);
+		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
+	}
+	/* R7 = min(R7, R0), unsigned */
+	emit_jmp_reg(e, BPF_JMP | BPF_JGE | BPF_X, BPF_REG_0, R_SAVE1, miss);
+	emit(e, I_MOV64_REG(R_SAVE1, BPF_REG_0));
+	emit_bind(e, miss);
+	return e->err;
+}
+
+/* Counter of rule (base + idx) when the value in R7 has the counter bit. */
+static void emit_run_counter(struct cg *cg, uint32_t base)
+{
+	struct emitter *e = cg->e;
+	uint32_t skip = emit_label(e);
+
+	emit(e, I_MOV64_REG(BPF_REG_1, R_SAVE1));
+	emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_1, BNFT_OPT_V_CTR));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, skip);
+	emit(e, I_MOV64_REG(BPF_REG_1, R_SAVE1));
+	emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_1, 9));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_1, (int32_t)base));
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, SCR_TMP));
+	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_COUNTERS);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, skip);
+	/* per-CPU slots, bytes from the network header (as cg_counter) */
+	emit(e, I_LDX(BPF_DW, BPF_REG_1, BPF_REG_0, 0));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_1, 1));
+	emit(e, I_STX(BPF_DW, BPF_REG_0, BPF_REG_1, 0));
+	emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, SKB_OFF(len)));
+	emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
+	emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_1, BPF_REG_2));
+	emit(e, I_LDX(BPF_DW, BPF_REG_2, BPF_REG_0, 8));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_1));
+	emit(e, I_STX(BPF_DW, BPF_REG_0, BPF_REG_2, 8));
+	emit_bind(e, skip);
+}
+
+/* Rule identities of the run's counters (what cg_counter records). */
+static void mark_counters(struct cg *cg, struct cg_chain *c, const struct bnft_opt_run *run)
+{
+	size_t k;
+
+	for (k = 0; k < run->n; k++) {
+		struct bnft_rule_id *rid = &cg->ps->rules[c->first_rule_id + run->start + k];
+		struct nftnl_expr_iter *it;
+		struct nftnl_expr *ex;
+
+		if (!run->rules[k].counter || (rid->flags & BNFT_RULE_F_COUNTER))
+			continue;
+		rid->flags |= BNFT_RULE_F_COUNTER;
+		it = nftnl_expr_iter_create(c->rules[run->start + k]);
+		while (it && (ex = nftnl_expr_iter_next(it))) {
+			if (strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "counter"))
+				continue;
+			if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_PACKETS))
+				rid->init_packets = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_PACKETS);
+			if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_BYTES))
+				rid->init_bytes = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_BYTES);
+		}
+		if (it)
+			nftnl_expr_iter_destroy(it);
+	}
+}
+
+static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
+{
+	struct emitter *e = cg->e;
+	uint32_t end = emit_label(e);
+	size_t i;
+	int err;
+
+	mark_counters(cg, c, run);
+	emit(e, I_MOV64_IMM(R_SAVE1, -1));
+	for (i = 0; i < run->ngroups; i++) {
+		err = emit_group(cg, c, run, &run->groups[i]);
+		if (err)
+			return err;
+	}
+	cg->cur_rule = c->rules[run->start];
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, R_SAVE1, -1, end);
+	if (run->any_counter)
+		emit_run_counter(cg, c->first_rule_id + (uint32_t)run->start);
+	emit(e, I_MOV64_REG(R_SAVE2, R_SAVE1));
+	emit(e, I_ALU64_IMM(BPF_AND, R_SAVE2, 0xff));
+	cg->lbl_rule_fail = end;
+	cg->lbl_rule_end = end;
+	for (i = 0; i < run->nvclass; i++) {
+		uint32_t next = emit_label(e), code;
+		struct cg_chain *target;
+
+		if (i + 1 < run->nvclass)
+			emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, R_SAVE2, (int32_t)i, next);
+		err = cg_nft_verdict(cg, run->vclass[i].verdict, run->vclass[i].chain, &code,
+				     &target);
+		err = err ?: cg_verdict(cg, code, target);
+		if (err)
+			return err;
+		emit_bind(e, next);
+	}
+	emit_bind(e, end);
+	return e->err;
+}
+
+int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r)
+{
+	struct bnft_opt_chain *oc;
+	struct bnft_opt_run *run;
+	const char *off = getenv("BNFT_NO_OPTIMIZE");
+	int err;
+
+	if (off && *off && strcmp(off, "0"))
+		return 0;
+	err = chain_analysis(cg, c, &oc);
+	if (err)
+		return err;
+	if (r >= oc->nrules || oc->run_at[r] < 0)
+		return 0;
+	run = &oc->runs[oc->run_at[r]];
+	err = bnft_opt_build(run);
+	if (err == -E2BIG) {
+		oc->run_at[r] = -1; /* keys too long: straight code */
+		return 0;
+	}
+	if (err)
+		return err;
+	err = emit_run(cg, c, run);
+	return err ? err : (int)run->n;
+}
