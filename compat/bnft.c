@@ -146,34 +146,30 @@ static int print_errors(struct list_head *msgs)
 	return 0;
 }
 
-/* -D name=value: a define in the top scope, as a symbol (nft does the same) */
-static int add_define(struct parse_ctx *pctx, const char *def)
+/* -D name=value: nft parses "define name=value;" lines before the input,
+ * so values may be any expression ({ 22, 80 }, $other ...). */
+static char *defines_buffer(const char **defs, unsigned int n)
 {
-	const char *eq = strchr(def, '=');
-	struct symbol *sym;
+	size_t len = 1;
+	unsigned int i;
+	char *buf;
 
-	if (!eq || eq == def) {
-		fprintf(stderr, "Error: invalid define: %s (expected name=value)\n", def);
-		return -1;
+	for (i = 0; i < n; i++) {
+		if (!strchr(defs[i], '=') || defs[i][0] == '=') {
+			fprintf(stderr, "Error: invalid define: %s (expected name=value)\n", defs[i]);
+			return NULL;
+		}
+		len += strlen(defs[i]) + 16;
 	}
-	if (!pctx->top_scope) {
-		fprintf(stderr, "Error: defines are not available\n");
-		return -1;
+	buf = calloc(1, len);
+	if (!buf)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		strcat(buf, "define ");
+		strcat(buf, defs[i]);
+		strcat(buf, "\n");
 	}
-	sym = calloc(1, sizeof(*sym));
-	if (!sym)
-		return -1;
-	sym->identifier = strndup(def, eq - def);
-	sym->expr = symbol_expr_alloc(&internal_location, eq + 1, false);
-	if (!sym->identifier || !sym->expr) {
-		free(sym->identifier);
-		expr_free(sym->expr);
-		free(sym);
-		return -1;
-	}
-	sym->refcnt = 1;
-	list_add_tail(&sym->list, &pctx->top_scope->symbols);
-	return 0;
+	return buf;
 }
 
 /* nft -j -f takes JSON: recognise it by its first character */
@@ -216,7 +212,7 @@ int main(int argc, char **argv)
 	struct output_ctx octx = { 0 };
 	const char **includes = NULL;
 	const char **defines = NULL;
-	unsigned int nincludes = 0, ndefines = 0, i;
+	unsigned int nincludes = 0, ndefines = 0;
 	const char *file = NULL;
 	bool check = false, print = false, debug_netlink = false;
 	struct ruleset_src src;
@@ -225,7 +221,7 @@ int main(int argc, char **argv)
 	struct list_head msgs;
 	struct outbuf out;
 	int opt, rc = 1;
-	char *buf = NULL;
+	char *buf = NULL, *defbuf = NULL;
 
 	while ((opt = getopt_long(argc, argv, "+hvVf:D:iI:coastSNunypTejd:", long_opts, NULL)) !=
 	       -1) {
@@ -368,9 +364,13 @@ int main(int argc, char **argv)
 	bnft_ruleset_init(&rs);
 	outbuf_init(&out);
 
-	for (i = 0; i < ndefines; i++)
-		if (add_define(&pctx, defines[i]) < 0)
+	if (ndefines) {
+		defbuf = defines_buffer(defines, ndefines);
+		if (!defbuf)
 			goto out;
+		if (bnft_parse_buffer(&pctx, defbuf, "<cmdline>") < 0)
+			goto err;
+	}
 
 	if (file) {
 		if (octx.json && file_is_json(file)) {
@@ -428,6 +428,7 @@ out:
 	parse_ctx_release(&pctx);
 	ruleset_src_release(&src);
 	free(buf);
+	free(defbuf);
 	free(includes);
 	free(defines);
 	return rc;
