@@ -350,6 +350,11 @@ int bnft_live_entry_fd(const struct bnft_live *lv, bool egress)
 	return egress ? lv->eg_fd : lv->ing_fd;
 }
 
+int bnft_live_sync_ifaces(struct bnft_live *lv)
+{
+	return bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
+}
+
 int bnft_live_ifinfo_fd(const struct bnft_live *lv)
 {
 	return lv->ifinfo_fd;

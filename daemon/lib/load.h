@@ -57,6 +57,11 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 			struct bnft_load_stats *st);
 
+/* Refreshes the interface maps (names, types, link header lengths) from
+ * the current netns: after interfaces appear or are renamed. Returns the
+ * number of interfaces or a negative errno. */
+int bnft_live_sync_ifaces(struct bnft_live *lv);
+
 /* Fds owned by the handle: entry programs (egress=false/true), maps. */
 int bnft_live_entry_fd(const struct bnft_live *lv, bool egress);
 int bnft_live_ifinfo_fd(const struct bnft_live *lv);

@@ -28,7 +28,6 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	bnft_live_close(&lv);
 	bnft_ir_free(&ir);
 	return 0;
 }
@@ -732,6 +731,13 @@ static void test_split_long_chain(void **state)
 	assert_int_equal(tcp4("9.9.9.9", 1002), ACC);
 }
 
+static int group_teardown(void **state)
+{
+	(void)state;
+	bnft_live_close(&lv);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,5 +766,5 @@ int main(void)
 		printf("[  FAILED  ] 1 test(s): cannot create a private netns\n");
 		return 1;
 	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

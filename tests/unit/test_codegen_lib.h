@@ -168,7 +168,9 @@ static inline int tl_run(struct bnft_live *lv, const struct tl_pkt *p, bool egre
 	return (int)o.retval;
 }
 
-/* Compiles and loads ir into a fresh unpinned live state. */
+/* Compiles ir and loads it into the unpinned live state *lv (created on
+ * first use and kept: later loads are generation swaps, and the entry
+ * object, conntrack included, is verified once per test binary). */
 static inline int tl_load(const struct bnft_ir *ir, struct bnft_live **lv, struct bnft_err *e)
 {
 	struct bnft_prog_set *ps = NULL;
@@ -178,13 +180,11 @@ static inline int tl_load(const struct bnft_ir *ir, struct bnft_live **lv, struc
 	err = bnft_compile(ir, &ps, e);
 	if (err)
 		return err;
-	err = bnft_live_open(NULL, true, lv);
-	if (!err) {
+	err = *lv ? bnft_live_sync_ifaces(*lv) : bnft_live_open(NULL, true, lv);
+	if (err >= 0) {
 		err = bnft_live_load(*lv, ps, &st);
 		if (err && st.verifier_log[0])
 			fprintf(stderr, "verifier: %s\n", st.verifier_log);
-		if (err)
-			bnft_live_close(lv);
 	}
 	bnft_prog_set_free(&ps);
 	return err;

@@ -33,7 +33,6 @@ static void load(const char *rules)
 	struct bnft_err e;
 	int err;
 
-	bnft_live_close(&lv);
 	assert_int_equal(nft_load(rules), 0);
 	assert_int_equal(bnft_kdump_new(&ir), 0);
 	err = tl_load(ir, &lv, &e);
@@ -76,7 +75,6 @@ static int v6(uint8_t proto, const char *src, uint16_t dp)
 static int teardown(void **state)
 {
 	(void)state;
-	bnft_live_close(&lv);
 	return 0;
 }
 
@@ -432,6 +430,13 @@ static void test_refusals(void **state)
 	assert_string_equal(e.expr, "log");
 }
 
+static int group_teardown(void **state)
+{
+	(void)state;
+	bnft_live_close(&lv);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,5 +463,5 @@ int main(void)
 		return 1;
 	}
 	have_nft = system("nft --version >/dev/null 2>&1") == 0;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
