@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "parser/erec.h"
 #include "parser/parse.h"
@@ -158,6 +160,54 @@ static void test_nft_error_wording(void **state)
 	}
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* include of a glob: files in sorted order; a missing file is located. */
+static void test_include(void **state)
+{
+	char dir[] = "/tmp/bnft-parser-XXXXXX", p[512], text[1024];
+	struct run r;
+	struct cmd *c;
+	const char *names[2];
+	int i = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/b.nft", dir);
+	write_file(p, "add table ip b\n");
+	snprintf(p, sizeof(p), "%s/a.nft", dir);
+	write_file(p, "add table ip a\n");
+	snprintf(text, sizeof(text), "include \"%s/*.nft\"\n", dir);
+	run_parse(&r, text);
+	assert_int_equal(r.ret, 0);
+	list_for_each_entry(c, &r.src.cmds, list) {
+		assert_true(i < 2);
+		names[i++] = c->handle.table;
+	}
+	assert_int_equal(i, 2);
+	assert_string_equal(names[0], "a");
+	assert_string_equal(names[1], "b");
+	run_free(&r);
+
+	snprintf(text, sizeof(text), "include \"%s/none.nft\"\n", dir);
+	run_parse(&r, text);
+	assert_int_not_equal(r.ret, 0);
+	assert_non_null(strstr(r.err.buf, "Error: File not found: "));
+	run_free(&r);
+
+	snprintf(p, sizeof(p), "%s/a.nft", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/b.nft", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_format),
 		cmocka_unit_test(test_define_scope),
 		cmocka_unit_test(test_nft_error_wording),
+		cmocka_unit_test(test_include),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
