@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -942,6 +943,22 @@ static int check_tfile(const char *tfile, struct counts *total)
 	return 0;
 }
 
+/* True when this process runs in the named network namespace given by
+ * BNFT_NETNS (ip netns exec NAME ...), which the caller created for the test. */
+static bool in_private_netns(void)
+{
+	const char *name = getenv("BNFT_NETNS");
+	char path[512];
+	struct stat a, b;
+
+	if (!name || !*name || strchr(name, '/'))
+		return false;
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (stat("/proc/self/ns/net", &a) || stat(path, &b))
+		return false;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 int main(int argc, char **argv)
 {
 	struct counts total = { 0 };
@@ -966,6 +983,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: %s [-k] [-v] [-l log] FILE.t...\n", argv[0]);
 			return 2;
 		}
+	}
+	if (kload && !in_private_netns()) {
+		/* -k flushes the ruleset it talks to: never the host's */
+		fprintf(stderr, "payload-check: -k only inside the test network namespace "
+				"named by BNFT_NETNS (ip netns exec NAME)\n");
+		return 2;
 	}
 	for (; optind < argc; optind++)
 		if (check_tfile(argv[optind], &total) < 0)
