@@ -172,6 +172,31 @@ static char *defines_buffer(const char **defs, unsigned int n)
 	return buf;
 }
 
+/* nft refuses "nft add table ip t -a" and points at the option */
+static bool options_after_commands(int argc, char **argv, int first)
+{
+	int i, j, col, bad = -1;
+
+	for (i = first; i < argc && bad < 0; i++)
+		if (argv[i][0] == '-' && argv[i][1] && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+			bad = i;
+	if (bad < 0)
+		return false;
+	fprintf(stderr, "Error: syntax error, options must be specified before commands\nbnft");
+	for (i = 1; i < argc; i++)
+		fprintf(stderr, " %s", argv[i]);
+	fprintf(stderr, "\n    ^");
+	col = 5;
+	for (i = 1; i < bad; i++)
+		col += strlen(argv[i]) + 1;
+	for (j = 5; j < col; j++)
+		fputc(' ', stderr);
+	for (j = 0; j < (int)strlen(argv[bad]); j++)
+		fputc('~', stderr);
+	fputc('\n', stderr);
+	return true;
+}
+
 /* nft -j -f takes JSON: recognise it by its first character */
 static bool file_is_json(const char *file)
 {
@@ -324,6 +349,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (options_after_commands(argc, argv, optind))
+		return 1;
 	if (print && !check) {
 		fprintf(stderr, "Error: --print requires -c/--check\n");
 		return 1;
