@@ -56,6 +56,10 @@ struct eval_ctx {
 	struct list_head pending_sets;
 };
 
+/* evaluate_cmd.c: a refusal the kernel would send ("Could not process rule: %s") */
+int kernel_error(struct eval_ctx *ctx, const struct location *loc, int err);
+int set_targets_check(struct eval_ctx *ctx, const struct expr *set);
+
 int eval_error(struct eval_ctx *ctx, const struct location *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int eval_error2(struct eval_ctx *ctx, const struct location *loc, const struct location *loc2,

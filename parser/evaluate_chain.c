@@ -263,9 +263,11 @@ int chain_evaluate(struct eval_ctx *ctx, struct chain *c)
 	if (c->handle.chain && strlen(c->handle.chain) >= NFT_CHAIN_MAXNAMELEN)
 		return eval_error(ctx, &c->handle.chain_loc, "Chain name too long");
 	if (!c->has_hook && !c->has_type && !c->hookstr) {
-		if (c->policy)
-			return eval_error(ctx, &c->policy->location,
-					  "policy is only valid on base chains");
+		if (c->policy) {
+			struct location pl = loc_extend_back(&c->policy->location, "policy");
+
+			return kernel_error(ctx, &pl, EOPNOTSUPP);
+		}
 		return 0;
 	}
 	c->flags |= CHAIN_F_BASECHAIN;
@@ -525,6 +527,15 @@ int set_evaluate(struct eval_ctx *ctx, struct set *s)
 			s->init->etype = EXPR_SET;
 		if (set_elems_evaluate(ctx, s, s->init) < 0)
 			return -1;
+		if (s->size && EXPR_COMPOUND(s->init).size > s->size) {
+			/* the kernel refuses the first element beyond the size */
+			struct expr *el;
+			unsigned int n = 0;
+
+			list_for_each_entry(el, &EXPR_COMPOUND(s->init).expressions, list)
+				if (n++ == s->size)
+					return kernel_error(ctx, &el->location, ENFILE);
+		}
 		if (set_elems_normalize(ctx, s, s->init) < 0)
 			return -1;
 		s->init->dtype = s->key->dtype;

@@ -25,7 +25,7 @@ void eval_drop_pending_sets(struct eval_ctx *ctx);
 int set_elems_evaluate(struct eval_ctx *ctx, struct set *s, struct expr *elems);
 
 /* A refusal the kernel would report for the message of this command. */
-static int kernel_error(struct eval_ctx *ctx, const struct location *loc, int err)
+int kernel_error(struct eval_ctx *ctx, const struct location *loc, int err)
 {
 	struct error_record *erec;
 
@@ -161,7 +161,7 @@ static void echo_rule(struct eval_ctx *ctx, const struct table *t, const struct 
 
 static int verdict_targets_check(struct eval_ctx *ctx, const struct expr *e);
 
-static int set_targets_check(struct eval_ctx *ctx, const struct expr *set)
+int set_targets_check(struct eval_ctx *ctx, const struct expr *set)
 {
 	const struct expr *i, *c;
 
@@ -172,8 +172,14 @@ static int set_targets_check(struct eval_ctx *ctx, const struct expr *set)
 			continue;
 		c = i->mapping.right->verdict.chain;
 		/* the kernel's refusal points at the element */
-		if (c && c->etype == EXPR_SYMBOL && !table_chain_lookup(ctx->table, c->sym.identifier))
-			return kernel_error(ctx, &i->mapping.left->location, ENOENT);
+		if (c && c->etype == EXPR_SYMBOL) {
+			const struct chain *target = table_chain_lookup(ctx->table, c->sym.identifier);
+
+			if (!target)
+				return kernel_error(ctx, &i->mapping.left->location, ENOENT);
+			if (target->flags & CHAIN_F_BASECHAIN)
+				return kernel_error(ctx, &i->mapping.left->location, EOPNOTSUPP);
+		}
 	}
 	return 0;
 }
@@ -185,13 +191,19 @@ static int verdict_targets_check(struct eval_ctx *ctx, const struct expr *e)
 	if (!e)
 		return 0;
 	switch (e->etype) {
-	case EXPR_VERDICT:
+	case EXPR_VERDICT: {
+		const struct chain *target;
+
 		c = e->verdict.chain;
 		if (!c || c->etype != EXPR_SYMBOL)
 			return 0;
-		if (!table_chain_lookup(ctx->table, c->sym.identifier))
+		target = table_chain_lookup(ctx->table, c->sym.identifier);
+		if (!target)
 			return kernel_error(ctx, &c->location, ENOENT);
+		if (target->flags & CHAIN_F_BASECHAIN)
+			return kernel_error(ctx, &c->location, EOPNOTSUPP);
 		return 0;
+	}
 	case EXPR_MAP:
 		return set_targets_check(ctx, e->map.mappings);
 	default:
@@ -367,7 +379,7 @@ static int do_add_set(struct eval_ctx *ctx, struct table *t, struct set *s, bool
 		set_free(s);
 		return 0;
 	}
-	if (set_evaluate(ctx, s) < 0) {
+	if (set_evaluate(ctx, s) < 0 || (s->init && set_targets_check(ctx, s->init) < 0)) {
 		set_free(s);
 		return -1;
 	}
@@ -613,7 +625,7 @@ static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 					    ENOENT);
 		if (!elems)
 			return 0;
-		if (set_elems_evaluate(ctx, s, elems) < 0)
+		if (set_elems_evaluate(ctx, s, elems) < 0 || set_targets_check(ctx, elems) < 0)
 			return -1;
 		cmd->expr = NULL;
 		ruleset_save_set_elems(ctx->rs, s);

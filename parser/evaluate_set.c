@@ -381,9 +381,10 @@ int set_ref_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	}
 	if (ctx->ectx.dtype && e->dtype && !datatype_compatible(e->dtype, ctx->ectx.dtype) &&
 	    !(s->flags & NFT_SET_MAP))
-		return eval_error(ctx, &e->location,
-				  "datatype mismatch, expected %s, set has type %s",
-				  eval_dtype_desc(ctx->ectx.dtype), eval_dtype_desc(e->dtype));
+		return eval_error2(ctx, &e->location,
+				   ctx->ectx.key ? &ctx->ectx.key->location : NULL,
+				   "datatype mismatch, expected %s, expression has type %s",
+				   eval_dtype_desc(ctx->ectx.dtype), eval_dtype_desc(e->dtype));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * the type the statement expects (meta mark set X: a mark; snat to X: an
  * address of the family ...), with nft's messages.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <linux/netfilter.h>
@@ -415,7 +416,7 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		return 0;
 	case STMT_LIMIT:
 		if (s->limit.rate == 0)
-			return eval_error(ctx, &s->location, "Limit rate must be greater than zero");
+			return kernel_error(ctx, &s->location, EINVAL);
 		return 0;
 	case STMT_FLOW_OFFLOAD:
 		if (ctx->table && s->flow.table_name &&
