@@ -183,6 +183,16 @@ static int open_pinned(struct bnft_live *lv)
 	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ct_fd < 0 ||
 	    lv->ct_pkt_fd < 0 || lv->limits_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
 		return -ENOENT;
+	{
+		/* Pins of an older layout (another bnft build): start over. */
+		struct bpf_map_info info;
+		uint32_t ilen = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(lv->progs_fd, &info, &ilen) ||
+		    info.max_entries != BNFT_PROGS_ENTRIES)
+			return -ENOENT;
+	}
 	return 0;
 }
 
