@@ -65,6 +65,8 @@ void lower_release_register(struct lower_ctx *ctx, const struct expr *e);
 void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg);
 unsigned int lower_reg_space(unsigned int len_bits);
 int lower_expr(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg);
+/* lower_deps.c: offset (bits) of link layer header d in the stack. */
+unsigned int lower_ll_offset(const struct lower_ctx *ctx, const struct proto_desc *d);
 /* Offset (bits) of a payload field including stacked link layer headers. */
 unsigned int lower_payload_offset(const struct lower_ctx *ctx, const struct expr *e);
 int lower_relational(struct lower_ctx *ctx, const struct expr *rel);

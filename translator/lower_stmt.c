@@ -848,7 +848,7 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 					s->set.set->set_ref.set : NULL;
 	const struct expr *key = s->set.key, *elem = NULL;
 	const struct stmt *i;
-	unsigned int nstmts = 0;
+	unsigned int nstmts = 0, pass;
 	int ret;
 
 	if (key->etype == EXPR_SET_ELEM) {
@@ -878,19 +878,31 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 	(void)set;
 	if (elem && elem->elem.timeout)
 		nftnl_expr_set_u64(nle, NFTNL_EXPR_DYNSET_TIMEOUT, elem->elem.timeout);
+	/* per-element statements: written after the set (add @s ip saddr
+	 * counter) or inside the element ({ ip saddr counter }) */
 	list_for_each_entry(i, &s->set.stmts, list)
 		nstmts++;
-	list_for_each_entry(i, &s->set.stmts, list) {
-		se = stateful_expr(ctx, i);
-		if (!se) {
-			nftnl_expr_free(nle);
-			return lower_error(ctx, &i->location, "cannot lower %s in set statement",
-					   stmt_type_name(i->type));
+	if (elem)
+		list_for_each_entry(i, &elem->elem.stmts, list)
+			nstmts++;
+	for (pass = 0; pass < 2; pass++) {
+		const struct list_head *head = pass ? (elem ? &elem->elem.stmts : NULL) : &s->set.stmts;
+
+		if (!head)
+			continue;
+		list_for_each_entry(i, head, list) {
+			se = stateful_expr(ctx, i);
+			if (!se) {
+				nftnl_expr_free(nle);
+				return lower_error(ctx, &i->location,
+						   "cannot lower %s in set statement",
+						   stmt_type_name(i->type));
+			}
+			if (nstmts == 1)
+				nftnl_expr_set(nle, NFTNL_EXPR_DYNSET_EXPR, se, 0);
+			else
+				nftnl_expr_add_expr(nle, NFTNL_EXPR_DYNSET_EXPRESSIONS, se);
 		}
-		if (nstmts == 1)
-			nftnl_expr_set(nle, NFTNL_EXPR_DYNSET_EXPR, se, 0);
-		else
-			nftnl_expr_add_expr(nle, NFTNL_EXPR_DYNSET_EXPRESSIONS, se);
 	}
 	lower_add(ctx, nle);
 	return 0;

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Expressions of the rule being lowered are buffered in units (one per
+ * statement or dependency) so that adjacent payload matches can be merged
+ * into one load and compare before they go into the rule, like nft's
+ * payload_try_merge: equality matches only, a run ends at any statement
+ * that is not a match, the merged match stays at the place of the first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/expr.h>
+
+#include "translator/lower_int.h"
+
+void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
+{
+	if (!nle) {
+		ctx->nerrs++;
+		return;
+	}
+	if (ctx->capturing) {
+		if (ctx->capture)
+			nftnl_expr_free(nle);
+		else
+			ctx->capture = nle;
+		return;
+	}
+	if (!ctx->un)
+		lower_unit_begin(ctx, false);
+	if (ctx->en == ctx->ecap) {
+		unsigned int cap = ctx->ecap ? ctx->ecap * 2 : 32;
+		struct nftnl_expr **eb = realloc(ctx->ebuf, cap * sizeof(*eb));
+		unsigned int *eu = realloc(ctx->eunit, cap * sizeof(*eu));
+
+		if (eb)
+			ctx->ebuf = eb;
+		if (eu)
+			ctx->eunit = eu;
+		if (!eb || !eu) {
+			nftnl_expr_free(nle);
+			ctx->nerrs++;
+			return;
+		}
+		ctx->ecap = cap;
+	}
+	ctx->ebuf[ctx->en] = nle;
+	ctx->eunit[ctx->en] = ctx->un - 1;
+	ctx->en++;
+}
+
+void lower_unit_begin(struct lower_ctx *ctx, bool is_expr)
+{
+	if (ctx->un == ctx->ucap) {
+		unsigned int cap = ctx->ucap ? ctx->ucap * 2 : 16;
+		struct lower_unit *u = realloc(ctx->units, cap * sizeof(*u));
+
+		if (!u) {
+			ctx->nerrs++;
+			return;
+		}
+		ctx->units = u;
+		ctx->ucap = cap;
+	}
+	ctx->units[ctx->un].is_expr = is_expr;
+	ctx->units[ctx->un].removed = false;
+	ctx->un++;
+}
+
+struct merge_cand {
+	unsigned int unit, ld, cmp; /* unit index, expression indexes */
+	uint32_t base, off, len;
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct merge_cand *x = a, *y = b;
+
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return 0;
+}
+
+/* nft's payload_can_merge: adjacent, at most one register; a load wider
+ * than a word only when one of the two already was. */
+static bool can_merge(const struct merge_cand *a, const struct merge_cand *b)
+{
+	uint32_t total = a->len + b->len;
+
+	if (a->base != b->base || a->off + a->len != b->off || total > 16)
+		return false;
+	return total <= 4 || a->len > 4 || b->len > 4;
+}
+
+/* A unit that is exactly "payload load => reg 1; cmp eq reg 1 data". */
+static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int first,
+			   struct merge_cand *c)
+{
+	struct nftnl_expr *ld, *cmp;
+
+	if (first + 1 >= ctx->en || ctx->eunit[first + 1] != u ||
+	    (first + 2 < ctx->en && ctx->eunit[first + 2] == u))
+		return false;
+	ld = ctx->ebuf[first];
+	cmp = ctx->ebuf[first + 1];
+	if (strcmp(nftnl_expr_get_str(ld, NFTNL_EXPR_NAME), "payload") ||
+	    strcmp(nftnl_expr_get_str(cmp, NFTNL_EXPR_NAME), "cmp") ||
+	    !nftnl_expr_is_set(ld, NFTNL_EXPR_PAYLOAD_DREG) ||
+	    nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1 ||
+	    nftnl_expr_get_u32(cmp, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ ||
+	    nftnl_expr_get_u32(cmp, NFTNL_EXPR_CMP_SREG) != NFT_REG_1)
+		return false;
+	c->unit = u;
+	c->ld = first;
+	c->cmp = first + 1;
+	c->base = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_BASE);
+	c->off = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_OFFSET);
+	c->len = nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_LEN);
+	return true;
+}
+
+static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int n)
+{
+	struct merge_cand *a;
+	unsigned int i;
+
+	if (n < 2)
+		return;
+	qsort(c, n, sizeof(*c), cand_cmp);
+	a = &c[0];
+	for (i = 1; i < n; i++) {
+		struct merge_cand *b = &c[i];
+		uint8_t data[32];
+		const void *d;
+		uint32_t la, lb;
+
+		if (!can_merge(a, b)) {
+			a = b;
+			continue;
+		}
+		d = nftnl_expr_get(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, &la);
+		memcpy(data, d, la);
+		d = nftnl_expr_get(ctx->ebuf[b->cmp], NFTNL_EXPR_CMP_DATA, &lb);
+		memcpy(data + la, d, lb);
+		a->len += b->len;
+		/* the merged match stays where the first of them was in the rule */
+		if (b->unit < a->unit) {
+			ctx->units[a->unit].removed = true;
+			a->unit = b->unit;
+			a->ld = b->ld;
+			a->cmp = b->cmp;
+		} else {
+			ctx->units[b->unit].removed = true;
+		}
+		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_OFFSET, a->off);
+		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_LEN, a->len);
+		nftnl_expr_set(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, data, la + lb);
+	}
+}
+
+void lower_flush_rule(struct lower_ctx *ctx)
+{
+	struct merge_cand *c = calloc(ctx->un + 1, sizeof(*c));
+	unsigned int i, nc = 0, u, first = 0;
+
+	for (u = 0; c && u < ctx->un; u++) {
+		while (first < ctx->en && ctx->eunit[first] < u)
+			first++;
+		if (!ctx->units[u].is_expr) {
+			merge_run(ctx, c, nc);
+			nc = 0;
+			continue;
+		}
+		if (first < ctx->en && ctx->eunit[first] == u && unit_mergeable(ctx, u, first, &c[nc]))
+			nc++;
+	}
+	if (c)
+		merge_run(ctx, c, nc);
+	free(c);
+	for (i = 0; i < ctx->en; i++) {
+		if (ctx->units[ctx->eunit[i]].removed)
+			nftnl_expr_free(ctx->ebuf[i]);
+		else
+			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
+	}
+	ctx->en = 0;
+	ctx->un = 0;
+}
