@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include <linux/magic.h>
 #include <linux/netfilter/nf_tables.h>
 #include <sys/mount.h>
@@ -549,6 +550,25 @@ static int remove_state(void)
 	return 0;
 }
 
+/*
+ * Test hook: when $BNFT_FAULT_VERIFIER names a file that exists, the first
+ * program reads past the stack frame so that the verifier rejects the
+ * generation (tests/tier-daemon.sh checks that nothing changes then).
+ */
+static void fault_inject(struct bnft_prog_set *ps)
+{
+	const char *f = getenv("BNFT_FAULT_VERIFIER");
+
+	if (!f || access(f, F_OK) || !ps->nprogs || !ps->progs[0].ninsns)
+		return;
+	ps->progs[0].insns[0] = (struct bpf_insn){
+		.code = BPF_LDX | BPF_MEM | BPF_DW,
+		.dst_reg = BPF_REG_0,
+		.src_reg = BPF_REG_10,
+		.off = 8,
+	};
+}
+
 int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
 		     struct bnft_load_stats *st)
 {
@@ -583,6 +603,7 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 		return erec_error(msgs, &internal_location, "%s", cerr.msg[0] ? cerr.msg
 								       : strerror(-err));
 	}
+	fault_inject(ps);
 	err = bnft_live_apply_opts(ps, root, flags, st);
 	bnft_prog_set_free(&ps);
 	bnft_ir_free(&ir);

@@ -1,0 +1,363 @@
+#!/bin/bash
+# Daemon tier: bnftd transactions, failures that must change nothing,
+# persistence across kill -9, incremental commands against the real nft, and
+# ruleset swaps under UDP traffic between two namespaces.
+#
+# Env: BNFT_BUILD (build dir, default build), DAEMON_SWAPS (default 1000),
+# DAEMON_SWAP_SECS (time budget of the swap phase, default 100),
+# DAEMON_RATE (datagrams per second during the swaps, default 2000).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BD=${BNFT_BUILD:-build}
+BNFT=$ROOT/$BD/bnft
+BNFTD=$ROOT/$BD/bnftd
+E2E=$ROOT/tests/e2e
+SWAPS=${DAEMON_SWAPS:-1000}
+SWAP_SECS=${DAEMON_SWAP_SECS:-90}
+RATE=${DAEMON_RATE:-2000}
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "PASS: $*"; }
+ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+sk() { skip=$((skip + 1)); echo "SKIP: $*"; }
+finish() { echo "daemon: $pass passed, $fail failed, $skip skipped"; exit 0; }
+
+if [ "$(id -u)" != 0 ] || [ ! -x "$BNFT" ] || [ ! -x "$BNFTD" ] || ! command -v python3 >/dev/null ||
+	! command -v ip >/dev/null; then
+	sk "needs root, ip, python3, $BNFT and $BNFTD"
+	finish
+fi
+
+ID=$$
+NA=bnft-dA-$ID # sender
+NB=bnft-dB-$ID # receiver, firewall under test
+NC=bnft-dC-$ID # incremental commands through bnftd
+NN=bnft-dN-$ID # the same commands through the real nft
+PF=/run/bnft-t-daemon-$ID
+PIN=$PF/x
+PINC=$PF/y
+TMP=$(mktemp -d /tmp/bnft-daemon-XXXXXX)
+FAULT=$TMP/fault-verifier
+BGPIDS=""
+export BNFT_DAEMON=$BNFTD BNFT_DAEMON_IDLE=300 BNFT_FAULT_VERIFIER=$FAULT
+unset BNFT_NO_DAEMON
+
+statefile() { echo "/run/bnft-state/$(echo "$1" | tr / _)$2"; }
+dpid() { cat "$(statefile "$1" .pid)" 2>/dev/null; }
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && grep -q bnftd "/proc/$1/cmdline" 2>/dev/null; }
+
+cleanup() {
+	local p
+	for p in $BGPIDS; do kill "$p" 2>/dev/null; done
+	for r in "$PIN" "$PINC"; do
+		p=$(dpid "$r")
+		alive "$p" && kill "$p"
+	done
+	sleep 0.3
+	for r in "$PIN" "$PINC"; do
+		p=$(dpid "$r")
+		alive "$p" && kill -9 "$p"
+		rm -f "$(statefile "$r" .nft)" "$(statefile "$r" .pid)" "$(statefile "$r" .log)" \
+			"$(statefile "$r" .nft.tmp)"
+	done
+	for n in "$NA" "$NB" "$NC" "$NN"; do ip netns del "$n" 2>/dev/null; done
+	umount "$PF" 2>/dev/null && rmdir "$PF"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+mkdir -p "$PF" && mount -t bpf bpf "$PF" || { sk "cannot mount a bpffs on $PF"; finish; }
+for n in "$NA" "$NB" "$NC" "$NN"; do ip netns add "$n" && ip -n "$n" link set lo up; done
+ip link add va-$ID netns "$NA" type veth peer name vb-$ID netns "$NB"
+ip -n "$NA" addr add 10.211.0.1/24 dev va-$ID
+ip -n "$NB" addr add 10.211.0.2/24 dev vb-$ID
+ip -n "$NA" link set va-$ID up
+ip -n "$NB" link set vb-$ID up
+# static neighbours: the swap phase is about the ruleset, not ARP
+MA=$(ip -n "$NA" -br link show va-$ID | awk '{print $3}')
+MB=$(ip -n "$NB" -br link show vb-$ID | awk '{print $3}')
+ip -n "$NA" neigh replace 10.211.0.2 lladdr "$MB" dev va-$ID nud permanent
+ip -n "$NB" neigh replace 10.211.0.1 lladdr "$MA" dev vb-$ID nud permanent
+
+bn() { ip netns exec "$NB" "$BNFT" --pin-root "$PIN" "$@"; }
+bnc() { ip netns exec "$NC" "$BNFT" --pin-root "$PINC" "$@"; }
+listing() { bn -a list ruleset 2>&1; }
+
+# send COUNT datagrams to PORT, print how many a receiver on PORT got
+probe() { # port count
+	local out=$TMP/probe-$1-$RANDOM
+	ip netns exec "$NB" python3 "$E2E/udp_flow.py" recv "$1" "$out" 1 10 &
+	local rp=$!
+	for _ in $(seq 50); do [ -e "$out.ready" ] && break; sleep 0.05; done
+	ip netns exec "$NA" python3 "$E2E/udp_flow.py" send 10.211.0.2 "$1" 1000 "$(awk "BEGIN{print $2/1000}")" >/dev/null
+	wait $rp
+	awk '{print $1}' "$out"
+}
+
+counter_of() { # listing-file pattern: packets of the first counter on a line matching pattern
+	grep -F -- "$2" "$1" | head -1 | sed -nE 's/.*counter packets ([0-9]+) bytes.*/\1/p'
+}
+
+# ---------------------------------------------------------------- rulesets
+cat >"$TMP/a.nft" <<'EOF'
+table inet sw {
+	set pa {
+		type inet_service
+		elements = { 5555 }
+	}
+	set pb {
+		type inet_service
+	}
+	chain in {
+		type filter hook input priority filter; policy drop;
+		udp dport @pa counter accept
+		udp dport @pb counter accept
+		udp dport 6666 counter drop
+	}
+}
+EOF
+printf 'delete element inet sw pa { 5555 }\nadd element inet sw pb { 5555 }\n' >"$TMP/to-b.nft"
+printf 'delete element inet sw pb { 5555 }\nadd element inet sw pa { 5555 }\n' >"$TMP/to-a.nft"
+
+# ------------------------------------------------ 1. transactions through bnftd
+if bn -f "$TMP/a.nft" 2>"$TMP/err" && alive "$(dpid "$PIN")"; then
+	ok "bnft -f starts bnftd (pid $(dpid "$PIN")) and loads the ruleset"
+else
+	ko "first load through bnftd: $(cat "$TMP/err")"
+	finish
+fi
+P0=$(dpid "$PIN")
+L0=$(listing)
+n=$(probe 5555 40)
+m=$(probe 6666 40)
+if [ "$n" = 40 ] && [ "$m" = 0 ]; then ok "live: udp 5555 accepted (40/40), udp 6666 dropped (0/40)"; else ko "live filtering: 5555 got $n/40, 6666 got $m/40"; fi
+L0=$(listing)
+
+same_state() { # what
+	local p l
+	p=$(dpid "$PIN")
+	l=$(listing)
+	if [ "$p" = "$P0" ] && alive "$p" && [ "$l" = "$L0" ]; then
+		ok "$1: daemon running, live ruleset unchanged"
+	else
+		ko "$1: pid $P0 -> $p, listing changed: $(diff <(echo "$L0") <(echo "$l") | head -5)"
+	fi
+}
+
+ip netns exec "$NB" python3 "$E2E/raw_client.py" "$PIN" half
+same_state "client disconnecting mid-request"
+ip netns exec "$NB" python3 "$E2E/raw_client.py" "$PIN" junk
+same_state "malformed request bytes"
+
+head -c $((64 << 20)) /dev/urandom >"$TMP/junk.bin"
+t0=$(date +%s%N)
+if bn -f "$TMP/junk.bin" >/dev/null 2>"$TMP/err"; then ko "64 MB junk file accepted"; else ok "64 MB junk file refused ($(( ($(date +%s%N) - t0) / 1000000 )) ms): $(head -c 80 "$TMP/err" | head -1 | tr -cd '[:print:]')"; fi
+rm -f "$TMP/junk.bin"
+same_state "64 MB junk file"
+
+{ cat "$TMP/a.nft" | sed 's/table inet sw/table inet sw2/'; echo "add rule inet sw2 in udp dport 7000 frobnicate"; } >"$TMP/lastline.nft"
+nl=$(wc -l <"$TMP/lastline.nft")
+if bn -f "$TMP/lastline.nft" 2>"$TMP/err"; then
+	ko "syntax error on the last line accepted"
+elif grep -q "^$TMP/lastline.nft:$nl:" "$TMP/err"; then
+	ok "syntax error on the last line ($nl) located: $(head -1 "$TMP/err")"
+else
+	ko "syntax error not located at line $nl: $(head -3 "$TMP/err")"
+fi
+same_state "syntax error on the last line of a file"
+
+touch "$FAULT"
+if bn add rule inet sw in udp dport 7001 drop 2>"$TMP/err"; then
+	ko "verifier rejection not reported"
+elif grep -q "refused" "$TMP/err"; then
+	ok "verifier rejection reported: $(head -c 120 "$TMP/err" | head -1)"
+else
+	ko "verifier rejection: unexpected error $(head -2 "$TMP/err")"
+fi
+rm -f "$FAULT"
+same_state "verifier rejection"
+n=$(probe 5555 20)
+[ "$n" = 20 ] && ok "filtering after the failed requests: 20/20" || ko "filtering after failures: $n/20"
+
+# ------------------------------------------------ 3. counters survive a swap
+L1=$(listing)
+echo "$L1" >"$TMP/l1"
+c1=$(counter_of "$TMP/l1" "@pa")
+bn add rule inet sw in udp dport 7002 drop 2>"$TMP/err"
+listing >"$TMP/l2"
+c2=$(counter_of "$TMP/l2" "@pa")
+if [ -n "$c1" ] && [ "$c1" -gt 0 ] && [ "$c1" = "$c2" ]; then ok "counter of a surviving rule kept across a swap ($c1 packets)"; else ko "counter across a swap: $c1 -> $c2"; fi
+h=$(grep -F "udp dport 7002 drop" "$TMP/l2" | sed -nE 's/.*# handle ([0-9]+)/\1/p')
+bn delete rule inet sw in handle "$h" 2>"$TMP/err" || ko "delete rule handle $h: $(cat "$TMP/err")"
+
+# ------------------------------------------------ 2. persistence across kill -9
+L1=$(listing)
+P1=$(dpid "$PIN")
+kill -9 "$P1"
+sleep 0.2
+if alive "$P1"; then ko "daemon survived kill -9"; fi
+n=$(probe 5555 20)
+m=$(probe 6666 20)
+if [ "$n" = 20 ] && [ "$m" = 0 ]; then ok "daemon killed (-9): filtering goes on (5555: 20/20, 6666: 0/20)"; else ko "after kill -9: 5555 $n/20, 6666 $m/20"; fi
+t0=$(date +%s%N)
+L2=$(listing)
+trec=$(( ($(date +%s%N) - t0) / 1000000 ))
+P2=$(dpid "$PIN")
+# the two probes above went through live counters: compare with them added
+sed -E 's/(@pa counter packets )[0-9]+ bytes [0-9]+/\1N bytes N/; s/(6666 counter packets )[0-9]+ bytes [0-9]+/\1N bytes N/' <<<"$L1" >"$TMP/k1"
+sed -E 's/(@pa counter packets )[0-9]+ bytes [0-9]+/\1N bytes N/; s/(6666 counter packets )[0-9]+ bytes [0-9]+/\1N bytes N/' <<<"$L2" >"$TMP/k2"
+if [ "$P2" != "$P1" ] && alive "$P2" && cmp -s "$TMP/k1" "$TMP/k2"; then
+	ok "restarted daemon (pid $P2, first answer in $trec ms) lists the same ruleset and handles"
+else
+	ko "restart: pid $P1 -> $P2, $(diff "$TMP/k1" "$TMP/k2" | head -6)"
+fi
+c1=$(counter_of <(echo "$L1") "@pa")
+c2=$(counter_of <(echo "$L2") "@pa")
+if [ -n "$c1" ] && [ "$c2" = $((c1 + 20)) ]; then ok "counters recovered from the pinned maps ($c1 + 20 = $c2)"; else ko "counters after restart: $c1 (+20) -> $c2"; fi
+# identical listing when nothing passes in between
+L3=$(listing)
+P3=$(dpid "$PIN")
+kill -9 "$P3"
+sleep 0.2
+L4=$(listing)
+if [ "$L3" = "$L4" ]; then ok "-a list ruleset byte-identical before and after kill -9 + restart"; else ko "listing differs after restart: $(diff <(echo "$L3") <(echo "$L4") | head -6)"; fi
+
+# ------------------------------------------------ 3. incremental commands vs nft
+INC=(
+	"add table inet f"
+	"add chain inet f c { type filter hook input priority 0; policy accept; }"
+	"add set inet f s { type ipv4_addr; }"
+	"add rule inet f c ip saddr @s counter drop"
+	"add rule inet f c tcp dport 22 accept"
+	"insert rule inet f c udp dport 53 accept"
+	"add element inet f s { 10.0.0.1, 10.0.0.2, 10.0.0.3 }"
+	"delete element inet f s { 10.0.0.1 }"
+	"delete rule inet f c handle 4"
+	"add rule inet f c position 3 ip daddr 1.2.3.4 drop"
+	"add chain inet f d"
+	"add rule inet f d counter"
+	"add rule inet f d udp dport 1 drop"
+	"flush chain inet f d"
+	"add rule inet f d tcp dport 2 drop"
+	"add table ip g"
+	"add chain ip g x"
+	"add rule ip g x ip daddr 9.9.9.9 drop"
+	"delete table ip g"
+	"add table ip g"
+	"flush set inet f s"
+	"add element inet f s { 192.168.0.0 }"
+	"add rule inet f c ip saddr 10.1.0.0/16 counter accept"
+	"flush table inet f"
+	"add rule inet f c meta l4proto tcp accept"
+	"add rule inet f c tcp dport 22 accept"
+	"replace rule inet f c handle 25 tcp dport 23 accept"
+)
+incok=1
+for c in "${INC[@]}"; do
+	# shellcheck disable=SC2086
+	ip netns exec "$NN" nft $c 2>"$TMP/nerr"; rn=$?
+	# shellcheck disable=SC2086
+	bnc $c 2>"$TMP/berr"; rb=$?
+	if [ $rn != $rb ]; then
+		ko "incremental '$c': nft rc $rn, bnft rc $rb: $(head -2 "$TMP/berr")"
+		incok=0
+	fi
+	ip netns exec "$NN" nft -a list ruleset >"$TMP/n.l"
+	bnc -a list ruleset >"$TMP/b.l" 2>&1
+	if ! cmp -s "$TMP/n.l" "$TMP/b.l"; then
+		ko "after '$c': -a listing differs from nft: $(diff "$TMP/n.l" "$TMP/b.l" | head -8 | tr '\n' '|')"
+		incok=0
+		# go on from nft's state so that later commands are judged alone
+		bnc flush ruleset
+		ip netns exec "$NN" nft list ruleset >"$TMP/n.nft"
+		bnc -f "$TMP/n.nft"
+	fi
+done
+[ $incok = 1 ] && ok "${#INC[@]} incremental commands through bnftd list like nft -a after each one (handles included)"
+# the same after a restart of that daemon
+pc=$(dpid "$PINC")
+alive "$pc" && kill -9 "$pc"
+sleep 0.2
+bnc -a list ruleset >"$TMP/b2.l" 2>&1
+if cmp -s "$TMP/b.l" "$TMP/b2.l"; then ok "incremental state (handle gaps, handle generator) survives kill -9"; else ko "incremental state after restart: $(diff "$TMP/b.l" "$TMP/b2.l" | head -6 | tr '\n' '|')"; fi
+bnc add rule inet f c udp dport 99 drop
+ip netns exec "$NN" nft add rule inet f c udp dport 99 drop
+ip netns exec "$NN" nft -a list ruleset >"$TMP/n.l"
+bnc -a list ruleset >"$TMP/b.l" 2>&1
+if cmp -s "$TMP/n.l" "$TMP/b.l"; then ok "handle allocation continues like nft after the restart"; else ko "handles after restart: $(diff "$TMP/n.l" "$TMP/b.l" | head -6 | tr '\n' '|')"; fi
+
+# ------------------------------------------------ two clients at once
+for k in 1 2; do
+	(
+		r=0
+		for j in $(seq 15); do bn add rule inet sw in udp dport $((9000 + k * 100 + j)) drop 2>>"$TMP/conc-err-$k" || r=1; done
+		exit $r
+	) &
+	eval "cp$k=\$!"
+done
+wait "$cp1"; r1=$?
+wait "$cp2"; r2=$?
+listing >"$TMP/conc.l"
+nrules=$(grep -cE "udp dport 9[12][0-9]{2} drop" "$TMP/conc.l")
+nh=$(grep -E "udp dport 9[12][0-9]{2} drop" "$TMP/conc.l" | sed -nE 's/.*# handle ([0-9]+)/\1/p' | sort -u | wc -l)
+if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$nrules" = 30 ] && [ "$nh" = 30 ]; then
+	ok "two clients committing at once: 30/30 rules, 30 distinct handles"
+else
+	ko "concurrent clients: rc $r1/$r2, $nrules rules, $nh handles: $(head -2 "$TMP"/conc-err-* 2>/dev/null)"
+fi
+bn -f "$TMP/to-b.nft" && bn -f "$TMP/to-a.nft" # back to a known state
+for h in $(grep -E "udp dport 9[12][0-9]{2} drop" "$TMP/conc.l" | sed -nE 's/.*# handle ([0-9]+)/\1/p'); do
+	echo "delete rule inet sw in handle $h"
+done >"$TMP/del.nft"
+bn -f "$TMP/del.nft" || ko "deleting the concurrent rules in one transaction"
+
+# ------------------------------------------------ 4. swaps under traffic
+listing >"$TMP/pre.l"
+x0=$(counter_of "$TMP/pre.l" "@pa")
+y0=$(counter_of "$TMP/pre.l" "@pb")
+FLOW_SECS=$((SWAP_SECS + 4))
+out=$TMP/flow
+ip netns exec "$NB" python3 "$E2E/udp_flow.py" recv 5555 "$out" 3 $((FLOW_SECS + 30)) &
+RP=$!
+BGPIDS="$BGPIDS $RP"
+for _ in $(seq 100); do [ -e "$out.ready" ] && break; sleep 0.05; done
+ip netns exec "$NA" env FLOW_STOP="$TMP/stop" python3 "$E2E/udp_flow.py" send 10.211.0.2 5555 "$RATE" "$FLOW_SECS" >"$TMP/sent" &
+SP=$!
+BGPIDS="$BGPIDS $SP"
+sleep 1
+python3 "$E2E/swap_loop.py" "$TMP/swaps" "$SWAPS" "$SWAP_SECS" "$TMP/to-b.nft" "$TMP/to-a.nft" -- \
+	ip netns exec "$NB" "$BNFT" --pin-root "$PIN"
+sleep 1
+touch "$TMP/stop"
+wait "$SP"
+wait "$RP"
+sent=$(cat "$TMP/sent")
+read -r got dups maxid <"$out"
+read -r nsw nfail <"$TMP/swaps"
+cli=$(sed -n 2p "$TMP/swaps")
+com=$(sed -n 3p "$TMP/swaps")
+echo "swaps: $nsw done ($nfail failed) in <= ${SWAP_SECS}s; traffic $sent datagrams at $RATE/s, received $got, duplicates $dups"
+echo "swap latency, client (bnft -f, process start to exit) us: min/median/p99/max = ${cli// //}"
+echo "swap latency, daemon commit (lower+compile+load+flip+attach+save) us: min/median/p99/max = ${com// //}"
+if [ "$nsw" -lt "$SWAPS" ]; then echo "note: $nsw of $SWAPS swaps fit in ${SWAP_SECS}s"; fi
+if [ "$nfail" = 0 ] && [ "$nsw" -gt 0 ]; then ok "$nsw swaps under traffic, none failed"; else ko "$nfail of $nsw swaps failed"; fi
+if [ "$got" = "$sent" ] && [ "$dups" = 0 ]; then ok "0 of $sent datagrams lost during $nsw swaps"; else ko "lost $((sent - got)) of $sent datagrams during $nsw swaps (dups $dups)"; fi
+listing >"$TMP/post.l"
+x1=$(counter_of "$TMP/post.l" "@pa")
+y1=$(counter_of "$TMP/post.l" "@pb")
+csum=$(( (x1 - x0) + (y1 - y0) ))
+echo "counters: @pa +$((x1 - x0)), @pb +$((y1 - y0)), sum $csum, received $got"
+if [ "$csum" -le "$got" ] && [ $((x1 - x0)) -gt 0 ] && [ $((y1 - y0)) -gt 0 ]; then
+	ok "both rulesets judged traffic, no packet counted twice (sum $csum <= received $got)"
+else
+	ko "counters: sum $csum vs received $got"
+fi
+if [ "$csum" = "$got" ]; then
+	ok "sum of the counters of both rulesets = packets received ($got)"
+else
+	ko "sum of counters $csum != received $got: $((got - csum)) packets counted in the old generation between the loader's counter copy and the flip were not carried"
+fi
+alive "$(dpid "$PIN")" && ok "daemon still running after the swaps" || ko "daemon gone after the swaps"
+
+finish
