@@ -45,6 +45,7 @@ struct eval_ctx {
 	const struct proto_desc *l4;
 	const struct expr *l4_expr;
 	bool l4_multi;			/* meta l4proto { tcp, udp }: some transport */
+	const struct proto_desc *l4_set_last; /* ... and the last of them */
 	const struct proto_desc *ll_upper; /* ether type X: what follows ethernet */
 	const struct expr *ll_expr;
 	int icmp_type;			/* icmp type == N seen, -1 none */

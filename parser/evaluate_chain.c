@@ -494,6 +494,7 @@ int set_evaluate(struct eval_ctx *ctx, struct set *s)
 	ctx->l4 = NULL;
 	ctx->ll_upper = NULL;
 	ctx->l4_multi = false;
+	ctx->l4_set_last = NULL;
 	ctx->icmp_type = -1;
 	if (s->handle.set && strlen(s->handle.set) >= NFT_SET_MAXNAMELEN)
 		return eval_error(ctx, &s->handle.set_loc, "Set name too long");

@@ -225,6 +225,10 @@ static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
 	case PAYLOAD_TRANSPORT:
 		if (d == &proto_th)
 			return 0;
+		if (!ctx->l4 && ctx->l4_set_last && ctx->l4_set_last != d)
+			return eval_error(ctx, &e->location,
+					  "conflicting protocols specified: %s vs. %s",
+					  ctx->l4_set_last->name, d->name);
 		if (ctx->l4 && ctx->l4 != d)
 			return eval_error(ctx, &e->location,
 					  "conflicting protocols specified: %s vs. %s", ctx->l4->name,
@@ -255,8 +259,22 @@ void relational_ctx_update(struct eval_ctx *ctx, const struct expr *rel)
 	     (l->etype == EXPR_PAYLOAD && ((l->payload.desc == &proto_ip &&
 					     l->payload.field == IPHDR_PROTOCOL) ||
 					    (l->payload.desc == &proto_ip6 &&
-					     l->payload.field == IP6HDR_NEXTHDR)))))
+					     l->payload.field == IP6HDR_NEXTHDR))))) {
+		const struct expr *last;
+
 		ctx->l4_multi = true;
+		/* nft's protocol context keeps the last element: a header
+		 * match of another protocol conflicts with it */
+		if (!list_empty(&EXPR_COMPOUND(r).expressions)) {
+			last = list_last_entry(&EXPR_COMPOUND(r).expressions, struct expr, list);
+			last = setelem_key((struct expr *)last);
+			if (last && last->etype == EXPR_VALUE) {
+				ctx->l4_set_last = proto_find_upper(&proto_inet_service,
+					value_get_u64(&last->value, last->byteorder));
+				ctx->l4_expr = rel;
+			}
+		}
+	}
 	if ((rel->op != OP_EQ && rel->op != OP_IMPLICIT) || r->etype != EXPR_VALUE)
 		return;
 	num = value_get_u64(&r->value, r->byteorder);

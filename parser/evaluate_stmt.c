@@ -569,6 +569,7 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 	ctx->l4 = NULL;
 	ctx->l4_expr = NULL;
 	ctx->l4_multi = false;
+	ctx->l4_set_last = NULL;
 	ctx->ll_upper = NULL;
 	ctx->ll_expr = NULL;
 	ctx->icmp_type = -1;
