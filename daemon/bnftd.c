@@ -29,6 +29,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,6 +458,28 @@ static void remove_pidfile(void)
 		unlink(path);
 }
 
+/* systemd Type=notify readiness without libsystemd. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len;
+	int fd;
+
+	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	len = strlen(path);
+	memcpy(sa.sun_path, path, len);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa,
+	       (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len));
+	close(fd);
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: bnftd [--pin-root DIR] [--idle-exit SECS] [--auto]\n"
@@ -549,6 +572,7 @@ int main(int argc, char **argv)
 	}
 	erec_free_list(&msgs);
 	write_pidfile();
+	notify_ready();
 	logmsg("serving %s", bnft_live_pin_root());
 	last = now_ns();
 	while (!stop) {

@@ -251,7 +251,7 @@ INC=(
 	"flush table inet f"
 	"add rule inet f c meta l4proto tcp accept"
 	"add rule inet f c tcp dport 22 accept"
-	"replace rule inet f c handle 25 tcp dport 23 accept"
+	"replace rule inet f c handle 13 tcp dport 23 accept"
 )
 incok=1
 for c in "${INC[@]}"; do
