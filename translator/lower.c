@@ -171,6 +171,37 @@ static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_se
 	return 0;
 }
 
+/* nft's element userdata TLVs: comment (type 0, NUL terminated text) and
+ * flags (type 1, u32; NFTNL_SET_ELEM_F_INTERVAL_OPEN for an interval
+ * reaching the maximum, which has no end element). */
+static void elem_udata(struct nftnl_set_elem *ne, const char *comment, bool open)
+{
+	uint8_t buf[268];
+	size_t n = 0;
+
+	if (comment) {
+		size_t l = strlen(comment) + 1;
+
+		if (l > 255)
+			l = 255;
+		buf[n++] = 0;
+		buf[n++] = (uint8_t)l;
+		memcpy(buf + n, comment, l);
+		buf[n + l - 1] = '\0';
+		n += l;
+	}
+	if (open) {
+		uint32_t f = 1;
+
+		buf[n++] = 1;
+		buf[n++] = sizeof(f);
+		memcpy(buf + n, &f, sizeof(f));
+		n += sizeof(f);
+	}
+	if (n)
+		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, buf, (uint32_t)n);
+}
+
 static void elem_attrs(struct nftnl_set_elem *ne, const struct expr *el)
 {
 	if (!el || el->etype != EXPR_SET_ELEM)
@@ -179,18 +210,8 @@ static void elem_attrs(struct nftnl_set_elem *ne, const struct expr *el)
 		nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_TIMEOUT, el->elem.timeout);
 	if (el->elem.expiration)
 		nftnl_set_elem_set_u64(ne, NFTNL_SET_ELEM_EXPIRATION, el->elem.expiration);
-	if (el->elem.comment) {
-		/* nft's udata TLV: type 0 (comment), length, NUL terminated text */
-		size_t l = strlen(el->elem.comment) + 1;
-		uint8_t buf[260];
-
-		if (l <= 255) {
-			buf[0] = 0;
-			buf[1] = (uint8_t)l;
-			memcpy(buf + 2, el->elem.comment, l);
-			nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, buf, (uint32_t)(l + 2));
-		}
-	}
+	if (el->elem.comment && !nftnl_set_elem_is_set(ne, NFTNL_SET_ELEM_USERDATA))
+		elem_udata(ne, el->elem.comment, false);
 }
 
 static void bytes_reverse(uint8_t *b, unsigned int n)
@@ -346,6 +367,9 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 				return -1;
 			memcpy(prev_end, hi, m);
 			have_prev = be_inc(prev_end, m);
+			if (!have_prev)
+				elem_udata(ne, el->etype == EXPR_SET_ELEM ? el->elem.comment : NULL,
+					   true);
 		} else if (interval && concat) {
 			swap_concat_members(key_expr, lo, n);
 			swap_concat_members(key_expr, hi, m);

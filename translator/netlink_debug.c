@@ -88,6 +88,14 @@ static int print_elem_cb(struct nftnl_set_elem *e, void *data)
 		flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
 	if (flags)
 		outbuf_printf(o, " flags %u", flags);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
+		uint32_t i, sum = 0;
+
+		d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
+		for (i = 0; i < len; i++)
+			sum += d[i];
+		outbuf_printf(o, "  userdata len %u sum 0x%x", len, sum);
+	}
 	return 0;
 }
 
