@@ -921,6 +921,45 @@ out:
 
 /* ---------------------------------------------------------------- relational */
 
+/* @ll,0,1 1 is a byte load under a mask: nft lists @ll,0,8 & 0x80 == 0x80
+ * (inner header matches keep their bit offsets). */
+static int raw_payload_align(struct eval_ctx *ctx, struct expr *rel)
+{
+	struct expr *l = rel->binop.left, *r = rel->binop.right, *mask, *bin;
+	unsigned int off = l->payload.offset, len = l->len, noff, nlen, shift;
+	uint64_t v, m;
+
+	if (l->payload.base == PAYLOAD_INNER || (off % 8 == 0 && len % 8 == 0) ||
+	    r->etype != EXPR_VALUE || (rel->op != OP_EQ && rel->op != OP_IMPLICIT &&
+				       rel->op != OP_NEQ))
+		return 0;
+	noff = off & ~7u;
+	nlen = (off % 8 + len + 7) / 8 * 8;
+	if (nlen > 64)
+		return 0;
+	shift = nlen - off % 8 - len;
+	m = (len >= 64 ? ~0ULL : ((1ULL << len) - 1)) << shift;
+	v = value_get_u64(&r->value, r->byteorder) << shift;
+	mask = value_expr_alloc_u64(&l->location, l->dtype, l->byteorder, nlen, m);
+	bin = mask ? binop_expr_alloc(&l->location, OP_AND, l, mask) : NULL;
+	if (!bin) {
+		expr_free(mask);
+		return eval_error(ctx, &rel->location, "out of memory");
+	}
+	l->payload.offset = noff;
+	l->len = nlen;
+	mask->len = nlen;
+	bin->dtype = l->dtype;
+	bin->len = nlen;
+	bin->byteorder = l->byteorder;
+	value_set_u64(&r->value, v, nlen, r->byteorder);
+	r->len = nlen;
+	rel->binop.left = bin;
+	if (rel->op == OP_IMPLICIT)
+		rel->op = OP_EQ;
+	return 0;
+}
+
 static bool concat_has_const(const struct expr *c)
 {
 	const struct expr *i;
@@ -1020,6 +1059,10 @@ static int relational_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		raw_payload_to_field(ctx, l, r);
 		if (!l->payload.is_raw && payload_ctx_update(ctx, l) < 0)
 			return -1;
+		if (l->payload.is_raw && raw_payload_align(ctx, e) < 0)
+			return -1;
+		l = e->binop.left;
+		r = e->binop.right;
 	}
 	if (r->dtype && l->dtype && r->etype != EXPR_SET && r->etype != EXPR_SET_REF &&
 	    !datatype_compatible(r->dtype, l->dtype))
