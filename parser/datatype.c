@@ -1325,9 +1325,49 @@ bool datatype_equal(const struct datatype *a, const struct datatype *b)
  * A concatenation type: a struct datatype followed by its member pointers
  * and its name, all in one allocation. type is nft's composite number
  * (member types shifted by TYPE_BITS each), size the sum of 32-bit padded
- * member sizes. Freed with free() once refcnt drops; callers keep it for
- * the life of the ruleset.
+ * member sizes. Concat types are immutable and interned: one allocation
+ * per distinct member list for the life of the process, shared by every
+ * expression, set and ruleset that uses it (expressions copy the dtype
+ * pointer freely, so no owner could free it). The interning table keeps
+ * them reachable; the number of distinct member lists bounds the memory.
  */
+struct concat_entry {
+	struct concat_entry *next;
+	struct datatype dt; /* followed by members, name, desc */
+};
+
+#define CONCAT_HASH_SIZE 256
+static struct concat_entry *concat_types[CONCAT_HASH_SIZE];
+
+static unsigned int concat_hash(const struct datatype **members, unsigned int n)
+{
+	uintptr_t h = n;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		h = h * 31 + ((uintptr_t)members[i] >> 4);
+	return (unsigned int)(h % CONCAT_HASH_SIZE);
+}
+
+static const struct datatype *concat_type_find(unsigned int bucket,
+					       const struct datatype **members, unsigned int n)
+{
+	const struct concat_entry *c;
+	const struct datatype *const *m;
+	unsigned int i;
+
+	for (c = concat_types[bucket]; c; c = c->next) {
+		if (c->dt.subtypes != n)
+			continue;
+		m = (const struct datatype *const *)(&c->dt + 1);
+		for (i = 0; i < n && m[i] == members[i]; i++)
+			;
+		if (i == n)
+			return &c->dt;
+	}
+	return NULL;
+}
+
 const struct datatype *concat_type_alloc(const struct datatype **members, unsigned int n)
 {
 	size_t namelen = 1, desclen = 1;
@@ -1335,17 +1375,25 @@ const struct datatype *concat_type_alloc(const struct datatype **members, unsign
 	struct datatype *d;
 	const struct datatype **m;
 	char *name, *desc;
+	const struct datatype *found;
+	struct concat_entry *c;
+	unsigned int bucket;
 
 	if (!n || n > 16)
 		return NULL;
+	bucket = concat_hash(members, n);
+	found = concat_type_find(bucket, members, n);
+	if (found)
+		return found;
 	desclen += strlen("concatenation of ()");
 	for (i = 0; i < n; i++) {
 		namelen += strlen(members[i]->name) + 3;
 		desclen += strlen(members[i]->desc) + 2;
 	}
-	d = calloc(1, sizeof(*d) + n * sizeof(*m) + namelen + desclen);
-	if (!d)
+	c = calloc(1, sizeof(*c) + n * sizeof(*m) + namelen + desclen);
+	if (!c)
 		return NULL;
+	d = &c->dt;
 	m = (const struct datatype **)(d + 1);
 	name = (char *)(m + n);
 	desc = name + namelen;
@@ -1371,5 +1419,7 @@ const struct datatype *concat_type_alloc(const struct datatype **members, unsign
 	d->desc = desc;
 	d->flags = DTYPE_F_ALLOC;
 	d->refcnt = 1;
+	c->next = concat_types[bucket];
+	concat_types[bucket] = c;
 	return d;
 }
