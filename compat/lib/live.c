@@ -467,40 +467,69 @@ static int read_text(const char *path, char **text)
 	return 0;
 }
 
-int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
+int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
+			   struct list_head *msgs)
 {
 	struct output_ctx octx = { 0 };
-	struct counter_fill cf = { .rs = rs };
 	struct ruleset_src src;
 	struct parse_ctx pctx;
 	struct outbuf out;
-	char path[1024], *text = NULL;
+	char *copy;
+	size_t len = strlen(text);
 	int err = 0;
 
-	if (state_path(path, sizeof(path)) || access(path, R_OK))
-		return 0; /* nothing live yet */
+	/* bnft_parse_buffer() appends the newline the text ends with */
+	copy = strdup(text);
+	if (!copy)
+		return erec_error(msgs, &internal_location, "out of memory");
+	if (len && copy[len - 1] == '\n')
+		copy[len - 1] = '\0';
 	ruleset_src_init(&src);
 	parse_ctx_init(&pctx, &src, msgs);
 	outbuf_init(&out);
-	if (bnft_parse_file(&pctx, path) < 0 || bnft_evaluate(rs, &src, msgs, &octx, &out) < 0) {
-		erec_error(msgs, &internal_location, "live state %s does not load back", path);
+	if (bnft_parse_buffer(&pctx, copy, name) < 0 ||
+	    bnft_evaluate(rs, &src, msgs, &octx, &out) < 0)
 		err = -1;
-	}
 	outbuf_release(&out);
 	parse_ctx_release(&pctx);
 	ruleset_src_release(&src);
-	if (!err && !read_text(path, &text)) {
-		cf.by_handle = restore_handles(rs, text) == 0;
-		free(text);
-	}
-	if (!err)
-		bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
-	return err;
+	free(copy);
+	if (err)
+		return erec_error(msgs, &internal_location, "live state %s does not load back", name);
+	return restore_handles(rs, text);
+}
+
+int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
+{
+	struct counter_fill cf = { .rs = rs };
+	char path[1024], *text = NULL;
+	int err;
+
+	if (state_path(path, sizeof(path)) || access(path, R_OK))
+		return 0; /* nothing live yet */
+	err = read_text(path, &text);
+	if (err < 0)
+		return erec_error(msgs, &internal_location, "reading %s: %s", path, strerror(-err));
+	err = bnft_live_restore_text(rs, text, path, msgs);
+	free(text);
+	if (err < 0)
+		return -1;
+	cf.by_handle = err == 0;
+	bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
+	return 0;
+}
+
+int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out)
+{
+	struct output_ctx octx = { .stateless = true };
+
+	bnft_print_ruleset(rs, &octx, out);
+	print_handles(rs, out);
+	return out->err;
 }
 
 static int save_state(const struct bnft_ruleset *rs)
 {
-	struct output_ctx octx = { .stateless = true };
 	char path[1024], tmp[1100];
 	struct outbuf out;
 	FILE *f;
@@ -512,9 +541,7 @@ static int save_state(const struct bnft_ruleset *rs)
 		return -errno;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	outbuf_init(&out);
-	bnft_print_ruleset(rs, &octx, &out);
-	print_handles(rs, &out);
-	if (out.err) {
+	if (bnft_live_state_text(rs, &out)) {
 		outbuf_release(&out);
 		return out.err;
 	}

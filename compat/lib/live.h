@@ -34,6 +34,14 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 /* Live counter values into the rules of rs, matched by handle (rs must be
  * the ruleset of the active generation). 0 or a negative errno. */
 int bnft_live_refresh_counters(struct bnft_ruleset *rs);
+/* The saved state of rs: its text (stateless) and "#@bnft" comment lines
+ * with every handle and handle generator. 0 or a negative errno. */
+int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out);
+/* Evaluates a state text into an empty rs and restores its handles.
+ * -1 with errors in msgs, else the number of objects whose handle could not
+ * be restored (0: all). */
+int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
+			   struct list_head *msgs);
 /* Path of a state file of the pin root: /run/bnft-state/<root><ext>. */
 int bnft_live_state_file(const char *ext, char *buf, size_t n);
 
