@@ -936,177 +936,110 @@ struct expr *raw_payload_new(struct parser_state *st, loc_t *loc, char *base, lo
 	return e;
 }
 
-static struct expr *exthdr_alloc(loc_t *loc, enum exthdr_op op, const struct proto_desc *desc,
-				 unsigned int type, int field)
+/* Extension headers and options come from the types engineer's tables
+ * (keys_exthdr.c): exthdr_lookup(), exthdr_expr_alloc(), exthdr_raw_expr_alloc(). */
+static struct expr *exthdr_named(struct parser_state *st, loc_t *loc, enum exthdr_op op,
+				 const char *name, loc_t *nloc, char *field, loc_t *floc,
+				 unsigned int idx_shift)
 {
-	struct expr *e = expr_alloc(loc, EXPR_EXTHDR);
+	const struct proto_desc *desc = exthdr_lookup(op, name);
+	struct expr *e;
+	int f = 0;
 
-	if (!e)
-		return NULL;
-	e->exthdr.op = op;
-	e->exthdr.desc = desc;
-	e->exthdr.type = type;
-	if (field > 0) {
-		e->exthdr.tmpl = &desc->templates[field];
-		e->exthdr.field = field;
-		e->exthdr.offset = e->exthdr.tmpl->offset;
-		e->dtype = e->exthdr.tmpl->dtype;
-		e->len = e->exthdr.tmpl->len;
-		e->byteorder = BYTEORDER_BIG_ENDIAN;
-	} else {
-		e->exthdr.exists_only = true;
-		e->flags |= EXPR_F_BOOLEAN;
-		e->dtype = &boolean_type;
-		e->len = 1;
+	if (!desc) {
+		e = bad_selector(st, loc, nloc, "syntax error, unexpected string", name);
+		free(field);
+		return e;
 	}
+	if (field) {
+		f = proto_field_lookup(desc, field);
+		if (f <= 0) {
+			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
+			free(field);
+			return e;
+		}
+		free(field);
+	}
+	e = exthdr_expr_alloc(loc, op, desc, f);
+	if (e && f > 0)
+		e->exthdr.offset += idx_shift;
+	if (e && f == 0)
+		e->flags |= EXPR_F_BOOLEAN;
 	return e;
 }
 
 struct expr *ip6_exthdr_new(struct parser_state *st, loc_t *loc, const char *name, char *field,
 			    loc_t *floc, int index)
 {
-	unsigned int type = 0;
-	const struct proto_desc *desc = grammar_ip6_exthdr(name, &type);
-	struct expr *e;
-	int f = 0;
+	/* rt0 addr[N], srh sid[N]: the tables name each slot "addr[N]" */
+	if (index >= 0 && field) {
+		char *f = NULL;
 
-	if (!desc) {
-		e = bad_selector(st, loc, floc, "unknown exthdr %s", name);
+		if (asprintf(&f, "%s[%d]", field, index) < 0)
+			f = NULL;
 		free(field);
-		return e;
+		field = f ? f : strdup("");
 	}
-	if (field) {
-		f = proto_field_lookup(desc, field);
-		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
-			free(field);
-			return e;
-		}
-		free(field);
-	}
-	e = exthdr_alloc(loc, EXTHDR_OP_IPV6, desc, type, f);
-	if (e && index >= 0) {
-		if (index < 1 || index > 255)
-			parser_error(st, loc, "invalid index %d", index);
-		else
-			e->exthdr.offset += (index - 1) * 128;
-	}
-	return e;
+	return exthdr_named(st, loc, EXTHDR_OP_IPV6, name, floc, field, floc, 0);
 }
 
-/* tcp option NAME [FIELD]; sack0..3 shift the sack block offsets */
+/* tcp option NAME [FIELD] (sack0..3 are descs of their own) */
 struct expr *tcpopt_new(struct parser_state *st, loc_t *loc, char *name, loc_t *nloc, char *field,
 			loc_t *floc)
 {
-	unsigned int kind = 0, idx = 0;
-	const struct proto_desc *desc = grammar_tcpopt(name, &kind, &idx);
+	const char *n = name;
 	struct expr *e;
-	int f = 0;
 
-	if (!desc) {
-		e = bad_selector(st, loc, nloc, "syntax error, unexpected string", name);
-		free(name);
-		free(field);
-		return e;
-	}
-	if (field) {
-		f = proto_field_lookup(desc, field);
-		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
-			free(name);
-			free(field);
-			return e;
-		}
-	}
-	e = exthdr_alloc(loc, EXTHDR_OP_TCPOPT, desc, kind, f);
-	if (e && f > 0 && idx)
-		e->exthdr.offset += idx * 64;
+	if (!strcmp(name, "sack-permitted"))
+		n = "sack-perm";
+	e = exthdr_named(st, loc, EXTHDR_OP_TCPOPT, n, nloc, field, floc, 0);
 	free(name);
-	free(field);
 	return e;
 }
 
 struct expr *tcpopt_num_new(struct parser_state *st, loc_t *loc, uint64_t num, loc_t *nloc)
 {
-	const struct proto_desc *desc;
 	struct expr *e;
 
 	if (num > 255) {
 		parser_error(st, nloc, "value too large");
 		num = 255;
 	}
-	desc = grammar_tcpopt_bykind((unsigned int)num);
-	e = exthdr_alloc(loc, EXTHDR_OP_TCPOPT, desc, (unsigned int)num, 0);
+	e = exthdr_raw_expr_alloc(loc, EXTHDR_OP_TCPOPT, (unsigned int)num, 0, 0);
 	if (e)
-		e->exthdr.raw_type = (unsigned int)num;
+		e->flags |= EXPR_F_BOOLEAN;
 	return e;
 }
 
 struct expr *tcpopt_raw_new(struct parser_state *st, loc_t *loc, uint64_t kind, uint64_t off,
 			    uint64_t len, loc_t *kloc)
 {
-	struct expr *e;
-
 	if (kind > 255 || len == 0 || len > 128 || off > 0xffff) {
 		parser_error(st, kloc, "invalid raw tcp option");
 		kind = kind > 255 ? 255 : kind;
 		len = 8;
 		off = 0;
 	}
-	e = expr_alloc(loc, EXPR_EXTHDR);
-	if (!e)
-		return NULL;
-	e->exthdr.op = EXTHDR_OP_TCPOPT;
-	e->exthdr.type = (unsigned int)kind;
-	e->exthdr.raw_type = (unsigned int)kind;
-	e->exthdr.offset = (unsigned int)off;
-	e->len = (unsigned int)len;
-	e->dtype = &integer_type;
-	e->byteorder = BYTEORDER_BIG_ENDIAN;
-	return e;
-}
-
-static struct expr *named_exthdr(struct parser_state *st, loc_t *loc, enum exthdr_op op,
-				 const struct proto_desc *desc, unsigned int type, char *name,
-				 loc_t *nloc, char *field, loc_t *floc)
-{
-	struct expr *e;
-	int f = 0;
-
-	if (!desc) {
-		e = bad_selector(st, loc, nloc, "syntax error, unexpected string", name);
-		goto out;
-	}
-	if (field) {
-		f = proto_field_lookup(desc, field);
-		if (f <= 0) {
-			e = bad_selector(st, loc, floc, "syntax error, unexpected string", field);
-			goto out;
-		}
-	}
-	e = exthdr_alloc(loc, op, desc, type, f);
-out:
-	free(name);
-	free(field);
-	return e;
+	return exthdr_raw_expr_alloc(loc, EXTHDR_OP_TCPOPT, (unsigned int)kind, (unsigned int)off,
+				     (unsigned int)len);
 }
 
 struct expr *ipopt_new(struct parser_state *st, loc_t *loc, char *name, loc_t *nloc, char *field,
 		       loc_t *floc)
 {
-	unsigned int type = 0;
-	const struct proto_desc *d = grammar_ipopt(name, &type);
+	struct expr *e = exthdr_named(st, loc, EXTHDR_OP_IPV4, name, nloc, field, floc, 0);
 
-	return named_exthdr(st, loc, EXTHDR_OP_IPV4, d, type, name, nloc, field, floc);
+	free(name);
+	return e;
 }
 
 struct expr *sctp_chunk_new(struct parser_state *st, loc_t *loc, char *name, loc_t *nloc,
 			    char *field, loc_t *floc)
 {
-	unsigned int type = 0;
-	const struct proto_desc *d = grammar_sctp_chunk(name, &type);
+	struct expr *e = exthdr_named(st, loc, EXTHDR_OP_SCTP, name, nloc, field, floc, 0);
 
-	return named_exthdr(st, loc, EXTHDR_OP_SCTP, d, type, name, nloc, field, floc);
+	free(name);
+	return e;
 }
 
 struct expr *dccpopt_new(struct parser_state *st, loc_t *loc, uint64_t num, loc_t *nloc)
@@ -1117,16 +1050,9 @@ struct expr *dccpopt_new(struct parser_state *st, loc_t *loc, uint64_t num, loc_
 		parser_error(st, nloc, "value too large");
 		num = 255;
 	}
-	e = expr_alloc(loc, EXPR_EXTHDR);
-	if (!e)
-		return NULL;
-	e->exthdr.op = EXTHDR_OP_DCCP;
-	e->exthdr.type = (unsigned int)num;
-	e->exthdr.raw_type = (unsigned int)num;
-	e->exthdr.exists_only = true;
-	e->flags |= EXPR_F_BOOLEAN;
-	e->dtype = &boolean_type;
-	e->len = 1;
+	e = exthdr_raw_expr_alloc(loc, EXTHDR_OP_DCCP, (unsigned int)num, 0, 0);
+	if (e)
+		e->flags |= EXPR_F_BOOLEAN;
 	return e;
 }
 

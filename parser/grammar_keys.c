@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Name tables the grammar needs that parser/proto.h does not offer yet:
- * IPv6 extension headers, TCP/IP options, SCTP chunks (as struct
- * proto_desc so the rest of the pipeline treats them like payload
- * headers), rt/socket/fib/ipsec keys and log levels.
+ * Name tables the grammar needs beyond parser/proto.h: rt/socket/fib/ipsec
+ * keys as the grammar combines them (family prefixes), log levels, and the
+ * field order nft lists expected alternatives in.
  */
 #include <string.h>
 
@@ -13,235 +12,6 @@
 #include "parser/parse_int.h"
 #include "parser/proto.h"
 
-#define B BYTEORDER_BIG_ENDIAN
-#define F(tok, dt, off, l) { .token = tok, .dtype = &dt, .offset = off, .len = l, .byteorder = B }
-#define FI(tok, off, l) F(tok, integer_type, off, l)
-
-/* ---- IPv6 extension headers (offsets in bits from header start) ---- */
-static const struct proto_desc exthdr_hbh = {
-	.name = "hbh", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = F("nexthdr", inet_protocol_type, 0, 8), [2] = FI("hdrlength", 8, 8) },
-};
-static const struct proto_desc exthdr_rt = {
-	.name = "rt", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = F("nexthdr", inet_protocol_type, 0, 8), [2] = FI("hdrlength", 8, 8),
-		       [3] = FI("type", 16, 8), [4] = FI("seg-left", 24, 8) },
-};
-static const struct proto_desc exthdr_rt0 = {
-	.name = "rt0", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = FI("reserved", 32, 32), [2] = F("addr", ip6addr_type, 64, 128) },
-};
-static const struct proto_desc exthdr_rt2 = {
-	.name = "rt2", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = FI("reserved", 32, 32), [2] = F("addr", ip6addr_type, 64, 128) },
-};
-static const struct proto_desc exthdr_srh = {
-	.name = "srh", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = FI("last-entry", 32, 8), [2] = FI("flags", 40, 8),
-		       [3] = FI("tag", 48, 16), [4] = F("sid", ip6addr_type, 64, 128) },
-};
-static const struct proto_desc exthdr_frag = {
-	.name = "frag", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = F("nexthdr", inet_protocol_type, 0, 8), [2] = FI("reserved", 8, 8),
-		       [3] = FI("frag-off", 16, 13), [4] = FI("reserved2", 29, 2),
-		       [5] = FI("more-fragments", 31, 1), [6] = FI("id", 32, 32) },
-};
-static const struct proto_desc exthdr_dst = {
-	.name = "dst", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = F("nexthdr", inet_protocol_type, 0, 8), [2] = FI("hdrlength", 8, 8) },
-};
-static const struct proto_desc exthdr_mh = {
-	.name = "mh", .base = PAYLOAD_NETWORK,
-	.templates = { [1] = F("nexthdr", inet_protocol_type, 0, 8), [2] = FI("hdrlength", 8, 8),
-		       [3] = F("type", mh_type_type, 16, 8), [4] = FI("reserved", 24, 8),
-		       [5] = FI("checksum", 32, 16) },
-};
-
-static const struct {
-	const char *name;
-	unsigned int type;
-	const struct proto_desc *desc;
-} ip6_exthdrs[] = {
-	{ "hbh", 0, &exthdr_hbh },   { "rt", 43, &exthdr_rt },	 { "rt0", 43, &exthdr_rt0 },
-	{ "rt2", 43, &exthdr_rt2 },  { "srh", 43, &exthdr_srh }, { "frag", 44, &exthdr_frag },
-	{ "dst", 60, &exthdr_dst },  { "mh", 135, &exthdr_mh },
-};
-
-const struct proto_desc *grammar_ip6_exthdr(const char *name, unsigned int *type)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(ip6_exthdrs) / sizeof(ip6_exthdrs[0]); i++) {
-		if (!strcmp(ip6_exthdrs[i].name, name)) {
-			*type = ip6_exthdrs[i].type;
-			return ip6_exthdrs[i].desc;
-		}
-	}
-	return NULL;
-}
-
-/* ---- TCP options ---- */
-#define TCPOPT_COMMON [1] = FI("kind", 0, 8), [2] = FI("length", 8, 8)
-static const struct proto_desc tcpopt_eol = { .name = "eol", .templates = { [1] = FI("kind", 0, 8) } };
-static const struct proto_desc tcpopt_nop = { .name = "nop", .templates = { [1] = FI("kind", 0, 8) } };
-static const struct proto_desc tcpopt_maxseg = {
-	.name = "maxseg", .templates = { TCPOPT_COMMON, [3] = FI("size", 16, 16) },
-};
-static const struct proto_desc tcpopt_window = {
-	.name = "window", .templates = { TCPOPT_COMMON, [3] = FI("count", 16, 8) },
-};
-static const struct proto_desc tcpopt_sack_perm = {
-	.name = "sack-perm", .templates = { TCPOPT_COMMON },
-};
-static const struct proto_desc tcpopt_sack = {
-	.name = "sack", .templates = { TCPOPT_COMMON, [3] = FI("left", 16, 32), [4] = FI("right", 48, 32) },
-};
-static const struct proto_desc tcpopt_timestamp = {
-	.name = "timestamp",
-	.templates = { TCPOPT_COMMON, [3] = FI("tsval", 16, 32), [4] = FI("tsecr", 48, 32) },
-};
-static const struct proto_desc tcpopt_md5sig = { .name = "md5sig", .templates = { TCPOPT_COMMON } };
-static const struct proto_desc tcpopt_fastopen = { .name = "fastopen", .templates = { TCPOPT_COMMON } };
-static const struct proto_desc tcpopt_mptcp = {
-	.name = "mptcp", .templates = { TCPOPT_COMMON, [3] = FI("subtype", 16, 4) },
-};
-
-static const struct {
-	const char *name;
-	unsigned int kind, idx;
-	const struct proto_desc *desc;
-} tcpopts[] = {
-	{ "eol", 0, 0, &tcpopt_eol },
-	{ "nop", 1, 0, &tcpopt_nop },
-	{ "maxseg", 2, 0, &tcpopt_maxseg },
-	{ "window", 3, 0, &tcpopt_window },
-	{ "sack-perm", 4, 0, &tcpopt_sack_perm },
-	{ "sack-permitted", 4, 0, &tcpopt_sack_perm },
-	{ "sack", 5, 0, &tcpopt_sack },
-	{ "sack0", 5, 0, &tcpopt_sack },
-	{ "sack1", 5, 1, &tcpopt_sack },
-	{ "sack2", 5, 2, &tcpopt_sack },
-	{ "sack3", 5, 3, &tcpopt_sack },
-	{ "timestamp", 8, 0, &tcpopt_timestamp },
-	{ "md5sig", 19, 0, &tcpopt_md5sig },
-	{ "mptcp", 30, 0, &tcpopt_mptcp },
-	{ "fastopen", 34, 0, &tcpopt_fastopen },
-};
-
-const struct proto_desc *grammar_tcpopt(const char *name, unsigned int *kind, unsigned int *idx)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(tcpopts) / sizeof(tcpopts[0]); i++) {
-		if (!strcmp(tcpopts[i].name, name)) {
-			*kind = tcpopts[i].kind;
-			*idx = tcpopts[i].idx;
-			return tcpopts[i].desc;
-		}
-	}
-	return NULL;
-}
-
-const struct proto_desc *grammar_tcpopt_bykind(unsigned int kind)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(tcpopts) / sizeof(tcpopts[0]); i++)
-		if (tcpopts[i].kind == kind)
-			return tcpopts[i].desc;
-	return NULL;
-}
-
-/* ---- IPv4 options ---- */
-#define IPOPT_COMMON [1] = FI("type", 0, 8), [2] = FI("length", 8, 8)
-static const struct proto_desc ipopt_lsrr = {
-	.name = "lsrr", .templates = { IPOPT_COMMON, [3] = FI("ptr", 16, 8), [4] = F("addr", ipaddr_type, 24, 32) },
-};
-static const struct proto_desc ipopt_rr = {
-	.name = "rr", .templates = { IPOPT_COMMON, [3] = FI("ptr", 16, 8), [4] = F("addr", ipaddr_type, 24, 32) },
-};
-static const struct proto_desc ipopt_ssrr = {
-	.name = "ssrr", .templates = { IPOPT_COMMON, [3] = FI("ptr", 16, 8), [4] = F("addr", ipaddr_type, 24, 32) },
-};
-static const struct proto_desc ipopt_ra = {
-	.name = "ra", .templates = { IPOPT_COMMON, [3] = FI("value", 16, 16) },
-};
-
-const struct proto_desc *grammar_ipopt(const char *name, unsigned int *type)
-{
-	static const struct {
-		const char *name;
-		unsigned int type;
-		const struct proto_desc *desc;
-	} tbl[] = {
-		{ "lsrr", 131, &ipopt_lsrr },
-		{ "rr", 7, &ipopt_rr },
-		{ "ssrr", 137, &ipopt_ssrr },
-		{ "ra", 148, &ipopt_ra },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
-		if (!strcmp(tbl[i].name, name)) {
-			*type = tbl[i].type;
-			return tbl[i].desc;
-		}
-	}
-	return NULL;
-}
-
-/* ---- SCTP chunks ---- */
-#define SCTP_COMMON [1] = FI("type", 0, 8), [2] = FI("flags", 8, 8), [3] = FI("length", 16, 16)
-#define SCTP_CHUNK(var, nm, ...) \
-	static const struct proto_desc var = { .name = nm, .templates = { SCTP_COMMON, ##__VA_ARGS__ } }
-SCTP_CHUNK(sctp_data, "data", [4] = FI("tsn", 32, 32), [5] = FI("stream", 64, 16),
-	   [6] = FI("ssn", 80, 16), [7] = FI("ppid", 96, 32));
-SCTP_CHUNK(sctp_init, "init", [4] = FI("init-tag", 32, 32), [5] = FI("a-rwnd", 64, 32),
-	   [6] = FI("num-outbound-streams", 96, 16), [7] = FI("num-inbound-streams", 112, 16),
-	   [8] = FI("initial-tsn", 128, 32));
-SCTP_CHUNK(sctp_init_ack, "init-ack", [4] = FI("init-tag", 32, 32), [5] = FI("a-rwnd", 64, 32),
-	   [6] = FI("num-outbound-streams", 96, 16), [7] = FI("num-inbound-streams", 112, 16),
-	   [8] = FI("initial-tsn", 128, 32));
-SCTP_CHUNK(sctp_sack, "sack", [4] = FI("cum-tsn-ack", 32, 32), [5] = FI("a-rwnd", 64, 32),
-	   [6] = FI("num-gap-ack-blocks", 96, 16), [7] = FI("num-dup-tsns", 112, 16));
-SCTP_CHUNK(sctp_heartbeat, "heartbeat");
-SCTP_CHUNK(sctp_heartbeat_ack, "heartbeat-ack");
-SCTP_CHUNK(sctp_abort, "abort");
-SCTP_CHUNK(sctp_shutdown, "shutdown", [4] = FI("cum-tsn-ack", 32, 32));
-SCTP_CHUNK(sctp_shutdown_ack, "shutdown-ack");
-SCTP_CHUNK(sctp_error, "error");
-SCTP_CHUNK(sctp_cookie_echo, "cookie-echo");
-SCTP_CHUNK(sctp_cookie_ack, "cookie-ack");
-SCTP_CHUNK(sctp_ecne, "ecne", [4] = FI("lowest-tsn", 32, 32));
-SCTP_CHUNK(sctp_cwr, "cwr", [4] = FI("lowest-tsn", 32, 32));
-SCTP_CHUNK(sctp_shutdown_complete, "shutdown-complete");
-SCTP_CHUNK(sctp_asconf_ack, "asconf-ack", [4] = FI("seqno", 32, 32));
-SCTP_CHUNK(sctp_forward_tsn, "forward-tsn", [4] = FI("new-cum-tsn", 32, 32));
-SCTP_CHUNK(sctp_asconf, "asconf", [4] = FI("seqno", 32, 32));
-
-const struct proto_desc *grammar_sctp_chunk(const char *name, unsigned int *type)
-{
-	static const struct {
-		unsigned int type;
-		const struct proto_desc *desc;
-	} tbl[] = {
-		{ 0, &sctp_data },	    { 1, &sctp_init },		{ 2, &sctp_init_ack },
-		{ 3, &sctp_sack },	    { 4, &sctp_heartbeat },	{ 5, &sctp_heartbeat_ack },
-		{ 6, &sctp_abort },	    { 7, &sctp_shutdown },	{ 8, &sctp_shutdown_ack },
-		{ 9, &sctp_error },	    { 10, &sctp_cookie_echo },	{ 11, &sctp_cookie_ack },
-		{ 12, &sctp_ecne },	    { 13, &sctp_cwr },		{ 14, &sctp_shutdown_complete },
-		{ 128, &sctp_asconf_ack }, { 192, &sctp_forward_tsn }, { 193, &sctp_asconf },
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(tbl) / sizeof(tbl[0]); i++) {
-		if (!strcmp(tbl[i].desc->name, name)) {
-			*type = tbl[i].type;
-			return tbl[i].desc;
-		}
-	}
-	return NULL;
-}
 
 /* ---- small key tables ---- */
 struct name_val {
@@ -359,7 +129,7 @@ static int field_rank(const char *f)
 int grammar_field_alternatives(struct parser_state *st, const char **out, int max)
 {
 	const struct proto_desc *d = NULL;
-	unsigned int type, i;
+	unsigned int i;
 	int n = 0, a, b;
 
 	if (!strcmp(st->prev_word, "ip") || !strcmp(st->prev_word, "ip6") ||
@@ -369,7 +139,7 @@ int grammar_field_alternatives(struct parser_state *st, const char **out, int ma
 		return 0; /* nft accepts more than fields there */
 	d = proto_lookup(st->prev_word);
 	if (!d)
-		d = grammar_ip6_exthdr(st->prev_word, &type);
+		d = exthdr_lookup(EXTHDR_OP_IPV6, st->prev_word);
 	if (!d)
 		return 0;
 	for (i = 1; i < PROTO_FIELDS_MAX && n < max; i++) {

@@ -71,15 +71,7 @@ struct symbol *symbol_lookup_local(const struct scope *s, const char *name);
 int symbol_add(struct scope *s, const char *name, struct expr *e);
 int symbol_del(struct scope *s, const char *name);
 
-/* Local key tables the grammar needs (grammar_keys.c), kept here until the
- * types engineer's keys*.c provide them. The exthdr descriptors are
- * struct proto_desc so printer and evaluator use them like payload ones. */
-struct proto_desc;
-const struct proto_desc *grammar_ip6_exthdr(const char *name, unsigned int *type);
-const struct proto_desc *grammar_tcpopt(const char *name, unsigned int *kind, unsigned int *idx);
-const struct proto_desc *grammar_tcpopt_bykind(unsigned int kind);
-const struct proto_desc *grammar_ipopt(const char *name, unsigned int *type);
-const struct proto_desc *grammar_sctp_chunk(const char *name, unsigned int *type);
+/* Key tables as the grammar combines them (grammar_keys.c). */
 int grammar_rt_key(const char *name, const char *proto); /* NFT_RT_* or -1 */
 int grammar_socket_key(const char *name);		   /* NFT_SOCKET_* or -1 */
 int grammar_fib_flag(const char *name);			   /* NFTA_FIB_F_* bit or -1 */
