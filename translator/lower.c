@@ -202,6 +202,24 @@ static void elem_udata(struct nftnl_set_elem *ne, const char *comment, bool open
 		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_USERDATA, buf, (uint32_t)n);
 }
 
+/* Per-element statements (counter, quota, limit ... in elements = { }). */
+static int elem_stmts(struct lower_ctx *ctx, struct nftnl_set_elem *ne, const struct expr *el)
+{
+	const struct stmt *st;
+
+	if (!el || el->etype != EXPR_SET_ELEM || !el->elem.stmts.next)
+		return 0;
+	list_for_each_entry(st, &el->elem.stmts, list) {
+		struct nftnl_expr *e = lower_stateful_expr(ctx, st);
+
+		if (!e)
+			return lower_error(ctx, &st->location, "cannot lower %s in a set element",
+					   stmt_type_name(st->type));
+		nftnl_set_elem_add_expr(ne, e);
+	}
+	return 0;
+}
+
 static void elem_attrs(struct nftnl_set_elem *ne, const struct expr *el)
 {
 	if (!el || el->etype != EXPR_SET_ELEM)
@@ -325,6 +343,10 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 				return -1;
 			}
 			elem_attrs(ne, el);
+			if (elem_stmts(ctx, ne, el) < 0) {
+				nftnl_set_elem_free(ne);
+				return -1;
+			}
 			nftnl_set_elem_add(ns, ne);
 			continue;
 		}
@@ -381,6 +403,8 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 		}
 		first = false;
 		elem_attrs(ne, el);
+		if (elem_stmts(ctx, ne, el) < 0)
+			return -1;
 		if (data && elem_data(ctx, s, ne, data, dinterval) < 0)
 			return -1;
 	}
@@ -535,6 +559,21 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, s->size);
 	if (s->policy_set)
 		nftnl_set_set_u32(ns, NFTNL_SET_POLICY, s->policy);
+	if (s->stmts.next) {
+		/* statements every element gets (set s { counter; }) */
+		const struct stmt *st;
+
+		list_for_each_entry(st, &s->stmts, list) {
+			struct nftnl_expr *e = lower_stateful_expr(ctx, st);
+
+			if (!e) {
+				nftnl_set_free(ns);
+				return lower_error(ctx, &st->location, "cannot lower %s in a set",
+						   stmt_type_name(st->type));
+			}
+			nftnl_set_add_expr(ns, e);
+		}
+	}
 	if (s->init && lower_elems(ctx, s, ns, s->init, s->flags, klen, 0,
 				   lower_key_needs_hton(s->key, s->flags), s->key) < 0) {
 		nftnl_set_free(ns);

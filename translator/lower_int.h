@@ -105,6 +105,9 @@ void lower_shift_left(uint8_t *buf, unsigned int nbytes, unsigned int shift);
 int lower_stmt(struct lower_ctx *ctx, const struct stmt *s);
 int lower_verdict(struct lower_ctx *ctx, const struct expr *v, unsigned int dreg);
 int lower_rule_prologue(struct lower_ctx *ctx, const struct rule *r);
+/* The single expression of a stateful statement (counter, quota, limit,
+ * last, connlimit) for sets, elements and dynset; NULL on error. */
+struct nftnl_expr *lower_stateful_expr(struct lower_ctx *ctx, const struct stmt *s);
 
 /* lower.c */
 struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setexpr,

@@ -824,7 +824,7 @@ static int lower_tproxy(struct lower_ctx *ctx, const struct stmt *s)
 
 /* Build the single expression of a stateful statement (counter, limit,
  * quota ...) for a dynset instead of appending it to the rule. */
-static struct nftnl_expr *stateful_expr(struct lower_ctx *ctx, const struct stmt *s)
+struct nftnl_expr *lower_stateful_expr(struct lower_ctx *ctx, const struct stmt *s)
 {
 	struct nftnl_expr *nle;
 
@@ -891,7 +891,7 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 		if (!head)
 			continue;
 		list_for_each_entry(i, head, list) {
-			se = stateful_expr(ctx, i);
+			se = lower_stateful_expr(ctx, i);
 			if (!se) {
 				nftnl_expr_free(nle);
 				return lower_error(ctx, &i->location,
