@@ -360,7 +360,7 @@ reply:
 
 static void serve_one(struct daemon *d, int cfd)
 {
-	struct timeval tv = { .tv_sec = 30 };
+	struct timeval tv = { .tv_sec = 10 };
 	struct bnft_msg req, rep;
 	int err;
 
