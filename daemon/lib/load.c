@@ -773,13 +773,10 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		lv->gen_fds[g][lv->gen_nfds[g]] = fd;
 		lv->gen_slots[g][lv->gen_nfds[g]++] = ps->progs[i].slot;
 	}
-	/* Program-array slots of the inactive generation: clear, then fill. */
-	for (slot = 0; slot < BNFT_PROGS_PER_GEN; slot++) {
-		uint32_t key = g * BNFT_PROGS_PER_GEN + slot;
-
-		if (bpf_map_delete_elem(lv->progs_fd, &key) && errno == ENOENT && slot > 16)
-			break;
-	}
+	/* Program-array slots of the inactive generation. Every update of a
+	 * slot that generated code tail-calls with a constant key patches
+	 * the JITed call sites (text poke, ~16 ms here), so only the slots
+	 * in use are written now; stale ones are cleared after the flip. */
 	for (k = 0; k < lv->gen_nfds[g]; k++) {
 		uint32_t key = g * BNFT_PROGS_PER_GEN + lv->gen_slots[g][k];
 
@@ -812,6 +809,20 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		goto fail;
 	if (st)
 		st->gen = g;
+	/* Unreachable leftovers of an older ruleset in this generation's
+	 * range: released after the switch, off the swap's critical path. */
+	for (slot = 0; slot < BNFT_PROGS_PER_GEN; slot++) {
+		uint32_t key = g * BNFT_PROGS_PER_GEN + slot;
+		bool used = false;
+
+		for (k = 0; k < lv->gen_nfds[g] && !used; k++)
+			used = lv->gen_slots[g][k] == slot;
+		if (used)
+			continue;
+		if (bpf_map_delete_elem(lv->progs_fd, &key) && errno == ENOENT && slot > 16 &&
+		    slot > (uint32_t)lv->gen_nfds[g] + 16)
+			break;
+	}
 	return 0;
 fail:
 	gen_release(lv, (int)g);
