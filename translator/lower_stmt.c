@@ -287,7 +287,12 @@ static int nat_operand(struct lower_ctx *ctx, const struct expr *e, unsigned int
 		lower_emit_immediate_data(ctx, *rmax, hi, n);
 		return 0;
 	}
-	return lower_expr(ctx, e, *rmin);
+	if (lower_expr(ctx, e, *rmin) < 0)
+		return -1;
+	/* addresses and ports are big endian: numgen, marks ... are not */
+	if (e->etype != EXPR_VALUE && e->etype != EXPR_MAP && lower_is_host_number(e))
+		lower_emit_byteorder(ctx, *rmin, NFT_BYTEORDER_HTON, e->len);
+	return 0;
 }
 
 static bool nat_map_interval(const struct expr *map)
@@ -318,6 +323,8 @@ static int lower_nat(struct lower_ctx *ctx, const struct stmt *s)
 	int ret = 0;
 
 	if (s->nat.addr && lower_expr_deps(ctx, s->nat.addr) < 0)
+		return -1;
+	if (s->nat.proto && lower_expr_deps(ctx, s->nat.proto) < 0)
 		return -1;
 	switch (s->nat.kind) {
 	case NAT_SNAT:
