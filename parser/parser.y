@@ -335,7 +335,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %type <set> set_block map_block
 %type <obj> counter_block quota_block limit_block ct_helper_block ct_timeout_block
 %type <obj> ct_expect_block secmark_block synproxy_block counter_config quota_config
-%type <obj> limit_config secmark_config synproxy_config ct_timeout_policy
+%type <obj> limit_config secmark_config synproxy_config
 %type <flowtable> flowtable_block
 %type <expr> expr concat_expr basic_expr or_expr xor_expr and_expr shift_expr primary_expr
 %type <expr> selector_expr payload_expr exthdr_expr meta_expr ct_expr rt_expr fib_expr
@@ -989,6 +989,7 @@ table_block		:	%empty
 			|	table_block KW_FLAGS table_flag_list stmt_separator
 			|	table_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -996,6 +997,7 @@ table_block		:	%empty
 				{ blk_enter_chain(state, $3); }
 				chain_block '}' stmt_separator
 			{
+				$$ = $1;
 				blk_leave(state);
 				$6->handle.chain = $3;
 				$6->handle.chain_loc = @3;
@@ -1004,6 +1006,7 @@ table_block		:	%empty
 			}
 			|	table_block KW_SET identifier '{' { blk_enter_chain(state, NULL); } set_block '}' stmt_separator
 			{
+				$$ = $1;
 				blk_leave(state);
 				$6->handle.set = $3;
 				$6->handle.set_loc = @3;
@@ -1012,6 +1015,7 @@ table_block		:	%empty
 			}
 			|	table_block KW_MAP identifier '{' { blk_enter_chain(state, NULL); } map_block '}' stmt_separator
 			{
+				$$ = $1;
 				blk_leave(state);
 				$6->handle.set = $3;
 				$6->handle.set_loc = @3;
@@ -1021,6 +1025,7 @@ table_block		:	%empty
 			}
 			|	table_block KW_FLOWTABLE identifier '{' flowtable_block '}' stmt_separator
 			{
+				$$ = $1;
 				$5->handle.set = $3;
 				$5->handle.set_loc = @3;
 				$5->location = @3;
@@ -1028,34 +1033,42 @@ table_block		:	%empty
 			}
 			|	table_block KW_COUNTER identifier '{' counter_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $5, $3, &@3);
 			}
 			|	table_block KW_QUOTA identifier '{' quota_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $5, $3, &@3);
 			}
 			|	table_block KW_LIMIT identifier '{' limit_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $5, $3, &@3);
 			}
 			|	table_block KW_CT KW_HELPER identifier '{' ct_helper_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $6, $4, &@4);
 			}
 			|	table_block KW_CT KW_TIMEOUT identifier '{' ct_timeout_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $6, $4, &@4);
 			}
 			|	table_block KW_CT KW_EXPECTATION identifier '{' ct_expect_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $6, $4, &@4);
 			}
 			|	table_block KW_SECMARK identifier '{' secmark_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $5, $3, &@3);
 			}
 			|	table_block KW_SYNPROXY identifier '{' synproxy_block '}' stmt_separator
 			{
+				$$ = $1;
 				table_add_obj($1, $5, $3, &@3);
 			}
 			;
@@ -1081,6 +1094,7 @@ chain_block		:	%empty
 			|	chain_block stmt_separator
 			|	chain_block KW_TYPE identifier KW_HOOK identifier dev_spec_opt KW_PRIORITY prio_expr stmt_separator
 			{
+				$$ = $1;
 				if ($1->has_type) {
 					parser_error(state, &@2, "You can only specify this once. This statement is duplicated.");
 					free($3);
@@ -1097,6 +1111,7 @@ chain_block		:	%empty
 			}
 			|	chain_block KW_POLICY policy_expr stmt_separator
 			{
+				$$ = $1;
 				if ($1->policy) {
 					parser_error(state, &@2, "You can only specify this once. This statement is duplicated.");
 					expr_free($3);
@@ -1107,6 +1122,7 @@ chain_block		:	%empty
 			}
 			|	chain_block KW_FLAGS STRING stmt_separator
 			{
+				$$ = $1;
 				if (!strcmp($3, "offload"))
 					$1->flags |= CHAIN_F_HW_OFFLOAD;
 				else
@@ -1115,21 +1131,25 @@ chain_block		:	%empty
 			}
 			|	chain_block KW_FLAGS KW_OFFLOAD stmt_separator
 			{
+				$$ = $1;
 				$1->flags |= CHAIN_F_HW_OFFLOAD;
 			}
 			|	chain_block KW_DEVICES '=' flowtable_devs stmt_separator
 			{
+				$$ = $1;
 				expr_free($1->dev_expr);
 				$1->dev_expr = $4;
 				$1->is_devices_list = true;
 			}
 			|	chain_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
 			|	chain_block rule stmt_separator
 			{
+				$$ = $1;
 				chain_add_rule(state, $1, $2);
 			}
 			;
@@ -1396,6 +1416,7 @@ flowtable_block		:	%empty
 			|	flowtable_block stmt_separator
 			|	flowtable_block KW_HOOK identifier KW_PRIORITY prio_expr stmt_separator
 			{
+				$$ = $1;
 				free($1->hookstr);
 				$1->hookstr = $3;
 				expr_free($1->priority);
@@ -1403,15 +1424,18 @@ flowtable_block		:	%empty
 			}
 			|	flowtable_block KW_DEVICES '=' flowtable_devs stmt_separator
 			{
+				$$ = $1;
 				expr_free($1->dev_expr);
 				$1->dev_expr = $4;
 			}
 			|	flowtable_block KW_COUNTER stmt_separator
 			{
+				$$ = $1;
 				$1->flags |= NFT_FLOWTABLE_COUNTER;
 			}
 			|	flowtable_block KW_FLAGS KW_OFFLOAD stmt_separator
 			{
+				$$ = $1;
 				$1->flags |= NFT_FLOWTABLE_HW_OFFLOAD;
 			}
 			;
@@ -1429,6 +1453,7 @@ counter_block		:	%empty
 			|	counter_block counter_config_args
 			|	counter_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1470,6 +1495,7 @@ quota_block		:	%empty
 			|	quota_block quota_obj_args
 			|	quota_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1505,6 +1531,7 @@ limit_block		:	%empty
 			|	limit_block limit_obj_args
 			|	limit_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1541,16 +1568,19 @@ ct_helper_block		:	%empty
 			|	ct_helper_block stmt_separator
 			|	ct_helper_block KW_TYPE QUOTED_STRING KW_PROTOCOL_WORD ct_l4proto stmt_separator
 			{
+				$$ = $1;
 				snprintf($1->ct_helper.name, sizeof($1->ct_helper.name), "%s", $3);
 				free($3);
 				$1->ct_helper.l4proto = $<uval>5;
 			}
 			|	ct_helper_block STRING ct_l3proto stmt_separator
 			{
+				$$ = $1;
 				ct_obj_l3proto(state, $1, $2, $<uval>3, &@2);
 			}
 			|	ct_helper_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1601,25 +1631,30 @@ ct_timeout_block	:	%empty
 			|	ct_timeout_block stmt_separator
 			|	ct_timeout_block KW_PROTOCOL_WORD ct_l4proto stmt_separator
 			{
+				$$ = $1;
 				$1->ct_timeout.l4proto = $<uval>3;
 			}
 			|	ct_timeout_block STRING ct_l3proto stmt_separator
 			{
+				$$ = $1;
 				ct_obj_l3proto(state, $1, $2, $<uval>3, &@2);
 			}
 			|	ct_timeout_block KW_POLICY '=' '{' ct_timeout_policy '}' stmt_separator
 			{
+				$$ = $1;
 				list_splice_tail_init(&state->timeouts, &$1->ct_timeout.timeout_list);
 			}
 			|	ct_timeout_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
 			;
 
-ct_timeout_policy	:	opt_newline ct_timeout_state opt_newline		{ $$ = NULL; }
-			|	ct_timeout_policy COMMA opt_newline ct_timeout_state opt_newline { $$ = NULL; }
+ct_timeout_policy	:	opt_newline ct_timeout_state opt_newline
+			|	ct_timeout_policy COMMA opt_newline ct_timeout_state opt_newline
+
 			;
 
 ct_timeout_state	:	STRING COLON time_spec
@@ -1643,10 +1678,12 @@ ct_expect_block		:	%empty
 			|	ct_expect_block stmt_separator
 			|	ct_expect_block KW_PROTOCOL_WORD ct_l4proto stmt_separator
 			{
+				$$ = $1;
 				$1->ct_expect.l4proto = $<uval>3;
 			}
 			|	ct_expect_block STRING NUM stmt_separator
 			{
+				$$ = $1;
 				if (!strcmp($2, "dport"))
 					$1->ct_expect.dport = $3;
 				else
@@ -1655,18 +1692,22 @@ ct_expect_block		:	%empty
 			}
 			|	ct_expect_block KW_TIMEOUT time_spec stmt_separator
 			{
+				$$ = $1;
 				$1->ct_expect.timeout = $3;
 			}
 			|	ct_expect_block KW_SIZE NUM stmt_separator
 			{
+				$$ = $1;
 				$1->ct_expect.size = $3;
 			}
 			|	ct_expect_block STRING ct_l3proto stmt_separator
 			{
+				$$ = $1;
 				ct_obj_l3proto(state, $1, $2, $<uval>3, &@2);
 			}
 			|	ct_expect_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1683,11 +1724,13 @@ secmark_block		:	%empty
 			|	secmark_block stmt_separator
 			|	secmark_block QUOTED_STRING
 			{
+				$$ = $1;
 				snprintf($1->secmark.ctx, sizeof($1->secmark.ctx), "%s", $2);
 				free($2);
 			}
 			|	secmark_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
@@ -1717,6 +1760,7 @@ synproxy_block		:	%empty
 			|	synproxy_block stmt_separator
 			|	synproxy_block synproxy_opts
 			{
+				$$ = $1;
 				$1->synproxy.mss = $2->synproxy.mss;
 				$1->synproxy.wscale = $2->synproxy.wscale;
 				$1->synproxy.flags = $2->synproxy.flags;
@@ -1724,6 +1768,7 @@ synproxy_block		:	%empty
 			}
 			|	synproxy_block KW_COMMENT string stmt_separator
 			{
+				$$ = $1;
 				free($1->comment);
 				$1->comment = $3;
 			}
