@@ -211,7 +211,7 @@ static int payload_ctx_update(struct eval_ctx *ctx, struct expr *e)
 	}
 	switch (d->base) {
 	case PAYLOAD_NETWORK:
-		if (d != &proto_ip && d != &proto_ip6)
+		if (d != &proto_ip && d != &proto_ip6 && d != &proto_arp)
 			return 0;
 		if (ctx->l3 && ctx->l3 != d)
 			return eval_error(ctx, &e->location,
