@@ -343,8 +343,7 @@ static int parse_indesc(struct parse_ctx *ctx, struct input_desc *d)
 		free(ts);
 	}
 	bnft_yylex_destroy(st.scanner);
-	if (ret == 2) /* memory exhausted */
-		erec_error(ctx->msgs, &internal_location, "memory exhausted");
+	/* ret 2 (memory exhausted) was reported by the parser through yyerror */
 	return (ret != 0 || st.nerrs) ? -1 : 0;
 }
 
