@@ -660,6 +660,27 @@ static void emit_hdr_cache(struct cg *cg, bool th)
 		emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
 	else
 		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
+	{
+		/* Fast path: the whole cache lies in the linear area, copy it
+		 * with direct packet reads (no helper call). */
+		uint32_t slow = emit_label(e);
+		int size = th ? SCR_TH_MAX : SCR_NH_MAX, k;
+
+		emit_jmp_imm(e, BPF_JMP | BPF_JGT | BPF_K, BPF_REG_2, 0x7fff, slow);
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(data)));
+		emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, SKB_OFF(data_end)));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_2));
+		emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_0));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, size));
+		emit_jmp_reg(e, BPF_JMP | BPF_JGT, BPF_REG_3, BPF_REG_1, slow);
+		for (k = 0; k < size; k += 8) {
+			emit(e, I_LDX(BPF_DW, BPF_REG_3, BPF_REG_0, (int16_t)k));
+			emit(e, I_STX(BPF_DW, R_SCR, BPF_REG_3, (int16_t)((th ? SCR_TH : SCR_NH) + k)));
+		}
+		emit(e, I_ST(BPF_W, R_SCR, len_off, size));
+		emit_ja(e, done);
+		emit_bind(e, slow);
+	}
 	/* len = min(skb->len - off, cache size), nothing when <= 0 */
 	emit(e, I_LDX(BPF_W, BPF_REG_4, R_CTX, SKB_OFF(len)));
 	emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_4, BPF_REG_2));

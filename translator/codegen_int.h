@@ -20,11 +20,11 @@
  *   [80, 160)  nft registers: word w (kernel regs->data[w], 4..19) at 80 + 4w
  *              (words 0-3, the verdict register, are never stored: 80-95
  *              is free for the two lengths above)
- *   [160, 224) copy of the first 64 bytes from the network header
- *   [224, 256) copy of the first 32 bytes from the transport header
- * Payload loads inside the copies are plain stack reads; one
- * bpf_skb_load_bytes per header and program fills them (non-linear skbs
- * included). 256 bytes: the most a frame may use when tail calls and
+ *   [160, 224) copy of the first SCR_NH_MAX bytes from the network header
+ *   [224, 256) copy of the first SCR_TH_MAX bytes from the transport header
+ * Payload loads inside the copies are plain stack reads. Each program
+ * fills them once: direct packet reads when the bytes are in the linear
+ * area, else one bpf_skb_load_bytes per header (non-linear skbs). 256 bytes: the most a frame may use when tail calls and
  * bpf-to-bpf calls mix.
  */
 #define SCR_SIZE 256
@@ -32,9 +32,9 @@
 #define SCR_NH_LEN 80
 #define SCR_TH_LEN 84
 #define SCR_NH 160
-#define SCR_NH_MAX 64
+#define SCR_NH_MAX 40	/* an IPv6 header, an IPv4 header with options */
 #define SCR_TH 224
-#define SCR_TH_MAX 32
+#define SCR_TH_MAX 24	/* TCP/UDP/ICMP/SCTP headers (no TCP options) */
 #define SCR_TMP 0
 #define SCR_KEY 8
 #define SCR_KEY_MAX 64
