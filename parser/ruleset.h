@@ -39,7 +39,32 @@
  *    EXPR_VALUE, ranges that are exact prefixes of prefix-capable types are
  *    EXPR_PREFIX, others EXPR_RANGE.
  *  - EXPR_SET_REF has set_ref.set resolved.
- *  - Payload dependencies are NOT inserted: lowering adds them.
+ *  - Payload dependencies are NOT inserted: lowering adds them, with three
+ *    visible exceptions nft 1.1 also lists: "icmp type { echo-reply,
+ *    echo-request }" (a real STMT_EXPRESSION with an anonymous set) before a
+ *    field valid for several icmp types, and "meta l4proto 6" at the start
+ *    of a rule with "reject with tcp reset" in inet/bridge/netdev.
+ *  - A STMT_EXPRESSION whose expr has EXPR_F_IMPLICIT_DEP is a protocol
+ *    match the user wrote that nft's listing hides ("meta l4proto 6" right
+ *    before "tcp dport 22"): lower it like any match (it is the dependency
+ *    of what follows, so add none of your own); the printer skips it.
+ *  - Relational ops: OP_IMPLICIT = eq, or flag test (x & v != 0) for
+ *    bitmask types; OP_NEG = "flags ! v", i.e. (x & v) == 0. "a ^ c == v"
+ *    is folded to "a == c^v", "flags & m != 0" to "flags m", "flags / mask"
+ *    to (flags & mask) == value, prefixes of non-address integers to
+ *    "x & mask == v", constant binops are folded to one value.
+ *  - Binops in statements may be wider than their left operand (nft 1.1:
+ *    "ct mark set ip dscp << 26 | 0x10"): binop->len is the target's size,
+ *    the left operand keeps its own len; shifted values get xinteger_type.
+ *  - Raw payloads (@th,16,16) that match a header field of the context are
+ *    turned into that field after their value was read as a number; raw
+ *    matches not on byte boundaries become (aligned load & mask) == value.
+ *  - reject: type/family/icmp_code always filled (defaults as nft sends
+ *    them: icmp/icmpv6 port-unreachable in ip/ip6 context, else icmpx).
+ *  - nat.family is only set when written or inferred in inet (ip/ip6
+ *    tables imply it); nat.ipportmap is set for address . port maps.
+ *  - Hour ranges may wrap midnight ("21:00"-"02:00": left > right).
+ *  - String wildcards ("eth*") are EXPR_PREFIX of a string value.
  */
 #ifndef BNFT_PARSER_RULESET_H
 #define BNFT_PARSER_RULESET_H
