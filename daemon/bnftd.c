@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -58,6 +60,8 @@ struct daemon {
 	int lfd;
 	unsigned int idle_secs;	/* 0: never exit when idle */
 	bool root_seen;		/* the pin root existed once */
+	int nlfd;		/* rtnetlink RTMGRP_LINK, -1 if none */
+	uint64_t relink_at;	/* when to attach to new interfaces, 0: no */
 	unsigned long requests;
 };
 
@@ -358,6 +362,70 @@ reply:
 	return 0;
 }
 
+/*
+ * Interfaces created after a commit are not filtered until the entry
+ * programs are attached to them (daemon/lib/attach.h): the daemon watches
+ * RTM_NEWLINK and then commits the live ruleset again, which refreshes the
+ * interface maps and attaches everywhere (counters carried).
+ */
+static int link_watch_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Drains the socket; whether a new link was announced. */
+static bool link_watch_read(int fd)
+{
+	char buf[16384] __attribute__((aligned(8)));
+	bool newlink = false;
+	ssize_t len;
+
+	while ((len = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nh;
+
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+		     nh = NLMSG_NEXT(nh, len))
+			if (nh->nlmsg_type == RTM_NEWLINK)
+				newlink = true;
+	}
+	return newlink;
+}
+
+static void relink(struct daemon *d)
+{
+	struct bnft_load_stats *st;
+	struct list_head msgs;
+
+	if (list_empty(&d->rs.tables))
+		return;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return;
+	init_list_head(&msgs);
+	bnft_live_refresh_counters(&d->rs);
+	if (bnft_live_commit(&d->rs, BNFT_LOAD_KEEP_COUNTERS, &msgs, st) < 0) {
+		struct outbuf o;
+
+		outbuf_init(&o);
+		erec_print_list(&o, &msgs);
+		logmsg("attaching to new interfaces failed: %.*s", (int)o.len, o.buf ? o.buf : "");
+		outbuf_release(&o);
+	} else {
+		logmsg("new interface: ruleset committed again (generation %u)", st->gen);
+	}
+	erec_free_list(&msgs);
+	free(st);
+}
+
 static void serve_one(struct daemon *d, int cfd)
 {
 	struct timeval tv = { .tv_sec = 10 };
@@ -500,7 +568,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .lfd = -1 };
+	struct daemon d = { .lfd = -1, .nlfd = -1 };
 	struct list_head msgs;
 	uint64_t last;
 	bool autostart = false;
@@ -575,21 +643,38 @@ int main(int argc, char **argv)
 	notify_ready();
 	logmsg("serving %s", bnft_live_pin_root());
 	last = now_ns();
+	d.nlfd = link_watch_open();
 	while (!stop) {
-		struct pollfd pfd = { .fd = d.lfd, .events = POLLIN };
-		int n = poll(&pfd, 1, 1000), cfd;
+		struct pollfd pfd[2] = { { .fd = d.lfd, .events = POLLIN },
+					 { .fd = d.nlfd, .events = POLLIN } };
+		int timeout = 1000, n, cfd;
 
+		if (d.relink_at) {
+			uint64_t now = now_ns();
+
+			timeout = d.relink_at > now ? (int)((d.relink_at - now) / 1000000) + 1 : 0;
+		}
+		n = poll(pfd, d.nlfd >= 0 ? 2 : 1, timeout);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n > 0) {
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			cfd = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (cfd >= 0) {
 				serve_one(&d, cfd);
 				close(cfd);
 				last = now_ns();
 			}
-			continue;
 		}
+		if (n > 0 && d.nlfd >= 0 && (pfd[1].revents & POLLIN) && link_watch_read(d.nlfd) &&
+		    !d.relink_at)
+			d.relink_at = now_ns() + 200000000ull; /* let a burst of links settle */
+		if (d.relink_at && now_ns() >= d.relink_at) {
+			d.relink_at = 0;
+			relink(&d);
+			last = now_ns();
+		}
+		if (n > 0)
+			continue;
 		if (root_gone(&d)) {
 			logmsg("pin root %s is gone, exiting", bnft_live_pin_root());
 			break;
@@ -599,6 +684,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	if (d.nlfd >= 0)
+		close(d.nlfd);
 	close(d.lfd);
 	remove_pidfile();
 	bnft_ruleset_release(&d.rs);

@@ -85,12 +85,12 @@ bnc() { ip netns exec "$NC" "$BNFT" --pin-root "$PINC" "$@"; }
 listing() { bn -a list ruleset 2>&1; }
 
 # send COUNT datagrams to PORT, print how many a receiver on PORT got
-probe() { # port count
+probe() { # port count [address]
 	local out=$TMP/probe-$1-$RANDOM
 	ip netns exec "$NB" python3 "$E2E/udp_flow.py" recv "$1" "$out" 1 10 &
 	local rp=$!
 	for _ in $(seq 50); do [ -e "$out.ready" ] && break; sleep 0.05; done
-	ip netns exec "$NA" python3 "$E2E/udp_flow.py" send 10.211.0.2 "$1" 1000 "$(awk "BEGIN{print $2/1000}")" >/dev/null
+	ip netns exec "$NA" python3 "$E2E/udp_flow.py" send "${3:-10.211.0.2}" "$1" 1000 "$(awk "BEGIN{print $2/1000}")" >/dev/null
 	wait $rp
 	awk '{print $1}' "$out"
 }
@@ -314,6 +314,26 @@ for h in $(grep -E "udp dport 9[12][0-9]{2} drop" "$TMP/conc.l" | sed -nE 's/.*#
 	echo "delete rule inet sw in handle $h"
 done >"$TMP/del.nft"
 bn -f "$TMP/del.nft" || ko "deleting the concurrent rules in one transaction"
+
+# ------------------------------------------------ interfaces created later
+LOG=$(statefile "$PIN" .log)
+n0=$(grep -c "new interface" "$LOG" 2>/dev/null)
+ip link add va2-$ID netns "$NA" type veth peer name vb2-$ID netns "$NB"
+ip -n "$NA" addr add 10.212.0.1/24 dev va2-$ID
+ip -n "$NB" addr add 10.212.0.2/24 dev vb2-$ID
+ip -n "$NA" link set va2-$ID up
+ip -n "$NB" link set vb2-$ID up
+MA2=$(ip -n "$NA" -br link show va2-$ID | awk '{print $3}')
+MB2=$(ip -n "$NB" -br link show vb2-$ID | awk '{print $3}')
+ip -n "$NA" neigh replace 10.212.0.2 lladdr "$MB2" dev va2-$ID nud permanent
+ip -n "$NB" neigh replace 10.212.0.1 lladdr "$MA2" dev vb2-$ID nud permanent
+sleep 1
+n=$(probe 5555 20 10.212.0.2)
+m=$(probe 6666 20 10.212.0.2)
+if [ "$n" = 20 ] && [ "$m" = 0 ]; then ok "interface created after the load is filtered (5555: 20/20, 6666: 0/20)"; else ko "new interface: 5555 $n/20, 6666 $m/20 (6666 must be dropped)"; fi
+sleep 2
+n1=$(grep -c "new interface" "$LOG" 2>/dev/null)
+if [ $((n1 - n0)) -ge 1 ] && [ $((n1 - n0)) -le 4 ]; then ok "new links: $((n1 - n0)) re-commits, no loop"; else ko "new links: $((n1 - n0)) re-commits"; fi
 
 # ------------------------------------------------ 4. swaps under traffic
 listing >"$TMP/pre.l"
