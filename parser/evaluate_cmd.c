@@ -235,6 +235,71 @@ static struct rule *rule_at_index(struct chain *c, uint64_t idx)
 	return NULL;
 }
 
+static bool binding_name_used(const struct table *t, const char *name)
+{
+	const struct chain *c;
+	const struct rule *r;
+	const struct stmt *s;
+
+	list_for_each_entry(c, &t->chains, list)
+		list_for_each_entry(r, &c->rules, list)
+			list_for_each_entry(s, &r->stmts, list)
+				if (s->type == STMT_VERDICT && s->expr &&
+				    s->expr->etype == EXPR_VERDICT && s->expr->verdict.binding &&
+				    s->expr->verdict.binding->handle.chain &&
+				    !strcmp(s->expr->verdict.binding->handle.chain, name))
+					return true;
+	return false;
+}
+
+/*
+ * "jump { ... }": the kernel creates the anonymous chain __chain%d and its
+ * rules before the rule that jumps to it, so they take the handles first.
+ * The chain stays owned by the verdict (the printer lists it inline).
+ */
+static int binding_chain_add(struct eval_ctx *ctx, struct table *t, struct chain *bc,
+			     unsigned int *next_idx)
+{
+	struct rule *r;
+	char name[32];
+	int err = 0;
+
+	do
+		snprintf(name, sizeof(name), "__chain%u", (*next_idx)++);
+	while (binding_name_used(t, name));
+	free(bc->handle.chain);
+	bc->handle.chain = strdup(name);
+	handle_fill(&bc->handle, t, NULL);
+	bc->flags |= CHAIN_F_BINDING;
+	bc->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	list_for_each_entry(r, &bc->rules, list) {
+		ctx->chain = bc;
+		init_list_head(&ctx->pending_sets);
+		if (rule_evaluate(ctx, r) < 0 || rule_targets_check(ctx, r) < 0) {
+			eval_drop_pending_sets(ctx);
+			err = -1;
+			break;
+		}
+		eval_commit_pending_sets(ctx);
+		handle_fill(&r->handle, t, name);
+		r->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	}
+	return err;
+}
+
+static int rule_binding_chains(struct eval_ctx *ctx, struct table *t, struct rule *r)
+{
+	unsigned int idx = 0;
+	struct stmt *s;
+
+	list_for_each_entry(s, &r->stmts, list)
+		if (s->type == STMT_VERDICT && s->expr && s->expr->etype == EXPR_VERDICT &&
+		    s->expr->verdict.binding &&
+		    binding_chain_add(ctx, t, s->expr->verdict.binding, &idx) < 0)
+			return -1;
+	return 0;
+}
+
 /* Evaluate rule r (owned) and link it into chain c per op/position. */
 static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, struct rule *r,
 		       enum cmd_op op, const struct handle *h)
@@ -244,8 +309,12 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	unsigned int nerrs = ctx->nerrs;
 
 	ctx->table = t;
-	ctx->chain = c;
 	ctx->family = t->handle.family;
+	if (rule_binding_chains(ctx, t, r) < 0) {
+		rule_free(r);
+		return -1;
+	}
+	ctx->chain = c;
 	init_list_head(&ctx->pending_sets);
 	if (rule_evaluate(ctx, r) < 0 || ctx->nerrs != nerrs) {
 		eval_drop_pending_sets(ctx);

@@ -500,6 +500,15 @@ static void stmt_anon_sets(struct bnft_ruleset *rs, struct table *t, struct stmt
 	case STMT_EXPRESSION:
 	case STMT_VERDICT:
 		expr_anon_sets(rs, t, s->expr);
+		if (s->expr && s->expr->etype == EXPR_VERDICT && s->expr->verdict.binding) {
+			const struct rule *r;
+			struct stmt *i;
+
+			/* rules of a jump { } chain go with it */
+			list_for_each_entry(r, &s->expr->verdict.binding->rules, list)
+				list_for_each_entry(i, &r->stmts, list)
+					stmt_anon_sets(rs, t, i);
+		}
 		break;
 	case STMT_NAT:
 		expr_anon_sets(rs, t, s->nat.addr);
