@@ -133,6 +133,12 @@ void erec_print(struct outbuf *o, const struct error_record *erec)
 			il = il->indesc->included_from;
 		}
 	}
+	if (d && d == internal_location.indesc) {
+		/* nft: "internal:0:0-0: Error: msg" and an empty line */
+		outbuf_printf(o, "internal:0:0-0: %s%s\n\n", erec_type_name(erec->type),
+			      erec->msg ? erec->msg : "");
+		return;
+	}
 	if (d && indesc_is_file(d) && loc->first_line > 0)
 		outbuf_printf(o, "%s:%d:%d-%d: ", d->name, loc->first_line, loc->first_column,
 			      loc->last_column);
