@@ -77,9 +77,10 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
 		kout=$(BNFT_NETNS="$ns" timeout 600 ip netns exec "$ns" "$BIN" -k -l "$klog" "$PY"/*/*.t 2>/dev/null | grep '^kernel: ')
 		ip netns del "$ns" 2>/dev/null
 		ka=$(sed -E 's/^kernel: ([0-9]+) accepted.*/\1/' <<<"$kout")
-		kr=$(sed -E 's/.* ([0-9]+) rejected$/\1/' <<<"$kout")
+		kr=$(sed -E 's/.* ([0-9]+) rejected.*/\1/' <<<"$kout")
+		krb=$(sed -E 's/.*read back: //' <<<"$kout")
 		if [ -n "$ka" ] && [ -n "$kr" ] && [ $((ka + kr)) -gt 0 ]; then
-			echo "kernel: $ka lowered contexts accepted, $kr rejected ($klog)"
+			echo "kernel: $ka lowered contexts accepted, $kr rejected; rules read back from the kernel: $krb ($klog; differences are mostly the kernel's own defaults: nat addr_max/flags, log level)"
 			if [ $((100 * ka)) -ge $((THRESH * (ka + kr))) ]; then
 				cp=$((cp + 1))
 			else

@@ -39,6 +39,7 @@
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
+#include "translator/kdump.h"
 #include "translator/lower.h"
 
 #define MAXL 8192
@@ -472,7 +473,7 @@ struct counts {
 static FILE *logf;
 static bool verbose;
 static bool kload; /* -k: also load every lowered context into the kernel */
-static unsigned int k_ok, k_fail;
+static unsigned int k_ok, k_fail, k_same, k_diff;
 
 /* ------------------------------------------------------------------ */
 /* Kernel acceptance (-k): the lowered IR as one nf_tables batch        */
@@ -504,6 +505,53 @@ static bool set_has_elems(struct nftnl_set *s)
 
 	nftnl_set_elems_iter_destroy(it);
 	return has;
+}
+
+/* Expression lines of the last rule of ir ("  [ ... ]" only). */
+static void rule_lines(const struct bnft_ir *ir, struct outbuf *o)
+{
+	struct nftnl_rule_list_iter *it = nftnl_rule_list_iter_create(ir->rules);
+	struct nftnl_rule *r, *last = NULL;
+	struct outbuf all;
+	char *save = NULL, *l;
+
+	while (it && (r = nftnl_rule_list_iter_next(it)))
+		last = r;
+	nftnl_rule_list_iter_destroy(it);
+	if (!last)
+		return;
+	outbuf_init(&all);
+	bnft_ir_print_rule_debug(ir, last, &all);
+	for (l = strtok_r(all.buf ? all.buf : (char *)"", "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(l);
+
+		if (strncmp(l, "  [ ", 4))
+			continue;
+		/* the kernel always reports lookup flags; nft prints them when set */
+		if (!strncmp(l, "  [ lookup ", 11) && n > 6 && !strcmp(l + n - 6, " 0x0 ]"))
+			strcpy(l + n - 6, " ]");
+		outbuf_printf(o, "%s\n", l);
+	}
+	outbuf_release(&all);
+}
+
+static bool kernel_same(const struct bnft_ir *ours, const struct bnft_ir *kern, const char *rule)
+{
+	struct outbuf a, b;
+	bool same;
+
+	outbuf_init(&a);
+	outbuf_init(&b);
+	rule_lines(ours, &a);
+	rule_lines(kern, &b);
+	same = a.buf && b.buf && !strcmp(a.buf, b.buf);
+	if (!same && logf)
+		fprintf(logf, "ROUNDTRIP %s\n  ours:\n%s  kernel:\n%s", rule, a.buf ? a.buf : "",
+			b.buf ? b.buf : "");
+	outbuf_release(&a);
+	outbuf_release(&b);
+	return same;
 }
 
 /* Send ir to the kernel of this netns after flushing its ruleset.
@@ -717,7 +765,15 @@ static int run_rule(const struct tctx *t, const struct ttable *tb, const char *r
 		char kerr[256] = "";
 
 		if (kernel_load(ir, kerr, sizeof(kerr)) == 0) {
+			struct bnft_ir *kir = NULL;
+
 			k_ok++;
+			/* round trip: what the kernel holds must print like our IR */
+			if (bnft_kdump_new(&kir) == 0 && kernel_same(ir, kir, rule))
+				k_same++;
+			else
+				k_diff++;
+			bnft_ir_free(&kir);
 		} else {
 			k_fail++;
 			if (logf)
@@ -1001,7 +1057,8 @@ int main(int argc, char **argv)
 	}
 	free(pfiles);
 	if (kload)
-		printf("kernel: %u accepted, %u rejected\n", k_ok, k_fail);
+		printf("kernel: %u accepted, %u rejected; read back: %u identical, %u different\n",
+		       k_ok, k_fail, k_same, k_diff);
 	printf("total: %u passed, %u failed, %u skipped\n", total.passed, total.failed,
 	       total.skipped);
 	if (logf)
