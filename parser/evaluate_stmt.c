@@ -591,7 +591,12 @@ int rule_evaluate(struct eval_ctx *ctx, struct rule *r)
 			ctx->dep_stmt = NULL;
 		}
 	}
-	stmt_free(ctx->dep_stmt);
+	if (ctx->dep_stmt) {
+		/* Unlinked after an error: its anonymous set is pending and
+		 * points at its set expression, drop them before freeing it. */
+		eval_drop_pending_sets(ctx);
+		stmt_free(ctx->dep_stmt);
+	}
 	ctx->dep_stmt = NULL;
 	if (!err && ctx->tcp_dep_loc)
 		err = reject_tcp_dep_stmt(ctx, r, ctx->tcp_dep_loc);
