@@ -675,9 +675,40 @@ static int cmp_item(const void *a, const void *b)
 	return x->value < y->value ? -1 : x->value > y->value;
 }
 
+/* Where the segments of one point tuple go: LPM prefixes, or a list of
+ * (start, value) for a range table. */
+struct seg_sink {
+	struct entry_buf *b;
+	uint32_t *start, *value;
+	size_t n, cap;
+	bool table;
+};
+
+static int table_push(struct seg_sink *t, uint32_t start, uint32_t value)
+{
+	if (t->n && t->value[t->n - 1] == value)
+		return 0;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? 2 * t->cap : 64;
+		uint32_t *a = realloc(t->start, nc * sizeof(*a));
+
+		if (!a)
+			return -ENOMEM;
+		t->start = a;
+		a = realloc(t->value, nc * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		t->value = a;
+		t->cap = nc;
+	}
+	t->start[t->n] = start;
+	t->value[t->n++] = value;
+	return 0;
+}
+
 /* Cuts [lo, hi] of a w-byte field into prefixes after `point`. */
-static int add_segment(struct entry_buf *b, const uint8_t *point, uint32_t plen, u128 lo, u128 hi,
-		       uint32_t w, uint32_t value)
+static int add_prefixes(struct entry_buf *b, const uint8_t *point, uint32_t plen, u128 lo, u128 hi,
+			uint32_t w, uint32_t value)
 {
 	uint32_t bits = w * 8;
 	uint8_t key[4 + BNFT_OPT_KEY_MAX];
@@ -767,7 +798,7 @@ static int cmp_event(const void *a, const void *b)
 }
 
 /* Items [0, n) share one point tuple: disjoint segments, earliest rule. */
-static int build_segments(struct entry_buf *b, const struct item *it, size_t n, uint32_t plen,
+static int build_segments(struct seg_sink *b, const struct item *it, size_t n, uint32_t plen,
 			  uint32_t w)
 {
 	struct event *ev = malloc(2 * n * sizeof(*ev));
@@ -805,9 +836,16 @@ static int build_segments(struct entry_buf *b, const struct item *it, size_t n, 
 		if (h.n)
 			v = it[h.v[0]].value;
 		next = i < ne ? ev[i].pos - 1 : max;
+		if (b->table) {
+			/* a table tiles the value space: gaps hold NONE */
+			if (!b->n && pos > 0)
+				err = table_push(b, 0, BNFT_OPT_NONE);
+			err = err ?: table_push(b, (uint32_t)pos, v);
+			continue;
+		}
 		/* segment [pos, next] holds v; merge runs of the same value */
 		if (seg_val != BNFT_OPT_NONE && (v != seg_val || pos != seg_hi + 1)) {
-			err = add_segment(b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
+			err = add_prefixes(b->b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
 			seg_val = BNFT_OPT_NONE;
 		}
 		if (v != BNFT_OPT_NONE) {
@@ -818,11 +856,59 @@ static int build_segments(struct entry_buf *b, const struct item *it, size_t n, 
 		}
 	}
 	if (!err && seg_val != BNFT_OPT_NONE)
-		err = add_segment(b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
+		err = add_prefixes(b->b, it[0].point, plen, seg_lo, seg_hi, w, seg_val);
+	if (!err && b->table && !b->n)
+		err = table_push(b, 0, BNFT_OPT_NONE);
 out:
 	free(ev);
 	free(h.v);
 	free(dead);
+	return err;
+}
+
+/*
+ * One interval field of at most 4 bytes and nothing else varying: a range
+ * table searched without branches (bounded binary search). One ARRAY entry
+ * holds u32 start[P] then u32 value[P], P a power of two; the segments tile
+ * the field's value space (gaps hold NONE) and the padding repeats the last
+ * segment, so the last start <= key gives the value.
+ */
+static int build_table(struct bnft_opt_group *g, const struct item *items, size_t n, uint32_t w)
+{
+	struct seg_sink t = { .table = true };
+	uint32_t p = 1, i, *v;
+	int err = build_segments(&t, items, n, 0, w);
+
+	if (err)
+		goto out;
+	while (p < t.n)
+		p <<= 1;
+	if (p > BNFT_OPT_TABLE_MAX)
+		goto out; /* too large for one map value: LPM trie */
+	v = calloc(2 * (size_t)p, sizeof(*v));
+	g->map.keys = calloc(1, 4);
+	if (!v || !g->map.keys) {
+		free(v);
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p; i++) {
+		v[i] = i < t.n ? t.start[i] : t.start[t.n - 1];
+		v[p + i] = i < t.n ? t.value[i] : t.value[t.n - 1];
+	}
+	g->map.values = (uint8_t *)v;
+	g->map.type = BPF_MAP_TYPE_ARRAY;
+	g->map.key_size = 4;
+	g->map.value_size = 8 * p;
+	g->map.max_entries = 1;
+	g->map.nelems = 1;
+	g->table = true;
+	g->lpm = false;
+	g->tsize = p;
+	g->built = true;
+out:
+	free(t.start);
+	free(t.value);
 	return err;
 }
 
@@ -899,7 +985,16 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 	snprintf(g->map.name, sizeof(g->map.name), "bnft_opt");
 	snprintf(g->map.set, sizeof(g->map.set), "(optimizer)");
 	g->map.value_size = 4;
+	if (g->lpm && pointlen == 0 && w <= 4 && n) {
+		err = build_table(g, items, n, w);
+		if (err || g->table) {
+			free(items);
+			return err;
+		}
+	}
 	if (g->lpm) {
+		struct seg_sink sink = { .b = &b };
+
 		g->map.type = BPF_MAP_TYPE_LPM_TRIE;
 		g->map.key_size = 4 + g->keylen;
 		g->map.flags = BPF_F_NO_PREALLOC;
@@ -908,7 +1003,7 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 
 			while (e < n && !memcmp(items[e].point, items[k].point, pointlen))
 				e++;
-			err = build_segments(&b, items + k, e - k, pointlen, w);
+			err = build_segments(&sink, items + k, e - k, pointlen, w);
 			k = e;
 		}
 	} else {

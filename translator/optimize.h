@@ -25,6 +25,10 @@
  *     value space is cut into disjoint segments holding the earliest rule
  *     covering them, each segment cut into prefixes (so overlapping ranges
  *     and nested prefixes keep first-match exactly);
+ *   - one interval field of at most 4 bytes and no varying point field: a
+ *     range table instead (the same segments, u32 starts and values in one
+ *     ARRAY map value), searched by a branch-free unrolled binary search
+ *     (log2 of the table size steps, 19 at most);
  *   - selectors with one value across the group are checked inline.
  * The run's match is the minimum over its groups: the first rule of the run
  * that matches, exactly what a linear walk gives, since no rule of the run
@@ -49,6 +53,7 @@
 #define BNFT_OPT_KEY_MAX 64	/* bytes of a group key (scratch key area) */
 #define BNFT_OPT_MAX_VCLASS 256
 #define BNFT_OPT_NONE 0xffffffffu
+#define BNFT_OPT_TABLE_MAX (1u << 19)	/* range table entries (4 MB value) */
 
 #define BNFT_OPT_V_CTR 0x100u
 #define BNFT_OPT_VALUE(idx, ctr, vclass)                                                   \
@@ -94,6 +99,8 @@ struct bnft_opt_group {
 	/* Built structure (bnft_opt_build): key = varying fields in sel order.
 	 * lpm: key = u32 prefix length + data. keylen counts data bytes. */
 	bool built, lpm, keyless;
+	bool table;		/* range table (ARRAY, one value): see below */
+	uint32_t tsize;		/* table: P, entries (a power of two) */
 	uint32_t keylen;
 	uint32_t keyless_value;	/* keyless: the value when the checks pass */
 	struct bnft_map_spec map;	/* keys/values, handed to the prog set */

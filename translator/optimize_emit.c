@@ -153,12 +153,67 @@ static int group_map(struct cg *cg, struct bnft_opt_group *g)
 	return g->map_index;
 }
 
+/*
+ * R0 = value of the segment holding the w-byte field at [R9 + roff] in the
+ * range table of map mi (struct: u32 start[P], u32 value[P]). Branch free:
+ *   pos = 0; for step = P/2 .. 1: pos += step if start[pos + step] <= key
+ * (key - start >> 63 is 1 exactly when key < start: both are u32 in 64-bit
+ * registers), so the verifier walks it once and bounds pos by P - 1.
+ */
+static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int mi, int roff,
+			      uint32_t miss)
+{
+	struct emitter *e = cg->e;
+	uint32_t w = g->sel[g->nsel - 1].cmplen, step;
+
+	switch (w) {
+	case 1:
+		emit(e, I_LDX(BPF_B, R_SAVE2, R_SCR, (int16_t)roff));
+		break;
+	case 2:
+		emit(e, I_LDX(BPF_H, R_SAVE2, R_SCR, (int16_t)roff));
+		emit(e, I_BE(R_SAVE2, 16));
+		break;
+	default: /* 3 or 4: registers are word aligned */
+		emit(e, I_LDX(BPF_W, R_SAVE2, R_SCR, (int16_t)roff));
+		emit(e, I_BE(R_SAVE2, 32));
+		if (w == 3)
+			emit(e, I_ALU64_IMM(BPF_RSH, R_SAVE2, 8));
+		break;
+	}
+	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP, 0));
+	emit_ld_map(e, BPF_REG_1, mi);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, miss);
+	emit(e, I_MOV64_IMM(BPF_REG_3, 0));
+	for (step = g->tsize / 2; step >= 1; step /= 2) {
+		emit(e, I_MOV64_REG(BPF_REG_5, BPF_REG_3));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_5, (int32_t)step));
+		emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_5, 2));
+		emit(e, I_MOV64_REG(BPF_REG_4, BPF_REG_0));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_4, BPF_REG_5));
+		emit(e, I_LDX(BPF_W, BPF_REG_4, BPF_REG_4, 0));
+		emit(e, I_MOV64_REG(BPF_REG_5, R_SAVE2));
+		emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_5, BPF_REG_4));
+		emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_5, 63));
+		emit(e, I_ALU64_IMM(BPF_SUB, BPF_REG_5, 1));
+		emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_5, (int32_t)step));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_5));
+	}
+	emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_3, 2));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, (int32_t)(g->tsize * 4)));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_3));
+	emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
+}
+
 static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run,
 		      struct bnft_opt_group *g)
 {
 	struct emitter *e = cg->e;
 	uint32_t miss = emit_label(e), i, koff = g->lpm ? SCR_KEY + 4 : SCR_KEY;
-	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel;
+	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel, tbl_roff = 0;
 	int err, mi = -1;
 
 	if (g->keyless && g->keyless_value == BNFT_OPT_NONE)
@@ -186,11 +241,18 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 			emit_const_check(e, roff, g->cval[i], g->sel[i].cmplen, miss);
 			continue;
 		}
+		if (g->table) {
+			/* the only varying field: read from its register */
+			tbl_roff = (uint32_t)roff;
+			continue;
+		}
 		emit_copy_key(e, roff, (int)koff, g->sel[i].cmplen);
 		koff += g->sel[i].cmplen;
 	}
 	cg->cur_expr = NULL;
-	if (g->keyless) {
+	if (g->table) {
+		emit_table_search(cg, g, mi, (int)tbl_roff, miss);
+	} else if (g->keyless) {
 		emit(e, I_ALU32_IMM(BPF_MOV, BPF_REG_0, (int32_t)g->keyless_value));
 	} else {
 		if (g->lpm)
@@ -276,14 +338,15 @@ static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
 	int err;
 
 	mark_counters(cg, c, run);
-	emit(e, I_MOV64_IMM(R_SAVE1, -1));
+	/* NONE = 0xffffffff, zero-extended like the u32 values loaded */
+	emit(e, I_MOV32_IMM(R_SAVE1, -1));
 	for (i = 0; i < run->ngroups; i++) {
 		err = emit_group(cg, c, run, &run->groups[i]);
 		if (err)
 			return err;
 	}
 	cg->cur_rule = c->rules[run->start];
-	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, R_SAVE1, -1, end);
+	emit_jmp_imm(e, BPF_JMP32 | BPF_JEQ | BPF_K, R_SAVE1, -1, end);
 	if (run->any_counter)
 		emit_run_counter(cg, c->first_rule_id + (uint32_t)run->start);
 	emit(e, I_MOV64_REG(R_SAVE2, R_SAVE1));

@@ -407,6 +407,21 @@ static uint32_t lookup_group(const struct bnft_opt_group *g, const struct pkt *p
 		return BNFT_OPT_NONE;
 	if (g->keyless)
 		return g->keyless_value;
+	if (g->table) {
+		const uint32_t *start = (const uint32_t *)m->values, *val = start + g->tsize;
+		uint32_t w = g->sel[g->nsel - 1].cmplen, kv = 0;
+
+		assert_int_equal(m->value_size, 8 * g->tsize);
+		assert_int_equal(start[0], 0);
+		for (i = 0; i < w; i++)
+			kv = kv << 8 | key[i];
+		for (i = 0; i < g->tsize; i++) {
+			assert_true(i == 0 || start[i] >= start[i - 1]);
+			if (start[i] <= kv)
+				best = val[i];
+		}
+		return best;
+	}
 	for (i = 0; i < m->nelems; i++) {
 		const uint8_t *k = m->keys + (size_t)i * m->key_size;
 		uint32_t v;
