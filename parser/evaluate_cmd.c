@@ -19,6 +19,7 @@
 
 #include "parser/evaluate.h"
 #include "parser/print.h"
+#include "parser/value.h"
 
 void eval_commit_pending_sets(struct eval_ctx *ctx);
 void eval_drop_pending_sets(struct eval_ctx *ctx);
@@ -102,6 +103,9 @@ static unsigned int cmd_obj_type(enum cmd_obj obj)
 		return 0;
 	}
 }
+
+static int elems_clash(struct eval_ctx *ctx, const struct set *s, const struct expr *elems,
+		       bool create);
 
 /* ---------------------------------------------------------------- echo */
 
@@ -345,9 +349,12 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	} else if (h && h->index.id) {
 		target = rule_at_index(c, h->index.id - 1);
 		if (!target) {
+			struct location il = loc_extend_back(loc_or(&h->index.location, &r->location),
+							     "index");
+
 			eval_drop_pending_sets(ctx);
 			rule_free(r);
-			return kernel_error(ctx, loc_or(&h->index.location, &r->location), ENOENT);
+			return kernel_error(ctx, &il, ENOENT);
 		}
 		after = op == CMD_INSERT ? target->list.prev : &target->list;
 	} else {
@@ -414,6 +421,29 @@ static struct chain *do_add_chain(struct eval_ctx *ctx, struct table *t, struct 
 	return c;
 }
 
+/* "add set" of an existing name with another key or data type */
+static bool set_type_differs(struct eval_ctx *ctx, struct set *s, const struct set *old)
+{
+	struct list_head *msgs = ctx->msgs, scratch;
+	unsigned int nerrs = ctx->nerrs;
+	struct expr *init = s->init;
+	bool differs;
+
+	/* evaluate the new declaration's types only, quietly */
+	init_list_head(&scratch);
+	ctx->msgs = &scratch;
+	s->init = NULL;
+	differs = set_evaluate(ctx, s) == 0 &&
+		  (!datatype_equal(s->key->dtype, old->key->dtype) ||
+		   !s->data != !old->data ||
+		   (s->data && old->data && !datatype_equal(s->data->dtype, old->data->dtype)));
+	s->init = init;
+	erec_free_list(&scratch);
+	ctx->msgs = msgs;
+	ctx->nerrs = nerrs;
+	return differs;
+}
+
 static int do_add_set(struct eval_ctx *ctx, struct table *t, struct set *s, bool create)
 {
 	struct set *old = table_set_lookup(t, s->handle.set);
@@ -422,6 +452,11 @@ static int do_add_set(struct eval_ctx *ctx, struct table *t, struct set *s, bool
 	ctx->family = t->handle.family;
 	if (old) {
 		if (create) {
+			kernel_error(ctx, loc_or(&s->handle.set_loc, &s->location), EEXIST);
+			set_free(s);
+			return -1;
+		}
+		if (s->key && old->key && set_type_differs(ctx, s, old)) {
 			kernel_error(ctx, loc_or(&s->handle.set_loc, &s->location), EEXIST);
 			set_free(s);
 			return -1;
@@ -690,11 +725,13 @@ static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 		struct expr *elems = cmd->expr;
 
 		if (!s || (s->flags & NFT_SET_ANONYMOUS))
-			return kernel_error(ctx, loc_or(&cmd->handle.set_loc, &cmd->location),
-					    ENOENT);
+			return eval_error(ctx, loc_or(&cmd->handle.set_loc, &cmd->location),
+					  "No such file or directory");
 		if (!elems)
 			return 0;
 		if (set_elems_evaluate(ctx, s, elems) < 0 || set_targets_check(ctx, elems) < 0)
+			return -1;
+		if (s->init && elems_clash(ctx, s, elems, cmd->op == CMD_CREATE) < 0)
 			return -1;
 		cmd->expr = NULL;
 		ruleset_save_set_elems(ctx->rs, s);
@@ -736,6 +773,80 @@ static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 		}
 		return eval_error(ctx, &cmd->location, "unsupported command object");
 	}
+}
+
+/* ---------------------------------------------------------------- elements */
+
+static bool key_equal(const struct expr *a, const struct expr *b)
+{
+	uint8_t x[BNFT_VALUE_MAX], y[BNFT_VALUE_MAX];
+	unsigned int n;
+
+	if (!a || !b || a->etype != b->etype)
+		return false;
+	switch (a->etype) {
+	case EXPR_VALUE:
+		n = value_bytes(a->len > b->len ? a->len : b->len);
+		if (n > BNFT_VALUE_MAX)
+			return false;
+		eval_value_be(a, x, n);
+		eval_value_be(b, y, n);
+		return !memcmp(x, y, n);
+	case EXPR_PREFIX:
+		return a->prefix.prefix_len == b->prefix.prefix_len &&
+		       key_equal(a->prefix.prefix, b->prefix.prefix);
+	case EXPR_RANGE:
+		return key_equal(a->range.left, b->range.left) &&
+		       key_equal(a->range.right, b->range.right);
+	case EXPR_CONCAT: {
+		const struct expr *i, *j;
+
+		j = list_first_entry(&EXPR_COMPOUND(b).expressions, struct expr, list);
+		list_for_each_entry(i, &EXPR_COMPOUND(a).expressions, list) {
+			if (&j->list == &EXPR_COMPOUND(b).expressions || !key_equal(i, j))
+				return false;
+			j = list_next_entry(j, list);
+		}
+		return &j->list == &EXPR_COMPOUND(b).expressions;
+	}
+	default:
+		return false;
+	}
+}
+
+static bool data_equal(const struct expr *a, const struct expr *b)
+{
+	if (a->etype == EXPR_VERDICT && b->etype == EXPR_VERDICT) {
+		const struct expr *ca = a->verdict.chain, *cb = b->verdict.chain;
+
+		return a->verdict.code == b->verdict.code &&
+		       (!ca || !cb ? ca == cb
+				   : ca->etype == EXPR_SYMBOL && cb->etype == EXPR_SYMBOL &&
+					     !strcmp(ca->sym.identifier, cb->sym.identifier));
+	}
+	return key_equal(a, b);
+}
+
+/* The kernel refuses an element that exists (create) or that exists with
+ * other data (maps). */
+static int elems_clash(struct eval_ctx *ctx, const struct set *s, const struct expr *elems,
+		       bool create)
+{
+	const struct expr *n, *o;
+
+	list_for_each_entry(n, &EXPR_COMPOUND(elems).expressions, list) {
+		const struct expr *nk = setelem_key((struct expr *)n);
+
+		list_for_each_entry(o, &EXPR_COMPOUND(s->init).expressions, list) {
+			if (!key_equal(nk, setelem_key((struct expr *)o)))
+				continue;
+			if (create || (n->etype == EXPR_MAPPING && o->etype == EXPR_MAPPING &&
+				       !data_equal(n->mapping.right, o->mapping.right)))
+				return kernel_error(ctx, &nk->location, EEXIST);
+			break;
+		}
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -801,7 +912,15 @@ static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
 										: &h->chain_loc,
 								  &cmd->location),
 						      ENOENT);
-		if (!list_empty(&c->rules) || ruleset_chain_refs(t, c))
+		/* the kernel deletes the rules with the chain; jumps to it
+		 * from other chains keep it busy */
+		{
+			struct rule *r2, *rn;
+
+			list_for_each_entry_safe(r2, rn, &c->rules, list)
+				ruleset_del_rule(ctx->rs, t, r2);
+		}
+		if (ruleset_chain_refs(t, c))
 			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), EBUSY);
 		ruleset_del_chain(ctx->rs, c);
 		return 0;
@@ -813,9 +932,7 @@ static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
 						      ENOENT);
 		r = chain_rule_lookup_handle(c, h->handle.id);
 		if (!r)
-			return destroy ? 0
-				       : kernel_error(ctx, loc_or(&h->handle.location, &cmd->location),
-						      ENOENT);
+			return destroy ? 0 : kernel_error(ctx, &cmd->location, ENOENT);
 		ruleset_del_rule(ctx->rs, t, r);
 		return 0;
 	case CMD_OBJ_SET:
