@@ -62,6 +62,7 @@ struct daemon {
 	bool root_seen;		/* the pin root existed once */
 	int nlfd;		/* rtnetlink RTMGRP_LINK, -1 if none */
 	uint64_t relink_at;	/* when to attach to new interfaces, 0: no */
+	struct stat state_st;	/* the state file as this daemon left it */
 	unsigned long requests;
 };
 
@@ -207,6 +208,31 @@ static void tables_free(struct table_id *v, size_t n)
 	free(v);
 }
 
+/* Remember the state file as this daemon wrote or read it. */
+static void state_mark(struct daemon *d)
+{
+	char path[1024];
+
+	memset(&d->state_st, 0, sizeof(d->state_st));
+	if (!bnft_live_state_file(".nft", path, sizeof(path)))
+		stat(path, &d->state_st);
+}
+
+/* Whether someone else changed the live state (BNFT_NO_DAEMON=1 bnft). */
+static bool state_changed(const struct daemon *d)
+{
+	struct stat sb;
+	char path[1024];
+
+	memset(&sb, 0, sizeof(sb));
+	if (bnft_live_state_file(".nft", path, sizeof(path)))
+		return false;
+	stat(path, &sb);
+	return sb.st_ino != d->state_st.st_ino || sb.st_size != d->state_st.st_size ||
+	       sb.st_mtim.tv_sec != d->state_st.st_mtim.tv_sec ||
+	       sb.st_mtim.tv_nsec != d->state_st.st_mtim.tv_nsec;
+}
+
 /* Replace the in-memory ruleset by the saved state of the live generation. */
 static int reload_ruleset(struct daemon *d, struct list_head *msgs)
 {
@@ -234,6 +260,7 @@ static int reload_ruleset(struct daemon *d, struct list_head *msgs)
 	}
 	init_list_head(&d->rs.undo);
 	d->rs.in_trans = false;
+	state_mark(d);
 	return 0;
 }
 
@@ -305,6 +332,11 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 
 	if (parse_request(&pctx, req, &err) < 0)
 		goto errors;
+	if (state_changed(d)) {
+		logmsg("the saved state changed behind the daemon: reloading it");
+		if (reload_ruleset(d, &msgs) < 0)
+			goto errors;
+	}
 	modify = cmds_modify(&src);
 	/* live counter values: for listings, and as the values of surviving
 	 * rules when the loader cannot carry them */
@@ -335,6 +367,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 			erec_free_list(&rmsgs);
 			goto errors;
 		}
+		state_mark(d);
 		ws.commit_ns = now_ns() - t1;
 		ws.committed = 1;
 		ws.gen = st->gen;
@@ -420,6 +453,7 @@ static void relink(struct daemon *d)
 		logmsg("attaching to new interfaces failed: %.*s", (int)o.len, o.buf ? o.buf : "");
 		outbuf_release(&o);
 	} else {
+		state_mark(d);
 		logmsg("new interface: ruleset committed again (generation %u)", st->gen);
 	}
 	erec_free_list(&msgs);

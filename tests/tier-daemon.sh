@@ -282,6 +282,13 @@ ip netns exec "$NN" nft add rule inet f c udp dport 99 drop
 ip netns exec "$NN" nft -a list ruleset >"$TMP/n.l"
 bnc -a list ruleset >"$TMP/b.l" 2>&1
 if cmp -s "$TMP/n.l" "$TMP/b.l"; then ok "handle allocation continues like nft after the restart"; else ko "handles after restart: $(diff "$TMP/n.l" "$TMP/b.l" | head -6 | tr '\n' '|')"; fi
+# a command that bypasses the daemon (BNFT_NO_DAEMON=1) is seen by it
+ip netns exec "$NC" env BNFT_NO_DAEMON=1 "$BNFT" --pin-root "$PINC" add rule inet f c udp dport 77 drop
+ip netns exec "$NN" nft add rule inet f c udp dport 77 drop
+ip netns exec "$NN" nft -a list ruleset >"$TMP/n.l"
+bnc -a list ruleset >"$TMP/b.l" 2>&1
+if cmp -s "$TMP/n.l" "$TMP/b.l"; then ok "daemon reloads a state changed behind it (BNFT_NO_DAEMON=1 bnft)"; else ko "state changed behind the daemon: $(diff "$TMP/n.l" "$TMP/b.l" | head -6 | tr '\n' '|')"; fi
+
 # nft keeps the handle of a replaced rule
 h=$(grep -F "tcp dport 22 accept" "$TMP/n.l" | sed -nE 's/.*# handle ([0-9]+)/\1/p')
 ip netns exec "$NN" nft replace rule inet f c handle "$h" tcp dport 23 accept
