@@ -149,6 +149,14 @@ void erec_print(struct outbuf *o, const struct error_record *erec)
 	ls = line_start(d->buf, d->len, indesc_is_file(d) ? loc->first_line : 1);
 	if (!ls)
 		return;
+	/* at the end of a file that ends with a newline nft shows the last line */
+	if (ls == d->buf + d->len && ls > d->buf) {
+		const char *p = ls - 1;
+
+		while (p > d->buf && p[-1] != '\n')
+			p--;
+		ls = p;
+	}
 	le = memchr(ls, '\n', d->buf + d->len - ls);
 	if (!le)
 		le = d->buf + d->len;

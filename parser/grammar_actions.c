@@ -252,13 +252,74 @@ void parser_undefine(struct parser_state *st, loc_t *loc, char *name)
 	free(name);
 }
 
+/* Edit distance of a and b (nft's string_distance). */
+static unsigned int string_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned int *prev, *cur, d;
+
+	prev = calloc(lb + 1, sizeof(*prev));
+	cur = calloc(lb + 1, sizeof(*cur));
+	if (!prev || !cur) {
+		free(prev);
+		free(cur);
+		return ~0u;
+	}
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			unsigned int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			unsigned int del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(*prev));
+	}
+	d = prev[lb];
+	free(prev);
+	free(cur);
+	return d;
+}
+
+/* The visible symbol closest to name, like nft's "did you mean" (distance
+ * at most half the longer name), or NULL. */
+const char *symbol_closest(const struct scope *s, const char *name)
+{
+	const char *best = NULL;
+	unsigned int best_d = ~0u;
+	struct symbol *sym;
+
+	for (; s; s = s->parent) {
+		list_for_each_entry(sym, &s->symbols, list) {
+			size_t la = strlen(name), lb = strlen(sym->identifier);
+			unsigned int d = string_distance(name, sym->identifier);
+
+			if (d > (la > lb ? la : lb) / 2)
+				continue;
+			if (d < best_d) {
+				best_d = d;
+				best = sym->identifier;
+			}
+		}
+	}
+	return best;
+}
+
 struct expr *variable_expand(struct parser_state *st, loc_t *loc, char *name)
 {
 	struct symbol *sym = symbol_lookup(st->scopes[st->scope], name);
 	struct expr *e;
 
 	if (!sym) {
-		parser_error(st, loc, "unknown identifier '%s'", name);
+		const char *close = symbol_closest(st->scopes[st->scope], name);
+
+		if (close)
+			parser_error(st, loc, "unknown identifier '%s'; did you mean identifier \u2018%s\u2019?",
+				     name, close);
+		else
+			parser_error(st, loc, "unknown identifier '%s'", name);
 		free(name);
 		return NULL;
 	}

@@ -70,6 +70,7 @@ struct symbol *symbol_lookup(const struct scope *s, const char *name);
 struct symbol *symbol_lookup_local(const struct scope *s, const char *name);
 int symbol_add(struct scope *s, const char *name, struct expr *e);
 int symbol_del(struct scope *s, const char *name);
+const char *symbol_closest(const struct scope *s, const char *name); /* grammar_actions.c */
 
 /* Key tables as the grammar combines them (grammar_keys.c). */
 int grammar_rt_key(const char *name, const char *proto); /* NFT_RT_* or -1 */
