@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
 #include "daemon/lib/load.h"
@@ -582,6 +584,20 @@ static void notify_ready(void)
 	close(fd);
 }
 
+/* libbpf warnings go to the log; the kernel's "Exclusivity flag on" from
+ * creating a clsact qdisc that exists already is expected on every commit. */
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (strstr(buf, "Exclusivity flag on"))
+		return 0;
+	return fputs(buf, stderr);
+}
+
 static void usage(FILE *f)
 {
 	fputs("Usage: bnftd [--pin-root DIR] [--idle-exit SECS] [--auto]\n"
@@ -632,6 +648,7 @@ int main(int argc, char **argv)
 
 		d.idle_secs = env ? (unsigned int)strtoul(env, NULL, 10) : 30;
 	}
+	libbpf_set_print(libbpf_log);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

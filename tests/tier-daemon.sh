@@ -390,4 +390,41 @@ else
 fi
 alive "$(dpid "$PIN")" && ok "daemon still running after the swaps" || ko "daemon gone after the swaps"
 
+# ------------------------------------------------ kill -9 during swaps under traffic
+out=$TMP/flow2
+ip netns exec "$NB" python3 "$E2E/udp_flow.py" recv 5555 "$out" 3 60 &
+RP=$!
+BGPIDS="$BGPIDS $RP"
+for _ in $(seq 100); do [ -e "$out.ready" ] && break; sleep 0.05; done
+ip netns exec "$NA" env FLOW_STOP="$TMP/stop2" python3 "$E2E/udp_flow.py" send 10.211.0.2 5555 "$RATE" 30 >"$TMP/sent2" &
+SP=$!
+BGPIDS="$BGPIDS $SP"
+python3 "$E2E/swap_loop.py" "$TMP/swaps2" 100000 8 "$TMP/to-b.nft" "$TMP/to-a.nft" -- \
+	ip netns exec "$NB" "$BNFT" --pin-root "$PIN" 2>"$TMP/swaps2.err" &
+LP=$!
+kills=0
+for _ in 1 2 3; do
+	sleep 2
+	p=$(dpid "$PIN")
+	alive "$p" && kill -9 "$p" && kills=$((kills + 1))
+done
+wait "$LP"
+sleep 1
+touch "$TMP/stop2"
+wait "$SP"
+wait "$RP"
+sent=$(cat "$TMP/sent2")
+read -r got dups _ <"$out"
+read -r nsw nfail <"$TMP/swaps2"
+echo "kill -9 x$kills during $nsw swaps ($nfail failed: a request in flight when the daemon was killed); traffic $sent, received $got"
+if [ "$got" = "$sent" ] && [ "$dups" = 0 ]; then ok "0 of $sent datagrams lost across $kills daemon kills during swaps"; else ko "lost $((sent - got)) of $sent datagrams across daemon kills"; fi
+listing >"$TMP/final.l"
+ina=$(grep -A2 "set pa" "$TMP/final.l" | grep -c 5555)
+inb=$(grep -A2 "set pb" "$TMP/final.l" | grep -c 5555)
+if [ $((ina + inb)) = 1 ] && { bn -f "$TMP/to-b.nft" 2>/dev/null || bn -f "$TMP/to-a.nft"; }; then
+	ok "after the kills: the listing is one of the two rulesets and swaps work again"
+else
+	ko "after the kills: 5555 in pa $ina, in pb $inb; $(head -3 "$TMP/swaps2.err")"
+fi
+
 finish
