@@ -193,11 +193,21 @@ static bool stmt_uses(const struct dep *d, const struct stmt *s, unsigned int fa
 	}
 }
 
+/* "meta protocol ip" in an ip table says what the family already says:
+ * nft drops it from the rule altogether (it is not sent to the kernel). */
+static bool dep_is_family(const struct dep *d, unsigned int family)
+{
+	if (d->kind != DEP_LL && d->kind != DEP_NFPROTO)
+		return false;
+	return (family == NFPROTO_IPV4 && d->upper == &proto_ip) ||
+	       (family == NFPROTO_IPV6 && d->upper == &proto_ip6);
+}
+
 void rule_mark_dependencies(struct eval_ctx *ctx, struct rule *r)
 {
-	struct stmt *s, *u;
+	struct stmt *s, *n, *u;
 
-	list_for_each_entry(s, &r->stmts, list) {
+	list_for_each_entry_safe(s, n, &r->stmts, list) {
 		struct dep d;
 
 		if (s->type != STMT_EXPRESSION)
@@ -207,8 +217,14 @@ void rule_mark_dependencies(struct eval_ctx *ctx, struct rule *r)
 			continue;
 		/* nft only drops a match that directly precedes its user */
 		u = list_next_entry(s, list);
-		if (&u->list != &r->stmts && stmt_uses(&d, u, ctx->family))
-			s->expr->flags |= EXPR_F_IMPLICIT_DEP;
+		if (&u->list == &r->stmts || !stmt_uses(&d, u, ctx->family))
+			continue;
+		if (dep_is_family(&d, ctx->family)) {
+			list_del(&s->list);
+			stmt_free(s);
+			continue;
+		}
+		s->expr->flags |= EXPR_F_IMPLICIT_DEP;
 	}
 }
 
