@@ -48,6 +48,8 @@
  *    match the user wrote that nft's listing hides ("meta l4proto 6" right
  *    before "tcp dport 22"): lower it like any match (it is the dependency
  *    of what follows, so add none of your own); the printer skips it.
+ *    "meta protocol ip" / "meta nfproto ipv4" naming the ip table's own
+ *    family right before a user are removed from the rule (nft sends none).
  *  - Relational ops: OP_IMPLICIT = eq, or flag test (x & v != 0) for
  *    bitmask types; OP_NEG = "flags ! v", i.e. (x & v) == 0. "a ^ c == v"
  *    is folded to "a == c^v", "flags & m != 0" to "flags m", "flags / mask"
