@@ -11,6 +11,20 @@
  *
  * Ownership: every node is allocated with the *_alloc() helpers in ast.c and
  * freed recursively with *_free(); freeing is NULL-safe.
+ *
+ * What the grammar (parser.y) produces, for the evaluator:
+ *  - Constants stay EXPR_SYMBOL (identifier as written, quoted flag); numbers
+ *    too, as decimal text (0x10 arrives as "16", "-150" with its sign).
+ *  - $variables are expanded while parsing (a clone of the define's value,
+ *    keeping the define's locations): no EXPR_VARIABLE reaches evaluation.
+ *  - A relational is EXPR_RELATIONAL{op, left, right}; OP_IMPLICIT when no
+ *    operator was written. "flags v / m" arrives as right = BINOP(OP_AND,
+ *    m, v). "ct state a,b" gives right = EXPR_LIST; "{ ... }" EXPR_SET of
+ *    EXPR_SET_ELEM (or EXPR_MAPPING{EXPR_SET_ELEM, value}); "*" is an
+ *    EXPR_SET_ELEM_CATCHALL key. Priorities are symbols like "filter + 10".
+ *  - "exists"/"missing" are EXPR_SYMBOLs flagged EXPR_F_BOOLEAN.
+ *  - Commands of a table block are one CMD_ADD/CMD_OBJ_TABLE whose table
+ *    holds chains (with rules), sets, objects and flowtables, handles filled.
  */
 #ifndef BNFT_PARSER_AST_H
 #define BNFT_PARSER_AST_H
