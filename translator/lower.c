@@ -89,6 +89,8 @@ static int elem_verdict(struct lower_ctx *ctx, struct nftnl_set_elem *ne, const 
 			snprintf(buf, sizeof(buf), "%s", c->sym.identifier);
 		} else if (c->etype == EXPR_VALUE) {
 			n = value_bytes(c->len ? c->len : c->value.len);
+			if (n > sizeof(c->value.data))
+				n = sizeof(c->value.data);
 			if (n >= sizeof(buf))
 				n = sizeof(buf) - 1;
 			memcpy(buf, c->value.data, n);
@@ -143,6 +145,8 @@ static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_se
 			snprintf(name, sizeof(name), "%s", d->sym.identifier);
 		} else if (d->etype == EXPR_VALUE) {
 			n = value_bytes(d->len ? d->len : d->value.len);
+			if (n > sizeof(d->value.data))
+				n = sizeof(d->value.data);
 			if (n >= sizeof(name))
 				n = sizeof(name) - 1;
 			memcpy(name, d->value.data, n);

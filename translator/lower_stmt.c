@@ -34,6 +34,8 @@ static int verdict_chain(const struct expr *c, char *buf, size_t size)
 	}
 	if (c->etype == EXPR_VALUE) {
 		n = value_bytes(c->len ? c->len : c->value.len);
+		if (n > sizeof(c->value.data))
+			n = sizeof(c->value.data);
 		if (n >= size)
 			n = size - 1;
 		memcpy(buf, c->value.data, n);
@@ -958,6 +960,15 @@ static int lower_objref(struct lower_ctx *ctx, const struct stmt *s)
 		}
 		lower_add(ctx, nle);
 		return 0;
+	}
+	if (s->objref.type == NFT_OBJECT_SECMARK && e->etype != EXPR_SYMBOL &&
+	    e->etype != EXPR_VALUE) {
+		/* "meta secmark set ct secmark": a value, not an object name */
+		struct stmt ms = { .location = s->location, .type = STMT_META };
+
+		ms.meta.key = NFT_META_SECMARK;
+		ms.meta.expr = (struct expr *)e;
+		return lower_meta_set(ctx, &ms);
 	}
 	if (verdict_chain(e, name, sizeof(name)) < 0)
 		return lower_error(ctx, &e->location, "cannot lower object reference");
