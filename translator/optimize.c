@@ -871,7 +871,8 @@ out:
  * table searched without branches (bounded binary search). One ARRAY entry
  * holds u32 start[P] then u32 value[P], P a power of two; the segments tile
  * the field's value space (gaps hold NONE) and the padding repeats the last
- * segment, so the last start <= key gives the value.
+ * segment, so the last start <= key gives the value. Fields of 1 or 2 bytes
+ * get a direct table instead: u32 value[256 or 65536], indexed by the key.
  */
 static int build_table(struct bnft_opt_group *g, const struct item *items, size_t n, uint32_t w)
 {
@@ -881,6 +882,29 @@ static int build_table(struct bnft_opt_group *g, const struct item *items, size_
 
 	if (err)
 		goto out;
+	if (w <= 2) {
+		/* direct: one value per key (64k entries at most) */
+		uint32_t all = 1u << (8 * w), seg = 0;
+
+		v = calloc(all, sizeof(*v));
+		g->map.keys = calloc(1, 4);
+		if (!v || !g->map.keys) {
+			free(v);
+			err = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < all; i++) {
+			while (seg + 1 < t.n && t.start[seg + 1] <= i)
+				seg++;
+			v[i] = t.value[seg];
+		}
+		g->map.values = (uint8_t *)v;
+		g->map.value_size = 4 * all;
+		g->direct = true;
+		g->tsize = all;
+		p = all;
+		goto done;
+	}
 	while (p < t.n)
 		p <<= 1;
 	if (p > BNFT_OPT_TABLE_MAX)
@@ -897,9 +921,10 @@ static int build_table(struct bnft_opt_group *g, const struct item *items, size_
 		v[p + i] = i < t.n ? t.value[i] : t.value[t.n - 1];
 	}
 	g->map.values = (uint8_t *)v;
+	g->map.value_size = 8 * p;
+done:
 	g->map.type = BPF_MAP_TYPE_ARRAY;
 	g->map.key_size = 4;
-	g->map.value_size = 8 * p;
 	g->map.max_entries = 1;
 	g->map.nelems = 1;
 	g->table = true;

@@ -101,6 +101,7 @@ struct bnft_opt_group {
 	bool built, lpm, keyless;
 	bool table;		/* range table (ARRAY, one value): see below */
 	uint32_t tsize;		/* table: P, entries (a power of two) */
+	bool direct;		/* table of 1/2-byte keys: value[key] only */
 	uint32_t keylen;
 	uint32_t keyless_value;	/* keyless: the value when the checks pass */
 	struct bnft_map_spec map;	/* keys/values, handed to the prog set */

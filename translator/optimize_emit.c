@@ -157,8 +157,10 @@ static int group_map(struct cg *cg, struct bnft_opt_group *g)
  * R0 = value of the segment holding the w-byte field at [R9 + roff] in the
  * range table of map mi (struct: u32 start[P], u32 value[P]). Branch free:
  *   pos = 0; for step = P/2 .. 1: pos += step if start[pos + step] <= key
- * (key - start >> 63 is 1 exactly when key < start: both are u32 in 64-bit
- * registers), so the verifier walks it once and bounds pos by P - 1.
+ * as pos += ((key - start) >> 63 ^ 1) << log2(step) (the sign bit is 1
+ * exactly when key < start: both are u32 in 64-bit registers). No jumps and
+ * no "x & -(cond)" (which 6.18's verifier forks on), so the verifier walks
+ * it once and bounds pos by P - 1.
  */
 static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int mi, int roff,
 			      uint32_t miss)
@@ -187,6 +189,15 @@ static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int
 	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
 	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, miss);
+	if (g->direct) {
+		/* the key is a u8/u16 load; the mask bounds it for the verifier */
+		emit(e, I_MOV64_REG(BPF_REG_3, R_SAVE2));
+		emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_3, (int32_t)(g->tsize - 1)));
+		emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_3, 2));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_3));
+		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
+		return;
+	}
 	emit(e, I_MOV64_IMM(BPF_REG_3, 0));
 	for (step = g->tsize / 2; step >= 1; step /= 2) {
 		emit(e, I_MOV64_REG(BPF_REG_5, BPF_REG_3));
@@ -198,8 +209,9 @@ static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int
 		emit(e, I_MOV64_REG(BPF_REG_5, R_SAVE2));
 		emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_5, BPF_REG_4));
 		emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_5, 63));
-		emit(e, I_ALU64_IMM(BPF_SUB, BPF_REG_5, 1));
-		emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_5, (int32_t)step));
+		emit(e, I_ALU64_IMM(BPF_XOR, BPF_REG_5, 1));
+		if (step > 1)
+			emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_5, __builtin_ctz(step)));
 		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_5));
 	}
 	emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_3, 2));

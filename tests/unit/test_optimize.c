@@ -411,6 +411,12 @@ static uint32_t lookup_group(const struct bnft_opt_group *g, const struct pkt *p
 		const uint32_t *start = (const uint32_t *)m->values, *val = start + g->tsize;
 		uint32_t w = g->sel[g->nsel - 1].cmplen, kv = 0;
 
+		if (g->direct) {
+			for (i = 0; i < w; i++)
+				kv = kv << 8 | key[i];
+			assert_int_equal(m->value_size, 4u << (8 * w));
+			return start[kv];
+		}
 		assert_int_equal(m->value_size, 8 * g->tsize);
 		assert_int_equal(start[0], 0);
 		for (i = 0; i < w; i++)
