@@ -562,6 +562,16 @@ static void remove_pidfile(void)
 		unlink(path);
 }
 
+/* Test hook: die right after a flip, before the state is saved, when
+ * $BNFT_FAULT_CRASH_AFTER_FLIP names a file that exists. */
+static void crash_after_flip(void)
+{
+	const char *f = getenv("BNFT_FAULT_CRASH_AFTER_FLIP");
+
+	if (f && !access(f, F_OK))
+		raise(SIGKILL);
+}
+
 /* systemd Type=notify readiness without libsystemd. */
 static void notify_ready(void)
 {
@@ -649,6 +659,7 @@ int main(int argc, char **argv)
 		d.idle_secs = env ? (unsigned int)strtoul(env, NULL, 10) : 30;
 	}
 	libbpf_set_print(libbpf_log);
+	bnft_live_after_flip = crash_after_flip;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);

@@ -39,7 +39,8 @@ PINC=$PF/y
 TMP=$(mktemp -d /tmp/bnft-daemon-XXXXXX)
 FAULT=$TMP/fault-verifier
 BGPIDS=""
-export BNFT_DAEMON=$BNFTD BNFT_DAEMON_IDLE=300 BNFT_FAULT_VERIFIER=$FAULT
+CRASH=$TMP/fault-crash
+export BNFT_DAEMON=$BNFTD BNFT_DAEMON_IDLE=300 BNFT_FAULT_VERIFIER=$FAULT BNFT_FAULT_CRASH_AFTER_FLIP=$CRASH
 unset BNFT_NO_DAEMON
 
 statefile() { echo "/run/bnft-state/$(echo "$1" | tr / _)$2"; }
@@ -222,6 +223,21 @@ kill -9 "$P3"
 sleep 0.2
 L4=$(listing)
 if [ "$L3" = "$L4" ]; then ok "-a list ruleset byte-identical before and after kill -9 + restart"; else ko "listing differs after restart: $(diff <(echo "$L3") <(echo "$L4") | head -6)"; fi
+
+# killed after the flip, before the state was saved: the restart must know
+# what is live (the pending state is promoted when its generation is active)
+P4=$(dpid "$PIN")
+touch "$CRASH"
+bn add rule inet sw in udp dport 7004 counter drop 2>/dev/null && ko "request survived the injected crash"
+rm -f "$CRASH"
+sleep 0.2
+alive "$P4" && ko "daemon not killed by the injected crash"
+probe 7004 10 >/dev/null
+listing >"$TMP/crash.l"
+c=$(counter_of "$TMP/crash.l" "udp dport 7004")
+if [ "$c" = 10 ]; then ok "killed between flip and state save: the restarted daemon lists the live rule (counter 10/10)"; else ko "after a crash between flip and save: rule 7004 counter '$c' (want 10): $(grep 7004 "$TMP/crash.l")"; fi
+h=$(grep -F "udp dport 7004" "$TMP/crash.l" | sed -nE 's/.*# handle ([0-9]+)/\1/p')
+[ -n "$h" ] && bn delete rule inet sw in handle "$h"
 
 # ------------------------------------------------ 3. incremental commands vs nft
 INC=(

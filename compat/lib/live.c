@@ -26,7 +26,10 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "compat/lib/live.h"
+#include "bpf/lib/abi.h"
 #include "daemon/lib/load.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
@@ -467,6 +470,8 @@ static int read_text(const char *path, char **text)
 	return 0;
 }
 
+static void promote_next(void);
+
 int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
 			   struct list_head *msgs)
 {
@@ -505,6 +510,7 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	char path[1024], *text = NULL;
 	int err;
 
+	promote_next();
 	if (state_path(path, sizeof(path)) || access(path, R_OK))
 		return 0; /* nothing live yet */
 	err = read_text(path, &text);
@@ -528,22 +534,28 @@ int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out)
 	return out->err;
 }
 
-static int save_state(const struct bnft_ruleset *rs)
+/* Writes the state text of rs to the state file with ext (".nft" or
+ * ".next"), with the generation it is live in when gen >= 0. */
+static int save_state(const struct bnft_ruleset *rs, const char *ext, int gen)
 {
 	char path[1024], tmp[1100];
 	struct outbuf out;
 	FILE *f;
 	int err = 0;
 
-	if (state_path(path, sizeof(path)))
+	if (bnft_live_state_file(ext, path, sizeof(path)))
 		return -ENAMETOOLONG;
 	if (mkdir(BNFT_STATE_DIR, 0700) && errno != EEXIST)
 		return -errno;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	outbuf_init(&out);
-	if (bnft_live_state_text(rs, &out)) {
+	err = bnft_live_state_text(rs, &out);
+	if (!err && gen >= 0)
+		outbuf_printf(&out, "#@bnft gen %d\n", gen);
+	if (err || out.err) {
+		err = err ?: out.err;
 		outbuf_release(&out);
-		return out.err;
+		return err;
 	}
 	f = fopen(tmp, "w");
 	if (!f) {
@@ -564,6 +576,61 @@ static int save_state(const struct bnft_ruleset *rs)
 	if (err)
 		unlink(tmp);
 	return err;
+}
+
+/* The active generation word of the live state (bpf/lib/abi.h), or a
+ * negative errno when nothing is loaded. */
+static int live_active_gen(void)
+{
+	uint32_t key = BNFT_CONF_ACTIVE, g = 0;
+	char path[600];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/conf", bnft_live_pin_root());
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &key, &g))
+		err = -errno;
+	close(fd);
+	return err ? err : (int)(g & 1);
+}
+
+static int text_gen(const char *path)
+{
+	char *text = NULL, *p;
+	int gen = -1;
+
+	if (read_text(path, &text))
+		return -1;
+	p = strstr(text, "#@bnft gen ");
+	if (p)
+		gen = atoi(p + 11);
+	free(text);
+	return gen;
+}
+
+/*
+ * A commit writes the new state to <state>.next before the load and renames
+ * it over <state> after the flip. A daemon killed in between leaves .next:
+ * it is what is live when the active generation is the one .next was meant
+ * for (the loader fills the inactive one), else the flip did not happen.
+ */
+static void promote_next(void)
+{
+	char cur[1024], next[1024];
+	int active, gn, gc;
+
+	if (bnft_live_state_file(".nft", cur, sizeof(cur)) ||
+	    bnft_live_state_file(".next", next, sizeof(next)) || access(next, F_OK))
+		return;
+	active = live_active_gen();
+	gn = text_gen(next);
+	gc = access(cur, F_OK) ? -1 : text_gen(cur);
+	if (active >= 0 && ((gn >= 0 && gn == active) || (gn < 0 && gc != active)))
+		rename(next, cur);
+	else
+		unlink(next);
 }
 
 static int remove_state(void)
@@ -596,6 +663,26 @@ static void fault_inject(struct bnft_prog_set *ps)
 	};
 }
 
+static void remove_next(void)
+{
+	char path[1024];
+
+	if (!bnft_live_state_file(".next", path, sizeof(path)))
+		unlink(path);
+}
+
+static int rename_next(void)
+{
+	char cur[1024], next[1024];
+
+	if (bnft_live_state_file(".nft", cur, sizeof(cur)) ||
+	    bnft_live_state_file(".next", next, sizeof(next)))
+		return -ENAMETOOLONG;
+	return rename(next, cur) ? -errno : 0;
+}
+
+void (*bnft_live_after_flip)(void);
+
 int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
 		     struct bnft_load_stats *st)
 {
@@ -603,7 +690,7 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	struct bnft_ir *ir = NULL;
 	struct bnft_err cerr = { 0 };
 	const char *root = bnft_live_pin_root();
-	int err;
+	int err, active, expect;
 
 	memset(st, 0, sizeof(*st));
 	if (check_pin_root(root, msgs) < 0)
@@ -614,8 +701,9 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 		if (err < 0)
 			return erec_error(msgs, &internal_location, "flushing %s: %s", root,
 					  strerror(-err));
+		remove_next();
 		if (rs->next_handle)
-			err = save_state(rs);
+			err = save_state(rs, ".nft", -1);
 		else
 			err = remove_state();
 		return err < 0 ? erec_error(msgs, &internal_location, "saving ruleset state: %s",
@@ -631,10 +719,22 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 								       : strerror(-err));
 	}
 	fault_inject(ps);
+	active = live_active_gen();
+	expect = active >= 0 ? 1 - active : -1;
+	err = save_state(rs, ".next", expect);
+	if (err < 0) {
+		bnft_prog_set_free(&ps);
+		bnft_ir_free(&ir);
+		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
+				  strerror(-err));
+	}
 	err = bnft_live_apply_opts(ps, root, flags, st);
 	bnft_prog_set_free(&ps);
 	bnft_ir_free(&ir);
+	if (err >= 0 && bnft_live_after_flip)
+		bnft_live_after_flip();
 	if (err < 0) {
+		remove_next();
 		if (st->verifier_log[0])
 			return erec_error(msgs, &internal_location,
 					  "the kernel refused the compiled ruleset (%s): %s",
@@ -642,7 +742,11 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 		return erec_error(msgs, &internal_location, "loading the ruleset: %s",
 				  strerror(-err));
 	}
-	err = save_state(rs);
+	if ((int)st->gen == expect)
+		err = rename_next();
+	else
+		err = save_state(rs, ".nft", (int)st->gen);
+	remove_next();
 	if (err < 0)
 		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 				  strerror(-err));

@@ -42,6 +42,9 @@ int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out);
  * be restored (0: all). */
 int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
 			   struct list_head *msgs);
+/* Test hook: called right after a successful flip, before the state is
+ * saved (tests kill the daemon there). NULL by default. */
+extern void (*bnft_live_after_flip)(void);
 /* Path of a state file of the pin root: /run/bnft-state/<root><ext>. */
 int bnft_live_state_file(const char *ext, char *buf, size_t n);
 
