@@ -270,6 +270,63 @@ static int resolve_devices(struct cg *cg, struct cg_chain *c)
 	return 0;
 }
 
+/* Chains with exactly one call site (jump/goto, or one verdict of a map)
+ * are emitted inline there (emit_inline()). */
+static int mark_inline(struct cg *cg)
+{
+	size_t i, k;
+	int err = 0;
+
+	for (i = 0; i < cg->nchains; i++)
+		cg->chains[i].fanin = 0;
+	for (i = 0; i < cg->nchains && !err; i++) {
+		struct cg_chain *c = &cg->chains[i];
+		size_t r;
+
+		for (r = 0; r < c->nrules; r++) {
+			struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
+			struct nftnl_expr *e;
+
+			if (!it)
+				return -ENOMEM;
+			while ((e = nftnl_expr_iter_next(it))) {
+				const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+				if (!strcmp(n, "immediate") &&
+				    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
+					struct cg_chain *t = cg_find_chain(
+						cg, c->family, c->table,
+						nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN));
+
+					if (t)
+						t->fanin++;
+				} else if (!strcmp(n, "lookup") &&
+					   nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) &&
+					   nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) ==
+						   NFT_REG_VERDICT) {
+					const char *sn = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
+					struct cg_set *s = sn ? cg_find_set(cg, c->family, c->table,
+									    sn) : NULL;
+
+					for (k = 0; s && k < s->nverdicts; k++)
+						if (s->verdicts[k].code == BNFT_V_JUMP ||
+						    s->verdicts[k].code == BNFT_V_GOTO)
+							cg->chains[s->verdicts[k].chain].fanin++;
+					/* scanned sets emit a call site per element */
+					for (k = 0; s && s->scan && k < s->nverdicts; k++)
+						if (s->verdicts[k].code == BNFT_V_JUMP ||
+						    s->verdicts[k].code == BNFT_V_GOTO)
+							cg->chains[s->verdicts[k].chain].fanin += 2;
+				}
+			}
+			nftnl_expr_iter_destroy(it);
+		}
+	}
+	for (i = 0; i < cg->nchains; i++)
+		cg->chains[i].inl = !cg->chains[i].base && cg->chains[i].fanin == 1;
+	return err;
+}
+
 /* Any ct or notrack expression: the entry must track connections. */
 static bool ruleset_uses_ct(struct cg *cg)
 {
@@ -326,8 +383,8 @@ static int mark_depth(struct cg *cg, struct cg_chain *c)
 
 		if (sub < 0)
 			err = sub;
-		else if (sub + 1 > d)
-			d = sub + 1;
+		else if (sub + (t[i]->inl ? 0 : 1) > d)
+			d = sub + (t[i]->inl ? 0 : 1);
 	}
 	free(t);
 	if (err)
@@ -416,9 +473,65 @@ static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***o
 
 /* ---- emission -------------------------------------------------------- */
 
+/* The end of the current chain's body as a jump target: back to the site
+ * of an inlined jump/goto, else the function's own end. */
+static void emit_chain_return(struct cg *cg)
+{
+	struct emitter *e = cg->e;
+
+	if (cg->inline_ret) {
+		emit_ja(e, cg->inline_ret);
+	} else if (cg->in_sub) {
+		emit(e, I_MOV64_IMM(BPF_REG_0, BNFT_V_CONTINUE));
+		emit_exit(e);
+	} else {
+		emit_ja(e, cg->lbl_chain_policy);
+	}
+}
+
+static int emit_rules(struct cg *cg, struct cg_chain *c);
+
+/* A chain jumped to from one place only is emitted in place instead of as
+ * a subprogram: no code is duplicated and no BPF call frame is used, so
+ * nft's jump depth of 16 fits in BPF's 8 frames for chains of jumps. */
+static int emit_inline(struct cg *cg, struct cg_chain *t, uint32_t code)
+{
+	struct emitter *e = cg->e;
+	struct cg_chain *chain = cg->cur_chain;
+	const struct nftnl_rule *rule = cg->cur_rule;
+	const char *expr = cg->cur_expr;
+	uint32_t rule_id = cg->cur_rule_id, nctr = cg->rule_ncounters;
+	uint32_t fail = cg->lbl_rule_fail, end = cg->lbl_rule_end, outer = cg->inline_ret;
+	uint32_t ret = emit_label(e);
+	int err;
+
+	cg->inline_ret = ret;
+	cg->inline_depth++;
+	err = emit_rules(cg, t);
+	emit_ja(e, ret); /* falling off the chain returns */
+	cg->inline_depth--;
+	cg->cur_chain = chain;
+	cg->cur_rule = rule;
+	cg->cur_expr = expr;
+	cg->cur_rule_id = rule_id;
+	cg->rule_ncounters = nctr;
+	cg->lbl_rule_fail = fail;
+	cg->lbl_rule_end = end;
+	cg->inline_ret = outer;
+	if (err)
+		return err;
+	emit_bind(e, ret);
+	if (code == BNFT_V_JUMP)
+		emit_ja(e, cg->lbl_rule_end);
+	else
+		emit_chain_return(cg); /* goto: the caller's chain ends here */
+	return e->err;
+}
+
 int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
 {
 	struct emitter *e = cg->e;
+	uint32_t cont;
 
 	switch (code) {
 	case BNFT_V_CONTINUE:
@@ -433,31 +546,31 @@ int cg_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
 		}
 		return 0;
 	case BNFT_V_RETURN:
-		if (cg->in_sub) {
-			emit(e, I_MOV64_IMM(BPF_REG_0, BNFT_V_CONTINUE));
-			emit_exit(e);
-		} else {
-			emit_ja(e, cg->lbl_chain_policy);
-		}
+		emit_chain_return(cg);
 		return 0;
 	case BNFT_V_JUMP:
 	case BNFT_V_GOTO:
+		if (target && target->inl)
+			return emit_inline(cg, target, code);
 		if (!target || !target->sub_label)
 			return cg_fail(cg, -EINVAL, "jump target chain not emitted");
 		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 		emit_call_label(e, target->sub_label);
+		/* where the callee's CONTINUE leads: the next rule after a
+		 * jump; after a goto, the end of this chain */
+		cont = code == BNFT_V_JUMP ? cg->lbl_rule_end : cg->inline_ret;
 		if (cg->in_sub) {
-			if (code == BNFT_V_JUMP)
+			if (cont)
 				emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0,
-					     BNFT_V_CONTINUE, cg->lbl_rule_end);
+					     BNFT_V_CONTINUE, cont);
 			emit_exit(e);
 		} else {
 			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_V_ACCEPT,
 				     cg->lbl_chain_accept);
 			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_V_DROP,
 				     cg->lbl_drop);
-			emit_ja(e, code == BNFT_V_JUMP ? cg->lbl_rule_end : cg->lbl_chain_policy);
+			emit_ja(e, cont ? cont : cg->lbl_chain_policy);
 		}
 		return 0;
 	}
@@ -489,7 +602,8 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 		struct nftnl_expr_iter *it;
 		struct nftnl_expr *ex;
 
-		if (!cg->in_sub && cg->e->n - cg->chunk_start > CG_CHUNK_INSNS && r > 0) {
+		if (!cg->in_sub && !cg->inline_depth &&
+		    cg->e->n - cg->chunk_start > CG_CHUNK_INSNS && r > 0) {
 			err = chunk_split(cg);
 			if (err)
 				break;
@@ -1048,6 +1162,8 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		err = collect_rules(&cg);
 	if (!err)
 		err = cg_sets_init(&cg);
+	if (!err)
+		err = mark_inline(&cg);
 	if (!err && ruleset_uses_ct(&cg)) {
 		cg.uses_ct = true;
 		cg.ps->gen_flags |= BNFT_GF_CT;

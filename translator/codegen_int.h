@@ -71,6 +71,8 @@ struct cg_chain {
 	uint32_t sub_label;
 	bool reach;
 	bool emitted;
+	bool inl;	/* emitted in place at its only call site */
+	uint32_t fanin;	/* call sites */
 	int depth; /* -1 unknown, -2 on the DFS stack */
 };
 
@@ -110,6 +112,8 @@ struct cg {
 	bool egress;
 	bool uses_ct;		/* conntrack: confirm on accept at program end */
 	bool fwd_ttl;		/* forward stage reached: TTL shown decremented */
+	uint32_t inline_ret;	/* end label of the chain being inlined, 0 none */
+	uint32_t inline_depth;
 	/* splitting into tail-called programs */
 	const char *prog_name;
 	size_t chunk_start;	/* insn index where the chunk's rules begin */

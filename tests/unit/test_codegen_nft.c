@@ -408,6 +408,41 @@ static void test_limit(void **state)
 	assert_int_equal(v4(IPPROTO_TCP, "1.1.1.1", "2.2.2.2", 1, 81), DRP);
 }
 
+/* nft allows 16 nested jumps, BPF 8 call frames: chains jumped to from one
+ * place are emitted in place. */
+static void test_deep_jumps(void **state)
+{
+	char rules[4096];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	SKIP_NO_NFT();
+	n += (size_t)snprintf(rules + n, sizeof(rules) - n, "table ip t {\n");
+	for (i = 1; i <= 12; i++) {
+		n += (size_t)snprintf(rules + n, sizeof(rules) - n,
+				      " chain c%d {\n  udp dport %d drop\n", i, i);
+		if (i < 12)
+			n += (size_t)snprintf(rules + n, sizeof(rules) - n, "  %s c%d\n",
+					      i == 6 ? "goto" : "jump", i + 1);
+		n += (size_t)snprintf(rules + n, sizeof(rules) - n,
+				      "  udp dport %d drop\n }\n", 100 + i);
+	}
+	snprintf(rules + n, sizeof(rules) - n,
+		 " chain in {\n  type filter hook prerouting priority 0; policy accept;\n"
+		 "  meta l4proto udp jump c1\n  udp dport 200 drop\n }\n}\n");
+	load(rules);
+	for (i = 1; i <= 12; i++)
+		assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, (uint16_t)i), DRP);
+	/* returns come back after every jump; c6 went to c7 with goto, so
+	 * c7's return lands in c5 and c6's last rule never runs */
+	for (i = 1; i <= 12; i++)
+		assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, (uint16_t)(100 + i)),
+				 i == 6 ? ACC : DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, 200), DRP);
+	assert_int_equal(v4(IPPROTO_UDP, "1.1.1.1", "2.2.2.2", 1, 201), ACC);
+}
+
 static void test_refusals(void **state)
 {
 	struct bnft_err e;
@@ -451,6 +486,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_postrouting_egress, teardown),
 		cmocka_unit_test_teardown(test_conntrack, teardown),
 		cmocka_unit_test_teardown(test_limit, teardown),
+		cmocka_unit_test_teardown(test_deep_jumps, teardown),
 		cmocka_unit_test_teardown(test_refusals, teardown),
 	};
 
