@@ -967,6 +967,35 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		if (!g->constant[i])
 			pointlen += g->sel[i].cmplen;
 	}
+	if (!g->interval && nfix > 0) {
+		/* one varying point field of at most 4 bytes: a range table
+		 * (points are intervals) is cheaper than a hash lookup; move
+		 * it last, where the interval field of a group goes */
+		uint32_t nvar = 0, at = 0;
+
+		for (i = 0; i < nfix; i++)
+			if (!g->constant[i]) {
+				nvar++;
+				at = i;
+			}
+		if (nvar == 1 && g->sel[at].cmplen <= 4) {
+			struct bnft_opt_sel ts = g->sel[at];
+			const struct nftnl_expr *tl = g->load[at];
+
+			for (i = at; i + 1 < g->nsel; i++) {
+				g->sel[i] = g->sel[i + 1];
+				g->load[i] = g->load[i + 1];
+				g->constant[i] = g->constant[i + 1];
+				memcpy(g->cval[i], g->cval[i + 1], sizeof(g->cval[i]));
+			}
+			g->sel[g->nsel - 1] = ts;
+			g->load[g->nsel - 1] = tl;
+			g->constant[g->nsel - 1] = false;
+			g->interval = true;
+			nfix--;
+			pointlen = 0;
+		}
+	}
 	if (g->interval)
 		w = g->sel[g->nsel - 1].cmplen;
 	g->keylen = pointlen + w;
