@@ -738,7 +738,11 @@ int main(int argc, char **argv)
 		if (n > 0)
 			continue;
 		if (root_gone(&d)) {
-			logmsg("pin root %s is gone, exiting", bnft_live_pin_root());
+			char path[1024];
+
+			/* nothing is live any more: leave no log behind */
+			if (!bnft_live_state_file(".log", path, sizeof(path)))
+				unlink(path);
 			break;
 		}
 		if (d.idle_secs && now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
