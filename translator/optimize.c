@@ -968,9 +968,11 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 			pointlen += g->sel[i].cmplen;
 	}
 	if (!g->interval && nfix > 0) {
-		/* one varying point field of at most 4 bytes: a range table
-		 * (points are intervals) is cheaper than a hash lookup; move
-		 * it last, where the interval field of a group goes */
+		/* one varying point field: a direct table (1-2 bytes) or, for
+		 * few rules, a short range table (points are intervals) is
+		 * cheaper than a hash lookup; many rules keep the hash (one
+		 * lookup whatever the size). Move it last, where the interval
+		 * field of a group goes. */
 		uint32_t nvar = 0, at = 0;
 
 		for (i = 0; i < nfix; i++)
@@ -978,7 +980,8 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 				nvar++;
 				at = i;
 			}
-		if (nvar == 1 && g->sel[at].cmplen <= 4) {
+		if (nvar == 1 && (g->sel[at].cmplen <= 2 ||
+				  (g->sel[at].cmplen <= 4 && g->nrules <= BNFT_OPT_POINT_TABLE))) {
 			struct bnft_opt_sel ts = g->sel[at];
 			const struct nftnl_expr *tl = g->load[at];
 

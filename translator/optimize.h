@@ -54,6 +54,7 @@
 #define BNFT_OPT_MAX_VCLASS 256
 #define BNFT_OPT_NONE 0xffffffffu
 #define BNFT_OPT_TABLE_MAX (1u << 19)	/* range table entries (4 MB value) */
+#define BNFT_OPT_POINT_TABLE 64	/* point groups up to this size: range table */
 
 #define BNFT_OPT_V_CTR 0x100u
 #define BNFT_OPT_VALUE(idx, ctr, vclass)                                                   \

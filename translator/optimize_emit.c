@@ -198,26 +198,31 @@ static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int
 		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
 		return;
 	}
-	emit(e, I_MOV64_IMM(BPF_REG_3, 0));
+	/* R0 points at start[pos]; per step 7 instructions */
 	for (step = g->tsize / 2; step >= 1; step /= 2) {
-		emit(e, I_MOV64_REG(BPF_REG_5, BPF_REG_3));
-		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_5, (int32_t)step));
-		emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_5, 2));
-		emit(e, I_MOV64_REG(BPF_REG_4, BPF_REG_0));
-		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_4, BPF_REG_5));
-		emit(e, I_LDX(BPF_W, BPF_REG_4, BPF_REG_4, 0));
+		int32_t off = (int32_t)step * 4;
+
+		if (off <= 0x7fff) {
+			emit(e, I_LDX(BPF_W, BPF_REG_4, BPF_REG_0, (int16_t)off));
+		} else {
+			emit(e, I_MOV64_REG(BPF_REG_4, BPF_REG_0));
+			emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_4, off));
+			emit(e, I_LDX(BPF_W, BPF_REG_4, BPF_REG_4, 0));
+		}
 		emit(e, I_MOV64_REG(BPF_REG_5, R_SAVE2));
 		emit(e, I_ALU64_REG(BPF_SUB, BPF_REG_5, BPF_REG_4));
 		emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_5, 63));
 		emit(e, I_ALU64_IMM(BPF_XOR, BPF_REG_5, 1));
-		if (step > 1)
-			emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_5, __builtin_ctz(step)));
-		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_5));
+		emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_5, __builtin_ctz(step) + 2));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_5));
 	}
-	emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_3, 2));
-	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, (int32_t)(g->tsize * 4)));
-	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_3));
-	emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
+	/* value[pos] = start[pos + P] */
+	if (g->tsize * 4 <= 0x7fff) {
+		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, (int16_t)(g->tsize * 4)));
+	} else {
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_0, (int32_t)(g->tsize * 4)));
+		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
+	}
 }
 
 static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run,
