@@ -355,6 +355,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 
 		st = calloc(1, sizeof(*st));
 		t1 = now_ns();
+		ws.eval_ns = t1 - t0;
 		if (!st || bnft_live_commit(&d->rs, flags, &msgs, st) < 0) {
 			struct list_head rmsgs;
 
@@ -371,6 +372,12 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		}
 		state_mark(d);
 		ws.commit_ns = now_ns() - t1;
+		ws.lower_ns = bnft_live_last_times()->lower_ns;
+		ws.compile_ns = bnft_live_last_times()->compile_ns;
+		ws.load_ns = bnft_live_last_times()->load_ns;
+		ws.save_ns = bnft_live_last_times()->save_ns;
+		ws.insns = st->insns;
+		ws.verified_insns = st->verified_insns;
 		ws.committed = 1;
 		ws.gen = st->gen;
 	}

@@ -56,6 +56,9 @@ struct bnft_wire_stats {
 	uint64_t commit_ns;	/* lower + compile + load + flip + attach + save */
 	uint32_t committed;	/* a new generation went live */
 	uint32_t gen;
+	uint64_t eval_ns;	/* parse + evaluate */
+	uint64_t lower_ns, compile_ns, load_ns, save_ns; /* parts of commit_ns */
+	uint64_t insns, verified_insns;
 };
 
 struct bnft_msg_item {

@@ -24,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -683,6 +684,21 @@ static int rename_next(void)
 
 void (*bnft_live_after_flip)(void);
 
+static struct bnft_commit_times last_times;
+
+const struct bnft_commit_times *bnft_live_last_times(void)
+{
+	return &last_times;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
 		     struct bnft_load_stats *st)
 {
@@ -691,8 +707,10 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	struct bnft_err cerr = { 0 };
 	const char *root = bnft_live_pin_root();
 	int err, active, expect;
+	uint64_t t = mono_ns(), t2;
 
 	memset(st, 0, sizeof(*st));
+	memset(&last_times, 0, sizeof(last_times));
 	if (check_pin_root(root, msgs) < 0)
 		return -1;
 	if (list_empty(&rs->tables)) {
@@ -712,7 +730,13 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	}
 	if (bnft_lower(rs, &ir, msgs) < 0)
 		return -1;
+	t2 = mono_ns();
+	last_times.lower_ns = t2 - t;
+	t = t2;
 	err = bnft_compile(ir, &ps, &cerr);
+	t2 = mono_ns();
+	last_times.compile_ns = t2 - t;
+	t = t2;
 	if (err < 0) {
 		bnft_ir_free(&ir);
 		return erec_error(msgs, &internal_location, "%s", cerr.msg[0] ? cerr.msg
@@ -728,7 +752,13 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 				  strerror(-err));
 	}
+	t2 = mono_ns();
+	last_times.save_ns = t2 - t;
+	t = t2;
 	err = bnft_live_apply_opts(ps, root, flags, st);
+	t2 = mono_ns();
+	last_times.load_ns = t2 - t;
+	t = t2;
 	bnft_prog_set_free(&ps);
 	bnft_ir_free(&ir);
 	if (err >= 0 && bnft_live_after_flip)
@@ -747,6 +777,7 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	else
 		err = save_state(rs, ".nft", (int)st->gen);
 	remove_next();
+	last_times.save_ns += mono_ns() - t;
 	if (err < 0)
 		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 				  strerror(-err));

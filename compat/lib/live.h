@@ -42,6 +42,11 @@ int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out);
  * be restored (0: all). */
 int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
 			   struct list_head *msgs);
+/* Where the time of the last bnft_live_commit() went. */
+struct bnft_commit_times {
+	uint64_t lower_ns, compile_ns, load_ns, save_ns; /* load: load+flip+attach */
+};
+const struct bnft_commit_times *bnft_live_last_times(void);
 /* Test hook: called right after a successful flip, before the state is
  * saved (tests kill the daemon there). NULL by default. */
 extern void (*bnft_live_after_flip)(void);
