@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -671,7 +672,18 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	/* the pin root name is resolved before leaving the caller's mounts */
-	bnft_live_pin_root();
+	if (bnft_live_pin_root()[0] != '/') {
+		char abs_root[4096];
+
+		if (!realpath(bnft_live_pin_root(), abs_root)) {
+			fprintf(stderr, "bnftd: pin root %s: %s\n", bnft_live_pin_root(),
+				strerror(errno));
+			return 1;
+		}
+		bnft_live_set_pin_root(abs_root);
+	}
+	if (chdir("/"))
+		return 1;
 	d.lfd = listen_on(bnft_live_pin_root());
 	if (d.lfd < 0) {
 		if (d.lfd == -EADDRINUSE)
