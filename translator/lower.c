@@ -384,7 +384,10 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 				if (add_elem(ns, zero, n, NULL, 0, NFT_SET_ELEM_INTERVAL_END, NULL))
 					return -1;
 			}
-			if (have_prev && memcmp(prev_end, lo, n)) {
+			/* adjacent intervals: nft sends the end element too
+			 * (same key, told apart by the end flag) for named sets,
+			 * not for anonymous ones */
+			if (have_prev && (!(flags & NFT_SET_ANONYMOUS) || memcmp(prev_end, lo, n))) {
 				if (add_elem(ns, prev_end, n, NULL, 0, NFT_SET_ELEM_INTERVAL_END,
 					     NULL))
 					return -1;
@@ -539,10 +542,17 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 	struct nftnl_set *ns;
 	uint32_t klen;
 
+	uint32_t flags = s->flags;
+
 	if (s->flags & NFT_SET_ANONYMOUS)
 		return 0; /* built with the rule that uses it */
-	ns = set_new(ctx, s->handle.set,
-		     (s->flags & NFT_SET_INTERVAL) ? s->flags : (s->flags & ~NFT_SET_CONCAT));
+	if (!(flags & NFT_SET_INTERVAL))
+		flags &= ~NFT_SET_CONCAT;
+	if (s->objtype)
+		flags = (flags & ~NFT_SET_MAP) | NFT_SET_OBJECT;
+	if (s->stmts.next && !list_empty(&s->stmts))
+		flags |= NFT_SET_EXPR;
+	ns = set_new(ctx, s->handle.set, flags);
 	if (!ns)
 		return lower_error(ctx, &s->location, "out of memory");
 	if (s->handle.handle.id)
@@ -578,8 +588,8 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 			nftnl_set_add_expr(ns, e);
 		}
 	}
-	if (s->init && lower_elems(ctx, s, ns, s->init, s->flags, klen, 0,
-				   lower_key_needs_hton(s->key, s->flags), s->key) < 0) {
+	if (s->init && lower_elems(ctx, s, ns, s->init, flags, klen, 0,
+				   lower_key_needs_hton(s->key, flags), s->key) < 0) {
 		nftnl_set_free(ns);
 		return -1;
 	}

@@ -913,6 +913,8 @@ static int lower_dynset(struct lower_ctx *ctx, const struct stmt *s)
 				nftnl_expr_add_expr(nle, NFTNL_EXPR_DYNSET_EXPRESSIONS, se);
 		}
 	}
+	if (nstmts > 1)
+		nftnl_expr_set_u32(nle, NFTNL_EXPR_DYNSET_FLAGS, NFT_DYNSET_F_EXPR);
 	lower_add(ctx, nle);
 	return 0;
 }

@@ -17,6 +17,12 @@
  * it). Output: one line per file "FILE: N passed, N failed, N skipped" and
  * a last line "total: N passed, N failed, N skipped". Mismatches and errors
  * go to the log file (-l).
+ *
+ * -k (only inside the network namespace named by BNFT_NETNS): also send
+ * every lowered context to the kernel as one nf_tables batch, count what it
+ * rejects, and read the rules back (kdump) to compare their print.
+ * -d: the arguments are whole rulesets (tests/shell dumps): lower each one
+ * (and with -k load it), counting lowering errors.
  */
 /* command texts are bounded by MAXL; truncation only shortens a test input */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -800,6 +806,56 @@ out:
 	return ret;
 }
 
+/* -d: lower whole rulesets (tests/shell dumps); with -k also load them. */
+static unsigned int d_ok, d_err, dk_ok, dk_fail;
+
+static void check_dump(const char *path)
+{
+	struct bnft_ruleset rs;
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct list_head msgs;
+	struct output_ctx octx = { 0 };
+	struct bnft_ir *ir = NULL;
+	struct outbuf err;
+
+	init_list_head(&msgs);
+	ruleset_src_init(&src);
+	bnft_ruleset_init(&rs);
+	parse_ctx_init(&pctx, &src, &msgs);
+	outbuf_init(&err);
+	if (bnft_parse_file(&pctx, path) < 0 || bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0) {
+		/* the front end's business (conformance tier); not counted here */
+		goto out;
+	}
+	if (bnft_lower(&rs, &ir, &msgs) < 0) {
+		d_err++;
+		erec_print_list(&err, &msgs);
+		if (logf)
+			fprintf(logf, "DUMP %s: lower error\n%s", path, err.buf ? err.buf : "");
+		goto out;
+	}
+	d_ok++;
+	if (kload) {
+		char kerr[256] = "";
+
+		if (kernel_load(ir, kerr, sizeof(kerr)) == 0) {
+			dk_ok++;
+		} else {
+			dk_fail++;
+			if (logf)
+				fprintf(logf, "DUMP KERNEL %s: %s\n", path, kerr);
+		}
+	}
+out:
+	bnft_ir_free(&ir);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	bnft_ruleset_release(&rs);
+	outbuf_release(&err);
+}
+
 static struct pfile *pfiles;
 static unsigned int npfiles;
 
@@ -1018,14 +1074,18 @@ static bool in_private_netns(void)
 int main(int argc, char **argv)
 {
 	struct counts total = { 0 };
+	bool dumps = false;
 	unsigned int i;
 	int opt;
 
 	/* like nft-test.py: times in the corpus are in UTC-2 */
 	setenv("TZ", "UTC-2", 1);
 	tzset();
-	while ((opt = getopt(argc, argv, "kl:v")) != -1) {
+	while ((opt = getopt(argc, argv, "dkl:v")) != -1) {
 		switch (opt) {
+		case 'd':
+			dumps = true;
+			break;
 		case 'k':
 			kload = true;
 			break;
@@ -1036,7 +1096,8 @@ int main(int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-k] [-v] [-l log] FILE.t...\n", argv[0]);
+			fprintf(stderr, "usage: %s [-k] [-v] [-l log] FILE.t...\n"
+					"       %s -d [-k] [-l log] DUMP.nft...\n", argv[0], argv[0]);
 			return 2;
 		}
 	}
@@ -1045,6 +1106,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "payload-check: -k only inside the test network namespace "
 				"named by BNFT_NETNS (ip netns exec NAME)\n");
 		return 2;
+	}
+	if (dumps) {
+		for (; optind < argc; optind++)
+			check_dump(argv[optind]);
+		printf("dumps: %u lowered, %u lowering errors", d_ok, d_err);
+		if (kload)
+			printf("; kernel: %u accepted, %u rejected", dk_ok, dk_fail);
+		printf("\n");
+		if (logf)
+			fclose(logf);
+		return 0;
 	}
 	for (; optind < argc; optind++)
 		if (check_tfile(argv[optind], &total) < 0)
