@@ -4,12 +4,14 @@
 # every *.t file through parse + evaluate + lower and compares the
 # --debug=netlink print with the payload entry nft-test.py would use.
 #
-# Counting: the closing line counts three checks: payload-check ran through
+# Counting: the closing line counts these checks: payload-check ran through
 # every file without crashing; >= 95% of all payload entries are identical
-# (the team target); and, as root with iproute2, >= 95% of the lowered rule
-# contexts are accepted by the kernel's nf_tables when sent as one batch in
-# a network namespace this script creates and removes (skipped otherwise;
-# misses come from kernel modules absent here and are logged as KERNEL). The exact entry counts, overall and per .t
+# (the team target); >= 95% of the tests/shell dumps the front end accepts
+# lower without error; and, as root with iproute2, >= 95% of the lowered
+# rule contexts and of the lowered dumps are accepted by the kernel's
+# nf_tables when sent as one batch in a network namespace this script
+# creates and removes (skipped otherwise; misses come mostly from kernel
+# modules absent here and are logged). The exact entry counts, overall and per .t
 # file (files below 95% marked), are printed above it. Mismatches and the
 # errors behind them: build/payload.log.
 set -u
@@ -67,6 +69,20 @@ if [ "$tn" -gt 0 ]; then
 	echo "payload entries: $tp identical, $tf different, $ts without rule/entry pair; $((1000 * tp / tn / 10)).$((1000 * tp / tn % 10))% identical (target ${THRESH}%); $below files below ${THRESH}%"
 fi
 
+# Whole rulesets: every tests/shell dump the front end accepts must lower.
+DUMPS=$(ls "$CORP"/nftables/tests/shell/testcases/*/dumps/*.nft 2>/dev/null)
+if [ -n "$DUMPS" ]; then
+	dout=$("$BIN" -d -l "$BUILD/payload-dumps.log" $DUMPS | grep '^dumps: ')
+	dl=$(sed -E 's/^dumps: ([0-9]+) lowered.*/\1/' <<<"$dout")
+	de=$(sed -E 's/.* ([0-9]+) lowering errors.*/\1/' <<<"$dout")
+	echo "shell dumps: $dl lowered, $de with constructs the lowering refuses ($BUILD/payload-dumps.log)"
+	if [ -n "$dl" ] && [ -n "$de" ] && [ $((100 * dl)) -ge $((THRESH * (dl + de))) ]; then
+		cp=$((cp + 1))
+	else
+		cf=$((cf + 1))
+	fi
+fi
+
 # Kernel acceptance of the lowered IR, in a private netns.
 cs=0
 if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
@@ -75,7 +91,19 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1; then
 	if ip netns add "$ns" 2>/dev/null; then
 		trap 'ip netns del "$ns" 2>/dev/null; rm -f "$out"' EXIT
 		kout=$(BNFT_NETNS="$ns" timeout 600 ip netns exec "$ns" "$BIN" -k -l "$klog" "$PY"/*/*.t 2>/dev/null | grep '^kernel: ')
+		[ -n "$DUMPS" ] && dkout=$(BNFT_NETNS="$ns" timeout 300 ip netns exec "$ns" "$BIN" -d -k \
+			-l "$BUILD/payload-dumps-kernel.log" $DUMPS 2>/dev/null | grep '^dumps: ')
 		ip netns del "$ns" 2>/dev/null
+		if [ -n "${dkout:-}" ]; then
+			dka=$(sed -E 's/.*kernel: ([0-9]+) accepted.*/\1/' <<<"$dkout")
+			dkr=$(sed -E 's/.* ([0-9]+) rejected$/\1/' <<<"$dkout")
+			echo "shell dumps in the kernel: $dka accepted, $dkr rejected"
+			if [ $((100 * dka)) -ge $((THRESH * (dka + dkr))) ]; then
+				cp=$((cp + 1))
+			else
+				cf=$((cf + 1))
+			fi
+		fi
 		ka=$(sed -E 's/^kernel: ([0-9]+) accepted.*/\1/' <<<"$kout")
 		kr=$(sed -E 's/.* ([0-9]+) rejected.*/\1/' <<<"$kout")
 		krb=$(sed -E 's/.*read back: //' <<<"$kout")
