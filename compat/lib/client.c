@@ -196,7 +196,8 @@ static int build_request(const struct bnft_client_req *req, struct bnft_msg *m)
 		char *buf = NULL;
 		size_t len = 0;
 
-		err = read_file(req->file, &buf, &len);
+		/* "-f -" reads standard input, as nft does */
+		err = read_file(strcmp(req->file, "-") ? req->file : "/dev/stdin", &buf, &len);
 		if (err < 0) {
 			/* nft's wording; the daemon is not needed to say it */
 			fprintf(stderr, "Error: Could not open file \"%s\": %s\n\n", req->file,
