@@ -10,7 +10,8 @@
 #  2. each SUT in $BNFT_SUT (default "kload bnft": build/tests/bnft-kload and
 #     build/bnft -f) on every ruleset; a SUT not built is skipped;
 #  3. the same SUT on the upstream shell-test dumps with base chains (corpora).
-# Whole tier bounded to about 6 minutes by per-part budgets (120/80/30 s).
+# Whole tier bounded to about 6 minutes by per-part budgets (90 s, then 100 + 25 s per SUT);
+# under a budget, rulesets run in a spread order (difftest.py spread()).
 # Env: BNFT_SUT="kload bnft"|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
 # see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
 # ruleset), DIFF_ONLY (glob of ruleset names), BNFT_BIN (bnft binary).
@@ -84,7 +85,7 @@ pairs=()
 for r in tests/diff/mutants/*.ref.nft; do
 	pairs+=(--pair "$r" "${r%.ref.nft}.sut.nft")
 done
-run 120 --sut kernel --tally diff-sanity --empty-check "${RULESETS[@]}" "${pairs[@]}"
+run 90 --sut kernel --tally diff-sanity --empty-check "${RULESETS[@]}" "${pairs[@]}"
 
 export BNFT_BIN=${BNFT_BIN:-$ROOT/build/bnft}
 CORPUS=$BNFT_CORPORA/nftables/tests/shell/testcases
@@ -100,11 +101,11 @@ for sut in $SUTS; do
 		S=$((S + ${#RULESETS[@]} + 1))
 		continue
 	fi
-	run 80 --sut "$sut" --tally diff-"$sut" "${RULESETS[@]}"
+	run 100 --sut "$sut" --tally diff-"$sut" "${RULESETS[@]}"
 
 	echo "== part 3: SUT '$sut' on upstream tests/shell dumps with base chains"
 	if [ -d "$CORPUS" ]; then
-		run 30 --sut "$sut" --tally diff-corpus-"$sut" --corpus "$CORPUS"
+		run 25 --sut "$sut" --tally diff-corpus-"$sut" --corpus "$CORPUS"
 	else
 		echo "SKIP: corpora absent ($CORPUS)"
 		S=$((S + 1))
