@@ -121,34 +121,44 @@ static bool cmds_modify(const struct ruleset_src *src)
 	return false;
 }
 
-/* -D name=value: a define in the top scope, as the CLI does. */
-static int add_define(struct parse_ctx *pctx, const char *def, struct outbuf *err)
+/* -D name=value: like the CLI (and nft), "define name=value" lines parsed
+ * before the input, so values may be any expression. */
+static int parse_defines(struct parse_ctx *pctx, const struct bnft_msg *req, struct outbuf *err)
 {
-	const char *eq = strchr(def, '=');
-	struct symbol *sym;
+	struct outbuf defs;
+	size_t i;
+	int ret = 0;
 
-	if (!eq || eq == def) {
-		outbuf_printf(err, "Error: invalid define: %s (expected name=value)\n", def);
-		return -1;
+	outbuf_init(&defs);
+	for (i = 0; i < req->n; i++) {
+		const char *d = req->items[i].data;
+
+		if (req->items[i].type != BNFT_MSG_DEFINE)
+			continue;
+		if (!strchr(d, '=') || d[0] == '=') {
+			outbuf_printf(err, "Error: invalid define: %s (expected name=value)\n", d);
+			ret = -1;
+			break;
+		}
+		outbuf_printf(&defs, "define %s\n", d);
 	}
-	if (!pctx->top_scope) {
-		outbuf_printf(err, "Error: defines are not available\n");
-		return -1;
+	if (!ret && defs.len) {
+		/* bnft_parse_buffer() adds the last newline itself */
+		defs.buf[defs.len - 1] = '\0';
+		ret = defs.err ? -1 : bnft_parse_buffer(pctx, defs.buf, "<cmdline>");
 	}
-	sym = calloc(1, sizeof(*sym));
-	if (!sym)
-		return -1;
-	sym->identifier = strndup(def, eq - def);
-	sym->expr = symbol_expr_alloc(&internal_location, eq + 1, false);
-	if (!sym->identifier || !sym->expr) {
-		free(sym->identifier);
-		expr_free(sym->expr);
-		free(sym);
-		return -1;
-	}
-	sym->refcnt = 1;
-	list_add_tail(&sym->list, &pctx->top_scope->symbols);
-	return 0;
+	outbuf_release(&defs);
+	return ret;
+}
+
+/* nft -j -f takes JSON: recognised by its first character */
+static bool text_is_json(const char *t, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i < len && (t[i] == '{' || t[i] == '[');
 }
 
 /*
@@ -267,18 +277,19 @@ static int reload_ruleset(struct daemon *d, struct list_head *msgs)
 	return 0;
 }
 
-static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, struct outbuf *err)
+static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, bool json,
+			 struct outbuf *err)
 {
 	const struct bnft_msg_item *name = bnft_msg_find(req, BNFT_MSG_FILENAME);
 	const struct bnft_msg_item *data = bnft_msg_find(req, BNFT_MSG_FILEDATA);
 	const struct bnft_msg_item *cmd = bnft_msg_find(req, BNFT_MSG_CMDLINE);
-	size_t i;
-
-	for (i = 0; i < req->n; i++)
-		if (req->items[i].type == BNFT_MSG_DEFINE &&
-		    add_define(pctx, req->items[i].data, err) < 0)
-			return -1;
+	if (parse_defines(pctx, req, err) < 0)
+		return -1;
 	if (name && data) {
+		if (json && text_is_json(data->data, data->len)) {
+			outbuf_printf(err, "Error: JSON input (-j -f) is not supported yet\n");
+			return -1;
+		}
 		/* bnft_parse_buffer() ends the text with a newline: give it the
 		 * file without its own last newline so it parses the same bytes */
 		if (data->len && data->data[data->len - 1] == '\n')
@@ -333,7 +344,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	pctx.include_paths = includes;
 	pctx.num_include_paths = ninc;
 
-	if (parse_request(&pctx, req, &err) < 0)
+	if (parse_request(&pctx, req, octx.json, &err) < 0)
 		goto errors;
 	if (state_changed(d)) {
 		logmsg("the saved state changed behind the daemon: reloading it");
