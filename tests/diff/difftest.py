@@ -687,7 +687,7 @@ def csum_errors(ns):
 def run_corpus(h, d):
 	cands = corpus_candidates(d)
 	accepted = []
-	for name, p in cands:
+	for name, p in spread(cands) if h.deadline else cands:
 		r = h.run_one("corpus " + name, p)
 		if r != "skip":
 			accepted.append(name)
