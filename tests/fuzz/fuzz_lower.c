@@ -5,7 +5,9 @@
  * (translator/lower.h) and the IR printed in nft --debug=netlink format.
  * Any crash, leak or sanitizer report is a bug; so is a failed lowering
  * without an error record (an unsupported construct must be a located
- * error, never a silent drop).
+ * error, never a silent drop), and so is a lowered IR with fewer rules
+ * than the ruleset or fewer expressions than statements (every statement
+ * lowers to at least one expression). FUZZ_VERBOSE=1 prints the output.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,38 @@
 #include "parser/parse.h"
 #include "parser/ruleset.h"
 #include "translator/lower.h"
+
+static int count_expr(struct nftnl_expr *e, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static int count_rule(struct nftnl_rule *r, void *data)
+{
+	unsigned int *n = data;
+
+	n[0]++;
+	nftnl_expr_foreach(r, count_expr, &n[1]);
+	return 0;
+}
+
+/* Rules and statements of the ruleset (chains of every table). */
+static void count_ast(const struct bnft_ruleset *rs, unsigned int *n)
+{
+	const struct table *t;
+	const struct chain *c;
+	const struct rule *r;
+	const struct stmt *st;
+
+	list_for_each_entry(t, &rs->tables, list)
+		list_for_each_entry(c, &t->chains, list)
+			list_for_each_entry(r, &c->rules, list) {
+				n[0]++;
+				list_for_each_entry(st, &r->stmts, list)
+					n[1]++;
+			}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -45,7 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (bnft_lower(&rs, &ir, &msgs) == 0) {
 			if (!ir)
 				abort(); /* success must produce an IR */
+			unsigned int ast[2] = { 0, 0 }, low[2] = { 0, 0 };
+
 			bnft_ir_print_debug(ir, &out);
+			count_ast(&rs, ast);
+			nftnl_rule_list_foreach(ir->rules, count_rule, low);
+			if (low[0] < ast[0] || low[1] < ast[1]) {
+				fprintf(stderr, "silent drop: %u rules/%u statements lowered to %u rules/%u expressions\n",
+					ast[0], ast[1], low[0], low[1]);
+				abort();
+			}
 		} else if (list_empty(&msgs)) {
 			abort(); /* failure without a located error */
 		}

@@ -5,6 +5,11 @@
  * printed (text, with -a -s, and JSON), so the grammar, the evaluator and
  * the printer are all exercised. Any crash, leak or sanitizer report is a
  * bug. FUZZ_VERBOSE=1 prints the output and messages to stderr.
+ *
+ * FUZZ_ROUNDTRIP=1 adds an oracle for silent drops and unreadable output:
+ * the listing of an accepted input must itself be accepted and list the
+ * same (a construct the printer loses or prints in a form the grammar
+ * does not read back aborts; FUZZ_ROUNDTRIP=2 only reports).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,16 +21,51 @@
 #include "parser/print.h"
 #include "parser/ruleset.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Parse, evaluate and list text: 0 when accepted (listing in *list),
+ * messages and other output appended to *log. */
+static int listing(char *text, struct outbuf *list, struct outbuf *log, bool all)
 {
 	struct output_ctx octx = { .stateless = false };
 	struct ruleset_src src;
 	struct bnft_ruleset rs;
 	struct parse_ctx pctx;
-	struct outbuf out;
 	LIST_HEAD(msgs);
-	char *buf;
+	int rc = -1;
 
+	ruleset_src_init(&src);
+	bnft_ruleset_init(&rs);
+	parse_ctx_init(&pctx, &src, &msgs);
+	if (bnft_parse_buffer(&pctx, text, "<fuzz>") == 0 &&
+	    bnft_evaluate(&rs, &src, &msgs, &octx, log) == 0) {
+		struct output_ctx a = octx;
+
+		rc = 0;
+		bnft_print_ruleset(&rs, &octx, list);
+		if (all) {
+			a.handle = true;
+			a.stateless = true;
+			bnft_print_ruleset(&rs, &a, log);
+			bnft_print_ruleset_json(&rs, 0, &octx, log);
+		}
+	}
+	erec_print_list(log, &msgs);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	bnft_ruleset_release(&rs);
+	ruleset_src_release(&src);
+	return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int verbose = -1, roundtrip;
+	struct outbuf list, list2, log;
+	char *buf, *again;
+
+	if (verbose < 0) {
+		verbose = !!getenv("FUZZ_VERBOSE");
+		roundtrip = getenv("FUZZ_ROUNDTRIP") ? atoi(getenv("FUZZ_ROUNDTRIP")) : 0;
+	}
 	/* Includes would read the host's files: the fuzzer feeds text only. */
 	if (size > 65536 || memmem(data, size, "include", 7))
 		return 0;
@@ -35,28 +75,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	buf[size] = '\0';
 
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	outbuf_init(&out);
-	if (bnft_parse_buffer(&pctx, buf, "<fuzz>") == 0 &&
-	    bnft_evaluate(&rs, &src, &msgs, &octx, &out) == 0) {
-		struct output_ctx a = octx;
-
-		bnft_print_ruleset(&rs, &octx, &out);
-		a.handle = true;
-		a.stateless = true;
-		bnft_print_ruleset(&rs, &a, &out);
-		bnft_print_ruleset_json(&rs, 0, &octx, &out);
+	outbuf_init(&list);
+	outbuf_init(&list2);
+	outbuf_init(&log);
+	if (listing(buf, &list, &log, true) == 0 && roundtrip && list.buf && !list.err) {
+		again = strndup(list.buf, list.len);
+		if (again && (listing(again, &list2, &log, false) != 0 || list2.len != list.len ||
+			      memcmp(list.buf, list2.buf, list.len))) {
+			fprintf(stderr, "roundtrip: listing\n%.*s\nlists as\n%.*s\nlog:\n%.*s\n",
+				(int)list.len, list.buf, (int)list2.len, list2.buf ? list2.buf : "",
+				(int)log.len, log.buf ? log.buf : "");
+			if (roundtrip == 1)
+				abort();
+		}
+		free(again);
 	}
-	erec_print_list(&out, &msgs);
-	if (getenv("FUZZ_VERBOSE") && out.buf)
-		fprintf(stderr, "%.*s", (int)out.len, out.buf);
-	erec_free_list(&msgs);
-	outbuf_release(&out);
-	parse_ctx_release(&pctx);
-	bnft_ruleset_release(&rs);
-	ruleset_src_release(&src);
+	if (verbose)
+		fprintf(stderr, "%.*s%.*s", (int)list.len, list.buf ? list.buf : "", (int)log.len,
+			log.buf ? log.buf : "");
+	outbuf_release(&list);
+	outbuf_release(&list2);
+	outbuf_release(&log);
 	free(buf);
 	return 0;
 }
