@@ -34,6 +34,13 @@ struct eval_ctx {
 	unsigned int nerrs;
 	struct list_head *kmsgs; /* kernel-side refusals (evaluate_cmd.c) */
 	struct outbuf echo;	 /* -e: what was added, printed after commit */
+	/* which __set%d/__map%d names are taken in a table (evaluate_set.c) */
+	struct {
+		const struct table *t;
+		uint64_t gen;
+		uint8_t *used[2];
+		unsigned int cap[2], next[2];
+	} anon;
 	unsigned int kerrs;
 	struct expr_ctx ectx;
 	/* layer-3 protocol the rule has committed to (NFPROTO_IPV4/6, 0 none) */

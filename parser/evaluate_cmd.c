@@ -827,26 +827,100 @@ static bool data_equal(const struct expr *a, const struct expr *b)
 	return key_equal(a, b);
 }
 
+/* A key as bytes, so existing elements can be sorted and searched. */
+#define KEY_BYTES (2 * BNFT_VALUE_MAX + 4)
+struct key_bytes {
+	uint8_t b[KEY_BYTES];
+	unsigned int len;
+	const struct expr *el;
+};
+
+static void key_serialize(const struct expr *k, struct key_bytes *kb)
+{
+	const struct expr *i;
+	unsigned int n;
+
+	if (!k || kb->len >= KEY_BYTES)
+		return;
+	switch (k->etype) {
+	case EXPR_VALUE:
+		n = value_bytes(k->len);
+		if (kb->len + n + 1 > KEY_BYTES)
+			return;
+		kb->b[kb->len++] = 'v';
+		eval_value_be(k, kb->b + kb->len, n);
+		kb->len += n;
+		break;
+	case EXPR_PREFIX:
+		key_serialize(k->prefix.prefix, kb);
+		if (kb->len < KEY_BYTES)
+			kb->b[kb->len++] = (uint8_t)k->prefix.prefix_len;
+		break;
+	case EXPR_RANGE:
+		key_serialize(k->range.left, kb);
+		key_serialize(k->range.right, kb);
+		break;
+	case EXPR_CONCAT:
+		list_for_each_entry(i, &EXPR_COMPOUND(k).expressions, list)
+			key_serialize(i, kb);
+		break;
+	default:
+		if (kb->len < KEY_BYTES)
+			kb->b[kb->len++] = (uint8_t)k->etype;
+		break;
+	}
+}
+
+static int key_bytes_cmp(const void *x, const void *y)
+{
+	const struct key_bytes *a = x, *b = y;
+	unsigned int n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->b, b->b, n);
+
+	return c ? c : (int)a->len - (int)b->len;
+}
+
 /* The kernel refuses an element that exists (create) or that exists with
- * other data (maps). */
+ * other data (maps). Sorted lookup: sets can hold millions of elements. */
 static int elems_clash(struct eval_ctx *ctx, const struct set *s, const struct expr *elems,
 		       bool create)
 {
+	struct key_bytes *old, probe, *hit;
 	const struct expr *n, *o;
+	unsigned int cnt = 0, i = 0;
+	int rc = 0;
 
+	if (!create && !(s->flags & NFT_SET_MAP))
+		return 0; /* adding an existing key to a set is fine */
+	list_for_each_entry(o, &EXPR_COMPOUND(s->init).expressions, list)
+		cnt++;
+	if (!cnt)
+		return 0;
+	old = calloc(cnt, sizeof(*old));
+	if (!old)
+		return eval_error(ctx, &elems->location, "out of memory");
+	list_for_each_entry(o, &EXPR_COMPOUND(s->init).expressions, list) {
+		key_serialize(setelem_key((struct expr *)o), &old[i]);
+		old[i++].el = o;
+	}
+	qsort(old, cnt, sizeof(*old), key_bytes_cmp);
 	list_for_each_entry(n, &EXPR_COMPOUND(elems).expressions, list) {
 		const struct expr *nk = setelem_key((struct expr *)n);
 
-		list_for_each_entry(o, &EXPR_COMPOUND(s->init).expressions, list) {
-			if (!key_equal(nk, setelem_key((struct expr *)o)))
-				continue;
-			if (create || (n->etype == EXPR_MAPPING && o->etype == EXPR_MAPPING &&
-				       !data_equal(n->mapping.right, o->mapping.right)))
-				return kernel_error(ctx, &nk->location, EEXIST);
+		memset(&probe, 0, sizeof(probe));
+		key_serialize(nk, &probe);
+		hit = bsearch(&probe, old, cnt, sizeof(*old), key_bytes_cmp);
+		if (!hit)
+			continue;
+		o = hit->el;
+		if (create || (n->etype == EXPR_MAPPING && o->etype == EXPR_MAPPING &&
+			       !data_equal(n->mapping.right, o->mapping.right))) {
+			rc = kernel_error(ctx, &nk->location, EEXIST);
 			break;
 		}
 	}
-	return 0;
+	free(old);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- delete */
@@ -1211,9 +1285,13 @@ int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_
 		else
 			erec_free_list(&kmsgs);
 		outbuf_release(&ctx.echo);
+		free(ctx.anon.used[0]);
+		free(ctx.anon.used[1]);
 		return -1;
 	}
 	ruleset_trans_commit(rs);
+	free(ctx.anon.used[0]);
+	free(ctx.anon.used[1]);
 	if (out && ctx.echo.len)
 		outbuf_puts(out, ctx.echo.buf);
 	outbuf_release(&ctx.echo);

@@ -171,26 +171,59 @@ int expr_evaluate_set_elems(struct eval_ctx *ctx, struct expr *set, const struct
 	return err;
 }
 
-/* Lowest free __set%d / __map%d index in table t, like the kernel. */
-static char *anon_set_name(struct table *t, bool map)
+static bool anon_mark(struct eval_ctx *ctx, unsigned int m, unsigned int idx)
 {
-	const char *pfx = map ? "__map" : "__set";
-	unsigned int idx = 0;
+	if (idx >= ctx->anon.cap[m]) {
+		unsigned int cap = ctx->anon.cap[m] ? ctx->anon.cap[m] : 64;
+		uint8_t *n;
+
+		while (cap <= idx)
+			cap *= 2;
+		n = realloc(ctx->anon.used[m], cap);
+		if (!n)
+			return false;
+		memset(n + ctx->anon.cap[m], 0, cap - ctx->anon.cap[m]);
+		ctx->anon.used[m] = n;
+		ctx->anon.cap[m] = cap;
+	}
+	ctx->anon.used[m][idx] = 1;
+	return true;
+}
+
+/* Lowest free __set%d / __map%d index in table t, like the kernel. The
+ * taken indexes are cached per table and rebuilt when sets changed behind
+ * our back (a rule of 100k with anonymous sets must not rescan them all). */
+static char *anon_set_name(struct eval_ctx *ctx, struct table *t, bool map)
+{
+	unsigned int m = map ? 1 : 0, idx, k;
 	struct set *s;
 	char buf[32];
-	bool used;
 
-	do {
-		used = false;
-		snprintf(buf, sizeof(buf), "%s%u", pfx, idx);
-		list_for_each_entry(s, &t->sets, list)
-			if (s->handle.set && !strcmp(s->handle.set, buf)) {
-				used = true;
-				break;
-			}
-		if (used)
-			idx++;
-	} while (used);
+	if (ctx->anon.t != t || ctx->anon.gen != ctx->rs->set_changes) {
+		for (k = 0; k < 2; k++) {
+			if (ctx->anon.used[k])
+				memset(ctx->anon.used[k], 0, ctx->anon.cap[k]);
+			ctx->anon.next[k] = 0;
+		}
+		list_for_each_entry(s, &t->sets, list) {
+			const char *n = s->handle.set;
+
+			if (!n || strncmp(n, "__", 2))
+				continue;
+			if (sscanf(n, "__set%u", &idx) == 1)
+				anon_mark(ctx, 0, idx);
+			else if (sscanf(n, "__map%u", &idx) == 1)
+				anon_mark(ctx, 1, idx);
+		}
+		ctx->anon.t = t;
+	}
+	idx = ctx->anon.next[m];
+	while (idx < ctx->anon.cap[m] && ctx->anon.used[m][idx])
+		idx++;
+	if (!anon_mark(ctx, m, idx))
+		return NULL;
+	ctx->anon.next[m] = idx + 1;
+	snprintf(buf, sizeof(buf), "%s%u", map ? "__map" : "__set", idx);
 	return strdup(buf);
 }
 
@@ -272,9 +305,10 @@ void eval_commit_pending_sets(struct eval_ctx *ctx)
 
 	list_for_each_entry_safe(s, n, &ctx->pending_sets, list) {
 		list_del(&s->list);
-		s->handle.set = anon_set_name(ctx->table, s->flags & NFT_SET_MAP);
+		s->handle.set = anon_set_name(ctx, ctx->table, s->flags & NFT_SET_MAP);
 		s->handle.handle.id = ruleset_alloc_handle(ctx->rs, ctx->table);
 		ruleset_add_set(ctx->rs, ctx->table, s);
+		ctx->anon.gen = ctx->rs->set_changes; /* our own change: cache stays valid */
 	}
 }
 

@@ -355,9 +355,11 @@ static void undo_abort_one(struct bnft_ruleset *rs, struct undo *u)
 	case UNDO_LINK:
 		list_del(u->node);
 		obj_kind_free(u->okind, u->obj);
+		rs->set_changes++;
 		break;
 	case UNDO_UNLINK:
 		list_add(u->node, u->prev);
+		rs->set_changes++;
 		break;
 	case UNDO_PTR:
 		if (u->free_old)
@@ -451,6 +453,7 @@ void ruleset_add_chain(struct bnft_ruleset *rs, struct table *t, struct chain *c
 
 void ruleset_add_set(struct bnft_ruleset *rs, struct table *t, struct set *s)
 {
+	rs->set_changes++;
 	list_add_tail(&s->list, &t->sets);
 	record_link(rs, OK_SET, &s->list, s);
 }
@@ -549,15 +552,9 @@ static void expr_anon_sets(struct bnft_ruleset *rs, struct table *t, struct expr
 		return;
 	switch (e->etype) {
 	case EXPR_SET:
-		if (EXPR_COMPOUND(e).set && (EXPR_COMPOUND(e).set->flags & NFT_SET_ANONYMOUS)) {
-			struct set *s;
-
-			list_for_each_entry(s, &t->sets, list)
-				if (s == EXPR_COMPOUND(e).set) {
-					ruleset_del_set(rs, s);
-					break;
-				}
-		}
+		/* a rule in the ruleset always has its anonymous sets linked */
+		if (EXPR_COMPOUND(e).set && (EXPR_COMPOUND(e).set->flags & NFT_SET_ANONYMOUS))
+			ruleset_del_set(rs, EXPR_COMPOUND(e).set);
 		break;
 	case EXPR_MAP:
 		expr_anon_sets(rs, t, e->map.key);
@@ -585,6 +582,7 @@ void ruleset_del_rule(struct bnft_ruleset *rs, struct table *t, struct rule *r)
 
 void ruleset_del_set(struct bnft_ruleset *rs, struct set *s)
 {
+	rs->set_changes++;
 	do_unlink(rs, OK_SET, &s->list, s);
 }
 

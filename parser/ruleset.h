@@ -86,6 +86,7 @@ struct bnft_ruleset {
 	/* undo log of the transaction in progress (ruleset.c) */
 	struct list_head undo;
 	bool in_trans;
+	uint64_t set_changes; /* bumped by every set link/unlink (caches) */
 };
 
 void bnft_ruleset_init(struct bnft_ruleset *rs);
