@@ -418,6 +418,42 @@ static void test_echo(void **state)
 	bnft_ruleset_release(&rs);
 }
 
+/* jump { } chains take handles before the jumping rule; delete chain takes
+ * its rules along unless another chain jumps to it (kernel semantics). */
+static void test_binding_and_delete(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	struct stmt *st;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table ip t {\nchain c {\ntcp dport 22 jump {\n"
+				  "tcp dport { 1, 2 } accept\nip saddr 1.1.1.1 drop\n}\ncounter\n}\n}\n",
+				  &r),
+			 0);
+	c = table_chain_lookup(first_table(&rs), "c");
+	/* chain 1, binding chain 2, its rules 4 (after __set0 = 3) and 5 */
+	assert_int_equal(nth_rule(c, 0)->handle.handle.id, 6);
+	assert_int_equal(nth_rule(c, 1)->handle.handle.id, 7);
+	st = list_last_entry(&nth_rule(c, 0)->stmts, struct stmt, list);
+	assert_non_null(st->expr->verdict.binding);
+	assert_string_equal(st->expr->verdict.binding->handle.chain, "__chain0");
+	assert_int_equal(st->expr->verdict.binding->handle.handle.id, 2);
+	assert_int_equal(run_text(&rs, "add chain ip t d\nadd rule ip t d accept\ndelete chain ip t d\n",
+				  &r),
+			 0);
+	assert_null(table_chain_lookup(first_table(&rs), "d"));
+	assert_int_equal(run_text(&rs, "add chain ip t e\nadd rule ip t c jump e\ndelete chain ip t e\n",
+				  &r),
+			 -1);
+	assert_string_equal(r.first, "Could not process rule: Device or resource busy");
+	assert_null(table_chain_lookup(first_table(&rs), "e"));
+	bnft_ruleset_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_dependencies),
 		cmocka_unit_test(test_set_elements),
 		cmocka_unit_test(test_echo),
+		cmocka_unit_test(test_binding_and_delete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
