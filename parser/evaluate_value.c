@@ -265,11 +265,14 @@ static int string_adjust(struct eval_ctx *ctx, struct expr **ep, const struct ex
 	memcpy(buf, e->value.data, vb);
 	buf[vb] = '\0';
 	slen = strnlen(buf, vb);
-	tlen = ectx->len ? ectx->len : (ectx->dtype && ectx->dtype->size ? ectx->dtype->size : slen * 8);
+	tlen = ectx->len ? ectx->len : (ectx->dtype && ectx->dtype->size ? ectx->dtype->size : 0);
 	if (slen == 0)
 		return eval_error(ctx, &e->location, "Empty string is not allowed");
-	if (slen * 8 > tlen)
+	/* like nft, the terminating NUL counts: an ifname holds 15 characters */
+	if (tlen && (slen + 1) * 8 > tlen)
 		return eval_error(ctx, &e->location, "String exceeds maximum length of %u", tlen / 8);
+	if (!tlen)
+		tlen = slen * 8;
 
 	e->dtype = ectx->dtype;
 	e->byteorder = BYTEORDER_HOST_ENDIAN;
