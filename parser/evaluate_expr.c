@@ -420,6 +420,9 @@ static int selector_type(struct eval_ctx *ctx, struct expr *e)
 		    ctx->family != NFPROTO_BRIDGE && ctx->rule)
 			return eval_error(ctx, &e->location,
 					  "meta key is only valid in bridge family tables");
+		if (e->meta.key == NFT_META_NFPROTO && ctx->family != NFPROTO_INET && ctx->rule)
+			return eval_error(ctx, &e->location,
+					  "meta nfproto is only useful in the inet family");
 		kt = meta_template(e->meta.key);
 		if (kt)
 			set_type(e, kt->dtype, kt->len, kt->byteorder);
