@@ -560,6 +560,19 @@ static bool kernel_same(const struct bnft_ir *ours, const struct bnft_ir *kern, 
 	return same;
 }
 
+static int kb_flowtable(struct nftnl_flowtable *f, void *data)
+{
+	struct kbatch *kb = data;
+	struct nlmsghdr *nlh;
+
+	nftnl_flowtable_unset(f, NFTNL_FLOWTABLE_HANDLE);
+	nlh = kb_hdr(kb, NFT_MSG_NEWFLOWTABLE, nftnl_flowtable_get_u32(f, NFTNL_FLOWTABLE_FAMILY),
+		     NLM_F_CREATE, "flowtable");
+	nftnl_flowtable_nlmsg_build_payload(nlh, f);
+	mnl_nlmsg_batch_next(kb->b);
+	return 0;
+}
+
 /* Send ir to the kernel of this netns after flushing its ruleset.
  * Returns 0 or -errno with the failing object in err. */
 static int kernel_load(struct bnft_ir *ir, char *err, size_t errlen)
@@ -625,6 +638,7 @@ static int kernel_load(struct bnft_ir *ir, char *err, size_t errlen)
 		mnl_nlmsg_batch_next(kb.b);
 	}
 	nftnl_obj_list_iter_destroy(oi);
+	nftnl_flowtable_list_foreach(ir->flowtables, kb_flowtable, &kb);
 	si = nftnl_set_list_iter_create(ir->sets);
 	while ((st = nftnl_set_list_iter_next(si))) {
 		uint16_t fam = nftnl_set_get_u32(st, NFTNL_SET_FAMILY);
