@@ -4,7 +4,8 @@
  * It is parsed and, when it parses, evaluated into an empty ruleset and
  * printed (text, with -a -s, and JSON), so the grammar, the evaluator and
  * the printer are all exercised. Any crash, leak or sanitizer report is a
- * bug. FUZZ_VERBOSE=1 prints the output and messages to stderr.
+ * bug, and so is a rejection without an error record. FUZZ_VERBOSE=1
+ * prints the output and messages to stderr.
  *
  * FUZZ_ROUNDTRIP=1 adds an oracle for silent drops and unreadable output:
  * the listing of an accepted input must itself be accepted and list the
@@ -35,8 +36,13 @@ static int listing(char *text, struct outbuf *list, struct outbuf *log, bool all
 	ruleset_src_init(&src);
 	bnft_ruleset_init(&rs);
 	parse_ctx_init(&pctx, &src, &msgs);
-	if (bnft_parse_buffer(&pctx, text, "<fuzz>") == 0 &&
-	    bnft_evaluate(&rs, &src, &msgs, &octx, log) == 0) {
+	if (bnft_parse_buffer(&pctx, text, "<fuzz>") != 0) {
+		if (list_empty(&msgs))
+			abort(); /* rejected without a located error */
+	} else if (bnft_evaluate(&rs, &src, &msgs, &octx, log) != 0) {
+		if (list_empty(&msgs))
+			abort(); /* rejected without a located error */
+	} else {
 		struct output_ctx a = octx;
 
 		rc = 0;
@@ -59,12 +65,15 @@ static int listing(char *text, struct outbuf *list, struct outbuf *log, bool all
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int verbose = -1, roundtrip;
+	static const char *dump;
+	static unsigned int dumped;
 	struct outbuf list, list2, log;
 	char *buf, *again;
 
 	if (verbose < 0) {
 		verbose = !!getenv("FUZZ_VERBOSE");
 		roundtrip = getenv("FUZZ_ROUNDTRIP") ? atoi(getenv("FUZZ_ROUNDTRIP")) : 0;
+		dump = getenv("FUZZ_DUMP");
 	}
 	/* Includes would read the host's files: the fuzzer feeds text only. */
 	if (size > 65536 || memmem(data, size, "include", 7))
@@ -89,6 +98,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 		free(again);
+	}
+	if (dump && list.buf) {
+		/* FUZZ_DUMP=dir: accepted inputs and their listings as
+		 * dir/N.in, dir/N.out (for a listing differential with nft). */
+		char path[4096];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%u.in", dump, dumped);
+		f = fopen(path, "w");
+		if (f) {
+			fwrite(data, 1, size, f);
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "%s/%u.out", dump, dumped++);
+		f = fopen(path, "w");
+		if (f) {
+			fwrite(list.buf, 1, list.len, f);
+			fclose(f);
+		}
 	}
 	if (verbose)
 		fprintf(stderr, "%.*s%.*s", (int)list.len, list.buf ? list.buf : "", (int)log.len,
