@@ -422,6 +422,19 @@ static struct chain *do_add_chain(struct eval_ctx *ctx, struct table *t, struct 
 }
 
 /* "add set" of an existing name with another key or data type */
+/* The kernel also refuses (EEXIST) a declaration whose flags or per-element
+ * statements (count and kind) differ from the existing set's. */
+static bool set_stmts_differ(const struct set *a, const struct set *b)
+{
+	const struct list_head *la = &a->stmts, *lb = &b->stmts;
+
+	for (la = la->next, lb = lb->next; la != &a->stmts && lb != &b->stmts;
+	     la = la->next, lb = lb->next)
+		if (list_entry(la, struct stmt, list)->type != list_entry(lb, struct stmt, list)->type)
+			return true;
+	return la != &a->stmts || lb != &b->stmts;
+}
+
 static bool set_type_differs(struct eval_ctx *ctx, struct set *s, const struct set *old)
 {
 	struct list_head *msgs = ctx->msgs, scratch;
@@ -436,7 +449,8 @@ static bool set_type_differs(struct eval_ctx *ctx, struct set *s, const struct s
 	differs = set_evaluate(ctx, s) == 0 &&
 		  (!datatype_equal(s->key->dtype, old->key->dtype) ||
 		   !s->data != !old->data ||
-		   (s->data && old->data && !datatype_equal(s->data->dtype, old->data->dtype)));
+		   (s->data && old->data && !datatype_equal(s->data->dtype, old->data->dtype)) ||
+		   s->flags != old->flags || set_stmts_differ(s, old));
 	s->init = init;
 	erec_free_list(&scratch);
 	ctx->msgs = msgs;
