@@ -627,6 +627,10 @@ static int range_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		return -1;
 	l = e->range.left;
 	r = e->range.right;
+	/* like nft: only integer based types have ranges (no "eth0"-"eth9") */
+	if (l->dtype && eval_basetype(l->dtype) && eval_basetype(l->dtype)->type != TYPE_INTEGER)
+		return eval_error2(ctx, &l->location, &e->location,
+				   "Range expression is undefined for %s types", l->dtype->desc);
 	if (l->etype != EXPR_VALUE || r->etype != EXPR_VALUE)
 		return eval_error(ctx, &e->location, "Range bounds must be constant");
 	nb = value_bytes(l->len > r->len ? l->len : r->len);
