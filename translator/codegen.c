@@ -16,6 +16,7 @@
 
 #include "bpf/lib/abi.h"
 #include "translator/codegen_int.h"
+#include "translator/optimize.h"
 
 /* BPF allows 8 call frames; the main program is one of them. */
 #define CG_MAX_DEPTH 7
@@ -608,6 +609,18 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 			if (err)
 				break;
 			cg->cur_chain = c;
+		}
+		{
+			int k = bnft_optimize_rules(cg, c, r);
+
+			if (k < 0) {
+				err = k;
+				break;
+			}
+			if (k > 0) {
+				r += (size_t)k - 1;
+				continue;
+			}
 		}
 		cg->cur_rule = c->rules[r];
 		cg->cur_rule_id = c->first_rule_id + (uint32_t)r;
@@ -1228,6 +1241,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		free(cg.chains[i].rules);
 	free(cg.chains);
 	cg_sets_free(&cg);
+	bnft_optimize_release(&cg);
 	free(cg.limit_rule);
 	if (err) {
 		bnft_prog_set_free(&cg.ps);
