@@ -651,7 +651,10 @@ const struct datatype cgroupv2_type = {
 #ifndef NFT_META_BRI_BROUTE
 #define NFT_META_BRI_BROUTE 35
 #endif
-#define META_KEY_MAX (NFT_META_BRI_BROUTE + 1)
+#ifndef NFT_META_BRI_IIFHWADDR
+#define NFT_META_BRI_IIFHWADDR 37 /* after __NFT_META_IIFTYPE (36) */
+#endif
+#define META_KEY_MAX (NFT_META_BRI_IIFHWADDR + 1)
 
 #define MT(_tok, _dt, _len, _bo) { .token = _tok, .dtype = _dt, .len = _len, .byteorder = _bo }
 #define H BYTEORDER_HOST_ENDIAN
@@ -694,6 +697,7 @@ static const struct key_template meta_templates[META_KEY_MAX] = {
 	[NFT_META_SDIF] = MT("sdif", &ifindex_type, 32, H),
 	[NFT_META_SDIFNAME] = MT("sdifname", &ifname_type, 128, H),
 	[NFT_META_BRI_BROUTE] = MT("broute", &integer_type, 1, H),
+	[NFT_META_BRI_IIFHWADDR] = MT("ibrhwaddr", &etheraddr_type, 48, B),
 };
 
 /* Names the grammar accepts besides the template tokens. */
