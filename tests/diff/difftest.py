@@ -314,7 +314,7 @@ class Harness:
 		if RE_OUT_HOOK.search(text):
 			rows += self.rows_out(self.send_out(case_list))
 		ref_c, sut_c, cerr = self.counters()
-		return self.compare(name, rows, ref_c, sut_c, cerr, expect_fail)
+		return self.compare(name, rows, ref_c, sut_c, cerr, expect_fail, ref_path)
 
 	def verdict(self, obs, pid, side, c):
 		"""accept if the packet reached local delivery on the interface it
@@ -331,7 +331,7 @@ class Harness:
 			return "accept(iif %d)" % seen[0][0]
 		return "accept"
 
-	def compare(self, name, rows, ref_c, sut_c, cerr, expect_fail):
+	def compare(self, name, rows, ref_c, sut_c, cerr, expect_fail, ref_path=None):
 		"""rows: (direction, id, case, kernel verdict, SUT verdict)."""
 		bad = []
 		agree = 0
@@ -395,7 +395,7 @@ class Harness:
 			for k, r, s in ctr_bad[:self.a.show]:
 				print("    counter %s: kernel %s; SUT %s" % (fmt_key(k), fmt_ctr(r), fmt_ctr(s)))
 		if res == "fail" and not expect_fail and not bad and ctr_bad and \
-		   "# diff-known: frag-bytes" in open(ref_path).read() and \
+		   ref_path and "# diff-known: frag-bytes" in open(ref_path).read() and \
 		   all(r is not None and s is not None and [x[0] for x in r] == [x[0] for x in s]
 		       for k, r, s in ctr_bad):
 			# Documented gap, not hidden: verdicts and packet counts agree,
@@ -619,7 +619,9 @@ def empty_check_out(h, case_list):
 		ctr = Counters.parse(out).rules.get(("inet", "obs", "output", 0), [(0, 0)])[0][0]
 		seen = sum(1 for pid in sent
 			   if any(n.startswith(side) for n in h.wire.seen.get(pid, [])))
-		if seen or ctr != len(sent):
+		# The stack may send a packet of its own meanwhile (IPv6 ND, MLD):
+		# the counter must cover every test packet, it may count more.
+		if seen or ctr < len(sent):
 			bad.append("%s: %d on the wire, output counter %d" % (side, seen, ctr))
 		sh("ip netns exec %s nft flush ruleset" % ns)
 	if bad:
