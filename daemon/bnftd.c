@@ -221,6 +221,75 @@ static void tables_free(struct table_id *v, size_t n)
 	free(v);
 }
 
+/*
+ * Rules the transaction created. A replaced rule keeps its handle (like the
+ * kernel) but is a new rule with a new counter: the loader must not carry
+ * the old counter to it. Rules are told apart by object: the ones that were
+ * in the ruleset before the transaction stay the same objects.
+ */
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uintptr_t *rules_snapshot(const struct bnft_ruleset *rs, size_t *n)
+{
+	const struct table *t;
+	const struct chain *c;
+	const struct rule *r;
+	uintptr_t *v;
+	size_t i = 0;
+
+	*n = 0;
+	list_for_each_entry(t, &rs->tables, list)
+		list_for_each_entry(c, &t->chains, list)
+			list_for_each_entry(r, &c->rules, list)
+				(*n)++;
+	v = malloc((*n ? *n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	list_for_each_entry(t, &rs->tables, list)
+		list_for_each_entry(c, &t->chains, list)
+			list_for_each_entry(r, &c->rules, list)
+				v[i++] = (uintptr_t)r;
+	qsort(v, *n, sizeof(*v), ptr_cmp);
+	return v;
+}
+
+static struct bnft_rule_key *fresh_rules(const struct bnft_ruleset *rs, const uintptr_t *snap,
+					 size_t nsnap, size_t *n)
+{
+	const struct table *t;
+	const struct chain *c;
+	const struct rule *r;
+	struct bnft_rule_key *v = NULL, *nv;
+	size_t cap = 0;
+
+	*n = 0;
+	list_for_each_entry(t, &rs->tables, list)
+		list_for_each_entry(c, &t->chains, list)
+			list_for_each_entry(r, &c->rules, list) {
+				uintptr_t p = (uintptr_t)r;
+
+				if (bsearch(&p, snap, nsnap, sizeof(*snap), ptr_cmp))
+					continue;
+				if (*n == cap) {
+					cap = cap ? cap * 2 : 64;
+					nv = realloc(v, cap * sizeof(*v));
+					if (!nv)
+						continue;
+					v = nv;
+				}
+				v[*n].family = t->handle.family;
+				v[*n].table = t->handle.table;
+				v[*n].chain = c->handle.chain;
+				v[(*n)++].handle = r->handle.handle.id;
+			}
+	return v;
+}
+
 /* Remember the state file as this daemon wrote or read it. */
 static void state_mark(struct daemon *d)
 {
@@ -314,6 +383,9 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	struct output_ctx octx = { 0 };
 	const char **includes = NULL;
 	struct table_id *snap = NULL;
+	struct bnft_rule_key *fresh = NULL;
+	uintptr_t *rsnap = NULL;
+	size_t nrsnap = 0, nfresh = 0;
 	struct list_head msgs;
 	struct ruleset_src src;
 	struct parse_ctx pctx;
@@ -355,8 +427,10 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	/* live counter values: for listings, and as the values of surviving
 	 * rules when the loader cannot carry them */
 	bnft_live_refresh_counters(&d->rs);
-	if (modify)
+	if (modify) {
 		snap = tables_snapshot(&d->rs, &nsnap);
+		rsnap = rules_snapshot(&d->rs, &nrsnap);
+	}
 	if (bnft_evaluate(&d->rs, &src, &msgs, &octx, &out) < 0)
 		goto errors;
 	if (debug_netlink && bnft_netlink_debug)
@@ -368,7 +442,11 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		st = calloc(1, sizeof(*st));
 		t1 = now_ns();
 		ws.eval_ns = t1 - t0;
-		if (!st || bnft_live_commit(&d->rs, flags, &msgs, st) < 0) {
+		if (rsnap)
+			fresh = fresh_rules(&d->rs, rsnap, nrsnap, &nfresh);
+		else
+			flags = 0; /* cannot tell new rules from old: no carry */
+		if (!st || bnft_live_commit_ex(&d->rs, flags, fresh, nfresh, &msgs, st) < 0) {
 			struct list_head rmsgs;
 
 			if (!st)
@@ -390,6 +468,8 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		ws.save_ns = bnft_live_last_times()->save_ns;
 		ws.insns = st->insns;
 		ws.verified_insns = st->verified_insns;
+		ws.drain_ns = st->drain_ns;
+		ws.ncarried = st->ncarried;
 		ws.committed = 1;
 		ws.gen = st->gen;
 	}
@@ -406,6 +486,8 @@ reply:
 	bnft_msg_add(rep, BNFT_MSG_STATUS, &status, sizeof(status));
 	bnft_msg_add(rep, BNFT_MSG_STATS, &ws, sizeof(ws));
 	tables_free(snap, nsnap);
+	free(rsnap);
+	free(fresh);
 	free(st);
 	free(includes);
 	erec_free_list(&msgs);

@@ -369,7 +369,9 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	handle_fill(&r->handle, t, c->handle.chain);
 	memset(&r->handle.position, 0, sizeof(r->handle.position));
 	memset(&r->handle.index, 0, sizeof(r->handle.index));
-	r->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
+	/* the kernel keeps a replaced rule's handle and allocates none */
+	r->handle.handle.id = op == CMD_REPLACE ? target->handle.handle.id
+						: ruleset_alloc_handle(ctx->rs, t);
 	ruleset_link_rule(ctx->rs, c, after, r);
 	if (op == CMD_REPLACE)
 		ruleset_del_rule(ctx->rs, t, target);

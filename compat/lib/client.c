@@ -287,14 +287,17 @@ int bnft_client_run(const struct bnft_client_req *req)
 			fprintf(stderr,
 				"bnftd-stats: total_ns=%llu commit_ns=%llu committed=%u gen=%u "
 				"eval_ns=%llu lower_ns=%llu compile_ns=%llu load_ns=%llu "
-				"save_ns=%llu insns=%llu verified_insns=%llu\n",
+				"save_ns=%llu insns=%llu verified_insns=%llu drain_ns=%llu "
+				"carried=%llu\n",
 				(unsigned long long)ws->total_ns,
 				(unsigned long long)ws->commit_ns, ws->committed, ws->gen,
 				(unsigned long long)ws->eval_ns, (unsigned long long)ws->lower_ns,
 				(unsigned long long)ws->compile_ns,
 				(unsigned long long)ws->load_ns, (unsigned long long)ws->save_ns,
 				(unsigned long long)ws->insns,
-				(unsigned long long)ws->verified_insns);
+				(unsigned long long)ws->verified_insns,
+				(unsigned long long)ws->drain_ns,
+				(unsigned long long)ws->ncarried);
 		}
 	}
 out:

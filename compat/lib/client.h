@@ -59,6 +59,8 @@ struct bnft_wire_stats {
 	uint64_t eval_ns;	/* parse + evaluate */
 	uint64_t lower_ns, compile_ns, load_ns, save_ns; /* parts of commit_ns */
 	uint64_t insns, verified_insns;
+	uint64_t drain_ns;	/* part of load_ns: waiting for the old generation */
+	uint64_t ncarried;	/* counters carried across the flip */
 };
 
 struct bnft_msg_item {

@@ -702,6 +702,13 @@ static uint64_t mono_ns(void)
 int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
 		     struct bnft_load_stats *st)
 {
+	return bnft_live_commit_ex(rs, flags, NULL, 0, msgs, st);
+}
+
+int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
+			const struct bnft_rule_key *fresh, size_t nfresh, struct list_head *msgs,
+			struct bnft_load_stats *st)
+{
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
 	struct bnft_err cerr = { 0 };
@@ -755,7 +762,7 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	t2 = mono_ns();
 	last_times.save_ns = t2 - t;
 	t = t2;
-	err = bnft_live_apply_opts(ps, root, flags, st);
+	err = bnft_live_apply_ex(ps, root, flags, fresh, nfresh, st);
 	t2 = mono_ns();
 	last_times.load_ns = t2 - t;
 	t = t2;

@@ -31,6 +31,12 @@ struct bnft_load_stats;
  * untouched when the load failed). */
 int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_head *msgs,
 		     struct bnft_load_stats *st);
+/* The same; rules in `fresh` start new counters even when a rule with
+ * their handle was live (replace rule keeps the handle). */
+struct bnft_rule_key;
+int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
+			const struct bnft_rule_key *fresh, size_t nfresh, struct list_head *msgs,
+			struct bnft_load_stats *st);
 /* Live counter values into the rules of rs, matched by handle (rs must be
  * the ruleset of the active generation). 0 or a negative errno. */
 int bnft_live_refresh_counters(struct bnft_ruleset *rs);

@@ -25,20 +25,9 @@
 #include "bpf/bnft_entry.skel.h"
 #include "daemon/lib/attach.h"
 #include "daemon/lib/load.h"
+#include "daemon/lib/load_int.h"
 
 
-struct bnft_live {
-	char *root;			/* NULL: unpinned */
-	struct bnft_entry_bpf *skel;	/* when we created the entry state */
-	int conf_fd, progs_fd, ifinfo_fd, ifhdr_fd, ing_fd, eg_fd, ct_fd, ct_pkt_fd, limits_fd;
-	/* what this handle loaded last (unpinned mode keeps it alive) */
-	int *gen_fds[2];
-	uint32_t *gen_slots[2];
-	int gen_nfds[2];
-	int gen_maps[2][3];		/* counters, rules, chains */
-	int *gen_sets[2];
-	size_t gen_nsets[2];
-};
 
 static int path_of(char *buf, size_t n, const char *root, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -111,7 +100,7 @@ static void gen_release(struct bnft_live *lv, int g)
 	free(lv->gen_slots[g]);
 	lv->gen_fds[g] = NULL;
 	lv->gen_slots[g] = NULL;
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < GM_N; k++)
 		close_fd(&lv->gen_maps[g][k]);
 	for (i = 0; i < lv->gen_nsets[g]; i++)
 		close_fd(&lv->gen_sets[g][i]);
@@ -126,6 +115,7 @@ void bnft_live_close(struct bnft_live **lvp)
 
 	if (!lv)
 		return;
+	bnft__ctr_carry_drop(lv);
 	gen_release(lv, 0);
 	gen_release(lv, 1);
 	if (lv->skel) {
@@ -146,7 +136,7 @@ void bnft_live_close(struct bnft_live **lvp)
 	*lvp = NULL;
 }
 
-static int obj_get(const char *root, const char *name)
+int bnft__obj_get(const char *root, const char *name)
 {
 	char p[4096];
 	int fd;
@@ -169,17 +159,17 @@ static int obj_pin(int fd, const char *root, const char *fmt, const char *arg)
 
 static int open_pinned(struct bnft_live *lv)
 {
-	lv->conf_fd = obj_get(lv->root, "conf");
+	lv->conf_fd = bnft__obj_get(lv->root, "conf");
 	if (lv->conf_fd < 0)
 		return lv->conf_fd;
-	lv->progs_fd = obj_get(lv->root, "progs");
-	lv->ifinfo_fd = obj_get(lv->root, "ifinfo");
-	lv->ifhdr_fd = obj_get(lv->root, "ifhdr");
-	lv->ct_fd = obj_get(lv->root, "ct");
-	lv->ct_pkt_fd = obj_get(lv->root, "ct_pkt");
-	lv->limits_fd = obj_get(lv->root, "limits");
-	lv->ing_fd = obj_get(lv->root, "entry_ingress");
-	lv->eg_fd = obj_get(lv->root, "entry_egress");
+	lv->progs_fd = bnft__obj_get(lv->root, "progs");
+	lv->ifinfo_fd = bnft__obj_get(lv->root, "ifinfo");
+	lv->ifhdr_fd = bnft__obj_get(lv->root, "ifhdr");
+	lv->ct_fd = bnft__obj_get(lv->root, "ct");
+	lv->ct_pkt_fd = bnft__obj_get(lv->root, "ct_pkt");
+	lv->limits_fd = bnft__obj_get(lv->root, "limits");
+	lv->ing_fd = bnft__obj_get(lv->root, "entry_ingress");
+	lv->eg_fd = bnft__obj_get(lv->root, "entry_egress");
 	if (lv->progs_fd < 0 || lv->ifinfo_fd < 0 || lv->ifhdr_fd < 0 || lv->ct_fd < 0 ||
 	    lv->ct_pkt_fd < 0 || lv->limits_fd < 0 || lv->ing_fd < 0 || lv->eg_fd < 0)
 		return -ENOENT;
@@ -223,7 +213,7 @@ static int reuse_ct_maps(struct bnft_live *lv)
 	for (k = 0; k < 4; k++) {
 		if (!lv->root)
 			break;
-		fd = obj_get(lv->root, names[k]);
+		fd = bnft__obj_get(lv->root, names[k]);
 		if (fd < 0)
 			continue;
 		err = bpf_map__reuse_fd(maps[k], fd);
@@ -303,8 +293,10 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 		return -ENOMEM;
 	lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
 	lv->ct_fd = lv->ct_pkt_fd = lv->limits_fd = -1;
+	for (k = 0; k < GM_N; k++)
+		lv->carry_old[k] = -1;
 	for (g = 0; g < 2; g++)
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < GM_N; k++)
 			lv->gen_maps[g][k] = -1;
 	if (pin_root) {
 		lv->root = strdup(pin_root);
@@ -328,8 +320,10 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 			return -ENOMEM;
 		lv->conf_fd = lv->progs_fd = lv->ifinfo_fd = lv->ifhdr_fd = lv->ing_fd = lv->eg_fd = -1;
 	lv->ct_fd = lv->ct_pkt_fd = lv->limits_fd = -1;
+		for (k = 0; k < GM_N; k++)
+			lv->carry_old[k] = -1;
 		for (g = 0; g < 2; g++)
-			for (k = 0; k < 3; k++)
+			for (k = 0; k < GM_N; k++)
 				lv->gen_maps[g][k] = -1;
 		lv->root = strdup(pin_root);
 		if (!lv->root) {
@@ -370,7 +364,7 @@ int bnft_live_ifinfo_fd(const struct bnft_live *lv)
 	return lv->ifinfo_fd;
 }
 
-static int conf_get(const struct bnft_live *lv, uint32_t key, uint32_t *v)
+int bnft__conf_get(const struct bnft_live *lv, uint32_t key, uint32_t *v)
 {
 	return bpf_map_lookup_elem(lv->conf_fd, &key, v) ? -errno : 0;
 }
@@ -385,7 +379,7 @@ int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot)
 	uint32_t g;
 	int k;
 
-	if (conf_get(lv, BNFT_CONF_ACTIVE, &g))
+	if (bnft__conf_get(lv, BNFT_CONF_ACTIVE, &g))
 		return -ENOENT;
 	g &= 1;
 	for (k = 0; k < lv->gen_nfds[g]; k++)
@@ -412,11 +406,11 @@ static int map_fill(int fd, const struct bnft_map_spec *m)
 	return 0;
 }
 
-static int map_new(const char *name, enum bpf_map_type type, uint32_t ks, uint32_t vs,
-		   uint32_t max, uint32_t flags)
+int bnft__map_new(const char *name, int type, uint32_t ks, uint32_t vs, uint32_t max,
+		  uint32_t flags)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(type, name, ks, vs, max, &o);
+	int fd = bpf_map_create((enum bpf_map_type)type, name, ks, vs, max, &o);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -509,7 +503,7 @@ static int gen_dir_clear(const char *root, uint32_t g)
 	return 0;
 }
 
-static int gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
+int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
 {
 	char rel[128];
 
@@ -519,57 +513,28 @@ static int gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
 	return obj_pin(fd, lv->root, "%s", rel);
 }
 
-/* Counters start where the IR says (values of nft -f or of a migrated
- * live ruleset), held in CPU 0's slot of the per-CPU array. */
-static int init_counters(int fd, const struct bnft_prog_set *ps)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct bnft_counter *pc;
-	uint32_t i;
-	int err = 0;
-
-	if (ncpu <= 0)
-		return ncpu ?: -EINVAL;
-	pc = calloc((size_t)ncpu, sizeof(*pc));
-	if (!pc)
-		return -ENOMEM;
-	for (i = 0; i < ps->nrules && !err; i++) {
-		if (!ps->rules[i].init_packets && !ps->rules[i].init_bytes)
-			continue;
-		pc[0].packets = ps->rules[i].init_packets;
-		pc[0].bytes = ps->rules[i].init_bytes;
-		if (bpf_map_update_elem(fd, &i, pc, BPF_ANY))
-			err = -errno;
-	}
-	free(pc);
-	return err;
-}
-
 /* Counter identity maps, so counters can be listed from the pins alone. */
 static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
 {
 	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1, i;
 	int *m = lv->gen_maps[g], err;
 
-	m[0] = map_new("bnft_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
-		       sizeof(struct bnft_counter), n, 0);
-	if (m[0] < 0)
-		return m[0];
-	m[1] = map_new("bnft_rules", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_rule_id), n, 0);
-	if (m[1] < 0)
-		return m[1];
-	m[2] = map_new("bnft_chains", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_chain_id),
-		       ps->nchains ? (uint32_t)ps->nchains : 1, 0);
-	if (m[2] < 0)
-		return m[2];
-	for (i = 0; i < ps->nrules; i++)
-		if (bpf_map_update_elem(m[1], &i, &ps->rules[i], BPF_ANY))
-			return -errno;
-	err = init_counters(m[0], ps);
+	/* the counters (and their bases) first */
+	err = bnft__ctr_create(lv, g, ps);
 	if (err)
 		return err;
+	m[GM_RULES] = bnft__map_new("bnft_rules", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_rule_id), n, 0);
+	if (m[GM_RULES] < 0)
+		return m[GM_RULES];
+	m[GM_CHAINS] = bnft__map_new("bnft_chains", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_chain_id),
+		       ps->nchains ? (uint32_t)ps->nchains : 1, 0);
+	if (m[GM_CHAINS] < 0)
+		return m[GM_CHAINS];
+	for (i = 0; i < ps->nrules; i++)
+		if (bpf_map_update_elem(m[GM_RULES], &i, &ps->rules[i], BPF_ANY))
+			return -errno;
 	for (i = 0; i < ps->nchains; i++)
-		if (bpf_map_update_elem(m[2], &i, &ps->chains[i], BPF_ANY))
+		if (bpf_map_update_elem(m[GM_CHAINS], &i, &ps->chains[i], BPF_ANY))
 			return -errno;
 	return 0;
 }
@@ -595,114 +560,6 @@ static int init_limits(struct bnft_live *lv, uint32_t g, const struct bnft_prog_
 	return 0;
 }
 
-struct old_ctr {
-	char *key;
-	uint32_t id;
-};
-
-static int old_ctr_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct old_ctr *)a)->key, ((const struct old_ctr *)b)->key);
-}
-
-static char *rule_key(uint32_t family, const char *table, const char *chain, uint64_t handle)
-{
-	char *k = NULL;
-
-	if (asprintf(&k, "%u/%s/%s/%llu", family, table, chain, (unsigned long long)handle) < 0)
-		return NULL;
-	return k;
-}
-
-/* New counters of rules that existed in generation old start from the old
- * values (summed over CPUs). Packets counted by the old generation between
- * this copy and the flip are not carried. */
-static int carry_counters(struct bnft_live *lv, uint32_t old, uint32_t g,
-			  const struct bnft_prog_set *ps)
-{
-	static const char *const names[3] = { "counters", "rules", "chains" };
-	int fds[3] = { -1, -1, -1 }, ncpu = libbpf_num_possible_cpus(), err = 0, k, c;
-	struct bpf_map_info info;
-	uint32_t ilen = sizeof(info), i, n = 0;
-	struct bnft_counter *pc = NULL;
-	struct old_ctr *tab = NULL;
-	char rel[64];
-
-	if (ncpu <= 0)
-		return ncpu ?: -EINVAL;
-	for (k = 0; k < 3; k++) {
-		if (lv->gen_maps[old][k] >= 0) {
-			fds[k] = dup(lv->gen_maps[old][k]);
-		} else if (lv->root) {
-			snprintf(rel, sizeof(rel), "g%u/%s", old, names[k]);
-			fds[k] = obj_get(lv->root, rel);
-		}
-		if (fds[k] < 0)
-			goto out; /* nothing loaded there: nothing to carry */
-	}
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fds[1], &info, &ilen)) {
-		err = -errno;
-		goto out;
-	}
-	tab = calloc(info.max_entries + 1, sizeof(*tab));
-	pc = calloc((size_t)ncpu, sizeof(*pc));
-	if (!tab || !pc) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < info.max_entries; i++) {
-		struct bnft_rule_id rid;
-		struct bnft_chain_id cid;
-
-		if (bpf_map_lookup_elem(fds[1], &i, &rid) || !(rid.flags & BNFT_RULE_F_COUNTER) ||
-		    bpf_map_lookup_elem(fds[2], &rid.chain, &cid))
-			continue;
-		tab[n].key = rule_key(cid.family, cid.table, cid.chain, rid.handle);
-		if (!tab[n].key) {
-			err = -ENOMEM;
-			goto out;
-		}
-		tab[n++].id = i;
-	}
-	qsort(tab, n, sizeof(*tab), old_ctr_cmp);
-	for (i = 0; i < ps->nrules && !err; i++) {
-		const struct bnft_rule_id *r = &ps->rules[i];
-		const struct bnft_chain_id *ch = &ps->chains[r->chain];
-		struct old_ctr q, *hit;
-		struct bnft_counter sum = { 0 };
-
-		if (!(r->flags & BNFT_RULE_F_COUNTER))
-			continue;
-		q.key = rule_key(ch->family, ch->table, ch->chain, r->handle);
-		if (!q.key) {
-			err = -ENOMEM;
-			break;
-		}
-		hit = bsearch(&q, tab, n, sizeof(*tab), old_ctr_cmp);
-		free(q.key);
-		if (!hit || bpf_map_lookup_elem(fds[0], &hit->id, pc))
-			continue;
-		for (c = 0; c < ncpu; c++) {
-			sum.packets += pc[c].packets;
-			sum.bytes += pc[c].bytes;
-		}
-		memset(pc, 0, (size_t)ncpu * sizeof(*pc));
-		pc[0] = sum;
-		if (bpf_map_update_elem(lv->gen_maps[g][0], &i, pc, BPF_ANY))
-			err = -errno;
-	}
-out:
-	for (i = 0; tab && i < n; i++)
-		free(tab[i].key);
-	free(tab);
-	free(pc);
-	for (k = 0; k < 3; k++)
-		if (fds[k] >= 0)
-			close(fds[k]);
-	return err;
-}
-
 int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 		   struct bnft_load_stats *st)
 {
@@ -712,7 +569,15 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 			struct bnft_load_stats *st)
 {
+	return bnft_live_load_ex(lv, ps, flags, NULL, 0, st);
+}
+
+int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
+		      const struct bnft_rule_key *fresh, size_t nfresh,
+		      struct bnft_load_stats *st)
+{
 	uint32_t active, g, slot;
+	int64_t drain;
 	size_t i;
 	int err, k;
 
@@ -720,7 +585,7 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		memset(st, 0, sizeof(*st));
 	if (ps->nprogs > BNFT_PROGS_PER_GEN)
 		return -E2BIG;
-	err = conf_get(lv, BNFT_CONF_ACTIVE, &active);
+	err = bnft__conf_get(lv, BNFT_CONF_ACTIVE, &active);
 	if (err)
 		return err;
 	g = (active & 1) ^ 1;
@@ -736,9 +601,10 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		err = -ENOMEM;
 		goto fail;
 	}
+	bnft__ctr_carry_drop(lv);
 	err = load_meta(lv, g, ps);
 	if (!err && (flags & BNFT_LOAD_KEEP_COUNTERS))
-		err = carry_counters(lv, active & 1, g, ps);
+		err = bnft__ctr_carry(lv, active & 1, g, ps, fresh, nfresh);
 	if (err)
 		goto fail;
 	lv->gen_sets[g] = calloc(ps->nmaps ? ps->nmaps : 1, sizeof(int));
@@ -748,7 +614,7 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 	}
 	for (i = 0; i < ps->nmaps; i++) {
 		const struct bnft_map_spec *m = &ps->maps[i];
-		int fd = map_new(m->name, (enum bpf_map_type)m->type, m->key_size, m->value_size,
+		int fd = bnft__map_new(m->name, (enum bpf_map_type)m->type, m->key_size, m->value_size,
 				 m->max_entries, m->flags);
 
 		if (fd < 0) {
@@ -764,7 +630,8 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 	if (err)
 		goto fail;
 	for (i = 0; i < ps->nprogs; i++) {
-		int fd = load_prog(lv, &ps->progs[i], g, lv->gen_sets[g], lv->gen_maps[g][0], st);
+		int fd = load_prog(lv, &ps->progs[i], g, lv->gen_sets[g],
+				   lv->gen_maps[g][GM_COUNTERS], st);
 
 		if (fd < 0) {
 			err = fd;
@@ -788,16 +655,17 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 	if (lv->root) {
 		char name[32];
 
-		err = gen_pin(lv, g, lv->gen_maps[g][0], "counters");
-		err = err ?: gen_pin(lv, g, lv->gen_maps[g][1], "rules");
-		err = err ?: gen_pin(lv, g, lv->gen_maps[g][2], "chains");
+		err = bnft__gen_pin(lv, g, lv->gen_maps[g][GM_COUNTERS], "counters");
+		err = err ?: bnft__gen_pin(lv, g, lv->gen_maps[g][GM_CBASE], "cbase");
+		err = err ?: bnft__gen_pin(lv, g, lv->gen_maps[g][GM_RULES], "rules");
+		err = err ?: bnft__gen_pin(lv, g, lv->gen_maps[g][GM_CHAINS], "chains");
 		for (i = 0; !err && i < lv->gen_nsets[g]; i++) {
 			snprintf(name, sizeof(name), "s%zu", i);
-			err = gen_pin(lv, g, lv->gen_sets[g][i], name);
+			err = bnft__gen_pin(lv, g, lv->gen_sets[g][i], name);
 		}
 		for (k = 0; !err && k < lv->gen_nfds[g]; k++) {
 			snprintf(name, sizeof(name), "prog_%u", lv->gen_slots[g][k]);
-			err = gen_pin(lv, g, lv->gen_fds[g][k], name);
+			err = bnft__gen_pin(lv, g, lv->gen_fds[g][k], name);
 		}
 		if (err)
 			goto fail;
@@ -823,8 +691,17 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 		    slot > (uint32_t)lv->gen_nfds[g] + 16)
 			break;
 	}
+	/* The generation is live whatever happens now: a failed settle only
+	 * leaves the carried counters short of the packets in flight. */
+	drain = bnft__ctr_settle(lv, g);
+	if (st) {
+		st->drain_ns = drain > 0 ? (uint64_t)drain : 0;
+		st->ncarried = (uint32_t)lv->ncarry;
+	}
+	bnft__ctr_carry_drop(lv);
 	return 0;
 fail:
+	bnft__ctr_carry_drop(lv);
 	gen_release(lv, (int)g);
 	if (lv->root)
 		gen_dir_clear(lv->root, g);
@@ -840,6 +717,13 @@ int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
 int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
 			 struct bnft_load_stats *st)
 {
+	return bnft_live_apply_ex(ps, pin_root, flags, NULL, 0, st);
+}
+
+int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
+		       const struct bnft_rule_key *fresh, size_t nfresh,
+		       struct bnft_load_stats *st)
+{
 	struct bnft_live *lv = NULL;
 	int err;
 
@@ -848,7 +732,7 @@ int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, u
 		return err;
 	err = bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
 	if (err >= 0)
-		err = bnft_live_load_opts(lv, ps, flags, st);
+		err = bnft_live_load_ex(lv, ps, flags, fresh, nfresh, st);
 	if (!err) {
 		err = bnft_attach_all(lv->ing_fd, lv->eg_fd);
 		err = err < 0 ? err : 0;
@@ -891,96 +775,3 @@ int bnft_live_flush(const char *pin_root)
 	return pin_root ? rm_tree(pin_root) : 0;
 }
 
-static int counters_walk(int cnt_fd, int rules_fd, int chains_fd, bnft_counter_cb cb,
-			 void *data)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct bnft_counter *pc;
-	struct bpf_map_info info;
-	uint32_t ilen = sizeof(info), i, last_chain = UINT32_MAX, first = 0;
-	int err = 0;
-
-	if (ncpu <= 0)
-		return ncpu ?: -EINVAL;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(rules_fd, &info, &ilen))
-		return -errno;
-	pc = calloc((size_t)ncpu, sizeof(*pc));
-	if (!pc)
-		return -ENOMEM;
-	for (i = 0; i < info.max_entries && !err; i++) {
-		struct bnft_counter_row row = { 0 };
-		struct bnft_rule_id rid;
-		struct bnft_chain_id cid;
-		int c;
-
-		if (bpf_map_lookup_elem(rules_fd, &i, &rid))
-			continue;
-		/* Rule ids run in chain order: the index restarts per chain. */
-		if (rid.chain != last_chain) {
-			last_chain = rid.chain;
-			first = i;
-		}
-		if (!(rid.flags & BNFT_RULE_F_COUNTER))
-			continue;
-		if (bpf_map_lookup_elem(chains_fd, &rid.chain, &cid) ||
-		    bpf_map_lookup_elem(cnt_fd, &i, pc))
-			continue;
-		for (c = 0; c < ncpu; c++) {
-			row.packets += pc[c].packets;
-			row.bytes += pc[c].bytes;
-		}
-		row.family = cid.family;
-		row.table = cid.table;
-		row.chain = cid.chain;
-		row.handle = rid.handle;
-		row.index = i - first;
-		err = cb(&row, data);
-	}
-	free(pc);
-	return err;
-}
-
-int bnft_live_counters_fd(const struct bnft_live *lv, bnft_counter_cb cb, void *data)
-{
-	uint32_t g;
-	int err = conf_get(lv, BNFT_CONF_ACTIVE, &g);
-
-	if (err)
-		return err;
-	g &= 1;
-	if (lv->gen_maps[g][0] < 0)
-		return -ENOENT;
-	return counters_walk(lv->gen_maps[g][0], lv->gen_maps[g][1], lv->gen_maps[g][2], cb,
-			     data);
-}
-
-int bnft_live_counters(const char *pin_root, bnft_counter_cb cb, void *data)
-{
-	int conf, fds[3] = { -1, -1, -1 }, err, k;
-	static const char *const names[3] = { "counters", "rules", "chains" };
-	uint32_t key = BNFT_CONF_ACTIVE, g;
-	char rel[64];
-
-	conf = obj_get(pin_root, "conf");
-	if (conf < 0)
-		return conf;
-	err = bpf_map_lookup_elem(conf, &key, &g) ? -errno : 0;
-	close(conf);
-	if (err)
-		return err;
-	for (k = 0; k < 3; k++) {
-		snprintf(rel, sizeof(rel), "g%u/%s", g & 1, names[k]);
-		fds[k] = obj_get(pin_root, rel);
-		if (fds[k] < 0) {
-			err = fds[k];
-			goto out;
-		}
-	}
-	err = counters_walk(fds[0], fds[1], fds[2], cb, data);
-out:
-	for (k = 0; k < 3; k++)
-		if (fds[k] >= 0)
-			close(fds[k]);
-	return err;
-}

@@ -33,6 +33,16 @@ struct bnft_load_stats {
 	uint64_t insns;			/* instructions loaded */
 	uint64_t verified_insns;	/* instructions the verifier processed */
 	char verifier_log[4096];	/* tail of the verifier log on failure */
+	uint64_t drain_ns;		/* after the flip: waiting for the old
+					 * generation's packets (counter carry) */
+	uint32_t ncarried;		/* counters carried from the old generation */
+};
+
+/* A rule by identity (family, table, chain, handle). */
+struct bnft_rule_key {
+	uint32_t family;
+	const char *table, *chain;
+	uint64_t handle;
 };
 
 /*
@@ -52,10 +62,18 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 
 /* bnft_live_load_opts() flags. */
 /* Rules of the new set that exist in the active generation (same family,
- * table, chain, handle) keep their counter values instead of the IR's. */
+ * table, chain, handle) keep their counter values instead of the IR's.
+ * Exact: the base of the new counter is the old value before the flip;
+ * after the flip the loader waits until no packet runs the old generation
+ * (one RCU grace period) and adds what the old counter took meanwhile. */
 #define BNFT_LOAD_KEEP_COUNTERS 0x1
 int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 			struct bnft_load_stats *st);
+/* The same; rules listed in `fresh` never carry (a replaced rule keeps its
+ * handle but starts a new counter, as in the kernel). */
+int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
+		      const struct bnft_rule_key *fresh, size_t nfresh,
+		      struct bnft_load_stats *st);
 
 /* Refreshes the interface maps (names, types, link header lengths) from
  * the current netns: after interfaces appear or are renamed. Returns the
@@ -76,6 +94,9 @@ int bnft_live_apply(const struct bnft_prog_set *ps, const char *pin_root,
 /* The same with bnft_live_load_opts() flags. */
 int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
 			 struct bnft_load_stats *st);
+int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
+		       const struct bnft_rule_key *fresh, size_t nfresh,
+		       struct bnft_load_stats *st);
 /* Detach from all interfaces and remove every pin under pin_root. */
 int bnft_live_flush(const char *pin_root);
 
@@ -92,5 +113,11 @@ typedef int (*bnft_counter_cb)(const struct bnft_counter_row *row, void *data);
 int bnft_live_counters(const char *pin_root, bnft_counter_cb cb, void *data);
 /* The same on an open handle (pin_root NULL works here). */
 int bnft_live_counters_fd(const struct bnft_live *lv, bnft_counter_cb cb, void *data);
+/* Zeroes the live counters of the rules for which sel returns non-zero (it
+ * sees the values before the reset). Exact: a counter is the sum of the
+ * per-CPU slots the datapath adds to plus a base only user space writes;
+ * the reset moves the base, packets counted after the read stay counted.
+ * Returns the number of counters reset or a negative errno. */
+int bnft_live_counters_reset(const char *pin_root, bnft_counter_cb sel, void *data);
 
 #endif

@@ -4,7 +4,8 @@
 swap_loop.py OUT MAX_SWAPS MAX_SECS FILE_A FILE_B -- BNFT ARGS...
 Runs `BNFT ARGS -f FILE` alternating A, B with BNFT_CLIENT_STATS=1, and
 writes to OUT: swaps failures, then client and daemon-commit latency
-percentiles in microseconds (min median p99 max).
+percentiles in microseconds (min median p99 max), then the same of the
+wait for the old generation to drain (part of the commit).
 """
 import os
 import re
@@ -24,7 +25,7 @@ def main():
     out, nmax, secs, fa, fb = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
     cmd = sys.argv[sys.argv.index("--") + 1:]
     env = dict(os.environ, BNFT_CLIENT_STATS="1")
-    cli, com = [], []
+    cli, com, drain = [], [], []
     fails = 0
     t_end = time.monotonic() + secs
     i = 0
@@ -40,11 +41,15 @@ def main():
                 sys.stderr.write(p.stderr)
         else:
             com.append(int(m.group(1)) / 1000.0)
+            d = re.search(r"drain_ns=(\d+)", p.stderr)
+            if d:
+                drain.append(int(d.group(1)) / 1000.0)
         i += 1
     with open(out, "w") as fo:
         fo.write("%d %d\n" % (i, fails))
         fo.write("%d %d %d %d\n" % tuple(int(pct(cli, p)) for p in (0, 50, 99, 100)))
         fo.write("%d %d %d %d\n" % tuple(int(pct(com, p)) for p in (0, 50, 99, 100)))
+        fo.write("%d %d %d %d\n" % tuple(int(pct(drain, p)) for p in (0, 50, 99, 100)))
 
 
 main()
