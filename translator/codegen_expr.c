@@ -668,6 +668,8 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, so));
 	}
 	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	if (s->dset)
+		cg_dset_lookup_live(cg, s, s->lpm ? SCR_KEY : so, mi);
 	if (!has_dreg) {
 		emit_jmp_imm(e, BPF_JMP | ((flags & NFT_LOOKUP_F_INV) ? BPF_JNE : BPF_JEQ) | BPF_K,
 			     BPF_REG_0, 0, cg->lbl_rule_fail);
@@ -1010,5 +1012,7 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 		return cg_reject(cg, ex);
 	if (!strcmp(n, "limit"))
 		return cg_limit(cg, ex);
+	if (!strcmp(n, "dynset"))
+		return cg_dynset(cg, ex);
 	return cg_fail(cg, -EOPNOTSUPP, "expression %s is not supported", n);
 }

@@ -89,6 +89,12 @@ struct cg_set {
 	/* distinct verdicts of a verdict map: code, chain id */
 	struct bnft_vmap_val *verdicts;
 	size_t nverdicts;
+	/* element state (bpf/lib/dynset.h, codegen_dynset.c) */
+	bool dset;		/* values start with struct bnft_dset_hdr */
+	bool dset_dyn;		/* updated by a set statement */
+	bool dset_counter;
+	const struct nftnl_expr *dset_limit;
+	uint16_t dset_data_off, dset_lim_off, dset_ctr_off;
 };
 
 struct cg {
@@ -151,6 +157,14 @@ int cg_sets_init(struct cg *cg);
 int cg_set_scan(struct cg *cg, struct cg_set *set, int so, bool has_dreg, uint32_t dreg,
 		bool inv);
 void cg_sets_free(struct cg *cg);
+
+/* Set element state (codegen_dynset.c): marks and lays out the sets with
+ * timeouts or datapath updates; the header of a static element; the
+ * expiry check after a lookup (R0 in and out); the dynset expression. */
+int cg_dynset_init(struct cg *cg);
+void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out);
+void cg_dset_lookup_live(struct cg *cg, struct cg_set *s, int keyoff, int mi);
+int cg_dynset(struct cg *cg, struct nftnl_expr *ex);
 
 /* Byte offset in the scratch area of nft register `reg` (NFT_REG_1..4,
  * NFT_REG32_00..15) holding `len` bytes; negative errno if invalid. */

@@ -16,6 +16,7 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "bpf/lib/abi.h"
+#include "bpf/lib/dynset.h"
 #include "translator/codegen_int.h"
 
 #define CG_MAX_PREFIXES (4u << 20)
@@ -177,7 +178,7 @@ int cg_sets_init(struct cg *cg)
 			}
 		}
 	}
-	return err;
+	return err ?: cg_dynset_init(cg);
 }
 
 void cg_sets_free(struct cg *cg)
@@ -250,6 +251,13 @@ static int elem_value(struct cg *cg, struct cg_set *s, struct nftnl_set_elem *el
 		      uint32_t vsize)
 {
 	memset(out, 0, vsize);
+	if (s->dset) {
+		cg_dset_elem_hdr(s, el, out);
+		out += s->dset_data_off;
+		vsize -= s->dset_data_off;
+		if (!(s->flags & NFT_SET_MAP))
+			return 0;
+	}
 	if (!(s->flags & NFT_SET_MAP)) {
 		out[0] = 1;
 		return 0;
@@ -433,8 +441,9 @@ int cg_set_map(struct cg *cg, struct cg_set *s)
 		return s->map;
 	if (s->flags & NFT_SET_OBJECT)
 		return cg_fail(cg, -EOPNOTSUPP, "set %s: object maps are not supported", s->name);
-	if (s->flags & NFT_SET_TIMEOUT)
-		return cg_fail(cg, -EOPNOTSUPP, "set %s: sets with timeouts are not supported",
+	if (s->dset && s->scan)
+		return cg_fail(cg, -EOPNOTSUPP,
+			       "set %s: timeouts on concatenated interval sets are not supported",
 			       s->name);
 	if (s->key_len == 0 || s->key_len > SCR_KEY_MAX)
 		return cg_fail(cg, -EINVAL, "set %s: key length %u", s->name, s->key_len);
@@ -460,6 +469,12 @@ int cg_set_map(struct cg *cg, struct cg_set *s)
 		m->value_size = sizeof(struct bnft_vmap_val);
 	else
 		m->value_size = s->data_len;
+	if (s->dset) {
+		/* named for the reader (bpf/lib/dynset.h) */
+		snprintf(m->name, sizeof(m->name), "bnft_d%08x",
+			 bnft_dset_hash(s->family, s->table, s->name));
+		m->value_size = s->dset_data_off + ((s->flags & NFT_SET_MAP) ? m->value_size : 0);
+	}
 	s->lpm = s->flags & NFT_SET_INTERVAL;
 	if (s->lpm) {
 		m->type = BPF_MAP_TYPE_LPM_TRIE;
@@ -477,6 +492,15 @@ int cg_set_map(struct cg *cg, struct cg_set *s)
 	m->max_entries = m->nelems ? m->nelems : 1;
 	if (!(s->flags & NFT_SET_ANONYMOUS))
 		m->max_entries += CG_NAMED_SET_SLACK;
+	if (s->dset_dyn && !s->lpm) {
+		/* the set's size bounds what the datapath adds */
+		uint32_t sz = nftnl_set_is_set(s->s, NFTNL_SET_DESC_SIZE) ?
+				      nftnl_set_get_u32(s->s, NFTNL_SET_DESC_SIZE) : 0;
+
+		m->max_entries = sz ? sz : BNFT_DSET_DEFAULT_SIZE;
+		if (m->max_entries < m->nelems)
+			m->max_entries = m->nelems;
+	}
 	s->map = (int)(ps->nmaps - 1);
 	return s->map;
 }
