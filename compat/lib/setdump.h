@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live elements of sets with timeouts or datapath updates into a ruleset
+ * (compat/lib/setdump.c).
+ */
+#ifndef BNFT_COMPAT_SETDUMP_H
+#define BNFT_COMPAT_SETDUMP_H
+
+#include "parser/ruleset.h"
+
+/*
+ * Replaces the elements of every such set of rs by what the maps of the
+ * active generation under pin_root hold: elements gone from the map
+ * (expired, deleted by the datapath) are dropped, elements the datapath
+ * added are appended, every element gets its remaining time as
+ * `expires`. Expired map entries are deleted on the way. rs must be the
+ * ruleset of the active generation. 0 (also when nothing is live) or a
+ * negative errno.
+ */
+int bnft_setdump_refresh(struct bnft_ruleset *rs, const char *pin_root);
+
+#endif
