@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 
 #include "compat/lib/live.h"
+#include "compat/lib/setdump.h"
 #include "bpf/lib/abi.h"
 #include "daemon/lib/load.h"
 #include "parser/erec.h"
@@ -438,6 +439,7 @@ int bnft_live_refresh_counters(struct bnft_ruleset *rs)
 	snprintf(conf, sizeof(conf), "%s/conf", root);
 	if (access(conf, F_OK))
 		return 0; /* nothing loaded yet */
+	bnft_setdump_refresh(rs, root); /* live set elements (compat/lib/setdump.c) */
 	return bnft_live_counters(root, fill_counter, &cf);
 }
 
@@ -523,6 +525,7 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 		return -1;
 	cf.by_handle = err == 0;
 	bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
+	bnft_setdump_refresh(rs, bnft_live_pin_root());
 	return 0;
 }
 
