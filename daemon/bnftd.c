@@ -113,6 +113,7 @@ static bool cmds_modify(const struct ruleset_src *src)
 		case CMD_EXPORT:
 		case CMD_MONITOR:
 		case CMD_DESCRIBE:
+		case CMD_RESET: /* counters: zeroed in place (live_reset) */
 			break;
 		default:
 			return true;
@@ -346,6 +347,48 @@ static int reload_ruleset(struct daemon *d, struct list_head *msgs)
 	return 0;
 }
 
+/* A reset command's selection of live rule counters. */
+static int reset_sel(const struct bnft_counter_row *row, void *data)
+{
+	const struct cmd *c = data;
+	const struct handle *h = &c->handle;
+
+	if (h->family && row->family != h->family)
+		return 0;
+	switch (c->obj) {
+	case CMD_OBJ_RULES:
+		return 1;
+	case CMD_OBJ_TABLE:
+		return !strcmp(row->table, h->table);
+	case CMD_OBJ_CHAIN:
+		return !strcmp(row->table, h->table) && !strcmp(row->chain, h->chain);
+	case CMD_OBJ_RULE:
+		return !strcmp(row->table, h->table) && !strcmp(row->chain, h->chain) &&
+		       row->handle == h->handle.id;
+	default:
+		return 0;
+	}
+}
+
+/* reset rules/rule: zero the live counters (the evaluator printed them and
+ * zeroed them in the ruleset). Exact, no reload (daemon/lib/counters.c). */
+static int live_reset(const struct ruleset_src *src, struct list_head *msgs)
+{
+	const struct cmd *c;
+	int n;
+
+	list_for_each_entry(c, &src->cmds, list) {
+		if (c->op != CMD_RESET || (c->obj != CMD_OBJ_RULES && c->obj != CMD_OBJ_TABLE &&
+					   c->obj != CMD_OBJ_CHAIN && c->obj != CMD_OBJ_RULE))
+			continue;
+		n = bnft_live_counters_reset(bnft_live_pin_root(), reset_sel, (void *)c);
+		if (n < 0 && n != -ENOENT)
+			return erec_error(msgs, &internal_location, "resetting counters: %s",
+					  strerror(-n));
+	}
+	return 0;
+}
+
 static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, bool json,
 			 struct outbuf *err)
 {
@@ -435,6 +478,8 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		goto errors;
 	if (debug_netlink && bnft_netlink_debug)
 		bnft_netlink_debug(&d->rs, &octx, &out);
+	if (live_reset(&src, &msgs) < 0)
+		goto errors;
 	if (modify) {
 		uint32_t flags = counters_carry_safe(&d->rs, snap, nsnap) ? BNFT_LOAD_KEEP_COUNTERS
 									   : 0;

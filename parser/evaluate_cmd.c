@@ -1231,6 +1231,123 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 	}
 }
 
+/* ---------------------------------------------------------------- reset */
+
+static void rule_counters_zero(struct rule *r)
+{
+	struct stmt *s;
+
+	list_for_each_entry(s, &r->stmts, list)
+		if (s->type == STMT_COUNTER)
+			s->counter.packets = s->counter.bytes = 0;
+}
+
+static void chain_counters_zero(struct chain *c)
+{
+	struct rule *r;
+
+	list_for_each_entry(r, &c->rules, list)
+		rule_counters_zero(r);
+}
+
+static void table_counters_zero(struct table *t)
+{
+	struct chain *c;
+
+	list_for_each_entry(c, &t->chains, list)
+		chain_counters_zero(c);
+}
+
+/*
+ * reset counters/quotas [table], reset counter/quota NAME: print the
+ * objects as list does (values before the reset), then zero them.
+ * reset rules [family], reset rules table T, reset rules chain T C (nft
+ * 1.1): print what list ruleset/table/chain prints, values before the
+ * reset; reset rule T C handle N prints nothing. Rule counters are zeroed
+ * in the ruleset here; the live ones are the caller's (bnftd zeroes them
+ * in the maps, the CLI without a daemon loads the ruleset again).
+ */
+static int cmd_reset(struct eval_ctx *ctx, struct cmd *cmd)
+{
+	const struct handle *h = &cmd->handle;
+	unsigned int type = cmd_obj_type(cmd->obj);
+	enum cmd_obj obj = cmd->obj;
+	struct table *t;
+	struct chain *c;
+	struct rule *r;
+	struct obj *o;
+	int err;
+
+	switch (cmd->obj) {
+	case CMD_OBJ_COUNTER:
+	case CMD_OBJ_COUNTERS:
+	case CMD_OBJ_QUOTA:
+	case CMD_OBJ_QUOTAS:
+		if (h->table && !cmd_table(ctx, cmd, true))
+			return -1;
+		if (h->set && !table_obj_lookup(cmd_table(ctx, cmd, false), type, h->set))
+			return kernel_error(ctx, &cmd->location, ENOENT);
+		err = cmd_list(ctx, cmd);
+		if (err)
+			return err;
+		list_for_each_entry(t, &ctx->rs->tables, list) {
+			if ((h->family && t->handle.family != h->family) ||
+			    (h->table && strcmp(h->table, t->handle.table)))
+				continue;
+			list_for_each_entry(o, &t->objs, list) {
+				if (o->type != type || (h->set && strcmp(h->set, o->handle.set)))
+					continue;
+				if (type == NFT_OBJECT_COUNTER)
+					o->counter.packets = o->counter.bytes = 0;
+				else
+					o->quota.used = 0;
+			}
+		}
+		return 0;
+	case CMD_OBJ_RULES:
+		cmd->obj = CMD_OBJ_RULESET;
+		err = cmd_list(ctx, cmd);
+		cmd->obj = obj;
+		if (err)
+			return err;
+		list_for_each_entry(t, &ctx->rs->tables, list)
+			if (!h->family || t->handle.family == h->family)
+				table_counters_zero(t);
+		return 0;
+	case CMD_OBJ_TABLE:
+	case CMD_OBJ_CHAIN:
+		t = cmd_table(ctx, cmd, true);
+		if (!t)
+			return -1;
+		c = cmd->obj == CMD_OBJ_CHAIN ? table_chain_lookup(t, h->chain) : NULL;
+		if (cmd->obj == CMD_OBJ_CHAIN && !c)
+			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+		err = cmd_list(ctx, cmd);
+		if (err)
+			return err;
+		if (c)
+			chain_counters_zero(c);
+		else
+			table_counters_zero(t);
+		return 0;
+	case CMD_OBJ_RULE:
+		t = cmd_table(ctx, cmd, true);
+		if (!t)
+			return -1;
+		c = table_chain_lookup(t, h->chain);
+		if (!c)
+			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
+		r = chain_rule_lookup_handle(c, h->handle.id);
+		if (!r)
+			return kernel_error(ctx, loc_or(&h->handle.location, &cmd->location),
+					    ENOENT);
+		rule_counters_zero(r);
+		return 0;
+	default:
+		return eval_error(ctx, &cmd->location, "this reset command is not supported yet");
+	}
+}
+
 /* ---------------------------------------------------------------- entry */
 
 static int cmd_evaluate(struct eval_ctx *ctx, struct cmd *cmd)
@@ -1257,6 +1374,7 @@ static int cmd_evaluate(struct eval_ctx *ctx, struct cmd *cmd)
 	case CMD_LIST:
 		return cmd_list(ctx, cmd);
 	case CMD_RESET:
+		return cmd_reset(ctx, cmd);
 	case CMD_GET:
 		return 0;
 	case CMD_DESCRIBE:

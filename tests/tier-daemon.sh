@@ -192,6 +192,20 @@ bn add rule inet sw in udp dport 7002 drop 2>"$TMP/err"
 listing >"$TMP/l2"
 c2=$(counter_of "$TMP/l2" "@pa")
 if [ -n "$c1" ] && [ "$c1" -gt 0 ] && [ "$c1" = "$c2" ]; then ok "counter of a surviving rule kept across a swap ($c1 packets)"; else ko "counter across a swap: $c1 -> $c2"; fi
+# reset rules: prints the values before, zeroes the live counters in place
+# (no reload), the datapath counts on from 0
+bn reset rules table inet sw >"$TMP/reset.out" 2>&1
+listing >"$TMP/l3"
+c3=$(counter_of "$TMP/reset.out" "@pa")
+c4=$(counter_of "$TMP/l3" "@pa")
+probe 5555 10 >/dev/null
+listing >"$TMP/l4"
+c5=$(counter_of "$TMP/l4" "@pa")
+if [ "$c3" = "$c2" ] && [ "$c4" = 0 ] && [ "$c5" = 10 ] && grep -q "^table inet sw {" "$TMP/reset.out"; then
+	ok "reset rules table: printed $c3 (values before), live counter 0 after, 10 after 10 packets"
+else
+	ko "reset rules: printed '$c3' (want $c2), after '$c4' (want 0), after 10 packets '$c5': $(head -3 "$TMP/reset.out")"
+fi
 h=$(grep -F "udp dport 7002 drop" "$TMP/l2" | sed -nE 's/.*# handle ([0-9]+)/\1/p')
 bn delete rule inet sw in handle "$h" 2>"$TMP/err" || ko "delete rule handle $h: $(cat "$TMP/err")"
 
@@ -270,6 +284,8 @@ INC=(
 	"flush table inet f"
 	"add rule inet f c meta l4proto tcp accept"
 	"add rule inet f c tcp dport 22 accept"
+	"add counter inet f k { packets 5 bytes 7 }"
+	"add counter inet f k2"
 )
 incok=1
 for c in "${INC[@]}"; do
@@ -290,6 +306,17 @@ for c in "${INC[@]}"; do
 	fi
 done
 [ $incok = 1 ] && ok "${#INC[@]} incremental commands through bnftd list like nft -a after each one (handles included)"
+# reset of named counters prints them as nft does, then zeroes them
+for c in "reset counters" "reset counter inet f k" "reset counters table inet f"; do
+	# shellcheck disable=SC2086
+	ip netns exec "$NN" nft $c >"$TMP/n.r" 2>&1
+	# shellcheck disable=SC2086
+	bnc $c >"$TMP/b.r" 2>&1
+	if cmp -s "$TMP/n.r" "$TMP/b.r"; then ok "'$c' prints like nft ($(wc -l <"$TMP/n.r") lines)"; else ko "'$c' differs from nft: $(diff "$TMP/n.r" "$TMP/b.r" | head -6 | tr '\n' '|')"; fi
+done
+ip netns exec "$NN" nft -a list ruleset >"$TMP/n.l"
+bnc -a list ruleset >"$TMP/b.l" 2>&1
+cmp -s "$TMP/n.l" "$TMP/b.l" || ko "after the resets: -a listing differs from nft: $(diff "$TMP/n.l" "$TMP/b.l" | head -6 | tr '\n' '|')"
 # the same after a restart of that daemon
 pc=$(dpid "$PINC")
 alive "$pc" && kill -9 "$pc"
