@@ -15,6 +15,7 @@
 #include <linux/pkt_cls.h>
 
 #include "bpf/lib/abi.h"
+#include "bpf/lib/frag.h"
 #include "translator/codegen_int.h"
 #include "translator/optimize.h"
 
@@ -738,6 +739,7 @@ void cg_accept_exit(struct cg *cg)
 {
 	struct emitter *e = cg->e;
 
+	cg_frag_exit(cg, BNFT_FRAG_V_ACCEPT);
 	if (cg->uses_ct) {
 		/* bnft_ct_accept confirms the flow and returns TC_ACT_OK */
 		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
@@ -892,6 +894,8 @@ static int chunk_open(struct cg *cg, uint32_t slot)
 	emit_hdr_cache(cg, true);
 	if (cg->fwd_ttl)
 		emit_fwd_ttl(cg);
+	if (cg->frag_live)
+		cg_frag_patch_hdr(cg);
 	cg->lbl_drop = emit_label(e);
 	cg->chunk_start = e->n;
 	return e->err;
@@ -908,6 +912,7 @@ static int chunk_close(struct cg *cg)
 	int err = 0;
 
 	emit_bind(e, cg->lbl_drop);
+	cg_frag_exit(cg, BNFT_FRAG_V_DROP);
 	emit(e, I_MOV64_IMM(BPF_REG_0, TC_ACT_SHOT));
 	emit_exit(e);
 	/* Only the chains this program calls, directly or through each
@@ -1070,6 +1075,7 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 		}
 	cg->norder = n;
 	cg->fwd_ttl = false;
+	cg->frag_live = false;
 	for (i = 0; i < cg->nchains; i++)
 		cg->chains[i].reach = false;
 	for (i = 0; i < nbase; i++)
@@ -1091,6 +1097,8 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 			cg->fwd_ttl = true;
 			emit_fwd_ttl(cg);
 		}
+		if (!err && order[i].st == ST_INPUT && !cg->frag_live)
+			err = cg_frag_point(cg); /* IPv4 reassembly emulation */
 		if (!err)
 			err = emit_base_chain(cg, order[i].c, order[i].st);
 	}
@@ -1177,6 +1185,8 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		err = cg_sets_init(&cg);
 	if (!err)
 		err = mark_inline(&cg);
+	if (!err)
+		err = cg_frag_init(&cg);
 	if (!err && ruleset_uses_ct(&cg)) {
 		cg.uses_ct = true;
 		cg.ps->gen_flags |= BNFT_GF_CT;

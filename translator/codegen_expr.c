@@ -15,6 +15,7 @@
 
 #include "bpf/lib/abi.h"
 #include "bpf/lib/ct_abi.h"
+#include "bpf/lib/frag.h"
 #include "bpf/lib/limit.h"
 
 /* From bpf/lib/reject.h, which is BPF C only: the reject types are nftnl's
@@ -602,6 +603,7 @@ static int cg_counter(struct cg *cg, struct nftnl_expr *ex)
 	if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_BYTES))
 		rid->init_bytes = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_BYTES);
 	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP, (int32_t)cg->cur_rule_id));
+	cg_frag_counter(cg, skip);
 	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_COUNTERS);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
@@ -842,6 +844,7 @@ static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
 		return cg_fail(cg, -EOPNOTSUPP, "reject type %u is not supported", type);
 	emit(e, I_MOV64_IMM(BPF_REG_0, (int32_t)(type | code << 8 | flags << 16)));
 	emit(e, I_STX(BPF_W, R_CTX, BPF_REG_0, CB_OFF(BNFT_CB_REJECT)));
+	cg_frag_exit(cg, BNFT_FRAG_V_DROP);
 	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
 	emit_ld_map(e, BPF_REG_2, BNFT_MAPREF_PROGS);
 	emit(e, I_MOV64_IMM(BPF_REG_3, BNFT_SLOT_REJECT));

@@ -130,6 +130,10 @@ struct cg {
 	uint32_t *limit_rule;	/* rule id of each ps->limits entry */
 	uint32_t *genrefs;	/* insns whose imm gets the generation base */
 	size_t ngenrefs;
+	/* IPv4 reassembly emulation for input chains (codegen_frag.c) */
+	bool frag_on;		/* the ruleset has IPv4 input chains */
+	bool frag_live;		/* the reassembly point is behind: exits commit */
+	int frag_map, frag_cur_map;	/* indexes in ps->maps */
 };
 
 /* Fills c->err from the current chain/rule/expr context; returns err. */
@@ -165,6 +169,16 @@ int cg_dynset_init(struct cg *cg);
 void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out);
 void cg_dset_lookup_live(struct cg *cg, struct cg_set *s, int keyoff, int mi);
 int cg_dynset(struct cg *cg, struct nftnl_expr *ex);
+
+/* Reassembly emulation (codegen_frag.c, bpf/lib/frag.h). */
+int cg_frag_init(struct cg *cg);
+int cg_frag_point(struct cg *cg);
+void cg_frag_patch_hdr(struct cg *cg);
+/* In a counter, after the counter id is stored at SCR_TMP: a first
+ * fragment under judgement records the id and jumps to `done`. */
+void cg_frag_counter(struct cg *cg, uint32_t done);
+/* At an exit of the program with verdict BNFT_FRAG_V_*. */
+void cg_frag_exit(struct cg *cg, uint32_t verdict);
 
 /* Byte offset in the scratch area of nft register `reg` (NFT_REG_1..4,
  * NFT_REG32_00..15) holding `len` bytes; negative errno if invalid. */

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fragment reassembly emulation: the contract between the code generator
+ * (translator/codegen_frag.c, which emits the code that uses these maps)
+ * and the loader (which creates them from the program set's map specs like
+ * set maps). Included from user space and BPF C: plain types only.
+ *
+ * The kernel reassembles an IPv4 datagram in ip_local_deliver(), before the
+ * LOCAL_IN hook: input chains judge it once, when its last missing fragment
+ * arrives, and count one packet of the reassembled length (skb->len from
+ * the network header: the first fragment's header + all the data).
+ * bnft at TC ingress sees the fragments as they come. At the "reassembly
+ * point" (before the first input chain) generated code keeps one state
+ * per datagram in an LRU hash keyed like the kernel's ipq (saddr, daddr,
+ * id, protocol):
+ *
+ *   - every fragment adds its data length (tot_len - ihl * 4) to `got`;
+ *     the one without MF sets `end` (offset + data length);
+ *   - the first fragment (offset 0) runs through the input chains; its
+ *     counters are not bumped but recorded (rule ids, up to
+ *     BNFT_FRAG_MAX_CTRS); at the program's exit the verdict and the
+ *     recorded ids are stored in the state;
+ *   - later fragments are not judged: they take the stored verdict (drop
+ *     is dropped, anything else passes to the stack's own reassembly);
+ *   - when first and last are in and got == end, the datagram is complete:
+ *     every recorded counter gets one packet and hdrlen + end bytes, and
+ *     the state is deleted (the kernel frees its queue), whichever fragment
+ *     came last;
+ *   - got > end: overlapping fragments, the kernel discards the queue
+ *     (RFC 5722, inet_frag_queue_insert), so nothing is counted; a second
+ *     first fragment is a duplicate and is ignored, as the kernel does;
+ *   - a state older than BNFT_FRAG_TIMEOUT_NS (ipfrag_time, 30 s) starts
+ *     over, like an expired queue.
+ */
+#ifndef BNFT_BPF_FRAG_H
+#define BNFT_BPF_FRAG_H
+
+#include <linux/types.h>
+
+#define BNFT_FRAG_MAX_CTRS 8
+#define BNFT_FRAG_ENTRIES 8192
+#define BNFT_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
+
+/* cb[1] flag (bits 16-23 are BNFT_PF_*): this packet is a first fragment
+ * being judged by chains that see the reassembled datagram; counters record
+ * instead of counting. Set by generated code at the reassembly point. */
+#define BNFT_PF_DEFRAG 0x80
+
+/* Key: IPv4 addresses in addr[0] / addr[4] (words 1-3 and 5-7 zero). */
+struct bnft_frag_key {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u32 id;
+	__u8 proto;
+	__u8 family;	/* 4 or 6 */
+	__u16 pad;
+};
+
+#define BNFT_FRAG_F_FIRST 0x01	/* the fragment at offset 0 was seen */
+#define BNFT_FRAG_F_LAST 0x02	/* the fragment without MF was seen */
+#define BNFT_FRAG_F_DEAD 0x04	/* overlap: the kernel dropped the queue */
+#define BNFT_FRAG_F_COMPLETE 0x08 /* (per-CPU copy) complete when judged */
+
+#define BNFT_FRAG_V_UNKNOWN 0
+#define BNFT_FRAG_V_ACCEPT 1
+#define BNFT_FRAG_V_DROP 2
+
+/* Value of the LRU hash (BPF_MAP_TYPE_LRU_HASH, key bnft_frag_key). */
+struct bnft_frag_state {
+	__u64 ts;	/* bpf_ktime_get_ns() when the queue was created */
+	__u32 got;	/* data bytes seen */
+	__u32 end;	/* data length of the datagram, once the last is in */
+	__u32 hdrlen;	/* the first fragment's header length */
+	__u8 flags;	/* BNFT_FRAG_F_* */
+	__u8 verdict;	/* BNFT_FRAG_V_* */
+	__u8 n;		/* recorded counters */
+	__u8 pad;
+	__u32 ids[BNFT_FRAG_MAX_CTRS];	/* counter ids (rule ids) */
+};
+
+/* Per-CPU scratch (PERCPU_ARRAY, one entry): the key of the datagram whose
+ * first fragment is being judged, and the counters it has hit so far (a
+ * TC program runs to its end on one CPU, tail calls included). st.end
+ * holds the datagram length when it was already complete (F_COMPLETE). */
+struct bnft_frag_cur {
+	struct bnft_frag_key key;
+	struct bnft_frag_state st;
+};
+
+#define BNFT_FRAG_KEY_SIZE 40
+#define BNFT_FRAG_STATE_SIZE 56
+
+#endif
