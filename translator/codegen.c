@@ -17,6 +17,7 @@
 #include "bpf/lib/abi.h"
 #include "bpf/lib/frag.h"
 #include "translator/codegen_int.h"
+#include "translator/codegen_stmt.h"
 #include "translator/optimize.h"
 
 /* BPF allows 8 call frames; the main program is one of them. */
@@ -974,11 +975,11 @@ static int emit_base_chain(struct cg *cg, struct cg_chain *c, enum cg_stage st)
 	int err;
 
 	cg->in_sub = false;
+	cg->base_chain = c;
 	cg->lbl_chain_accept = emit_label(e);
 	cg->lbl_chain_policy = emit_label(e);
 	emit_chain_gate(cg, c, st, cg->lbl_chain_accept);
-	err = cg_ct_base_enter(cg, c);
-	err = err ?: emit_rules(cg, c);
+	err = emit_rules(cg, c);
 	if (err)
 		return err;
 	if (c->policy != NF_DROP && c->policy != NF_ACCEPT)
@@ -1254,6 +1255,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 	cg_sets_free(&cg);
 	bnft_optimize_release(&cg);
 	free(cg.limit_rule);
+	cg_stmts_free(&cg);
 	if (err) {
 		bnft_prog_set_free(&cg.ps);
 		return err;

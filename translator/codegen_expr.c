@@ -23,6 +23,7 @@
 #define BNFT_REJECT_ICMPX_UNREACH 2
 #define BNFT_REJECT_F_NETDEV 0x1
 #include "translator/codegen_int.h"
+#include "translator/codegen_stmt.h"
 
 int cg_reg_off(struct cg *cg, uint32_t reg, uint32_t len)
 {
@@ -166,7 +167,7 @@ static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 	int doff;
 
 	if (nftnl_expr_is_set(ex, NFTNL_EXPR_PAYLOAD_SREG))
-		return cg_fail(cg, -EOPNOTSUPP, "payload mangling is not supported");
+		return cg_payload_set(cg, ex); /* codegen_mangle.c */
 	base = nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_BASE);
 	off = nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_OFFSET);
 	len = nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_LEN);
@@ -274,8 +275,7 @@ static int cg_meta(struct cg *cg, struct nftnl_expr *ex)
 		int soff;
 
 		if (key != NFT_META_MARK)
-			return cg_fail(cg, -EOPNOTSUPP, "meta set of key %u is not supported",
-				       key);
+			return cg_meta_set(cg, ex); /* codegen_mangle.c */
 		soff = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_META_SREG), 4);
 		if (soff < 0)
 			return soff;
@@ -735,58 +735,14 @@ static void emit_ct_pkt(struct cg *cg)
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
 }
 
-/* No conntrack on the packet, or a chain that runs before the kernel's
- * conntrack (BNFT_CTP_PRECT): the kernel breaks (status, mark, dir). */
+/* No conntrack on the packet: the kernel breaks (status, mark, dir). */
 static void emit_ct_need(struct cg *cg, uint32_t fail)
 {
 	struct emitter *e = cg->e;
 
 	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
-	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_HAVE_CT | BNFT_CTP_PRECT));
-	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, BNFT_CTP_HAVE_CT, fail);
-}
-
-/* Does base chain c run before the kernel's conntrack hook (priority
- * NF_IP_PRI_CONNTRACK, -200, at prerouting and output), or at an ingress
- * hook, where no packet has a conntrack yet? */
-static bool ct_chain_before_conntrack(const struct cg_chain *c)
-{
-	if (c->family == NFPROTO_NETDEV)
-		return c->hooknum == NF_NETDEV_INGRESS;
-	if (c->hooknum == NF_INET_INGRESS)
-		return true;
-	return (c->hooknum == NF_INET_PRE_ROUTING || c->hooknum == NF_INET_LOCAL_OUT) &&
-	       c->prio < -200;
-}
-
-/* At the start of every base chain of a ruleset that uses conntrack:
- * set BNFT_CTP_PRECT in this attach point's struct bnft_ct_pkt for a
- * chain before the conntrack hook, clear it for the others (bnft tracks
- * before its first chain; the flag makes ct expressions of earlier
- * chains behave as the kernel's do there). */
-int cg_ct_base_enter(struct cg *cg, struct cg_chain *c)
-{
-	struct emitter *e = cg->e;
-	uint32_t done;
-
-	if (!cg->uses_ct)
-		return 0;
-	done = emit_label(e);
-	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP,
-		     cg->egress ? BNFT_CT_PKT_SLOT_EGRESS : BNFT_CT_PKT_SLOT_INGRESS));
-	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_CT_PKT);
-	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
-	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
-	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
-	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, done);
-	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
-	if (ct_chain_before_conntrack(c))
-		emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_1, BNFT_CTP_PRECT));
-	else
-		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, ~BNFT_CTP_PRECT & 0xff));
-	emit(e, I_STX(BPF_B, BPF_REG_0, BPF_REG_1, CTP_OFF(flags)));
-	emit_bind(e, done);
-	return e->err;
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_HAVE_CT));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, fail);
 }
 
 static int cg_ct(struct cg *cg, struct nftnl_expr *ex)
@@ -837,25 +793,10 @@ static int cg_ct(struct cg *cg, struct nftnl_expr *ex)
 	if (off < 0)
 		return off;
 	switch (key) {
-	case NFT_CT_STATE: {
-		/* before the conntrack hook: untracked after notrack, else
-		 * invalid (nft_ct_get_eval without a conntrack) */
-		uint32_t have = emit_label(e), st = emit_label(e);
-
+	case NFT_CT_STATE:
 		emit_ct_pkt(cg);
-		emit(e, I_LDX(BPF_B, BPF_REG_2, BPF_REG_0, CTP_OFF(flags)));
 		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CTP_OFF(state)));
-		emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_2));
-		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_3, BNFT_CTP_PRECT));
-		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_3, 0, st);
-		emit(e, I_MOV64_IMM(BPF_REG_1, BNFT_CT_STATE_UNTRACKED));
-		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, BNFT_CTP_NOTRACK));
-		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, have);
-		emit(e, I_MOV64_IMM(BPF_REG_1, BNFT_CT_STATE_INVALID));
-		emit_bind(e, have);
-		emit_bind(e, st);
 		break;
-	}
 	case NFT_CT_STATUS:
 	case NFT_CT_MARK:
 		emit_ct_pkt(cg);
@@ -885,11 +826,7 @@ static int cg_notrack(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(status), 0));
 	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(mark), 0));
 	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(dir), 0));
-	/* flags = (flags & PRECT) | NOTRACK */
-	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
-	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_PRECT));
-	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_1, BNFT_CTP_NOTRACK));
-	emit(e, I_STX(BPF_B, BPF_REG_0, BPF_REG_1, CTP_OFF(flags)));
+	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(flags), BNFT_CTP_NOTRACK));
 	return 0;
 }
 
@@ -925,14 +862,14 @@ static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
 
 /* The slot of this statement: one per rule and limit; a rule emitted in
  * both programs keeps its slot. */
-static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t *slot)
+static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t key, uint32_t *slot)
 {
 	struct bnft_prog_set *ps = cg->ps;
 	struct bnft_limit_init *l;
 	size_t i;
 
 	for (i = 0; i < ps->nlimits; i++)
-		if (cg->limit_rule[i] == cg->cur_rule_id) {
+		if (cg->limit_rule[i] == key) {
 			*slot = ps->limits[i].slot;
 			return 0;
 		}
@@ -950,7 +887,7 @@ static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t *slot)
 			return -ENOMEM;
 		cg->limit_rule = r;
 	}
-	cg->limit_rule[ps->nlimits] = cg->cur_rule_id;
+	cg->limit_rule[ps->nlimits] = key;
 	l[ps->nlimits].slot = (uint32_t)ps->nlimits;
 	l[ps->nlimits].tokens_max = tokens_max;
 	*slot = (uint32_t)ps->nlimits++;
@@ -961,21 +898,28 @@ static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t *slot)
 
 static int cg_limit(struct cg *cg, struct nftnl_expr *ex)
 {
+	return cg_limit_emit(cg, nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_RATE),
+			     nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_UNIT),
+			     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_BURST),
+			     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_TYPE),
+			     nftnl_expr_is_set(ex, NFTNL_EXPR_LIMIT_FLAGS) ?
+				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_FLAGS) : 0,
+			     cg->cur_rule_id);
+}
+
+int cg_limit_emit(struct cg *cg, uint64_t rate, uint64_t unit, uint32_t burst, uint32_t type,
+		  uint32_t flags, uint32_t key)
+{
 	struct emitter *e = cg->e;
 	struct bnft_limit_params p;
 	uint32_t slot = 0, l1 = emit_label(e), l2 = emit_label(e), l3 = emit_label(e),
 		 l4 = emit_label(e);
 	int err;
 
-	err = bnft_limit_params_init(&p, nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_RATE),
-				     nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_UNIT),
-				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_BURST),
-				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_TYPE),
-				     nftnl_expr_is_set(ex, NFTNL_EXPR_LIMIT_FLAGS) ?
-					     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_FLAGS) : 0);
+	err = bnft_limit_params_init(&p, rate, unit, burst, type, flags);
 	if (err)
 		return cg_fail(cg, err, "limit parameters out of range");
-	err = limit_slot(cg, p.tokens_max, &slot);
+	err = limit_slot(cg, p.tokens_max, key, &slot);
 	if (err)
 		return err;
 	/* R8 = cost (bytes: nsecs * len / rate), R7 = now */
@@ -1078,6 +1022,12 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 		return cg_reject(cg, ex);
 	if (!strcmp(n, "limit"))
 		return cg_limit(cg, ex);
+	if (!strcmp(n, "log"))
+		return cg_log(cg, ex);
+	if (!strcmp(n, "quota"))
+		return cg_quota(cg, ex);
+	if (!strcmp(n, "objref"))
+		return cg_objref(cg, ex);
 	if (!strcmp(n, "dynset"))
 		return cg_dynset(cg, ex);
 	return cg_fail(cg, -EOPNOTSUPP, "expression %s is not supported", n);

@@ -134,6 +134,10 @@ struct cg {
 	bool frag_on;		/* the ruleset has IPv4 input chains */
 	bool frag_live;		/* the reassembly point is behind: exits commit */
 	int frag_map, frag_cur_map;	/* indexes in ps->maps */
+	/* log, quota, named objects (codegen_stmt.h) */
+	struct cg_stmts *stmts;
+	/* the base chain being emitted (not inside subprograms) */
+	struct cg_chain *base_chain;
 };
 
 /* Fills c->err from the current chain/rule/expr context; returns err. */
@@ -143,9 +147,6 @@ struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table
 			       const char *name);
 /* Emits the code of one expression of the current rule. */
 int cg_expr(struct cg *cg, struct nftnl_expr *expr);
-/* Start of a base chain: marks whether it runs before conntrack
- * (codegen_expr.c, BNFT_CTP_PRECT); no code unless the ruleset uses ct. */
-int cg_ct_base_enter(struct cg *cg, struct cg_chain *c);
 /* The packet leaves the program accepted (confirms a new conntrack flow
  * when the ruleset uses conntrack). */
 void cg_accept_exit(struct cg *cg);
@@ -182,6 +183,11 @@ void cg_frag_patch_hdr(struct cg *cg);
 void cg_frag_counter(struct cg *cg, uint32_t done);
 /* At an exit of the program with verdict BNFT_FRAG_V_*. */
 void cg_frag_exit(struct cg *cg, uint32_t verdict);
+
+/* A limit token bucket (nft_limit_eval); `key` names its slot: the rule
+ * id for a statement, another value for a named limit object. */
+int cg_limit_emit(struct cg *cg, uint64_t rate, uint64_t unit, uint32_t burst, uint32_t type,
+		  uint32_t flags, uint32_t key);
 
 /* Byte offset in the scratch area of nft register `reg` (NFT_REG_1..4,
  * NFT_REG32_00..15) holding `len` bytes; negative errno if invalid. */

@@ -78,6 +78,54 @@ struct bnft_log_args {
 	__u32 snaplen;
 };
 
+
+/*
+ * Records of generated code (translator/codegen_log.c), version 2: the
+ * statement's constant part (prefix, level, flags, hook) lives in the
+ * generation's log table, an ARRAY map named "bnft_logm" indexed by `stmt`;
+ * the ring is the generation's RINGBUF map named "bnft_log". Both are set
+ * maps of the generation (pinned g<N>/s<i>), so a reader needs only the pin
+ * root (daemon/lib/logd.c).
+ */
+#define BNFT_LOG_EV_VERSION 2
+#define BNFT_LOG_EV_RING_SIZE (256 * 1024)
+#define BNFT_LOG_MAP_RING "bnft_log"
+#define BNFT_LOG_MAP_META "bnft_logm"
+#define BNFT_LOG_PREFIXLEN 128	/* NF_LOG_PREFIXLEN */
+
+struct bnft_log_ev {
+	__u32 magic;
+	__u16 version;	/* BNFT_LOG_EV_VERSION */
+	__u16 caplen;	/* bytes valid in pkt[] */
+	__u32 stmt;	/* index in bnft_logm */
+	__u32 ifindex;	/* skb->ifindex */
+	__u32 iif;	/* skb->ingress_ifindex */
+	__u32 oif;	/* skb->cb[BNFT_CB_OIF]: output device of a forwarded packet */
+	__u32 len;	/* skb->len (from the MAC header on TC) */
+	__u32 mark;	/* skb->mark when logged */
+	__u32 offs;	/* skb->cb[BNFT_CB_OFFS] */
+	__u32 info;	/* skb->cb[BNFT_CB_INFO] */
+	__u32 uid;	/* socket uid (flags skuid, egress), ~0 none */
+	__u32 protocol;	/* skb->protocol (network order in the low 16 bits) */
+	__u8 pkt[BNFT_LOG_CAP];	/* the packet from skb->data (MAC header) */
+};
+
+/* Where the statement runs, as nf_log sees it (in/out devices). */
+#define BNFT_LOGST_IN 0		/* prerouting, input, ingress: IN=dev OUT= */
+#define BNFT_LOGST_FWD 1	/* forward: IN=dev OUT=oif, TTL decremented */
+#define BNFT_LOGST_OUT 2	/* output, postrouting: IN= OUT=dev */
+#define BNFT_LOGST_NETDEV_OUT 3	/* netdev egress: OUT=dev, IP header not at 0 */
+#define BNFT_LOGST_RUNTIME 4	/* a shared chain: IN at ingress, OUT at egress */
+
+struct bnft_log_meta {
+	char prefix[BNFT_LOG_PREFIXLEN];
+	__u32 level;	/* syslog level 0..7 */
+	__u32 flags;	/* NF_LOG_* */
+	__u32 stage;	/* BNFT_LOGST_* */
+	__u32 family;	/* NFPROTO_* of the table */
+	__u64 handle;	/* rule handle */
+};
+
 #ifdef __BPF__
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

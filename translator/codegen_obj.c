@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * quota statements and named objects (counter, quota, limit) referenced by
+ * `counter name "x"`, `quota name "x"`, `limit name "x"`. State lives in
+ * the generation's bnft_obj map (bpf/lib/quota.h), named limits in a
+ * bnft_limits slot of their own; bnft_live_refresh_objects() reads the
+ * live values back into a ruleset for listings and for the next compile.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "bpf/lib/abi.h"
+#include "bpf/lib/quota.h"
+#include "parser/ast.h"
+#include "parser/ruleset.h"
+#include "translator/codegen_stmt.h"
+
+#define OBJ_OFF(f) ((int16_t)offsetof(struct bnft_obj, f))
+
+static int obj_map(struct cg *cg, struct cg_stmts *st)
+{
+	int mi;
+
+	if (st->objs >= 0)
+		return st->objs;
+	mi = cg_map_add(cg, BNFT_OBJ_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_obj), 1);
+	if (mi >= 0)
+		st->objs = mi;
+	return mi;
+}
+
+static void name_cpy(char *dst, const char *src)
+{
+	snprintf(dst, BNFT_OBJ_NAMELEN, "%s", src ? src : "");
+}
+
+/* R0 = &bnft_obj[idx], or jump to `none`. */
+static void emit_obj_lookup(struct cg *cg, int mi, int idx, uint32_t none)
+{
+	struct emitter *e = cg->e;
+
+	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP, idx));
+	emit_ld_map(e, BPF_REG_1, mi);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, none);
+}
+
+/* lock *(u64 *)(dst + off) += src, optionally fetching the old value. */
+static struct bpf_insn atomic_add64(uint8_t dst, uint8_t src, int16_t off, bool fetch)
+{
+	return insn_make(BPF_STX | BPF_DW | BPF_ATOMIC, dst, src, off,
+			 BPF_ADD | (fetch ? BPF_FETCH : 0));
+}
+
+static void emit_counter_obj(struct cg *cg, int mi, int idx)
+{
+	struct emitter *e = cg->e;
+	uint32_t none = emit_label(e);
+
+	emit_obj_lookup(cg, mi, idx, none);
+	emit(e, I_MOV64_IMM(BPF_REG_1, 1));
+	emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v0), false));
+	cg_emit_skb_len(cg, BPF_REG_1);
+	emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v1), false));
+	emit_bind(e, none);
+}
+
+/* nft_quota_do_eval(): consumed = add_return(len); over = consumed > quota. */
+static void emit_quota_obj(struct cg *cg, int mi, int idx, bool inv)
+{
+	struct emitter *e = cg->e;
+
+	emit_obj_lookup(cg, mi, idx, cg->lbl_rule_fail);
+	cg_emit_skb_len(cg, BPF_REG_1);
+	emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_1));
+	emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v1), true));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_3));
+	emit(e, I_LDX(BPF_DW, BPF_REG_2, BPF_REG_0, OBJ_OFF(v0)));
+	/* `quota N` stops when over, `quota over N` when not */
+	emit_jmp_reg(e, BPF_JMP | (inv ? BPF_JLE : BPF_JGT), BPF_REG_1, BPF_REG_2,
+		     cg->lbl_rule_fail);
+}
+
+int cg_quota(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct bnft_obj o;
+	struct cg_stmts *st;
+	const struct nftnl_expr *it;
+	struct nftnl_expr_iter *iter;
+	uint32_t nth = 0;
+	int err, mi, idx;
+
+	err = cg_stmts_get(cg, &st);
+	if (err)
+		return err;
+	mi = obj_map(cg, st);
+	if (mi < 0)
+		return mi;
+	memset(&o, 0, sizeof(o));
+	o.kind = BNFT_OBJ_RULE_QUOTA;
+	o.v0 = nftnl_expr_get_u64(ex, NFTNL_EXPR_QUOTA_BYTES);
+	o.v1 = nftnl_expr_is_set(ex, NFTNL_EXPR_QUOTA_CONSUMED) ?
+		       nftnl_expr_get_u64(ex, NFTNL_EXPR_QUOTA_CONSUMED) : 0;
+	o.flags = nftnl_expr_is_set(ex, NFTNL_EXPR_QUOTA_FLAGS) &&
+				  (nftnl_expr_get_u32(ex, NFTNL_EXPR_QUOTA_FLAGS) & NFT_QUOTA_F_INV) ?
+			  BNFT_OBJ_F_INV : 0;
+	o.family = cg->cur_chain->family;
+	o.handle = nftnl_rule_get_u64(cg->cur_rule, NFTNL_RULE_HANDLE);
+	name_cpy(o.table, cg->cur_chain->table);
+	name_cpy(o.name, cg->cur_chain->name);
+	/* which quota of the rule this is (listings put `used` back) */
+	iter = nftnl_expr_iter_create(cg->cur_rule);
+	if (!iter)
+		return -ENOMEM;
+	while ((it = nftnl_expr_iter_next(iter)) && it != ex)
+		if (!strcmp(nftnl_expr_get_str(it, NFTNL_EXPR_NAME), "quota"))
+			nth++;
+	nftnl_expr_iter_destroy(iter);
+	o.nth = nth;
+	/* a rule emitted in two programs shares its quota */
+	for (idx = 0; idx < (int)cg->ps->maps[mi].nelems; idx++) {
+		const struct bnft_obj *p =
+			(const void *)(cg->ps->maps[mi].values + (size_t)idx * sizeof(o));
+
+		if (p->kind == o.kind && p->family == o.family && p->handle == o.handle &&
+		    p->nth == nth && !strcmp(p->table, o.table) && !strcmp(p->name, o.name))
+			break;
+	}
+	if (idx == (int)cg->ps->maps[mi].nelems)
+		idx = cg_map_append(cg, mi, &o);
+	if (idx < 0)
+		return idx;
+	emit_quota_obj(cg, mi, idx, o.flags & BNFT_OBJ_F_INV);
+	return cg->e->err;
+}
+
+/* The IR object (family, table, name, type), or NULL. */
+static struct nftnl_obj *ir_obj(struct cg *cg, uint32_t type, const char *name)
+{
+	struct nftnl_obj_list_iter *it;
+	struct nftnl_obj *o, *found = NULL;
+
+	if (!cg->ir->objs)
+		return NULL;
+	it = nftnl_obj_list_iter_create(cg->ir->objs);
+	if (!it)
+		return NULL;
+	while (!found && (o = nftnl_obj_list_iter_next(it))) {
+		if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == type &&
+		    nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY) == cg->cur_chain->family &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), cg->cur_chain->table) &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_NAME), name))
+			found = o;
+	}
+	nftnl_obj_list_iter_destroy(it);
+	return found;
+}
+
+static struct cg_obj *obj_slot(struct cg *cg, struct cg_stmts *st, uint32_t type,
+			       const char *name)
+{
+	struct cg_obj *p;
+	size_t i;
+
+	for (i = 0; i < st->nobj; i++)
+		if (st->obj[i].type == type && st->obj[i].family == cg->cur_chain->family &&
+		    !strcmp(st->obj[i].table, cg->cur_chain->table) &&
+		    !strcmp(st->obj[i].name, name))
+			return &st->obj[i];
+	p = realloc(st->obj, (st->nobj + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	st->obj = p;
+	p = &st->obj[st->nobj++];
+	p->family = cg->cur_chain->family;
+	p->type = type;
+	p->table = cg->cur_chain->table;
+	p->name = name;
+	p->slot = -1;
+	return p;
+}
+
+int cg_objref(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct cg_stmts *st;
+	struct nftnl_obj *no;
+	struct cg_obj *slot;
+	struct bnft_obj o;
+	uint32_t type;
+	const char *name;
+	int err, mi;
+
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_OBJREF_SET_NAME))
+		return cg_fail(cg, -EOPNOTSUPP, "object maps are not supported");
+	type = nftnl_expr_get_u32(ex, NFTNL_EXPR_OBJREF_IMM_TYPE);
+	name = nftnl_expr_get_str(ex, NFTNL_EXPR_OBJREF_IMM_NAME);
+	if (!name)
+		return cg_fail(cg, -EINVAL, "object reference without a name");
+	if (type != NFT_OBJECT_COUNTER && type != NFT_OBJECT_QUOTA && type != NFT_OBJECT_LIMIT)
+		return cg_fail(cg, -EOPNOTSUPP, "%s objects are not supported",
+			       type == NFT_OBJECT_CT_HELPER ? "ct helper" :
+			       type == NFT_OBJECT_CT_TIMEOUT ? "ct timeout" :
+			       type == NFT_OBJECT_CT_EXPECT ? "ct expectation" :
+			       type == NFT_OBJECT_SECMARK ? "secmark" :
+			       type == NFT_OBJECT_SYNPROXY ? "synproxy" : "these");
+	no = ir_obj(cg, type, name);
+	if (!no)
+		return cg_fail(cg, -EINVAL, "reference to missing object %s", name);
+	err = cg_stmts_get(cg, &st);
+	if (err)
+		return err;
+	slot = obj_slot(cg, st, type, name);
+	if (!slot)
+		return -ENOMEM;
+	if (type == NFT_OBJECT_LIMIT) {
+		if (slot->slot < 0)
+			slot->slot = (int32_t)(0x80000000u | st->lim_key++);
+		return cg_limit_emit(cg, nftnl_obj_get_u64(no, NFTNL_OBJ_LIMIT_RATE),
+				     nftnl_obj_get_u64(no, NFTNL_OBJ_LIMIT_UNIT),
+				     nftnl_obj_get_u32(no, NFTNL_OBJ_LIMIT_BURST),
+				     nftnl_obj_get_u32(no, NFTNL_OBJ_LIMIT_TYPE),
+				     nftnl_obj_get_u32(no, NFTNL_OBJ_LIMIT_FLAGS),
+				     (uint32_t)slot->slot);
+	}
+	mi = obj_map(cg, st);
+	if (mi < 0)
+		return mi;
+	if (slot->slot < 0) {
+		memset(&o, 0, sizeof(o));
+		o.family = cg->cur_chain->family;
+		name_cpy(o.table, cg->cur_chain->table);
+		name_cpy(o.name, name);
+		if (type == NFT_OBJECT_COUNTER) {
+			o.kind = BNFT_OBJ_COUNTER;
+			o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_PKTS);
+			o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_BYTES);
+		} else {
+			o.kind = BNFT_OBJ_QUOTA;
+			o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_BYTES);
+			o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_CONSUMED);
+			o.flags = (nftnl_obj_get_u32(no, NFTNL_OBJ_QUOTA_FLAGS) & NFT_QUOTA_F_INV) ?
+					  BNFT_OBJ_F_INV : 0;
+		}
+		slot->slot = cg_map_append(cg, mi, &o);
+		if (slot->slot < 0)
+			return slot->slot;
+	}
+	if (type == NFT_OBJECT_COUNTER) {
+		emit_counter_obj(cg, mi, slot->slot);
+	} else {
+		const struct bnft_obj *p = (const void *)(cg->ps->maps[mi].values +
+							  (size_t)slot->slot * sizeof(o));
+
+		emit_quota_obj(cg, mi, slot->slot, p->flags & BNFT_OBJ_F_INV);
+	}
+	return cg->e->err;
+}
+
+/* ---- live values back into a ruleset ---------------------------------- */
+
+static struct table *rs_table(struct bnft_ruleset *rs, uint32_t family, const char *name)
+{
+	struct table *t;
+
+	list_for_each_entry(t, &rs->tables, list)
+		if (t->handle.family == family && !strcmp(t->handle.table, name))
+			return t;
+	return NULL;
+}
+
+static void fill_obj(struct bnft_ruleset *rs, const struct bnft_obj *v)
+{
+	struct table *t = rs_table(rs, v->family, v->table);
+	struct chain *c;
+	struct rule *r;
+	struct stmt *s;
+	struct obj *o;
+	uint32_t n = 0;
+
+	if (!t)
+		return;
+	if (v->kind == BNFT_OBJ_COUNTER || v->kind == BNFT_OBJ_QUOTA) {
+		list_for_each_entry(o, &t->objs, list) {
+			if (strcmp(o->handle.set, v->name))
+				continue;
+			if (v->kind == BNFT_OBJ_COUNTER && o->type == NFT_OBJECT_COUNTER) {
+				o->counter.packets = v->v0;
+				o->counter.bytes = v->v1;
+			} else if (v->kind == BNFT_OBJ_QUOTA && o->type == NFT_OBJECT_QUOTA) {
+				o->quota.used = v->v1;
+			}
+		}
+		return;
+	}
+	list_for_each_entry(c, &t->chains, list) {
+		if (strcmp(c->handle.chain, v->name))
+			continue;
+		list_for_each_entry(r, &c->rules, list) {
+			if (r->handle.handle.id != v->handle)
+				continue;
+			list_for_each_entry(s, &r->stmts, list)
+				if (s->type == STMT_QUOTA && n++ == v->nth)
+					s->quota.used = v->v1;
+			return;
+		}
+	}
+}
+
+static int active_gen(const char *root)
+{
+	uint32_t key = BNFT_CONF_ACTIVE, g = 0;
+	char p[4200];
+	int fd, err = 0;
+
+	snprintf(p, sizeof(p), "%s/conf", root);
+	fd = bpf_obj_get(p);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &key, &g))
+		err = -errno;
+	close(fd);
+	return err ? err : (int)(g & 1);
+}
+
+int bnft_live_gen_map(const char *root, const char *name, int *fd_out);
+
+/* Fd of the active generation's set map with BPF object name `name`, or a
+ * negative errno (-ENOENT when there is none). */
+int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
+{
+	char dir[4200], p[4500];
+	struct dirent *de;
+	DIR *d;
+	int g = active_gen(root), ret = -ENOENT;
+
+	if (g < 0)
+		return g;
+	snprintf(dir, sizeof(dir), "%s/g%d", root, g);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while (ret == -ENOENT && (de = readdir(d))) {
+		struct bpf_map_info info;
+		uint32_t ilen = sizeof(info);
+		int fd;
+
+		if (de->d_name[0] != 's')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		fd = bpf_obj_get(p);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &ilen) && !strcmp(info.name, name)) {
+			*fd_out = fd;
+			ret = 0;
+		} else {
+			close(fd);
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root);
+
+/* Live values of named counters/quotas and rule quotas replace those of rs.
+ * 0 (also when nothing is live or no object exists) or a negative errno. */
+int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root)
+{
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i;
+	struct bnft_obj v;
+	int fd, err;
+
+	err = bnft_live_gen_map(root, BNFT_OBJ_MAP, &fd);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.value_size != sizeof(v)) {
+		close(fd);
+		return -EINVAL;
+	}
+	for (i = 0; i < info.max_entries; i++)
+		if (!bpf_map_lookup_elem(fd, &i, &v) && v.kind)
+			fill_obj(rs, &v);
+	close(fd);
+	return 0;
+}
