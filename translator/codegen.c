@@ -979,7 +979,8 @@ static int emit_base_chain(struct cg *cg, struct cg_chain *c, enum cg_stage st)
 	cg->lbl_chain_accept = emit_label(e);
 	cg->lbl_chain_policy = emit_label(e);
 	emit_chain_gate(cg, c, st, cg->lbl_chain_accept);
-	err = emit_rules(cg, c);
+	err = cg_ct_base_enter(cg, c);
+	err = err ?: emit_rules(cg, c);
 	if (err)
 		return err;
 	if (c->policy != NF_DROP && c->policy != NF_ACCEPT)

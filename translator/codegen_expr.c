@@ -735,14 +735,58 @@ static void emit_ct_pkt(struct cg *cg)
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
 }
 
-/* No conntrack on the packet: the kernel breaks (status, mark, dir). */
+/* No conntrack on the packet, or a chain that runs before the kernel's
+ * conntrack (BNFT_CTP_PRECT): the kernel breaks (status, mark, dir). */
 static void emit_ct_need(struct cg *cg, uint32_t fail)
 {
 	struct emitter *e = cg->e;
 
 	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
-	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_HAVE_CT));
-	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, fail);
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_HAVE_CT | BNFT_CTP_PRECT));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, BNFT_CTP_HAVE_CT, fail);
+}
+
+/* Does base chain c run before the kernel's conntrack hook (priority
+ * NF_IP_PRI_CONNTRACK, -200, at prerouting and output), or at an ingress
+ * hook, where no packet has a conntrack yet? */
+static bool ct_chain_before_conntrack(const struct cg_chain *c)
+{
+	if (c->family == NFPROTO_NETDEV)
+		return c->hooknum == NF_NETDEV_INGRESS;
+	if (c->hooknum == NF_INET_INGRESS)
+		return true;
+	return (c->hooknum == NF_INET_PRE_ROUTING || c->hooknum == NF_INET_LOCAL_OUT) &&
+	       c->prio < -200;
+}
+
+/* At the start of every base chain of a ruleset that uses conntrack:
+ * set BNFT_CTP_PRECT in this attach point's struct bnft_ct_pkt for a
+ * chain before the conntrack hook, clear it for the others (bnft tracks
+ * before its first chain; the flag makes ct expressions of earlier
+ * chains behave as the kernel's do there). */
+int cg_ct_base_enter(struct cg *cg, struct cg_chain *c)
+{
+	struct emitter *e = cg->e;
+	uint32_t done;
+
+	if (!cg->uses_ct)
+		return 0;
+	done = emit_label(e);
+	emit(e, I_ST(BPF_W, R_SCR, SCR_TMP,
+		     cg->egress ? BNFT_CT_PKT_SLOT_EGRESS : BNFT_CT_PKT_SLOT_INGRESS));
+	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_CT_PKT);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, done);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
+	if (ct_chain_before_conntrack(c))
+		emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_1, BNFT_CTP_PRECT));
+	else
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, ~BNFT_CTP_PRECT & 0xff));
+	emit(e, I_STX(BPF_B, BPF_REG_0, BPF_REG_1, CTP_OFF(flags)));
+	emit_bind(e, done);
+	return e->err;
 }
 
 static int cg_ct(struct cg *cg, struct nftnl_expr *ex)
@@ -793,10 +837,25 @@ static int cg_ct(struct cg *cg, struct nftnl_expr *ex)
 	if (off < 0)
 		return off;
 	switch (key) {
-	case NFT_CT_STATE:
+	case NFT_CT_STATE: {
+		/* before the conntrack hook: untracked after notrack, else
+		 * invalid (nft_ct_get_eval without a conntrack) */
+		uint32_t have = emit_label(e), st = emit_label(e);
+
 		emit_ct_pkt(cg);
+		emit(e, I_LDX(BPF_B, BPF_REG_2, BPF_REG_0, CTP_OFF(flags)));
 		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CTP_OFF(state)));
+		emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_2));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_3, BNFT_CTP_PRECT));
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_3, 0, st);
+		emit(e, I_MOV64_IMM(BPF_REG_1, BNFT_CT_STATE_UNTRACKED));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, BNFT_CTP_NOTRACK));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, have);
+		emit(e, I_MOV64_IMM(BPF_REG_1, BNFT_CT_STATE_INVALID));
+		emit_bind(e, have);
+		emit_bind(e, st);
 		break;
+	}
 	case NFT_CT_STATUS:
 	case NFT_CT_MARK:
 		emit_ct_pkt(cg);
@@ -826,7 +885,11 @@ static int cg_notrack(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(status), 0));
 	emit(e, I_ST(BPF_W, BPF_REG_0, CTP_OFF(mark), 0));
 	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(dir), 0));
-	emit(e, I_ST(BPF_B, BPF_REG_0, CTP_OFF(flags), BNFT_CTP_NOTRACK));
+	/* flags = (flags & PRECT) | NOTRACK */
+	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CTP_OFF(flags)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_CTP_PRECT));
+	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_1, BNFT_CTP_NOTRACK));
+	emit(e, I_STX(BPF_B, BPF_REG_0, BPF_REG_1, CTP_OFF(flags)));
 	return 0;
 }
 

@@ -147,6 +147,9 @@ struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table
 			       const char *name);
 /* Emits the code of one expression of the current rule. */
 int cg_expr(struct cg *cg, struct nftnl_expr *expr);
+/* Start of a base chain: marks whether it runs before conntrack
+ * (codegen_expr.c, BNFT_CTP_PRECT); no code unless the ruleset uses ct. */
+int cg_ct_base_enter(struct cg *cg, struct cg_chain *c);
 /* The packet leaves the program accepted (confirms a new conntrack flow
  * when the ruleset uses conntrack). */
 void cg_accept_exit(struct cg *cg);

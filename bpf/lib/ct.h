@@ -1125,7 +1125,7 @@ static __always_inline void bnft_ct_notrack(struct bnft_ct_pkt *p)
 	p->status = 0;
 	p->mark = 0;
 	p->dir = 0;
-	p->flags = BNFT_CTP_NOTRACK;
+	p->flags = (p->flags & BNFT_CTP_PRECT) | BNFT_CTP_NOTRACK;
 }
 
 #endif

@@ -141,6 +141,12 @@ struct bnft_ct_pkt {
 #define BNFT_CTP_PENDING 0x02	/* new, not confirmed: create on accept */
 #define BNFT_CTP_NOTRACK 0x04	/* notrack ran: untracked, nothing created */
 #define BNFT_CTP_MARK_SET 0x08	/* ct mark set ran (applied to newent too) */
+/* Set by generated code at the start of a base chain that runs before the
+ * kernel's conntrack (prerouting/output priority < -200, netdev and inet
+ * ingress), cleared by the other base chains: ct expressions there see no
+ * conntrack (state invalid, or untracked after notrack; status, mark,
+ * direction do not match; ct mark set is a no-op), as in the kernel. */
+#define BNFT_CTP_PRECT 0x10
 
 /* Where bnft_ct_process() runs (the kernel's conntrack hooks). */
 #define BNFT_CT_HOOK_PRE 0	/* TC ingress = PRE_ROUTING: track, mutate */

@@ -171,8 +171,14 @@ def build_step(flow, direction, args, pid):
 		opts = dict(a.split("=", 1) for a in args[3:] if "=" in a)
 		quoted = flow.last.get(other)
 		if quoted is None:
-			raise ValueError("flow %s: err with no packet from %s to quote" % (flow.name,
-											   other))
+			# about a packet the other side never sent (no flow)
+			osrc, odst = dst, src
+			if flow.proto == "tcp":
+				quoted = tcp_pkt(fam, osrc, odst, dport, sport, 2, ISN[other], 0, 0)
+			elif flow.proto == "udp":
+				quoted = udp_pkt(fam, osrc, odst, dport, sport, 0)
+			else:
+				quoted = echo_pkt(fam, osrc, odst, False, flow.ident, 1, 0)
 		# quote the IP header and 8 bytes of L4 (like a router would),
 		# then the error's own id
 		ihl = 20 if fam == 4 else 40
