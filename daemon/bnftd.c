@@ -50,6 +50,7 @@
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
 #include "daemon/lib/load.h"
+#include "daemon/lib/logd.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
@@ -775,6 +776,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct daemon d = { .lfd = -1, .nlfd = -1 };
+	struct bnft_logd *logd = NULL;
 	struct list_head msgs;
 	uint64_t last;
 	bool autostart = false;
@@ -863,9 +865,13 @@ int main(int argc, char **argv)
 	logmsg("serving %s", bnft_live_pin_root());
 	last = now_ns();
 	d.nlfd = link_watch_open();
+	/* `log` statements: records to the kernel log (daemon/lib/logd.h) */
+	if (bnft_logd_open(bnft_live_pin_root(), &logd) < 0)
+		logmsg("log statements will not be written: %s", strerror(errno));
 	while (!stop) {
-		struct pollfd pfd[2] = { { .fd = d.lfd, .events = POLLIN },
-					 { .fd = d.nlfd, .events = POLLIN } };
+		struct pollfd pfd[3] = { { .fd = d.lfd, .events = POLLIN },
+					 { .fd = d.nlfd, .events = POLLIN },
+					 { .fd = bnft_logd_fd(logd), .events = POLLIN } };
 		int timeout = 1000, n, cfd;
 
 		if (d.relink_at) {
@@ -873,7 +879,7 @@ int main(int argc, char **argv)
 
 			timeout = d.relink_at > now ? (int)((d.relink_at - now) / 1000000) + 1 : 0;
 		}
-		n = poll(pfd, d.nlfd >= 0 ? 2 : 1, timeout);
+		n = poll(pfd, 3, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
@@ -892,6 +898,8 @@ int main(int argc, char **argv)
 			relink(&d);
 			last = now_ns();
 		}
+		if (logd)
+			bnft_logd_poll(logd);
 		if (n > 0)
 			continue;
 		if (root_gone(&d)) {
@@ -902,11 +910,14 @@ int main(int argc, char **argv)
 				unlink(path);
 			break;
 		}
-		if (d.idle_secs && now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
+		/* a live ruleset that logs keeps its reader */
+		if (d.idle_secs && !bnft_logd_busy(logd) &&
+		    now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
 			logmsg("idle for %u s, exiting (filtering goes on)", d.idle_secs);
 			break;
 		}
 	}
+	bnft_logd_close(&logd);
 	if (d.nlfd >= 0)
 		close(d.nlfd);
 	close(d.lfd);
