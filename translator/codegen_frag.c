@@ -352,6 +352,23 @@ int cg_frag_point(struct cg *cg)
 	emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_3, ST_OFF(hdrlen)));
 	emit_ja(e, add);
 	emit_bind(e, not_first);
+	/* an exact duplicate of a later fragment seen before: ignored */
+	emit(e, I_MOV64_REG(BPF_REG_0, BPF_REG_2));
+	emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_0, 16));
+	emit(e, I_ALU32_REG(BPF_OR, BPF_REG_0, BPF_REG_4));
+	for (k = 0; k < BNFT_FRAG_SEEN; k++) {
+		emit(e, I_LDX(BPF_W, BPF_REG_3, R_SAVE1, (int16_t)(ST_OFF(seen) + 4 * k)));
+		emit_jmp_reg(e, BPF_JMP | BPF_JEQ | BPF_X, BPF_REG_3, BPF_REG_0, vexit);
+	}
+	for (k = 0; k < BNFT_FRAG_SEEN; k++) {
+		uint32_t used = emit_label(e);
+
+		emit(e, I_LDX(BPF_W, BPF_REG_3, R_SAVE1, (int16_t)(ST_OFF(seen) + 4 * k)));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_3, 0, used);
+		emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_0, (int16_t)(ST_OFF(seen) + 4 * k)));
+		emit_ja(e, add);
+		emit_bind(e, used);
+	}
 	emit_bind(e, add);
 	emit(e, I_LDX(BPF_W, BPF_REG_0, R_SAVE1, ST_OFF(got)));
 	emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_0, BPF_REG_4));

@@ -28,7 +28,11 @@
  *     came last;
  *   - got > end: overlapping fragments, the kernel discards the queue
  *     (RFC 5722, inet_frag_queue_insert), so nothing is counted; a second
- *     first fragment is a duplicate and is ignored, as the kernel does;
+ *     first fragment, or a later one equal in offset and length to one of
+ *     the first BNFT_FRAG_SEEN later ones, is a duplicate and is ignored,
+ *     as the kernel does (it also ignores a fragment that lies inside a
+ *     run of contiguous ones without being equal to one: bnft sees an
+ *     overlap there);
  *   - a state older than BNFT_FRAG_TIMEOUT_NS (ipfrag_time, 30 s) starts
  *     over, like an expired queue.
  */
@@ -38,6 +42,7 @@
 #include <linux/types.h>
 
 #define BNFT_FRAG_MAX_CTRS 8
+#define BNFT_FRAG_SEEN 4
 #define BNFT_FRAG_ENTRIES 8192
 #define BNFT_FRAG_TIMEOUT_NS (30ULL * 1000000000ULL)
 
@@ -75,6 +80,9 @@ struct bnft_frag_state {
 	__u8 verdict;	/* BNFT_FRAG_V_* */
 	__u8 n;		/* recorded counters */
 	__u8 pad;
+	/* later fragments seen, offset << 16 | data length: an exact
+	 * duplicate is dropped by the kernel and the queue kept */
+	__u32 seen[BNFT_FRAG_SEEN];
 	__u32 ids[BNFT_FRAG_MAX_CTRS];	/* counter ids (rule ids) */
 };
 
@@ -88,6 +96,6 @@ struct bnft_frag_cur {
 };
 
 #define BNFT_FRAG_KEY_SIZE 40
-#define BNFT_FRAG_STATE_SIZE 56
+#define BNFT_FRAG_STATE_SIZE 72
 
 #endif

@@ -292,12 +292,20 @@ def generate(text, seed=20261125, limit=1600):
 			c["frag"] = 2 + (i // 2) % 2
 			c["pad"] = 64
 			c["frag_rev"] = i % 8 == 7
+			mode = FRAG_MODES.get((i // 2) % 12)
+			if mode:
+				c["frag_mode"] = mode
 		if c["proto"].startswith("raw"):
 			c["proto"] = "raw"
 		# every third packet non-linear (see pkt.BIG_PAD), not length cases
 		if i % 3 == 2 and "iplen" not in c and (c["fam"] == 4 or big6):
 			c["big"] = True
 	return cases
+
+
+# 5 of every 12 fragmented packets are broken or doubled on purpose (even
+# indexes, so never combined with the reversed order): see pkt.fragment().
+FRAG_MODES = {2: "nofirst", 4: "nolast", 6: "overlap", 8: "dupfirst", 10: "duplast"}
 
 
 def forwarded(c):

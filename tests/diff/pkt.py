@@ -171,25 +171,42 @@ def fragment(frame, c, pid, nfrag=2):
 	while cuts[-1] + step < len(data) and len(cuts) < nfrag:
 		cuts.append(cuts[-1] + step)
 	cuts.append(len(data))
-	out = []
-	for a, b in zip(cuts, cuts[1:]):
-		if a >= b:
-			continue
+	def frag(a, b):
 		more = b < len(data)
 		if c["fam"] == 4:
 			h = bytearray(hdr)
 			struct.pack_into("!H", h, 2, len(hdr) + b - a)
+			# the id differs between runs (ID_BASE), so that a queue a
+			# broken datagram left in a receiver (ipfrag_time, 30 s)
+			# never meets a later run's fragments
+			struct.pack_into("!H", h, 4, (pid ^ (pid >> 16)) & 0xFFFF)
 			struct.pack_into("!H", h, 6, (0x2000 if more else 0) | (a // 8))
 			struct.pack_into("!H", h, 10, 0)
 			struct.pack_into("!H", h, 10, csum16(bytes(h)))
-			out.append(eth + etype + bytes(h) + data[a:b])
-		else:
-			h = bytearray(hdr)
-			nh = h[6]
-			h[6] = 44
-			struct.pack_into("!H", h, 4, 8 + b - a)
-			fh = struct.pack("!BBHI", nh, 0, (a // 8) << 3 | (1 if more else 0), pid)
-			out.append(eth + etype + bytes(h) + fh + data[a:b])
+			return eth + etype + bytes(h) + data[a:b]
+		h = bytearray(hdr)
+		nh = h[6]
+		h[6] = 44
+		struct.pack_into("!H", h, 4, 8 + b - a)
+		fh = struct.pack("!BBHI", nh, 0, (a // 8) << 3 | (1 if more else 0), pid)
+		return eth + etype + bytes(h) + fh + data[a:b]
+
+	out = [frag(a, b) for a, b in zip(cuts, cuts[1:]) if a < b]
+	# c['frag_mode']: what the reassembly of the receiver must cope with
+	# (the kernel: ip_frag_queue / inet_frag_queue_insert)
+	mode = c.get("frag_mode")
+	if mode == "nofirst":		# never complete: never reaches input
+		out = out[1:]
+	elif mode == "nolast":
+		out = out[:-1]
+	elif mode == "overlap" and cuts[1] + 8 <= len(data):
+		# partial overlap with the first and second fragments, before
+		# the datagram is complete: the kernel discards the whole queue
+		out.insert(1, frag(cuts[1] - 8, cuts[1] + 8))
+	elif mode == "dupfirst":	# exact duplicate: dropped, queue kept
+		out.insert(1, out[0])
+	elif mode == "duplast":		# the last one twice, before the others
+		out = [out[-1], out[-1]] + out[:-1]
 	if c.get("frag_rev"):
 		out.reverse()
 	return out
