@@ -21,6 +21,7 @@
 #include "parser/ast.h"
 #include "parser/ruleset.h"
 #include "translator/codegen_stmt.h"
+#include "translator/stmt_live.h"
 
 #define OBJ_OFF(f) ((int16_t)offsetof(struct bnft_obj, f))
 
@@ -331,8 +332,6 @@ static int active_gen(const char *root)
 	return err ? err : (int)(g & 1);
 }
 
-int bnft_live_gen_map(const char *root, const char *name, int *fd_out);
-
 /* Fd of the active generation's set map with BPF object name `name`, or a
  * negative errno (-ENOENT when there is none). */
 int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
@@ -370,8 +369,6 @@ int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
 	closedir(d);
 	return ret;
 }
-
-int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root);
 
 /* Live values of named counters/quotas and rule quotas replace those of rs.
  * 0 (also when nothing is live or no object exists) or a negative errno. */

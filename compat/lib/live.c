@@ -37,6 +37,7 @@
 #include "parser/parse.h"
 #include "translator/codegen.h"
 #include "translator/lower.h"
+#include "translator/stmt_live.h"
 
 #define BNFT_RUN_DIR "/run/bnft"
 #define BNFT_STATE_DIR "/run/bnft-state"
@@ -440,6 +441,7 @@ int bnft_live_refresh_counters(struct bnft_ruleset *rs)
 	if (access(conf, F_OK))
 		return 0; /* nothing loaded yet */
 	bnft_setdump_refresh(rs, root); /* live set elements (compat/lib/setdump.c) */
+	bnft_live_refresh_objects(rs, root); /* named counters/quotas, quota used */
 	return bnft_live_counters(root, fill_counter, &cf);
 }
 
@@ -526,6 +528,7 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	cf.by_handle = err == 0;
 	bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
 	bnft_setdump_refresh(rs, bnft_live_pin_root());
+	bnft_live_refresh_objects(rs, bnft_live_pin_root());
 	return 0;
 }
 

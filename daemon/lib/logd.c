@@ -37,9 +37,8 @@
 
 #include "bpf/lib/abi.h"
 #include "daemon/lib/logd.h"
+#include "translator/stmt_live.h"
 
-/* translator/codegen_obj.c */
-int bnft_live_gen_map(const char *root, const char *name, int *fd_out);
 
 /* ---- formatting ---------------------------------------------------- */
 
