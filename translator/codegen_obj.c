@@ -286,9 +286,13 @@ static void fill_obj(struct bnft_ruleset *rs, const struct bnft_obj *v)
 	struct stmt *s;
 	struct obj *o;
 	uint32_t n = 0;
+	uint64_t used = v->v1;
 
 	if (!t)
 		return;
+	/* nft_quota_do_dump() reports consumed capped at the quota */
+	if (v->kind != BNFT_OBJ_COUNTER && used > v->v0)
+		used = v->v0;
 	if (v->kind == BNFT_OBJ_COUNTER || v->kind == BNFT_OBJ_QUOTA) {
 		list_for_each_entry(o, &t->objs, list) {
 			if (strcmp(o->handle.set, v->name))
@@ -297,7 +301,7 @@ static void fill_obj(struct bnft_ruleset *rs, const struct bnft_obj *v)
 				o->counter.packets = v->v0;
 				o->counter.bytes = v->v1;
 			} else if (v->kind == BNFT_OBJ_QUOTA && o->type == NFT_OBJECT_QUOTA) {
-				o->quota.used = v->v1;
+				o->quota.used = used;
 			}
 		}
 		return;
@@ -310,7 +314,7 @@ static void fill_obj(struct bnft_ruleset *rs, const struct bnft_obj *v)
 				continue;
 			list_for_each_entry(s, &r->stmts, list)
 				if (s->type == STMT_QUOTA && n++ == v->nth)
-					s->quota.used = v->v1;
+					s->quota.used = used;
 			return;
 		}
 	}
