@@ -176,10 +176,11 @@ def fragment(frame, c, pid, nfrag=2):
 		if c["fam"] == 4:
 			h = bytearray(hdr)
 			struct.pack_into("!H", h, 2, len(hdr) + b - a)
-			# the id differs between runs (ID_BASE), so that a queue a
-			# broken datagram left in a receiver (ipfrag_time, 30 s)
-			# never meets a later run's fragments
-			struct.pack_into("!H", h, 4, (pid ^ (pid >> 16)) & 0xFFFF)
+			# the id is a hash of the run's id (ID_BASE differs between
+			# runs), so that a queue a broken datagram left in a
+			# receiver (ipfrag_time, 1 s there) hardly ever meets a
+			# later run's fragments of the same addresses
+			struct.pack_into("!H", h, 4, ((pid * 0x9E3779B1) >> 16) & 0xFFFF)
 			struct.pack_into("!H", h, 6, (0x2000 if more else 0) | (a // 8))
 			struct.pack_into("!H", h, 10, 0)
 			struct.pack_into("!H", h, 10, csum16(bytes(h)))
