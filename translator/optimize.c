@@ -131,6 +131,7 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 		memset(&o->pred[i], 0, sizeof(o->pred[i]));
 		o->pred[i].sel = s;
 		o->pred[i].load = ps->load;
+		o->pred[i].width = (uint8_t)cmplen;
 		val_put(lo, o->pred[i].lo, cmplen);
 		val_put(hi, o->pred[i].hi, cmplen);
 		o->npred++;
@@ -430,6 +431,19 @@ static size_t find_group(const struct bnft_opt_run *run, const struct bnft_opt_r
 		for (i = 0; i < run->ngroups; i++)
 			if (run->groups[i].interval && same_set(&run->groups[i], sel, o->npred))
 				return i;
+	if (nint == 1)
+		for (i = 0; i < run->ngroups; i++) {
+			struct bnft_opt_group *g = &((struct bnft_opt_run *)run)->groups[i];
+
+			/* a group of points on the same selectors becomes an
+			 * interval group: points are one-value intervals */
+			if (!g->interval && same_set(g, sel, o->npred)) {
+				memcpy(g->sel, sel, o->npred * sizeof(*sel));
+				memcpy(g->load, load, o->npred * sizeof(*load));
+				g->interval = true;
+				return i;
+			}
+		}
 	return run->ngroups;
 }
 
@@ -449,9 +463,17 @@ static void run_release(struct bnft_opt_run *run)
 	size_t i;
 
 	for (i = 0; i < run->ngroups; i++) {
-		free(run->groups[i].rules);
-		free(run->groups[i].map.keys);
-		free(run->groups[i].map.values);
+		struct bnft_opt_group *g = &run->groups[i];
+		uint32_t k;
+
+		free(g->rules);
+		free(g->map.keys);
+		free(g->map.values);
+		if (g->wide_load)
+			nftnl_expr_free(g->wide_load);
+		for (k = 0; k < g->nfb; k++)
+			run_release(&g->fb[k]);
+		free(g->fb);
 	}
 	free(run->groups);
 	free(run->rules);
@@ -539,8 +561,77 @@ static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
 	return 0;
 }
 
+/* ---- widening of prefix loads ------------------------------------------- */
+
+struct widths {
+	struct {
+		uint32_t base, off;
+		uint8_t w;
+	} e[64];
+	size_t n;
+};
+
+static bool widenable(const struct bnft_opt_pred *p)
+{
+	return p->sel.kind == BNFT_OPT_PAYLOAD && p->sel.len == p->sel.cmplen;
+}
+
+static uint8_t *width_of(struct widths *ws, const struct bnft_opt_sel *s, bool add)
+{
+	size_t i;
+
+	for (i = 0; i < ws->n; i++)
+		if (ws->e[i].base == s->base && ws->e[i].off == s->off)
+			return &ws->e[i].w;
+	if (!add || ws->n == 64)
+		return NULL;
+	ws->e[ws->n].base = s->base;
+	ws->e[ws->n].off = s->off;
+	ws->e[ws->n].w = 0;
+	return &ws->e[ws->n++].w;
+}
+
+/* Widens the payload selectors of o to the chain's widest load at their
+ * (base, offset) when the rule keeps at most one interval selector. A
+ * prefix of the narrow field is an interval of the wide one. */
+static void widen_rule(struct bnft_opt_rule *o, struct widths *ws)
+{
+	uint8_t want[BNFT_OPT_MAX_SEL];
+	uint32_t i, nint = 0, j;
+
+	for (i = 0; i < o->npred; i++) {
+		const struct bnft_opt_pred *p = &o->pred[i];
+		uint8_t *w = widenable(p) ? width_of(ws, &p->sel, false) : NULL;
+
+		want[i] = w && *w > p->sel.cmplen ? *w : 0;
+		if (want[i] || !pred_point(p))
+			nint++;
+		/* two predicates on one (base, offset) would collide */
+		for (j = 0; want[i] && j < o->npred; j++)
+			if (j != i && o->pred[j].sel.kind == BNFT_OPT_PAYLOAD &&
+			    o->pred[j].sel.base == p->sel.base && o->pred[j].sel.off == p->sel.off)
+				return;
+	}
+	if (nint > 1)
+		return;
+	for (i = 0; i < o->npred; i++) {
+		struct bnft_opt_pred *p = &o->pred[i];
+		uint32_t sh = 8 * (want[i] - p->sel.cmplen);
+		u128 lo, hi;
+
+		if (!want[i])
+			continue;
+		lo = val_get(p->lo, p->sel.cmplen) << sh;
+		hi = val_get(p->hi, p->sel.cmplen) << sh | (((u128)1 << sh) - 1);
+		p->sel.len = p->sel.cmplen = want[i];
+		val_put(lo, p->lo, want[i]);
+		val_put(hi, p->hi, want[i]);
+	}
+}
+
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnft_opt_chain **out)
 {
+	struct widths ws = { .n = 0 };
 	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
 	struct bnft_opt_run run = { 0 };
 	struct bnft_opt_rule o;
@@ -556,8 +647,20 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 		free(c);
 		return -ENOMEM;
 	}
-	for (r = 0; r < n; r++)
+	for (r = 0; r < n; r++) {
+		uint32_t i;
+
 		c->run_at[r] = -1;
+		if (bnft_opt_parse_rule(rules[r], &o) <= 0)
+			continue;
+		for (i = 0; i < o.npred; i++) {
+			uint8_t *w = widenable(&o.pred[i]) ? width_of(&ws, &o.pred[i].sel, true) :
+							     NULL;
+
+			if (w && *w < o.pred[i].sel.cmplen)
+				*w = o.pred[i].sel.cmplen;
+		}
+	}
 	for (r = 0; r < n && !err; r++) {
 		int ok = bnft_opt_parse_rule(rules[r], &o);
 
@@ -565,6 +668,8 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 			err = ok;
 			break;
 		}
+		if (ok)
+			widen_rule(&o, &ws);
 		if (ok) {
 			if (!run.n)
 				run.start = r;
@@ -866,6 +971,78 @@ out:
 	return err;
 }
 
+struct trie_build {
+	uint32_t *nodes;	/* BNFT_OPT_TRIE_MAX_NODES * 256 entries */
+	uint32_t nn, w;
+	const struct seg_sink *t;
+	size_t seg;		/* segment holding the current position */
+};
+
+/* Fills node `node` covering [base, base + 256 * span) at depth `level`;
+ * -E2BIG when the trie needs too many nodes. Positions only grow, so the
+ * segment cursor walks the segments once. */
+static int trie_fill(struct trie_build *tb, uint32_t node, uint32_t level, uint64_t base)
+{
+	uint64_t span = (uint64_t)1 << (8 * (tb->w - 1 - level));
+	const struct seg_sink *t = tb->t;
+	uint32_t c;
+	int err;
+
+	for (c = 0; c < BNFT_OPT_TRIE_NODE; c++) {
+		uint64_t lo = base + c * span, hi = lo + span - 1;
+		uint32_t child, *ent = &tb->nodes[(size_t)node * BNFT_OPT_TRIE_NODE + c];
+
+		while (tb->seg + 1 < t->n && t->start[tb->seg + 1] <= lo)
+			tb->seg++;
+		if (tb->seg + 1 == t->n || t->start[tb->seg + 1] > hi) {
+			*ent = t->value[tb->seg];
+			continue;
+		}
+		if (tb->nn == BNFT_OPT_TRIE_MAX_NODES)
+			return -E2BIG;
+		child = tb->nn++;
+		*ent = BNFT_OPT_TRIE_CHILD | child * BNFT_OPT_TRIE_NODE * 4;
+		err = trie_fill(tb, child, level + 1, lo);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The segments as a multibit trie; 0 built, 1 does not fit (use a range
+ * table), -errno. Node 0 is the root; the node count is padded to a power
+ * of two so that masked child offsets stay inside the map value. */
+static int build_trie(struct bnft_opt_group *g, const struct seg_sink *t, uint32_t w)
+{
+	struct trie_build tb = { .nn = 1, .w = w, .t = t };
+	uint32_t p = 1;
+	size_t i;
+	int err;
+
+	for (i = 0; i < t->n; i++)
+		if (t->value[i] != BNFT_OPT_NONE && (t->value[i] & BNFT_OPT_TRIE_CHILD))
+			return 1;
+	tb.nodes = calloc((size_t)BNFT_OPT_TRIE_MAX_NODES * BNFT_OPT_TRIE_NODE, 4);
+	if (!tb.nodes)
+		return -ENOMEM;
+	err = trie_fill(&tb, 0, 0, 0);
+	if (err) {
+		free(tb.nodes);
+		return err == -E2BIG ? 1 : err;
+	}
+	while (p < tb.nn)
+		p <<= 1;
+	g->map.values = realloc(tb.nodes, (size_t)p * BNFT_OPT_TRIE_NODE * 4);
+	if (!g->map.values) {
+		free(tb.nodes);
+		return -ENOMEM;
+	}
+	g->map.value_size = p * BNFT_OPT_TRIE_NODE * 4;
+	g->trie = true;
+	g->tsize = p;
+	return 0;
+}
+
 /*
  * One interval field of at most 4 bytes and nothing else varying: a range
  * table searched without branches (bounded binary search). One ARRAY entry
@@ -905,6 +1082,17 @@ static int build_table(struct bnft_opt_group *g, const struct item *items, size_
 		p = all;
 		goto done;
 	}
+	err = build_trie(g, &t, w);
+	if (err <= 0) {
+		g->map.keys = err ? NULL : calloc(1, 4);
+		if (!err && !g->map.keys)
+			err = -ENOMEM;
+		if (err)
+			goto out;
+		p = g->tsize;
+		goto done;
+	}
+	err = 0;
 	while (p < t.n)
 		p <<= 1;
 	if (p > BNFT_OPT_TABLE_MAX)
@@ -937,7 +1125,7 @@ out:
 	return err;
 }
 
-static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
+static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 {
 	struct entry_buf b = { .m = &g->map };
 	struct item *items = NULL;
@@ -1075,6 +1263,105 @@ static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		return err;
 	g->map.max_entries = g->map.nelems ? g->map.nelems : 1;
 	g->built = true;
+	return 0;
+}
+
+static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g);
+
+static int build_group(struct bnft_opt_run *run, struct bnft_opt_group *g)
+{
+	int err = build_group_main(run, g);
+
+	if (!err && g->interval && g->sel[g->nsel - 1].kind == BNFT_OPT_PAYLOAD)
+		err = build_fallbacks(run, g);
+	return err;
+}
+
+/*
+ * The interval selector of g was widened (some rules load fewer bytes):
+ * the wide load (synthesized when no rule of the group loads all bytes)
+ * and, per narrower width, widest first, a one-group run of the rules
+ * that load at most that many bytes, keyed on that width.
+ */
+static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
+{
+	uint32_t last = g->nsel - 1, W = g->sel[last].cmplen, k, j;
+	const struct nftnl_expr *ld = g->load[last];
+	bool have[BNFT_OPT_VAL_MAX + 1] = { false };
+	uint8_t widths[BNFT_OPT_VAL_MAX];
+	uint32_t nw = 0;
+	int err;
+
+	for (k = 0; k < g->nrules; k++) {
+		const struct bnft_opt_pred *p = rule_pred(&run->rules[g->rules[k]], &g->sel[last]);
+
+		if (p && p->width < W)
+			have[p->width] = true;
+	}
+	for (k = W; k-- > 1;)
+		if (have[k])
+			widths[nw++] = (uint8_t)k;
+	if (!nw)
+		return 0;
+	if (nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_LEN) != W) {
+		g->wide_load = nftnl_expr_alloc("payload");
+		if (!g->wide_load)
+			return -ENOMEM;
+		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_BASE, g->sel[last].base);
+		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_OFFSET, g->sel[last].off);
+		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_LEN, W);
+		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_DREG,
+				   nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG));
+		g->load[last] = g->wide_load;
+	}
+	g->fb = calloc(nw, sizeof(*g->fb));
+	if (!g->fb)
+		return -ENOMEM;
+	g->nfb = nw;
+	for (j = 0; j < nw; j++) {
+		struct bnft_opt_run *fr = &g->fb[j];
+		struct bnft_opt_group *sg;
+		uint32_t w = widths[j], sh = 8 * (W - w);
+
+		g->fb_width[j] = (uint8_t)w;
+		fr->rules = calloc(g->nrules, sizeof(*fr->rules));
+		fr->value = calloc(g->nrules, sizeof(*fr->value));
+		fr->groups = sg = calloc(1, sizeof(*sg));
+		if (!fr->rules || !fr->value || !sg)
+			return -ENOMEM;
+		fr->ngroups = 1;
+		sg->nsel = g->nsel;
+		memcpy(sg->sel, g->sel, sizeof(sg->sel));
+		memcpy(sg->load, g->load, sizeof(sg->load));
+		sg->sel[last].len = sg->sel[last].cmplen = (uint8_t)w;
+		sg->interval = true;
+		sg->map_index = -1;
+		sg->rules = calloc(g->nrules, sizeof(*sg->rules));
+		if (!sg->rules)
+			return -ENOMEM;
+		for (k = 0; k < g->nrules; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
+			struct bnft_opt_rule *x = &fr->rules[fr->n];
+			struct bnft_opt_pred *xp;
+
+			if (!p || p->width > w)
+				continue;
+			if (p->width == w)
+				sg->load[last] = p->load;
+			*x = *o;
+			xp = (struct bnft_opt_pred *)rule_pred(x, &g->sel[last]);
+			xp->sel = sg->sel[last];
+			val_put(val_get(p->lo, W) >> sh, xp->lo, w);
+			val_put(val_get(p->hi, W) >> sh, xp->hi, w);
+			fr->value[fr->n] = run->value[g->rules[k]];
+			sg->rules[sg->nrules++] = (uint32_t)fr->n;
+			fr->n++;
+		}
+		err = build_group(fr, sg);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

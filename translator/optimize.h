@@ -14,6 +14,12 @@
  * nf_tables compares). Loads are pure, so the order of the conjunction does
  * not matter and a failed load (no transport header, no device) fails it.
  *
+ * Payload selectors at one (base, offset) loaded with different lengths (nft
+ * loads 2 bytes of ip saddr for a /16, 3 for a /24) are widened to the
+ * widest length of the chain, as intervals, so that all prefix lengths
+ * share one structure; a packet too short for the wide load takes exact
+ * fallbacks (struct bnft_opt_group, wide_load).
+ *
  * A run (at least BNFT_OPT_MIN_RUN such rules in a row) is partitioned into
  * groups by shape: the selector set plus the one selector (at most) where a
  * rule has a real interval. Per group one structure gives the EARLIEST rule
@@ -25,8 +31,12 @@
  *     value space is cut into disjoint segments holding the earliest rule
  *     covering them, each segment cut into prefixes (so overlapping ranges
  *     and nested prefixes keep first-match exactly);
- *   - one interval field of at most 4 bytes and no varying point field: a
- *     range table instead (the same segments, u32 starts and values in one
+ *   - one interval field of 3 or 4 bytes and no varying point field: a
+ *     multibit trie (one node of 256 entries per key byte, leaves pushed
+ *     down: at most 4 dependent loads whatever the rule count) when it fits
+ *     in BNFT_OPT_TRIE_MAX_NODES nodes;
+ *   - otherwise one interval field of at most 4 bytes and no varying point
+ *     field: a range table instead (the same segments, u32 starts and values in one
  *     ARRAY map value), searched by a branch-free unrolled binary search
  *     (log2 of the table size steps, 19 at most);
  *   - selectors with one value across the group are checked inline.
@@ -55,6 +65,12 @@
 #define BNFT_OPT_NONE 0xffffffffu
 #define BNFT_OPT_TABLE_MAX (1u << 19)	/* range table entries (4 MB value) */
 #define BNFT_OPT_POINT_TABLE 64	/* point groups up to this size: range table */
+/* Multibit trie of a 3/4-byte interval field: nodes of 256 u32 entries, one
+ * per key byte; an entry is a leaf value (top bit clear, or NONE) or
+ * BNFT_OPT_TRIE_CHILD | byte offset of the child node. */
+#define BNFT_OPT_TRIE_NODE 256
+#define BNFT_OPT_TRIE_MAX_NODES 4096	/* 4 MB, one ARRAY map value */
+#define BNFT_OPT_TRIE_CHILD 0x80000000u
 
 #define BNFT_OPT_V_CTR 0x100u
 #define BNFT_OPT_VALUE(idx, ctr, vclass)                                                   \
@@ -77,6 +93,7 @@ struct bnft_opt_pred {
 	struct bnft_opt_sel sel;
 	uint8_t lo[BNFT_OPT_VAL_MAX], hi[BNFT_OPT_VAL_MAX];
 	const struct nftnl_expr *load;	/* the load expression to emit */
+	uint8_t width;		/* bytes the rule itself loads (< cmplen: widened) */
 };
 
 struct bnft_opt_rule {
@@ -87,6 +104,8 @@ struct bnft_opt_rule {
 	bool counter;
 	bool never;		/* empty intersection: never matches */
 };
+
+struct bnft_opt_run;
 
 struct bnft_opt_group {
 	uint32_t nsel;		/* selectors, canonical order, interval last */
@@ -103,10 +122,20 @@ struct bnft_opt_group {
 	bool table;		/* range table (ARRAY, one value): see below */
 	uint32_t tsize;		/* table: P, entries (a power of two) */
 	bool direct;		/* table of 1/2-byte keys: value[key] only */
+	bool trie;		/* table is a multibit trie (tsize nodes) */
 	uint32_t keylen;
 	uint32_t keyless_value;	/* keyless: the value when the checks pass */
 	struct bnft_map_spec map;	/* keys/values, handed to the prog set */
 	int map_index;		/* in the prog set, -1 before emission */
+	/* The interval selector widened from narrower loads (a /16 loads 2
+	 * bytes of ip saddr, a /32 4): wide_load loads all cmplen bytes;
+	 * when it fails (a packet shorter than the widest load), the
+	 * fallbacks, widest first, each look the rules up whose own loads
+	 * still succeed (one run of one group each, keyed on fb_width bytes). */
+	struct nftnl_expr *wide_load;
+	struct bnft_opt_run *fb;
+	uint32_t nfb;
+	uint8_t fb_width[BNFT_OPT_VAL_MAX];
 };
 
 struct bnft_opt_vclass {

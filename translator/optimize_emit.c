@@ -154,6 +154,43 @@ static int group_map(struct cg *cg, struct bnft_opt_group *g)
 }
 
 /*
+ * R0 = leaf of the multibit trie at R0 for the w-byte key in R_SAVE2: per
+ * key byte, entry = node[byte]; a leaf (top bit clear, or NONE) ends the
+ * walk, otherwise the entry holds the child's byte offset, masked to stay
+ * inside the value (the node count is a power of two). At most w dependent
+ * loads whatever the rule count.
+ */
+static void emit_trie_walk(struct emitter *e, const struct bnft_opt_group *g, uint32_t w)
+{
+	uint32_t done = emit_label(e), level;
+	int32_t mask = (int32_t)((g->tsize * BNFT_OPT_TRIE_NODE * 4 - 1) &
+				 ~(uint32_t)(BNFT_OPT_TRIE_NODE * 4 - 1));
+
+	emit(e, I_MOV64_IMM(BPF_REG_3, 0));
+	for (level = 0; level < w; level++) {
+		uint32_t sh = 8 * (w - 1 - level);
+
+		emit(e, I_MOV64_REG(BPF_REG_4, R_SAVE2));
+		if (sh)
+			emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_4, (int32_t)sh));
+		emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_4, 0xff));
+		emit(e, I_ALU64_IMM(BPF_LSH, BPF_REG_4, 2));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_4, BPF_REG_3));
+		emit(e, I_MOV64_REG(BPF_REG_5, BPF_REG_0));
+		emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_5, BPF_REG_4));
+		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_5, 0));
+		if (level + 1 == w)
+			break;
+		emit_jmp_imm(e, BPF_JMP32 | BPF_JSGE | BPF_K, BPF_REG_1, 0, done);
+		emit_jmp_imm(e, BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, -1, done);
+		emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_1));
+		emit(e, I_ALU64_IMM(BPF_AND, BPF_REG_3, mask));
+	}
+	emit_bind(e, done);
+	emit(e, I_MOV64_REG(BPF_REG_0, BPF_REG_1));
+}
+
+/*
  * R0 = value of the segment holding the w-byte field at [R9 + roff] in the
  * range table of map mi (struct: u32 start[P], u32 value[P]). Branch free:
  *   pos = 0; for step = P/2 .. 1: pos += step if start[pos + step] <= key
@@ -198,6 +235,10 @@ static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int
 		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
 		return;
 	}
+	if (g->trie) {
+		emit_trie_walk(e, g, w);
+		return;
+	}
 	/* R0 points at start[pos]; per step 7 instructions */
 	for (step = g->tsize / 2; step >= 1; step /= 2) {
 		int32_t off = (int32_t)step * 4;
@@ -225,11 +266,16 @@ static void emit_table_search(struct cg *cg, const struct bnft_opt_group *g, int
 	}
 }
 
-static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run,
-		      struct bnft_opt_group *g)
+/*
+ * One lookup of group g: its loads (a failing load jumps to out, the last
+ * one to last_fail), inline constant checks, the key, the lookup, then
+ * R7 = min(R7, value) and on to out.
+ */
+static int emit_group_body(struct cg *cg, struct bnft_opt_group *g, uint32_t last_fail,
+			   uint32_t out)
 {
 	struct emitter *e = cg->e;
-	uint32_t miss = emit_label(e), i, koff = g->lpm ? SCR_KEY + 4 : SCR_KEY;
+	uint32_t i, koff = g->lpm ? SCR_KEY + 4 : SCR_KEY;
 	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel, tbl_roff = 0;
 	int err, mi = -1;
 
@@ -240,13 +286,12 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 		if (mi < 0)
 			return mi;
 	}
-	cg->cur_rule = c->rules[run->start + g->rules[0]];
-	cg->lbl_rule_fail = miss;
-	cg->lbl_rule_end = miss;
+	cg->lbl_rule_end = out;
 	for (i = 0; i < g->nsel; i++) {
 		const struct nftnl_expr *ld = g->load[i];
 		int roff;
 
+		cg->lbl_rule_fail = i + 1 == g->nsel ? last_fail : out;
 		cg->cur_expr = nftnl_expr_get_str(ld, NFTNL_EXPR_NAME);
 		err = cg_expr(cg, (struct nftnl_expr *)ld);
 		if (err)
@@ -255,7 +300,7 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 		if (roff < 0)
 			return roff;
 		if (i < nfix && g->constant[i]) {
-			emit_const_check(e, roff, g->cval[i], g->sel[i].cmplen, miss);
+			emit_const_check(e, roff, g->cval[i], g->sel[i].cmplen, out);
 			continue;
 		}
 		if (g->table) {
@@ -266,9 +311,10 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 		emit_copy_key(e, roff, (int)koff, g->sel[i].cmplen);
 		koff += g->sel[i].cmplen;
 	}
+	cg->lbl_rule_fail = out;
 	cg->cur_expr = NULL;
 	if (g->table) {
-		emit_table_search(cg, g, mi, (int)tbl_roff, miss);
+		emit_table_search(cg, g, mi, (int)tbl_roff, out);
 	} else if (g->keyless) {
 		emit(e, I_ALU32_IMM(BPF_MOV, BPF_REG_0, (int32_t)g->keyless_value));
 	} else {
@@ -278,14 +324,35 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_KEY));
 		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
-		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, miss);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, out);
 		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
 	}
 	/* R7 = min(R7, R0), unsigned */
-	emit_jmp_reg(e, BPF_JMP | BPF_JGE | BPF_X, BPF_REG_0, R_SAVE1, miss);
+	emit_jmp_reg(e, BPF_JMP | BPF_JGE | BPF_X, BPF_REG_0, R_SAVE1, out);
 	emit(e, I_MOV64_REG(R_SAVE1, BPF_REG_0));
-	emit_bind(e, miss);
+	emit_ja(e, out);
 	return e->err;
+}
+
+/* Group g, then, when its wide load fails, its fallbacks widest first. */
+static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run,
+		      struct bnft_opt_group *g)
+{
+	struct emitter *e = cg->e;
+	uint32_t out = emit_label(e), fail = g->nfb ? emit_label(e) : out, k;
+	int err;
+
+	cg->cur_rule = c->rules[run->start + g->rules[0]];
+	err = emit_group_body(cg, g, fail, out);
+	for (k = 0; !err && k < g->nfb; k++) {
+		uint32_t next = k + 1 < g->nfb ? emit_label(e) : out;
+
+		emit_bind(e, fail);
+		err = emit_group_body(cg, &g->fb[k].groups[0], next, out);
+		fail = next;
+	}
+	emit_bind(e, out);
+	return err ? err : e->err;
 }
 
 /* Counter of rule (base + idx) when the value in R7 has the counter bit. */
@@ -409,6 +476,20 @@ int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r)
 	}
 	if (err)
 		return err;
+	if (getenv("BNFT_OPT_DEBUG")) {
+		size_t i;
+
+		for (i = 0; i < run->ngroups; i++) {
+			const struct bnft_opt_group *g = &run->groups[i];
+
+			fprintf(stderr, "opt: run at %zu (%zu rules) group %zu: %zu rules, %s%s, "
+				"key %u bytes, %u entries, value %u bytes, %u fallbacks\n", run->start, run->n, i,
+				g->nrules, g->keyless ? "keyless" : g->trie ? "trie" :
+				g->direct ? "direct" : g->table ? "range table" :
+				g->lpm ? "lpm" : "hash", g->interval ? " (interval)" : "",
+				g->keylen, g->map.nelems, g->map.value_size, g->nfb);
+		}
+	}
 	err = emit_run(cg, c, run);
 	return err ? err : (int)run->n;
 }

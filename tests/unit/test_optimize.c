@@ -417,6 +417,22 @@ static uint32_t lookup_group(const struct bnft_opt_group *g, const struct pkt *p
 			assert_int_equal(m->value_size, 4u << (8 * w));
 			return start[kv];
 		}
+		if (g->trie) {
+			uint32_t off = 0, ent = BNFT_OPT_NONE;
+
+			assert_int_equal(m->value_size, g->tsize * BNFT_OPT_TRIE_NODE * 4);
+			assert_true((g->tsize & (g->tsize - 1)) == 0);
+			for (i = 0; i < w; i++) {
+				assert_true(off + 4u * key[i] < m->value_size);
+				memcpy(&ent, m->values + off + 4u * key[i], 4);
+				if (!(ent & BNFT_OPT_TRIE_CHILD) || ent == BNFT_OPT_NONE)
+					return ent;
+				assert_true(i + 1 < w); /* the last level holds leaves */
+				off = ent & ~BNFT_OPT_TRIE_CHILD;
+				assert_int_equal(off % (BNFT_OPT_TRIE_NODE * 4), 0);
+			}
+			fail();
+		}
 		assert_int_equal(m->value_size, 8 * g->tsize);
 		assert_int_equal(start[0], 0);
 		for (i = 0; i < w; i++)
