@@ -272,6 +272,8 @@ def parse_script(text):
 			steps.append(("sleep", float(f[1]), ln))
 		elif f[0] == "tolerance":
 			tol = int(f[1])
+		elif f[0] == "reload":
+			steps.append(("reload", f[1], ln))
 		elif f[0] == "raw":
 			steps += [("raw", f[1:], ln)] * rep
 		elif f[0] in flows:
@@ -419,10 +421,18 @@ class Stateful:
 		self.reply_routes()
 
 	def reply_routes(self):
-		"""Stack replies to the reply peers leave by veth0 in both receivers."""
+		"""Stack replies to the reply peers leave by veth0 in both receivers
+		(through a /64 route for IPv6: the prefix length scales the ICMPv6
+		rate limit, bnft assumes 64); ICMP error rate limits at the kernel
+		defaults (1000 ms, as on a real host; netns.sh turns them off for
+		the stateless suite)."""
 		for ns in (self.a.ref_ns, self.a.sut_ns):
 			difftest.sh("ip -n %s rule add pref 4 to %s lookup 200" % (ns, REPLY4))
 			difftest.sh("ip -n %s -6 rule add pref 4 to %s lookup 200" % (ns, REPLY6))
+			difftest.sh("ip -n %s -6 route add fd77::/64 via fe80::1 dev veth0 table 200" %
+				    ns)
+			difftest.sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=1000 "
+				    "net.ipv6.icmp.ratelimit=1000" % ns)
 
 	def own(self, flows, steps):
 		need = set()
@@ -450,10 +460,12 @@ class Stateful:
 		n = bpf_map_clear(os.path.join(self.a.pin, "ct"))
 		return n
 
-	def run_one(self, path):
+	def run_one(self, path, sut_path=None, expect_fail=False):
 		name = os.path.basename(path)
+		if sut_path:
+			name += " vs " + os.path.basename(sut_path)
 		try:
-			return self._run_one(name, path)
+			return self._run_one(name, path, sut_path or path, expect_fail)
 		except Exception as e:  # noqa: BLE001
 			self.failed += 1
 			print("FAIL %s: harness error %s: %s" % (name, type(e).__name__, e))
@@ -497,7 +509,7 @@ class Stateful:
 			rep[ifn[:3]].append((ifn[3:], n[0], n[1]))
 		return vr, vs, sorted(rep["ref"]), sorted(rep["sut"])
 
-	def _run_one(self, name, path):
+	def _run_one(self, name, path, sut_path, expect_fail):
 		h = self.h
 		text = open(path).read()
 		flows, steps, tol = parse_script(text)
@@ -508,7 +520,7 @@ class Stateful:
 		if rc:
 			self.skip(name, "kernel nft refuses it: " + err)
 			return "skip"
-		rc, err = h.load_sut(path)
+		rc, err = h.load_sut(sut_path)
 		if rc:
 			self.skip(name, "SUT refuses it: " + (err or "exit %d" % rc))
 			return "skip"
@@ -519,6 +531,18 @@ class Stateful:
 		for kind, args, ln in steps:
 			if kind == "sleep":
 				time.sleep(args)
+				continue
+			if kind == "reload":
+				# a ruleset swap: -f of another file on both sides, no
+				# flush in between, conntrack state kept
+				other = os.path.join(os.path.dirname(path), args)
+				rc, out, err = difftest.sh("ip netns exec %s nft -f %s" % (
+					self.a.ref_ns, other))
+				rc2, out2, err2 = difftest.sh(h.fmt(h.sut_cmd["load"], other),
+							     timeout=self.a.load_timeout)
+				if rc or rc2:
+					raise RuntimeError("reload %s: kernel %d %s; SUT %d %s" % (
+						args, rc, err.strip()[:100], rc2, (err2 or out2).strip()[:100]))
 				continue
 			pid = h.next_id
 			h.next_id = (h.next_id + 1) & 0xFFFFFFFF
@@ -563,15 +587,20 @@ class Stateful:
 		self.tot["replies"] += nrep
 		self.tot["ctr"] += nctr
 		self.tot["ctr_agree"] += ctr_agree
-		ok = (not bad and not ctr_bad) or within
+		agreed = (not bad and not ctr_bad) or within
+		ok = agreed != expect_fail
 		tag = "PASS" if ok else "FAIL"
 		print("%s %s: %d steps in %.2fs, %d agree, %d reply packets from the kernel, "
-		      "counters %d/%d agree%s" % (
+		      "counters %d/%d agree%s%s" % (
 			      tag, name, nsteps, dt, agree, nrep, ctr_agree, nctr,
 			      " (within the stated tolerance %d: %d verdicts, counters off by "
 			      "at most %d)" % (tol, len(bad), max([d or 0 for *_, d in ctr_bad] or
 								 [0])) if within and
-			      (bad or ctr_bad) else ""))
+			      (bad or ctr_bad) else "",
+			      " (a mutant pair: disagreement expected)" if expect_fail else ""))
+		if self.a.verbose > 1:
+			for k, v in sorted(ref_c.rules.items(), key=str):
+				print("    kernel counter %s: %s" % (difftest.fmt_key(k), difftest.fmt_ctr(v)))
 		if not ok or self.a.verbose:
 			for ln, c, vr, vs, rr, rs in bad[:self.a.show]:
 				print("    line %d step [%s]: kernel %s, SUT %s" % (ln, c["desc"], vr, vs))
@@ -616,6 +645,8 @@ def main():
 	ap.add_argument("--budget", type=float, default=0)
 	ap.add_argument("--tally", default="stateful-diff")
 	ap.add_argument("-v", "--verbose", action="count", default=0)
+	ap.add_argument("--pair", nargs=2, action="append", default=[], metavar=("REF", "SUT"),
+			help="ruleset pair that MUST disagree (harness sanity)")
 	ap.add_argument("rulesets", nargs="*")
 	a = ap.parse_args()
 	a.limit, a.alternate, a.packets_only = 0, False, False
@@ -627,6 +658,8 @@ def main():
 				st.skip(os.path.basename(p), "time budget used up")
 				continue
 			st.run_one(p)
+		for r, s in a.pair:
+			st.run_one(r, s, expect_fail=True)
 	finally:
 		difftest.sh(st.h.fmt(st.h.sut_cmd["unload"]))
 		difftest.sh("ip netns exec %s nft flush ruleset" % a.ref_ns)
