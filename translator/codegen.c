@@ -613,7 +613,7 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 			cg->cur_chain = c;
 		}
 		{
-			int k = bnft_optimize_rules(cg, c, r);
+			int k = cg->trace ? 0 : bnft_optimize_rules(cg, c, r);
 
 			if (k < 0) {
 				err = k;
@@ -638,6 +638,8 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 		}
 		nftnl_expr_iter_destroy(it);
 		cg->cur_expr = NULL;
+		if (!err)
+			cg_trace_rule_end(cg);
 		emit_bind(cg->e, cg->lbl_rule_fail);
 	}
 	cg->cur_rule = NULL;
@@ -765,6 +767,7 @@ static void emit_chain_end(struct cg *cg, struct cg_chain *c)
 	struct emitter *e = cg->e;
 
 	emit_bind(e, cg->lbl_chain_policy);
+	cg_trace_policy(cg, c);
 	if (c->policy == NF_DROP)
 		emit_ja(e, cg->lbl_drop);
 	emit_bind(e, cg->lbl_chain_accept);
@@ -1186,6 +1189,8 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		err = collect_rules(&cg);
 	if (!err)
 		err = cg_sets_init(&cg);
+	if (!err)
+		err = cg_trace_init(&cg);
 	if (!err)
 		err = mark_inline(&cg);
 	if (!err)

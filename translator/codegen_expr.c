@@ -274,6 +274,8 @@ static int cg_meta(struct cg *cg, struct nftnl_expr *ex)
 	if (nftnl_expr_is_set(ex, NFTNL_EXPR_META_SREG)) {
 		int soff;
 
+		if (key == NFT_META_NFTRACE)
+			return cg_trace_set(cg, ex); /* codegen_trace.c */
 		if (key != NFT_META_MARK)
 			return cg_meta_set(cg, ex); /* codegen_mangle.c */
 		soff = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_META_SREG), 4);
@@ -1072,7 +1074,7 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 	if (!strcmp(n, "byteorder"))
 		return cg_byteorder(cg, ex);
 	if (!strcmp(n, "immediate"))
-		return cg_immediate(cg, ex);
+		return cg_trace_verdict(cg, ex) ?: cg_immediate(cg, ex);
 	if (!strcmp(n, "counter"))
 		return cg_counter(cg, ex);
 	if (!strcmp(n, "lookup"))

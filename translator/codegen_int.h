@@ -138,6 +138,9 @@ struct cg {
 	struct cg_stmts *stmts;
 	/* the base chain being emitted (not inside subprograms) */
 	struct cg_chain *base_chain;
+	/* tracing (codegen_trace.c): the ruleset sets nftrace */
+	bool trace, trace_rule_done;
+	int trace_map, trid_map;
 };
 
 /* Fills c->err from the current chain/rule/expr context; returns err. */
@@ -176,6 +179,15 @@ int cg_dynset_init(struct cg *cg);
 void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out);
 void cg_dset_lookup_live(struct cg *cg, struct cg_set *s, int keyoff, int mi);
 int cg_dynset(struct cg *cg, struct nftnl_expr *ex);
+
+/* Tracing (codegen_trace.c, bpf/lib/trace.h): maps when a rule sets
+ * nftrace; `meta nftrace set`; events for a rule's verdict (before an
+ * immediate), a rule that matched without one, a base chain's policy. */
+int cg_trace_init(struct cg *cg);
+int cg_trace_set(struct cg *cg, struct nftnl_expr *ex);
+int cg_trace_verdict(struct cg *cg, struct nftnl_expr *ex);
+void cg_trace_rule_end(struct cg *cg);
+void cg_trace_policy(struct cg *cg, struct cg_chain *c);
 
 /* Reassembly emulation (codegen_frag.c, bpf/lib/frag.h). */
 int cg_frag_init(struct cg *cg);
