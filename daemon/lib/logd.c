@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
@@ -599,6 +600,7 @@ int bnft_log_format(const struct bnft_log_ev *ev, size_t evlen, const struct bnf
 struct bnft_logd {
 	char *root;
 	int conf_fd;
+	ino_t conf_ino;		/* the conf pin conf_fd was opened from */
 	int gen;		/* generation the ring belongs to, -1 none */
 	struct ring_buffer *rb;
 	int ring_fd;
@@ -793,13 +795,25 @@ void bnft_logd_close(struct bnft_logd **ldp)
 int bnft_logd_poll(struct bnft_logd *ld)
 {
 	uint32_t key = BNFT_CONF_ACTIVE, g;
+	struct stat sb;
+	char p[4200];
 	int n = 0, err;
 
+	/* a flush unpins everything (our fd would keep the old map alive),
+	 * a later load pins a new conf: follow the pin */
+	snprintf(p, sizeof(p), "%s/conf", ld->root);
+	if (stat(p, &sb) || (ld->conf_fd >= 0 && sb.st_ino != ld->conf_ino)) {
+		if (ld->conf_fd >= 0)
+			close(ld->conf_fd);
+		ld->conf_fd = -1;
+	}
 	if (ld->conf_fd < 0) {
-		char p[4200];
-
-		snprintf(p, sizeof(p), "%s/conf", ld->root);
 		ld->conf_fd = bpf_obj_get(p);
+		ld->conf_ino = ld->conf_fd >= 0 && !stat(p, &sb) ? sb.st_ino : 0;
+		if (ld->rb) {
+			n = ring_buffer__consume(ld->rb);
+			ring_release(ld);
+		}
 	}
 	if (ld->conf_fd < 0 || bpf_map_lookup_elem(ld->conf_fd, &key, &g)) {
 		/* nothing live (flushed): the pins went away */
@@ -807,7 +821,7 @@ int bnft_logd_poll(struct bnft_logd *ld)
 			close(ld->conf_fd);
 		ld->conf_fd = -1;
 		if (ld->rb)
-			n = ring_buffer__consume(ld->rb);
+			n += ring_buffer__consume(ld->rb);
 		ring_release(ld);
 		return n < 0 ? 0 : n;
 	}
