@@ -274,6 +274,8 @@ def parse_script(text):
 			tol = int(f[1])
 		elif f[0] == "reload":
 			steps.append(("reload", f[1], ln))
+		elif f[0] == "ct-timeouts":
+			steps.append(("timeouts", dict(x.split("=", 1) for x in f[1:]), ln))
 		elif f[0] == "raw":
 			steps += [("raw", f[1:], ln)] * rep
 		elif f[0] in flows:
@@ -322,6 +324,20 @@ def normalise(l3):
 			note = "ok"
 		b[off + cko:off + cko + 2] = b"\0\0"
 	return bytes(b), note
+
+
+def stack_noise(frame):
+	"""Frames a receiver's stack sends on its own, not in reply to a step:
+	anything but IPv4/IPv6, multicast destinations (MLD reports, which
+	start a while after the namespaces come up), neighbour discovery."""
+	et = frame[12:14]
+	if et == b"\x08\x00":
+		return len(frame) < 34 or frame[30] >= 224
+	if et != b"\x86\xdd" or len(frame) < 54:
+		return True
+	if frame[38] == 0xFF:
+		return True
+	return frame[20] == 58 and frame[54] in (133, 134, 135, 136, 137)
 
 
 class ReplyCapture:
@@ -389,6 +405,31 @@ def _bpf(cmd, attr):
 	return r, ctypes.get_errno()
 
 
+# struct bnft_ct_cfg (bpf/lib/ct_abi.h): tcp_timeout[BNFT_TCP_TIMEOUT_MAX]
+# indexed by enum bnft_tcp_ct, then the other u32 fields in order.
+CFG_FIELDS = ["tcp_none", "tcp_syn_sent", "tcp_syn_recv", "tcp_established", "tcp_fin_wait",
+	      "tcp_close_wait", "tcp_last_ack", "tcp_time_wait", "tcp_close", "tcp_syn_sent2",
+	      "tcp_max_retrans", "tcp_unacknowledged", "udp", "udp_stream", "icmp", "icmpv6",
+	      "generic", "tcp_loose", "tcp_be_liberal", "tcp_max_retrans_count"]
+BPF_MAP_UPDATE_ELEM = 2
+
+
+def bpf_map_set(path, key, value):
+	"""Update one element of a pinned map; 0 or -errno."""
+	p = ctypes.create_string_buffer(path.encode())
+	fd, err = _bpf(BPF_OBJ_GET, struct.pack("=QII", ctypes.addressof(p), 0, 0))
+	if fd < 0:
+		return -err
+	k = ctypes.create_string_buffer(key, len(key))
+	v = ctypes.create_string_buffer(value, len(value))
+	try:
+		r, err = _bpf(BPF_MAP_UPDATE_ELEM, struct.pack("=IIQQQ", fd, 0, ctypes.addressof(k),
+							      ctypes.addressof(v), 0))
+	finally:
+		os.close(fd)
+	return -err if r < 0 else 0
+
+
 def bpf_map_clear(path, key_size=44):
 	"""Delete every entry of a pinned hash map; returns the count or -errno."""
 	p = ctypes.create_string_buffer(path.encode())
@@ -418,6 +459,7 @@ class Stateful:
 		self.passed = self.failed = self.skipped = 0
 		self.tot = {"steps": 0, "agree": 0, "replies": 0, "ctr": 0, "ctr_agree": 0}
 		self.addrs = set()
+		self.saved = {}
 		self.reply_routes()
 
 	def reply_routes(self):
@@ -454,6 +496,42 @@ class Stateful:
 				       capture_output=True, text=True)
 		self.addrs |= need
 
+	def set_timeouts(self, tmo):
+		"""The same conntrack timeouts on both sides: the reference's
+		net.netfilter.nf_conntrack_*_timeout sysctls, bnft's pinned
+		ct_cfg table (struct bnft_ct_cfg); restored after the ruleset."""
+		vals = [0] * len(CFG_FIELDS)
+		for k, v in tmo.items():
+			if k not in CFG_FIELDS:
+				raise ValueError("ct-timeouts: unknown %s" % k)
+			vals[CFG_FIELDS.index(k)] = int(v)
+			name = "net.netfilter.nf_conntrack_%s_timeout" % k
+			if k.startswith("tcp_"):
+				name = "net.netfilter.nf_conntrack_tcp_timeout_%s" % k[4:]
+			elif k == "udp_stream":
+				name = "net.netfilter.nf_conntrack_udp_timeout_stream"
+			for ns in self.kernel_sides():
+				_, out, _ = difftest.sh("ip netns exec %s sysctl -n %s" % (ns, name))
+				self.saved.setdefault((ns, name), out.strip())
+				rc, _, err = difftest.sh("ip netns exec %s sysctl -qw %s=%s" % (ns, name, v))
+				if rc:
+					raise RuntimeError("sysctl %s: %s" % (name, err.strip()))
+		if self.a.sut == "kernel":
+			return
+		err = bpf_map_set(os.path.join(self.a.pin, "ct_cfg"), struct.pack("=I", 0),
+				  struct.pack("=%dI" % len(vals), *vals))
+		if err:
+			raise RuntimeError("SUT ct_cfg: %s" % os.strerror(-err))
+
+	def kernel_sides(self):
+		return (self.a.ref_ns, self.a.sut_ns) if self.a.sut == "kernel" else (self.a.ref_ns,)
+
+	def restore_timeouts(self):
+		for (ns, name), v in self.saved.items():
+			if v:
+				difftest.sh("ip netns exec %s sysctl -qw %s=%s" % (ns, name, v))
+		self.saved = {}
+
 	def flush_ct(self):
 		kernel_ct_flush(self.a.ref_ns)
 		kernel_ct_flush(self.a.sut_ns)
@@ -470,6 +548,8 @@ class Stateful:
 			self.failed += 1
 			print("FAIL %s: harness error %s: %s" % (name, type(e).__name__, e))
 			return "fail"
+		finally:
+			self.restore_timeouts()
 
 	def send_step(self, l3, c, direction):
 		"""Send one packet to the reference then to the SUT; returns
@@ -503,6 +583,8 @@ class Stateful:
 		own = normalise(l3)[0]
 		rep = {"ref": [], "sut": []}
 		for ifn, data in got:
+			if stack_noise(data):
+				continue
 			n = normalise(data[14:])
 			if direction == "out" and n[0] == own:
 				continue
@@ -531,6 +613,9 @@ class Stateful:
 		for kind, args, ln in steps:
 			if kind == "sleep":
 				time.sleep(args)
+				continue
+			if kind == "timeouts":
+				self.set_timeouts(args)
 				continue
 			if kind == "reload":
 				# a ruleset swap: -f of another file on both sides, no
