@@ -25,6 +25,12 @@ comment lines starting with "#>":
        any:  err TYPE CODE [from=ADDR]  ICMP(v6) error quoting the flow's
              last packet sent the other way
   #> raw in|out tcp|udp|icmp|icmpv6 SRC DST [sport dport|type code] [flags]
+       any:  ext=1: IPv4 options / an IPv6 hop-by-hop header before L4;
+             len=4200 makes a frame of more than PAGE_SIZE, which AF_PACKET
+             sends as a non-linear skb (only the Ethernet header linear)
+  #> reload FILE        ruleset swap: `-f FILE` on both sides, state kept
+  #> ct-timeouts NAME=SECONDS...  (udp, udp_stream, icmp, icmpv6, generic,
+                         tcp_STATE) kernel sysctls and bnft's ct_cfg alike
   #> sleep SECONDS
   #> repeat N STEP...
   #> tolerance N        (limit rulesets) up to N verdicts and N packets of
@@ -86,6 +92,23 @@ def ip_hdr(fam, src, dst, proto, l4, pid, ttl=64):
 	return struct.pack("!IHBB16s16s", 6 << 28, len(l4), proto, ttl, s, d) + l4
 
 
+def add_ext(l3, kind):
+	"""IPv4 options (NOP NOP NOP EOL, IHL 6) or an IPv6 hop-by-hop header
+	(8 bytes, PadN) in front of L4; L4 checksums are unchanged."""
+	if l3[0] >> 4 == 4:
+		h = bytearray(l3[:20] + b"\x01\x01\x01\x00")
+		h[0] = 0x46
+		struct.pack_into("!H", h, 2, len(l3) + 4)
+		struct.pack_into("!H", h, 10, 0)
+		struct.pack_into("!H", h, 10, csum16(bytes(h)))
+		return bytes(h) + l3[20:]
+	h = bytearray(l3[:40])
+	nh = h[6]
+	h[6] = 0
+	struct.pack_into("!H", h, 4, len(l3) - 40 + 8)
+	return bytes(h) + struct.pack("!BBBB4x", nh, 0, 1, 4) + l3[40:]
+
+
 def pseudo(fam, src, dst, proto, ln):
 	s, d = ipaddress.ip_address(src).packed, ipaddress.ip_address(dst).packed
 	if fam == 4:
@@ -124,10 +147,10 @@ def icmp_pkt(fam, src, dst, itype, code, rest, body, pid):
 	return ip_hdr(6, src, dst, 58, l4_csum(6, src, dst, 58, seg, 2), pid)
 
 
-def echo_pkt(fam, src, dst, reply, ident, seq, pid):
+def echo_pkt(fam, src, dst, reply, ident, seq, pid, dlen=0):
 	t = (0 if reply else 8) if fam == 4 else (129 if reply else 128)
 	return icmp_pkt(fam, src, dst, t, 0, struct.pack("!HH", ident, seq),
-			MAGIC + struct.pack("!I", pid), pid)
+			MAGIC + struct.pack("!I", pid) + bytes(dlen), pid)
 
 
 class Flow:
@@ -222,7 +245,8 @@ def build_step(flow, direction, args, pid):
 			raise ValueError("flow %s: icmp step %s" % (flow.name, kind))
 		if kind == "req":
 			flow.echo_seq += 1
-		l3 = echo_pkt(fam, src, dst, kind == "rep", flow.ident, flow.echo_seq, pid)
+		l3 = echo_pkt(fam, src, dst, kind == "rep", flow.ident, flow.echo_seq, pid,
+			      int(opts.get("len", 0)))
 		desc = "%s %s echo-%s" % (flow.name, direction, "reply" if kind == "rep" else
 					  "request")
 	flow.last[side] = l3
@@ -638,6 +662,9 @@ class Stateful:
 				direction = args[1]
 				l3, c = build_step(flows[args[0]], direction, args[2:], pid)
 			c["pid"] = pid
+			if any(x.startswith("ext=") for x in args[1:]):
+				l3 = add_ext(l3, "")
+				c["desc"] += " (IP options / hop-by-hop header)"
 			vr, vs, rr, rs = self.send_step(l3, c, direction)
 			nsteps += 1
 			nrep += len(rr)
