@@ -139,7 +139,8 @@ struct cg {
 	/* the base chain being emitted (not inside subprograms) */
 	struct cg_chain *base_chain;
 	/* tracing (codegen_trace.c): the ruleset sets nftrace */
-	bool trace, trace_rule_done;
+	bool trace;
+	const struct nftnl_rule *trace_done; /* rule whose verdict was reported */
 	int trace_map, trid_map;
 };
 
