@@ -213,17 +213,17 @@ int cg_trace_verdict(struct cg *cg, struct nftnl_expr *ex)
 	if (err)
 		return err;
 	emit_event(cg, BNFT_TRACE_RULE, cg->cur_chain->id, code, t ? t->id : 0, rule_handle(cg));
-	cg->trace_rule_done = true;
+	cg->trace_done = cg->cur_rule;
 	return 0;
 }
 
 /* After the last expression of a rule (all matched): continue. */
 void cg_trace_rule_end(struct cg *cg)
 {
-	if (cg->trace && !cg->trace_rule_done && cg->cur_rule)
+	/* (a chain emitted in place at a jump has its own rules in between) */
+	if (cg->trace && cg->cur_rule && cg->trace_done != cg->cur_rule)
 		emit_event(cg, BNFT_TRACE_RULE, cg->cur_chain->id, BNFT_V_CONTINUE, 0,
 			   rule_handle(cg));
-	cg->trace_rule_done = false;
 }
 
 /* At a base chain's policy. */
