@@ -15,7 +15,10 @@
 #     IPv4/IPv6 started from inside, drops unsolicited inbound TCP, UDP and
 #     ping; once with the kernel (checks the scenario), once with bnft;
 #  4. the conntrack defaults of bpf/lib/ct.h against a fresh netns's
-#     nf_conntrack_*_timeout sysctls.
+#     nf_conntrack_*_timeout sysctls;
+#  5. (run inside part 3's namespaces) bnft's conntrack table: sized by
+#     nf_conntrack_max, LRU eviction after max_entries + 20000 new flows,
+#     the eviction count derived from ct_stats (tests/e2e/stateful_ctlru.py).
 # Bounded to about 3 minutes (part budgets; every socket has a timeout).
 # Env: BNFT_SUT, BNFT_BIN, BNFT_KLOAD, STATEFUL_ONLY (glob of ruleset names).
 set -u
@@ -142,6 +145,18 @@ else
 			F=$((F + 1))
 		fi
 	done
+	echo "== part 5: conntrack table size and LRU eviction (bnft)"
+	if [ ! -x "$BNFT_BIN" ]; then
+		echo "SKIP ct LRU: bnft not built"
+		S=$((S + 1))
+	elif ip netns exec "$HOST" "$BNFT_BIN" --pin-root "$PIN2" -f tests/e2e/stateful_ctlru.nft &&
+		timeout -k 5 120 python3 tests/e2e/stateful_ctlru.py "$HOST" "$PEER" "$PIN2"; then
+		echo "PASS ct table size and LRU eviction"
+		P=$((P + 1))
+	else
+		echo "FAIL ct table size and LRU eviction"
+		F=$((F + 1))
+	fi
 	ip netns exec "$HOST" "$BNFT_BIN" --pin-root "$PIN2" flush ruleset >/dev/null 2>&1
 fi
 
