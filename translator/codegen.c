@@ -1082,6 +1082,7 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 	cg->norder = n;
 	cg->fwd_ttl = false;
 	cg->frag_live = false;
+	cg->frag_pts = 0;
 	for (i = 0; i < cg->nchains; i++)
 		cg->chains[i].reach = false;
 	for (i = 0; i < nbase; i++)
@@ -1103,8 +1104,8 @@ static int emit_program(struct cg *cg, struct cg_chain **base, size_t nbase,
 			cg->fwd_ttl = true;
 			emit_fwd_ttl(cg);
 		}
-		if (!err && order[i].st == ST_INPUT && !cg->frag_live)
-			err = cg_frag_point(cg); /* IPv4 reassembly emulation */
+		if (!err)
+			err = cg_frag_before_chain(cg, order[i].c); /* codegen_frag.c */
 		if (!err)
 			err = emit_base_chain(cg, order[i].c, order[i].st);
 	}

@@ -1,21 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reassembly emulation for IPv4 input chains (bpf/lib/frag.h has the model
- * and the map layouts). The kernel judges and counts a fragmented IPv4
- * datagram once at LOCAL_IN, reassembled; bnft at TC sees its fragments.
+ * Reassembly emulation (bpf/lib/frag.h has the model and the map layouts).
+ * Where the kernel's chains see a fragmented datagram reassembled, bnft at
+ * TC sees its fragments. Two places, as in the kernel:
+ *   - IPv4 input chains: ip_local_deliver() reassembles before LOCAL_IN
+ *     (always); the "input point" stands before the first input chain and
+ *     takes IPv4 fragments routed to this host;
+ *   - with conntrack in the ruleset (a ct expression), nf_defrag_ipv4/6
+ *     reassemble at PRE_ROUTING priority -400 (NF_IP_PRI_CONNTRACK_DEFRAG),
+ *     so every chain after it sees datagrams (for the families of the
+ *     tables with ct: ip, ip6, or both for inet/netdev); the "early point"
+ *     stands before the first prerouting chain of priority > -400 (or the
+ *     first input/forward chain) and takes fragments of those families.
+ *     IPv6 reassembles nowhere else before a hook (the fragment header is
+ *     an upper-layer handler, after LOCAL_IN).
  * Code emitted here:
- *   cg_frag_point()    before the first input chain of the ingress program:
- *                      per-datagram state, later fragments take the stored
- *                      verdict, the first one goes on to the input chains;
+ *   cg_frag_before_chain() the points: per-datagram state, later fragments
+ *                      take the stored verdict, the first one goes on;
  *   cg_frag_counter()  in every counter: a first fragment under judgement
  *                      records the counter instead of counting;
  *   cg_frag_exit()     at the program's exits: stores the verdict and the
  *                      recorded counters (or counts them, complete);
- *   cg_frag_patch_hdr() the network header copy shows the reassembled
- *                      frag_off (DF kept, MF and offset cleared) and, when
- *                      the datagram is complete already, its length.
+ *   cg_frag_patch_hdr() the network header copy shows what the reassembled
+ *                      datagram has: IPv4 frag_off (DF kept, MF and offset
+ *                      cleared), IPv6 next header without the fragment
+ *                      header (when it follows the fixed header), and the
+ *                      length when the datagram is complete already.
  * All of it is runtime-gated on the fragment bits, so unfragmented traffic
- * pays a few instructions at the point and per counter.
+ * pays a few instructions at a point and per counter.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -23,6 +35,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
 
 #include "bpf/lib/abi.h"
 #include "bpf/lib/frag.h"
@@ -35,9 +51,21 @@ _Static_assert(sizeof(struct bnft_frag_state) == BNFT_FRAG_STATE_SIZE, "frag sta
 #define CUR_ST ((int16_t)offsetof(struct bnft_frag_cur, st))
 #define PF_DEFRAG_CB ((int32_t)BNFT_PF_DEFRAG << 16)
 /* scratch words outside any rule: [4, 8) of the counter key slot holds
- * the byte count being added, [8, 12) a verdict */
+ * the byte count being added, [8, 12) a verdict; at a point [16, 24) the
+ * IPv6 fragment header, [24, 28) its offset from the network header,
+ * [28, 32) the extension header type being walked */
 #define SCR_BYTES (SCR_TMP + 4)
 #define SCR_VERD SCR_KEY
+#define SCR_FH (SCR_KEY + 8)
+#define SCR_FHOFF (SCR_KEY + 16)
+#define SCR_XTYPE (SCR_KEY + 20)
+/* NF_IP_PRI_CONNTRACK_DEFRAG / NF_IP6_PRI_CONNTRACK_DEFRAG */
+#define PRI_DEFRAG (-400)
+/* extension headers walked to find the fragment header */
+#define FRAG_EXT_WALK 4
+
+#define PT_EARLY 0x1
+#define PT_INPUT 0x2
 
 static int add_map(struct cg *cg, const char *name, uint32_t type, uint32_t ks, uint32_t vs,
 		   uint32_t max)
@@ -58,20 +86,50 @@ static int add_map(struct cg *cg, const char *name, uint32_t type, uint32_t ks, 
 	return (int)ps->nmaps++;
 }
 
+/* nf_ct_netns_get() of a table with a ct expression turns nf_defrag on
+ * for its family: bit 0 IPv4, bit 1 IPv6 (inet and netdev: both). */
+static uint8_t defrag_families(struct cg *cg)
+{
+	uint8_t fams = 0;
+	size_t i, r;
+
+	for (i = 0; i < cg->nchains; i++) {
+		const struct cg_chain *c = &cg->chains[i];
+		uint8_t f = c->family == NFPROTO_IPV4 ? 1 : c->family == NFPROTO_IPV6 ? 2 : 3;
+
+		for (r = 0; r < c->nrules && (fams & f) != f; r++) {
+			struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
+			struct nftnl_expr *ex;
+
+			while (it && (ex = nftnl_expr_iter_next(it)))
+				if (!strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "ct")) {
+					fams |= f;
+					break;
+				}
+			if (it)
+				nftnl_expr_iter_destroy(it);
+		}
+	}
+	return fams;
+}
+
 int cg_frag_init(struct cg *cg)
 {
 	size_t i;
 	int m;
 
 	cg->frag_on = false;
-	for (i = 0; i < cg->nchains; i++) {
-		const struct cg_chain *c = &cg->chains[i];
+	cg->frag_input = false;
+	cg->frag_ct = defrag_families(cg);
+	if (!(cg->frag_ct & 1))
+		for (i = 0; i < cg->nchains; i++) {
+			const struct cg_chain *c = &cg->chains[i];
 
-		if (c->base && c->hooknum == NF_INET_LOCAL_IN &&
-		    (c->family == NFPROTO_IPV4 || c->family == NFPROTO_INET))
-			break;
-	}
-	if (i == cg->nchains)
+			if (c->base && c->hooknum == NF_INET_LOCAL_IN &&
+			    (c->family == NFPROTO_IPV4 || c->family == NFPROTO_INET))
+				cg->frag_input = true;
+		}
+	if (!cg->frag_ct && !cg->frag_input)
 		return 0;
 	m = add_map(cg, "bnft_frag", BPF_MAP_TYPE_LRU_HASH, BNFT_FRAG_KEY_SIZE,
 		    BNFT_FRAG_STATE_SIZE, BNFT_FRAG_ENTRIES);
@@ -144,24 +202,43 @@ static void test_defrag_flag(struct cg *cg, uint32_t notset)
 void cg_frag_patch_hdr(struct cg *cg)
 {
 	struct emitter *e = cg->e;
-	uint32_t done = emit_label(e);
+	uint32_t done = emit_label(e), v6 = emit_label(e), len6 = emit_label(e);
 
 	if (!cg->frag_on)
 		return;
 	test_defrag_flag(cg, done);
+	lookup_cur(cg, done);
 	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_NH_LEN));
+	emit(e, I_LDX(BPF_B, BPF_REG_2, BPF_REG_0, offsetof(struct bnft_frag_key, family)));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_2, 6, v6);
 	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 20, done);
 	/* frag_off &= htons(IP_DF) on the copy (bytes in packet order) */
 	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 6));
 	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0x0040));
 	emit(e, I_STX(BPF_H, R_SCR, BPF_REG_1, SCR_NH + 6));
-	lookup_cur(cg, done);
 	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(flags)));
 	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_FRAG_F_COMPLETE));
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, done);
 	emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(end)));
 	emit(e, I_BE(BPF_REG_1, 16));
 	emit(e, I_STX(BPF_H, R_SCR, BPF_REG_1, SCR_NH + 2));
+	emit_ja(e, done);
+	/* IPv6: the fragment header is gone from the reassembled datagram
+	 * (nf_ct_frag6_reasm): the next header of the fixed header is its */
+	emit_bind(e, v6);
+	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 40, done);
+	emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(hdrlen)));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, 40, len6);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(nh)));
+	emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, SCR_NH + 6));
+	emit_bind(e, len6);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(flags)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_FRAG_F_COMPLETE));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, done);
+	emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, CUR_ST + ST_OFF(end)));
+	emit(e, I_ALU32_IMM(BPF_SUB, BPF_REG_1, 40));
+	emit(e, I_BE(BPF_REG_1, 16));
+	emit(e, I_STX(BPF_H, R_SCR, BPF_REG_1, SCR_NH + 4));
 	emit_bind(e, done);
 }
 
@@ -231,17 +308,54 @@ void cg_frag_exit(struct cg *cg, uint32_t verdict)
 	emit_bind(e, out);
 }
 
-/* Flags byte of the state in R7: R0 = flags | bits, stored. */
-static void set_flags(struct cg *cg, int32_t bits)
+/* IPv6: the fragment header's offset from the network header to
+ * SCR_FHOFF and the header itself to SCR_FH (extension headers before it
+ * walked), or jump to `none`. R1 holds the fixed header's next header. */
+static void find_frag6(struct cg *cg, uint32_t found, uint32_t none)
 {
 	struct emitter *e = cg->e;
+	int k;
 
-	emit(e, I_LDX(BPF_B, BPF_REG_0, R_SAVE1, ST_OFF(flags)));
-	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_0, bits));
-	emit(e, I_STX(BPF_B, R_SAVE1, BPF_REG_0, ST_OFF(flags)));
+	emit(e, I_MOV64_IMM(BPF_REG_2, 40));
+	for (k = 0; k < FRAG_EXT_WALK; k++) {
+		uint32_t ext = emit_label(e), ah = emit_label(e), len = emit_label(e);
+
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_FRAGMENT, found);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_HOPOPTS, ext);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_ROUTING, ext);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_DSTOPTS, ext);
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, IPPROTO_AH, none);
+		emit_bind(e, ext);
+		emit(e, I_STX(BPF_W, R_SCR, BPF_REG_2, SCR_FHOFF));
+		emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, SCR_XTYPE));
+		emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xffff));
+		emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_2, BPF_REG_1));
+		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+		emit(e, I_MOV64_REG(BPF_REG_3, R_SCR));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, SCR_FH));
+		emit(e, I_MOV64_IMM(BPF_REG_4, 2));
+		emit_call_helper(e, BPF_FUNC_skb_load_bytes);
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, none);
+		emit(e, I_LDX(BPF_B, BPF_REG_3, R_SCR, SCR_FH + 1));
+		emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_XTYPE));
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_AH, ah);
+		emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_3, 1));
+		emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_3, 3));
+		emit_ja(e, len);
+		emit_bind(e, ah);
+		emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_3, 2));
+		emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_3, 2));
+		emit_bind(e, len);
+		emit(e, I_LDX(BPF_W, BPF_REG_2, R_SCR, SCR_FHOFF));
+		emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_2, BPF_REG_3));
+		emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_FH));
+	}
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, IPPROTO_FRAGMENT, found);
+	emit_ja(e, none);
 }
 
-int cg_frag_point(struct cg *cg)
+static int emit_point(struct cg *cg, bool early)
 {
 	struct emitter *e = cg->e;
 	uint32_t normal = emit_label(e), have = emit_label(e), fresh = emit_label(e);
@@ -249,30 +363,41 @@ int cg_frag_point(struct cg *cg)
 	uint32_t setlast = emit_label(e), dead = emit_label(e), incomplete = emit_label(e);
 	uint32_t first_complete = emit_label(e), first_go = emit_label(e);
 	uint32_t first_set = emit_label(e), vexit = emit_label(e), vscr = emit_label(e);
+	uint32_t v4 = emit_label(e), v6 = emit_label(e), found6 = emit_label(e);
+	uint32_t state = emit_label(e), c6 = emit_label(e), computed = emit_label(e);
 	int16_t k;
 
-	if (!cg->frag_on)
-		return 0;
 	cg->frag_live = true;
-	/* IPv4, locally delivered, header valid, a fragment (MF or offset) */
+	/* a valid header (transport info found), a family this point takes */
 	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_PF_L4 << 16));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, normal);
 	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
 	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_1, 8));
 	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xff));
-	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
-	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
-	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_1, 24));
-	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, BNFT_RC_LOCAL, normal);
-	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, BNFT_PF_L4 << 16));
-	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, normal);
+	if (early) {
+		if (cg->frag_ct & 1)
+			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV4, v4);
+		if (cg->frag_ct & 2)
+			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV6, v6);
+		emit_ja(e, normal);
+	} else {
+		/* IPv4 routed to this host */
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
+		emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_0, 24));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, BNFT_RC_LOCAL, normal);
+	}
+
+	/* IPv4: a fragment has MF or an offset; R8 = per-CPU scratch, its
+	 * key = this datagram's (ip_defrag: saddr, daddr, id, protocol) */
+	emit_bind(e, v4);
 	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_NH_LEN));
 	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 20, normal);
 	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 6));
 	emit(e, I_BE(BPF_REG_1, 16));
 	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0x3fff));
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, normal);
-
-	/* R8 = per-CPU scratch; its key = this datagram's */
 	lookup_cur(cg, normal);
 	emit(e, I_MOV64_REG(R_SAVE2, BPF_REG_0));
 	emit(e, I_MOV64_IMM(BPF_REG_1, 0));
@@ -287,7 +412,48 @@ int cg_frag_point(struct cg *cg)
 	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_NH + 9));
 	emit(e, I_STX(BPF_B, R_SAVE2, BPF_REG_1, offsetof(struct bnft_frag_key, proto)));
 	emit(e, I_ST(BPF_B, R_SAVE2, offsetof(struct bnft_frag_key, family), 4));
+	emit_ja(e, state);
 
+	/* IPv6: a fragment header with an offset or M (an atomic fragment is
+	 * not queued); key (nf_ct_frag6_gather): saddr, daddr, id */
+	emit_bind(e, v6);
+	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_NH_LEN));
+	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 40, normal);
+	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_NH + 6));
+	find_frag6(cg, found6, normal);
+	emit_bind(e, found6);
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_2, SCR_FHOFF));
+	emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xffff));
+	emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_2, BPF_REG_1));
+	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+	emit(e, I_MOV64_REG(BPF_REG_3, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, SCR_FH));
+	emit(e, I_MOV64_IMM(BPF_REG_4, 8));
+	emit_call_helper(e, BPF_FUNC_skb_load_bytes);
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, normal);
+	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_FH + 2));
+	emit(e, I_BE(BPF_REG_1, 16));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xfff9));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, normal);
+	/* the fragment's data must lie inside the payload length */
+	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 4));
+	emit(e, I_BE(BPF_REG_1, 16));
+	emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_1, 40));
+	emit(e, I_LDX(BPF_W, BPF_REG_2, R_SCR, SCR_FHOFF));
+	emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_2, 8));
+	emit_jmp_reg(e, BPF_JMP | BPF_JLT | BPF_X, BPF_REG_1, BPF_REG_2, normal);
+	lookup_cur(cg, normal);
+	emit(e, I_MOV64_REG(R_SAVE2, BPF_REG_0));
+	for (k = 0; k < 32; k += 4) {
+		emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, (int16_t)(SCR_NH + 8 + k)));
+		emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, k));
+	}
+	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_FH + 4));
+	emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, offsetof(struct bnft_frag_key, id)));
+	emit(e, I_ST(BPF_W, R_SAVE2, offsetof(struct bnft_frag_key, proto), 6 << 8));
+
+	emit_bind(e, state);
 	/* R7 = the datagram's state, created (or restarted when older than
 	 * the kernel's ipfrag_time) as needed */
 	emit_ld_map(e, BPF_REG_1, cg->frag_map);
@@ -325,9 +491,12 @@ int cg_frag_point(struct cg *cg)
 		emit(e, I_STX(BPF_DW, R_SAVE1, BPF_REG_1, k));
 	emit_bind(e, fresh);
 
-	/* R1 frag_off, R2 data offset, R3 header length, R4 data length,
-	 * R5 data end of this fragment (no helper calls until they are
-	 * used up) */
+	/* R1 MF (0x2000), R2 data offset, R3 header length (IPv6: the
+	 * unfragmentable part, the fixed header included), R4 data length,
+	 * R5 data end of this fragment (no helper calls until they are used
+	 * up) */
+	emit(e, I_LDX(BPF_B, BPF_REG_0, R_SAVE2, offsetof(struct bnft_frag_key, family)));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 6, c6);
 	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 6));
 	emit(e, I_BE(BPF_REG_1, 16));
 	emit(e, I_MOV64_REG(BPF_REG_2, BPF_REG_1));
@@ -339,6 +508,20 @@ int cg_frag_point(struct cg *cg)
 	emit(e, I_LDX(BPF_H, BPF_REG_4, R_SCR, SCR_NH + 2));
 	emit(e, I_BE(BPF_REG_4, 16));
 	emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_4, BPF_REG_3));
+	emit_ja(e, computed);
+	emit_bind(e, c6);
+	emit(e, I_LDX(BPF_H, BPF_REG_2, R_SCR, SCR_FH + 2));
+	emit(e, I_BE(BPF_REG_2, 16));
+	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_2));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 1));
+	emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_1, 13));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xfff8));
+	emit(e, I_LDX(BPF_W, BPF_REG_3, R_SCR, SCR_FHOFF));
+	emit(e, I_LDX(BPF_H, BPF_REG_4, R_SCR, SCR_NH + 4));
+	emit(e, I_BE(BPF_REG_4, 16));
+	emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_4, 40 - 8));
+	emit(e, I_ALU32_REG(BPF_SUB, BPF_REG_4, BPF_REG_3));
+	emit_bind(e, computed);
 	emit(e, I_MOV64_REG(BPF_REG_5, BPF_REG_2));
 	emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_5, BPF_REG_4));
 	emit(e, I_LDX(BPF_B, BPF_REG_0, R_SAVE1, ST_OFF(flags)));
@@ -346,19 +529,19 @@ int cg_frag_point(struct cg *cg)
 	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, not_first);
 	/* a second first fragment: a duplicate, which the kernel drops and
 	 * forgets (inet_frag_queue_insert: IPFRAG_DUP) */
-	emit_jmp_imm(e, BPF_JMP | BPF_JSET | BPF_K, BPF_REG_0, BNFT_FRAG_F_FIRST, vexit);
+	emit_jmp_imm(e, BPF_JMP | BPF_JSET | BPF_K, BPF_REG_0, BNFT_FRAG_F_FIRST, cg->lbl_drop);
 	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_0, BNFT_FRAG_F_FIRST));
 	emit(e, I_STX(BPF_B, R_SAVE1, BPF_REG_0, ST_OFF(flags)));
 	emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_3, ST_OFF(hdrlen)));
 	emit_ja(e, add);
 	emit_bind(e, not_first);
-	/* an exact duplicate of a later fragment seen before: ignored */
+	/* an exact duplicate of a later fragment seen before: dropped */
 	emit(e, I_MOV64_REG(BPF_REG_0, BPF_REG_2));
 	emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_0, 16));
 	emit(e, I_ALU32_REG(BPF_OR, BPF_REG_0, BPF_REG_4));
 	for (k = 0; k < BNFT_FRAG_SEEN; k++) {
 		emit(e, I_LDX(BPF_W, BPF_REG_3, R_SAVE1, (int16_t)(ST_OFF(seen) + 4 * k)));
-		emit_jmp_reg(e, BPF_JMP | BPF_JEQ | BPF_X, BPF_REG_3, BPF_REG_0, vexit);
+		emit_jmp_reg(e, BPF_JMP | BPF_JEQ | BPF_X, BPF_REG_3, BPF_REG_0, cg->lbl_drop);
 	}
 	for (k = 0; k < BNFT_FRAG_SEEN; k++) {
 		uint32_t used = emit_label(e);
@@ -415,9 +598,14 @@ int cg_frag_point(struct cg *cg)
 	emit_call_helper(e, BPF_FUNC_map_delete_elem);
 	emit_ja(e, vscr);
 
+	/* overlap: the kernel discards the queue (this fragment too, but it
+	 * passes, so that the stack's own queue of the datagram goes the
+	 * same way); fragments after it start a new one */
 	emit_bind(e, dead);
-	set_flags(cg, BNFT_FRAG_F_DEAD);
-	emit_ja(e, vexit);
+	emit_ld_map(e, BPF_REG_1, cg->frag_map);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
+	emit_call_helper(e, BPF_FUNC_map_delete_elem);
+	cg_accept_exit(cg);
 
 	emit_bind(e, incomplete);
 	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, vexit);
@@ -429,8 +617,12 @@ int cg_frag_point(struct cg *cg)
 	emit(e, I_ALU32_REG(BPF_ADD, BPF_REG_1, BPF_REG_4));
 	emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, CUR_ST + ST_OFF(end)));
 	emit_bind(e, first_set);
-	/* the first fragment stands for the datagram in the input chains */
+	/* the first fragment stands for the datagram in the chains */
 	emit(e, I_ST(BPF_B, R_SAVE2, CUR_ST + ST_OFF(n), 0));
+	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SAVE1, ST_OFF(hdrlen)));
+	emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, CUR_ST + ST_OFF(hdrlen)));
+	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_FH));
+	emit(e, I_STX(BPF_B, R_SAVE2, BPF_REG_1, CUR_ST + ST_OFF(nh)));
 	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
 	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_0, PF_DEFRAG_CB));
 	emit(e, I_STX(BPF_W, R_CTX, BPF_REG_0, CB_OFF(BNFT_CB_INFO)));
@@ -449,4 +641,26 @@ int cg_frag_point(struct cg *cg)
 	emit_bind(e, first_go);
 	emit_bind(e, normal);
 	return e->err;
+}
+
+int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c)
+{
+	bool early, input;
+	int err = 0;
+
+	if (!cg->frag_on || cg->egress || c->family == NFPROTO_NETDEV ||
+	    (c->family == NFPROTO_INET && c->hooknum == NF_INET_INGRESS))
+		return 0;
+	early = cg->frag_ct && ((c->hooknum == NF_INET_PRE_ROUTING && c->prio > PRI_DEFRAG) ||
+				c->hooknum == NF_INET_LOCAL_IN || c->hooknum == NF_INET_FORWARD);
+	input = cg->frag_input && c->hooknum == NF_INET_LOCAL_IN;
+	if (early && !(cg->frag_pts & PT_EARLY)) {
+		cg->frag_pts |= PT_EARLY;
+		err = emit_point(cg, true);
+	}
+	if (!err && input && !(cg->frag_pts & PT_INPUT)) {
+		cg->frag_pts |= PT_INPUT;
+		err = emit_point(cg, false);
+	}
+	return err;
 }

@@ -130,10 +130,13 @@ struct cg {
 	uint32_t *limit_rule;	/* rule id of each ps->limits entry */
 	uint32_t *genrefs;	/* insns whose imm gets the generation base */
 	size_t ngenrefs;
-	/* IPv4 reassembly emulation for input chains (codegen_frag.c) */
-	bool frag_on;		/* the ruleset has IPv4 input chains */
-	bool frag_live;		/* the reassembly point is behind: exits commit */
+	/* reassembly emulation (codegen_frag.c) */
+	bool frag_on;		/* its maps exist: some chain sees datagrams */
+	bool frag_live;		/* a reassembly point is behind: exits commit */
 	int frag_map, frag_cur_map;	/* indexes in ps->maps */
+	bool frag_input;	/* IPv4 input chains without nf_defrag */
+	uint8_t frag_ct;	/* nf_defrag on (ct): bit 0 IPv4, bit 1 IPv6 */
+	uint8_t frag_pts;	/* points emitted in this program */
 	/* log, quota, named objects (codegen_stmt.h) */
 	struct cg_stmts *stmts;
 	/* the base chain being emitted (not inside subprograms) */
@@ -192,7 +195,9 @@ void cg_trace_policy(struct cg *cg, struct cg_chain *c);
 
 /* Reassembly emulation (codegen_frag.c, bpf/lib/frag.h). */
 int cg_frag_init(struct cg *cg);
-int cg_frag_point(struct cg *cg);
+/* Before base chain c of the ingress program: a reassembly point when the
+ * kernel's chain c would see reassembled datagrams. */
+int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c);
 void cg_frag_patch_hdr(struct cg *cg);
 /* In a counter, after the counter id is stored at SCR_TMP: a first
  * fragment under judgement records the id and jumps to `done`. */

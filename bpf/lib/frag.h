@@ -27,12 +27,13 @@
  *     the state is deleted (the kernel frees its queue), whichever fragment
  *     came last;
  *   - got > end: overlapping fragments, the kernel discards the queue
- *     (RFC 5722, inet_frag_queue_insert), so nothing is counted; a second
- *     first fragment, or a later one equal in offset and length to one of
- *     the first BNFT_FRAG_SEEN later ones, is a duplicate and is ignored,
- *     as the kernel does (it also ignores a fragment that lies inside a
- *     run of contiguous ones without being equal to one: bnft sees an
- *     overlap there);
+ *     (RFC 5722, inet_frag_queue_insert), so nothing is counted and the
+ *     state is deleted (later fragments start a new one, as in the
+ *     kernel); a second first fragment, or a later one equal in offset
+ *     and length to one of the first BNFT_FRAG_SEEN later ones, is a
+ *     duplicate and is dropped, as the kernel does (it also drops a
+ *     fragment that lies inside a run of contiguous ones without being
+ *     equal to one: bnft sees an overlap there);
  *   - a state older than BNFT_FRAG_TIMEOUT_NS (ipfrag_time, 30 s) starts
  *     over, like an expired queue.
  */
@@ -63,7 +64,7 @@ struct bnft_frag_key {
 
 #define BNFT_FRAG_F_FIRST 0x01	/* the fragment at offset 0 was seen */
 #define BNFT_FRAG_F_LAST 0x02	/* the fragment without MF was seen */
-#define BNFT_FRAG_F_DEAD 0x04	/* overlap: the kernel dropped the queue */
+#define BNFT_FRAG_F_DEAD 0x04	/* (unused: an overlap deletes the state) */
 #define BNFT_FRAG_F_COMPLETE 0x08 /* (per-CPU copy) complete when judged */
 
 #define BNFT_FRAG_V_UNKNOWN 0
@@ -79,7 +80,7 @@ struct bnft_frag_state {
 	__u8 flags;	/* BNFT_FRAG_F_* */
 	__u8 verdict;	/* BNFT_FRAG_V_* */
 	__u8 n;		/* recorded counters */
-	__u8 pad;
+	__u8 nh;	/* (per-CPU copy) IPv6: the fragment header's next header */
 	/* later fragments seen, offset << 16 | data length: an exact
 	 * duplicate is dropped by the kernel and the queue kept */
 	__u32 seen[BNFT_FRAG_SEEN];
