@@ -585,7 +585,7 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-int bnft_monitor_trace(FILE *out, const struct output_ctx *octx, unsigned int seconds)
+int bnft_trace_run(FILE *out, const struct output_ctx *octx, unsigned int seconds)
 {
 	static const struct output_ctx defctx;
 	const char *root = bnft_live_pin_root();
@@ -625,4 +625,22 @@ int bnft_monitor_trace(FILE *out, const struct output_ctx *octx, unsigned int se
 		bnft_ruleset_release(&m->rs);
 	free(m);
 	return err;
+}
+
+int bnft_monitor_trace(int argc, char **argv, const struct output_ctx *octx)
+{
+	const char *env = getenv("BNFT_TRACE_SECONDS");
+	int err;
+
+	if (argc < 1 || strcmp(argv[0], "trace") || argc > 1) {
+		fprintf(stderr, "Error: syntax error, unexpected %s\n",
+			argc > 1 ? argv[1] : "end of file");
+		return 1;
+	}
+	err = bnft_trace_run(stdout, octx, env ? (unsigned int)strtoul(env, NULL, 10) : 0);
+	if (err) {
+		fprintf(stderr, "Error: monitor trace: %s\n", strerror(-err));
+		return 1;
+	}
+	return 0;
 }

@@ -16,6 +16,13 @@ struct output_ctx;
  * ends the process or interrupts the poll). Rulesets loaded later are
  * followed. octx may be NULL. 0 or a negative errno.
  */
-int bnft_monitor_trace(FILE *out, const struct output_ctx *octx, unsigned int seconds);
+int bnft_trace_run(FILE *out, const struct output_ctx *octx, unsigned int seconds);
+
+/*
+ * The CLI's `bnft monitor trace` (declared in compat/lib/monitor.h too):
+ * argv are the words after "monitor", "trace" first. Runs until killed,
+ * or BNFT_TRACE_SECONDS seconds when that is set. Returns the exit status.
+ */
+int bnft_monitor_trace(int argc, char **argv, const struct output_ctx *octx);
 
 #endif
