@@ -198,6 +198,15 @@ table inet q {
 		over 600 bytes used 100 bytes
 	}
 
+	quota qm {
+		1500 bytes
+	}
+
+	map cm {
+		type ipv4_addr : counter
+		elements = { 10.88.0.2 : "cq" }
+	}
+
 	chain in {
 		type filter hook input priority filter; policy accept;
 		udp dport 7000 quota 800 bytes counter
@@ -206,6 +215,8 @@ table inet q {
 		udp dport 7000 counter name "cq"
 		udp dport 7000 quota over 2 kbytes counter
 		udp dport 7000 quota 3 kbytes used 1 kbytes counter
+		udp dport 7000 counter name ip saddr map @cm
+		udp dport 7000 quota name ip saddr map { 10.88.0.2 : "qm" } counter
 	}
 }
 EOF
@@ -241,10 +252,14 @@ fi
 cat >"$TMP/limit.nft" <<'EOF'
 flush ruleset
 table ip l {
+	limit lo {
+		rate over 1000 bytes/second
+	}
+
 	chain in {
 		type filter hook input priority filter; policy accept;
 		udp dport 7100 limit rate 2 kbytes/second burst 1000 bytes counter
-		udp dport 7101 limit rate over 1000 bytes/second counter
+		udp dport 7101 limit name "lo" counter
 	}
 }
 EOF

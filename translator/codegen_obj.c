@@ -190,18 +190,169 @@ static struct cg_obj *obj_slot(struct cg *cg, struct cg_stmts *st, uint32_t type
 	return p;
 }
 
+/* The bnft_obj index of counter/quota `name` of the current table, added
+ * on first use. */
+static int obj_index(struct cg *cg, struct cg_stmts *st, int mi, uint32_t type, const char *name)
+{
+	struct nftnl_obj *no = ir_obj(cg, type, name);
+	struct cg_obj *slot;
+	struct bnft_obj o;
+
+	if (!no)
+		return cg_fail(cg, -EINVAL, "reference to missing object %s", name);
+	slot = obj_slot(cg, st, type, name);
+	if (!slot)
+		return -ENOMEM;
+	if (slot->slot >= 0)
+		return slot->slot;
+	memset(&o, 0, sizeof(o));
+	o.family = cg->cur_chain->family;
+	name_cpy(o.table, cg->cur_chain->table);
+	name_cpy(o.name, name);
+	if (type == NFT_OBJECT_COUNTER) {
+		o.kind = BNFT_OBJ_COUNTER;
+		o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_PKTS);
+		o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_BYTES);
+	} else {
+		o.kind = BNFT_OBJ_QUOTA;
+		o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_BYTES);
+		o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_CONSUMED);
+		o.flags = (nftnl_obj_get_u32(no, NFTNL_OBJ_QUOTA_FLAGS) & NFT_QUOTA_F_INV) ?
+				  BNFT_OBJ_F_INV : 0;
+	}
+	slot->slot = cg_map_append(cg, mi, &o);
+	return slot->slot;
+}
+
+/*
+ * `counter name ip saddr map { 10.0.0.1 : "c1", ... }` (nft_objref_map_eval):
+ * a hash map from the key to the object's bnft_obj index; no element: the
+ * rule breaks. Quota objects decide `over` from their flags at run time.
+ * Interval keys and limit objects are refused.
+ */
+static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
+{
+	struct emitter *e = cg->e;
+	const char *sn = nftnl_expr_get_str(ex, NFTNL_EXPR_OBJREF_SET_NAME);
+	struct cg_set *set = sn ? cg_find_set(cg, cg->cur_chain->family, cg->cur_chain->table, sn)
+				: NULL;
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *el;
+	struct cg_stmts *st;
+	uint32_t type, done;
+	int err, mi, km, so, idx;
+
+	if (!set || !(set->flags & NFT_SET_OBJECT))
+		return cg_fail(cg, -EINVAL, "object map %s missing", sn ? sn : "?");
+	type = nftnl_set_get_u32(set->s, NFTNL_SET_OBJ_TYPE);
+	if (type != NFT_OBJECT_COUNTER && type != NFT_OBJECT_QUOTA)
+		return cg_fail(cg, -EOPNOTSUPP, "object map %s: only counter and quota maps are "
+				"supported", sn);
+	if (set->flags & NFT_SET_INTERVAL)
+		return cg_fail(cg, -EOPNOTSUPP, "object map %s: interval keys are not supported",
+			       sn);
+	so = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_OBJREF_SET_SREG), set->key_len);
+	if (so < 0)
+		return so;
+	err = cg_stmts_get(cg, &st);
+	if (err)
+		return err;
+	mi = obj_map(cg, st);
+	if (mi < 0)
+		return mi;
+	km = cg_map_add(cg, "bnft_om", BPF_MAP_TYPE_HASH, set->key_len, 4, 1);
+	if (km < 0)
+		return km;
+	it = nftnl_set_elems_iter_create(set->s);
+	if (!it)
+		return -ENOMEM;
+	while ((el = nftnl_set_elems_iter_next(it))) {
+		struct bnft_map_spec *m = &cg->ps->maps[km];
+		uint32_t kl = 0, n = m->nelems;
+		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
+		const char *on = nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_OBJREF);
+		uint8_t *nk, *nv;
+
+		if (!k || !on || kl != set->key_len) {
+			nftnl_set_elems_iter_destroy(it);
+			return cg_fail(cg, -EOPNOTSUPP, "object map %s: element without a key or "
+					"object", sn);
+		}
+		idx = obj_index(cg, st, mi, type, on);
+		if (idx < 0) {
+			nftnl_set_elems_iter_destroy(it);
+			return idx;
+		}
+		m = &cg->ps->maps[km];
+		nk = realloc(m->keys, (size_t)(n + 1) * m->key_size);
+		nv = nk ? realloc(m->values, (size_t)(n + 1) * 4) : NULL;
+		if (nk)
+			m->keys = nk;
+		if (!nv) {
+			nftnl_set_elems_iter_destroy(it);
+			return -ENOMEM;
+		}
+		m->values = nv;
+		memcpy(nk + (size_t)n * m->key_size, k, kl);
+		memcpy(nv + (size_t)n * 4, &idx, 4);
+		m->nelems = m->max_entries = n + 1;
+	}
+	nftnl_set_elems_iter_destroy(it);
+
+	/* R0 = &index or break; then the object */
+	emit_ld_map(e, BPF_REG_1, km);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, so));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+	emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, 0));
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, SCR_TMP));
+	emit_ld_map(e, BPF_REG_1, mi);
+	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+	if (type == NFT_OBJECT_COUNTER) {
+		emit(e, I_MOV64_IMM(BPF_REG_1, 1));
+		emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v0), false));
+		cg_emit_skb_len(cg, BPF_REG_1);
+		emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v1), false));
+		return e->err;
+	}
+	done = emit_label(e);
+	cg_emit_skb_len(cg, BPF_REG_1);
+	emit(e, I_MOV64_REG(BPF_REG_3, BPF_REG_1));
+	emit(e, atomic_add64(BPF_REG_0, BPF_REG_1, OBJ_OFF(v1), true));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_1, BPF_REG_3));
+	emit(e, I_LDX(BPF_DW, BPF_REG_2, BPF_REG_0, OBJ_OFF(v0)));
+	/* R4 = over (consumed > quota), flipped by `over` quotas */
+	emit(e, I_MOV64_IMM(BPF_REG_4, 0));
+	{
+		uint32_t le = emit_label(e);
+
+		emit_jmp_reg(e, BPF_JMP | BPF_JLE, BPF_REG_1, BPF_REG_2, le);
+		emit(e, I_MOV64_IMM(BPF_REG_4, 1));
+		emit_bind(e, le);
+	}
+	emit(e, I_LDX(BPF_W, BPF_REG_5, BPF_REG_0, OBJ_OFF(flags)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_5, BNFT_OBJ_F_INV));
+	emit(e, I_ALU32_REG(BPF_XOR, BPF_REG_4, BPF_REG_5));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, cg->lbl_rule_fail);
+	emit_bind(e, done);
+	return e->err;
+}
+
 int cg_objref(struct cg *cg, struct nftnl_expr *ex)
 {
 	struct cg_stmts *st;
 	struct nftnl_obj *no;
 	struct cg_obj *slot;
-	struct bnft_obj o;
 	uint32_t type;
 	const char *name;
-	int err, mi;
+	int err, mi, idx;
 
 	if (nftnl_expr_is_set(ex, NFTNL_EXPR_OBJREF_SET_NAME))
-		return cg_fail(cg, -EOPNOTSUPP, "object maps are not supported");
+		return cg_objmap(cg, ex);
 	type = nftnl_expr_get_u32(ex, NFTNL_EXPR_OBJREF_IMM_TYPE);
 	name = nftnl_expr_get_str(ex, NFTNL_EXPR_OBJREF_IMM_NAME);
 	if (!name)
@@ -235,33 +386,16 @@ int cg_objref(struct cg *cg, struct nftnl_expr *ex)
 	mi = obj_map(cg, st);
 	if (mi < 0)
 		return mi;
-	if (slot->slot < 0) {
-		memset(&o, 0, sizeof(o));
-		o.family = cg->cur_chain->family;
-		name_cpy(o.table, cg->cur_chain->table);
-		name_cpy(o.name, name);
-		if (type == NFT_OBJECT_COUNTER) {
-			o.kind = BNFT_OBJ_COUNTER;
-			o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_PKTS);
-			o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_CTR_BYTES);
-		} else {
-			o.kind = BNFT_OBJ_QUOTA;
-			o.v0 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_BYTES);
-			o.v1 = nftnl_obj_get_u64(no, NFTNL_OBJ_QUOTA_CONSUMED);
-			o.flags = (nftnl_obj_get_u32(no, NFTNL_OBJ_QUOTA_FLAGS) & NFT_QUOTA_F_INV) ?
-					  BNFT_OBJ_F_INV : 0;
-		}
-		slot->slot = cg_map_append(cg, mi, &o);
-		if (slot->slot < 0)
-			return slot->slot;
-	}
+	idx = obj_index(cg, st, mi, type, name);
+	if (idx < 0)
+		return idx;
 	if (type == NFT_OBJECT_COUNTER) {
-		emit_counter_obj(cg, mi, slot->slot);
+		emit_counter_obj(cg, mi, idx);
 	} else {
 		const struct bnft_obj *p = (const void *)(cg->ps->maps[mi].values +
-							  (size_t)slot->slot * sizeof(o));
+							  (size_t)idx * sizeof(struct bnft_obj));
 
-		emit_quota_obj(cg, mi, slot->slot, p->flags & BNFT_OBJ_F_INV);
+		emit_quota_obj(cg, mi, idx, p->flags & BNFT_OBJ_F_INV);
 	}
 	return cg->e->err;
 }
