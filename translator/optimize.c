@@ -396,11 +396,15 @@ static bool same_set(const struct bnft_opt_group *g, const struct bnft_opt_sel *
 
 static int group_add_rule(struct bnft_opt_group *g, uint32_t idx)
 {
-	uint32_t *p = realloc(g->rules, (g->nrules + 1) * sizeof(*p));
+	if (g->nrules == g->rcap) {
+		size_t nc = g->rcap ? 2 * g->rcap : 16;
+		uint32_t *p = realloc(g->rules, nc * sizeof(*p));
 
-	if (!p)
-		return -ENOMEM;
-	g->rules = p;
+		if (!p)
+			return -ENOMEM;
+		g->rules = p;
+		g->rcap = nc;
+	}
 	g->rules[g->nrules++] = idx;
 	return 0;
 }
@@ -476,7 +480,8 @@ static void run_release(struct bnft_opt_run *run)
 		free(g->fb);
 	}
 	free(run->groups);
-	free(run->rules);
+	if (!run->shared_rules)
+		free(run->rules);
 	free(run->value);
 	free(run->vclass);
 	memset(run, 0, sizeof(*run));
@@ -500,14 +505,15 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 		return 0;
 	if (vc == run->nvclass && run->nvclass == BNFT_OPT_MAX_VCLASS)
 		return 0;
-	p = realloc(run->rules, (run->n + 1) * sizeof(*run->rules));
-	if (!p)
-		return -ENOMEM;
-	run->rules = p;
-	p = realloc(run->value, (run->n + 1) * sizeof(*run->value));
-	if (!p)
-		return -ENOMEM;
-	run->value = p;
+	if (run->n == run->cap) {
+		size_t nc = run->cap ? 2 * run->cap : 16;
+
+		p = realloc(run->value, nc * sizeof(*run->value));
+		if (!p)
+			return -ENOMEM;
+		run->value = p;
+		run->cap = nc;
+	}
 	if (vc == run->nvclass) {
 		p = realloc(run->vclass, (run->nvclass + 1) * sizeof(*run->vclass));
 		if (!p)
@@ -534,7 +540,6 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 	}
 	if (group_add_rule(&run->groups[g], idx))
 		return -ENOMEM;
-	run->rules[run->n] = *o;
 	run->value[run->n] = BNFT_OPT_VALUE(idx, o->counter, vc);
 	run->any_counter |= o->counter;
 	run->n++;
@@ -629,12 +634,24 @@ static void widen_rule(struct bnft_opt_rule *o, struct widths *ws)
 	}
 }
 
+/* Rules [r, ...) of the chain's parsed array are the run's: o is
+ * c->parsed[r], already in place (no copy). */
+static int run_add_at(struct bnft_opt_chain *c, struct bnft_opt_run *run, size_t r)
+{
+	if (!run->n) {
+		run->start = r;
+		run->rules = c->parsed + r;
+		run->shared_rules = true;
+	}
+	return run_add(run, &c->parsed[r]);
+}
+
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnft_opt_chain **out)
 {
 	struct widths ws = { .n = 0 };
 	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
 	struct bnft_opt_run run = { 0 };
-	struct bnft_opt_rule o;
+	int8_t *ok = NULL;
 	size_t r;
 	int err = 0;
 
@@ -643,60 +660,60 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 		return -ENOMEM;
 	c->nrules = n;
 	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
-	if (!c->run_at) {
-		free(c);
+	c->parsed = malloc((n ? n : 1) * sizeof(*c->parsed));
+	ok = malloc(n ? n : 1);
+	if (!c->run_at || !c->parsed || !ok) {
+		free(ok);
+		bnft_opt_chain_free(&c);
 		return -ENOMEM;
 	}
-	for (r = 0; r < n; r++) {
+	/* parse once; the widest load per (base, offset) */
+	for (r = 0; r < n && !err; r++) {
+		struct bnft_opt_rule *o = &c->parsed[r];
+		int k = bnft_opt_parse_rule(rules[r], o);
 		uint32_t i;
 
 		c->run_at[r] = -1;
-		if (bnft_opt_parse_rule(rules[r], &o) <= 0)
-			continue;
-		for (i = 0; i < o.npred; i++) {
-			uint8_t *w = widenable(&o.pred[i]) ? width_of(&ws, &o.pred[i].sel, true) :
-							     NULL;
+		ok[r] = (int8_t)(k > 0);
+		if (k < 0)
+			err = k;
+		for (i = 0; k > 0 && i < o->npred; i++) {
+			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
+							      NULL;
 
-			if (w && *w < o.pred[i].sel.cmplen)
-				*w = o.pred[i].sel.cmplen;
+			if (w && *w < o->pred[i].sel.cmplen)
+				*w = o->pred[i].sel.cmplen;
 		}
 	}
 	for (r = 0; r < n && !err; r++) {
-		int ok = bnft_opt_parse_rule(rules[r], &o);
+		int k;
 
-		if (ok < 0) {
-			err = ok;
-			break;
-		}
-		if (ok)
-			widen_rule(&o, &ws);
-		if (ok) {
-			if (!run.n)
-				run.start = r;
-			ok = run_add(&run, &o);
-			if (ok < 0) {
-				err = ok;
-				break;
-			}
-			if (ok)
-				continue;
-			/* does not fit: close the run, start a new one here */
+		if (!ok[r]) {
 			err = chain_push_run(c, &run);
-			if (err)
-				break;
-			run.start = r;
-			ok = run_add(&run, &o);
-			if (ok < 0)
-				err = ok;
-			else if (!ok)
-				run_release(&run);
 			continue;
 		}
+		widen_rule(&c->parsed[r], &ws);
+		k = run_add_at(c, &run, r);
+		if (k < 0) {
+			err = k;
+			break;
+		}
+		if (k)
+			continue;
+		/* does not fit: close the run, start a new one here */
 		err = chain_push_run(c, &run);
+		if (err)
+			break;
+		k = run_add_at(c, &run, r);
+		if (k < 0)
+			err = k;
+		else if (!k)
+			run_release(&run);
 	}
 	if (!err)
 		err = chain_push_run(c, &run);
 	run_release(&run);
+	free(ok);
 	if (err) {
 		bnft_opt_chain_free(&c);
 		return err;
@@ -716,6 +733,7 @@ void bnft_opt_chain_free(struct bnft_opt_chain **cp)
 		run_release(&c->runs[i]);
 	free(c->runs);
 	free(c->run_at);
+	free(c->parsed);
 	free(c);
 	*cp = NULL;
 }

@@ -136,6 +136,7 @@ struct bnft_opt_group {
 	struct bnft_opt_run *fb;
 	uint32_t nfb;
 	uint8_t fb_width[BNFT_OPT_VAL_MAX];
+	size_t rcap;		/* allocated rules entries */
 };
 
 struct bnft_opt_vclass {
@@ -152,6 +153,8 @@ struct bnft_opt_run {
 	struct bnft_opt_vclass *vclass;
 	size_t nvclass;
 	bool any_counter;
+	size_t cap;		/* allocated value entries */
+	bool shared_rules;	/* rules points into bnft_opt_chain.parsed */
 };
 
 /* Runs of one chain, in rule order; run_at[r] is the run starting at rule
@@ -162,6 +165,7 @@ struct bnft_opt_chain {
 	struct bnft_opt_run *runs;
 	size_t nruns;
 	int32_t *run_at;
+	struct bnft_opt_rule *parsed;	/* per chain rule, parsed (and widened) */
 };
 
 /* Parses one rule. Returns 1 and fills *out when it is classifiable, 0 when
