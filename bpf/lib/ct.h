@@ -1087,7 +1087,7 @@ static __always_inline int bnft_ct_confirm(struct bnft_ct_pkt *p)
 {
 	long err;
 
-	if (!(p->flags & BNFT_CTP_PENDING) || (p->flags & BNFT_CTP_NOTRACK))
+	if (!(p->flags & BNFT_CTP_PENDING) || (p->flags & (BNFT_CTP_NOTRACK | BNFT_CTP_DEFER)))
 		return 0;
 	p->flags &= ~BNFT_CTP_PENDING;
 	p->newent.status |= BNFT_IPS_CONFIRMED;

@@ -147,6 +147,11 @@ struct bnft_ct_pkt {
  * conntrack (state invalid, or untracked after notrack; status, mark,
  * direction do not match; ct mark set is a no-op), as in the kernel. */
 #define BNFT_CTP_PRECT 0x10
+/* A new flow of a forwarded packet (ingress, route class forward): not
+ * confirmed at ingress but at egress, after the postrouting chains, like
+ * the kernel's confirm at the last hook; the egress run takes the
+ * template (with a ct mark set at ingress) from the ingress slot. */
+#define BNFT_CTP_DEFER 0x20
 
 /* Where bnft_ct_process() runs (the kernel's conntrack hooks). */
 #define BNFT_CT_HOOK_PRE 0	/* TC ingress = PRE_ROUTING: track, mutate */

@@ -51,15 +51,62 @@ static __always_inline void bnft_pinfo_from_cb(const struct __sk_buff *skb,
 /* Conntrack hook of a TC attach point: ingress = PRE_ROUTING, egress of a
  * locally generated packet = LOCAL_OUT, egress of a forwarded one =
  * classify only (it was tracked at ingress). */
+static __always_inline int bnft_ct_key_eq(const struct bnft_ct_key *a, const struct bnft_ct_key *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < (int)(sizeof(*a) / 4); i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Egress of a forwarded packet: its ingress run left its result in the
+ * ingress slot of this CPU (the forward path runs in the same softirq,
+ * TC ingress -> ip_forward -> TC egress). A notrack there makes it
+ * untracked here too; a new flow deferred there (BNFT_CTP_DEFER) is
+ * confirmed here, with the template of ingress (ct mark set there).
+ */
+static __always_inline void bnft_ct_fwd_from_ingress(struct bnft_ct_pkt *p)
+{
+	struct bnft_ct_pkt *q = bnft_ct_pkt_get(0);
+
+	if (!q || !(q->flags & (BNFT_CTP_NOTRACK | BNFT_CTP_DEFER)) ||
+	    !bnft_ct_key_eq(&q->key, &p->key))
+		return;
+	if (q->flags & BNFT_CTP_NOTRACK) {
+		bnft_ct_notrack(p);
+		return;
+	}
+	if (!(p->flags & BNFT_CTP_PENDING))
+		return;
+	__builtin_memcpy(&p->newent, &q->newent, sizeof(p->newent));
+	p->mark = q->newent.mark;
+	p->flags |= q->flags & BNFT_CTP_MARK_SET;
+	q->flags &= ~BNFT_CTP_DEFER;
+}
+
 static __always_inline struct bnft_ct_pkt *bnft_ct_entry_hook(struct __sk_buff *skb,
 							      const struct bnft_pinfo *pi,
 							      int egress)
 {
 	__u32 hook = BNFT_CT_HOOK_PRE;
+	struct bnft_ct_pkt *p;
 
 	if (egress)
 		hook = skb->ingress_ifindex ? BNFT_CT_HOOK_FWD : BNFT_CT_HOOK_OUT;
-	return bnft_ct_process(skb, pi, hook);
+	p = bnft_ct_process(skb, pi, hook);
+	if (!p)
+		return p;
+	if (hook == BNFT_CT_HOOK_PRE && (p->flags & BNFT_CTP_PENDING) &&
+	    pi->rclass == BNFT_RC_FORWARD)
+		p->flags |= BNFT_CTP_DEFER;
+	else if (hook == BNFT_CT_HOOK_FWD)
+		bnft_ct_fwd_from_ingress(p);
+	return p;
 }
 
 /* Tail-called on accept at the end of a generated program: confirms a

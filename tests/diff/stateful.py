@@ -63,7 +63,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import difftest  # noqa: E402
 import nsio  # noqa: E402
-from pkt import MAGIC, csum16  # noqa: E402
+from pkt import MAGIC, csum16, find_id  # noqa: E402
+from cases import FWD4, FWD6  # noqa: E402
 
 REPLY4 = "10.77.0.0/16"
 REPLY6 = "fd77::/16"
@@ -72,6 +73,15 @@ TCPF = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20, "E": 0
 	"C": 0x80}
 ETH_P_ALL = 3
 QUIET = float(os.environ.get("STATEFUL_QUIET", "0.005"))
+
+
+MAC_IF2 = bytes.fromhex("02b00f000012")
+
+
+def routed(addr):
+	"""True for the receivers' forwarded ranges (netns.sh: out of veth2)."""
+	a = ipaddress.ip_address(addr)
+	return a in (FWD4 if a.version == 4 else FWD6)
 
 
 def parse_flags(s):
@@ -213,6 +223,7 @@ def build_step(flow, direction, args, pid):
 			      inner + MAGIC + struct.pack("!I", pid), pid)
 		proto = "icmp" if fam == 4 else "icmpv6"
 		c = {"fam": fam, "proto": proto, "iface": flow.iface, "daddr": dst,
+		     "saddr": opts.get("from", src),
 		     "desc": "%s %s err %d/%d" % (flow.name, direction, itype, code)}
 		return l3, c
 	if flow.first is None:
@@ -250,7 +261,8 @@ def build_step(flow, direction, args, pid):
 		desc = "%s %s echo-%s" % (flow.name, direction, "reply" if kind == "rep" else
 					  "request")
 	flow.last[side] = l3
-	c = {"fam": fam, "proto": proto, "iface": flow.iface, "daddr": dst, "desc": desc}
+	c = {"fam": fam, "proto": proto, "iface": flow.iface, "daddr": dst, "saddr": src,
+	     "desc": desc}
 	return l3, c
 
 
@@ -273,7 +285,7 @@ def build_raw(direction, args, pid):
 			      struct.pack("!HH", int(opts.get("id", 0)), int(opts.get("seq", 0))),
 			      MAGIC + struct.pack("!I", pid) + bytes(int(opts.get("len", 0))), pid)
 	iface = int(opts.get("if", 0))
-	c = {"fam": fam, "proto": proto, "iface": iface, "daddr": dst,
+	c = {"fam": fam, "proto": proto, "iface": iface, "daddr": dst, "saddr": src,
 	     "desc": "raw %s %s" % (direction, " ".join(args))}
 	return l3, c
 
@@ -479,7 +491,8 @@ class Stateful:
 	def __init__(self, a):
 		self.a = a
 		self.h = difftest.Harness(a)
-		self.cap = ReplyCapture(a.gen_ns, ["ref0", "ref1", "sut0", "sut1"])
+		self.cap = ReplyCapture(a.gen_ns, ["ref0", "ref1", "ref2", "sut0", "sut1", "sut2"])
+		self.tx2 = nsio.Sender(a.gen_ns, ["ref2", "sut2"])
 		self.passed = self.failed = self.skipped = 0
 		self.tot = {"steps": 0, "agree": 0, "replies": 0, "ctr": 0, "ctr_agree": 0}
 		self.addrs = set()
@@ -497,6 +510,10 @@ class Stateful:
 			difftest.sh("ip -n %s -6 rule add pref 4 to %s lookup 200" % (ns, REPLY6))
 			difftest.sh("ip -n %s -6 route add fd77::/64 via fe80::1 dev veth0 table 200" %
 				    ns)
+			# forwarded replies back to the peers (not for the receiver's
+			# own packets: "iif lo" is blackholed before the main table)
+			difftest.sh("ip -n %s route add 10.1.0.0/16 via 192.0.2.254 dev veth0 onlink" % ns)
+			difftest.sh("ip -n %s -6 route add fd01::/16 via fe80::1 dev veth0" % ns)
 			difftest.sh("ip netns exec %s sysctl -qw net.ipv4.icmp_ratelimit=1000 "
 				    "net.ipv6.icmp.ratelimit=1000" % ns)
 
@@ -508,6 +525,7 @@ class Stateful:
 			if kind == "raw":
 				a = args[3] if args[0] == "in" else args[2]
 				need.add((ipaddress.ip_address(a).version, a))
+		need = {x for x in need if not routed(x[1])}
 		need -= self.addrs
 		if not need:
 			return
@@ -586,8 +604,13 @@ class Stateful:
 		self.cap.drain()
 		frame = difftest.MAC_IF[c["iface"]] + difftest.MAC_GEN + \
 			struct.pack("!H", 0x0800 if c["fam"] == 4 else 0x86DD) + l3
+		fwd, rev = routed(c["daddr"]), routed(c["saddr"])
+		if rev:
+			frame = MAC_IF2 + frame[6:]
 		for side in ("ref", "sut"):
-			if direction == "in":
+			if rev:
+				self.tx2.send(side + "2", frame)
+			elif direction == "in":
 				h.tx.send("%s%d" % (side, c["iface"]), frame)
 			else:
 				lo = h.lo_ref if side == "ref" else h.lo_sut
@@ -598,7 +621,12 @@ class Stateful:
 		h.obs_sut.drain(QUIET)
 		h.wire.drain(QUIET)
 		got = self.cap.drain(QUIET)
-		if direction == "in":
+		if fwd or rev:
+			# forwarded by the receiver: out of veth2, or back out of veth0/1
+			out_if = "2" if fwd else str(c["iface"])
+			vr = h.wire_verdict("ref", pid, "ref" + out_if)
+			vs = h.wire_verdict("sut", pid, "sut" + out_if)
+		elif direction == "in":
 			vr = h.verdict(h.obs_ref, pid, "ref", c)
 			vs = h.verdict(h.obs_sut, pid, "sut", c)
 		else:
@@ -612,6 +640,8 @@ class Stateful:
 			n = normalise(data[14:])
 			if direction == "out" and n[0] == own:
 				continue
+			if (fwd or rev) and ifn[3:] == out_if and find_id(data) == pid:
+				continue	# the forwarded packet itself
 			rep[ifn[:3]].append((ifn[3:], n[0], n[1]))
 		return vr, vs, sorted(rep["ref"]), sorted(rep["sut"])
 
