@@ -140,6 +140,11 @@ table inet t {
 	chain out {
 		type filter hook output priority 0; policy accept;
 		icmp type echo-reply log prefix "$PFX out "
+		udp dport 5099 log prefix "$PFX out uid " flags skuid
+	}
+	chain post {
+		type filter hook postrouting priority 0; policy accept;
+		udp dport 5005 log prefix "$PFX post "
 	}
 }
 table netdev n {
@@ -158,13 +163,25 @@ else
 	: >"$LOGF"
 	mark=$(date +%s%N)
 	send log
+	# locally generated, from a root socket with a fixed source port
+	for ns in "$R" "$SN"; do
+		ip netns exec "$ns" python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('10.88.0.1', 45000))
+s.sendto(b'uid', ('10.88.0.2', 5099))"
+	done
 	sleep 1
-	# the IP id of a locally generated packet is random: the one field
-	# normalised (output lines only)
+	# normalised: the IP id of a locally generated packet is random
+	# (output lines); at postrouting the kernel prints the MAC header the
+	# forwarded packet came in with, TC egress only has the outgoing one
+	# (post lines: MAC= dropped)
 	dmesg | grep -F "$PFX " | sed -E 's/^\[[^]]*\] //' |
-		sed -E "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" >"$TMP/klog"
+		sed -E -e "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
+			-e "/^$PFX post /s/ MAC=[0-9a-f:]* / MAC=_ /" >"$TMP/klog"
 	grep -F "$PFX " "$LOGF" |
-		sed -E "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" >"$TMP/blog"
+		sed -E -e "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
+			-e "/^$PFX post /s/ MAC=[0-9a-f:]* / MAC=_ /" >"$TMP/blog"
 	nk=$(wc -l <"$TMP/klog")
 	nb=$(wc -l <"$TMP/blog")
 	if [ "$nk" -ge 15 ] && diff "$TMP/klog" "$TMP/blog" >"$TMP/log.diff"; then
@@ -173,7 +190,7 @@ else
 		ko "log: kernel $nk lines, bnft $nb lines differ:"
 		head -40 "$TMP/log.diff"
 	fi
-	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "fwd " "out " "arp " "nd " "pre "; do
+	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "fwd " "out " "out uid " "post " "arp " "nd " "pre "; do
 		k=$(grep -c -F "$PFX $what" "$TMP/klog")
 		b=$(grep -c -F "$PFX $what" "$TMP/blog")
 		if [ "$k" -gt 0 ] && [ "$k" = "$b" ]; then ok "log $what: $k line(s) on both"; else ko "log $what: kernel $k, bnft $b"; fi
@@ -308,6 +325,8 @@ table inet m {
 	}
 	chain forw {
 		type filter hook forward priority filter; policy accept;
+		ip daddr 10.88.1.2 tcp dport 6005 ip ttl set 77
+		ip6 daddr fd88:1::2 tcp dport 6010 ip6 hoplimit set 99
 		udp dport 6013 ct mark set 5
 		ct mark 5 ip dscp set cs5
 		udp dport 6014 meta mark set 0x30 ct mark set meta mark

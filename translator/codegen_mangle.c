@@ -114,6 +114,43 @@ static void emit_l4csum(struct cg *cg, uint32_t skip)
 	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_3));
 }
 
+/*
+ * Forward chains run at TC ingress, before ip_forward() decrements the TTL
+ * (hop limit): a TTL written there is written one higher, so that the
+ * packet leaves with the value the rule set, as in the kernel, whose
+ * forward hook runs after the decrement. 255 cannot be raised (the packet
+ * leaves with 254). Only for base forward chains (and chains inlined in
+ * them); a shared subprogram does not know its hook.
+ */
+static void emit_fwd_ttl_fixup(struct cg *cg, uint32_t off, uint32_t len)
+{
+	static const struct {
+		uint32_t nfproto, field;
+	} f[2] = { { NFPROTO_IPV4, 8 }, { NFPROTO_IPV6, 7 } };
+	const struct cg_chain *b = cg->base_chain;
+	struct emitter *e = cg->e;
+	int k;
+
+	if (cg->in_sub || !b || b->family == NFPROTO_NETDEV || b->hooknum != NF_INET_FORWARD)
+		return;
+	for (k = 0; k < 2; k++) {
+		uint32_t next = emit_label(e);
+		int16_t at = (int16_t)(MG_NEW + (int)(f[k].field - off));
+
+		if (f[k].field < off || f[k].field >= off + len)
+			continue;
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+		emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_0, 8));
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, 0xff));
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, (int32_t)f[k].nfproto, next);
+		emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, at));
+		emit_jmp_imm(e, BPF_JMP | BPF_JGE | BPF_K, BPF_REG_1, 255, next);
+		emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_1, 1));
+		emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, at));
+		emit_bind(e, next);
+	}
+}
+
 int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 {
 	struct emitter *e = cg->e;
@@ -126,7 +163,7 @@ int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 				nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_CSUM_OFFSET) : 0;
 	uint32_t cflags = nftnl_expr_is_set(ex, NFTNL_EXPR_PAYLOAD_FLAGS) ?
 				  nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_FLAGS) : 0;
-	uint32_t n4 = (len + 3) & ~3u, i, skip_l4, partial_skip;
+	uint32_t n4 = (len + 3) & ~3u, i, skip_l4;
 	int so, err;
 
 	so = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_PAYLOAD_SREG), len);
@@ -144,14 +181,19 @@ int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 	err = emit_base_off(cg, base);
 	if (err)
 		return err;
-	partial_skip = emit_label(e);
+	/* the new bytes, zero padded to whole words */
+	for (i = 0; i < 32; i += 8)
+		emit(e, I_ST(BPF_DW, R_SCR, (int16_t)(MG_NEW + i), 0));
+	for (i = 0; i < len; i++) {
+		emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, (int16_t)(so + (int)i)));
+		emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, (int16_t)(MG_NEW + (int)i)));
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER)
+		emit_fwd_ttl_fixup(cg, off, len);
 	if (ctype == NFT_PAYLOAD_CSUM_INET || cflags) {
-		/* old bytes (the write fails where the load does), new bytes,
-		 * both zero padded to whole words */
-		for (i = 0; i < 32; i += 8) {
+		/* old bytes (the write fails where the load does) */
+		for (i = 0; i < 32; i += 8)
 			emit(e, I_ST(BPF_DW, R_SCR, (int16_t)(MG_OLD + i), 0));
-			emit(e, I_ST(BPF_DW, R_SCR, (int16_t)(MG_NEW + i), 0));
-		}
 		emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
 		if (off)
@@ -161,10 +203,6 @@ int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 		emit(e, I_MOV64_IMM(BPF_REG_4, (int32_t)len));
 		emit_call_helper(e, BPF_FUNC_skb_load_bytes);
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
-		for (i = 0; i < len; i++) {
-			emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, (int16_t)(so + (int)i)));
-			emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, (int16_t)(MG_NEW + (int)i)));
-		}
 		if (ctype == NFT_PAYLOAD_CSUM_INET) {
 			uint32_t done = emit_label(e);
 
@@ -174,14 +212,11 @@ int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 			emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
 			emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, (int32_t)coff));
 			emit(e, I_MOV64_IMM(BPF_REG_3, 0));
-			if (base == NFT_PAYLOAD_TRANSPORT_HEADER) {
-				/* skipped for CHECKSUM_PARTIAL like the kernel */
-				emit(e, I_MOV64_IMM(BPF_REG_5, 0));
-				emit_call_helper(e, BPF_FUNC_l4_csum_replace);
-			} else {
-				emit(e, I_MOV64_IMM(BPF_REG_5, 0));
-				emit_call_helper(e, BPF_FUNC_l3_csum_replace);
-			}
+			emit(e, I_MOV64_IMM(BPF_REG_5, 0));
+			/* transport: skipped for CHECKSUM_PARTIAL like the kernel */
+			emit_call_helper(e, base == NFT_PAYLOAD_TRANSPORT_HEADER ?
+						    BPF_FUNC_l4_csum_replace :
+						    BPF_FUNC_l3_csum_replace);
 			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, done);
 			emit_ja(e, cg->lbl_rule_fail);
 			emit_bind(e, done);
@@ -207,14 +242,13 @@ int cg_payload_set(struct cg *cg, struct nftnl_expr *ex)
 			emit_bind(e, done);
 		}
 	}
-	emit_bind(e, partial_skip);
 	/* the bytes themselves */
 	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
 	if (off)
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, (int32_t)off));
 	emit(e, I_MOV64_REG(BPF_REG_3, R_SCR));
-	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, so));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, MG_NEW));
 	emit(e, I_MOV64_IMM(BPF_REG_4, (int32_t)len));
 	emit(e, I_MOV64_IMM(BPF_REG_5, 0));
 	emit_call_helper(e, BPF_FUNC_skb_store_bytes);

@@ -563,7 +563,10 @@ int bnft_log_format(const struct bnft_log_ev *ev, size_t evlen, const struct bnf
 	memcpy(pkt, ev->pkt, cap);
 	if (stage == BNFT_LOGST_RUNTIME)
 		stage = ((ev->info >> 16) & BNFT_PF_EGRESS) ? BNFT_LOGST_OUT : BNFT_LOGST_IN;
-	in = stage == BNFT_LOGST_IN || stage == BNFT_LOGST_FWD;
+	/* postrouting of a forwarded packet: ip_output() passes the input
+	 * device as `in` (the caller names it from ingress_ifindex) */
+	in = stage == BNFT_LOGST_IN || stage == BNFT_LOGST_FWD ||
+	     (stage == BNFT_LOGST_OUT && dev->in[0]);
 	base = stage == BNFT_LOGST_NETDEV_OUT ? 0 : nhoff;
 	if (base > cap || base > ev->len)
 		return -EINVAL;
@@ -577,8 +580,8 @@ int bnft_log_format(const struct bnft_log_ev *ev, size_t evlen, const struct bnf
 	k.len = ev->len - base;
 	k.cap = cap - base;
 
-	add(&l, "%sIN=%s OUT=%s ", m->prefix, in ? dev->in : "", in && stage != BNFT_LOGST_FWD ?
-									 "" : dev->out);
+	add(&l, "%sIN=%s OUT=%s ", m->prefix, in ? dev->in : "",
+	    stage == BNFT_LOGST_IN ? "" : dev->out);
 	if (m->family == NFPROTO_NETDEV && proto != ETH_P_IP && proto != ETH_P_IPV6) {
 		if (proto == ETH_P_ARP || proto == ETH_P_RARP)
 			dump_arp(&l, &k, pkt, nhoff, m->flags, dev->in_type);
@@ -686,6 +689,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		dev_name(ev->oif, dev.out);
 	else if (stage == BNFT_LOGST_OUT || stage == BNFT_LOGST_NETDEV_OUT)
 		dev_name(ev->ifindex, dev.out);
+	if (stage == BNFT_LOGST_OUT && ev->iif)
+		dev_name(ev->iif, dev.in);
 	dev.in_type = dev_type(dev.in[0] ? dev.in : dev.out);
 	if (bnft_log_format(ev, size, &ld->meta[ev->stmt], &dev, line, sizeof(line)) < 0) {
 		ld->bad++;
