@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BD=${BNFT_BUILD:-build}
-BNFT=$ROOT/$BD/bnft
+BNFT=${BNFT:-$ROOT/$BD/bnft}
 TOL_MS=${DYNSETS_TOL_MS:-1500}
 P=0 F=0 S=0
 ok() { P=$((P + 1)); echo "PASS: $*"; }
@@ -317,6 +317,94 @@ elif echo "$out" | grep -q "set r: interval"; then
 	ok "refusal: both refuse; bnft says: $(echo "$out" | grep -m1 'set r')"
 else
 	ko "refusal: unexpected message: $out"
+fi
+
+# ---- 6. monitor trace ------------------------------------------------------
+# The same traced packets through both; nft monitor trace and bnft monitor
+# trace must print the same lines once what cannot be the same is masked:
+# trace ids (numbered in order of appearance), interface names, MAC
+# addresses, the sender's choices (ip id, icmp id, tcp/udp source port)
+# and raw payload bytes (ping timestamps).
+cat >"$TMP/r6.nft" <<'EOF'
+table ip t {
+	chain pre {
+		type filter hook prerouting priority 0; policy accept;
+		ip saddr 10.77.0.2 meta nftrace set 1
+	}
+	chain c {
+		type filter hook input priority 0; policy accept;
+		tcp dport 22 counter
+		icmp type echo-request jump sub
+		tcp dport 80 drop
+		udp dport 53 goto sub2
+	}
+	chain sub {
+		ip ttl 64 counter
+		udp dport 53 accept
+	}
+	chain sub2 {
+		ip length 29 accept
+	}
+}
+EOF
+cat >"$TMP/norm.py" <<'EOF'
+import re, sys
+ids = {}
+out = []
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    m = re.match(r"trace id ([0-9a-f]+) (.*)", line)
+    if not m:
+        continue
+    tid = ids.setdefault(m.group(1), len(ids) + 1)
+    s = "trace %d %s" % (tid, m.group(2))
+    s = re.sub(r'(iif|oif) "[^"]*"', r'\1 "IF"', s)
+    s = re.sub(r"ether (saddr|daddr) \S+", r"ether \1 MAC", s)
+    s = re.sub(r"(ip id|icmp id|tcp sport|udp sport) \d+", r"\1 N", s)
+    s = re.sub(r"(@th,\d+,\d+) 0x[0-9a-f]+", r"\1 0xDATA", s)
+    s = re.sub(r"counter packets \d+ bytes \d+", "counter packets N bytes N", s)
+    out.append(s)
+print("\n".join(out))
+EOF
+# a CLI without the monitor trace hook returns at once
+t0=$(date +%s%N)
+out=$(BNFT_TRACE_SECONDS=1 bnft monitor trace 2>&1)
+rc=$?
+if [ $rc -ne 0 ] || [ $(($(date +%s%N) - t0)) -lt 800000000 ]; then
+	sk "trace: bnft monitor trace not available (rc $rc): $out"
+elif load_both "$TMP/r6.nft" trace; then
+	ip netns exec "$NK" timeout 4 nft monitor trace >"$TMP/tk.txt" 2>&1 &
+	kpid=$!
+	ip netns exec "$NB" env BNFT_TRACE_SECONDS=4 "$BNFT" --pin-root "$PIN" monitor trace \
+		>"$TMP/tb.txt" 2>"$TMP/tb.err" &
+	bpid=$!
+	sleep 1
+	for s in "$SK" "$SB"; do
+		ip netns exec "$s" ping -n -q -c 1 -W 1 -I 10.77.0.2 10.77.0.1 >/dev/null 2>&1
+		ip netns exec "$s" python3 "$TMP/h.py" syn 10.77.0.2:80 10.77.0.3:80 >/dev/null
+		ip netns exec "$s" python3 -c '
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("10.77.0.2", 0))
+u.sendto(b"x", ("10.77.0.1", 53))'
+	done
+	wait "$kpid" "$bpid"
+	python3 "$TMP/norm.py" "$TMP/tk.txt" >"$TMP/tk.n"
+	python3 "$TMP/norm.py" "$TMP/tb.txt" >"$TMP/tb.n"
+	nk=$(grep -c . "$TMP/tk.n") nb=$(grep -c . "$TMP/tb.n")
+	if [ "$nk" -lt 8 ]; then
+		ko "trace: nft printed only $nk trace lines"
+	elif diff -u "$TMP/tk.n" "$TMP/tb.n" >"$TMP/t.diff"; then
+		ok "trace: $nb lines equal to nft monitor trace (ids, ifnames, MACs, sender ids masked)"
+	else
+		ko "trace: output differs from nft monitor trace: $(head -20 "$TMP/t.diff")"
+	fi
+	# the untraced source (10.77.0.3) must not appear
+	if grep -q "10.77.0.3" "$TMP/tb.txt"; then
+		ko "trace: an untraced packet was reported"
+	else
+		ok "trace: untraced packets not reported"
+	fi
 fi
 
 finish
