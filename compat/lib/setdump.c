@@ -470,3 +470,41 @@ int bnft_setdump_refresh(struct bnft_ruleset *rs, const char *pin_root)
 		close(maps[i].fd);
 	return err;
 }
+
+/* Expired entries out of every element-state map of the active generation. */
+int bnft_setdump_reap(const char *pin_root)
+{
+	struct sd_map maps[SD_MAX_MAPS];
+	uint64_t now = mono_ns();
+	uint32_t gen;
+	size_t n, i;
+	int reaped = 0;
+
+	if (!pin_root || active_gen(pin_root, &gen))
+		return 0;
+	n = open_maps(pin_root, gen & 1, maps, SD_MAX_MAPS);
+	for (i = 0; i < n; i++) {
+		uint8_t key[SD_KEY_MAX + 4], next[SD_KEY_MAX + 4], *val;
+		void *prev = NULL;
+
+		val = maps[i].key_size <= sizeof(key) ? malloc(maps[i].value_size) : NULL;
+		while (val && !bpf_map_get_next_key(maps[i].fd, prev, next)) {
+			struct bnft_dset_hdr h;
+
+			memcpy(key, next, maps[i].key_size);
+			prev = key;
+			if (bpf_map_lookup_elem(maps[i].fd, key, val))
+				continue;
+			memcpy(&h, val, sizeof(h));
+			if (h.expires && now >= h.expires && !bpf_map_delete_elem(maps[i].fd, key)) {
+				reaped++;
+				/* an LPM trie's walk order changes: start over */
+				if (maps[i].type == BPF_MAP_TYPE_LPM_TRIE)
+					prev = NULL;
+			}
+		}
+		free(val);
+		close(maps[i].fd);
+	}
+	return reaped;
+}

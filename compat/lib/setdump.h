@@ -19,4 +19,13 @@
  */
 int bnft_setdump_refresh(struct bnft_ruleset *rs, const char *pin_root);
 
+/*
+ * The garbage collector: deletes the expired entries of every map with
+ * element state of the active generation (datapath lookups already treat
+ * them as absent; this frees their room in a set with a size). For bnftd
+ * to call every gc-interval (about a second). Returns how many were
+ * deleted.
+ */
+int bnft_setdump_reap(const char *pin_root);
+
 #endif
