@@ -37,6 +37,7 @@
 #include <string.h>
 #include <linux/magic.h>
 #include <linux/netlink.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,6 +52,7 @@
 #include "compat/lib/live.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/logd.h"
+#include "translator/stmt_live.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
@@ -379,6 +381,20 @@ static int live_reset(const struct ruleset_src *src, struct list_head *msgs)
 	int n;
 
 	list_for_each_entry(c, &src->cmds, list) {
+		if (c->op == CMD_RESET && (c->obj == CMD_OBJ_COUNTER || c->obj == CMD_OBJ_COUNTERS ||
+					   c->obj == CMD_OBJ_QUOTA || c->obj == CMD_OBJ_QUOTAS)) {
+			/* named objects (translator/stmt_live.h) */
+			n = bnft_live_reset_objects(bnft_live_pin_root(), c->handle.family,
+						    c->handle.table, c->handle.set,
+						    c->obj == CMD_OBJ_COUNTER ||
+								    c->obj == CMD_OBJ_COUNTERS ?
+							    NFT_OBJECT_COUNTER :
+							    NFT_OBJECT_QUOTA);
+			if (n < 0)
+				return erec_error(msgs, &internal_location,
+						  "resetting objects: %s", strerror(-n));
+			continue;
+		}
 		if (c->op != CMD_RESET || (c->obj != CMD_OBJ_RULES && c->obj != CMD_OBJ_TABLE &&
 					   c->obj != CMD_OBJ_CHAIN && c->obj != CMD_OBJ_RULE))
 			continue;

@@ -261,6 +261,19 @@ if load "$TMP/quota.nft"; then
 		ko "quota: after a reload the listings differ"
 		cat "$TMP/q2.diff"
 	fi
+	# reset counter / quota: printed before, zero after, counting on
+	{ kn reset counter inet q cq; kn reset quota inet q qa; } >"$TMP/r.k" 2>&1
+	{ bn reset counter inet q cq; bn reset quota inet q qa; } >"$TMP/r.b" 2>&1
+	send quota
+	sleep 0.3
+	kn list table inet q >>"$TMP/r.k"
+	bn list table inet q >>"$TMP/r.b"
+	if grep -q "packets 60 bytes" "$TMP/r.k" && diff "$TMP/r.k" "$TMP/r.b" >"$TMP/r.diff"; then
+		ok "reset counter/quota: printed values and the counting after match nft"
+	else
+		ko "reset counter/quota: differs from nft"
+		diff "$TMP/r.k" "$TMP/r.b"; grep -A2 "counter cq" "$TMP/r.k"
+	fi
 else
 	ko "quota: ruleset does not load in both"
 fi

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -32,8 +33,12 @@ static int obj_map(struct cg *cg, struct cg_stmts *st)
 	if (st->objs >= 0)
 		return st->objs;
 	mi = cg_map_add(cg, BNFT_OBJ_MAP, BPF_MAP_TYPE_ARRAY, 4, sizeof(struct bnft_obj), 1);
-	if (mi >= 0)
+	if (mi >= 0) {
+		/* mmapable: a reset swaps values to 0 atomically (no packet
+		 * counted between a read and a write is lost) */
+		cg->ps->maps[mi].flags = BPF_F_MMAPABLE;
 		st->objs = mi;
+	}
 	return mi;
 }
 
@@ -530,4 +535,45 @@ int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root)
 			fill_obj(rs, &v);
 	close(fd);
 	return 0;
+}
+
+int bnft_live_reset_objects(const char *root, uint32_t family, const char *table, const char *name,
+			    uint32_t type)
+{
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i;
+	struct bnft_obj *v;
+	size_t len;
+	int fd, err, n = 0;
+	void *mem;
+
+	err = bnft_live_gen_map(root, BNFT_OBJ_MAP, &fd);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.value_size != sizeof(*v) ||
+	    !(info.map_flags & BPF_F_MMAPABLE)) {
+		close(fd);
+		return -EINVAL;
+	}
+	len = (size_t)info.max_entries * sizeof(*v);
+	len = (len + 4095) & ~(size_t)4095;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (mem == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < info.max_entries; i++) {
+		v = (struct bnft_obj *)mem + i;
+		if ((type == NFT_OBJECT_COUNTER && v->kind != BNFT_OBJ_COUNTER) ||
+		    (type == NFT_OBJECT_QUOTA && v->kind != BNFT_OBJ_QUOTA) ||
+		    (family && v->family != family) || (table && strcmp(v->table, table)) ||
+		    (name && strcmp(v->name, name)))
+			continue;
+		if (v->kind == BNFT_OBJ_COUNTER)
+			__atomic_exchange_n(&v->v0, 0, __ATOMIC_SEQ_CST);
+		__atomic_exchange_n(&v->v1, 0, __ATOMIC_SEQ_CST);
+		n++;
+	}
+	munmap(mem, len);
+	return n;
 }
