@@ -278,7 +278,8 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 {
 	uint8_t key[SD_KEY_MAX], next[SD_KEY_MAX], ek[SD_KEY_MAX];
 	struct sd_live *live = NULL;
-	size_t n = 0, cap = 0, i;
+	uint8_t *dead = NULL;
+	size_t n = 0, cap = 0, i, ndead = 0, dcap = 0;
 	uint64_t now = mono_ns();
 	struct expr *el, *tmp;
 	void *prev = NULL;
@@ -300,8 +301,18 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 		}
 		memcpy(&h, val, sizeof(h));
 		if (h.expires && now >= h.expires) {
-			/* reap: the datapath already treats it as absent */
-			bpf_map_delete_elem(m->fd, key);
+			/* reaped after the walk (a delete now would restart it) */
+			if (ndead == dcap) {
+				void *p = realloc(dead, (dcap = dcap ? 2 * dcap : 16) * SD_KEY_MAX);
+
+				if (!p) {
+					free(val);
+					err = -ENOMEM;
+					goto out;
+				}
+				dead = p;
+			}
+			memcpy(dead + ndead++ * SD_KEY_MAX, key, m->key_size);
 			free(val);
 			continue;
 		}
@@ -374,6 +385,10 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 		compound_expr_add(s->init, ne);
 	}
 out:
+	/* the datapath already treats these as absent */
+	for (i = 0; i < ndead; i++)
+		bpf_map_delete_elem(m->fd, dead + i * SD_KEY_MAX);
+	free(dead);
 	for (i = 0; i < n; i++)
 		free(live[i].val);
 	free(live);
@@ -484,7 +499,8 @@ int bnft_setdump_reap(const char *pin_root)
 		return 0;
 	n = open_maps(pin_root, gen & 1, maps, SD_MAX_MAPS);
 	for (i = 0; i < n; i++) {
-		uint8_t key[SD_KEY_MAX + 4], next[SD_KEY_MAX + 4], *val;
+		uint8_t key[SD_KEY_MAX + 4], next[SD_KEY_MAX + 4], *val, *dead = NULL;
+		size_t ndead = 0, dcap = 0, k;
 		void *prev = NULL;
 
 		val = maps[i].key_size <= sizeof(key) ? malloc(maps[i].value_size) : NULL;
@@ -496,13 +512,21 @@ int bnft_setdump_reap(const char *pin_root)
 			if (bpf_map_lookup_elem(maps[i].fd, key, val))
 				continue;
 			memcpy(&h, val, sizeof(h));
-			if (h.expires && now >= h.expires && !bpf_map_delete_elem(maps[i].fd, key)) {
-				reaped++;
-				/* an LPM trie's walk order changes: start over */
-				if (maps[i].type == BPF_MAP_TYPE_LPM_TRIE)
-					prev = NULL;
+			if (!h.expires || now < h.expires)
+				continue;
+			if (ndead == dcap) {
+				void *p = realloc(dead, (dcap = dcap ? 2 * dcap : 64) * sizeof(key));
+
+				if (!p)
+					break;
+				dead = p;
 			}
+			memcpy(dead + ndead++ * sizeof(key), key, maps[i].key_size);
 		}
+		/* deleted after the walk: a delete during it restarts it */
+		for (k = 0; k < ndead; k++)
+			reaped += !bpf_map_delete_elem(maps[i].fd, dead + k * sizeof(key));
+		free(dead);
 		free(val);
 		close(maps[i].fd);
 	}
