@@ -344,7 +344,8 @@ static bool ruleset_uses_ct(struct cg *cg)
 			while (it && !ct && (e = nftnl_expr_iter_next(it))) {
 				const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
 
-				ct = !strcmp(n, "ct") || !strcmp(n, "notrack");
+				ct = !strcmp(n, "ct") || !strcmp(n, "notrack") ||
+				     !strcmp(n, "connlimit");
 			}
 			if (it)
 				nftnl_expr_iter_destroy(it);

@@ -23,6 +23,7 @@
 #define BNFT_REJECT_ICMPX_UNREACH 2
 #define BNFT_REJECT_F_NETDEV 0x1
 #include "translator/codegen_int.h"
+#include "translator/codegen_connlimit.h"
 #include "translator/codegen_stmt.h"
 
 int cg_reg_off(struct cg *cg, uint32_t reg, uint32_t len)
@@ -1087,6 +1088,8 @@ int cg_expr(struct cg *cg, struct nftnl_expr *ex)
 		return cg_reject(cg, ex);
 	if (!strcmp(n, "limit"))
 		return cg_limit(cg, ex);
+	if (!strcmp(n, "connlimit"))
+		return cg_connlimit(cg, ex);
 	if (!strcmp(n, "log"))
 		return cg_log(cg, ex);
 	if (!strcmp(n, "quota"))
