@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <net/if.h>
 #include <linux/bpf.h>
 #include <linux/if_arp.h>
@@ -260,7 +261,9 @@ static void print_l4(struct outbuf *o, uint8_t proto, const uint8_t *th, unsigne
 		else
 			outbuf_printf(o, "icmp code %u ", th[1]);
 		used = 4;
-		if ((th[0] == 0 || th[0] == 8) && n >= 8) {
+		/* nft names bytes 4-7 by the first template field there,
+		 * whatever the type: id and sequence */
+		if (n >= 8) {
 			outbuf_printf(o, "icmp id %u icmp sequence %u ", be16(th + 4),
 				      be16(th + 6));
 			used = 8;
@@ -280,9 +283,11 @@ static void print_l4(struct outbuf *o, uint8_t proto, const uint8_t *th, unsigne
 		outbuf_printf(o, "icmpv6 code %s ", th[1] ? (sprintf(b, "%u", th[1]), b) :
 							    "no-route");
 		used = 4;
-		if ((th[0] == 128 || th[0] == 129) && n >= 8) {
-			outbuf_printf(o, "icmpv6 id %u icmpv6 sequence %u ", be16(th + 4),
-				      be16(th + 6));
+		/* the first icmpv6 template field on bytes 4-7 (nft 1.0.6
+		 * prints it for echo requests too) */
+		if (n >= 8) {
+			outbuf_printf(o, "icmpv6 parameter-problem %u ",
+				      (unsigned int)be16(th + 4) << 16 | be16(th + 6));
 			used = 8;
 		}
 		break;
@@ -297,8 +302,21 @@ static void print_l4(struct outbuf *o, uint8_t proto, const uint8_t *th, unsigne
 	}
 }
 
-static void print_packet(struct outbuf *o, const struct bnft_trace_ev *ev)
+static void print_proto(struct outbuf *o, const char *kw, unsigned int p)
 {
+	const struct protoent *pe = getprotobynumber((int)p);
+
+	if (pe && pe->p_name)
+		outbuf_printf(o, "%s %s ", kw, pe->p_name);
+	else
+		outbuf_printf(o, "%s %u ", kw, p);
+}
+
+/* family: of the table; ip/ip6 tables imply the protocol field, others
+ * (inet, netdev, bridge) show it. */
+static void print_packet(struct outbuf *o, const struct bnft_trace_ev *ev, uint32_t family)
+{
+	bool proto = family != NFPROTO_IPV4 && family != NFPROTO_IPV6;
 	bool egress = (ev->info >> 16) & BNFT_PF_EGRESS;
 	unsigned int nh = ev->offs & 0xffff, th = ev->offs >> 16, cap = ev->caplen, nfp;
 	uint8_t l4 = ev->info & 0xff;
@@ -325,10 +343,12 @@ static void print_packet(struct outbuf *o, const struct bnft_trace_ev *ev)
 
 		inet_ntop(AF_INET, ip + 12, a, sizeof(a));
 		inet_ntop(AF_INET, ip + 16, b, sizeof(b));
-		outbuf_printf(o, "ip saddr %s ip daddr %s ip dscp %s ip ecn %s ip ttl %u ip id %u "
-				 "ip length %u ",
+		outbuf_printf(o, "ip saddr %s ip daddr %s ip dscp %s ip ecn %s ip ttl %u ip id %u ",
 			      a, b, dscp_name(ip[1] >> 2, d), ecn_names[ip[1] & 3], ip[8],
-			      be16(ip + 4), be16(ip + 2));
+			      be16(ip + 4));
+		if (proto)
+			print_proto(o, "ip protocol", ip[9]);
+		outbuf_printf(o, "ip length %u ", be16(ip + 2));
 	} else if (nfp == NFPROTO_IPV6 && nh + 40 <= cap) {
 		const uint8_t *ip = p + nh;
 		unsigned int tc = (unsigned int)((ip[0] & 0x0f) << 4 | ip[1] >> 4);
@@ -336,10 +356,12 @@ static void print_packet(struct outbuf *o, const struct bnft_trace_ev *ev)
 		inet_ntop(AF_INET6, ip + 8, a, sizeof(a));
 		inet_ntop(AF_INET6, ip + 24, b, sizeof(b));
 		outbuf_printf(o, "ip6 saddr %s ip6 daddr %s ip6 dscp %s ip6 ecn %s ip6 hoplimit %u "
-				 "ip6 flowlabel %u ip6 length %u ",
+				 "ip6 flowlabel %u ",
 			      a, b, dscp_name(tc >> 2, d), ecn_names[tc & 3], ip[7],
-			      (unsigned int)((ip[1] & 0x0f) << 16 | ip[2] << 8 | ip[3]),
-			      be16(ip + 4));
+			      (unsigned int)((ip[1] & 0x0f) << 16 | ip[2] << 8 | ip[3]));
+		if (proto)
+			print_proto(o, "ip6 nexthdr", ip[6]);
+		outbuf_printf(o, "ip6 length %u ", be16(ip + 4));
 	} else if (nh < cap) {
 		outbuf_printf(o, "@nh,0,%u ", (cap - nh > 20 ? 20 : cap - nh) * 8);
 		hexbytes(o, p + nh, cap - nh > 20 ? 20 : cap - nh);
@@ -419,7 +441,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			bc = c;
 		outbuf_printf(&o, "trace id %08x %s %s %s packet: ", ev->id,
 			      tr_family_name(bc->family), bc->table, bc->chain);
-		print_packet(&o, ev);
+		print_packet(&o, ev, bc->family);
 		outbuf_puts(&o, "\n");
 		m->last_base = ev->base != BNFT_TRACE_NO_CHAIN ? ev->base : ev->chain;
 	}
