@@ -990,10 +990,8 @@ int cg_limit_emit(struct cg *cg, uint64_t rate, uint64_t unit, uint32_t burst, u
 		return err;
 	/* R8 = cost (bytes: nsecs * len / rate), R7 = now */
 	if (p.bytes) {
-		emit(e, I_LDX(BPF_W, R_SAVE2, R_CTX, SKB_OFF(len)));
-		emit(e, I_LDX(BPF_W, BPF_REG_1, R_CTX, CB_OFF(BNFT_CB_OFFS)));
-		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, 0xffff));
-		emit(e, I_ALU64_REG(BPF_SUB, R_SAVE2, BPF_REG_1));
+		/* skb->len at the hook (the whole frame at netdev egress) */
+		cg_emit_skb_len(cg, R_SAVE2);
 		emit_ld_imm64(e, BPF_REG_1, p.nsecs);
 		emit(e, I_ALU64_REG(BPF_MUL, R_SAVE2, BPF_REG_1));
 		emit_ld_imm64(e, BPF_REG_1, p.rate);

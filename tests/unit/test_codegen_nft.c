@@ -455,12 +455,14 @@ static void test_refusals(void **state)
 	assert_string_equal(e.expr, "ct");
 	assert_string_equal(e.chain, "i");
 	assert_true(e.handle > 0);
+	/* quota and log are compiled now (tests/unit/test_stmt.c); log group
+	 * and tcp option writes are not */
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
-				" tcp dport 22 quota 10 mbytes accept\n }\n}\n", &e),
+				" tcp dport 22 tcp option maxseg size set 1400\n }\n}\n", &e),
 			 -EOPNOTSUPP);
-	assert_string_equal(e.expr, "quota");
+	assert_string_equal(e.expr, "exthdr");
 	assert_int_equal(refuse("table inet f { chain i { type filter hook input priority 0;\n"
-				" tcp dport 22 log prefix \"x\" accept\n }\n}\n", &e),
+				" tcp dport 22 log group 1 accept\n }\n}\n", &e),
 			 -EOPNOTSUPP);
 	assert_string_equal(e.expr, "log");
 }
