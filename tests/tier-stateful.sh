@@ -14,11 +14,11 @@
 #     connection (1 KB, 2 MB over IPv4, 1 MB over IPv6) and DNS over
 #     IPv4/IPv6 started from inside, drops unsolicited inbound TCP, UDP and
 #     ping; once with the kernel (checks the scenario), once with bnft;
-#  4. the conntrack defaults of bpf/lib/ct.h against a fresh netns's
-#     nf_conntrack_*_timeout sysctls;
-#  5. (run inside part 3's namespaces) bnft's conntrack table: sized by
+#  4. (in part 3's namespaces) bnft's conntrack table: sized by
 #     nf_conntrack_max, LRU eviction after max_entries + 20000 new flows,
-#     the eviction count derived from ct_stats (tests/e2e/stateful_ctlru.py).
+#     the eviction count derived from ct_stats (tests/e2e/stateful_ctlru.py);
+#  5. the conntrack defaults of bpf/lib/ct.h against a fresh netns's
+#     nf_conntrack_*_timeout sysctls.
 # Bounded to about 3 minutes (part budgets; every socket has a timeout).
 # Env: BNFT_SUT, BNFT_BIN, BNFT_KLOAD, STATEFUL_ONLY (glob of ruleset names).
 set -u
@@ -145,7 +145,7 @@ else
 			F=$((F + 1))
 		fi
 	done
-	echo "== part 5: conntrack table size and LRU eviction (bnft)"
+	echo "== part 4: conntrack table size and LRU eviction (bnft)"
 	if [ ! -x "$BNFT_BIN" ]; then
 		echo "SKIP ct LRU: bnft not built"
 		S=$((S + 1))
@@ -160,7 +160,7 @@ else
 	ip netns exec "$HOST" "$BNFT_BIN" --pin-root "$PIN2" flush ruleset >/dev/null 2>&1
 fi
 
-echo "== part 4: conntrack timeout defaults against a fresh netns"
+echo "== part 5: conntrack timeout defaults against a fresh netns"
 if out=$(python3 - "$HOST" <<'EOF'
 import re, subprocess, sys
 ns = sys.argv[1]
