@@ -1,29 +1,41 @@
 #!/bin/bash
 # Packets per second through a veth pair: kernel nftables (netdev ingress
 # chain on the receiving veth) against bnft (TC ingress of the same veth),
-# the same ruleset and the same trafgen packets (non-linear skbs), sender
-# pinned to one CPU. What passed is counted by the receiver's `Udp: NoPorts`
-# (UDP to a closed port). Paired, back to back: baseline (no ruleset), nft,
-# bnft, per ruleset, median of REPEATS runs of DURATION seconds.
+# the same ruleset file, the same packets, one CPU. What passed is counted by
+# the receiver's `Udp: NoPorts` (UDP to a closed port). Paired, back to back
+# per repeat: baseline (no ruleset), nft, bnft; medians of REPEATS.
 #
-#   bench/pps.sh RULESET_KIND N [REPEATS] [DURATION]
-# prints: "pps KIND N base <pps> nft <pps> bnft <pps>"
+#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN]
+#   GEN: live    XDP live frames injected into veth-b's receive path
+#                (bnft-bench --live; linear skbs, like NIC drivers). The
+#                frames are processed synchronously on the sending CPU, so
+#                delivered / wall time is the receive throughput.
+#        trafgen trafgen on veth-a (AF_PACKET; non-linear skbs: only the
+#                Ethernet header is in the linear area).
+# prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%>"
+# (spread: (max - min) / median of the repeats, percent)
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BNFT=$ROOT/build/bnft
+BUILD=${BNFT_BUILD:-$ROOT/build}
+BNFT=$BUILD/bnft
+BNFTD=$BUILD/bnftd
+BENCH=$BUILD/tests/bnft-bench
 KIND=$1
 N=$2
 REPEATS=${3:-3}
-DURATION=${4:-3}
+DURATION=${4:-2}
+GEN=${5:-live}
 CPU=${BENCH_CPU:-1}
-A=bnft-pps-a-$$
-B=bnft-pps-b-$$
-PINFS=/run/bnft-pps-$$
+A=bnft-perf-pa-$$
+B=bnft-perf-pb-$$
+PINFS=/run/bnft-perf-pps-$$
 TMP=$(mktemp -d /tmp/bnft-pps.XXXXXX)
+DPID=
 cleanup() {
 	[ -n "${TG:-}" ] && kill "$TG" 2>/dev/null
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	umount "$PINFS" 2>/dev/null
@@ -39,10 +51,18 @@ ip -n "$A" addr add 198.51.100.1/24 dev veth-a
 ip -n "$B" addr add 198.51.100.2/24 dev veth-b
 ip -n "$A" link set veth-a up
 ip -n "$B" link set veth-b up
+ip -n "$B" link set lo up
 ip netns exec "$B" sysctl -qw net.ipv4.icmp_ratelimit=1000000
 MAC_B=$(ip -n "$B" -o link show veth-b | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)
 MAC_A=$(ip -n "$A" -o link show veth-a | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)
 hexmac() { echo "$1" | sed 's/^/0x/; s/:/, 0x/g'; }
+# the daemon of this namespace, stopped by its pid on exit
+ip netns exec "$B" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
+DPID=$!
+for _ in $(seq 100); do
+	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
+	sleep 0.1
+done
 
 # UDP 198.51.100.1:4000 -> 198.51.100.2:9 (closed), 64-byte payload; the
 # source address is outside every generated rule (10.0.0.0/8 and ports).
@@ -59,9 +79,24 @@ EOF
 python3 bench/gen_ruleset.py "$KIND" "$N" --dev veth-b >"$TMP/rules.nft"
 
 noports() { ip netns exec "$B" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $3}' /proc/net/snmp; }
+RATE=0
 one_run() { # -> pps delivered
-	local before after
+	local before after ms count
 	before=$(noports)
+	if [ "$GEN" = live ]; then
+		# frames for about DURATION s at the rate of a short probe
+		count=2000
+		ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count $count \
+			--pkt udp,198.51.100.1,198.51.100.2,9 | awk '{print $5}')
+		count=$(awk -v c=$count -v ms="$ms" -v d="$DURATION" \
+			'BEGIN { n = (ms > 0 ? c / ms * 1000 : 1000) * d; if (n < 1000) n = 1000; if (n > 20000000) n = 20000000; printf "%d", n }')
+		before=$(noports)
+		ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count "$count" \
+			--pkt udp,198.51.100.1,198.51.100.2,9 | awk '{print $5}')
+		after=$(noports)
+		awk -v n=$((after - before)) -v ms="$ms" 'BEGIN { printf "%d\n", (ms > 0 ? n * 1000 / ms : 0) }'
+		return
+	fi
 	ip netns exec "$A" timeout "$DURATION" trafgen --dev veth-a --conf "$TMP/udp.cfg" \
 		-P 2 -C >/dev/null 2>&1
 	sleep 0.2
@@ -69,9 +104,10 @@ one_run() { # -> pps delivered
 	echo $(((after - before) / DURATION))
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+spread() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (m > 0) printf "%.0f", (a[NR]-a[1])*100/m; else print "n/a"}'; }
 
 base=() nftr=() bnftr=()
-for r in $(seq "$REPEATS"); do
+for _ in $(seq "$REPEATS"); do
 	base+=("$(one_run)")
 	ip netns exec "$B" nft -f "$TMP/rules.nft" || { echo "nft -f failed"; exit 1; }
 	nftr+=("$(one_run)")
@@ -81,4 +117,6 @@ for r in $(seq "$REPEATS"); do
 	bnftr+=("$(one_run)")
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
 done
-echo "pps $KIND $N base $(printf '%s\n' "${base[@]}" | median) nft $(printf '%s\n' "${nftr[@]}" | median) bnft $(printf '%s\n' "${bnftr[@]}" | median)"
+echo "pps $KIND $N $GEN base $(printf '%s\n' "${base[@]}" | median)" \
+	"nft $(printf '%s\n' "${nftr[@]}" | median) bnft $(printf '%s\n' "${bnftr[@]}" | median)" \
+	"spread $(printf '%s\n' "${nftr[@]}" | spread) $(printf '%s\n' "${bnftr[@]}" | spread)"

@@ -3,29 +3,41 @@
 # as ../shared/BENCH.md describes. Writes bench/results.md and bench/cost.png.
 #
 #   bench/run.sh [--quick]        (--quick: sizes up to 10k, fewer repeats)
+#   BNFT_BUILD=dir                binaries from dir (default build/)
+#   BENCH_CPU=n                   the CPU everything is pinned to (default 1)
 #
-# (a) per-packet cost of the generated programs (BPF_PROG_TEST_RUN, ns/packet
-#     = wall time / repeat) and verified instructions against rule count,
-#     probes hitting the first, middle and last rule and none;
+# (a) per-packet cost of the generated programs: BPF_PROG_TEST_RUN, ns/packet
+#     = wall time / repeat, interleaved with a baseline program (the same
+#     hook, an empty chain): added cost = min(ruleset) - min(baseline) over
+#     many short rounds (a busy host only adds time); probes hit the first,
+#     middle and last rule and none; verified instructions;
 # (b) packets per second through a veth pair: kernel nftables netdev ingress
-#     chain against bnft on TC ingress, same ruleset, same packets
-#     (trafgen: non-linear skbs), pinned to one CPU;
-# (c) load time: `nft -f` against `bnft -f` (rules and large sets), and
-#     `list ruleset` for both.
+#     chain against bnft on TC ingress, same ruleset, same packets: XDP live
+#     frames (linear skbs) and trafgen (non-linear skbs), pinned to one CPU;
+# (c) load time: `nft -f` against `bnft -f` (rules and large sets), cold
+#     (empty state) and warm (a file starting with `flush ruleset` loaded
+#     over the same ruleset), `list ruleset` for both, bnftd's stage times;
+# (d) swap time (a one-rule commit, request to live) and bnftd's memory.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BNFT=$ROOT/build/bnft
-BENCH=$ROOT/build/tests/bnft-bench
+BUILD=${BNFT_BUILD:-$ROOT/build}
+export BNFT_BUILD=$BUILD
+BNFT=$BUILD/bnft
+BNFTD=$BUILD/bnftd
+BENCH=$BUILD/tests/bnft-bench
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 CPU=${BENCH_CPU:-1}
 OUT=$ROOT/bench/results.md
 TMP=$(mktemp -d /tmp/bnft-bench.XXXXXX)
-NS_A=bnft-bench-a-$$
-NS_B=bnft-bench-b-$$
-PINFS=/run/bnft-bench-$$
+NS_A=bnft-perf-ba-$$
+NS_B=bnft-perf-bb-$$
+PINFS=/run/bnft-perf-bench-$$
+DPID=
+T_START=$(date +%s)
 cleanup() {
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
 	umount "$PINFS" 2>/dev/null
@@ -36,10 +48,17 @@ trap cleanup EXIT
 
 command -v gnuplot >/dev/null || { apt-get install -y -qq gnuplot-nox >/dev/null 2>&1 || true; }
 command -v trafgen >/dev/null || { apt-get install -y -qq netsniff-ng >/dev/null 2>&1 || true; }
-[ -x "$BENCH" ] && [ -x "$BNFT" ] || { echo "build first: make"; exit 1; }
+[ -x "$BENCH" ] && [ -x "$BNFT" ] && [ -x "$BNFTD" ] || { echo "build first: make"; exit 1; }
 
-if [ $QUICK = 1 ]; then SIZES="10 100 1000 10000"; REP=20000; else SIZES="10 100 1000 10000 100000"; REP=100000; fi
+if [ $QUICK = 1 ]; then
+	SIZES="10 100 1000 10000"; REP=10000; ROUNDS=15
+else
+	SIZES="10 100 1000 10000 100000"; REP=10000; ROUNDS=31
+fi
 FAMILIES="hosts prefixes ports mixed set"
+med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# (max - min) / median, percent
+spr() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (m > 0) printf "%.0f", (a[NR]-a[1])*100/m; else print "n/a"}'; }
 
 probes() { # family n -> --pkt args: first, middle, last rule, no match
 	local p
@@ -48,125 +67,217 @@ probes() { # family n -> --pkt args: first, middle, last rule, no match
 	done
 }
 
-echo "# bnft benchmarks" >"$OUT"
-echo >>"$OUT"
-echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs, kernel $(uname -r), nft $(nft --version | cut -d' ' -f2), CPU $CPU pinned." >>"$OUT"
-echo >>"$OUT"
+{
+	echo "# bnft benchmarks"
+	echo
+	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs, kernel $(uname -r), nft $(nft --version | cut -d' ' -f2), everything pinned to CPU $CPU, one run of \`make bench\`$([ $QUICK = 1 ] && echo ' --quick'). Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo
+	echo "Noise: the host is shared (2 vCPUs, other jobs); absolute figures move by tens of percent between runs, so every figure is a median of paired, back-to-back repeats and its spread ((max - min) / median over the repeats) is given."
+	echo
+} >"$OUT"
 
 # ---------------------------------------------------------------- (a)
-echo "## (a) Per-packet cost of the generated programs (BPF_PROG_TEST_RUN)" >>"$OUT"
-echo >>"$OUT"
-echo "ns/packet, median over the probes (first, middle, last rule, no match); verified instructions in brackets." >>"$OUT"
-echo >>"$OUT"
-printf '| rules |' >>"$OUT"
-for f in $FAMILIES; do printf ' %s |' "$f" >>"$OUT"; done
-printf '\n|---|' >>"$OUT"
-for f in $FAMILIES; do printf -- '---|' >>"$OUT"; done
-echo >>"$OUT"
+python3 bench/gen_ruleset.py hosts 0 --hook input >"$TMP/base.nft"
+{
+	echo "## (a) Per-packet cost of the generated programs (BPF_PROG_TEST_RUN)"
+	echo
+	echo "Added ns/packet: the rules' program against a baseline program (the same hook, an empty chain), $ROUNDS interleaved rounds of $REP packets each; a busy host only adds time, so per probe the estimate is min(ruleset rounds) - min(baseline rounds); then the median over the probes (first, middle, last rule, no match). In parentheses: the program's total ns/packet (min); in brackets: instructions the verifier processed; ±: noise, the largest (median - min) of a probe's rounds, ns."
+	echo
+	printf '| rules |'
+	for f in $FAMILIES; do printf ' %s |' "$f"; done
+	printf '\n|---|'
+	for f in $FAMILIES; do printf -- '---|'; done
+	echo
+} >>"$OUT"
 : >"$TMP/cost.dat"
+declare -A ADDED
 for n in $SIZES; do
 	printf '| %s |' "$n" >>"$OUT"
 	row="$n"
 	for f in $FAMILIES; do
 		python3 bench/gen_ruleset.py "$f" "$n" --hook input >"$TMP/r.nft"
 		# shellcheck disable=SC2046
-		res=$(timeout 600 taskset -c "$CPU" "$BENCH" "$TMP/r.nft" --repeat "$REP" $(probes "$f" "$n") 2>&1)
-		if ! grep -q ns_per_packet <<<"$res"; then
+		res=$(timeout 600 taskset -c "$CPU" "$BENCH" "$TMP/r.nft" --repeat "$REP" \
+			--rounds "$ROUNDS" --base "$TMP/base.nft" $(probes "$f" "$n") 2>&1)
+		if ! grep -q added_ns <<<"$res"; then
 			printf ' fails: %s |' "$(tail -1 <<<"$res" | cut -c1-60)" >>"$OUT"
 			row="$row NaN"
 			continue
 		fi
-		med=$(grep -oE 'ns_per_packet [0-9.]+' <<<"$res" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+		add=$(grep -oE 'added_ns -?[0-9.]+' <<<"$res" | awk '{print $2}' | med)
+		tot=$(grep -oE 'ns_per_packet [0-9.]+' <<<"$res" | awk '{print $2}' | med)
+		sp=$(grep -oE 'spread [0-9.]+' <<<"$res" | awk '{print $2}' | sort -n | tail -1)
 		ver=$(grep -oE '^verified_insns [0-9]+' <<<"$res" | awk '{print $2}')
-		printf ' %s [%s] |' "$med" "$ver" >>"$OUT"
-		row="$row $med"
-		echo "cost $f $n: $med ns/packet, $ver verified insns" >&2
+		printf ' %s (%s) [%s] ±%s |' "$add" "$tot" "$ver" "$sp" >>"$OUT"
+		ADDED[$f:$n]=$add
+		row="$row $add"
+		echo "cost $f $n: added $add ns, total $tot ns/packet, spread $sp, $ver verified insns" >&2
 	done
 	echo >>"$OUT"
 	echo "$row" >>"$TMP/cost.dat"
 done
-echo >>"$OUT"
+{
+	echo
+	echo "Flatness (goal: added cost at the largest size at most 2 times the cost at 10 rules). Raw ratio, and the ratio with both costs floored at 5 ns (differences of a few ns are at the resolution of this method):"
+	echo
+	last=${SIZES##* }
+	for f in $FAMILIES; do
+		a=${ADDED[$f:10]:-NaN} b=${ADDED[$f:$last]:-NaN}
+		echo "- $f: $a ns at 10 rules, $b ns at $last: ratio $(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "NaN" || b == "NaN" || a <= 0) print "n/a"; else printf "%.2f", b / a }'), floored $(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "NaN" || b == "NaN") print "n/a"; else { if (a < 5) a = 5; if (b < 5) b = 5; printf "%.2f", b / a } }')"
+	done
+	echo
+} >>"$OUT"
 
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF
 set terminal png size 900,560
 set output "$ROOT/bench/cost.png"
-set title "bnft: ns per packet (BPF_PROG_TEST_RUN) against rule count"
-set logscale xy
+set title "bnft: added ns per packet (BPF_PROG_TEST_RUN, paired with an empty chain) against rule count"
+set logscale x
 set xlabel "rules"
-set ylabel "ns/packet"
+set ylabel "added ns/packet"
 set key left top
-plot for [i=2:$(($(wc -w <<<"$FAMILIES") + 1))] "$TMP/cost.dat" using 1:i with linespoints title word("$FAMILIES", i-1)
+set yrange [-10:*]
+plot for [i=2:$(($(wc -w <<<"$FAMILIES") + 1))] "$TMP/cost.dat" using 1:i with linespoints title word("$FAMILIES", i-1), \
+     (10 * x) with lines dashtype 2 title "nft: about 10 ns per rule (BENCH.md)"
 EOF
-	echo "![cost against rule count](cost.png)" >>"$OUT"
+	echo "![added cost against rule count](cost.png)" >>"$OUT"
 	echo >>"$OUT"
 fi
+echo "(a) done at +$(($(date +%s) - T_START)) s" >&2
 
 # ---------------------------------------------------------------- (b)
-echo "## (b) Packets per second through a veth pair (trafgen, non-linear skbs, CPU $CPU)" >>"$OUT"
-echo >>"$OUT"
-echo "Receiver-side count of UDP datagrams that reached the stack, medians of paired runs (no ruleset, nft, bnft back to back). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated." >>"$OUT"
-echo >>"$OUT"
-echo "| ruleset | no ruleset | nft | bnft | bnft / nft |" >>"$OUT"
-echo "|---|---|---|---|---|" >>"$OUT"
-if [ $QUICK = 1 ]; then PPS="hosts:10 hosts:1000 set:1000"; else PPS="hosts:10 hosts:1000 hosts:10000 set:10000"; fi
-for spec in $PPS; do
-	res=$(timeout 900 bench/pps.sh "${spec%%:*}" "${spec#*:}" $([ $QUICK = 1 ] && echo "1 2" || echo "5 3") 2>&1 | tail -1)
-	echo "$res" >&2
-	set -- $res
-	if [ "${1:-}" = pps ]; then
-		echo "| $2 $3 | $5 | $7 | $9 | $(awk -v a="$7" -v b="$9" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') |" >>"$OUT"
-	else
-		echo "| ${spec/:/ } | failed: $res | | | |" >>"$OUT"
-	fi
+{
+	echo "## (b) Packets per second through a veth pair (CPU $CPU)"
+	echo
+	echo "Receiver-side count of UDP datagrams that reached the stack (\`Udp: NoPorts\`), medians of paired runs back to back (no ruleset, nft, bnft). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated. live: XDP live frames injected into the receiving veth (linear skbs, processed synchronously on the pinned CPU: delivered / wall time); trafgen: AF_PACKET on the peer (non-linear skbs). Spread: (max - min) / median of the repeats."
+	echo
+	echo "| ruleset | packets | no ruleset | nft | bnft | bnft / nft | spread nft / bnft |"
+	echo "|---|---|---|---|---|---|---|"
+} >>"$OUT"
+if [ $QUICK = 1 ]; then
+	PPS="hosts:10 hosts:10000 set:10000"; PREP=2; PDUR=1
+else
+	PPS="hosts:10 hosts:1000 hosts:10000 set:10000"; PREP=5; PDUR=2
+fi
+for gen in live trafgen; do
+	for spec in $PPS; do
+		res=$(timeout 900 bench/pps.sh "${spec%%:*}" "${spec#*:}" "$PREP" "$PDUR" "$gen" 2>&1 | tail -1)
+		echo "$res" >&2
+		# shellcheck disable=SC2086
+		set -- $res
+		if [ "${1:-}" = pps ]; then
+			echo "| $2 $3 | $4 | $6 | $8 | ${10} | $(awk -v a="$8" -v b="${10}" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') | ${12}% / ${13}% |" >>"$OUT"
+		else
+			echo "| ${spec/:/ } | $gen | failed: $res | | | | |" >>"$OUT"
+		fi
+	done
 done
 echo >>"$OUT"
+echo "(b) done at +$(($(date +%s) - T_START)) s" >&2
 
 # ---------------------------------------------------------------- (c)
-echo "## (c) Load and list times (wall clock, median of 3)" >>"$OUT"
-echo >>"$OUT"
 mkdir -p "$PINFS" && mount -t bpf bpf "$PINFS"
 ip netns add "$NS_A"
 ip netns add "$NS_B"
 ip -n "$NS_A" link set lo up
 ip -n "$NS_B" link set lo up
-med3() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ip netns exec "$NS_B" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
+DPID=$!
+for _ in $(seq 100); do
+	ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
+	sleep 0.1
+done
 timeit() { # command... -> seconds
 	local t0 t1
 	t0=$(date +%s.%N)
 	"$@" >/dev/null 2>"$TMP/err" || { echo fail; return; }
 	t1=$(date +%s.%N)
-	echo "$t1 - $t0" | bc -l | awk '{printf "%.3f\n", $1}'
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
-echo "| ruleset | nft -f (s) | bnft -f (s) | ratio | nft list (s) | bnft list (s) |" >>"$OUT"
-echo "|---|---|---|---|---|---|" >>"$OUT"
+bn() { ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" "$@"; }
+nf() { ip netns exec "$NS_A" nft "$@"; }
+rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, h/1024}' /proc/"$DPID"/status; }
+{
+	echo "## (c) Load and list times (wall clock, medians)"
+	echo
+	echo "cold: \`flush ruleset\`, then \`-f FILE\` (bnft: the first load also loads and verifies the fixed entry programs); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds."
+	echo
+	echo "| ruleset | nft -f cold | bnft -f cold | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} >>"$OUT"
 if [ $QUICK = 1 ]; then LOADS="hosts:10000 elems:100000"; else LOADS="hosts:10000 hosts:100000 elems:100000 elems:1000000"; fi
 for spec in $LOADS; do
 	kind=${spec%%:*}
 	n=${spec#*:}
 	python3 bench/gen_ruleset.py "$kind" "$n" --hook input >"$TMP/l.nft"
 	sed -i 's/hook ingress device "veth-b"/hook input/; s/table netdev/table inet/' "$TMP/l.nft"
-	nl=() bl=() nls=() bls=()
-	for r in 1 2 3; do
-		ip netns exec "$NS_A" nft flush ruleset
-		nl+=("$(timeit ip netns exec "$NS_A" nft -f "$TMP/l.nft")")
-		nls+=("$(timeit ip netns exec "$NS_A" nft list ruleset)")
-		ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
-		bl+=("$(timeit ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" -f "$TMP/l.nft")")
-		[ "${bl[-1]}" = fail ] && echo "bnft -f $kind $n: $(head -c 300 "$TMP/err")" >&2
-		bls+=("$(timeit ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset)")
+	{ echo "flush ruleset"; cat "$TMP/l.nft"; } >"$TMP/w.nft"
+	reps=3
+	[ "$n" -ge 1000000 ] && reps=2
+	nc=() bc=() nw=() bw=() nls=() bls=()
+	for r in $(seq $reps); do
+		nf flush ruleset
+		nc+=("$(timeit nf -f "$TMP/l.nft")")
+		nw+=("$(timeit nf -f "$TMP/w.nft")")
+		# nft's listing of 1M elements takes tens of seconds: once
+		if [ "$r" = 1 ] || [ "$n" -lt 1000000 ]; then
+			nls+=("$(timeit nf list ruleset)")
+		fi
+		bn flush ruleset >/dev/null 2>&1
+		bc+=("$(timeit bn -f "$TMP/l.nft")")
+		[ "${bc[-1]}" = fail ] && echo "bnft -f $kind $n: $(head -c 300 "$TMP/err")" >&2
+		t0=$(date +%s.%N)
+		BNFT_CLIENT_STATS=1 bn -f "$TMP/w.nft" >/dev/null 2>"$TMP/stats" || echo "bnft -f warm failed: $(head -c 300 "$TMP/stats")" >&2
+		t1=$(date +%s.%N)
+		bw+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }')")
+		bls+=("$(timeit bn list ruleset)")
 	done
-	a=$(printf '%s\n' "${nl[@]}" | med3)
-	b=$(printf '%s\n' "${bl[@]}" | med3)
-	c=$(printf '%s\n' "${nls[@]}" | med3)
-	d=$(printf '%s\n' "${bls[@]}" | med3)
-	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0 && a > 0) printf "%.2f", b / a; else print "n/a" }')
-	echo "| $kind $n | $a | $b | $ratio | $c | $d |" >>"$OUT"
-	echo "load $kind $n: nft $a s, bnft $b s; list nft $c s, bnft $d s" >&2
+	nf flush ruleset
+	stages=$(grep -oE '(eval|lower|compile|save|load)_ns=[0-9]+' "$TMP/stats" | tr '=' ' ' |
+		awk '{printf "%s%.2f", (NR > 1 ? " / " : ""), $2 / 1e9}')
+	mem=$(rss)
+	a=$(printf '%s\n' "${nc[@]}" | med) b=$(printf '%s\n' "${bc[@]}" | med)
+	c=$(printf '%s\n' "${nw[@]}" | med) d=$(printf '%s\n' "${bw[@]}" | med)
+	e=$(printf '%s\n' "${nls[@]}" | med) f=$(printf '%s\n' "${bls[@]}" | med)
+	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }'; }
+	echo "| $kind $n | $a (±$(printf '%s\n' "${nc[@]}" | spr)%) | $b (±$(printf '%s\n' "${bc[@]}" | spr)%) | $c | $d (±$(printf '%s\n' "${bw[@]}" | spr)%) | $(ratio "$c" "$d") | $e | $f | $(ratio "$e" "$f") | $stages | $mem |" >>"$OUT"
+	echo "load $kind $n: nft cold $a warm $c, bnft cold $b warm $d; list nft $e bnft $f; stages $stages; rss $mem" >&2
 done
 echo >>"$OUT"
-echo "ratio = bnft time / nft time (lower is better). bnft -f includes parse, evaluate, lower, compile, verifier and the atomic swap; the first load in a namespace also loads the fixed entry programs (about 0.7 s)." >>"$OUT"
+echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
+
+# ---------------------------------------------------------------- (d)
+{
+	echo "## (d) Swap time and daemon memory"
+	echo
+	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the request, from the client's send to the new generation live (bnftd answers after the atomic flip), median of 5 and spread; nft for comparison. bnftd's RSS after the commits (MB)."
+	echo
+	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | bnft commit stages eval / lower / compile / save / load | bnftd RSS / peak (MB) |"
+	echo "|---|---|---|---|---|"
+} >>"$OUT"
+for n in 10 10000; do
+	python3 bench/gen_ruleset.py hosts "$n" --hook input >"$TMP/s.nft"
+	nf -f "$TMP/s.nft"
+	bn flush ruleset >/dev/null 2>&1
+	bn -f "$TMP/s.nft" >/dev/null 2>&1
+	ns=() bs=()
+	for i in 1 2 3 4 5; do
+		ns+=("$(timeit nf add rule inet bench c ip saddr 192.0.2.$i drop)")
+		t0=$(date +%s.%N)
+		BNFT_CLIENT_STATS=1 bn add rule inet bench c ip saddr 192.0.2.$i drop >/dev/null 2>"$TMP/stats"
+		t1=$(date +%s.%N)
+		bs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }')")
+	done
+	stages=$(grep -oE '(eval|lower|compile|save|load)_ns=[0-9]+' "$TMP/stats" | tr '=' ' ' |
+		awk '{printf "%s%.3f", (NR > 1 ? " / " : ""), $2 / 1e9}')
+	echo "| hosts $n | $(printf '%s\n' "${ns[@]}" | med) (±$(printf '%s\n' "${ns[@]}" | spr)%) | $(printf '%s\n' "${bs[@]}" | med) (±$(printf '%s\n' "${bs[@]}" | spr)%) | $stages | $(rss) |" >>"$OUT"
+	echo "swap hosts $n: nft $(printf '%s\n' "${ns[@]}" | med) bnft $(printf '%s\n' "${bs[@]}" | med) stages $stages" >&2
+	nf flush ruleset
+done
+bn flush ruleset >/dev/null 2>&1
 echo >>"$OUT"
-ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
+echo "Whole run: $(($(date +%s) - T_START)) s." >>"$OUT"
+echo >>"$OUT"
 
 cat "$OUT"
