@@ -129,13 +129,18 @@ table inet t {
 		udp dport 5003 log prefix "$PFX ipopt " flags ip options
 		udp dport 5004 limit rate 2/second burst 2 packets log prefix "$PFX limit "
 		udp dport 5007 jump sub
+		udp dport 5008 jump shared
 	}
 	chain sub {
 		log prefix "$PFX sub " level err
 	}
+	chain shared {
+		log prefix "$PFX shared "
+	}
 	chain forw {
 		type filter hook forward priority 0; policy accept;
 		log prefix "$PFX fwd "
+		udp dport 5005 jump shared
 	}
 	chain out {
 		type filter hook output priority 0; policy accept;
@@ -190,7 +195,7 @@ s.sendto(b'uid', ('10.88.0.2', 5099))"
 		ko "log: kernel $nk lines, bnft $nb lines differ:"
 		head -40 "$TMP/log.diff"
 	fi
-	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "fwd " "out " "out uid " "post " "arp " "nd " "pre "; do
+	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "shared " "fwd " "out " "out uid " "post " "arp " "nd " "pre "; do
 		k=$(grep -c -F "$PFX $what" "$TMP/klog")
 		b=$(grep -c -F "$PFX $what" "$TMP/blog")
 		if [ "$k" -gt 0 ] && [ "$k" = "$b" ]; then ok "log $what: $k line(s) on both"; else ko "log $what: kernel $k, bnft $b"; fi

@@ -10,6 +10,7 @@
  * `log level audit` (the kernel writes an audit record, not a log line).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
@@ -100,13 +101,9 @@ void cg_emit_skb_len(struct cg *cg, uint8_t reg)
 	emit(e, I_ALU32_REG(BPF_SUB, reg, BPF_REG_2));
 }
 
-/* nf_log's view of the hook of the base chain the statement runs in. */
-static uint32_t log_stage(struct cg *cg)
+/* nf_log's view of a base chain's hook. */
+static uint32_t chain_stage(const struct cg_chain *b)
 {
-	const struct cg_chain *b = cg->base_chain;
-
-	if (cg->in_sub || !b)
-		return BNFT_LOGST_RUNTIME;
 	if (b->family == NFPROTO_NETDEV)
 		return b->hooknum == NF_NETDEV_EGRESS ? BNFT_LOGST_NETDEV_OUT : BNFT_LOGST_IN;
 	switch (b->hooknum) {
@@ -118,6 +115,103 @@ static uint32_t log_stage(struct cg *cg)
 	default:
 		return BNFT_LOGST_IN;
 	}
+}
+
+/* Whether chain `to` is reachable from chain `from` by jumps/gotos
+ * (immediates and verdict maps); seen[] guards against revisits. */
+static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_chain *to,
+		    bool *seen)
+{
+	size_t r;
+
+	if (from == to)
+		return true;
+	if (seen[from->id])
+		return false;
+	seen[from->id] = true;
+	for (r = 0; r < from->nrules; r++) {
+		struct nftnl_expr_iter *it = nftnl_expr_iter_create(from->rules[r]);
+		struct nftnl_expr *ex;
+		bool hit = false;
+
+		while (it && !hit && (ex = nftnl_expr_iter_next(it))) {
+			const char *n = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
+
+			if (!strcmp(n, "immediate") && nftnl_expr_is_set(ex, NFTNL_EXPR_IMM_CHAIN)) {
+				struct cg_chain *t = cg_find_chain(
+					cg, from->family, from->table,
+					nftnl_expr_get_str(ex, NFTNL_EXPR_IMM_CHAIN));
+
+				hit = t && reaches(cg, t, to, seen);
+			} else if (!strcmp(n, "lookup") &&
+				   nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_DREG) &&
+				   nftnl_expr_get_u32(ex, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT) {
+				const char *sn = nftnl_expr_get_str(ex, NFTNL_EXPR_LOOKUP_SET);
+				struct cg_set *s = sn ? cg_find_set(cg, from->family, from->table, sn)
+						      : NULL;
+				size_t k;
+
+				for (k = 0; s && !hit && k < s->nverdicts; k++)
+					if (s->verdicts[k].code == BNFT_V_JUMP ||
+					    s->verdicts[k].code == BNFT_V_GOTO)
+						hit = reaches(cg, &cg->chains[s->verdicts[k].chain],
+							      to, seen);
+			}
+		}
+		if (it)
+			nftnl_expr_iter_destroy(it);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * nf_log's view of the hook the statement runs in: from the base chain
+ * being emitted, or, in a chain shared by several (a subprogram), from the
+ * base chains that reach it: one stage if they agree; input and forward
+ * only: told apart at run time by the route class; else the attach point
+ * (ingress: IN=, egress: OUT=).
+ */
+static uint32_t log_stage(struct cg *cg)
+{
+	uint32_t mask = 0;
+	bool *seen;
+	size_t i;
+
+	if (!cg->in_sub && cg->base_chain)
+		return chain_stage(cg->base_chain);
+	seen = calloc(cg->nchains ? cg->nchains : 1, sizeof(*seen));
+	if (!seen)
+		return BNFT_LOGST_RUNTIME;
+	for (i = 0; i < cg->nchains; i++) {
+		const struct cg_chain *b = &cg->chains[i];
+
+		if (!b->base)
+			continue;
+		memset(seen, 0, cg->nchains * sizeof(*seen));
+		if (!reaches(cg, b, cg->cur_chain, seen))
+			continue;
+		/* input apart from prerouting/ingress (same format, but the
+		 * route class only tells input from forward) */
+		if (chain_stage(b) == BNFT_LOGST_IN && b->family != NFPROTO_NETDEV &&
+		    b->hooknum == NF_INET_LOCAL_IN)
+			mask |= 1u << 8;
+		else
+			mask |= 1u << chain_stage(b);
+	}
+	free(seen);
+	if (mask == 1u << BNFT_LOGST_FWD)
+		return BNFT_LOGST_FWD;
+	if (mask == 1u << BNFT_LOGST_OUT)
+		return BNFT_LOGST_OUT;
+	if (mask == 1u << BNFT_LOGST_NETDEV_OUT)
+		return BNFT_LOGST_NETDEV_OUT;
+	if (mask == 1u << BNFT_LOGST_IN || mask == 1u << 8)
+		return BNFT_LOGST_IN;
+	if (!(mask & ~((1u << 8) | (1u << BNFT_LOGST_FWD) | (1u << BNFT_LOGST_OUT))))
+		return BNFT_LOGST_ROUTE;
+	return BNFT_LOGST_RUNTIME;
 }
 
 static int log_maps(struct cg *cg, struct cg_stmts *st)

@@ -116,6 +116,9 @@ struct bnft_log_ev {
 #define BNFT_LOGST_OUT 2	/* output, postrouting: IN= OUT=dev */
 #define BNFT_LOGST_NETDEV_OUT 3	/* netdev egress: OUT=dev, IP header not at 0 */
 #define BNFT_LOGST_RUNTIME 4	/* a shared chain: IN at ingress, OUT at egress */
+#define BNFT_LOGST_ROUTE 5	/* a chain shared by input/forward/output: FWD
+				 * for a forwarded packet at ingress (route
+				 * class), IN for others, OUT at egress */
 
 struct bnft_log_meta {
 	char prefix[BNFT_LOG_PREFIXLEN];

@@ -544,6 +544,18 @@ static void dump_arp(struct lbuf *l, const struct kpkt *k, const uint8_t *pkt, u
 	add_ip4(l, ap + 16);
 }
 
+/* The stage of a record whose statement's stage is decided per packet. */
+static uint32_t log_stage_of(uint32_t stage, const struct bnft_log_ev *ev)
+{
+	if (stage != BNFT_LOGST_RUNTIME && stage != BNFT_LOGST_ROUTE)
+		return stage;
+	if ((ev->info >> 16) & BNFT_PF_EGRESS)
+		return BNFT_LOGST_OUT;
+	if (stage == BNFT_LOGST_ROUTE && (ev->info >> 24) == BNFT_RC_FORWARD)
+		return BNFT_LOGST_FWD;
+	return BNFT_LOGST_IN;
+}
+
 int bnft_log_format(const struct bnft_log_ev *ev, size_t evlen, const struct bnft_log_meta *m,
 		    const struct bnft_log_dev *dev, char *buf, size_t n)
 {
@@ -561,8 +573,7 @@ int bnft_log_format(const struct bnft_log_ev *ev, size_t evlen, const struct bnf
 	nhoff = ev->offs & 0xffff;
 	cap = ev->caplen;
 	memcpy(pkt, ev->pkt, cap);
-	if (stage == BNFT_LOGST_RUNTIME)
-		stage = ((ev->info >> 16) & BNFT_PF_EGRESS) ? BNFT_LOGST_OUT : BNFT_LOGST_IN;
+	stage = log_stage_of(stage, ev);
 	/* postrouting of a forwarded packet: ip_output() passes the input
 	 * device as `in` (the caller names it from ingress_ifindex) */
 	in = stage == BNFT_LOGST_IN || stage == BNFT_LOGST_FWD ||
@@ -679,9 +690,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		ld->bad++;
 		return 0;
 	}
-	stage = ld->meta[ev->stmt].stage;
-	if (stage == BNFT_LOGST_RUNTIME)
-		stage = ((ev->info >> 16) & BNFT_PF_EGRESS) ? BNFT_LOGST_OUT : BNFT_LOGST_IN;
+	stage = log_stage_of(ld->meta[ev->stmt].stage, ev);
 	memset(&dev, 0, sizeof(dev));
 	if (stage == BNFT_LOGST_IN || stage == BNFT_LOGST_FWD)
 		dev_name(ev->ifindex, dev.in);

@@ -120,6 +120,7 @@ def case_log():
 	f.append(v4(IP4_G, IP4_FWD, 17, lambda ps: udp(ps, 40007, 5005), ident=120, ttl=9))
 	f.append(v6(IP6_G, IP6_FWD, 17, lambda ps: udp(ps, 40008, 5006), hlim=7))
 	f.append(v4(IP4_G, IP4_R0, 17, lambda ps: udp(ps, 40009, 5007), ident=121))
+	f.append(v4(IP4_G, IP4_R0, 17, lambda ps: udp(ps, 40010, 5008), ident=122))
 	f.append(arp_req(IP4_R0))
 	return f
 
