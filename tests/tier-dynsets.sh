@@ -51,6 +51,8 @@ for side in B K; do
 	ip link add r$side$ID netns "$r" type veth peer name s$side$ID netns "$s"
 	ip -n "$r" addr add 10.77.0.1/24 dev r$side$ID
 	for a in 2 3 4 5 6 7; do ip -n "$s" addr add 10.77.0.$a/24 dev s$side$ID; done
+	ip -n "$r" addr add fd77::1/64 dev r$side$ID nodad
+	ip -n "$s" addr add fd77::2/64 dev s$side$ID nodad
 	ip -n "$r" link set r$side$ID up
 	ip -n "$s" link set s$side$ID up
 done
@@ -398,6 +400,51 @@ u.sendto(b"x", ("10.77.0.1", 53))'
 		ok "trace: $nb lines equal to nft monitor trace (ids, ifnames, MACs, sender ids masked)"
 	else
 		ko "trace: output differs from nft monitor trace: $(head -20 "$TMP/t.diff")"
+	fi
+	# inet table: IPv6 at prerouting/input, IPv4 at output
+	cat >"$TMP/r7.nft" <<'EOF'
+table inet t {
+	chain pre {
+		type filter hook prerouting priority 0; policy accept;
+		ip6 saddr fd77::2 icmpv6 type echo-request meta nftrace set 1
+	}
+	chain out {
+		type filter hook output priority 0; policy accept;
+		ip daddr 10.77.0.2 icmp type echo-request meta nftrace set 1
+		ip daddr 10.77.0.2 counter
+	}
+	chain c {
+		type filter hook input priority 0; policy accept;
+		ip6 nexthdr ipv6-icmp counter
+		icmpv6 type echo-request return
+	}
+}
+EOF
+	if load_both "$TMP/r7.nft" trace6; then
+		ip netns exec "$NK" timeout 3 nft monitor trace >"$TMP/tk6.txt" 2>&1 &
+		kpid=$!
+		ip netns exec "$NB" env BNFT_TRACE_SECONDS=3 "$BNFT" --pin-root "$PIN" monitor trace \
+			>"$TMP/tb6.txt" 2>/dev/null &
+		bpid=$!
+		sleep 1
+		for side in k b; do
+			ip netns exec "bnft-dynsets-s$side-$ID" ping -6 -n -q -c 1 -W 1 fd77::1 >/dev/null 2>&1
+			ip netns exec "bnft-dynsets-$side-$ID" ping -n -q -c 1 -W 1 10.77.0.2 >/dev/null 2>&1
+		done
+		wait "$kpid" "$bpid"
+		for f in tk6 tb6; do
+			python3 "$TMP/norm.py" "$TMP/$f.txt" |
+				sed -E 's/(icmpv6 parameter-problem|ip6 flowlabel|icmp sequence) [0-9]+/\1 N/g' \
+					>"$TMP/$f.n"
+		done
+		nk=$(grep -c . "$TMP/tk6.n") nb=$(grep -c . "$TMP/tb6.n")
+		if [ "$nk" -lt 6 ]; then
+			ko "trace inet: nft printed only $nk trace lines"
+		elif diff -u "$TMP/tk6.n" "$TMP/tb6.n" >"$TMP/t6.diff"; then
+			ok "trace inet (IPv6 input, return, IPv4 output): $nb lines equal to nft"
+		else
+			ko "trace inet: output differs from nft monitor trace: $(head -20 "$TMP/t6.diff")"
+		fi
 	fi
 	# the untraced source (10.77.0.3) must not appear
 	if grep -q "10.77.0.3" "$TMP/tb.txt"; then
