@@ -5,14 +5,16 @@
 # the receiver's `Udp: NoPorts` (UDP to a closed port). Paired, back to back
 # per repeat: baseline (no ruleset), nft, bnft; medians of REPEATS.
 #
-#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN]
+#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN] [NFT_KIND]
+#   NFT_KIND: the ruleset family nft gets (default KIND), e.g. bnft on the
+#   linear hosts rules against nft on the same rules written as one set.
 #   GEN: live    XDP live frames injected into veth-b's receive path
 #                (bnft-bench --live; linear skbs, like NIC drivers). The
 #                frames are processed synchronously on the sending CPU, so
 #                delivered / wall time is the receive throughput.
 #        trafgen trafgen on veth-a (AF_PACKET; non-linear skbs: only the
 #                Ethernet header is in the linear area).
-# prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%>"
+# prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%> nft-rules NFT_KIND"
 # (spread: (max - min) / median of the repeats, percent)
 set -u
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ N=$2
 REPEATS=${3:-3}
 DURATION=${4:-2}
 GEN=${5:-live}
+NFT_KIND=${6:-$KIND}
 CPU=${BENCH_CPU:-1}
 A=bnft-perf-pa-$$
 B=bnft-perf-pb-$$
@@ -77,6 +80,7 @@ cpu($CPU): {
 EOF
 
 python3 bench/gen_ruleset.py "$KIND" "$N" --dev veth-b >"$TMP/rules.nft"
+python3 bench/gen_ruleset.py "$NFT_KIND" "$N" --dev veth-b >"$TMP/nft.nft"
 
 noports() { ip netns exec "$B" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $3}' /proc/net/snmp; }
 RATE=0
@@ -109,7 +113,7 @@ spread() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (m > 0) printf 
 base=() nftr=() bnftr=()
 for _ in $(seq "$REPEATS"); do
 	base+=("$(one_run)")
-	ip netns exec "$B" nft -f "$TMP/rules.nft" || { echo "nft -f failed"; exit 1; }
+	ip netns exec "$B" nft -f "$TMP/nft.nft" || { echo "nft -f failed"; exit 1; }
 	nftr+=("$(one_run)")
 	ip netns exec "$B" nft flush ruleset
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" -f "$TMP/rules.nft" >/dev/null 2>"$TMP/err" ||
@@ -119,4 +123,5 @@ for _ in $(seq "$REPEATS"); do
 done
 echo "pps $KIND $N $GEN base $(printf '%s\n' "${base[@]}" | median)" \
 	"nft $(printf '%s\n' "${nftr[@]}" | median) bnft $(printf '%s\n' "${bnftr[@]}" | median)" \
-	"spread $(printf '%s\n' "${nftr[@]}" | spread) $(printf '%s\n' "${bnftr[@]}" | spread)"
+	"spread $(printf '%s\n' "${nftr[@]}" | spread) $(printf '%s\n' "${bnftr[@]}" | spread)" \
+	"nft-rules $NFT_KIND"

@@ -156,20 +156,21 @@ echo "(a) done at +$(($(date +%s) - T_START)) s" >&2
 	echo "|---|---|---|---|---|---|---|"
 } >>"$OUT"
 if [ $QUICK = 1 ]; then
-	PPS="hosts:10 hosts:10000 set:10000"; PREP=2; PDUR=1
+	PPS="hosts:10 hosts:10000 hosts:10000:set"; PREP=2; PDUR=1
 else
-	PPS="hosts:10 hosts:1000 hosts:10000 set:10000"; PREP=5; PDUR=2
+	PPS="hosts:10 hosts:1000 hosts:10000 set:10000 hosts:10000:set"; PREP=5; PDUR=2
 fi
 for gen in live trafgen; do
 	for spec in $PPS; do
-		res=$(timeout 900 bench/pps.sh "${spec%%:*}" "${spec#*:}" "$PREP" "$PDUR" "$gen" 2>&1 | tail -1)
+		IFS=: read -r k n nk <<<"$spec"
+		res=$(timeout 900 bench/pps.sh "$k" "$n" "$PREP" "$PDUR" "$gen" "${nk:-$k}" 2>&1 | tail -1)
 		echo "$res" >&2
 		# shellcheck disable=SC2086
 		set -- $res
 		if [ "${1:-}" = pps ]; then
-			echo "| $2 $3 | $4 | $6 | $8 | ${10} | $(awk -v a="$8" -v b="${10}" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') | ${12}% / ${13}% |" >>"$OUT"
+			echo "| $2 $3$([ "${15}" != "$2" ] && echo " (nft: the same rules as one set)") | $4 | $6 | $8 | ${10} | $(awk -v a="$8" -v b="${10}" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') | ${12}% / ${13}% |" >>"$OUT"
 		else
-			echo "| ${spec/:/ } | $gen | failed: $res | | | | |" >>"$OUT"
+			echo "| $spec | $gen | failed: $res | | | | |" >>"$OUT"
 		fi
 	done
 done
