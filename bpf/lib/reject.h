@@ -317,12 +317,50 @@ static __always_inline int rj_ratelimit(__u8 nfproto, const __u32 *daddr)
 	return 0;
 }
 
-/* ICMP / ICMPv6 destination unreachable quoting the original. */
+/*
+ * Source of an ICMP error about a forwarded packet: icmp_send() and
+ * icmp6_send() leave it to the route back to the sender (the packet's
+ * destination is not ours): the preferred source of that route, here
+ * bpf_fib_lookup(BPF_FIB_LOOKUP_SRC) as an output lookup through the
+ * device the packet came in by. No route: the kernel sends nothing.
+ */
+static __always_inline int rj_fwd_src(struct __sk_buff *skb, __u8 nfproto, const __u32 *to,
+				      __u32 *src)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.ifindex = skb->ifindex;
+	if (nfproto == NFPROTO_IPV4) {
+		fib.family = 2; /* AF_INET */
+		fib.ipv4_dst = to[0];
+	} else {
+		fib.family = 10; /* AF_INET6 */
+		__builtin_memcpy(fib.ipv6_dst, to, 16);
+	}
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), BPF_FIB_LOOKUP_OUTPUT | BPF_FIB_LOOKUP_SRC);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return -1;
+	if (nfproto == NFPROTO_IPV4)
+		src[0] = fib.ipv4_src;
+	else
+		__builtin_memcpy(src, fib.ipv6_src, 16);
+	return 0;
+}
+
+/* ICMP / ICMPv6 destination unreachable quoting the original. A forwarded
+ * packet (route class forward, not netdev) is quoted as the forward hook
+ * sees it, TTL / hop limit already decremented (ip_forward, ip6_forward),
+ * and answered from the route's source (rj_fwd_src). */
 static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinfo *pi, __u8 code,
 				   __u32 flags)
 {
 	__u32 nhoff = pi->nhoff, saddr[4] = {}, daddr[4] = {}, l3len, q, hl;
+	int fwd = !(flags & (BNFT_REJECT_F_NETDEV | BNFT_REJECT_F_LOCAL)) &&
+		  pi->rclass == BNFT_RC_FORWARD;
 	__u8 hdr[48] = {};
+	__u8 fwd_ttl = 0;
+	__u16 fwd_check = 0;
 	__u64 sum;
 	__u16 c;
 
@@ -353,6 +391,16 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		hl = sizeof(struct iphdr);
 		saddr[0] = ih.daddr;
 		daddr[0] = ih.saddr;
+		if (fwd) {
+			__u32 chk = ih.check;
+
+			if (rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
+				return TC_ACT_SHOT;
+			/* ip_decrease_ttl() */
+			chk += bpf_htons(0x0100);
+			fwd_check = (__u16)(chk + (chk >= 0xFFFF));
+			fwd_ttl = ih.ttl - 1;
+		}
 		nh->version = 4;
 		nh->ihl = 5;
 		nh->tot_len = bpf_htons(hl + 8 + q);
@@ -398,6 +446,11 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		hl = sizeof(struct ipv6hdr);
 		__builtin_memcpy(saddr, &ih.daddr, 16);
 		__builtin_memcpy(daddr, &ih.saddr, 16);
+		if (fwd) {
+			if (rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
+				return TC_ACT_SHOT;
+			fwd_ttl = ih.hop_limit - 1;
+		}
 		nh->version = 6;
 		nh->payload_len = bpf_htons(8 + q);
 		nh->nexthdr = IPPROTO_ICMPV6;
@@ -413,6 +466,17 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		return TC_ACT_SHOT;
 	if (rj_reshape(skb, nhoff, q, hl + 8) < 0)
 		return TC_ACT_SHOT;
+	if (fwd) {
+		__u32 qoff = nhoff + hl + 8;
+
+		if (pi->nfproto == NFPROTO_IPV4) {
+			if (bpf_skb_store_bytes(skb, qoff + 8, &fwd_ttl, 1, 0) < 0 ||
+			    bpf_skb_store_bytes(skb, qoff + 10, &fwd_check, 2, 0) < 0)
+				return TC_ACT_SHOT;
+		} else if (bpf_skb_store_bytes(skb, qoff + 7, &fwd_ttl, 1, 0) < 0) {
+			return TC_ACT_SHOT;
+		}
+	}
 	/* checksum: ICMP header (zero checksum) + quote (+ IPv6 pseudo) */
 	sum = rj_csum_mem(&hdr[hl & 63], 8) + rj_csum_pkt(skb, nhoff + hl + 8, q);
 	if (pi->nfproto == NFPROTO_IPV6) {

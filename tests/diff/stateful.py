@@ -662,10 +662,13 @@ class Stateful:
 		h.wire.drain(QUIET)
 		got = self.cap.drain(QUIET)
 		if fwd or rev:
-			# forwarded by the receiver: out of veth2, or back out of veth0/1
+			# forwarded by the receiver: out of veth2, or back out of
+			# veth0/1; an ICMP error quoting it elsewhere is a reply
 			out_if = "2" if fwd else str(c["iface"])
-			vr = h.wire_verdict("ref", pid, "ref" + out_if)
-			vs = h.wire_verdict("sut", pid, "sut" + out_if)
+			vr, vs = (lambda n: "drop" if not n else "accept" if n == 1 else
+				  "accept(x%d)" % n)(h.wire.seen.get(pid, []).count("ref" + out_if)), \
+				(lambda n: "drop" if not n else "accept" if n == 1 else
+				 "accept(x%d)" % n)(h.wire.seen.get(pid, []).count("sut" + out_if))
 		elif direction == "in":
 			vr = h.verdict(h.obs_ref, pid, "ref", c)
 			vs = h.verdict(h.obs_sut, pid, "sut", c)
@@ -844,7 +847,9 @@ def main():
 	st = Stateful(a)
 	t0 = time.time()
 	try:
-		for p in a.rulesets:
+		# under a budget: a spread order, so that a cut skips a sample of
+		# all groups rather than the tail (difftest.spread)
+		for p in difftest.spread(a.rulesets) if a.budget else a.rulesets:
 			if a.budget and time.time() - t0 > a.budget:
 				st.skip(os.path.basename(p), "time budget used up")
 				continue
