@@ -695,6 +695,9 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 			if (v->code == BNFT_V_JUMP || v->code == BNFT_V_GOTO)
 				emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, R_SAVE2,
 					     (int32_t)v->chain, skip);
+			cg_trace_rule_verdict(cg, v->code, v->code == BNFT_V_JUMP ||
+								   v->code == BNFT_V_GOTO ?
+								   &cg->chains[v->chain] : NULL);
 			err = cg_verdict(cg, v->code, v->code == BNFT_V_JUMP ||
 						      v->code == BNFT_V_GOTO ?
 						      &cg->chains[v->chain] : NULL);
@@ -910,6 +913,7 @@ static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
 		return cg_fail(cg, -EOPNOTSUPP, "reject type %u is not supported", type);
 	emit(e, I_MOV64_IMM(BPF_REG_0, (int32_t)(type | code << 8 | flags << 16)));
 	emit(e, I_STX(BPF_W, R_CTX, BPF_REG_0, CB_OFF(BNFT_CB_REJECT)));
+	cg_trace_rule_verdict(cg, BNFT_V_DROP, NULL); /* nft traces a reject as drop */
 	cg_frag_exit(cg, BNFT_FRAG_V_DROP);
 	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
 	emit_ld_map(e, BPF_REG_2, BNFT_MAPREF_PROGS);

@@ -233,3 +233,13 @@ void cg_trace_policy(struct cg *cg, struct cg_chain *c)
 		emit_event(cg, BNFT_TRACE_POLICY, c->id,
 			   c->policy == NF_DROP ? BNFT_V_DROP : BNFT_V_ACCEPT, 0, 0);
 }
+
+/* A verdict the rule reaches another way (verdict map, reject). */
+void cg_trace_rule_verdict(struct cg *cg, uint32_t code, struct cg_chain *target)
+{
+	if (!cg->trace || !cg->cur_rule)
+		return;
+	emit_event(cg, BNFT_TRACE_RULE, cg->cur_chain->id, code, target ? target->id : 0,
+		   rule_handle(cg));
+	cg->trace_done = cg->cur_rule;
+}
