@@ -697,6 +697,9 @@ static void emit_chain_gate(struct cg *cg, struct cg_chain *c, enum cg_stage st,
 	} else if (st == ST_OUTPUT) {
 		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, skip);
+		cg_frag_gate(cg, skip); /* codegen_frag.c */
+	} else if (st == ST_POSTROUTING) {
+		cg_frag_gate(cg, skip);
 	} else if (st == ST_NETDEV_INGRESS || st == ST_NETDEV_EGRESS) {
 		in = emit_label(e);
 		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ifindex)));

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/pkt_cls.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
@@ -66,6 +67,9 @@ _Static_assert(sizeof(struct bnft_frag_state) == BNFT_FRAG_STATE_SIZE, "frag sta
 
 #define PT_EARLY 0x1
 #define PT_INPUT 0x2
+#define PT_EGRESS 0x4
+#define PT_COMMIT 0x8
+#define PF_FRAGSKIP_CB ((int32_t)BNFT_PF_FRAGSKIP << 16)
 
 static int add_map(struct cg *cg, const char *name, uint32_t type, uint32_t ks, uint32_t vs,
 		   uint32_t max)
@@ -120,6 +124,7 @@ int cg_frag_init(struct cg *cg)
 
 	cg->frag_on = false;
 	cg->frag_input = false;
+	cg->frag_egress = false;
 	cg->frag_ct = defrag_families(cg);
 	if (!(cg->frag_ct & 1))
 		for (i = 0; i < cg->nchains; i++) {
@@ -129,7 +134,14 @@ int cg_frag_init(struct cg *cg)
 			    (c->family == NFPROTO_IPV4 || c->family == NFPROTO_INET))
 				cg->frag_input = true;
 		}
-	if (!cg->frag_ct && !cg->frag_input)
+	for (i = 0; i < cg->nchains; i++) {
+		const struct cg_chain *c = &cg->chains[i];
+
+		if (c->base && (c->hooknum == NF_INET_LOCAL_OUT || c->hooknum == NF_INET_POST_ROUTING) &&
+		    (c->family == NFPROTO_IPV4 || c->family == NFPROTO_INET))
+			cg->frag_egress = true;
+	}
+	if (!cg->frag_ct && !cg->frag_input && !cg->frag_egress)
 		return 0;
 	m = add_map(cg, "bnft_frag", BPF_MAP_TYPE_LRU_HASH, BNFT_FRAG_KEY_SIZE,
 		    BNFT_FRAG_STATE_SIZE, BNFT_FRAG_ENTRIES);
@@ -247,7 +259,7 @@ void cg_frag_counter(struct cg *cg, uint32_t done)
 	struct emitter *e = cg->e;
 	uint32_t normal = emit_label(e);
 
-	if (!cg->frag_on || cg->egress)
+	if (!cg->frag_on)
 		return;
 	test_defrag_flag(cg, normal);
 	lookup_cur(cg, normal);
@@ -265,13 +277,26 @@ void cg_frag_counter(struct cg *cg, uint32_t done)
 	emit_bind(e, normal);
 }
 
+/* A fragment dropped at egress is consumed (TC_ACT_STOLEN), not shot:
+ * ip_fragment() stops sending the rest of a datagram when the driver
+ * returns an error, and the kernel counted the whole datagram in its
+ * output/postrouting chains before fragmenting it, so bnft needs the
+ * later fragments to count their bytes. */
+static void emit_stolen(struct cg *cg)
+{
+	emit(cg->e, I_MOV64_IMM(BPF_REG_0, TC_ACT_STOLEN));
+	emit_exit(cg->e);
+}
+
 void cg_frag_exit(struct cg *cg, uint32_t verdict)
 {
 	struct emitter *e = cg->e;
 	uint32_t out = emit_label(e), keep = emit_label(e);
+	bool stolen = cg->egress && verdict == BNFT_FRAG_V_DROP;
+	uint32_t done = stolen ? emit_label(e) : out;
 	int i;
 
-	if (!cg->frag_on || !cg->frag_live || cg->egress)
+	if (!cg->frag_on || !cg->frag_live)
 		return;
 	test_defrag_flag(cg, out);
 	/* once per packet, whatever exit follows */
@@ -297,13 +322,17 @@ void cg_frag_exit(struct cg *cg, uint32_t verdict)
 	emit_ld_map(e, BPF_REG_1, cg->frag_map);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
 	emit_call_helper(e, BPF_FUNC_map_delete_elem);
-	emit_ja(e, out);
+	emit_ja(e, done);
 	emit_bind(e, keep);
 	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SAVE2, CUR_ST + ST_OFF(n)));
 	emit(e, I_STX(BPF_B, R_SAVE1, BPF_REG_1, ST_OFF(n)));
 	for (i = 0; i < BNFT_FRAG_MAX_CTRS; i++) {
 		emit(e, I_LDX(BPF_W, BPF_REG_1, R_SAVE2, (int16_t)(CUR_ST + ST_OFF(ids) + 4 * i)));
 		emit(e, I_STX(BPF_W, R_SAVE1, BPF_REG_1, (int16_t)(ST_OFF(ids) + 4 * i)));
+	}
+	if (stolen) {
+		emit_bind(e, done);
+		emit_stolen(cg);
 	}
 	emit_bind(e, out);
 }
@@ -355,8 +384,33 @@ static void find_frag6(struct cg *cg, uint32_t found, uint32_t none)
 	emit_ja(e, none);
 }
 
-static int emit_point(struct cg *cg, bool early)
+/* Later fragments at egress go on without the output and postrouting
+ * chains (cg_frag_gate), to the netdev egress chains, which see every
+ * fragment. */
+static void skip_chains(struct cg *cg, uint32_t go)
 {
+	struct emitter *e = cg->e;
+
+	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+	emit(e, I_ALU32_IMM(BPF_OR, BPF_REG_0, PF_FRAGSKIP_CB));
+	emit(e, I_STX(BPF_W, R_CTX, BPF_REG_0, CB_OFF(BNFT_CB_INFO)));
+	emit_ja(e, go);
+}
+
+void cg_frag_gate(struct cg *cg, uint32_t skip)
+{
+	struct emitter *e = cg->e;
+
+	if (!(cg->frag_pts & PT_EGRESS))
+		return;
+	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, PF_FRAGSKIP_CB));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, skip);
+}
+
+static int emit_point(struct cg *cg, int kind)
+{
+	bool early = kind == PT_EARLY, egress = kind == PT_EGRESS;
 	struct emitter *e = cg->e;
 	uint32_t normal = emit_label(e), have = emit_label(e), fresh = emit_label(e);
 	uint32_t not_first = emit_label(e), add = emit_label(e), mf = emit_label(e);
@@ -382,6 +436,15 @@ static int emit_point(struct cg *cg, bool early)
 		if (cg->frag_ct & 2)
 			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV6, v6);
 		emit_ja(e, normal);
+	} else if (egress) {
+		/* IPv4 fragmented by this host's stack after postrouting
+		 * (locally generated); with nf_defrag forwarded ones too,
+		 * which the kernel reassembles before its chains */
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
+		if (!(cg->frag_ct & 1)) {
+			emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
+			emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, normal);
+		}
 	} else {
 		/* IPv4 routed to this host */
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
@@ -411,7 +474,8 @@ static int emit_point(struct cg *cg, bool early)
 	emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, offsetof(struct bnft_frag_key, id)));
 	emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, SCR_NH + 9));
 	emit(e, I_STX(BPF_B, R_SAVE2, BPF_REG_1, offsetof(struct bnft_frag_key, proto)));
-	emit(e, I_ST(BPF_B, R_SAVE2, offsetof(struct bnft_frag_key, family), 4));
+	/* egress datagrams apart from received ones of the same key */
+	emit(e, I_ST(BPF_B, R_SAVE2, offsetof(struct bnft_frag_key, family), egress ? 0x84 : 4));
 	emit_ja(e, state);
 
 	/* IPv6: a fragment header with an offset or M (an atomic fragment is
@@ -605,7 +669,10 @@ static int emit_point(struct cg *cg, bool early)
 	emit_ld_map(e, BPF_REG_1, cg->frag_map);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SAVE2));
 	emit_call_helper(e, BPF_FUNC_map_delete_elem);
-	cg_accept_exit(cg);
+	if (egress)
+		skip_chains(cg, normal);
+	else
+		cg_accept_exit(cg);
 
 	emit_bind(e, incomplete);
 	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, vexit);
@@ -636,8 +703,20 @@ static int emit_point(struct cg *cg, bool early)
 	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_0, SCR_VERD));
 	emit_bind(e, vscr);
 	emit(e, I_LDX(BPF_W, BPF_REG_0, R_SCR, SCR_VERD));
-	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_FRAG_V_DROP, cg->lbl_drop);
-	cg_accept_exit(cg);
+	if (egress) {
+		uint32_t pass = emit_label(e);
+
+		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, BNFT_FRAG_V_DROP, pass);
+		emit_stolen(cg);
+		emit_bind(e, pass);
+	} else {
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, BNFT_FRAG_V_DROP,
+			     cg->lbl_drop);
+	}
+	if (egress)
+		skip_chains(cg, normal);
+	else
+		cg_accept_exit(cg);
 	emit_bind(e, first_go);
 	emit_bind(e, normal);
 	return e->err;
@@ -645,22 +724,39 @@ static int emit_point(struct cg *cg, bool early)
 
 int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c)
 {
-	bool early, input;
+	bool early, input, egress;
 	int err = 0;
 
-	if (!cg->frag_on || cg->egress || c->family == NFPROTO_NETDEV ||
-	    (c->family == NFPROTO_INET && c->hooknum == NF_INET_INGRESS))
+	if (!cg->frag_on)
 		return 0;
+	if (c->family == NFPROTO_NETDEV || (c->family == NFPROTO_INET && c->hooknum == NF_INET_INGRESS)) {
+		/* netdev egress chains see fragments: the first one's
+		 * judgement by output/postrouting ends before them */
+		if (cg->egress && (cg->frag_pts & PT_EGRESS) && !(cg->frag_pts & PT_COMMIT)) {
+			cg->frag_pts |= PT_COMMIT;
+			cg_frag_exit(cg, BNFT_FRAG_V_ACCEPT);
+		}
+		return cg->e->err;
+	}
+	if (cg->egress) {
+		egress = cg->frag_egress && c->family != NFPROTO_IPV6 &&
+			 (c->hooknum == NF_INET_LOCAL_OUT || c->hooknum == NF_INET_POST_ROUTING);
+		if (egress && !(cg->frag_pts & PT_EGRESS)) {
+			cg->frag_pts |= PT_EGRESS;
+			err = emit_point(cg, PT_EGRESS);
+		}
+		return err;
+	}
 	early = cg->frag_ct && ((c->hooknum == NF_INET_PRE_ROUTING && c->prio > PRI_DEFRAG) ||
 				c->hooknum == NF_INET_LOCAL_IN || c->hooknum == NF_INET_FORWARD);
 	input = cg->frag_input && c->hooknum == NF_INET_LOCAL_IN;
 	if (early && !(cg->frag_pts & PT_EARLY)) {
 		cg->frag_pts |= PT_EARLY;
-		err = emit_point(cg, true);
+		err = emit_point(cg, PT_EARLY);
 	}
 	if (!err && input && !(cg->frag_pts & PT_INPUT)) {
 		cg->frag_pts |= PT_INPUT;
-		err = emit_point(cg, false);
+		err = emit_point(cg, PT_INPUT);
 	}
 	return err;
 }

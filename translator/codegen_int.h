@@ -135,6 +135,7 @@ struct cg {
 	bool frag_live;		/* a reassembly point is behind: exits commit */
 	int frag_map, frag_cur_map;	/* indexes in ps->maps */
 	bool frag_input;	/* IPv4 input chains without nf_defrag */
+	bool frag_egress;	/* IPv4 output/postrouting chains */
 	uint8_t frag_ct;	/* nf_defrag on (ct): bit 0 IPv4, bit 1 IPv6 */
 	uint8_t frag_pts;	/* points emitted in this program */
 	/* log, quota, named objects (codegen_stmt.h) */
@@ -192,14 +193,14 @@ int cg_trace_set(struct cg *cg, struct nftnl_expr *ex);
 int cg_trace_verdict(struct cg *cg, struct nftnl_expr *ex);
 void cg_trace_rule_end(struct cg *cg);
 void cg_trace_policy(struct cg *cg, struct cg_chain *c);
-/* A rule's verdict from a verdict map or a reject (as drop). */
-void cg_trace_rule_verdict(struct cg *cg, uint32_t code, struct cg_chain *target);
 
 /* Reassembly emulation (codegen_frag.c, bpf/lib/frag.h). */
 int cg_frag_init(struct cg *cg);
 /* Before base chain c of the ingress program: a reassembly point when the
  * kernel's chain c would see reassembled datagrams. */
 int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c);
+/* In the gate of an output/postrouting chain: later fragments skip it. */
+void cg_frag_gate(struct cg *cg, uint32_t skip);
 void cg_frag_patch_hdr(struct cg *cg);
 /* In a counter, after the counter id is stored at SCR_TMP: a first
  * fragment under judgement records the id and jumps to `done`. */

@@ -51,6 +51,9 @@
  * being judged by chains that see the reassembled datagram; counters record
  * instead of counting. Set by generated code at the reassembly point. */
 #define BNFT_PF_DEFRAG 0x80
+/* cb[1] flag: a later fragment at egress, its datagram judged by the
+ * output/postrouting chains already: those chains are skipped. */
+#define BNFT_PF_FRAGSKIP 0x20
 
 /* Key: IPv4 addresses in addr[0] / addr[4] (words 1-3 and 5-7 zero). */
 struct bnft_frag_key {

@@ -80,6 +80,17 @@ diff_rx_conf() { # ns
 	ip -n "$ns" -6 route add default via fe80::1 dev veth1 table 201 || return 1
 	ip -n "$ns" -6 neigh replace fe80::1 lladdr $DIFF_MAC_GEN dev veth0 nud permanent || return 1
 	ip -n "$ns" -6 neigh replace fe80::1 lladdr $DIFF_MAC_GEN dev veth1 nud permanent || return 1
+	# Marks 0x44/0x45: the same ways out with a route MTU of 1280, so
+	# that the stack fragments larger packets after postrouting (output
+	# cases of the "# diff: fragments" rulesets).
+	ip -n "$ns" rule add pref 3 fwmark 0x44 lookup 202 || return 1
+	ip -n "$ns" rule add pref 3 fwmark 0x45 lookup 203 || return 1
+	ip -n "$ns" -6 rule add pref 3 fwmark 0x44 lookup 202 || return 1
+	ip -n "$ns" -6 rule add pref 3 fwmark 0x45 lookup 203 || return 1
+	ip -n "$ns" route add default via 192.0.2.254 dev veth0 onlink mtu lock 1280 table 202 || return 1
+	ip -n "$ns" route add default via 192.0.2.253 dev veth1 onlink mtu lock 1280 table 203 || return 1
+	ip -n "$ns" -6 route add default via fe80::1 dev veth0 mtu lock 1280 table 202 || return 1
+	ip -n "$ns" -6 route add default via fe80::1 dev veth1 mtu lock 1280 table 203 || return 1
 	# Nothing else leaves the receivers (see header comment). The local
 	# table is moved behind the blackhole rule, else replies to a source
 	# address the receiver owns would still loop back through lo.

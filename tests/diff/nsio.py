@@ -157,14 +157,16 @@ class LocalSender:
 		self.socks = {}
 		with NetNs(ns):
 			for fam, af in ((4, socket.AF_INET), (6, socket.AF_INET6)):
-				for iface, mark in ((0, 0x42), (1, 0x43)):
+				# 0x44/0x45: route MTU 1280, the stack fragments
+				for iface, mark, frag in ((0, 0x42, False), (1, 0x43, False),
+							  (0, 0x44, True), (1, 0x45, True)):
 					s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
 					s.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
-					self.socks[(fam, iface)] = s
+					self.socks[(fam, iface, frag)] = s
 
-	def send(self, fam, iface, l3, daddr):
+	def send(self, fam, iface, l3, daddr, frag=False):
 		try:
-			self.socks[(fam, iface)].sendto(l3, (daddr, 0))
+			self.socks[(fam, iface, frag)].sendto(l3, (daddr, 0))
 			return None
 		except OSError as e:
 			return e.errno
