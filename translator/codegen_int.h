@@ -193,6 +193,8 @@ int cg_trace_set(struct cg *cg, struct nftnl_expr *ex);
 int cg_trace_verdict(struct cg *cg, struct nftnl_expr *ex);
 void cg_trace_rule_end(struct cg *cg);
 void cg_trace_policy(struct cg *cg, struct cg_chain *c);
+/* A rule's verdict from a verdict map or a reject (as drop). */
+void cg_trace_rule_verdict(struct cg *cg, uint32_t code, struct cg_chain *target);
 
 /* Reassembly emulation (codegen_frag.c, bpf/lib/frag.h). */
 int cg_frag_init(struct cg *cg);
