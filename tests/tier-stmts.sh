@@ -283,6 +283,45 @@ else
 	ko "quota: ruleset does not load in both"
 fi
 
+# ------------------------------------ named counters exact across reloads
+cat >"$TMP/flood.nft" <<'EOF'
+flush ruleset
+table inet f {
+	counter cf {
+	}
+
+	quota qf {
+		100 mbytes
+	}
+
+	chain in {
+		type filter hook input priority filter; policy accept;
+		udp dport 7300 counter name "cf" quota name "qf"
+	}
+}
+EOF
+if load "$TMP/flood.nft"; then
+	send flood 0.0003 &
+	fp=$!
+	for i in $(seq 1 15); do
+		bn add rule inet f in udp dport $((8000 + i)) counter >/dev/null
+		sleep 0.05
+	done
+	wait $fp
+	sleep 0.3
+	kc=$(kn list counter inet f cf | grep -o 'packets [0-9]* bytes [0-9]*')
+	bc=$(bn list counter inet f cf | grep -o 'packets [0-9]* bytes [0-9]*')
+	ku=$(kn list quota inet f qf | grep -o 'used .*')
+	bu=$(bn list quota inet f qf | grep -o 'used .*')
+	if [ "$kc" = "packets 1500 bytes 66000" ] && [ "$bc" = "$kc" ] && [ "$bu" = "$ku" ]; then
+		ok "named counter/quota exact over 15 reloads under traffic ($bc, $bu)"
+	else
+		ko "named counter/quota over reloads: kernel '$kc' '$ku', bnft '$bc' '$bu'"
+	fi
+else
+	ko "flood: ruleset does not load in both"
+fi
+
 # ------------------------------------------------------------ byte limits
 cat >"$TMP/limit.nft" <<'EOF'
 flush ruleset

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -407,6 +408,12 @@ int cg_objref(struct cg *cg, struct nftnl_expr *ex)
 
 /* ---- live values back into a ruleset ---------------------------------- */
 
+/* The values the last refresh read (bnftd is single threaded): what the
+ * next compile starts the objects at, and what bnft_live_objects_settle()
+ * subtracts from the old generation's final values. */
+static struct bnft_obj *snap;
+static size_t nsnap;
+
 static struct table *rs_table(struct bnft_ruleset *rs, uint32_t family, const char *name)
 {
 	struct table *t;
@@ -477,15 +484,13 @@ static int active_gen(const char *root)
 
 /* Fd of the active generation's set map with BPF object name `name`, or a
  * negative errno (-ENOENT when there is none). */
-int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
+static int gen_map(const char *root, int g, const char *name, int *fd_out)
 {
 	char dir[4200], p[4500];
 	struct dirent *de;
 	DIR *d;
-	int g = active_gen(root), ret = -ENOENT;
+	int ret = -ENOENT;
 
-	if (g < 0)
-		return g;
 	snprintf(dir, sizeof(dir), "%s/g%d", root, g);
 	d = opendir(dir);
 	if (!d)
@@ -513,6 +518,13 @@ int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
 	return ret;
 }
 
+int bnft_live_gen_map(const char *root, const char *name, int *fd_out)
+{
+	int g = active_gen(root);
+
+	return g < 0 ? g : gen_map(root, g, name, fd_out);
+}
+
 /* Live values of named counters/quotas and rule quotas replace those of rs.
  * 0 (also when nothing is live or no object exists) or a negative errno. */
 int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root)
@@ -530,11 +542,102 @@ int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root)
 		close(fd);
 		return -EINVAL;
 	}
+	free(snap);
+	snap = calloc(info.max_entries ? info.max_entries : 1, sizeof(*snap));
+	nsnap = 0;
 	for (i = 0; i < info.max_entries; i++)
-		if (!bpf_map_lookup_elem(fd, &i, &v) && v.kind)
+		if (!bpf_map_lookup_elem(fd, &i, &v) && v.kind) {
 			fill_obj(rs, &v);
+			if (snap)
+				snap[nsnap++] = v;
+		}
 	close(fd);
 	return 0;
+}
+
+static bool same_obj(const struct bnft_obj *a, const struct bnft_obj *b)
+{
+	return a->kind == b->kind && a->family == b->family && a->handle == b->handle &&
+	       a->nth == b->nth && !strcmp(a->table, b->table) && !strcmp(a->name, b->name);
+}
+
+/* One RCU grace period: TC programs run in RCU read-side sections and an
+ * ARRAY_OF_MAPS update waits for one (as daemon/lib/counters.c does). */
+static int rcu_sync(void)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_create_opts, o);
+	uint32_t key = 0;
+	int inner, outer, err = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bnft_rcu_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	o.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "bnft_rcu", 4, 4, 1, &o);
+	if (outer < 0)
+		err = -errno;
+	else if (bpf_map_update_elem(outer, &key, &inner, BPF_ANY))
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+int bnft_live_objects_settle(const char *root)
+{
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i;
+	int ofd = -1, nfd = -1, g, err;
+	struct bnft_obj *nv = MAP_FAILED, ov;
+	size_t k, len = 0;
+
+	if (!nsnap)
+		return 0;
+	g = active_gen(root);
+	err = g < 0 ? g : gen_map(root, g ^ 1, BNFT_OBJ_MAP, &ofd);
+	err = err ?: gen_map(root, g, BNFT_OBJ_MAP, &nfd);
+	err = err ?: rcu_sync();
+	if (!err) {
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(nfd, &info, &ilen) || info.value_size != sizeof(ov) ||
+		    !(info.map_flags & BPF_F_MMAPABLE))
+			err = -EINVAL;
+	}
+	if (!err) {
+		len = ((size_t)info.max_entries * sizeof(ov) + 4095) & ~(size_t)4095;
+		nv = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, nfd, 0);
+		if (nv == MAP_FAILED)
+			err = -errno;
+	}
+	/* what the old generation counted after the values were read */
+	for (i = 0; !err; i++) {
+		if (bpf_map_lookup_elem(ofd, &i, &ov))
+			break;
+		for (k = 0; ov.kind && k < nsnap && !same_obj(&snap[k], &ov); k++)
+			;
+		if (!ov.kind || k == nsnap ||
+		    (ov.v0 == snap[k].v0 && ov.v1 == snap[k].v1))
+			continue;
+		for (uint32_t j = 0; j < info.max_entries; j++) {
+			if (!same_obj(&nv[j], &ov))
+				continue;
+			if (ov.kind == BNFT_OBJ_COUNTER)
+				__atomic_add_fetch(&nv[j].v0, ov.v0 - snap[k].v0, __ATOMIC_SEQ_CST);
+			__atomic_add_fetch(&nv[j].v1, ov.v1 - snap[k].v1, __ATOMIC_SEQ_CST);
+			break;
+		}
+	}
+	if (nv != MAP_FAILED)
+		munmap(nv, len);
+	if (ofd >= 0)
+		close(ofd);
+	if (nfd >= 0)
+		close(nfd);
+	free(snap);
+	snap = NULL;
+	nsnap = 0;
+	return err == -ENOENT ? 0 : err;
 }
 
 int bnft_live_reset_objects(const char *root, uint32_t family, const char *table, const char *name,

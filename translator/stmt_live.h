@@ -22,4 +22,10 @@ int bnft_live_refresh_objects(struct bnft_ruleset *rs, const char *root);
 int bnft_live_reset_objects(const char *root, uint32_t family, const char *table, const char *name,
 			    uint32_t type);
 
+/* After a flip: what the old generation's named counters/quotas and rule
+ * quotas counted after the last bnft_live_refresh_objects() read them
+ * (packets of the old generation still in flight, waited for with one RCU
+ * grace period) is added to the new generation's. 0 or a negative errno. */
+int bnft_live_objects_settle(const char *root);
+
 #endif

@@ -138,6 +138,11 @@ def case_limit():
 	return f
 
 
+def case_flood():
+	return [v4(IP4_G, IP4_R0, 17, lambda ps: udp(ps, 41003, 7300), ident=i & 0xffff)
+		for i in range(1500)]
+
+
 def case_mangle():
 	f = []
 	for port in range(6001, 6007):
