@@ -274,6 +274,28 @@ if load_both "$TMP/r3.nft" limit; then
 	same_sets "limit: listing" l
 fi
 
+# ---- 3b. per-element counters, kept across a swap --------------------------
+cat >"$TMP/r3b.nft" <<'EOF'
+table ip t {
+	set cnt {
+		type ipv4_addr
+		flags dynamic
+	}
+	chain c {
+		type filter hook input priority 0; policy accept;
+		ip protocol icmp add @cnt { ip saddr counter }
+	}
+}
+EOF
+if load_both "$TMP/r3b.nft" counter; then
+	same_pings "counter: 2 pings from .2" 2 "$(ping_both 2 2)"
+	same_sets "counter: element counters" cnt
+	knft add rule ip t c counter
+	bnft add rule ip t c counter 2>/dev/null
+	same_pings "counter: 1 ping after a swap" 1 "$(ping_both 2 1)"
+	same_sets "counter: element counters kept across a swap" cnt
+fi
+
 # ---- 4. a full set stops the rule ------------------------------------------
 cat >"$TMP/r4.nft" <<'EOF'
 table ip t {

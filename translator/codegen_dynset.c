@@ -145,8 +145,20 @@ int cg_dynset_init(struct cg *cg)
 	return 0;
 }
 
+static int elem_counter(struct nftnl_expr *ex, void *data)
+{
+	struct bnft_dset_counter *c = data;
+
+	if (!strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "counter")) {
+		c->packets = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_PACKETS);
+		c->bytes = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
 /* Header of a static element: it expires `expires` (remaining ms, carried
- * over from a live set) or its timeout, or the set's, after now. */
+ * over from a live set) or its timeout, or the set's, after now. A
+ * counter on the element (carried over too) starts at its values. */
 void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out)
 {
 	struct bnft_dset_hdr h = { 0 };
@@ -168,6 +180,12 @@ void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out)
 	h.lim_off = s->dset_lim_off;
 	h.ctr_off = s->dset_ctr_off;
 	memcpy(out, &h, sizeof(h));
+	if (s->dset_ctr_off) {
+		struct bnft_dset_counter c = { 0 };
+
+		nftnl_set_elem_expr_foreach(el, elem_counter, &c);
+		memcpy(out + s->dset_ctr_off, &c, sizeof(c));
+	}
 }
 
 /* After a lookup's map_lookup_elem: R0 = NULL for a missing or expired

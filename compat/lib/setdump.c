@@ -180,6 +180,25 @@ static const struct list_head *dynset_stmts(const struct table *t, const struct 
 	return NULL;
 }
 
+/* Live counter values into the element's counter statements. */
+static void elem_counters(struct expr *el, const struct bnft_dset_hdr *h, const uint8_t *val)
+{
+	const struct bnft_dset_counter *ctr;
+	struct stmt *st;
+
+	if (el->etype == EXPR_MAPPING)
+		el = el->mapping.left;
+	if (el->etype != EXPR_SET_ELEM || !h->ctr_off ||
+	    h->ctr_off + sizeof(struct bnft_dset_counter) > h->data_off)
+		return;
+	ctr = (const void *)(val + h->ctr_off);
+	list_for_each_entry(st, &el->elem.stmts, list)
+		if (st->type == STMT_COUNTER) {
+			st->counter.packets = ctr->packets;
+			st->counter.bytes = ctr->bytes;
+		}
+}
+
 static void elem_times(const struct set *s, struct expr *el, const struct bnft_dset_hdr *h,
 		       uint64_t now, bool fresh)
 {
@@ -217,16 +236,9 @@ static struct expr *new_elem(const struct table *t, const struct set *s, const s
 
 			if (!c)
 				continue;
-			if (c->type == STMT_COUNTER && h->ctr_off &&
-			    h->ctr_off + sizeof(struct bnft_dset_counter) <= h->data_off) {
-				const struct bnft_dset_counter *ctr =
-					(const void *)(l->val + h->ctr_off);
-
-				c->counter.packets = ctr->packets;
-				c->counter.bytes = ctr->bytes;
-			}
 			list_add_tail(&c->list, &el->elem.stmts);
 		}
+	elem_counters(el, h, l->val);
 	if (s->data && (s->flags & NFT_SET_MAP)) {
 		const struct expr *dt = s->data;
 		struct expr *d = value_expr_alloc(&dt->location, dt->dtype, dt->byteorder, dt->len,
@@ -366,6 +378,7 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 
 			memcpy(&h, hit->val, sizeof(h));
 			elem_times(s, el, &h, now, false);
+			elem_counters(el, &h, hit->val);
 		}
 	}
 	/* elements the datapath added */
