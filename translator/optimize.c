@@ -439,9 +439,11 @@ static size_t find_group(const struct bnft_opt_run *run, const struct bnft_opt_r
 		for (i = 0; i < run->ngroups; i++) {
 			struct bnft_opt_group *g = &((struct bnft_opt_run *)run)->groups[i];
 
-			/* a group of points on the same selectors becomes an
-			 * interval group: points are one-value intervals */
-			if (!g->interval && same_set(g, sel, o->npred)) {
+			/* a (small: a big one keeps its hash) group of points
+			 * on the same selectors becomes an interval group:
+			 * points are one-value intervals */
+			if (!g->interval && g->nrules <= BNFT_OPT_POINT_TABLE &&
+			    same_set(g, sel, o->npred)) {
 				memcpy(g->sel, sel, o->npred * sizeof(*sel));
 				memcpy(g->load, load, o->npred * sizeof(*load));
 				g->interval = true;
@@ -1328,8 +1330,9 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_BASE, g->sel[last].base);
 		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_OFFSET, g->sel[last].off);
 		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_LEN, W);
-		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_DREG,
-				   nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG));
+		/* loaded, then checked or copied at once: any register
+		 * that holds 16 bytes will do */
+		nftnl_expr_set_u32(g->wide_load, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 		g->load[last] = g->wide_load;
 	}
 	g->fb = calloc(nw, sizeof(*g->fb));
