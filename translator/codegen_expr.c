@@ -164,7 +164,7 @@ static bool netdev_egress(const struct cg *cg)
 static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 {
 	struct emitter *e = cg->e;
-	uint32_t base, off, len, dreg;
+	uint32_t base, off, len, dreg, qdone = 0;
 	int doff;
 
 	if (nftnl_expr_is_set(ex, NFTNL_EXPR_PAYLOAD_SREG))
@@ -178,6 +178,8 @@ static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 		return doff;
 	if (off > 0xffff)
 		return cg_fail(cg, -EOPNOTSUPP, "payload offset %u too large", off);
+	if (base == NFT_PAYLOAD_TRANSPORT_HEADER)
+		qdone = cg_frag_th_quirk(cg, off, len, doff); /* codegen_frag.c */
 	if ((base == NFT_PAYLOAD_NETWORK_HEADER && off + len <= SCR_NH_MAX) ||
 	    (base == NFT_PAYLOAD_TRANSPORT_HEADER && off + len <= SCR_TH_MAX)) {
 		bool th = base == NFT_PAYLOAD_TRANSPORT_HEADER;
@@ -190,6 +192,8 @@ static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 			     cg->lbl_rule_fail);
 		emit_zero_tail(cg, doff, len);
 		emit_copy(cg, R_SCR, (th ? SCR_TH : SCR_NH) + (int)off, doff, len);
+		if (qdone)
+			emit_bind(e, qdone);
 		return 0;
 	}
 	switch (base) {
@@ -228,6 +232,8 @@ static int cg_payload(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_MOV64_IMM(BPF_REG_4, (int32_t)len));
 	emit_call_helper(e, BPF_FUNC_skb_load_bytes);
 	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+	if (qdone)
+		emit_bind(e, qdone);
 	return 0;
 }
 

@@ -760,3 +760,74 @@ int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c)
 	}
 	return err;
 }
+
+/*
+ * Later fragments and the kernel's fast payload path: nft_do_chain() runs a
+ * payload load of 1, 2 or 4 bytes at an offset aligned to its length
+ * through nft_payload_fast_eval(), which checks only that a transport
+ * protocol is set (NFT_PKTINFO_L4PROTO), not pkt->fragoff, and reads from
+ * skb->data + thoff when the bytes are in the linear area (else the slow
+ * path breaks, as for other loads). On a later fragment thoff is:
+ *   IPv4: network header + ihl * 4, i.e. the fragment's data;
+ *   IPv6: 0, ipv6_find_hdr() returns before setting it, i.e. the fixed
+ *         header (udp dport reads the flow label), always linear there
+ *         after ipv6_rcv(); not emulated in netdev chains (no pull there).
+ * Emitted before the load's normal code; returns the label that code must
+ * bind at its end (0: nothing emitted).
+ */
+uint32_t cg_frag_th_quirk(struct cg *cg, uint32_t off, uint32_t len, int doff)
+{
+	struct emitter *e = cg->e;
+	bool netdev = cg->cur_chain && (cg->cur_chain->family == NFPROTO_NETDEV ||
+					(cg->cur_chain->family == NFPROTO_INET &&
+					 cg->cur_chain->base && cg->cur_chain->hooknum == NF_INET_INGRESS));
+	uint32_t done, normal, v4, lin, load;
+
+	if ((len != 1 && len != 2 && len != 4) || off % len || off > 0xff00)
+		return 0;
+	done = emit_label(e);
+	normal = emit_label(e);
+	v4 = emit_label(e);
+	lin = emit_label(e);
+	load = emit_label(e);
+	emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, CB_OFF(BNFT_CB_INFO)));
+	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_0));
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_1, 16));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, BNFT_PF_L4 | BNFT_PF_FRAG));
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, BNFT_PF_L4 | BNFT_PF_FRAG, normal);
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_0, 8));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, 0xff));
+	emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
+	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, NFPROTO_IPV4, v4);
+	if (netdev) {
+		emit_ja(e, normal);
+	} else {
+		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
+		if (off)
+			emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_2, (int32_t)off));
+		emit_ja(e, off + len <= 40 ? load : lin);
+	}
+	emit_bind(e, v4);
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
+	if (off)
+		emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_2, (int32_t)off));
+	/* linear in the kernel: the data area at TC holds the bytes */
+	emit_bind(e, lin);
+	emit_jmp_imm(e, BPF_JMP | BPF_JGT | BPF_K, BPF_REG_2, 0x7fff, cg->lbl_rule_fail);
+	emit(e, I_LDX(BPF_W, BPF_REG_3, R_CTX, SKB_OFF(data)));
+	emit(e, I_LDX(BPF_W, BPF_REG_4, R_CTX, SKB_OFF(data_end)));
+	emit(e, I_ALU64_REG(BPF_ADD, BPF_REG_3, BPF_REG_2));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, (int32_t)len));
+	emit_jmp_reg(e, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_3, BPF_REG_4, cg->lbl_rule_fail);
+	emit_bind(e, load);
+	emit(e, I_ST(BPF_W, R_SCR, (int16_t)(doff & ~3), 0));
+	emit(e, I_MOV64_REG(BPF_REG_1, R_CTX));
+	emit(e, I_MOV64_REG(BPF_REG_3, R_SCR));
+	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_3, doff));
+	emit(e, I_MOV64_IMM(BPF_REG_4, (int32_t)len));
+	emit_call_helper(e, BPF_FUNC_skb_load_bytes);
+	emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, cg->lbl_rule_fail);
+	emit_ja(e, done);
+	emit_bind(e, normal);
+	return done;
+}

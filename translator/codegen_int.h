@@ -203,6 +203,9 @@ int cg_frag_init(struct cg *cg);
 int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c);
 /* In the gate of an output/postrouting chain: later fragments skip it. */
 void cg_frag_gate(struct cg *cg, uint32_t skip);
+/* Before a transport payload load: the kernel's fast path on later
+ * fragments; returns a label to bind after the load (0: none). */
+uint32_t cg_frag_th_quirk(struct cg *cg, uint32_t off, uint32_t len, int doff);
 void cg_frag_patch_hdr(struct cg *cg);
 /* In a counter, after the counter id is stored at SCR_TMP: a first
  * fragment under judgement records the id and jumps to `done`. */
