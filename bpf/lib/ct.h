@@ -659,10 +659,15 @@ static __always_inline int ct_tcp_packet(const struct bnft_ct_cfg *cfg, __u64 no
 }
 
 
+#include "lib/ct_sctp.h"
+
 /* What one protocol step needs besides the entry. */
 struct ct_l4 {
 	__u64 now;
-	struct ct_tcp t;
+	union {			/* by l4proto */
+		struct ct_tcp t;
+		struct ct_sctp s;
+	};
 	__u8 l4proto;
 	__u8 nfproto;
 	__u8 query;	/* ICMP query flow */
@@ -690,9 +695,10 @@ __attribute__((noinline)) int bnft_ct_l4_step(struct bnft_ct_entry *e, const str
 		if (res == CT_OK)
 			res = ct_tcp_packet(cfg, l->now, e, dir, &l->t);
 		return res;
+	case IPPROTO_SCTP:
+		return ct_sctp_packet(e, &l->s, dir, confirmed, l->now);
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
 	case IPPROTO_DCCP:
 		if (e->status & BNFT_IPS_SEEN_REPLY) {
 			__u64 extra = ct_secs(cfg->udp_timeout, 30);
@@ -951,9 +957,15 @@ static __always_inline void bnft_ct_track(struct __sk_buff *skb, const struct bn
 			return;
 		}
 		break;
+	case IPPROTO_SCTP:
+		if (ct_sctp_read(skb, pk.thoff, pk.thoff - pk.dataoff + pk.l3len, &l.s, &sport,
+				 &dport) < 0) {
+			ct_invalid(p);
+			return;
+		}
+		break;
 	case IPPROTO_UDP:
 	case IPPROTO_UDPLITE:
-	case IPPROTO_SCTP:
 	case IPPROTO_DCCP: {
 		__u16 ports[2];
 

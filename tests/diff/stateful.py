@@ -31,6 +31,9 @@ comment lines starting with "#>":
   #> reload FILE        ruleset swap: `-f FILE` on both sides, state kept
   #> ct-timeouts NAME=SECONDS...  (udp, udp_stream, icmp, icmpv6, generic,
                          tcp_STATE) kernel sysctls and bnft's ct_cfg alike
+  #> burst N STEP...     N copies sent back to back, judged together (the
+                         replies compared as one list): no time for a token
+                         bucket to refill between them
   #> sleep SECONDS
   #> repeat N STEP...
   #> known REASON       a documented SUT gap: disagreement is reported as
@@ -160,29 +163,31 @@ def icmp_pkt(fam, src, dst, itype, code, rest, body, pid):
 
 
 SCTP_CHUNKS = {"data": 0, "init": 1, "init_ack": 2, "sack": 3, "heartbeat": 4,
-	       "abort": 6, "shutdown": 7, "shutdown_ack": 8, "cookie_echo": 10,
+	       "heartbeat_ack": 5, "abort": 6, "error": 9, "shutdown": 7, "shutdown_ack": 8, "cookie_echo": 10,
 	       "cookie_ack": 11, "shutdown_complete": 14}
 
 
-def sctp_pkt(fam, src, dst, sport, dport, chunk, pid, vtag, tag):
-	"""One SCTP chunk: INIT/INIT_ACK (init tag `tag`, the id in a parameter),
-	DATA (the id as user data) or a bare chunk followed by nothing."""
-	t = SCTP_CHUNKS[chunk]
-	idp = MAGIC + struct.pack("!I", pid)
-	if t in (1, 2):
-		body = struct.pack("!IIHHI", tag, 65535, 1, 1, 1000) + \
-			struct.pack("!HH", 0x8008, 12) + idp
-	elif t == 0:
-		body = struct.pack("!IHHI", 1000, 0, 0, 0) + idp
-	elif t == 4:
-		body = struct.pack("!HH", 1, 12) + idp
-	else:
-		body = idp if t == 10 else b""
-	ch = struct.pack("!BBH", t, 3 if t == 0 else 0, 4 + len(body)) + body
-	ch += bytes(-len(ch) % 4)
-	if not (t in (0, 1, 2, 4, 10)):
-		ch += struct.pack("!BBH", 0xC1, 0, 12) + idp  # unknown chunk, skip it
-	seg = struct.pack("!HHII", sport, dport, vtag, 0) + ch
+def sctp_pkt(fam, src, dst, sport, dport, chunks, pid, vtag, tag, cflags=0):
+	"""SCTP chunks "a+b+...": INIT/INIT_ACK (init tag `tag`), DATA, and the
+	others with no fields; the first chunk carries the id (an INIT
+	parameter, DATA user data, else the chunk's value) and `cflags`."""
+	out = b""
+	for k, name in enumerate(chunks.split("+")):
+		t = SCTP_CHUNKS[name]
+		idp = MAGIC + struct.pack("!I", pid) if k == 0 else b""
+		if t in (1, 2):
+			body = struct.pack("!IIHHI", tag, 65535, 1, 1, 1000) + \
+				(struct.pack("!HH", 0x8008, 12) + idp if idp else b"")
+		elif t == 0:
+			body = struct.pack("!IHHI", 1000 + k, 0, 0, 0) + (idp or b"data")
+		elif t in (4, 5):
+			body = struct.pack("!HH", 1, 4 + len(idp or b"hbhb")) + (idp or b"hbhb")
+		else:
+			body = idp
+		fl = (3 if t == 0 else 0) | (cflags if k == 0 else 0)
+		ch = struct.pack("!BBH", t, fl, 4 + len(body)) + body
+		out += ch + bytes(-len(ch) % 4)
+	seg = struct.pack("!HHII", sport, dport, vtag, 0) + out
 	seg = seg[:8] + struct.pack("<I", crc32c(seg)) + seg[12:]
 	return ip_hdr(fam, src, dst, 132, seg, pid)
 
@@ -312,7 +317,8 @@ def build_raw(direction, args, pid):
 		l3 = udp_pkt(fam, src, dst, int(pos[0]), int(pos[1]), pid, int(opts.get("len", 0)))
 	elif proto == "sctp":
 		l3 = sctp_pkt(fam, src, dst, int(pos[0]), int(pos[1]), pos[2], pid,
-			      int(opts.get("vtag", 0)), int(opts.get("tag", 0x11223344)))
+			      int(opts.get("vtag", 0)), int(opts.get("tag", 0x11223344)),
+			      int(opts.get("cflags", 0)))
 	elif proto in ("esp", "gre"):
 		nr = 50 if proto == "esp" else 47
 		body = (struct.pack("!II", int(opts.get("spi", 0x100)), 1) if nr == 50 else
@@ -338,8 +344,11 @@ def parse_script(text):
 		if not f:
 			continue
 		rep = 1
-		if f[0] == "repeat":
+		burst = f[0] == "burst"
+		if f[0] in ("repeat", "burst"):
 			rep, f = int(f[1]), f[2:]
+		if burst:
+			steps.append(("burst", rep, ln))
 		if f[0] == "flow":
 			flows[f[1]] = Flow(f[1], f[2:])
 		elif f[0] == "sleep":
@@ -360,6 +369,8 @@ def parse_script(text):
 			steps += [("step", f, ln)] * rep
 		else:
 			raise ValueError("line %d: unknown step %s" % (ln, f[0]))
+		if burst:
+			steps.append(("burst_end", rep, ln))
 	return flows, steps, tol
 
 
@@ -633,60 +644,92 @@ class Stateful:
 		finally:
 			self.restore_timeouts()
 
-	def send_step(self, l3, c, direction):
-		"""Send one packet to the reference then to the SUT; returns
-		(ref verdict, SUT verdict, ref replies, SUT replies)."""
+	def reset(self):
 		h = self.h
-		pid = c["pid"]
 		for o in (h.obs_ref, h.obs_sut, h.wire):
 			o.drain()
 			o.seen = {}
 		self.cap.drain()
+
+	def send_only(self, l3, c, direction):
+		"""Send one packet to the reference then to the SUT."""
+		h = self.h
 		frame = difftest.MAC_IF[c["iface"]] + difftest.MAC_GEN + \
 			struct.pack("!H", 0x0800 if c["fam"] == 4 else 0x86DD) + l3
-		fwd, rev = routed(c["daddr"]), routed(c["saddr"])
-		if rev:
+		if routed(c["saddr"]):
 			frame = MAC_IF2 + frame[6:]
 		for side in ("ref", "sut"):
-			if rev:
+			if routed(c["saddr"]):
 				self.tx2.send(side + "2", frame)
 			elif direction == "in":
 				h.tx.send("%s%d" % (side, c["iface"]), frame)
 			else:
 				lo = h.lo_ref if side == "ref" else h.lo_sut
 				lo.send(c["fam"], c["iface"], l3, c["daddr"])
+
+	def judge(self, items):
+		"""Verdicts of the packets sent ([(l3, case, direction)]) and the
+		reply frames of both sides: ([(ref, SUT verdict)], ref replies,
+		SUT replies)."""
+		h = self.h
 		# veth delivery, the stack's replies and bnft's reject replies all
 		# happen in the sender's softirq: everything is queued on return
-		h.obs_ref.drain(QUIET)
-		h.obs_sut.drain(QUIET)
-		h.wire.drain(QUIET)
-		got = self.cap.drain(QUIET)
-		if fwd or rev:
-			# forwarded by the receiver: out of veth2, or back out of
-			# veth0/1; an ICMP error quoting it elsewhere is a reply
-			out_if = "2" if fwd else str(c["iface"])
-			vr, vs = (lambda n: "drop" if not n else "accept" if n == 1 else
-				  "accept(x%d)" % n)(h.wire.seen.get(pid, []).count("ref" + out_if)), \
-				(lambda n: "drop" if not n else "accept" if n == 1 else
-				 "accept(x%d)" % n)(h.wire.seen.get(pid, []).count("sut" + out_if))
-		elif direction == "in":
-			vr = h.verdict(h.obs_ref, pid, "ref", c)
-			vs = h.verdict(h.obs_sut, pid, "sut", c)
-		else:
-			vr = h.wire_verdict("ref", pid, "ref%d" % c["iface"])
-			vs = h.wire_verdict("sut", pid, "sut%d" % c["iface"])
-		own = normalise(l3)[0]
+		time.sleep(QUIET)
+		h.obs_ref.drain()
+		h.obs_sut.drain()
+		h.wire.drain()
+		got = self.cap.drain()
+		verdicts, own, fwdout = [], set(), {}
+
+		def count(n):
+			return "drop" if not n else "accept" if n == 1 else "accept(x%d)" % n
+		for l3, c, direction in items:
+			pid = c["pid"]
+			fwd, rev = routed(c["daddr"]), routed(c["saddr"])
+			if fwd or rev:
+				# forwarded by the receiver: out of veth2, or back out of
+				# veth0/1; an ICMP error quoting it elsewhere is a reply
+				out_if = "2" if fwd else str(c["iface"])
+				fwdout[pid] = out_if
+				vr = count(h.wire.seen.get(pid, []).count("ref" + out_if))
+				vs = count(h.wire.seen.get(pid, []).count("sut" + out_if))
+			elif direction == "in":
+				vr = h.verdict(h.obs_ref, pid, "ref", c)
+				vs = h.verdict(h.obs_sut, pid, "sut", c)
+			else:
+				vr = h.wire_verdict("ref", pid, "ref%d" % c["iface"])
+				vs = h.wire_verdict("sut", pid, "sut%d" % c["iface"])
+				own.add(normalise(l3)[0])
+			verdicts.append((vr, vs))
 		rep = {"ref": [], "sut": []}
 		for ifn, data in got:
 			if stack_noise(data):
 				continue
 			n = normalise(data[14:])
-			if direction == "out" and n[0] == own:
+			if n[0] in own:
 				continue
-			if (fwd or rev) and ifn[3:] == out_if and find_id(data) == pid:
+			if fwdout.get(find_id(data)) == ifn[3:]:
 				continue	# the forwarded packet itself
 			rep[ifn[:3]].append((ifn[3:], n[0], n[1]))
-		return vr, vs, sorted(rep["ref"]), sorted(rep["sut"])
+		return verdicts, sorted(rep["ref"]), sorted(rep["sut"])
+
+	def send_step(self, l3, c, direction):
+		"""One packet to the reference then to the SUT; returns
+		(ref verdict, SUT verdict, ref replies, SUT replies)."""
+		self.reset()
+		self.send_only(l3, c, direction)
+		v, rr, rs = self.judge([(l3, c, direction)])
+		return v[0][0], v[0][1], rr, rs
+
+	def count_step(self, ln, c, vr, vs, rr, rs, bad):
+		"""1 if the step agrees, else records it in bad and returns 0."""
+		if self.a.verbose > 1:
+			print("    line %d [%s]: kernel %s, SUT %s, replies %d/%d" % (
+				ln, c["desc"], vr, vs, len(rr), len(rs)))
+		if vr == vs and rr == rs:
+			return 1
+		bad.append((ln, c, vr, vs, rr, rs))
+		return 0
 
 	def _run_one(self, name, path, sut_path, expect_fail):
 		h = self.h
@@ -706,7 +749,7 @@ class Stateful:
 		self.flush_ct()
 		self.own(flows, steps)
 		bad, nrep, nsteps, agree = [], 0, 0, 0
-		known = None
+		known = burst = None
 		t0 = time.time()
 		for kind, args, ln in steps:
 			if kind == "sleep":
@@ -730,6 +773,21 @@ class Stateful:
 					raise RuntimeError("reload %s: kernel %d %s; SUT %d %s" % (
 						args, rc, err.strip()[:100], rc2, (err2 or out2).strip()[:100]))
 				continue
+			if kind == "burst":
+				burst = []
+				continue
+			if kind == "burst_end":
+				# all sent back to back, judged together (no time between
+				# them for token buckets to refill)
+				v, rr, rs = self.judge(burst)
+				for i, ((l3, c, _), (vr, vs)) in enumerate(zip(burst, v)):
+					last = i == len(burst) - 1
+					agree += self.count_step(ln, c, vr, vs, rr if last else [],
+								 rs if last else [], bad)
+				nsteps += len(burst)
+				nrep += len(rr)
+				burst = None
+				continue
 			pid = h.next_id
 			h.next_id = (h.next_id + 1) & 0xFFFFFFFF
 			if kind == "raw":
@@ -742,16 +800,16 @@ class Stateful:
 			if any(x.startswith("ext=") for x in args[1:]):
 				l3 = add_ext(l3, "")
 				c["desc"] += " (IP options / hop-by-hop header)"
+			if burst is not None:
+				if not burst:
+					self.reset()
+				self.send_only(l3, c, direction)
+				burst.append((l3, c, direction))
+				continue
 			vr, vs, rr, rs = self.send_step(l3, c, direction)
 			nsteps += 1
 			nrep += len(rr)
-			if self.a.verbose > 1:
-				print("    line %d [%s]: kernel %s, SUT %s, replies %d/%d" % (
-					ln, c["desc"], vr, vs, len(rr), len(rs)))
-			if vr == vs and rr == rs:
-				agree += 1
-			else:
-				bad.append((ln, c, vr, vs, rr, rs))
+			agree += self.count_step(ln, c, vr, vs, rr, rs, bad)
 		dt = time.time() - t0
 		ref_c, sut_c, cerr = h.counters()
 		ctr_bad, nctr, ctr_agree = [], 0, 0
