@@ -178,6 +178,14 @@ names = {"sSS": "tcp_timeout_syn_sent", "sSR": "tcp_timeout_syn_recv",
 for f, d in re.findall(r"ct_secs\(cfg->(\w+), (\d+)\)", src):
 	ours[f] = int(d)
 	names[f] = f
+# SCTP: bnft_sctp_timeouts[] of ct_sctp.h, indexed by state
+sc = re.search(r"bnft_sctp_timeouts\[9\] = \{(.*?)\};", open("bpf/lib/ct_sctp.h").read(), re.S)
+for i, v in enumerate(int(x) for x in re.findall(r"\d+", sc.group(1))):
+	st = [None, "closed", "cookie_wait", "cookie_echoed", "established", "shutdown_sent",
+	      "shutdown_recd", "shutdown_ack_sent", "heartbeat_sent"][i]
+	if st:
+		ours["sctp_" + st] = v
+		names["sctp_" + st] = "sctp_timeout_" + st
 # a netns that never loaded a ruleset still has the module's defaults
 bad, n = [], 0
 subprocess.run(["ip", "netns", "exec", ns, "nft", "flush", "ruleset"])
@@ -190,7 +198,7 @@ for k, sysname in names.items():
 	if int(p.stdout) != ours[k]:
 		bad.append("%s: kernel %s, bnft %d" % (sysname, p.stdout.strip(), ours[k]))
 print("%d timeouts compared%s" % (n, "; " + "; ".join(bad) if bad else ""))
-sys.exit(1 if bad or n < 12 else 0)
+sys.exit(1 if bad or n < 20 else 0)
 EOF
 ); then
 	echo "PASS ct timeout defaults: $out"
