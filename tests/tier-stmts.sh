@@ -158,6 +158,10 @@ table netdev n {
 		arp operation request log prefix "$PFX arp " flags ether
 		udp dport 5000 log prefix "$PFX nd "
 	}
+	chain eg {
+		type filter hook egress device veth0 priority 0; policy accept;
+		udp dport 5099 log prefix "$PFX ndout "
+	}
 }
 EOF
 if [ -z "$NFLOG_OLD" ]; then
@@ -182,10 +186,10 @@ s.sendto(b'uid', ('10.88.0.2', 5099))"
 	# forwarded packet came in with, TC egress only has the outgoing one
 	# (post lines: MAC= dropped)
 	dmesg | grep -F "$PFX " | sed -E 's/^\[[^]]*\] //' |
-		sed -E -e "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
+		sed -E -e "/^$PFX (out|ndout) /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
 			-e "/^$PFX post /s/ MAC=[0-9a-f:]* / MAC=_ /" >"$TMP/klog"
 	grep -F "$PFX " "$LOGF" |
-		sed -E -e "/^$PFX out /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
+		sed -E -e "/^$PFX (out|ndout) /s/ TTL=([0-9]+) ID=[0-9]+ / TTL=\1 ID=_ /" \
 			-e "/^$PFX post /s/ MAC=[0-9a-f:]* / MAC=_ /" >"$TMP/blog"
 	nk=$(wc -l <"$TMP/klog")
 	nb=$(wc -l <"$TMP/blog")
@@ -195,7 +199,7 @@ s.sendto(b'uid', ('10.88.0.2', 5099))"
 		ko "log: kernel $nk lines, bnft $nb lines differ:"
 		head -40 "$TMP/log.diff"
 	fi
-	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "shared " "fwd " "out " "out uid " "post " "arp " "nd " "pre "; do
+	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "shared " "fwd " "out " "out uid " "post " "arp " "nd " "ndout " "pre "; do
 		k=$(grep -c -F "$PFX $what" "$TMP/klog")
 		b=$(grep -c -F "$PFX $what" "$TMP/blog")
 		if [ "$k" -gt 0 ] && [ "$k" = "$b" ]; then ok "log $what: $k line(s) on both"; else ko "log $what: kernel $k, bnft $b"; fi
