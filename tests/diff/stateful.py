@@ -29,6 +29,8 @@ comment lines starting with "#>":
              len=4200 makes a frame of more than PAGE_SIZE, which AF_PACKET
              sends as a non-linear skb (only the Ethernet header linear)
   #> reload FILE        ruleset swap: `-f FILE` on both sides, state kept
+  #> flush              `flush ruleset` on both sides (e.g. a service stop
+                         before a reload)
   #> ct-timeouts NAME=SECONDS...  (udp, udp_stream, icmp, icmpv6, generic,
                          tcp_STATE) kernel sysctls and bnft's ct_cfg alike
   #> burst N STEP...     N copies sent back to back, judged together (the
@@ -359,6 +361,8 @@ def parse_script(text):
 			steps.append(("known", " ".join(f[1:]), ln))
 		elif f[0] == "reload":
 			steps.append(("reload", f[1], ln))
+		elif f[0] == "flush":
+			steps.append(("flush", None, ln))
 		elif f[0] == "ct-timeouts":
 			steps.append(("timeouts", dict(x.split("=", 1) for x in f[1:]), ln))
 		elif f[0] == "raw":
@@ -760,6 +764,12 @@ class Stateful:
 				continue
 			if kind == "timeouts":
 				self.set_timeouts(args)
+				continue
+			if kind == "flush":
+				# `nft flush ruleset` as its own command (a service stop):
+				# conntrack entries outlive the ruleset in the kernel
+				difftest.sh("ip netns exec %s nft flush ruleset" % self.a.ref_ns)
+				difftest.sh(h.fmt(h.sut_cmd["unload"]))
 				continue
 			if kind == "reload":
 				# a ruleset swap: -f of another file on both sides, no
