@@ -340,6 +340,22 @@ int cg_log(struct cg *cg, struct nftnl_expr *ex)
 	emit(e, I_MOV64_REG(BPF_REG_1, R_SAVE1));
 	emit(e, I_MOV64_IMM(BPF_REG_2, 0));
 	emit_call_helper(e, BPF_FUNC_ringbuf_submit);
-	emit_bind(e, skip);
+	{
+		uint32_t end = emit_label(e);
+
+		emit_ja(e, end);
+		/* ring full: count it in the statement's table entry */
+		emit_bind(e, skip);
+		emit(e, I_ST(BPF_W, R_SCR, SCR_TMP, id));
+		emit_ld_map(e, BPF_REG_1, st->log_meta);
+		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, end);
+		emit(e, I_MOV64_IMM(BPF_REG_1, 1));
+		emit(e, insn_make(BPF_STX | BPF_DW | BPF_ATOMIC, BPF_REG_0, BPF_REG_1,
+				  (int16_t)offsetof(struct bnft_log_meta, lost), BPF_ADD));
+		emit_bind(e, end);
+	}
 	return e->err;
 }

@@ -127,6 +127,7 @@ struct bnft_log_meta {
 	__u32 stage;	/* BNFT_LOGST_* */
 	__u32 family;	/* NFPROTO_* of the table */
 	__u64 handle;	/* rule handle */
+	__u64 lost;	/* records the datapath could not write (ring full) */
 };
 
 #ifdef __BPF__

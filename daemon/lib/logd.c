@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
@@ -620,6 +621,9 @@ struct bnft_logd {
 	int ring_fd;
 	struct bnft_log_meta *meta;
 	uint32_t nmeta;
+	int meta_fd;		/* for the lost counts */
+	uint64_t lost;		/* lost records reported so far */
+	uint64_t lost_check;	/* when the counts were read last (ns) */
 	unsigned long bad;
 	FILE *file;
 	int kmsg_fd, kmsg_lines;
@@ -719,6 +723,9 @@ static void ring_release(struct bnft_logd *ld)
 	if (ld->ring_fd >= 0)
 		close(ld->ring_fd);
 	ld->ring_fd = -1;
+	if (ld->meta_fd >= 0)
+		close(ld->meta_fd);
+	ld->meta_fd = -1;
 	free(ld->meta);
 	ld->meta = NULL;
 	ld->nmeta = 0;
@@ -750,7 +757,10 @@ static int ring_attach(struct bnft_logd *ld, int gen)
 		if (bpf_map_lookup_elem(mfd, &i, &ld->meta[i]))
 			break;
 	ld->nmeta = i;
-	close(mfd);
+	ld->meta_fd = mfd;
+	ld->lost = 0;
+	for (i = 0; i < ld->nmeta; i++)
+		ld->lost += ld->meta[i].lost;
 	err = bnft_live_gen_map(ld->root, BNFT_LOG_MAP_RING, &ld->ring_fd);
 	if (err)
 		return err;
@@ -758,6 +768,37 @@ static int ring_attach(struct bnft_logd *ld, int gen)
 	if (!ld->rb)
 		return -errno ?: -ENOMEM;
 	return 0;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Once a second at most: records the ring had no room for, as one line
+ * in the same log (the kernel's printk would not have lost them). */
+static void report_lost(struct bnft_logd *ld)
+{
+	struct bnft_log_meta m;
+	uint64_t now = mono_ns(), total = 0;
+	char line[128];
+	uint32_t i;
+
+	if (ld->meta_fd < 0 || now - ld->lost_check < 1000000000ull)
+		return;
+	ld->lost_check = now;
+	for (i = 0; i < ld->nmeta; i++)
+		if (!bpf_map_lookup_elem(ld->meta_fd, &i, &m))
+			total += m.lost;
+	if (total <= ld->lost)
+		return;
+	snprintf(line, sizeof(line), "bnft: %llu log records lost (ring buffer full)",
+		 (unsigned long long)(total - ld->lost));
+	ld->lost = total;
+	sink(ld, 4, line);
 }
 
 int bnft_logd_open(const char *pin_root, struct bnft_logd **out)
@@ -768,7 +809,7 @@ int bnft_logd_open(const char *pin_root, struct bnft_logd **out)
 	if (!ld)
 		return -ENOMEM;
 	ld->root = strdup(pin_root);
-	ld->conf_fd = ld->ring_fd = ld->kmsg_fd = -1;
+	ld->conf_fd = ld->ring_fd = ld->kmsg_fd = ld->meta_fd = -1;
 	ld->gen = -1;
 	if (!ld->root) {
 		free(ld);
@@ -853,6 +894,7 @@ int bnft_logd_poll(struct bnft_logd *ld)
 		int c = ring_buffer__consume(ld->rb);
 
 		n += c > 0 ? c : 0;
+		report_lost(ld);
 	}
 	return n;
 }

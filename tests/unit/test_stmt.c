@@ -245,6 +245,15 @@ static void test_meta_set(void **state)
 	assert_int_equal(run_out(&p, NULL), DRP);
 	pkt4(&p, IPPROTO_UDP, 2);
 	assert_int_equal(run_out(&p, NULL), ACC);
+	/* pkttype set (bpf_skb_change_type), seen by the next rule */
+	assert_int_equal(load("table ip t { chain c { type filter hook prerouting priority 0;\n"
+			      "udp dport 3 meta pkttype set broadcast\n"
+			      "meta pkttype broadcast drop\n}\n}\n"),
+			 0);
+	pkt4(&p, IPPROTO_UDP, 3);
+	assert_int_equal(run_out(&p, NULL), DRP);
+	pkt4(&p, IPPROTO_UDP, 4);
+	assert_int_equal(run_out(&p, NULL), ACC);
 }
 
 static void test_quota(void **state)
@@ -382,6 +391,35 @@ static void test_log_records(void **state)
 	assert_non_null(strstr(lines[2], " DPT=10 WINDOW=0 RES=0x00 SYN URGP=0 MARK=0x7 "));
 }
 
+/* A full ring loses records and counts them per statement. */
+static void test_log_lost(void **state)
+{
+	struct __sk_buff ctx;
+	struct tl_pkt p;
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+			    .repeat = 2000);
+	struct bnft_log_meta m;
+	uint32_t k = 0;
+	int mfd;
+
+	(void)state;
+	assert_int_equal(load("table ip t { chain c { type filter hook prerouting priority 0;\n"
+			      "udp dport 9 log prefix \"f \"\n}\n}\n"),
+			 0);
+	pkt4(&p, IPPROTO_UDP, 9);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ifindex = ctx.ingress_ifindex = 1;
+	o.data_in = p.b;
+	o.data_size_in = (uint32_t)p.len;
+	assert_int_equal(bpf_prog_test_run_opts(bnft_live_entry_fd(lv, false), &o), 0);
+	assert_int_equal(o.retval, ACC);
+	assert_int_equal(bnft_live_gen_map(root, BNFT_LOG_MAP_META, &mfd), 0);
+	assert_int_equal(bpf_map_lookup_elem(mfd, &k, &m), 0);
+	close(mfd);
+	/* 256 KiB of 184-byte records (176 + the ring's 8-byte header) */
+	assert_int_equal(m.lost, 2000 - BNFT_LOG_EV_RING_SIZE / (sizeof(struct bnft_log_ev) + 8));
+}
+
 static void test_log_refused(void **state)
 {
 	(void)state;
@@ -504,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_counter_object),
 		cmocka_unit_test(test_log_records),
+		cmocka_unit_test(test_log_lost),
 		cmocka_unit_test(test_log_refused),
 		cmocka_unit_test(test_format_icmp_error),
 		cmocka_unit_test(test_format_ip6_frag),
