@@ -225,13 +225,19 @@ static void test_tcp_dport_policy_drop(void **state)
 	tl_ip6(&p, "::1", "::1", IPPROTO_TCP, 1, 23, NULL, 0);
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 	/* IPv4 input judges datagrams: the first fragment (MF, offset 0)
-	 * stands for it, later fragments pass (the kernel reassembles before
-	 * LOCAL_IN and never completes a datagram whose head was dropped). */
+	 * stands for it, later fragments of a datagram not judged yet pass
+	 * (the kernel reassembles before LOCAL_IN and never completes a
+	 * datagram whose head was dropped). A datagram is (saddr, daddr, id,
+	 * protocol), as in ip_defrag: each one gets its own id here
+	 * (translator/codegen_frag.c). */
 	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 23, 0x2000);
+	p.b[14 + 5] = 1;
 	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
 	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 0x2000);
+	p.b[14 + 5] = 2;
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 23, 100);
+	p.b[14 + 5] = 3;
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
@@ -254,7 +260,9 @@ static void test_prefix_bitwise(void **state)
 	assert_int_equal(tcp4("9.255.255.255", 1), ACC);
 }
 
-/* Prerouting sees every fragment; a later one has no transport header. */
+/* Prerouting sees every fragment; a later one has no transport header,
+ * but the kernel's fast payload path (2 aligned bytes) reads its data at
+ * the transport offset anyway (translator/codegen_frag.c). */
 static void test_fragment_prerouting(void **state)
 {
 	struct nftnl_rule *r;
@@ -270,8 +278,10 @@ static void test_fragment_prerouting(void **state)
 	load_ok();
 	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 0x2000);
 	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
-	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 100);
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 23, 100);
 	assert_int_equal(tl_run(lv, &p, false, 1), DRP);
+	tl_ip4(&p, "10.1.1.1", "127.0.0.1", IPPROTO_TCP, 40000, 22, 100);
+	assert_int_equal(tl_run(lv, &p, false, 1), ACC);
 }
 
 /* neq, lt/gt ordering on multi-byte big-endian values, range expr. */
