@@ -972,6 +972,25 @@ static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t key, uint32_t
 
 #define LIM_OFF(f) ((int16_t)offsetof(struct bnft_limit_state, f))
 
+/* The slot key of a limit statement: the rule id for the first limit of
+ * its rule, plus (k << 24) for the k-th more (each limit has its own
+ * bucket, as each nft_limit expression has its own state; named limit
+ * objects use keys with bit 31 set). The same for every emission of the
+ * rule. */
+static uint32_t limit_key(struct cg *cg, const struct nftnl_expr *ex)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(cg->cur_rule);
+	struct nftnl_expr *x;
+	uint32_t k = 0;
+
+	while (it && (x = nftnl_expr_iter_next(it)) && x != ex)
+		if (!strcmp(nftnl_expr_get_str(x, NFTNL_EXPR_NAME), "limit"))
+			k++;
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return cg->cur_rule_id | (k & 0x7f) << 24;
+}
+
 static int cg_limit(struct cg *cg, struct nftnl_expr *ex)
 {
 	return cg_limit_emit(cg, nftnl_expr_get_u64(ex, NFTNL_EXPR_LIMIT_RATE),
@@ -980,7 +999,7 @@ static int cg_limit(struct cg *cg, struct nftnl_expr *ex)
 			     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_TYPE),
 			     nftnl_expr_is_set(ex, NFTNL_EXPR_LIMIT_FLAGS) ?
 				     nftnl_expr_get_u32(ex, NFTNL_EXPR_LIMIT_FLAGS) : 0,
-			     cg->cur_rule_id);
+			     limit_key(cg, ex));
 }
 
 int cg_limit_emit(struct cg *cg, uint64_t rate, uint64_t unit, uint32_t burst, uint32_t type,
