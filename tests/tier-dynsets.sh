@@ -111,8 +111,8 @@ elif sys.argv[1] == "cmp":
         if ke is None or be is None:
             bad.append("set %s missing (nft %s, bnft %s)" % (name, ke is not None, be is not None))
             continue
-        if sorted(ke) != sorted(be):
-            bad.append("set %s: nft %s, bnft %s" % (name, sorted(ke), sorted(be)))
+        if list(ke) != list(be):  # nft lists elements sorted by value
+            bad.append("set %s: nft %s, bnft %s" % (name, list(ke), list(be)))
             continue
         for el in ke:
             if (ke[el] is None) != (be[el] is None) or \

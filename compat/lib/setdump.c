@@ -286,6 +286,80 @@ static struct sd_live *find_live(struct sd_live *live, size_t n, const uint8_t *
 	return NULL;
 }
 
+struct sd_sort {
+	uint8_t key[SD_KEY_MAX];
+	struct expr *el;
+};
+
+static int cmp_sort(const void *a, const void *b)
+{
+	return memcmp(((const struct sd_sort *)a)->key, ((const struct sd_sort *)b)->key,
+		      SD_KEY_MAX);
+}
+
+/* Element lists are sorted by key value (parser/ruleset.h), as nft sorts
+ * them: a single key by its numeric value (host-order keys turned big
+ * endian); a concatenation as nft's mergesort does, its fields' bytes
+ * (unpadded, each in its own byte order) read as one little-endian
+ * number, i.e. compared from the last byte back. */
+static int sort_elems(const struct set *s, uint32_t klen)
+{
+	struct list_head *head = &EXPR_COMPOUND(s->init).expressions;
+	struct sd_sort *v;
+	struct expr *el, *tmp;
+	size_t n = 0, i;
+
+	list_for_each_entry(el, head, list)
+		n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	i = 0;
+	list_for_each_entry_safe(el, tmp, head, list) {
+		const struct expr *f;
+		unsigned int off = 0;
+
+		v[i].el = el;
+		if (elem_key(s, el, v[i].key, klen)) {
+			if (s->key->etype == EXPR_CONCAT) {
+				uint8_t d[SD_KEY_MAX];
+				unsigned int len = 0, k;
+
+				list_for_each_entry(f, &EXPR_COMPOUND(s->key).expressions, list) {
+					unsigned int nb = (f->len + 7) / 8;
+
+					if (len + nb <= sizeof(d) && off + nb <= klen)
+						memcpy(d + len, v[i].key + off, nb);
+					len += nb;
+					off += (nb + 3) & ~3u;
+				}
+				if (len > sizeof(d))
+					len = sizeof(d);
+				memset(v[i].key, 0, sizeof(v[i].key));
+				for (k = 0; k < len; k++)
+					v[i].key[k] = d[len - 1 - k];
+			} else if (s->key->byteorder == BYTEORDER_HOST_ENDIAN) {
+				unsigned int k;
+
+				for (k = 0; k < klen / 2; k++) {
+					uint8_t c = v[i].key[k];
+
+					v[i].key[k] = v[i].key[klen - 1 - k];
+					v[i].key[klen - 1 - k] = c;
+				}
+			}
+		}
+		list_del(&el->list);
+		i++;
+	}
+	qsort(v, n, sizeof(*v), cmp_sort);
+	for (i = 0; i < n; i++)
+		list_add_tail(&v[i].el->list, head);
+	EXPR_COMPOUND(s->init).size = (unsigned int)n;
+	free(v);
+	return 0;
+}
+
 static int refresh_hash(const struct table *t, struct set *s, const struct sd_map *m)
 {
 	uint8_t key[SD_KEY_MAX], next[SD_KEY_MAX], ek[SD_KEY_MAX];
@@ -397,6 +471,8 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 		elem_times(s, ne, &h, now, true);
 		compound_expr_add(s->init, ne);
 	}
+	if (!err)
+		err = sort_elems(s, m->key_size);
 out:
 	/* the datapath already treats these as absent */
 	for (i = 0; i < ndead; i++)
@@ -452,6 +528,8 @@ static int refresh_lpm(struct set *s, const struct sd_map *m)
 			if (bpf_map_lookup_elem(m->fd, key, val)) {
 				list_del(&el->list);
 				expr_free(el);
+				if (EXPR_COMPOUND(s->init).size)
+					EXPR_COMPOUND(s->init).size--;
 				continue;
 			}
 			memcpy(&h, val, sizeof(h));
