@@ -14,7 +14,8 @@
 #                delivered / wall time is the receive throughput.
 #        trafgen trafgen on veth-a (AF_PACKET; non-linear skbs: only the
 #                Ethernet header is in the linear area).
-# prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%> nft-rules NFT_KIND"
+# prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%>
+#          nft-rules NFT_KIND ratio <median of the pairs' bnft/nft> ratios <sorted>"
 # (spread: (max - min) / median of the repeats, percent)
 set -u
 cd "$(dirname "$0")/.."
@@ -110,7 +111,7 @@ one_run() { # -> pps delivered
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 spread() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (m > 0) printf "%.0f", (a[NR]-a[1])*100/m; else print "n/a"}'; }
 
-base=() nftr=() bnftr=()
+base=() nftr=() bnftr=() ratio=()
 for _ in $(seq "$REPEATS"); do
 	base+=("$(one_run)")
 	ip netns exec "$B" nft -f "$TMP/nft.nft" || { echo "nft -f failed"; exit 1; }
@@ -120,8 +121,10 @@ for _ in $(seq "$REPEATS"); do
 		{ echo "bnft -f failed: $(head -c 300 "$TMP/err")"; exit 1; }
 	bnftr+=("$(one_run)")
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
+	# the pair's own ratio: a slow period hits both runs of a pair alike
+	ratio+=("$(awk -v a="${nftr[-1]}" -v b="${bnftr[-1]}" 'BEGIN { printf "%.2f\n", (a > 0 ? b / a : 0) }')")
 done
 echo "pps $KIND $N $GEN base $(printf '%s\n' "${base[@]}" | median)" \
 	"nft $(printf '%s\n' "${nftr[@]}" | median) bnft $(printf '%s\n' "${bnftr[@]}" | median)" \
 	"spread $(printf '%s\n' "${nftr[@]}" | spread) $(printf '%s\n' "${bnftr[@]}" | spread)" \
-	"nft-rules $NFT_KIND"
+	"nft-rules $NFT_KIND ratio $(printf '%s\n' "${ratio[@]}" | median) ratios $(printf '%s\n' "${ratio[@]}" | sort -n | tr '\n' ',' | sed 's/,$//')"

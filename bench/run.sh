@@ -152,13 +152,15 @@ echo "(a) done at +$(($(date +%s) - T_START)) s" >&2
 	echo
 	echo "Receiver-side count of UDP datagrams that reached the stack (\`Udp: NoPorts\`), medians of paired runs back to back (no ruleset, nft, bnft). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated. live: XDP live frames injected into the receiving veth (linear skbs, processed synchronously on the pinned CPU: delivered / wall time); trafgen: AF_PACKET on the peer (non-linear skbs). Spread: (max - min) / median of the repeats."
 	echo
+	echo "bnft / nft: the median of the pairs' own ratios (each pair: nft and bnft back to back), the pairs' ratios in brackets; the pps columns are medians over the repeats."
+	echo
 	echo "| ruleset | packets | no ruleset | nft | bnft | bnft / nft | spread nft / bnft |"
 	echo "|---|---|---|---|---|---|---|"
 } >>"$OUT"
 if [ $QUICK = 1 ]; then
 	PPS="hosts:10 hosts:10000 hosts:10000:set"; PREP=2; PDUR=1
 else
-	PPS="hosts:10 hosts:1000 hosts:10000 set:10000 hosts:10000:set"; PREP=5; PDUR=2
+	PPS="hosts:10 hosts:1000 hosts:10000 set:10000 hosts:10000:set"; PREP=5; PDUR=1
 fi
 for gen in live trafgen; do
 	for spec in $PPS; do
@@ -168,7 +170,7 @@ for gen in live trafgen; do
 		# shellcheck disable=SC2086
 		set -- $res
 		if [ "${1:-}" = pps ]; then
-			echo "| $2 $3$([ "${15}" != "$2" ] && echo " (nft: the same rules as one set)") | $4 | $6 | $8 | ${10} | $(awk -v a="$8" -v b="${10}" 'BEGIN { if (a > 0) printf "%.1f", b / a; else print "n/a" }') | ${12}% / ${13}% |" >>"$OUT"
+			echo "| $2 $3$([ "${15}" != "$2" ] && echo " (nft: the same rules as one set)") | $4 | $6 | $8 | ${10} | ${17} (${19}) | ${12}% / ${13}% |" >>"$OUT"
 		else
 			echo "| $spec | $gen | failed: $res | | | | |" >>"$OUT"
 		fi
@@ -183,12 +185,21 @@ ip netns add "$NS_A"
 ip netns add "$NS_B"
 ip -n "$NS_A" link set lo up
 ip -n "$NS_B" link set lo up
-ip netns exec "$NS_B" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
-DPID=$!
-for _ in $(seq 100); do
-	ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
-	sleep 0.1
-done
+# a fresh bnftd per ruleset: its RSS and peak are that ruleset's
+start_daemon() {
+	ip netns exec "$NS_B" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
+	DPID=$!
+	for _ in $(seq 100); do
+		ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+}
+stop_daemon() {
+	ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
+	kill "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+	DPID=
+}
 timeit() { # command... -> seconds
 	local t0 t1
 	t0=$(date +%s.%N)
@@ -202,7 +213,7 @@ rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, 
 {
 	echo "## (c) Load and list times (wall clock, medians)"
 	echo
-	echo "cold: \`flush ruleset\`, then \`-f FILE\` (bnft: the first load also loads and verifies the fixed entry programs); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds."
+	echo "cold: \`flush ruleset\`, then \`-f FILE\` (bnft: the first load also loads and verifies the fixed entry programs); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
 	echo "| ruleset | nft -f cold | bnft -f cold | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -214,6 +225,7 @@ for spec in $LOADS; do
 	python3 bench/gen_ruleset.py "$kind" "$n" --hook input >"$TMP/l.nft"
 	sed -i 's/hook ingress device "veth-b"/hook input/; s/table netdev/table inet/' "$TMP/l.nft"
 	{ echo "flush ruleset"; cat "$TMP/l.nft"; } >"$TMP/w.nft"
+	start_daemon
 	reps=3
 	[ "$n" -ge 1000000 ] && reps=2
 	nc=() bc=() nw=() bw=() nls=() bls=()
@@ -238,6 +250,7 @@ for spec in $LOADS; do
 	stages=$(grep -oE '(eval|lower|compile|save|load)_ns=[0-9]+' "$TMP/stats" | tr '=' ' ' |
 		awk '{printf "%s%.2f", (NR > 1 ? " / " : ""), $2 / 1e9}')
 	mem=$(rss)
+	stop_daemon
 	a=$(printf '%s\n' "${nc[@]}" | med) b=$(printf '%s\n' "${bc[@]}" | med)
 	c=$(printf '%s\n' "${nw[@]}" | med) d=$(printf '%s\n' "${bw[@]}" | med)
 	e=$(printf '%s\n' "${nls[@]}" | med) f=$(printf '%s\n' "${bls[@]}" | med)
@@ -252,7 +265,7 @@ echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
 {
 	echo "## (d) Swap time and daemon memory"
 	echo
-	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the request, from the client's send to the new generation live (bnftd answers after the atomic flip), median of 5 and spread; nft for comparison. bnftd's RSS after the commits (MB)."
+	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the request, from the client's send to the new generation live (bnftd answers after the atomic flip), median of 5 and spread; nft for comparison. bnftd (started for this ruleset) RSS / peak after the commits, MB."
 	echo
 	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | bnft commit stages eval / lower / compile / save / load | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|"
@@ -260,7 +273,7 @@ echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
 for n in 10 10000; do
 	python3 bench/gen_ruleset.py hosts "$n" --hook input >"$TMP/s.nft"
 	nf -f "$TMP/s.nft"
-	bn flush ruleset >/dev/null 2>&1
+	start_daemon
 	bn -f "$TMP/s.nft" >/dev/null 2>&1
 	ns=() bs=()
 	for i in 1 2 3 4 5; do
@@ -275,8 +288,8 @@ for n in 10 10000; do
 	echo "| hosts $n | $(printf '%s\n' "${ns[@]}" | med) (±$(printf '%s\n' "${ns[@]}" | spr)%) | $(printf '%s\n' "${bs[@]}" | med) (±$(printf '%s\n' "${bs[@]}" | spr)%) | $stages | $(rss) |" >>"$OUT"
 	echo "swap hosts $n: nft $(printf '%s\n' "${ns[@]}" | med) bnft $(printf '%s\n' "${bs[@]}" | med) stages $stages" >&2
 	nf flush ruleset
+	stop_daemon
 done
-bn flush ruleset >/dev/null 2>&1
 echo >>"$OUT"
 echo "Whole run: $(($(date +%s) - T_START)) s." >>"$OUT"
 echo >>"$OUT"
