@@ -161,6 +161,9 @@ def case_mangle():
 
 
 def main():
+	if sys.argv[1] == 'listen':
+		listen(sys.argv[2], float(sys.argv[3]))
+		return
 	frames = globals()['case_' + sys.argv[1]]()
 	socks = {}
 	for side, pre in (('R', 'gr'), ('S', 'gs')):
@@ -194,6 +197,30 @@ def main():
 				side, i = socks[s]
 				out[side][i].append(data.hex())
 	json.dump(out, open(sys.argv[2], 'w'))
+
+
+def listen(path, secs):
+	"""Captures what R and S send to G on gr0/gs0 for secs seconds."""
+	socks = {}
+	for side, pre in (('R', 'gr'), ('S', 'gs')):
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+		s.bind((pre + '0', 0))
+		s.setblocking(False)
+		socks[s] = side
+	open(path + '.ready', 'w').close()
+	out = {'R': {'0': []}, 'S': {'0': []}}
+	end = time.time() + secs
+	while time.time() < end:
+		r, _, _ = select.select(list(socks), [], [], 0.1)
+		for s in r:
+			while True:
+				try:
+					data, addr = s.recvfrom(65535)
+				except BlockingIOError:
+					break
+				if addr[2] != socket.PACKET_OUTGOING:
+					out[socks[s]]['0'].append(data.hex())
+	json.dump(out, open(path, 'w'))
 
 
 if __name__ == '__main__':
