@@ -5,23 +5,28 @@
  * and the loader (which creates them from the program set's map specs like
  * set maps). Included from user space and BPF C: plain types only.
  *
- * The kernel reassembles an IPv4 datagram in ip_local_deliver(), before the
- * LOCAL_IN hook: input chains judge it once, when its last missing fragment
- * arrives, and count one packet of the reassembled length (skb->len from
- * the network header: the first fragment's header + all the data).
- * bnft at TC ingress sees the fragments as they come. At the "reassembly
- * point" (before the first input chain) generated code keeps one state
- * per datagram in an LRU hash keyed like the kernel's ipq (saddr, daddr,
- * id, protocol):
+ * Where the kernel's chains see a datagram reassembled, bnft at TC sees its
+ * fragments: IPv4 input chains (ip_local_deliver() reassembles before
+ * LOCAL_IN); with a ct expression every chain after prerouting priority
+ * -400, IPv4 and IPv6 (nf_defrag); output and postrouting chains for what
+ * the local stack fragments after them (ip_fragment()). Those chains judge
+ * and count a datagram once, when its last missing fragment arrives (or,
+ * output, before it is cut), with the reassembled length (skb->len from
+ * the network header: the first fragment's header, IPv6 without the
+ * fragment header, plus all the data). At a "reassembly point" (before the
+ * first such chain) generated code keeps one state per datagram in an LRU
+ * hash keyed like the kernel's queues (IPv4 saddr, daddr, id, protocol;
+ * IPv6 saddr, daddr, id):
  *
- *   - every fragment adds its data length (tot_len - ihl * 4) to `got`;
- *     the one without MF sets `end` (offset + data length);
- *   - the first fragment (offset 0) runs through the input chains; its
- *     counters are not bumped but recorded (rule ids, up to
- *     BNFT_FRAG_MAX_CTRS); at the program's exit the verdict and the
- *     recorded ids are stored in the state;
+ *   - every fragment adds its data length to `got`; the one without MF
+ *     sets `end` (offset + data length);
+ *   - the first fragment (offset 0) runs through the chains; its counters
+ *     are not bumped but recorded (rule ids, up to BNFT_FRAG_MAX_CTRS); at
+ *     the program's exit (or before the netdev egress chains) the verdict
+ *     and the recorded ids are stored in the state;
  *   - later fragments are not judged: they take the stored verdict (drop
- *     is dropped, anything else passes to the stack's own reassembly);
+ *     is dropped, anything else passes to the stack's own reassembly; at
+ *     egress they skip output/postrouting and meet the netdev chains);
  *   - when first and last are in and got == end, the datagram is complete:
  *     every recorded counter gets one packet and hdrlen + end bytes, and
  *     the state is deleted (the kernel frees its queue), whichever fragment
@@ -35,7 +40,15 @@
  *     fragment that lies inside a run of contiguous ones without being
  *     equal to one: bnft sees an overlap there);
  *   - a state older than BNFT_FRAG_TIMEOUT_NS (ipfrag_time, 30 s) starts
- *     over, like an expired queue.
+ *     over, like an expired queue;
+ *   - at egress a dropped fragment is consumed (TC_ACT_STOLEN): a driver
+ *     error would stop ip_fragment() before the rest is counted.
+ * The header copy the chains read shows the reassembled datagram where it
+ * is known: IPv4 frag_off without MF/offset, IPv6 next header without the
+ * fragment header, and the total length when the datagram is complete
+ * already (else the first fragment's: `ip length`, `meta length` and the
+ * IPv4 checksum of a datagram judged before its last fragment are the
+ * first fragment's).
  */
 #ifndef BNFT_BPF_FRAG_H
 #define BNFT_BPF_FRAG_H
