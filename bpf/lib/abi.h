@@ -34,6 +34,7 @@
 #define BNFT_PF_L4 0x01		/* transport header found (nft: tprot set) */
 #define BNFT_PF_FRAG 0x02	/* fragment offset != 0: no transport loads */
 #define BNFT_PF_EGRESS 0x04	/* running at TC egress */
+/* also taken: 0x20 and 0x80 (bpf/lib/frag.h), 0x40 (bpf/lib/trace.h) */
 
 #define BNFT_RC_UNKNOWN 0	/* no FIB lookup was asked for */
 #define BNFT_RC_LOCAL 1		/* input: destination is this host */
