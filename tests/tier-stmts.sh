@@ -245,12 +245,18 @@ table inet q {
 		udp dport 7000 quota name ip saddr map { 10.88.0.2 : "qm" } counter
 	}
 }
+table netdev nq {
+	chain ing {
+		type filter hook ingress device "veth0" priority filter; policy accept;
+		udp dport 7000 quota 500 bytes counter
+	}
+}
 EOF
 if load "$TMP/quota.nft"; then
 	send quota
 	sleep 0.3
-	kn list table inet q >"$TMP/q.k"
-	bn list table inet q >"$TMP/q.b"
+	{ kn list table inet q; kn list table netdev nq; } >"$TMP/q.k"
+	{ bn list table inet q; bn list table netdev nq; } >"$TMP/q.b"
 	if grep -q "used" "$TMP/q.k" && diff "$TMP/q.k" "$TMP/q.b" >"$TMP/q.diff"; then
 		ok "quota: counters, cut-off points and used values match nft ($(grep -c counter "$TMP/q.k") counters)"
 	else

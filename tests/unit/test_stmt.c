@@ -428,6 +428,10 @@ static void test_log_refused(void **state)
 			 -EOPNOTSUPP);
 	assert_non_null(strstr(cerr_msg, "log group 2 is not supported"));
 	assert_non_null(strstr(cerr_msg, "chain c rule handle"));
+	assert_int_equal(load("table ip t { chain c { type filter hook prerouting priority 0;\n"
+			      "log level audit\n}\n}\n"),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(cerr_msg, "log level audit is not supported"));
 }
 
 /* ---- the formatter on crafted records ----------------------------------- */
