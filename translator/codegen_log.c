@@ -117,6 +117,36 @@ static uint32_t chain_stage(const struct cg_chain *b)
 	}
 }
 
+static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_chain *to,
+		    bool *seen);
+
+/* Whether expression ex of chain `from` jumps (or goes) towards `to`. */
+static bool expr_reaches(struct cg *cg, const struct cg_chain *from, struct nftnl_expr *ex,
+			 const struct cg_chain *to, bool *seen)
+{
+	const char *n = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
+	struct cg_set *s = NULL;
+	size_t k;
+
+	if (!strcmp(n, "immediate") && nftnl_expr_is_set(ex, NFTNL_EXPR_IMM_CHAIN)) {
+		struct cg_chain *t = cg_find_chain(cg, from->family, from->table,
+						   nftnl_expr_get_str(ex, NFTNL_EXPR_IMM_CHAIN));
+
+		return t && reaches(cg, t, to, seen);
+	}
+	if (strcmp(n, "lookup") || !nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_DREG) ||
+	    nftnl_expr_get_u32(ex, NFTNL_EXPR_LOOKUP_DREG) != NFT_REG_VERDICT)
+		return false;
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_SET))
+		s = cg_find_set(cg, from->family, from->table,
+				nftnl_expr_get_str(ex, NFTNL_EXPR_LOOKUP_SET));
+	for (k = 0; s && k < s->nverdicts; k++)
+		if ((s->verdicts[k].code == BNFT_V_JUMP || s->verdicts[k].code == BNFT_V_GOTO) &&
+		    reaches(cg, &cg->chains[s->verdicts[k].chain], to, seen))
+			return true;
+	return false;
+}
+
 /* Whether chain `to` is reachable from chain `from` by jumps/gotos
  * (immediates and verdict maps); seen[] guards against revisits. */
 static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_chain *to,
@@ -134,30 +164,8 @@ static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_
 		struct nftnl_expr *ex;
 		bool hit = false;
 
-		while (it && !hit && (ex = nftnl_expr_iter_next(it))) {
-			const char *n = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
-
-			if (!strcmp(n, "immediate") && nftnl_expr_is_set(ex, NFTNL_EXPR_IMM_CHAIN)) {
-				struct cg_chain *t = cg_find_chain(
-					cg, from->family, from->table,
-					nftnl_expr_get_str(ex, NFTNL_EXPR_IMM_CHAIN));
-
-				hit = t && reaches(cg, t, to, seen);
-			} else if (!strcmp(n, "lookup") &&
-				   nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_DREG) &&
-				   nftnl_expr_get_u32(ex, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT) {
-				const char *sn = nftnl_expr_get_str(ex, NFTNL_EXPR_LOOKUP_SET);
-				struct cg_set *s = sn ? cg_find_set(cg, from->family, from->table, sn)
-						      : NULL;
-				size_t k;
-
-				for (k = 0; s && !hit && k < s->nverdicts; k++)
-					if (s->verdicts[k].code == BNFT_V_JUMP ||
-					    s->verdicts[k].code == BNFT_V_GOTO)
-						hit = reaches(cg, &cg->chains[s->verdicts[k].chain],
-							      to, seen);
-			}
-		}
+		while (it && !hit && (ex = nftnl_expr_iter_next(it)))
+			hit = expr_reaches(cg, from, ex, to, seen);
 		if (it)
 			nftnl_expr_iter_destroy(it);
 		if (hit)

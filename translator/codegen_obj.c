@@ -117,9 +117,9 @@ int cg_quota(struct cg *cg, struct nftnl_expr *ex)
 	o.v0 = nftnl_expr_get_u64(ex, NFTNL_EXPR_QUOTA_BYTES);
 	o.v1 = nftnl_expr_is_set(ex, NFTNL_EXPR_QUOTA_CONSUMED) ?
 		       nftnl_expr_get_u64(ex, NFTNL_EXPR_QUOTA_CONSUMED) : 0;
-	o.flags = nftnl_expr_is_set(ex, NFTNL_EXPR_QUOTA_FLAGS) &&
-				  (nftnl_expr_get_u32(ex, NFTNL_EXPR_QUOTA_FLAGS) & NFT_QUOTA_F_INV) ?
-			  BNFT_OBJ_F_INV : 0;
+	if (nftnl_expr_is_set(ex, NFTNL_EXPR_QUOTA_FLAGS) &&
+	    (nftnl_expr_get_u32(ex, NFTNL_EXPR_QUOTA_FLAGS) & NFT_QUOTA_F_INV))
+		o.flags = BNFT_OBJ_F_INV;
 	o.family = cg->cur_chain->family;
 	o.handle = nftnl_rule_get_u64(cg->cur_rule, NFTNL_RULE_HANDLE);
 	name_cpy(o.table, cg->cur_chain->table);
