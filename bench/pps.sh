@@ -6,9 +6,15 @@
 # per repeat: baseline (no ruleset), then nft and bnft (alternating which
 # goes first); medians of REPEATS.
 #
-#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN] [NFT_KIND]
+#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN] [NFT_KIND] [SINK]
 #   NFT_KIND: the ruleset family nft gets (default KIND), e.g. bnft on the
 #   linear hosts rules against nft on the same rules written as one set.
+#   SINK: where the passed packets end, counted on the receiver:
+#        addrerr  (default) to 198.51.100.99, not local, forwarding off:
+#                 dropped by the input route lookup right after the hooks
+#                 (`Ip: InAddrErrors`), so the stack's own cost is small;
+#        noports  to 198.51.100.2:9, a closed UDP port (`Udp: NoPorts`):
+#                 the socket layer's cost too.
 #   GEN: live    XDP live frames injected into veth-b's receive path
 #                (bnft-bench --live; linear skbs, like NIC drivers). The
 #                frames are processed synchronously on the sending CPU, so
@@ -17,7 +23,7 @@
 #        trafgen trafgen on veth-a (AF_PACKET; non-linear skbs: only the
 #                Ethernet header is in the linear area).
 # prints: "pps KIND N GEN base <pps> nft <pps> bnft <pps> spread <nft%> <bnft%>
-#          nft-rules NFT_KIND ratio <median of the pairs' bnft/nft> ratios <sorted>"
+#          nft-rules NFT_KIND sink SINK ratio <median of pairs' bnft/nft> ratios <sorted>"
 # (spread: (max - min) / median of the repeats, percent)
 set -u
 cd "$(dirname "$0")/.."
@@ -32,6 +38,8 @@ REPEATS=${3:-3}
 DURATION=${4:-2}
 GEN=${5:-live}
 NFT_KIND=${6:-$KIND}
+SINK=${7:-addrerr}
+if [ "$SINK" = noports ]; then DST=2; else DST=99; fi
 CPU=${BENCH_CPU:-1}
 A=bnft-perf-pa-$$
 B=bnft-perf-pb-$$
@@ -58,7 +66,7 @@ ip -n "$B" addr add 198.51.100.2/24 dev veth-b
 ip -n "$A" link set veth-a up
 ip -n "$B" link set veth-b up
 ip -n "$B" link set lo up
-ip netns exec "$B" sysctl -qw net.ipv4.icmp_ratelimit=1000000
+ip netns exec "$B" sysctl -qw net.ipv4.icmp_ratelimit=1000000 net.ipv4.ip_forward=0
 MAC_B=$(ip -n "$B" -o link show veth-b | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)
 MAC_A=$(ip -n "$A" -o link show veth-a | grep -oE 'link/ether [0-9a-f:]+' | cut -d' ' -f2)
 hexmac() { echo "$1" | sed 's/^/0x/; s/:/, 0x/g'; }
@@ -70,13 +78,13 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# UDP 198.51.100.1:4000 -> 198.51.100.2:9 (closed), 64-byte payload; the
-# source address is outside every generated rule (10.0.0.0/8 and ports).
+# UDP 198.51.100.1:4000 -> 198.51.100.$DST:9, 64-byte payload; the source
+# address is outside every generated rule (10.0.0.0/8 and ports).
 cat >"$TMP/udp.cfg" <<EOF
 cpu($CPU): {
   $(hexmac "$MAC_B"), $(hexmac "$MAC_A"), c16(0x0800),
   0x45, 0x00, c16(92), c16(1), c16(0x4000), 64, 17, csumip(14, 33),
-  198, 51, 100, 1, 198, 51, 100, 2,
+  198, 51, 100, 1, 198, 51, 100, $DST,
   c16(4000), c16(9), c16(72), c16(0),
   fill(0x61, 64)
 }
@@ -85,7 +93,13 @@ EOF
 python3 bench/gen_ruleset.py "$KIND" "$N" --dev veth-b >"$TMP/rules.nft"
 python3 bench/gen_ruleset.py "$NFT_KIND" "$N" --dev veth-b >"$TMP/nft.nft"
 
-noports() { ip netns exec "$B" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $3}' /proc/net/snmp; }
+noports() { # the sink's counter
+	if [ "$SINK" = noports ]; then
+		ip netns exec "$B" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $3}' /proc/net/snmp
+	else
+		ip netns exec "$B" awk '/^Ip:/ && $2 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp
+	fi
+}
 RATE=0
 one_run() { # -> pps delivered
 	local before after ms count
@@ -95,13 +109,13 @@ one_run() { # -> pps delivered
 		# slices; the best slice is the figure (a busy host only slows)
 		count=2000
 		ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count $count \
-			--pkt udp,198.51.100.1,198.51.100.2,9 | awk '{print $5}')
+			--pkt udp,198.51.100.1,198.51.100.$DST,9 | awk '{print $5}')
 		count=$(awk -v c=$count -v ms="$ms" -v d="$DURATION" \
 			'BEGIN { n = (ms > 0 ? c / ms * 1000 : 1000) * d / 5; if (n < 500) n = 500; if (n > 4000000) n = 4000000; printf "%d", n }')
 		for _ in 1 2 3 4 5; do
 			before=$(noports)
 			ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count "$count" \
-				--pkt udp,198.51.100.1,198.51.100.2,9 | awk '{print $5}')
+				--pkt udp,198.51.100.1,198.51.100.$DST,9 | awk '{print $5}')
 			after=$(noports)
 			awk -v n=$((after - before)) -v ms="$ms" 'BEGIN { printf "%d\n", (ms > 0 ? n * 1000 / ms : 0) }'
 		done | sort -n | tail -1
@@ -144,4 +158,4 @@ done
 echo "pps $KIND $N $GEN base $(printf '%s\n' "${base[@]}" | median)" \
 	"nft $(printf '%s\n' "${nftr[@]}" | median) bnft $(printf '%s\n' "${bnftr[@]}" | median)" \
 	"spread $(printf '%s\n' "${nftr[@]}" | spread) $(printf '%s\n' "${bnftr[@]}" | spread)" \
-	"nft-rules $NFT_KIND ratio $(printf '%s\n' "${ratio[@]}" | median) ratios $(printf '%s\n' "${ratio[@]}" | sort -n | tr '\n' ',' | sed 's/,$//')"
+	"nft-rules $NFT_KIND sink $SINK ratio $(printf '%s\n' "${ratio[@]}" | median) ratios $(printf '%s\n' "${ratio[@]}" | sort -n | tr '\n' ',' | sed 's/,$//')"
