@@ -14,6 +14,7 @@
 
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
+#include "compat/lib/monitor.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/print.h"
@@ -364,6 +365,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	if (!file && optind < argc && !strcmp(argv[optind], "monitor")) {
+		/* bnftd streams ruleset changes (compat/lib/monitor*.c); packet
+		 * traces are compat/lib/trace.c's */
+		if (optind + 1 < argc && !strcmp(argv[optind + 1], "trace")) {
+#if __has_include("compat/lib/trace.c")
+			return bnft_monitor_trace(argc - optind - 1, argv + optind + 1, &octx);
+#else
+			fprintf(stderr, "Error: monitor trace is not supported yet\n");
+			return 1;
+#endif
+		}
+		return bnft_monitor_run(argc - optind, argv + optind, &octx, debug_netlink);
+	}
 	if (!check && !getenv("BNFT_NO_DAEMON")) {
 		/* the live ruleset is bnftd's: it parses, evaluates and commits */
 		struct bnft_client_req req = {

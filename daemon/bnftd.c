@@ -46,10 +46,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
+#include "compat/lib/live_elems.h"
+#include "compat/lib/monitor.h"
+#include "bpf/lib/quota.h"
+#include "translator/stmt_live.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/logd.h"
 #include "translator/stmt_live.h"
@@ -61,6 +66,8 @@
 extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
 			       struct outbuf *o) __attribute__((weak));
 
+#define BNFTD_MAX_MONITORS 32
+
 struct daemon {
 	struct bnft_ruleset rs;	/* what is live */
 	int lfd;
@@ -70,6 +77,14 @@ struct daemon {
 	uint64_t relink_at;	/* when to attach to new interfaces, 0: no */
 	struct stat state_st;	/* the state file as this daemon left it */
 	unsigned long requests;
+	/* `bnft monitor` clients (compat/lib/monitor.h) */
+	struct {
+		int fd;
+		struct bnft_mon_filter f;
+	} mon[BNFTD_MAX_MONITORS];
+	int nmon;
+	uint32_t genid;		/* commits, as "# new generation N" */
+	int peer_pid;		/* of the request being served */
 };
 
 static volatile sig_atomic_t stop;
@@ -373,6 +388,40 @@ static int reset_sel(const struct bnft_counter_row *row, void *data)
 	}
 }
 
+/* reset counters/quotas: named objects live in the generation's bnft_obj
+ * map (bpf/lib/quota.h), updated by the datapath with atomic adds; zeroing
+ * them from here loses what is added between the read and the write. */
+static void live_reset_objs(const struct cmd *c)
+{
+	const struct handle *h = &c->handle;
+	bool quota = c->obj == CMD_OBJ_QUOTA || c->obj == CMD_OBJ_QUOTAS;
+	struct bpf_map_info info;
+	uint32_t ilen = sizeof(info), i;
+	int fd;
+
+	if (bnft_live_gen_map(bnft_live_pin_root(), BNFT_OBJ_MAP, &fd) < 0)
+		return;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.value_size != sizeof(struct bnft_obj)) {
+		close(fd);
+		return;
+	}
+	for (i = 0; i < info.max_entries; i++) {
+		struct bnft_obj v;
+
+		if (bpf_map_lookup_elem(fd, &i, &v) ||
+		    v.kind != (quota ? BNFT_OBJ_QUOTA : BNFT_OBJ_COUNTER) ||
+		    (h->family && v.family != h->family) || (h->table && strcmp(h->table, v.table)) ||
+		    (h->set && strcmp(h->set, v.name)))
+			continue;
+		if (!quota)
+			v.v0 = 0;
+		v.v1 = 0;
+		bpf_map_update_elem(fd, &i, &v, BPF_EXIST);
+	}
+	close(fd);
+}
+
 /* reset rules/rule: zero the live counters (the evaluator printed them and
  * zeroed them in the ruleset). Exact, no reload (daemon/lib/counters.c). */
 static int live_reset(const struct ruleset_src *src, struct list_head *msgs)
@@ -381,6 +430,9 @@ static int live_reset(const struct ruleset_src *src, struct list_head *msgs)
 	int n;
 
 	list_for_each_entry(c, &src->cmds, list) {
+		if (c->op == CMD_RESET && (c->obj == CMD_OBJ_COUNTER || c->obj == CMD_OBJ_COUNTERS ||
+					   c->obj == CMD_OBJ_QUOTA || c->obj == CMD_OBJ_QUOTAS))
+			live_reset_objs(c);
 		if (c->op == CMD_RESET && (c->obj == CMD_OBJ_COUNTER || c->obj == CMD_OBJ_COUNTERS ||
 					   c->obj == CMD_OBJ_QUOTA || c->obj == CMD_OBJ_QUOTAS)) {
 			/* named objects (translator/stmt_live.h) */
@@ -434,6 +486,188 @@ static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, boo
 	return -1;
 }
 
+static void monitor_drop(struct daemon *d, int i)
+{
+	close(d->mon[i].fd);
+	d->mon[i] = d->mon[--d->nmon];
+}
+
+/*
+ * Element updates without a new generation (compat/lib/live_elems.h): the
+ * change hook follows the transaction; it stays `ok` while every change is
+ * an element added to (or every one deleted from) one set whose live map
+ * can take it, and collects the keys (deleted elements are freed right
+ * after the hook). It also feeds the monitor log.
+ */
+struct elem_fast {
+	const struct bnft_ruleset *rs;
+	struct bnft_mon_log *mlog;
+	bool mon;			/* monitors listen: render everything */
+	bool ok, any, add;
+	const struct set *set;
+	uint32_t ksize;
+	struct bnft_elem_op *ops;
+	size_t n, cap;
+};
+
+static void fast_on_change(const struct ruleset_change *ch, void *data)
+{
+	struct elem_fast *f = data;
+
+	if (f->ok && (ch->kind != RC_ELEM || !ch->set)) {
+		f->ok = false;
+	} else if (f->ok && !f->any) {
+		f->any = true;
+		f->set = ch->set;
+		f->add = ch->add;
+		/* a restarted daemon learns the set maps once */
+		bnft_live_elems_renote(f->rs);
+		f->ok = !bnft_live_elems_map(f->rs, ch->set, &f->ksize);
+		if (!f->ok && getenv("BNFT_DEBUG_INPLACE"))
+			logmsg("set %s: %d", ch->set->handle.set,
+			       bnft_live_elems_map(f->rs, ch->set, &f->ksize));
+	} else if (f->ok && (ch->set != f->set || ch->add != f->add)) {
+		f->ok = false;
+	}
+	if (f->ok && f->n == f->cap) {
+		size_t nc = f->cap ? 2 * f->cap : 16;
+		struct bnft_elem_op *o = realloc(f->ops, nc * sizeof(*o));
+
+		if (o) {
+			f->ops = o;
+			f->cap = nc;
+		} else {
+			f->ok = false;
+		}
+	}
+	if (f->ok) {
+		f->ops[f->n].add = ch->add;
+		if (bnft_live_elem_key(ch->set, ch->obj, &f->ops[f->n], f->ksize))
+			f->ok = false;
+		else
+			f->n++;
+	}
+	if (f->mon || (f->ok && ch->kind == RC_ELEM))
+		bnft_mon_on_change(ch, f->mlog);
+}
+
+/* The in-place path: journal the elements, update the map. 0 when done,
+ * else nothing changed live and the caller commits the whole ruleset. */
+static int elems_in_place(struct daemon *d, const struct elem_fast *f,
+			  const struct bnft_mon_log *log)
+{
+	struct outbuf j;
+	off_t before = -1;
+	size_t i;
+	int err;
+
+	if (!f->ok || !f->any || !f->n || log->n != f->n) {
+		if (getenv("BNFT_DEBUG_INPLACE"))
+			logmsg("not in place: ok %d any %d n %zu log %zu", f->ok, f->any, f->n,
+			       log->n);
+		return -EAGAIN;
+	}
+	outbuf_init(&j);
+	for (i = 0; i < log->n; i++)
+		outbuf_printf(&j, "%s\n", log->ev[i].text);
+	err = j.err ? -ENOMEM : bnft_live_journal_append(j.buf, j.len, &before);
+	outbuf_release(&j);
+	if (err)
+		return err;
+	err = bnft_live_elems_apply(&d->rs, f->set, f->ops, f->n);
+	if (err) {
+		bnft_live_journal_truncate(before);
+		logmsg("in-place element update failed (%s): committing the ruleset",
+		       strerror(-err));
+	}
+	return err;
+}
+
+/* One message per monitor client with the lines its filter selects. */
+static void monitor_broadcast(struct daemon *d, const struct bnft_mon_log *log)
+{
+	char comm[64] = "", path[64];
+	FILE *f;
+	int i;
+
+	if (!d->nmon || !log->n)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", d->peer_pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	for (i = d->nmon - 1; i >= 0; i--) {
+		struct bnft_msg m;
+		struct outbuf o;
+
+		outbuf_init(&o);
+		bnft_mon_format(log, &d->mon[i].f, d->genid, d->peer_pid, comm[0] ? comm : NULL,
+				&o);
+		bnft_msg_init(&m);
+		if (o.len && !o.err && (bnft_msg_add(&m, BNFT_MSG_STDOUT, o.buf, o.len) ||
+					bnft_msg_send(d->mon[i].fd, &m))) {
+			logmsg("monitor client gone");
+			monitor_drop(d, i);
+		}
+		bnft_msg_release(&m);
+		outbuf_release(&o);
+	}
+}
+
+/* A "monitor ..." request: the connection becomes a monitor client. Returns
+ * whether the fd was kept. */
+static bool monitor_request(struct daemon *d, int cfd, const struct bnft_msg *req)
+{
+	const struct bnft_msg_item *cmd = bnft_msg_find(req, BNFT_MSG_CMDLINE);
+	const struct bnft_msg_item *ver = bnft_msg_find(req, BNFT_MSG_VERSION);
+	const struct bnft_msg_item *wo = bnft_msg_find(req, BNFT_MSG_OCTX);
+	struct timeval tv = { .tv_sec = 1 };
+	struct bnft_mon_filter f;
+	struct output_ctx octx = { 0 };
+	struct bnft_msg rep;
+	char err[256] = "";
+	const char *p;
+	uint32_t status = 0;
+	bool dn;
+
+	if (!cmd || !ver || ver->len != sizeof(uint32_t) ||
+	    *(uint32_t *)ver->data != BNFT_PROTO_VERSION || !wo ||
+	    wo->len != sizeof(struct bnft_wire_octx))
+		return false;
+	for (p = cmd->data; *p == ' ' || *p == '\t'; p++)
+		;
+	if (strncmp(p, "monitor", 7) || (p[7] && p[7] != ' ' && p[7] != '\t' && p[7] != '\n'))
+		return false;
+	bnft_octx_from_wire((const void *)wo->data, &octx, &dn);
+	if (bnft_mon_parse(p + 7, &f, err, sizeof(err)) < 0)
+		status = 1;
+	else if (octx.json)
+		snprintf(err, sizeof(err), "Error: JSON monitor output is not supported yet\n");
+	else if (d->nmon == BNFTD_MAX_MONITORS)
+		snprintf(err, sizeof(err), "Error: too many monitor clients\n");
+	if (err[0])
+		status = 1;
+	f.handles = octx.handle;
+	f.json = octx.json;
+	bnft_msg_init(&rep);
+	if (err[0])
+		bnft_msg_add_str(&rep, BNFT_MSG_STDERR, err);
+	bnft_msg_add(&rep, BNFT_MSG_STATUS, &status, sizeof(status));
+	if (bnft_msg_send(cfd, &rep) || status) {
+		bnft_msg_release(&rep);
+		close(cfd);
+		return true;
+	}
+	bnft_msg_release(&rep);
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	d->mon[d->nmon].fd = cfd;
+	d->mon[d->nmon++].f = f;
+	return true;
+}
+
 static int handle_request(struct daemon *d, const struct bnft_msg *req, struct bnft_msg *rep)
 {
 	const struct bnft_msg_item *ver = bnft_msg_find(req, BNFT_MSG_VERSION);
@@ -443,6 +677,8 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	struct output_ctx octx = { 0 };
 	const char **includes = NULL;
 	struct table_id *snap = NULL;
+	struct bnft_mon_log mlog;
+	struct elem_fast fast = { 0 };
 	struct bnft_rule_key *fresh = NULL;
 	uintptr_t *rsnap = NULL;
 	size_t nrsnap = 0, nfresh = 0;
@@ -455,12 +691,14 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	unsigned int ninc = 0;
 	uint32_t status = 1;
 	size_t i, nsnap = 0;
+	int erc;
 
 	init_list_head(&msgs);
 	outbuf_init(&out);
 	outbuf_init(&err);
 	ruleset_src_init(&src);
 	parse_ctx_init(&pctx, &src, &msgs);
+	bnft_mon_log_init(&mlog, &d->rs);
 	if (!ver || ver->len != sizeof(uint32_t) || *(uint32_t *)ver->data != BNFT_PROTO_VERSION ||
 	    !wo || wo->len != sizeof(struct bnft_wire_octx)) {
 		outbuf_printf(&err, "Error: bnft and bnftd do not speak the same protocol\n");
@@ -491,13 +729,32 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		snap = tables_snapshot(&d->rs, &nsnap);
 		rsnap = rules_snapshot(&d->rs, &nrsnap);
 	}
-	if (bnft_evaluate(&d->rs, &src, &msgs, &octx, &out) < 0)
+	if (modify) {
+		/* changes as `nft monitor` prints them, sent after the commit,
+		 * and element updates that need no new generation */
+		fast.rs = &d->rs;
+		fast.mlog = &mlog;
+		fast.mon = d->nmon > 0;
+		fast.ok = !getenv("BNFT_NO_INPLACE");
+		d->rs.on_change = fast_on_change;
+		d->rs.on_change_data = &fast;
+	}
+	erc = bnft_evaluate(&d->rs, &src, &msgs, &octx, &out);
+	d->rs.on_change = NULL;
+	d->rs.on_change_data = NULL;
+	if (erc < 0)
 		goto errors;
 	if (debug_netlink && bnft_netlink_debug)
 		bnft_netlink_debug(&d->rs, &octx, &out);
 	if (live_reset(&src, &msgs) < 0)
 		goto errors;
-	if (modify) {
+	if (modify && !elems_in_place(d, &fast, &mlog)) {
+		ws.eval_ns = now_ns() - t0;
+		ws.inplace = 1;
+		ws.committed = 1;
+		d->genid++;
+		monitor_broadcast(d, &mlog);
+	} else if (modify) {
 		uint32_t flags = counters_carry_safe(&d->rs, snap, nsnap) ? BNFT_LOAD_KEEP_COUNTERS
 									   : 0;
 
@@ -523,6 +780,8 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 			goto errors;
 		}
 		state_mark(d);
+		d->genid++;
+		monitor_broadcast(d, &mlog);
 		ws.commit_ns = now_ns() - t1;
 		ws.lower_ns = bnft_live_last_times()->lower_ns;
 		ws.compile_ns = bnft_live_last_times()->compile_ns;
@@ -548,6 +807,8 @@ reply:
 	bnft_msg_add(rep, BNFT_MSG_STATUS, &status, sizeof(status));
 	bnft_msg_add(rep, BNFT_MSG_STATS, &ws, sizeof(ws));
 	tables_free(snap, nsnap);
+	bnft_mon_log_release(&mlog);
+	free(fast.ops);
 	free(rsnap);
 	free(fresh);
 	free(st);
@@ -625,10 +886,14 @@ static void relink(struct daemon *d)
 	free(st);
 }
 
-static void serve_one(struct daemon *d, int cfd)
+/* Serves one request; whether cfd was taken over (a monitor client). */
+static bool serve_one(struct daemon *d, int cfd)
 {
 	struct timeval tv = { .tv_sec = 10 };
 	struct bnft_msg req, rep;
+	struct ucred cr;
+	socklen_t crlen = sizeof(cr);
+	bool kept = false;
 	int err;
 
 	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -652,6 +917,10 @@ static void serve_one(struct daemon *d, int cfd)
 		goto out;
 	}
 	d->requests++;
+	d->peer_pid = getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ? 0 : (int)cr.pid;
+	kept = monitor_request(d, cfd, &req);
+	if (kept)
+		goto out;
 	handle_request(d, &req, &rep);
 	err = bnft_msg_send(cfd, &rep);
 	if (err)
@@ -659,6 +928,7 @@ static void serve_one(struct daemon *d, int cfd)
 out:
 	bnft_msg_release(&req);
 	bnft_msg_release(&rep);
+	return kept;
 }
 
 static int listen_on(const char *root)
@@ -791,7 +1061,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct daemon d = { .lfd = -1, .nlfd = -1 };
+	struct daemon d = { .lfd = -1, .nlfd = -1, .genid = 1 };
 	struct bnft_logd *logd = NULL;
 	struct list_head msgs;
 	uint64_t last;
@@ -885,24 +1155,34 @@ int main(int argc, char **argv)
 	if (bnft_logd_open(bnft_live_pin_root(), &logd) < 0)
 		logmsg("log statements will not be written: %s", strerror(errno));
 	while (!stop) {
-		struct pollfd pfd[3] = { { .fd = d.lfd, .events = POLLIN },
-					 { .fd = d.nlfd, .events = POLLIN },
-					 { .fd = bnft_logd_fd(logd), .events = POLLIN } };
-		int timeout = 1000, n, cfd;
+		struct pollfd pfd[3 + BNFTD_MAX_MONITORS] = {
+			{ .fd = d.lfd, .events = POLLIN },
+			{ .fd = d.nlfd, .events = POLLIN },
+			{ .fd = bnft_logd_fd(logd), .events = POLLIN }
+		};
+		int timeout = 1000, n, cfd, k;
 
+		/* a monitor client that sends or hangs up is done */
+		for (k = 0; k < d.nmon; k++) {
+			pfd[3 + k].fd = d.mon[k].fd;
+			pfd[3 + k].events = POLLIN;
+		}
 		if (d.relink_at) {
 			uint64_t now = now_ns();
 
 			timeout = d.relink_at > now ? (int)((d.relink_at - now) / 1000000) + 1 : 0;
 		}
-		n = poll(pfd, 3, timeout); /* negative fds are skipped */
+		n = poll(pfd, 3 + (nfds_t)d.nmon, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
 			break;
+		for (k = d.nmon - 1; n > 0 && k >= 0; k--)
+			if (pfd[3 + k].revents)
+				monitor_drop(&d, k);
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			cfd = accept4(d.lfd, NULL, NULL, SOCK_CLOEXEC);
 			if (cfd >= 0) {
-				serve_one(&d, cfd);
-				close(cfd);
+				if (!serve_one(&d, cfd))
+					close(cfd);
 				last = now_ns();
 			}
 		}
@@ -927,7 +1207,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* a live ruleset that logs keeps its reader */
-		if (d.idle_secs && !bnft_logd_busy(logd) &&
+		if (d.idle_secs && !bnft_logd_busy(logd) && !d.nmon &&
 		    now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
 			logmsg("idle for %u s, exiting (filtering goes on)", d.idle_secs);
 			break;

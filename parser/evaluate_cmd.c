@@ -369,12 +369,17 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	handle_fill(&r->handle, t, c->handle.chain);
 	memset(&r->handle.position, 0, sizeof(r->handle.position));
 	memset(&r->handle.index, 0, sizeof(r->handle.index));
-	/* the kernel keeps a replaced rule's handle and allocates none */
+	/* the kernel keeps a replaced rule's handle and allocates none; it
+	 * reports the old rule's removal first (nft monitor) */
 	r->handle.handle.id = op == CMD_REPLACE ? target->handle.handle.id
 						: ruleset_alloc_handle(ctx->rs, t);
-	ruleset_link_rule(ctx->rs, c, after, r);
-	if (op == CMD_REPLACE)
+	if (op == CMD_REPLACE) {
+		after = target->list.prev;
 		ruleset_del_rule(ctx->rs, t, target);
+	}
+	ctx->rs->link_insert = op == CMD_INSERT; /* nft monitor: "insert rule" */
+	ruleset_link_rule(ctx->rs, c, after, r);
+	ctx->rs->link_insert = false;
 	echo_rule(ctx, t, c, r, op);
 	return 0;
 }
@@ -960,8 +965,19 @@ static void set_flush(struct eval_ctx *ctx, struct set *s)
 
 	if (!s->init)
 		return;
-	list_for_each_entry_safe(e, n, &EXPR_COMPOUND(s->init).expressions, list)
-		ruleset_del_expr(ctx->rs, e);
+	ctx->rs->elem_set = s; /* for the change hook */
+	/* in the order the kernel reports them (nft monitor): an interval
+	 * set's tree from the last element, a hash set (here) from the first */
+	if (!(s->flags & NFT_SET_INTERVAL))
+		list_for_each_entry_safe(e, n, &EXPR_COMPOUND(s->init).expressions, list)
+			ruleset_del_expr(ctx->rs, e);
+	else
+		for (e = list_entry(EXPR_COMPOUND(s->init).expressions.prev, struct expr, list);
+		     &e->list != &EXPR_COMPOUND(s->init).expressions; e = n) {
+			n = list_entry(e->list.prev, struct expr, list);
+			ruleset_del_expr(ctx->rs, e);
+		}
+	ctx->rs->elem_set = NULL;
 }
 
 static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
@@ -972,6 +988,7 @@ static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
 	struct chain *c;
 	struct set *s;
 	struct rule *r;
+	int err;
 
 	if (cmd->obj == CMD_OBJ_TABLE) {
 		t = h->handle.id ? ruleset_table_lookup_handle(ctx->rs, h->family, h->handle.id)
@@ -1051,7 +1068,10 @@ static int cmd_delete(struct eval_ctx *ctx, struct cmd *cmd)
 			return 0;
 		if (set_elems_evaluate(ctx, s, cmd->expr) < 0)
 			return -1;
-		return setelem_delete(ctx, s->init, cmd->expr, destroy);
+		ctx->rs->elem_set = s; /* for the change hook */
+		err = setelem_delete(ctx, s->init, cmd->expr, destroy);
+		ctx->rs->elem_set = NULL;
+		return err;
 	case CMD_OBJ_FLOWTABLE: {
 		struct flowtable *f = h->handle.id ? table_flowtable_lookup_handle(t, h->handle.id)
 						   : table_flowtable_lookup(t, h->set);

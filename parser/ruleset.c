@@ -48,6 +48,10 @@ struct undo {
 	int iold;
 	uint64_t next_handle;
 	struct list_head saved; /* UNDO_HGENS: copy of rs->hgens */
+	struct set *eset;	/* UNLINK of an element: its set */
+	bool insert;		/* LINK of a rule by an insert command */
+	uintptr_t *oldp;	/* UNDO_SETELEMS with a change hook: the old */
+	size_t noldp;		/* element objects, sorted */
 };
 
 static void rs_set_free(struct set *s)
@@ -345,6 +349,60 @@ static void undo_commit_one(struct undo *u)
 	default:
 		break;
 	}
+	free(u->oldp);
+}
+
+static int uptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static const enum ruleset_change_kind change_kind[] = {
+	[OK_TABLE] = RC_TABLE, [OK_CHAIN] = RC_CHAIN, [OK_RULE] = RC_RULE, [OK_SET] = RC_SET,
+	[OK_OBJ] = RC_OBJ, [OK_FLOWTABLE] = RC_FLOWTABLE, [OK_EXPR] = RC_ELEM,
+};
+
+/* Reports one undo record as changes (see bnft_ruleset.on_change). */
+static void undo_notify(struct bnft_ruleset *rs, const struct undo *u)
+{
+	struct ruleset_change ch = { 0 };
+	const struct set *s;
+	const struct expr *e;
+
+	switch (u->kind) {
+	case UNDO_LINK:
+	case UNDO_UNLINK:
+		ch.add = u->kind == UNDO_LINK;
+		ch.kind = change_kind[u->okind];
+		ch.obj = u->obj;
+		ch.set = u->eset;
+		ch.insert = u->insert;
+		if (ch.kind == RC_ELEM && !ch.set)
+			return; /* not a set element */
+		rs->on_change(&ch, rs->on_change_data);
+		break;
+	case UNDO_SETELEMS:
+		/* elements now in the set that were not before */
+		s = u->obj;
+		if (!s->init || !u->oldp)
+			return;
+		ch.add = true;
+		ch.kind = RC_ELEM;
+		ch.set = s;
+		list_for_each_entry(e, &EXPR_COMPOUND(s->init).expressions, list) {
+			uintptr_t p = (uintptr_t)e;
+
+			if (bsearch(&p, u->oldp, u->noldp, sizeof(p), uptr_cmp))
+				continue;
+			ch.obj = e;
+			rs->on_change(&ch, rs->on_change_data);
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 static void undo_abort_one(struct bnft_ruleset *rs, struct undo *u)
@@ -389,6 +447,9 @@ void ruleset_trans_commit(struct bnft_ruleset *rs)
 {
 	struct undo *u, *n;
 
+	if (rs->on_change)
+		list_for_each_entry(u, &rs->undo, list)
+			undo_notify(rs, u);
 	list_for_each_entry_safe(u, n, &rs->undo, list) {
 		list_del(&u->list);
 		undo_commit_one(u);
@@ -405,6 +466,7 @@ void ruleset_trans_abort(struct bnft_ruleset *rs)
 		u = list_last_entry(&rs->undo, struct undo, list);
 		list_del(&u->list);
 		undo_abort_one(rs, u);
+		free(u->oldp);
 		free(u);
 	}
 	rs->in_trans = false;
@@ -476,6 +538,12 @@ void ruleset_link_rule(struct bnft_ruleset *rs, struct chain *c, struct list_hea
 	(void)c;
 	list_add(&r->list, after);
 	record_link(rs, OK_RULE, &r->list, r);
+	if (rs->link_insert && rs->in_trans && !list_empty(&rs->undo)) {
+		struct undo *u = list_last_entry(&rs->undo, struct undo, list);
+
+		if (u->kind == UNDO_LINK && u->obj == r)
+			u->insert = true;
+	}
 }
 
 void ruleset_link_expr(struct bnft_ruleset *rs, struct list_head *after, struct expr *e)
@@ -574,10 +642,19 @@ void ruleset_del_rule(struct bnft_ruleset *rs, struct table *t, struct rule *r)
 {
 	struct stmt *s;
 
+	if (!rs->in_trans) {
+		/* unlinking frees the rule */
+		if (t)
+			list_for_each_entry(s, &r->stmts, list)
+				stmt_anon_sets(rs, t, s);
+		do_unlink(rs, OK_RULE, &r->list, r);
+		return;
+	}
+	/* the rule, then its anonymous sets: the kernel's order */
+	do_unlink(rs, OK_RULE, &r->list, r);
 	if (t)
 		list_for_each_entry(s, &r->stmts, list)
 			stmt_anon_sets(rs, t, s);
-	do_unlink(rs, OK_RULE, &r->list, r);
 }
 
 void ruleset_del_set(struct bnft_ruleset *rs, struct set *s)
@@ -599,6 +676,12 @@ void ruleset_del_flowtable(struct bnft_ruleset *rs, struct flowtable *f)
 void ruleset_del_expr(struct bnft_ruleset *rs, struct expr *e)
 {
 	do_unlink(rs, OK_EXPR, &e->list, e);
+	if (rs->in_trans && rs->elem_set && !list_empty(&rs->undo)) {
+		struct undo *u = list_last_entry(&rs->undo, struct undo, list);
+
+		if (u->kind == UNDO_UNLINK && u->obj == e)
+			u->eset = rs->elem_set;
+	}
 }
 
 void ruleset_set_ptr(struct bnft_ruleset *rs, void **slot, void *val, bool free_old)
@@ -648,6 +731,21 @@ void ruleset_save_set_elems(struct bnft_ruleset *rs, struct set *s)
 		return;
 	u->obj = s;
 	u->old = s->init ? expr_clone(s->init) : NULL;
+	if (rs->on_change && s->init) {
+		const struct expr *e;
+		size_t n = 0;
+
+		list_for_each_entry(e, &EXPR_COMPOUND(s->init).expressions, list)
+			n++;
+		u->oldp = malloc((n ? n : 1) * sizeof(*u->oldp));
+		if (!u->oldp)
+			return;
+		list_for_each_entry(e, &EXPR_COMPOUND(s->init).expressions, list)
+			u->oldp[u->noldp++] = (uintptr_t)e;
+		qsort(u->oldp, u->noldp, sizeof(*u->oldp), uptr_cmp);
+	} else if (rs->on_change) {
+		u->oldp = malloc(sizeof(*u->oldp)); /* no elements before */
+	}
 }
 
 /* Whether handle id of table t was handed out by the open transaction. */

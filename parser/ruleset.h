@@ -78,6 +78,26 @@
 #ifndef EXPR_COMPOUND
 #endif
 
+/* One change of a committed transaction (bnft_ruleset.on_change). */
+enum ruleset_change_kind {
+	RC_TABLE,
+	RC_CHAIN,
+	RC_RULE,
+	RC_SET,
+	RC_OBJ,
+	RC_FLOWTABLE,
+	RC_ELEM,
+};
+
+struct ruleset_change {
+	bool add;			/* else delete */
+	enum ruleset_change_kind kind;
+	const void *obj;		/* struct table/chain/rule/set/obj/flowtable,
+					 * or the element expression */
+	const struct set *set;		/* RC_ELEM: the set (NULL if unknown) */
+	bool insert;			/* RC_RULE added by an insert command */
+};
+
 struct bnft_ruleset {
 	struct list_head tables; /* struct table, in creation order */
 	uint64_t next_handle;	 /* table handles (kernel: per netns) */
@@ -87,6 +107,15 @@ struct bnft_ruleset {
 	struct list_head undo;
 	bool in_trans;
 	uint64_t set_changes; /* bumped by every set link/unlink (caches) */
+	/* Change hook (bnftd's monitor): when set, ruleset_trans_commit()
+	 * reports every change of the transaction in order, before unlinked
+	 * objects are freed. */
+	void (*on_change)(const struct ruleset_change *ch, void *data);
+	void *on_change_data;
+	/* the set whose elements ruleset_del_expr() unlinks (evaluate) */
+	struct set *elem_set;
+	/* ruleset_link_rule() of an insert command (evaluate) */
+	bool link_insert;
 };
 
 void bnft_ruleset_init(struct bnft_ruleset *rs);

@@ -175,7 +175,7 @@ static char *join_args(int argc, char **argv)
 	return buf;
 }
 
-static int build_request(const struct bnft_client_req *req, struct bnft_msg *m)
+int bnft_client_build(const struct bnft_client_req *req, struct bnft_msg *m)
 {
 	uint32_t version = BNFT_PROTO_VERSION;
 	struct bnft_wire_octx w;
@@ -243,7 +243,7 @@ int bnft_client_run(const struct bnft_client_req *req)
 	}
 	bnft_msg_init(&m);
 	bnft_msg_init(&rep);
-	err = build_request(req, &m);
+	err = bnft_client_build(req, &m);
 	if (err) {
 		if (err < 0)
 			fprintf(stderr, "Error: building the request: %s\n", strerror(-err));
@@ -288,7 +288,7 @@ int bnft_client_run(const struct bnft_client_req *req)
 				"bnftd-stats: total_ns=%llu commit_ns=%llu committed=%u gen=%u "
 				"eval_ns=%llu lower_ns=%llu compile_ns=%llu load_ns=%llu "
 				"save_ns=%llu insns=%llu verified_insns=%llu drain_ns=%llu "
-				"carried=%llu\n",
+				"carried=%llu inplace=%llu\n",
 				(unsigned long long)ws->total_ns,
 				(unsigned long long)ws->commit_ns, ws->committed, ws->gen,
 				(unsigned long long)ws->eval_ns, (unsigned long long)ws->lower_ns,
@@ -297,7 +297,8 @@ int bnft_client_run(const struct bnft_client_req *req)
 				(unsigned long long)ws->insns,
 				(unsigned long long)ws->verified_insns,
 				(unsigned long long)ws->drain_ns,
-				(unsigned long long)ws->ncarried);
+				(unsigned long long)ws->ncarried,
+				(unsigned long long)ws->inplace);
 		}
 	}
 out:

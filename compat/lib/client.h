@@ -61,6 +61,8 @@ struct bnft_wire_stats {
 	uint64_t insns, verified_insns;
 	uint64_t drain_ns;	/* part of load_ns: waiting for the old generation */
 	uint64_t ncarried;	/* counters carried across the flip */
+	uint64_t inplace;	/* set elements updated in the live maps, no
+				 * new generation (compat/lib/live_elems.h) */
 };
 
 struct bnft_msg_item {
@@ -116,6 +118,10 @@ struct bnft_client_req {
  * daemon cannot be reached, with a message on stderr).
  */
 int bnft_client_run(const struct bnft_client_req *req);
+
+/* The request message of req: 0, a negative errno, or 1 after printing an
+ * error of the CLI's own (a -f file that cannot be read). */
+int bnft_client_build(const struct bnft_client_req *req, struct bnft_msg *m);
 
 /* Connect to the daemon of pin_root; the fd, or a negative errno. */
 int bnft_client_connect(const char *pin_root);

@@ -30,6 +30,7 @@
 #include <bpf/bpf.h>
 
 #include "compat/lib/live.h"
+#include "compat/lib/live_elems.h"
 #include "compat/lib/setdump.h"
 #include "bpf/lib/abi.h"
 #include "daemon/lib/load.h"
@@ -525,6 +526,8 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	free(text);
 	if (err < 0)
 		return -1;
+	/* element updates made in place since (compat/lib/live_elems.h) */
+	bnft_live_journal_replay(rs);
 	cf.by_handle = err == 0;
 	bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
 	bnft_setdump_refresh(rs, bnft_live_pin_root());
@@ -733,6 +736,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 			return erec_error(msgs, &internal_location, "flushing %s: %s", root,
 					  strerror(-err));
 		remove_next();
+		bnft_live_journal_drop();
+		bnft_live_elems_note(NULL, 0);
 		if (rs->next_handle)
 			err = save_state(rs, ".nft", -1);
 		else
@@ -772,6 +777,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	t2 = mono_ns();
 	last_times.load_ns = t2 - t;
 	t = t2;
+	/* set maps that element updates may change in place (live_elems.h) */
+	bnft_live_elems_note(err >= 0 ? ps : NULL, st->gen);
 	bnft_prog_set_free(&ps);
 	bnft_ir_free(&ir);
 	if (err >= 0 && bnft_live_after_flip)
@@ -787,6 +794,7 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		return erec_error(msgs, &internal_location, "loading the ruleset: %s",
 				  strerror(-err));
 	}
+	bnft_live_journal_drop(); /* .next holds what the journal did */
 	if ((int)st->gen == expect)
 		err = rename_next();
 	else
