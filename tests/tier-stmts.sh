@@ -130,6 +130,10 @@ table inet t {
 		udp dport 5004 limit rate 2/second burst 2 packets log prefix "$PFX limit "
 		udp dport 5007 jump sub
 		udp dport 5008 jump shared
+		icmp type destination-unreachable log prefix "$PFX icmperr "
+		icmpv6 type packet-too-big log prefix "$PFX icmp6err "
+		udp dport 5010 log prefix "$PFX v6ext " flags ip options
+		tcp dport 24 log prefix "$PFX tcpflags " flags tcp options
 	}
 	chain sub {
 		log prefix "$PFX sub " level err
@@ -199,7 +203,7 @@ s.sendto(b'uid', ('10.88.0.2', 5099))"
 		ko "log: kernel $nk lines, bnft $nb lines differ:"
 		head -40 "$TMP/log.diff"
 	fi
-	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "shared " "fwd " "out " "out uid " "post " "arp " "nd " "ndout " "pre "; do
+	for what in "icmp " "tcp " "udp " "gre " "icmp6 " "all " "mark " "ipopt " "sub " "shared " "fwd " "out " "out uid " "post " "arp " "nd " "ndout " "pre " "icmperr " "icmp6err " "v6ext " "tcpflags "; do
 		k=$(grep -c -F "$PFX $what" "$TMP/klog")
 		b=$(grep -c -F "$PFX $what" "$TMP/blog")
 		if [ "$k" -gt 0 ] && [ "$k" = "$b" ]; then ok "log $what: $k line(s) on both"; else ko "log $what: kernel $k, bnft $b"; fi

@@ -122,6 +122,29 @@ def case_log():
 	f.append(v4(IP4_G, IP4_R0, 17, lambda ps: udp(ps, 40009, 5007), ident=121))
 	f.append(v4(IP4_G, IP4_R0, 17, lambda ps: udp(ps, 40010, 5008), ident=122))
 	f.append(arp_req(IP4_R0))
+	# an ICMP error quoting a datagram (recursion), frag needed with MTU
+	inner = ip4(IP4_R0, '10.88.9.9', 17, udp(lambda p, n: pseudo4(IP4_R0, '10.88.9.9', p, n),
+						4444, 53), ident=999)
+	for code, rest in ((3, b'\0\0\0\0'), (4, b'\0\0\x05\xdc')):
+		h = struct.pack('!BBH', 3, code, 0) + rest + inner[:28]
+		h = h[:2] + struct.pack('!H', csum(h)) + h[4:]
+		f.append(eth(0x0800, ip4('10.88.9.1', IP4_R0, 1, h, ident=130 + code)))
+	# ICMPv6 packet too big quoting an IPv6 datagram
+	in6 = ip6(IP6_R0, 'fd88:9::9', 17, udp(lambda p, n: pseudo6(IP6_R0, 'fd88:9::9', p, n),
+					       4445, 53))
+	h = struct.pack('!BBHI', 2, 0, 0, 1280) + in6[:48]
+	h = h[:2] + struct.pack('!H', csum(pseudo6('fd88:9::1', IP6_R0, 58, len(h)) + h)) + h[4:]
+	f.append(eth(0x86dd, ip6('fd88:9::1', IP6_R0, 58, h)))
+	# IPv6 with hop-by-hop and destination options before UDP
+	u = udp(lambda p, n: pseudo6(IP6_G, IP6_R0, p, n), 40011, 5010)
+	ext = bytes([60, 0, 1, 4, 0, 0, 0, 0]) + bytes([17, 0, 1, 4, 0, 0, 0, 0])
+	f.append(eth(0x86dd, ip6(IP6_G, IP6_R0, 0, ext + u)))
+	# TCP with URG, ECE, CWR, PSH, FIN and the urgent pointer
+	t = tcp(lambda p, n: pseudo4(IP4_G, IP4_R0, p, n), 40012, 24, flags=0xe9, opts=MSS)
+	t = t[:18] + struct.pack('!H', 7) + t[20:]
+	t = t[:16] + b'\0\0' + t[18:]
+	t = t[:16] + struct.pack('!H', csum(pseudo4(IP4_G, IP4_R0, 6, len(t)) + t)) + t[18:]
+	f.append(eth(0x0800, ip4(IP4_G, IP4_R0, 6, t, ident=140)))
 	return f
 
 
