@@ -138,7 +138,7 @@ int cg_frag_init(struct cg *cg)
 		const struct cg_chain *c = &cg->chains[i];
 
 		if (c->base && (c->hooknum == NF_INET_LOCAL_OUT || c->hooknum == NF_INET_POST_ROUTING) &&
-		    (c->family == NFPROTO_IPV4 || c->family == NFPROTO_INET))
+		    c->family != NFPROTO_NETDEV)
 			cg->frag_egress = true;
 	}
 	if (!cg->frag_ct && !cg->frag_input && !cg->frag_egress)
@@ -222,6 +222,7 @@ void cg_frag_patch_hdr(struct cg *cg)
 	lookup_cur(cg, done);
 	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_NH_LEN));
 	emit(e, I_LDX(BPF_B, BPF_REG_2, BPF_REG_0, offsetof(struct bnft_frag_key, family)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0x7f));
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_2, 6, v6);
 	emit_jmp_imm(e, BPF_JMP | BPF_JLT | BPF_K, BPF_REG_1, 20, done);
 	/* frag_off &= htons(IP_DF) on the copy (bytes in packet order) */
@@ -437,14 +438,23 @@ static int emit_point(struct cg *cg, int kind)
 			emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV6, v6);
 		emit_ja(e, normal);
 	} else if (egress) {
-		/* IPv4 fragmented by this host's stack after postrouting
-		 * (locally generated); with nf_defrag forwarded ones too,
-		 * which the kernel reassembles before its chains */
-		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
-		if (!(cg->frag_ct & 1)) {
-			emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
+		/* fragmented by this host's stack after postrouting (locally
+		 * generated); with nf_defrag forwarded ones too, which the
+		 * kernel reassembles before its chains */
+		uint32_t v4l = emit_label(e), v6l = emit_label(e);
+
+		emit(e, I_LDX(BPF_W, BPF_REG_0, R_CTX, SKB_OFF(ingress_ifindex)));
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV4, v4l);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, NFPROTO_IPV6, v6l);
+		emit_ja(e, normal);
+		emit_bind(e, v4l);
+		if (!(cg->frag_ct & 1))
 			emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, normal);
-		}
+		emit_ja(e, v4);
+		emit_bind(e, v6l);
+		if (!(cg->frag_ct & 2))
+			emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, normal);
+		emit_ja(e, v6);
 	} else {
 		/* IPv4 routed to this host */
 		emit_jmp_imm(e, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_1, NFPROTO_IPV4, normal);
@@ -515,7 +525,7 @@ static int emit_point(struct cg *cg, int kind)
 	}
 	emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_FH + 4));
 	emit(e, I_STX(BPF_W, R_SAVE2, BPF_REG_1, offsetof(struct bnft_frag_key, id)));
-	emit(e, I_ST(BPF_W, R_SAVE2, offsetof(struct bnft_frag_key, proto), 6 << 8));
+	emit(e, I_ST(BPF_W, R_SAVE2, offsetof(struct bnft_frag_key, proto), (egress ? 0x86 : 6) << 8));
 
 	emit_bind(e, state);
 	/* R7 = the datagram's state, created (or restarted when older than
@@ -560,6 +570,7 @@ static int emit_point(struct cg *cg, int kind)
 	 * R5 data end of this fragment (no helper calls until they are used
 	 * up) */
 	emit(e, I_LDX(BPF_B, BPF_REG_0, R_SAVE2, offsetof(struct bnft_frag_key, family)));
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, 0x7f));
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 6, c6);
 	emit(e, I_LDX(BPF_H, BPF_REG_1, R_SCR, SCR_NH + 6));
 	emit(e, I_BE(BPF_REG_1, 16));
@@ -739,7 +750,7 @@ int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c)
 		return cg->e->err;
 	}
 	if (cg->egress) {
-		egress = cg->frag_egress && c->family != NFPROTO_IPV6 &&
+		egress = cg->frag_egress &&
 			 (c->hooknum == NF_INET_LOCAL_OUT || c->hooknum == NF_INET_POST_ROUTING);
 		if (egress && !(cg->frag_pts & PT_EGRESS)) {
 			cg->frag_pts |= PT_EGRESS;

@@ -135,7 +135,7 @@ struct cg {
 	bool frag_live;		/* a reassembly point is behind: exits commit */
 	int frag_map, frag_cur_map;	/* indexes in ps->maps */
 	bool frag_input;	/* IPv4 input chains without nf_defrag */
-	bool frag_egress;	/* IPv4 output/postrouting chains */
+	bool frag_egress;	/* output/postrouting chains */
 	uint8_t frag_ct;	/* nf_defrag on (ct): bit 0 IPv4, bit 1 IPv6 */
 	uint8_t frag_pts;	/* points emitted in this program */
 	/* log, quota, named objects (codegen_stmt.h) */

@@ -215,17 +215,16 @@ class Harness:
 
 	def send_out(self, case_list):
 		"""Send every case from inside both receivers (output direction);
-		returns {id: case}. An IPv4 case to be fragmented is sent 2000
-		bytes larger by a way out with a route MTU of 1280: the stack
-		fragments it after postrouting (ip_fragment). Not IPv6: a raw
-		socket's own header is never fragmented (ip6_fragment fails,
-		EMSGSIZE, after the postrouting chains have counted it)."""
+		returns {id: case}. A case to be fragmented is sent 2000 bytes
+		larger by a way out with a route MTU of 1280: the stack fragments
+		it after postrouting (ip_fragment / ip6_fragment; IPv6 through a
+		socket of its protocol, nsio.LocalSender.send6_frag)."""
 		self.wire.reset()
 		sent = {}
 		for i, c in enumerate(case_list):
 			pid = self.next_id
 			self.next_id = (self.next_id + 1) & 0xFFFFFFFF
-			frag = bool(c.get("frag")) and c["fam"] == 4
+			frag = bool(c.get("frag"))
 			b = dict(c, pad=c.get("pad", 0) + 2000) if frag else c
 			l3 = pkt.build_frame(b, pid, MAC_GEN, MAC_IF[c["iface"]])[14:]
 			sent[pid] = c

@@ -52,6 +52,9 @@ diff_rx_conf() { # ns
 		# die after 1 s instead of 30, so none meets a later run
 		echo 1 >/proc/sys/net/ipv4/ipfrag_time
 		echo 1 >/proc/sys/net/ipv6/ip6frag_time
+		# the same flow label on both sides for packets the stack
+		# builds (output fragments, nsio.LocalSender.send6_frag)
+		echo 0 >/proc/sys/net/ipv6/auto_flowlabels
 	' || return 1
 	ip -n "$ns" link set lo up || return 1
 	for d in veth0 veth1 veth2; do

@@ -145,6 +145,10 @@ def pause(sec):
 
 
 SO_MARK = 36
+IPV6_PKTINFO = 50
+IPV6_HOPLIMIT = 52
+IPV6_TCLASS = 67
+IPV6_TRANSPARENT = 75
 ETH_P_ALL = 0x0003
 
 
@@ -154,6 +158,7 @@ class LocalSender:
 	TC egress. Marks 0x42/0x43 route them out of veth0/veth1 (netns.sh)."""
 
 	def __init__(self, ns):
+		self.ns = ns
 		self.socks = {}
 		with NetNs(ns):
 			for fam, af in ((4, socket.AF_INET), (6, socket.AF_INET6)):
@@ -165,8 +170,34 @@ class LocalSender:
 					self.socks[(fam, iface, frag)] = s
 
 	def send(self, fam, iface, l3, daddr, frag=False):
+		if fam == 6 and frag:
+			return self.send6_frag(iface, l3, daddr)
 		try:
 			self.socks[(fam, iface, frag)].sendto(l3, (daddr, 0))
+			return None
+		except OSError as e:
+			return e.errno
+
+	def send6_frag(self, iface, l3, daddr):
+		"""IPv6 the stack may fragment: a raw socket of the packet's
+		protocol without its own header (the kernel never fragments an
+		IPPROTO_RAW one), source, hop limit and traffic class given as
+		ancillary data, IPV6_TRANSPARENT for a source it does not own."""
+		proto = l3[6]
+		key = (6, iface, "frag", proto)
+		if key not in self.socks:
+			with NetNs(self.ns):
+				s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, proto)
+			s.setsockopt(socket.SOL_SOCKET, SO_MARK, 0x44 + iface)
+			s.setsockopt(socket.IPPROTO_IPV6, IPV6_TRANSPARENT, 1)
+			s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+			self.socks[key] = s
+		tclass = ((l3[0] & 0x0F) << 4) | (l3[1] >> 4)
+		anc = [(socket.IPPROTO_IPV6, IPV6_PKTINFO, l3[8:24] + struct.pack("@I", 0)),
+		       (socket.IPPROTO_IPV6, IPV6_HOPLIMIT, struct.pack("@i", l3[7])),
+		       (socket.IPPROTO_IPV6, IPV6_TCLASS, struct.pack("@i", tclass))]
+		try:
+			self.socks[key].sendmsg([l3[40:]], anc, 0, (daddr, 0))
 			return None
 		except OSError as e:
 			return e.errno
