@@ -25,7 +25,8 @@ comment lines starting with "#>":
        any:  err TYPE CODE [from=ADDR]  ICMP(v6) error quoting the flow's
              last packet sent the other way
   #> raw in|out tcp|udp|icmp|icmpv6 SRC DST [sport dport|type code] [flags]
-       any:  ext=1: IPv4 options / an IPv6 hop-by-hop header before L4;
+       any:  frag=N / frag=Nr: sent as N IP fragments (reversed: r);
+             ext=1: IPv4 options / an IPv6 hop-by-hop header before L4;
              len=4200 makes a frame of more than PAGE_SIZE, which AF_PACKET
              sends as a non-linear skb (only the Ethernet header linear)
   #> reload FILE        ruleset swap: `-f FILE` on both sides, state kept
@@ -69,6 +70,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import difftest  # noqa: E402
+import pkt  # noqa: E402
 import nsio  # noqa: E402
 from pkt import MAGIC, crc32c, csum16, find_id  # noqa: E402
 from cases import FWD4, FWD6  # noqa: E402
@@ -233,7 +235,7 @@ def build_step(flow, direction, args, pid):
 	src, dst = (flow.peer, flow.local) if side == "peer" else (flow.local, flow.peer)
 	sport, dport = (flow.pport, flow.lport) if side == "peer" else (flow.lport, flow.pport)
 	fam = flow.fam
-	opts = dict(a.split("=", 1) for a in args[1:] if "=" in a)
+	opts = dict(a.split("=", 1) for a in args if "=" in a)
 	flags_ = [a for a in args[1:] if "=" not in a]
 	proto = flow.proto
 	if args and args[0] == "err":
@@ -656,17 +658,23 @@ class Stateful:
 		self.cap.drain()
 
 	def send_only(self, l3, c, direction):
-		"""Send one packet to the reference then to the SUT."""
+		"""Send one packet to the reference then to the SUT (as IP
+		fragments when c["frag"] is set: pkt.fragment)."""
 		h = self.h
 		frame = difftest.MAC_IF[c["iface"]] + difftest.MAC_GEN + \
 			struct.pack("!H", 0x0800 if c["fam"] == 4 else 0x86DD) + l3
 		if routed(c["saddr"]):
 			frame = MAC_IF2 + frame[6:]
+		frames = [frame]
+		if c.get("frag"):
+			frames = pkt.fragment(frame, c, c["pid"], c["frag"])
 		for side in ("ref", "sut"):
 			if routed(c["saddr"]):
-				self.tx2.send(side + "2", frame)
+				for f in frames:
+					self.tx2.send(side + "2", f)
 			elif direction == "in":
-				h.tx.send("%s%d" % (side, c["iface"]), frame)
+				for f in frames:
+					h.tx.send("%s%d" % (side, c["iface"]), f)
 			else:
 				lo = h.lo_ref if side == "ref" else h.lo_sut
 				lo.send(c["fam"], c["iface"], l3, c["daddr"])
@@ -807,6 +815,12 @@ class Stateful:
 				direction = args[1]
 				l3, c = build_step(flows[args[0]], direction, args[2:], pid)
 			c["pid"] = pid
+			for x in args[1:]:
+				if x.startswith("frag="):
+					# N fragments, "r" reversed (pkt.fragment)
+					c["frag"] = int(x[5:].rstrip("r"))
+					c["frag_rev"] = x.endswith("r")
+					c["desc"] += " in %s fragments" % x[5:]
 			if any(x.startswith("ext=") for x in args[1:]):
 				l3 = add_ext(l3, "")
 				c["desc"] += " (IP options / hop-by-hop header)"
