@@ -668,6 +668,114 @@ static int do_add_table(struct eval_ctx *ctx, struct cmd *cmd, bool create)
 	return err;
 }
 
+/*
+ * Elements added to a plain set (one value per key: no intervals, maps,
+ * concatenations, strings) go to their sorted place one by one, each link
+ * in the undo log, which is what setelem_normalize() would produce (sorted
+ * by value, duplicates dropped) without copying and sorting the whole set:
+ * one pass instead of ~100 ms at 100k elements. Returns 1 when done (elems
+ * consumed), 0 when the general path must do it (nothing changed), -1 when
+ * out of memory (nothing changed).
+ */
+struct new_elem {
+	uint8_t k[BNFT_VALUE_MAX];
+	struct expr *el;
+	struct list_head *after;
+};
+
+static unsigned int add_sort_nb;
+
+static int new_elem_cmp(const void *a, const void *b)
+{
+	return memcmp(((const struct new_elem *)a)->k, ((const struct new_elem *)b)->k,
+		      add_sort_nb);
+}
+
+static bool plain_key(const struct expr *el, unsigned int nb, uint8_t *k)
+{
+	const struct datatype *d;
+	const struct expr *key;
+
+	if (el->etype != EXPR_SET_ELEM || !el->elem.key || el->elem.key->etype != EXPR_VALUE)
+		return false;
+	key = el->elem.key;
+	for (d = key->dtype; d; d = d->basetype)
+		if (d->type == TYPE_STRING || d->type == TYPE_IFNAME)
+			return false;
+	eval_value_be(key, k, nb);
+	return true;
+}
+
+static int elems_add_sorted(struct eval_ctx *ctx, struct set *s, struct expr *elems)
+{
+	unsigned int nb = value_bytes(s->key->len), n = 0, i, j, added = 0;
+	struct list_head *head, *last_at = NULL;
+	struct expr *last = NULL;
+	struct new_elem *nw;
+	struct expr *e, *tmp;
+	uint8_t k[BNFT_VALUE_MAX];
+
+	if (!s->init || s->init->etype != EXPR_SET || !nb || nb > BNFT_VALUE_MAX ||
+	    (s->flags & (NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_CONCAT | NFT_SET_OBJECT)) ||
+	    (s->key->dtype && s->key->dtype->subtypes))
+		return 0;
+	list_for_each_entry(e, &EXPR_COMPOUND(elems).expressions, list)
+		n++;
+	nw = calloc(n ? n : 1, sizeof(*nw));
+	if (!nw)
+		return -1;
+	i = 0;
+	list_for_each_entry(e, &EXPR_COMPOUND(elems).expressions, list) {
+		if (!plain_key(e, nb, nw[i].k)) {
+			free(nw);
+			return 0;
+		}
+		nw[i++].el = e;
+	}
+	add_sort_nb = nb;
+	qsort(nw, n, sizeof(*nw), new_elem_cmp);
+	/* where each goes: after the last element with a smaller key */
+	head = &EXPR_COMPOUND(s->init).expressions;
+	j = 0;
+	list_for_each_entry(e, head, list) {
+		if (!plain_key(e, nb, k)) {
+			free(nw);
+			return 0;
+		}
+		for (; j < n && memcmp(nw[j].k, k, nb) <= 0; j++)
+			nw[j].after = memcmp(nw[j].k, k, nb) ? e->list.prev : NULL;
+	}
+	for (; j < n; j++)
+		nw[j].after = head->prev;
+	/* from here on it cannot fail */
+	list_for_each_entry_safe(e, tmp, &EXPR_COMPOUND(elems).expressions, list)
+		list_del(&e->list);
+	ruleset_save_uint(ctx->rs, &EXPR_COMPOUND(s->init).size);
+	ctx->rs->elem_set = s; /* for the change hook */
+	for (i = 0; i < n; i++) {
+		struct list_head *at = nw[i].after;
+
+		/* duplicates (of the set, or of an earlier new one) are dropped */
+		if (!at || (i && !memcmp(nw[i].k, nw[i - 1].k, nb))) {
+			expr_free(nw[i].el);
+			continue;
+		}
+		/* new ones with the same place go in key order */
+		if (last && at == last_at)
+			at = &last->list;
+		last_at = nw[i].after;
+		last = nw[i].el;
+		ruleset_link_expr(ctx->rs, at, nw[i].el);
+		added++;
+	}
+	ctx->rs->elem_set = NULL;
+	EXPR_COMPOUND(s->init).size += added;
+	ctx->cmd->expr = NULL;
+	expr_free(elems);
+	free(nw);
+	return 1;
+}
+
 static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 {
 	bool create = cmd->op == CMD_CREATE;
@@ -754,6 +862,12 @@ static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 			return -1;
 		if (s->init && elems_clash(ctx, s, elems, cmd->op == CMD_CREATE) < 0)
 			return -1;
+		switch (elems_add_sorted(ctx, s, elems)) {
+		case 1:
+			return 0;
+		case -1:
+			return eval_error(ctx, &cmd->location, "out of memory");
+		}
 		cmd->expr = NULL;
 		ruleset_save_set_elems(ctx->rs, s);
 		if (!s->init)

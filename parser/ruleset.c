@@ -550,6 +550,12 @@ void ruleset_link_expr(struct bnft_ruleset *rs, struct list_head *after, struct 
 {
 	list_add(&e->list, after);
 	record_link(rs, OK_EXPR, &e->list, e);
+	if (rs->in_trans && rs->elem_set && !list_empty(&rs->undo)) {
+		struct undo *u = list_last_entry(&rs->undo, struct undo, list);
+
+		if (u->kind == UNDO_LINK && u->obj == e)
+			u->eset = rs->elem_set;
+	}
 }
 
 void ruleset_del_table(struct bnft_ruleset *rs, struct table *t)

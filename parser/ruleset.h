@@ -112,7 +112,8 @@ struct bnft_ruleset {
 	 * objects are freed. */
 	void (*on_change)(const struct ruleset_change *ch, void *data);
 	void *on_change_data;
-	/* the set whose elements ruleset_del_expr() unlinks (evaluate) */
+	/* the set whose elements ruleset_del_expr() unlinks or
+	 * ruleset_link_expr() links (evaluate) */
 	struct set *elem_set;
 	/* ruleset_link_rule() of an insert command (evaluate) */
 	bool link_insert;
