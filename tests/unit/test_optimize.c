@@ -88,13 +88,22 @@ static void verdict(struct sbuf *b)
 	sb_printf(b, " %s\n", v[rnd_n(6)]);
 }
 
-enum family { F_HOSTS, F_PREFIXES, F_PORTS, F_MIXED };
+enum family { F_HOSTS, F_PREFIXES, F_PORTS, F_MIXED, F_PREFIXES6 };
 
 static void rule_text(struct sbuf *b, enum family f)
 {
 	char a[32];
 	uint32_t k = f == F_MIXED ? rnd_n(10) : (uint32_t)f * 3;
 
+	if (f == F_PREFIXES6) {
+		/* 16-byte field, loads of 4 to 16 bytes: widened LPM trie */
+		static const int plens[] = { 32, 40, 48, 56, 60, 64, 72, 96, 120, 128 };
+
+		sb_printf(b, "ip6 saddr 2001:db8:%x:%x::%x/%d", rnd_n(3), rnd_n(4), rnd_n(3),
+			  plens[rnd_n(10)]);
+		verdict(b);
+		return;
+	}
 	addr(a, sizeof(a));
 	switch (k) {
 	case 0:
@@ -629,6 +638,12 @@ static void test_mixed(void **state)
 	family_test(F_MIXED, "mixed");
 }
 
+static void test_prefixes6(void **state)
+{
+	(void)state;
+	family_test(F_PREFIXES6, "prefixes6");
+}
+
 /* Nested prefixes by hand: the LPM value of a prefix is the earliest rule
  * among it and its ancestors; the oracle decides, not this table. */
 static void test_nested_prefixes(void **state)
@@ -665,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_prefixes6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
