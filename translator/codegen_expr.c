@@ -22,6 +22,8 @@
  * NFTNL_EXPR_REJECT_TYPE values. */
 #define BNFT_REJECT_ICMPX_UNREACH 2
 #define BNFT_REJECT_F_NETDEV 0x1
+#define BNFT_REJECT_F_PRE 0x4
+#define BNFT_REJECT_F_FWD 0x8
 #include "translator/codegen_int.h"
 #include "translator/codegen_connlimit.h"
 #include "translator/codegen_stmt.h"
@@ -914,6 +916,17 @@ static int cg_reject(struct cg *cg, struct nftnl_expr *ex)
 	uint32_t code = nftnl_expr_is_set(ex, NFTNL_EXPR_REJECT_CODE) ?
 				nftnl_expr_get_u8(ex, NFTNL_EXPR_REJECT_CODE) : 0;
 	uint32_t flags = cg->cur_chain->family == NFPROTO_NETDEV ? BNFT_REJECT_F_NETDEV : 0;
+	/* the hook of the base chain (ICMP source and quote differ at
+	 * prerouting and forward); unknown inside shared subprograms */
+	const struct cg_chain *bc = cg->cur_chain->base ? cg->cur_chain :
+				    cg->in_sub ? NULL : cg->base_chain;
+
+	if (!flags && bc && bc->family != NFPROTO_NETDEV && bc->hooknum != NF_INET_INGRESS) {
+		if (bc->hooknum == NF_INET_PRE_ROUTING)
+			flags |= BNFT_REJECT_F_PRE;
+		else if (bc->hooknum == NF_INET_FORWARD)
+			flags |= BNFT_REJECT_F_FWD;
+	}
 
 	if (type > BNFT_REJECT_ICMPX_UNREACH)
 		return cg_fail(cg, -EOPNOTSUPP, "reject type %u is not supported", type);

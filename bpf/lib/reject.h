@@ -54,6 +54,8 @@
 #define BNFT_REJECT_ICMPX_ADMIN_PROHIBITED 3
 
 #define BNFT_REJECT_F_NETDEV 0x1 /* reply format of netdev tables */
+#define BNFT_REJECT_F_PRE 0x4	 /* in a prerouting chain (set by codegen) */
+#define BNFT_REJECT_F_FWD 0x8	 /* in a forward chain (set by codegen) */
 #define BNFT_REJECT_F_LOCAL 0x2	 /* TC egress: the sender is this host; the
 				  * reply enters its stack (redirect to ingress) */
 
@@ -348,6 +350,21 @@ static __always_inline int rj_fwd_src(struct __sk_buff *skb, __u8 nfproto, const
 	return 0;
 }
 
+/* An IPv6 destination that this host does not own (icmp6_send's
+ * ipv6_chk_addr): the FIB would forward it. */
+static __always_inline int rj_foreign6(struct __sk_buff *skb, const __u32 *dst, const __u32 *src)
+{
+	struct bpf_fib_lookup fib = {};
+	long rc;
+
+	fib.family = 10; /* AF_INET6 */
+	fib.ifindex = skb->ifindex;
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	return rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH;
+}
+
 /* ICMP / ICMPv6 destination unreachable quoting the original. A forwarded
  * packet (route class forward, not netdev) is quoted as the forward hook
  * sees it, TTL / hop limit already decremented (ip_forward, ip6_forward),
@@ -356,8 +373,17 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 				   __u32 flags)
 {
 	__u32 nhoff = pi->nhoff, saddr[4] = {}, daddr[4] = {}, l3len, q, hl;
+	/* ICMP source by the route back (rj_fwd_src): forward chains, and
+	 * prerouting (the kernel routes the reply before icmp_send: an IPv4
+	 * local destination loses too, IPv6 keeps a local one); the quote
+	 * has the TTL decremented in forward chains only. Without the
+	 * hook (a shared subprogram) the route class decides. */
+	int hook_fwd = (flags & BNFT_REJECT_F_FWD) ||
+		       (!(flags & (BNFT_REJECT_F_PRE | BNFT_REJECT_F_FWD)) &&
+			pi->rclass == BNFT_RC_FORWARD);
 	int fwd = !(flags & (BNFT_REJECT_F_NETDEV | BNFT_REJECT_F_LOCAL)) &&
-		  pi->rclass == BNFT_RC_FORWARD;
+		  (hook_fwd || ((flags & BNFT_REJECT_F_PRE) &&
+				(pi->nfproto == NFPROTO_IPV4 || pi->rclass == BNFT_RC_FORWARD)));
 	__u8 hdr[48] = {};
 	__u8 fwd_ttl = 0;
 	__u16 fwd_check = 0;
@@ -391,11 +417,11 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		hl = sizeof(struct iphdr);
 		saddr[0] = ih.daddr;
 		daddr[0] = ih.saddr;
-		if (fwd) {
+		if (fwd && rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
+			return TC_ACT_SHOT;
+		if (fwd && hook_fwd) {
 			__u32 chk = ih.check;
 
-			if (rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
-				return TC_ACT_SHOT;
 			/* ip_decrease_ttl() */
 			chk += bpf_htons(0x0100);
 			fwd_check = (__u16)(chk + (chk >= 0xFFFF));
@@ -446,11 +472,15 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		hl = sizeof(struct ipv6hdr);
 		__builtin_memcpy(saddr, &ih.daddr, 16);
 		__builtin_memcpy(daddr, &ih.saddr, 16);
-		if (fwd) {
-			if (rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
-				return TC_ACT_SHOT;
+		/* prerouting without a route class: is the destination ours? */
+		if (!fwd && (flags & BNFT_REJECT_F_PRE) && pi->rclass == BNFT_RC_UNKNOWN &&
+		    !(flags & (BNFT_REJECT_F_NETDEV | BNFT_REJECT_F_LOCAL)) &&
+		    rj_foreign6(skb, saddr, daddr))
+			fwd = 1;
+		if (fwd && rj_fwd_src(skb, pi->nfproto, daddr, saddr) < 0)
+			return TC_ACT_SHOT;
+		if (fwd && hook_fwd)
 			fwd_ttl = ih.hop_limit - 1;
-		}
 		nh->version = 6;
 		nh->payload_len = bpf_htons(8 + q);
 		nh->nexthdr = IPPROTO_ICMPV6;
@@ -466,7 +496,7 @@ static __always_inline int rj_icmp(struct __sk_buff *skb, const struct bnft_pinf
 		return TC_ACT_SHOT;
 	if (rj_reshape(skb, nhoff, q, hl + 8) < 0)
 		return TC_ACT_SHOT;
-	if (fwd) {
+	if (fwd && hook_fwd) {
 		__u32 qoff = nhoff + hl + 8;
 
 		if (pi->nfproto == NFPROTO_IPV4) {
