@@ -19,6 +19,15 @@
  * as it was; a restarted daemon evaluates the saved text back, restores
  * the handles and reads the counters from the live maps.
  *
+ * Counters of rules that survive a commit carry over exactly: the loader
+ * bases the new counters on the old values, and after the reply waits for
+ * the old generation to drain and adds what it counted meanwhile
+ * (daemon/lib/counters.c). `reset rules/counters` zero live counters in
+ * place. Element adds or deletes on one plain set update its live map in
+ * place (compat/lib/live_elems.h), recorded in a journal next to the
+ * state. Monitor clients (`bnft monitor`) get every committed change as
+ * `nft monitor` prints it (compat/lib/monitor.h).
+ *
  * Started by `bnft` when none answers (--auto: exits after an idle time,
  * default 30 s, BNFT_DAEMON_IDLE overrides, 0 = never: the firewall keeps
  * filtering without it and the next command starts it again), or by
@@ -85,6 +94,7 @@ struct daemon {
 	int nmon;
 	uint32_t genid;		/* commits, as "# new generation N" */
 	int peer_pid;		/* of the request being served */
+	uint64_t drain_ns;	/* last deferred counter settle */
 };
 
 static volatile sig_atomic_t stop;
@@ -755,8 +765,10 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		d->genid++;
 		monitor_broadcast(d, &mlog);
 	} else if (modify) {
-		uint32_t flags = counters_carry_safe(&d->rs, snap, nsnap) ? BNFT_LOAD_KEEP_COUNTERS
-									   : 0;
+		/* the wait for the old generation comes after the reply */
+		uint32_t flags = counters_carry_safe(&d->rs, snap, nsnap)
+					 ? BNFT_LOAD_KEEP_COUNTERS | BNFT_LOAD_DEFER_SETTLE
+					 : 0;
 
 		st = calloc(1, sizeof(*st));
 		t1 = now_ns();
@@ -789,7 +801,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		ws.save_ns = bnft_live_last_times()->save_ns;
 		ws.insns = st->insns;
 		ws.verified_insns = st->verified_insns;
-		ws.drain_ns = st->drain_ns;
+		ws.drain_ns = d->drain_ns; /* the previous commit's (deferred) */
 		ws.ncarried = st->ncarried;
 		ws.committed = 1;
 		ws.gen = st->gen;
@@ -925,6 +937,15 @@ static bool serve_one(struct daemon *d, int cfd)
 	err = bnft_msg_send(cfd, &rep);
 	if (err)
 		logmsg("reply not delivered: %s", strerror(-err));
+	/* after the reply: wait for the old generation, fix the counters */
+	{
+		int64_t w = bnft_live_settle();
+
+		if (w > 0)
+			d->drain_ns = (uint64_t)w;
+		else if (w < 0)
+			logmsg("counter carry not settled: %s", strerror((int)-w));
+	}
 out:
 	bnft_msg_release(&req);
 	bnft_msg_release(&rep);
@@ -1213,6 +1234,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	bnft_live_settle();
 	bnft_logd_close(&logd);
 	if (d.nlfd >= 0)
 		close(d.nlfd);

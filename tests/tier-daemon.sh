@@ -507,7 +507,7 @@ com=$(sed -n 3p "$TMP/swaps")
 echo "swaps: $nsw done ($nfail failed) in <= ${SWAP_SECS}s; traffic $sent datagrams at $RATE/s, received $got, duplicates $dups"
 echo "swap latency, client (bnft -f, process start to exit) us: min/median/p99/max = ${cli// //}"
 echo "swap latency, daemon commit (lower+compile+load+flip+attach+save) us: min/median/p99/max = ${com// //}"
-echo "of which waiting for the old generation to drain (counter carry) us: min/median/p99/max = $(sed -n 4p "$TMP/swaps" | tr ' ' /)"
+echo "after each reply, waiting for the old generation to drain (counter carry) us: min/median/p99/max = $(sed -n 4p "$TMP/swaps" | tr ' ' /)"
 if [ "$nsw" -lt "$SWAPS" ]; then echo "note: $nsw of $SWAPS swaps fit in ${SWAP_SECS}s"; fi
 if [ "$nfail" = 0 ] && [ "$nsw" -gt 0 ]; then ok "$nsw swaps under traffic, none failed"; else ko "$nfail of $nsw swaps failed"; fi
 if [ "$got" = "$sent" ] && [ "$dups" = 0 ]; then ok "0 of $sent datagrams lost during $nsw swaps"; else ko "lost $((sent - got)) of $sent datagrams during $nsw swaps (dups $dups)"; fi

@@ -257,14 +257,14 @@ static int rcu_sync(void)
 	return err;
 }
 
-int64_t bnft__ctr_settle(struct bnft_live *lv, uint32_t g)
+static int64_t settle(const struct bnft_carry *carry, size_t n, const int *of, int cbase_new)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0, *of = lv->carry_old;
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
 	struct bnft_counter *pc;
 	uint64_t t0 = mono_ns(), t1;
 	size_t i;
 
-	if (!lv->ncarry)
+	if (!n)
 		return 0;
 	if (ncpu <= 0)
 		return ncpu ?: -EINVAL;
@@ -275,25 +275,83 @@ int64_t bnft__ctr_settle(struct bnft_live *lv, uint32_t g)
 	pc = calloc((size_t)ncpu, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	for (i = 0; i < lv->ncarry && !err; i++) {
-		const struct bnft_carry *c = &lv->carry[i];
+	for (i = 0; i < n && !err; i++) {
+		const struct bnft_carry *c = &carry[i];
 		struct bnft_counter fin, base;
 
 		if (ctr_value(of[GM_COUNTERS], of[GM_CBASE], c->old_id, pc, ncpu, &fin))
 			continue;
 		if (fin.packets == c->packets && fin.bytes == c->bytes)
 			continue;
-		if (bpf_map_lookup_elem(lv->gen_maps[g][GM_CBASE], &c->new_id, &base)) {
+		if (bpf_map_lookup_elem(cbase_new, &c->new_id, &base)) {
 			err = -errno;
 			break;
 		}
 		base.packets += fin.packets - c->packets;
 		base.bytes += fin.bytes - c->bytes;
-		if (bpf_map_update_elem(lv->gen_maps[g][GM_CBASE], &c->new_id, &base, BPF_ANY))
+		if (bpf_map_update_elem(cbase_new, &c->new_id, &base, BPF_ANY))
 			err = -errno;
 	}
 	free(pc);
 	return err ? err : (int64_t)(t1 - t0);
+}
+
+int64_t bnft__ctr_settle(struct bnft_live *lv, uint32_t g)
+{
+	return settle(lv->carry, lv->ncarry, lv->carry_old, lv->gen_maps[g][GM_CBASE]);
+}
+
+/* A settle put off until bnft_live_settle() (BNFT_LOAD_DEFER_SETTLE): the
+ * carry and dups of the maps it needs, which outlive the loader's handle. */
+static struct {
+	struct bnft_carry *carry;
+	size_t n;
+	int old[GM_N];
+	int cbase;
+} pend = { .old = { -1, -1, -1, -1 }, .cbase = -1 };
+
+int64_t bnft_live_settle(void)
+{
+	int64_t r;
+	int k;
+
+	if (!pend.carry)
+		return 0;
+	r = settle(pend.carry, pend.n, pend.old, pend.cbase);
+	free(pend.carry);
+	pend.carry = NULL;
+	pend.n = 0;
+	for (k = 0; k < GM_N; k++) {
+		if (pend.old[k] >= 0)
+			close(pend.old[k]);
+		pend.old[k] = -1;
+	}
+	if (pend.cbase >= 0)
+		close(pend.cbase);
+	pend.cbase = -1;
+	return r;
+}
+
+void bnft__ctr_defer(struct bnft_live *lv, uint32_t g)
+{
+	int k;
+
+	bnft_live_settle();
+	if (!lv->ncarry)
+		return;
+	pend.cbase = dup(lv->gen_maps[g][GM_CBASE]);
+	if (pend.cbase < 0) {
+		bnft__ctr_settle(lv, g); /* cannot keep it: now */
+		return;
+	}
+	pend.carry = lv->carry;
+	pend.n = lv->ncarry;
+	lv->carry = NULL;
+	lv->ncarry = 0;
+	for (k = 0; k < GM_N; k++) {
+		pend.old[k] = lv->carry_old[k];
+		lv->carry_old[k] = -1;
+	}
 }
 
 /* Walks the counters of one generation; with reset, zeroes those for which

@@ -583,6 +583,7 @@ int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint
 
 	if (st)
 		memset(st, 0, sizeof(*st));
+	bnft_live_settle(); /* a deferred carry goes first */
 	if (ps->nprogs > BNFT_PROGS_PER_GEN)
 		return -E2BIG;
 	err = bnft__conf_get(lv, BNFT_CONF_ACTIVE, &active);
@@ -693,11 +694,16 @@ int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint
 	}
 	/* The generation is live whatever happens now: a failed settle only
 	 * leaves the carried counters short of the packets in flight. */
-	drain = bnft__ctr_settle(lv, g);
-	if (st) {
-		st->drain_ns = drain > 0 ? (uint64_t)drain : 0;
+	if (st)
 		st->ncarried = (uint32_t)lv->ncarry;
+	if (flags & BNFT_LOAD_DEFER_SETTLE) {
+		bnft__ctr_defer(lv, g);
+		drain = 0;
+	} else {
+		drain = bnft__ctr_settle(lv, g);
 	}
+	if (st)
+		st->drain_ns = drain > 0 ? (uint64_t)drain : 0;
 	bnft__ctr_carry_drop(lv);
 	return 0;
 fail:

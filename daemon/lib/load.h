@@ -69,6 +69,15 @@ int bnft_live_load(struct bnft_live *lv, const struct bnft_prog_set *ps,
 #define BNFT_LOAD_KEEP_COUNTERS 0x1
 int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 			struct bnft_load_stats *st);
+/* With KEEP_COUNTERS: return right after the flip; the wait for the old
+ * generation and the counter fix-up happen in bnft_live_settle(), which
+ * the caller runs soon (bnftd: after its reply), and which every load
+ * runs first. Until then the carried counters lack the packets the old
+ * generation took after the copy. */
+#define BNFT_LOAD_DEFER_SETTLE 0x2
+/* Settles a deferred carry (no-op without one). ns waited for the old
+ * generation, or a negative errno. */
+int64_t bnft_live_settle(void);
 /* The same; rules listed in `fresh` never carry (a replaced rule keeps its
  * handle but starts a new counter, as in the kernel). */
 int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,

@@ -59,5 +59,7 @@ int bnft__ctr_carry(struct bnft_live *lv, uint32_t old, uint32_t g,
  * errno. */
 int64_t bnft__ctr_settle(struct bnft_live *lv, uint32_t g);
 void bnft__ctr_carry_drop(struct bnft_live *lv);
+/* Hands the carry of a load over to bnft_live_settle(). */
+void bnft__ctr_defer(struct bnft_live *lv, uint32_t g);
 
 #endif
