@@ -270,27 +270,28 @@ echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
 {
 	echo "## (d) Swap time and daemon memory"
 	echo
-	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the request, from the client's send to the new generation live (bnftd answers after the atomic flip), median of 5 and spread; nft for comparison. bnftd (started for this ruleset) RSS / peak after the commits, MB."
+	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the command (process start to exit; bnftd answers after the atomic flip), median of 5 and spread, nft for comparison; and bnftd's own time from the request to the flip done (median). bnft recompiles the whole ruleset on every commit. bnftd (started for this ruleset) RSS / peak after the commits, MB."
 	echo
-	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | bnft commit stages eval / lower / compile / save / load | bnftd RSS / peak (MB) |"
-	echo "|---|---|---|---|---|"
+	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | in bnftd: request to flip done (s) | bnft commit stages eval / lower / compile / save / load | bnftd RSS / peak (MB) |"
+	echo "|---|---|---|---|---|---|"
 } >>"$OUT"
 for n in 10 10000; do
 	python3 bench/gen_ruleset.py hosts "$n" --hook input >"$TMP/s.nft"
 	nf -f "$TMP/s.nft"
 	start_daemon
 	bn -f "$TMP/s.nft" >/dev/null 2>&1
-	ns=() bs=()
+	ns=() bs=() bd=()
 	for i in 1 2 3 4 5; do
 		ns+=("$(timeit nf add rule inet bench c ip saddr 192.0.2.$i drop)")
 		t0=$(date +%s.%N)
 		BNFT_CLIENT_STATS=1 bn add rule inet bench c ip saddr 192.0.2.$i drop >/dev/null 2>"$TMP/stats"
 		t1=$(date +%s.%N)
 		bs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }')")
+		bd+=("$(grep -oE 'total_ns=[0-9]+' "$TMP/stats" | awk -F= '{printf "%.4f\n", $2 / 1e9}')")
 	done
 	stages=$(grep -oE '(eval|lower|compile|save|load)_ns=[0-9]+' "$TMP/stats" | tr '=' ' ' |
 		awk '{printf "%s%.3f", (NR > 1 ? " / " : ""), $2 / 1e9}')
-	echo "| hosts $n | $(printf '%s\n' "${ns[@]}" | med) (±$(printf '%s\n' "${ns[@]}" | spr)%) | $(printf '%s\n' "${bs[@]}" | med) (±$(printf '%s\n' "${bs[@]}" | spr)%) | $stages | $(rss) |" >>"$OUT"
+	echo "| hosts $n | $(printf '%s\n' "${ns[@]}" | med) (±$(printf '%s\n' "${ns[@]}" | spr)%) | $(printf '%s\n' "${bs[@]}" | med) (±$(printf '%s\n' "${bs[@]}" | spr)%) | $(printf '%s\n' "${bd[@]}" | med) | $stages | $(rss) |" >>"$OUT"
 	echo "swap hosts $n: nft $(printf '%s\n' "${ns[@]}" | med) bnft $(printf '%s\n' "${bs[@]}" | med) stages $stages" >&2
 	nf flush ruleset
 	stop_daemon
