@@ -571,7 +571,9 @@ static int elems_in_place(struct daemon *d, const struct elem_fast *f,
 	size_t i;
 	int err;
 
-	if (!f->ok || !f->any || !f->n || log->n != f->n) {
+	/* a long journal is folded into the state by a whole commit */
+	if (!f->ok || !f->any || !f->n || log->n != f->n ||
+	    bnft_live_journal_size() > (8 << 20)) {
 		if (getenv("BNFT_DEBUG_INPLACE"))
 			logmsg("not in place: ok %d any %d n %zu log %zu", f->ok, f->any, f->n,
 			       log->n);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <linux/bpf.h>
 #include <linux/netfilter/nf_tables.h>
 
@@ -302,6 +303,16 @@ int bnft_live_journal_append(const char *text, size_t len, off_t *before)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+off_t bnft_live_journal_size(void)
+{
+	char path[1024];
+	struct stat sb;
+
+	if (journal_path(path, sizeof(path)) || stat(path, &sb))
+		return 0;
+	return sb.st_size;
 }
 
 void bnft_live_journal_truncate(off_t len)

@@ -56,6 +56,8 @@ int bnft_live_elems_apply(const struct bnft_ruleset *rs, const struct set *s,
  * *before: its length before (for bnft_live_journal_truncate()). */
 int bnft_live_journal_append(const char *text, size_t len, off_t *before);
 void bnft_live_journal_truncate(off_t len);
+/* Its size in bytes (0 when there is none). */
+off_t bnft_live_journal_size(void);
 /* The saved state now includes everything: drop the journal. */
 void bnft_live_journal_drop(void);
 /* Applies the journal to rs (evaluated from the saved state), line by line,
