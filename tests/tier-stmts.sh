@@ -232,9 +232,19 @@ table inet q {
 		1500 bytes
 	}
 
+	quota qi {
+		2000 bytes
+	}
+
 	map cm {
 		type ipv4_addr : counter
 		elements = { 10.88.0.2 : "cq" }
+	}
+
+	map im {
+		type ipv4_addr : quota
+		flags interval
+		elements = { 10.88.0.0/24 : "qi" }
 	}
 
 	chain in {
@@ -247,6 +257,7 @@ table inet q {
 		udp dport 7000 quota 3 kbytes used 1 kbytes counter
 		udp dport 7000 counter name ip saddr map @cm
 		udp dport 7000 quota name ip saddr map { 10.88.0.2 : "qm" } counter
+		udp dport 7000 quota name ip saddr map @im counter
 	}
 }
 table netdev nq {

@@ -230,11 +230,83 @@ static int obj_index(struct cg *cg, struct cg_stmts *st, int mi, uint32_t type, 
 	return slot->slot;
 }
 
+typedef unsigned __int128 u128;
+
+struct om_elem {
+	uint8_t key[16];
+	uint32_t flags;
+	int idx;	/* bnft_obj index, -1 for an interval end */
+};
+
+static int om_cmp(const void *a, const void *b, void *klen)
+{
+	return memcmp(((const struct om_elem *)a)->key, ((const struct om_elem *)b)->key,
+		      *(const uint32_t *)klen);
+}
+
+static u128 key_u128(const uint8_t *k, uint32_t n)
+{
+	u128 v = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | k[i];
+	return v;
+}
+
+/* One key of map km: exact (key bytes) or LPM (prefix length + bytes). */
+static int om_push(struct cg *cg, int km, const uint8_t *key, int idx)
+{
+	struct bnft_map_spec *m = &cg->ps->maps[km];
+	uint8_t *nk = realloc(m->keys, (size_t)(m->nelems + 1) * m->key_size), *nv;
+
+	if (!nk)
+		return -ENOMEM;
+	m->keys = nk;
+	nv = realloc(m->values, (size_t)(m->nelems + 1) * 4);
+	if (!nv)
+		return -ENOMEM;
+	m->values = nv;
+	memcpy(nk + (size_t)m->nelems * m->key_size, key, m->key_size);
+	memcpy(nv + (size_t)m->nelems * 4, &idx, 4);
+	m->nelems++;
+	m->max_entries = m->nelems;
+	return 0;
+}
+
+/* [lo, hi] of klen-byte keys as LPM prefixes (rbtree semantics: a key
+ * belongs to the greatest interval start <= it). */
+static int om_range(struct cg *cg, int km, u128 lo, u128 hi, uint32_t klen, int idx)
+{
+	uint32_t bits = klen * 8, k, i;
+	uint8_t key[4 + 16];
+	int err;
+
+	for (;;) {
+		for (k = 0; k < bits && !((lo >> k) & 1) &&
+			    (k + 1 < 128 ? lo + (((u128)1 << (k + 1)) - 1) <= hi : lo == 0);
+		     k++)
+			;
+		*(uint32_t *)key = bits - k;
+		for (i = 0; i < klen; i++)
+			key[4 + i] = (uint8_t)(lo >> (8 * (klen - 1 - i)));
+		if (cg->ps->maps[km].nelems >= 65536)
+			return -E2BIG;
+		err = om_push(cg, km, key, idx);
+		if (err || k == bits)
+			return err;
+		if (lo + (((u128)1 << k) - 1) >= hi)
+			return 0;
+		lo += (u128)1 << k;
+	}
+}
+
 /*
- * `counter name ip saddr map { 10.0.0.1 : "c1", ... }` (nft_objref_map_eval):
- * a hash map from the key to the object's bnft_obj index; no element: the
- * rule breaks. Quota objects decide `over` from their flags at run time.
- * Interval keys and limit objects are refused.
+ * `counter name ip saddr map { 10.0.0.1 : "c1", 10.1.0.0/16 : "c2" }`
+ * (nft_objref_map_eval): a hash map (an LPM trie for interval keys) from
+ * the key to the object's bnft_obj index; no element: the rule breaks.
+ * Quota objects decide `over` from their flags at run time. Concatenated
+ * intervals and limit objects are refused.
  */
 static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 {
@@ -244,9 +316,12 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 				: NULL;
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *el;
+	struct om_elem *ev = NULL;
 	struct cg_stmts *st;
-	uint32_t type, done;
-	int err, mi, km, so, idx;
+	uint32_t type, done, klen;
+	size_t n = 0, i;
+	bool lpm;
+	int err, mi, km, so;
 
 	if (!set || !(set->flags & NFT_SET_OBJECT))
 		return cg_fail(cg, -EINVAL, "object map %s missing", sn ? sn : "?");
@@ -254,10 +329,11 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 	if (type != NFT_OBJECT_COUNTER && type != NFT_OBJECT_QUOTA)
 		return cg_fail(cg, -EOPNOTSUPP, "object map %s: only counter and quota maps are "
 				"supported", sn);
-	if (set->flags & NFT_SET_INTERVAL)
-		return cg_fail(cg, -EOPNOTSUPP, "object map %s: interval keys are not supported",
-			       sn);
-	so = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_OBJREF_SET_SREG), set->key_len);
+	klen = set->key_len;
+	lpm = set->flags & NFT_SET_INTERVAL;
+	if (klen == 0 || klen > (lpm ? 16u : (uint32_t)SCR_KEY_MAX))
+		return cg_fail(cg, -EOPNOTSUPP, "object map %s: key of %u bytes", sn, klen);
+	so = cg_reg_off(cg, nftnl_expr_get_u32(ex, NFTNL_EXPR_OBJREF_SET_SREG), klen);
 	if (so < 0)
 		return so;
 	err = cg_stmts_get(cg, &st);
@@ -266,45 +342,81 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 	mi = obj_map(cg, st);
 	if (mi < 0)
 		return mi;
-	km = cg_map_add(cg, "bnft_om", BPF_MAP_TYPE_HASH, set->key_len, 4, 1);
+	km = cg_map_add(cg, "bnft_om", lpm ? BPF_MAP_TYPE_LPM_TRIE : BPF_MAP_TYPE_HASH,
+			lpm ? 4 + klen : klen, 4, 1);
 	if (km < 0)
 		return km;
+	if (lpm)
+		cg->ps->maps[km].flags = BPF_F_NO_PREALLOC;
 	it = nftnl_set_elems_iter_create(set->s);
 	if (!it)
 		return -ENOMEM;
-	while ((el = nftnl_set_elems_iter_next(it))) {
-		struct bnft_map_spec *m = &cg->ps->maps[km];
-		uint32_t kl = 0, n = m->nelems;
+	while (!err && (el = nftnl_set_elems_iter_next(it))) {
+		uint32_t kl = 0;
 		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
-		const char *on = nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_OBJREF);
-		uint8_t *nk, *nv;
+		const char *on = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_OBJREF) ?
+					 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_OBJREF) : NULL;
+		uint32_t fl = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) ?
+				      nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) : 0;
+		struct om_elem *nev;
 
-		if (!k || !on || kl != set->key_len) {
-			nftnl_set_elems_iter_destroy(it);
-			return cg_fail(cg, -EOPNOTSUPP, "object map %s: element without a key or "
-					"object", sn);
+		if (!k || kl != klen || nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END) ||
+		    (!on && !(fl & NFT_SET_ELEM_INTERVAL_END))) {
+			err = cg_fail(cg, -EOPNOTSUPP, "object map %s: element not supported", sn);
+			break;
 		}
-		idx = obj_index(cg, st, mi, type, on);
-		if (idx < 0) {
-			nftnl_set_elems_iter_destroy(it);
-			return idx;
+		nev = realloc(ev, (n + 1) * sizeof(*ev));
+		if (!nev) {
+			err = -ENOMEM;
+			break;
 		}
-		m = &cg->ps->maps[km];
-		nk = realloc(m->keys, (size_t)(n + 1) * m->key_size);
-		nv = nk ? realloc(m->values, (size_t)(n + 1) * 4) : NULL;
-		if (nk)
-			m->keys = nk;
-		if (!nv) {
-			nftnl_set_elems_iter_destroy(it);
-			return -ENOMEM;
-		}
-		m->values = nv;
-		memcpy(nk + (size_t)n * m->key_size, k, kl);
-		memcpy(nv + (size_t)n * 4, &idx, 4);
-		m->nelems = m->max_entries = n + 1;
+		ev = nev;
+		memset(&ev[n], 0, sizeof(ev[n]));
+		memcpy(ev[n].key, k, kl);
+		ev[n].flags = fl;
+		ev[n].idx = (fl & NFT_SET_ELEM_INTERVAL_END) ? -1 : obj_index(cg, st, mi, type, on);
+		if (ev[n].idx < 0 && !(fl & NFT_SET_ELEM_INTERVAL_END))
+			err = ev[n].idx;
+		n++;
 	}
 	nftnl_set_elems_iter_destroy(it);
+	if (!err && lpm) {
+		u128 max = klen == 16 ? ~(u128)0 : (((u128)1 << (klen * 8)) - 1);
 
+		qsort_r(ev, n, sizeof(*ev), om_cmp, &klen);
+		for (i = 0; !err && i < n; i++) {
+			u128 lo = key_u128(ev[i].key, klen), hi = max;
+
+			if (ev[i].idx < 0)
+				continue;
+			if (i + 1 < n) {
+				hi = key_u128(ev[i + 1].key, klen);
+				if (hi == lo)
+					continue;
+				hi--;
+			}
+			err = om_range(cg, km, lo, hi, klen, ev[i].idx);
+		}
+	} else {
+		for (i = 0; !err && i < n; i++)
+			if (ev[i].idx >= 0)
+				err = om_push(cg, km, ev[i].key, ev[i].idx);
+	}
+	free(ev);
+	if (err)
+		return err == -E2BIG ? cg_fail(cg, err, "object map %s: too many prefixes", sn)
+				     : err;
+
+	if (lpm) {
+		uint32_t off;
+
+		emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)klen * 8));
+		for (off = 0; off < klen; off++) {
+			emit(e, I_LDX(BPF_B, BPF_REG_1, R_SCR, (int16_t)(so + (int)off)));
+			emit(e, I_STX(BPF_B, R_SCR, BPF_REG_1, (int16_t)(SCR_KEY + 4 + (int)off)));
+		}
+		so = SCR_KEY;
+	}
 	/* R0 = &index or break; then the object */
 	emit_ld_map(e, BPF_REG_1, km);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));

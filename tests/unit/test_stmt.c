@@ -319,6 +319,53 @@ static void test_counter_object(void **state)
 	assert_true(found);
 }
 
+static uint64_t obj_v0(const char *name)
+{
+	struct bnft_obj v;
+	uint32_t k;
+	uint64_t r = ~0ull;
+	int fd;
+
+	assert_int_equal(bnft_live_gen_map(root, BNFT_OBJ_MAP, &fd), 0);
+	for (k = 0; !bpf_map_lookup_elem(fd, &k, &v); k++)
+		if (v.kind == BNFT_OBJ_COUNTER && !strcmp(v.name, name))
+			r = v.v0;
+	close(fd);
+	return r;
+}
+
+static void test_object_maps(void **state)
+{
+	static const struct {
+		const char *src;
+		int verdict;
+	} pk[] = { { "10.1.0.1", ACC }, { "10.1.255.255", ACC }, { "10.2.0.5", ACC },
+		   { "10.2.0.10", ACC }, { "10.2.0.11", DRP }, { "10.0.255.255", DRP },
+		   { "192.168.0.1", ACC } };
+	struct tl_pkt p;
+	size_t i;
+
+	(void)state;
+	/* interval keys (an LPM trie of the intervals' prefixes) and exact
+	 * keys; no element: the rule breaks (next rule drops) */
+	assert_int_equal(load("table ip t { counter a {\n}\ncounter b {\n}\ncounter c {\n}\n"
+			      "map m { type ipv4_addr : counter\nflags interval\n"
+			      "elements = { 10.1.0.0/16 : \"a\", 10.2.0.0-10.2.0.10 : \"b\" }\n}\n"
+			      "chain c { type filter hook prerouting priority 0;\n"
+			      "ip saddr 192.168.0.1 counter name ip saddr map { 192.168.0.1 : \"c\" } "
+			      "accept\n"
+			      "counter name ip saddr map @m accept\n"
+			      "drop\n}\n}\n"),
+			 0);
+	for (i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		tl_ip4(&p, pk[i].src, "10.9.9.9", IPPROTO_UDP, 1, 2, 0);
+		assert_int_equal(run_out(&p, NULL), pk[i].verdict);
+	}
+	assert_int_equal(obj_v0("a"), 2);
+	assert_int_equal(obj_v0("b"), 2);
+	assert_int_equal(obj_v0("c"), 1);
+}
+
 /* ---- log --------------------------------------------------------------- */
 
 static char lines[8][1024];
@@ -545,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_meta_set),
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_counter_object),
+		cmocka_unit_test(test_object_maps),
 		cmocka_unit_test(test_log_records),
 		cmocka_unit_test(test_log_lost),
 		cmocka_unit_test(test_log_refused),
