@@ -782,7 +782,8 @@ int cg_frag_before_chain(struct cg *cg, const struct cg_chain *c)
  *   IPv4: network header + ihl * 4, i.e. the fragment's data;
  *   IPv6: 0, ipv6_find_hdr() returns before setting it, i.e. the fixed
  *         header (udp dport reads the flow label), always linear there
- *         after ipv6_rcv(); not emulated in netdev chains (no pull there).
+ *         after ipv6_rcv(); in netdev ingress chains only when linear (no
+ *         pull yet), in netdev egress ones the MAC header (skb->data).
  * Emitted before the load's normal code; returns the label that code must
  * bind at its end (0: nothing emitted).
  */
@@ -810,13 +811,16 @@ uint32_t cg_frag_th_quirk(struct cg *cg, uint32_t off, uint32_t len, int doff)
 	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_0, 0xff));
 	emit(e, I_LDX(BPF_W, BPF_REG_2, R_CTX, CB_OFF(BNFT_CB_OFFS)));
 	emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, NFPROTO_IPV4, v4);
-	if (netdev) {
-		emit_ja(e, normal);
+	if (netdev && cg->egress) {
+		/* nf_hook_egress: skb->data is the MAC header */
+		emit(e, I_MOV64_IMM(BPF_REG_2, (int32_t)off));
+		emit_ja(e, lin);
 	} else {
 		emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_2, 0xffff));
 		if (off)
 			emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_2, (int32_t)off));
-		emit_ja(e, off + len <= 40 ? load : lin);
+		/* netdev ingress: no header pulled yet, linear or not */
+		emit_ja(e, off + len <= 40 && !netdev ? load : lin);
 	}
 	emit_bind(e, v4);
 	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_2, 16));
