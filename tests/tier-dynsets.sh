@@ -471,6 +471,44 @@ EOF
 			ko "trace inet: output differs from nft monitor trace: $(head -20 "$TMP/t6.diff")"
 		fi
 	fi
+	# netdev ingress (the device name differs per side)
+	for side in K B; do
+		cat >"$TMP/r8$side.nft" <<EOF
+table netdev n {
+	chain in {
+		type filter hook ingress device r$side$ID priority 0; policy accept;
+		ip saddr 10.77.0.2 meta nftrace set 1
+		ip protocol icmp counter
+	}
+}
+EOF
+	done
+	knft flush ruleset
+	bnft flush ruleset >/dev/null 2>&1
+	if knft -f "$TMP/r8K.nft" && bnft -f "$TMP/r8B.nft" >/dev/null 2>&1; then
+		ip netns exec "$NK" timeout 3 nft monitor trace >"$TMP/tk8.txt" 2>&1 &
+		kpid=$!
+		ip netns exec "$NB" env BNFT_TRACE_SECONDS=3 "$BNFT" --pin-root "$PIN" monitor trace \
+			>"$TMP/tb8.txt" 2>/dev/null &
+		bpid=$!
+		sleep 1
+		for s in "$SK" "$SB"; do
+			ip netns exec "$s" ping -n -q -c 1 -W 1 -I 10.77.0.2 10.77.0.1 >/dev/null 2>&1
+		done
+		wait "$kpid" "$bpid"
+		python3 "$TMP/norm.py" "$TMP/tk8.txt" >"$TMP/tk8.n"
+		python3 "$TMP/norm.py" "$TMP/tb8.txt" >"$TMP/tb8.n"
+		nk=$(grep -c . "$TMP/tk8.n")
+		if [ "$nk" -lt 4 ]; then
+			ko "trace netdev: nft printed only $nk trace lines"
+		elif diff -u "$TMP/tk8.n" "$TMP/tb8.n" >"$TMP/t8.diff"; then
+			ok "trace netdev ingress: $nk lines equal to nft"
+		else
+			ko "trace netdev: output differs from nft monitor trace: $(head -12 "$TMP/t8.diff")"
+		fi
+	else
+		ko "trace netdev: loading failed"
+	fi
 	# the untraced source (10.77.0.3) must not appear
 	if grep -q "10.77.0.3" "$TMP/tb.txt"; then
 		ko "trace: an untraced packet was reported"
