@@ -785,6 +785,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		bnft_live_after_flip();
 	if (err >= 0)
 		bnft_live_objects_settle(root); /* exact object values (stmt_live.h) */
+	if (err >= 0)
+		bnft_setdump_carry(root); /* set elements the datapath added meanwhile */
 	if (err < 0) {
 		remove_next();
 		if (st->verifier_log[0])

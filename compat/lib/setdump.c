@@ -34,7 +34,7 @@
 #define SD_KEY_MAX 64
 
 struct sd_map {
-	uint32_t hash;
+	uint32_t hash, id;
 	int fd;
 	uint32_t type, key_size, value_size;
 };
@@ -44,6 +44,24 @@ struct sd_live {
 	uint8_t *val;
 	bool used;
 };
+
+/* Keys of each map the last refresh read (for bnft_setdump_carry()). */
+struct sd_seen {
+	uint32_t map_id, key_size;
+	uint8_t *keys; /* sorted, n * key_size */
+	size_t n;
+};
+static struct sd_seen seen[SD_MAX_MAPS];
+static size_t nseen;
+
+static void seen_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		free(seen[i].keys);
+	nseen = 0;
+}
 
 static uint64_t mono_ns(void)
 {
@@ -99,6 +117,7 @@ static size_t open_maps(const char *root, uint32_t gen, struct sd_map *maps, siz
 		}
 		maps[n].hash = (uint32_t)strtoul(info.name + 6, NULL, 16);
 		maps[n].fd = fd;
+		maps[n].id = info.id;
 		maps[n].type = info.type;
 		maps[n].key_size = info.key_size;
 		maps[n].value_size = info.value_size;
@@ -422,6 +441,20 @@ static int refresh_hash(const struct table *t, struct set *s, const struct sd_ma
 
 		qsort_r(live, n, sizeof(*live), cmp_live, &ks);
 	}
+	/* what this refresh saw, for bnft_setdump_carry() */
+	if (nseen < SD_MAX_MAPS) {
+		struct sd_seen *sn = &seen[nseen];
+
+		sn->keys = malloc((n ? n : 1) * m->key_size);
+		if (sn->keys) {
+			for (i = 0; i < n; i++)
+				memcpy(sn->keys + i * m->key_size, live[i].key, m->key_size);
+			sn->n = n;
+			sn->map_id = m->id;
+			sn->key_size = m->key_size;
+			nseen++;
+		}
+	}
 	if (!s->init) {
 		s->init = compound_expr_alloc(&s->location, EXPR_SET);
 		if (!s->init) {
@@ -548,6 +581,7 @@ int bnft_setdump_refresh(struct bnft_ruleset *rs, const char *pin_root)
 	size_t n, i;
 	int err = 0;
 
+	seen_clear();
 	if (!rs || !pin_root)
 		return 0;
 	if (active_gen(pin_root, &gen))
@@ -622,4 +656,81 @@ int bnft_setdump_reap(const char *pin_root)
 		close(maps[i].fd);
 	}
 	return reaped;
+}
+
+static bool seen_has(const struct sd_seen *sn, const uint8_t *k)
+{
+	size_t lo = 0, hi = sn->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = memcmp(sn->keys + mid * sn->key_size, k, sn->key_size);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* After a flip: elements the datapath added to the previous generation's
+ * maps after the last refresh read them are copied into the new maps. */
+int bnft_setdump_carry(const char *pin_root)
+{
+	struct sd_map maps[SD_MAX_MAPS];
+	uint64_t now = mono_ns();
+	uint32_t gen;
+	size_t n = 0, i, j;
+	int copied = 0;
+
+	if (!nseen || !pin_root || active_gen(pin_root, &gen))
+		goto out;
+	n = open_maps(pin_root, gen & 1, maps, SD_MAX_MAPS);
+	for (i = 0; i < nseen; i++) {
+		const struct sd_seen *sn = &seen[i];
+		uint8_t key[SD_KEY_MAX], next[SD_KEY_MAX], *val = NULL;
+		struct bpf_map_info info;
+		uint32_t len = sizeof(info), h;
+		void *prev = NULL;
+		int ofd = bpf_map_get_fd_by_id(sn->map_id), nfd = -1;
+
+		if (ofd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(ofd, &info, &len) || strncmp(info.name, "bnft_d", 6) ||
+		    info.key_size != sn->key_size || info.key_size > SD_KEY_MAX) {
+			close(ofd);
+			continue;
+		}
+		h = (uint32_t)strtoul(info.name + 6, NULL, 16);
+		for (j = 0; j < n; j++)
+			if (maps[j].hash == h && maps[j].id != sn->map_id &&
+			    maps[j].key_size == info.key_size &&
+			    maps[j].value_size == info.value_size)
+				nfd = maps[j].fd;
+		if (nfd >= 0)
+			val = malloc(info.value_size);
+		while (val && !bpf_map_get_next_key(ofd, prev, next)) {
+			struct bnft_dset_hdr hd;
+
+			memcpy(key, next, info.key_size);
+			prev = key;
+			if (seen_has(sn, key) || bpf_map_lookup_elem(ofd, key, val))
+				continue;
+			memcpy(&hd, val, sizeof(hd));
+			if (!(hd.flags & BNFT_DSET_F_DP) || (hd.expires && now >= hd.expires))
+				continue;
+			copied += !bpf_map_update_elem(nfd, key, val, BPF_NOEXIST);
+		}
+		free(val);
+		close(ofd);
+	}
+	for (j = 0; j < n; j++)
+		close(maps[j].fd);
+out:
+	seen_clear();
+	return copied;
 }

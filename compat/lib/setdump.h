@@ -28,4 +28,14 @@ int bnft_setdump_refresh(struct bnft_ruleset *rs, const char *pin_root);
  */
 int bnft_setdump_reap(const char *pin_root);
 
+/*
+ * Right after a commit's flip: the elements the datapath added to the
+ * previous generation's maps after the last bnft_setdump_refresh() of this
+ * process read them (so the new ruleset could not hold them) are copied
+ * into the new generation's maps of the same sets. Elements the refresh
+ * saw are not copied (the commit may have deleted them). Returns how many
+ * were copied.
+ */
+int bnft_setdump_carry(const char *pin_root);
+
 #endif
