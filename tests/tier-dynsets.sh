@@ -31,10 +31,22 @@ NB=bnft-dynsets-b-$ID NK=bnft-dynsets-k-$ID SB=bnft-dynsets-sb-$ID SK=bnft-dynse
 PF=/run/bnft-test-dynsets-$ID
 PIN=$PF/x
 TMP=$(mktemp -d /tmp/bnft-dynsets-XXXXXX)
-export BNFT_NO_DAEMON=1
+# BNFT_NO_DAEMON=1: the CLI's direct path; DYNSETS_DAEMON=1 goes through bnftd
+if [ -n "${DYNSETS_DAEMON:-}" ]; then
+	unset BNFT_NO_DAEMON
+	export BNFT_DAEMON=${BNFT_DAEMON:-$(dirname "$BNFT")/bnftd} BNFT_DAEMON_IDLE=120
+else
+	export BNFT_NO_DAEMON=1
+fi
 
 statefile() { echo "/run/bnft-state/$(echo "$1" | tr / _)$2"; }
 cleanup() {
+	local p
+	p=$(cat "$(statefile "$PIN" .pid)" 2>/dev/null)
+	if [ -n "$p" ] && grep -q bnftd "/proc/$p/cmdline" 2>/dev/null; then
+		kill "$p"
+		sleep 0.3
+	fi
 	for n in "$NB" "$NK" "$SB" "$SK"; do ip netns del "$n" 2>/dev/null; done
 	rm -f "$(statefile "$PIN" .nft)" "$(statefile "$PIN" .next)" "$(statefile "$PIN" .nft.tmp)" \
 		"$(statefile "$PIN" .next.tmp)" "$(statefile "$PIN" .pid)" "$(statefile "$PIN" .log)"
