@@ -15,6 +15,7 @@
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
 #include "compat/lib/monitor.h"
+#include "daemon/lib/ctcfg.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/print.h"
@@ -25,6 +26,7 @@
 enum {
 	OPT_PRINT = 0x100,
 	OPT_PIN_ROOT,
+	OPT_CT_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +53,7 @@ static const struct option long_opts[] = {
 	{ "debug", required_argument, NULL, 'd' },
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "pin-root", required_argument, NULL, OPT_PIN_ROOT },
+	{ "ct-max", required_argument, NULL, OPT_CT_MAX },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -72,6 +75,8 @@ static void usage(FILE *f)
 	      "  -o, --optimize                  Optimize ruleset (not supported yet)\n"
 	      "      --print                     With -c: print the ruleset the input leaves on an empty system.\n"
 	      "      --pin-root <dir>            bpffs directory of the live state (default /run/bnft/net-<netns>).\n"
+	      "      --ct-max <n>                Conntrack table size when the table is created (env BNFT_CT_MAX;\n"
+	      "                                  default nf_conntrack_max). `list ct stats` shows its use.\n"
 	      "\n"
 	      "Options (ruleset list formatting):\n"
 	      "  -a, --handle                    Output rule handle.\n"
@@ -346,6 +351,19 @@ int main(int argc, char **argv)
 		case OPT_PIN_ROOT:
 			bnft_live_set_pin_root(optarg);
 			break;
+		case OPT_CT_MAX: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 0);
+
+			if (*end || !n || n > (1ul << 26)) {
+				fprintf(stderr, "Error: --ct-max: 1 to %lu entries\n", 1ul << 26);
+				return 1;
+			}
+			/* read by the loader (daemon/lib/ctcfg.c), also in a bnftd
+			 * this command starts */
+			setenv("BNFT_CT_MAX", optarg, 1);
+			break;
+		}
 		default:
 			return 1;
 		}
@@ -377,6 +395,23 @@ int main(int argc, char **argv)
 #endif
 		}
 		return bnft_monitor_run(argc - optind, argv + optind, &octx, debug_netlink);
+	}
+	if (!file && argc - optind == 3 && !strcmp(argv[optind], "list") &&
+	    !strcmp(argv[optind + 1], "ct") && !strcmp(argv[optind + 2], "stats")) {
+		/* conntrack table use and counters (like conntrack -S / -C) */
+		struct bnft_ct_stats cs;
+		int err;
+
+		bnft_live_enter_host_mntns();
+		err = bnft_ct_stats_get(bnft_live_pin_root(), &cs);
+		if (err) {
+			fprintf(stderr, "Error: no conntrack table under %s: %s\n",
+				bnft_live_pin_root(), strerror(-err));
+			return 1;
+		}
+		bnft_ct_stats_print(&cs, stdout);
+		bnft_ct_stats_release(&cs);
+		return 0;
 	}
 	if (!check && !getenv("BNFT_NO_DAEMON")) {
 		/* the live ruleset is bnftd's: it parses, evaluates and commits */

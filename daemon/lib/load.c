@@ -24,6 +24,7 @@
 #include "bpf/lib/limit.h"
 #include "bpf/bnft_entry.skel.h"
 #include "daemon/lib/attach.h"
+#include "daemon/lib/ctcfg.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/load_int.h"
 
@@ -186,37 +187,45 @@ static int open_pinned(struct bnft_live *lv)
 	return 0;
 }
 
-/* Conntrack table size: the netns' nf_conntrack_max when the kernel module
- * is there (the kernel's own limit), else the header's default. */
-static uint32_t ct_max_entries(void)
+/* The maps named by bnft_ct_kept_pins (ctcfg.c), in that order. */
+static struct bpf_map *kept_map(struct bnft_entry_bpf *skel, int k)
 {
-	unsigned long v = 0;
-	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_max", "r");
+	struct bpf_map *m[6] = { skel->maps.bnft_ct,	     skel->maps.bnft_ct_pkt,
+				 skel->maps.bnft_ct_cfg,     skel->maps.bnft_ct_stats,
+				 skel->maps.bnft_reject_cfg, skel->maps.bnft_reject_peers };
 
-	if (f) {
-		if (fscanf(f, "%lu", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v > 0 && v <= (1ul << 26) ? (uint32_t)v : BNFT_CT_DEFAULT_MAX;
+	return k < 6 ? m[k] : NULL;
 }
 
-/* Conntrack state outlives the entry object (bpf/lib/CT.md): reuse the
- * pinned tables when a previous entry object left them. */
-static int reuse_ct_maps(struct bnft_live *lv)
+/* Conntrack state outlives the entry object and `flush ruleset`
+ * (bpf/lib/CT.md): reuse the pinned tables a previous entry object left,
+ * unless their layout differs (another bnft build: a new map is pinned
+ * over it). A table of another size than an explicit BNFT_CT_MAX is
+ * replaced: *old_ct gets its fd, create_entry copies its entries. */
+static int reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int *old_ct)
 {
-	struct bpf_map *maps[4] = { lv->skel->maps.bnft_ct, lv->skel->maps.bnft_ct_pkt,
-				    lv->skel->maps.bnft_ct_cfg, lv->skel->maps.bnft_ct_stats };
-	static const char *const names[4] = { "ct", "ct_pkt", "ct_cfg", "ct_stats" };
 	int k, fd, err;
 
-	for (k = 0; k < 4; k++) {
-		if (!lv->root)
-			break;
-		fd = bnft__obj_get(lv->root, names[k]);
+	for (k = 0; lv->root && bnft_ct_kept_pins[k] && kept_map(lv->skel, k); k++) {
+		struct bpf_map *m = kept_map(lv->skel, k);
+		struct bpf_map_info info;
+		uint32_t ilen = sizeof(info);
+
+		fd = bnft__obj_get(lv->root, bnft_ct_kept_pins[k]);
 		if (fd < 0)
 			continue;
-		err = bpf_map__reuse_fd(maps[k], fd);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &ilen) || info.type != bpf_map__type(m) ||
+		    info.key_size != bpf_map__key_size(m) ||
+		    info.value_size != bpf_map__value_size(m)) {
+			close(fd);
+			continue;
+		}
+		if (k == 0 && explicit_ && info.max_entries != want) {
+			*old_ct = fd;
+			continue;
+		}
+		err = bpf_map__reuse_fd(m, fd);
 		close(fd);
 		if (err)
 			return err;
@@ -224,21 +233,47 @@ static int reuse_ct_maps(struct bnft_live *lv)
 	return 0;
 }
 
+/* The netns' conntrack and ICMP rate-limit sysctls, at every load
+ * (ctcfg.c); not fatal. */
+static void ct_sysctls(const struct bnft_live *lv)
+{
+	int c, r;
+
+	if (lv->skel) {
+		bnft_ctcfg_apply(bpf_map__fd(lv->skel->maps.bnft_ct_cfg),
+				 bpf_map__fd(lv->skel->maps.bnft_reject_cfg));
+		return;
+	}
+	if (!lv->root)
+		return;
+	c = bnft__obj_get(lv->root, BNFT_CT_PIN_CFG);
+	r = bnft__obj_get(lv->root, "reject_cfg");
+	bnft_ctcfg_apply(c, r);
+	if (c >= 0)
+		close(c);
+	if (r >= 0)
+		close(r);
+}
+
 static int create_entry(struct bnft_live *lv)
 {
-	static const char *const ct_names[4] = { "ct", "ct_pkt", "ct_cfg", "ct_stats" };
 	struct {
 		uint32_t slot;
 		struct bpf_program *prog;
 	} fixed[3];
-	int err, k;
+	int err, k, explicit_, old_ct = -1;
+	uint32_t ct_max = bnft_ct_max_entries(&explicit_);
 
 	lv->skel = bnft_entry_bpf__open();
 	if (!lv->skel)
 		return -errno ?: -EINVAL;
-	err = bpf_map__set_max_entries(lv->skel->maps.bnft_ct, ct_max_entries());
-	err = err ?: reuse_ct_maps(lv);
+	err = bpf_map__set_max_entries(lv->skel->maps.bnft_ct, ct_max);
+	err = err ?: reuse_ct_maps(lv, ct_max, explicit_, &old_ct);
 	err = err ?: bnft_entry_bpf__load(lv->skel);
+	if (!err && old_ct >= 0) /* resized by BNFT_CT_MAX: keep the flows */
+		bnft_ct_copy(old_ct, bpf_map__fd(lv->skel->maps.bnft_ct));
+	if (old_ct >= 0)
+		close(old_ct);
 	if (err)
 		return err;
 	lv->conf_fd = bpf_map__fd(lv->skel->maps.bnft_conf);
@@ -265,14 +300,9 @@ static int create_entry(struct bnft_live *lv)
 	}
 	if (!lv->root)
 		return 0;
-	{
-		struct bpf_map *ct[4] = { lv->skel->maps.bnft_ct, lv->skel->maps.bnft_ct_pkt,
-					  lv->skel->maps.bnft_ct_cfg,
-					  lv->skel->maps.bnft_ct_stats };
-
-		for (k = 0; k < 4 && !err; k++)
-			err = obj_pin(bpf_map__fd(ct[k]), lv->root, "%s", ct_names[k]);
-	}
+	for (k = 0; bnft_ct_kept_pins[k] && kept_map(lv->skel, k) && !err; k++)
+		err = obj_pin(bpf_map__fd(kept_map(lv->skel, k)), lv->root, "%s",
+			      bnft_ct_kept_pins[k]);
 	/* conf last: its presence marks a complete pinned state. */
 	err = err ?: obj_pin(lv->progs_fd, lv->root, "%s", "progs");
 	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
@@ -584,6 +614,7 @@ int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint
 	if (st)
 		memset(st, 0, sizeof(*st));
 	bnft_live_settle(); /* a deferred carry goes first */
+	ct_sysctls(lv);
 	if (ps->nprogs > BNFT_PROGS_PER_GEN)
 		return -E2BIG;
 	err = bnft__conf_get(lv, BNFT_CONF_ACTIVE, &active);
@@ -747,7 +778,18 @@ int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uin
 	return err;
 }
 
-static int rm_tree(const char *dir)
+/* Pins that outlive `flush ruleset` at the top of the pin root. */
+static bool kept_pin(const char *name)
+{
+	int k;
+
+	for (k = 0; bnft_ct_kept_pins[k]; k++)
+		if (!strcmp(name, bnft_ct_kept_pins[k]))
+			return true;
+	return false;
+}
+
+static int rm_tree(const char *dir, bool keep_ct)
 {
 	char p[4096 + 256];
 	struct dirent *de;
@@ -758,11 +800,12 @@ static int rm_tree(const char *dir)
 	while ((de = readdir(d))) {
 		struct stat sb;
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (keep_ct && kept_pin(de->d_name)))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (!lstat(p, &sb) && S_ISDIR(sb.st_mode)) {
-			rm_tree(p);
+			rm_tree(p, false);
 			rmdir(p);
 		} else {
 			unlink(p);
@@ -778,6 +821,7 @@ int bnft_live_flush(const char *pin_root)
 
 	if (n < 0)
 		return n;
-	return pin_root ? rm_tree(pin_root) : 0;
+	/* conntrack state stays, as the kernel's does (bpf/lib/CT.md) */
+	return pin_root ? rm_tree(pin_root, true) : 0;
 }
 
