@@ -265,6 +265,20 @@ if load_both "$TMP/r2.nft" dynamic; then
 	same_sets "dynamic: update pushed the expiry" d
 fi
 
+# ---- 2c. commands on sets the datapath filled --------------------------------
+if load_both "$TMP/r2.nft" commands; then
+	syn_both 10.77.0.2:22 10.77.0.4:22 10.77.0.5:22 >/dev/null
+	knft delete element ip t m { 10.77.0.4 }
+	bnft delete element ip t m { 10.77.0.4 } 2>/dev/null
+	knft add element ip t bl { 10.77.0.7 timeout 1h }
+	bnft add element ip t bl { 10.77.0.7 timeout 1h } 2>/dev/null
+	same_sets "commands: delete element / add element on datapath-filled sets" m bl
+	knft flush set ip t d
+	bnft flush set ip t d 2>/dev/null
+	same_sets "commands: flush set" d
+	same_fates "commands: added blocklist element drops" "$(syn_both 10.77.0.7:22)"
+fi
+
 # ---- 2b. elements added while a swap is being committed --------------------
 # 1000 source ports add themselves during a ruleset swap: none may be lost
 # (the new generation starts from the set as read when the command began;
