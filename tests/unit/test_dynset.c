@@ -229,6 +229,45 @@ static void test_full(void **state)
 	assert_int_equal(tcp("10.1.0.1", 80), ACC); /* present: no insert */
 }
 
+static int tcp6(const char *src, uint16_t dport)
+{
+	struct tl_pkt p;
+
+	tl_ip6(&p, src, "fd00::1", IPPROTO_TCP, 40000, dport, NULL, 0);
+	return tl_run(lv, &p, false, 1);
+}
+
+/* IPv6 . port keys updated from a chain called from two rules (a BPF
+ * subprogram), with a map of data */
+static void test_ip6_subprogram(void **state)
+{
+	(void)state;
+	assert_int_equal(load("table inet t {\n"
+			      "set c6 { type ipv6_addr . inet_service; flags dynamic,timeout; timeout 1h; }\n"
+			      "map pm { type ipv6_addr : inet_service; flags dynamic; }\n"
+			      "chain c { type filter hook prerouting priority 0; policy accept;\n"
+			      "ip6 saddr . tcp dport @c6 drop\n"
+			      "tcp dport 1-100 jump s\n"
+			      "tcp dport 101-200 jump s\n"
+			      "ip6 saddr . tcp dport vmap { fd00::9 . 300 : drop }\n"
+			      "tcp dport 400 ip6 saddr map @pm 150 drop\n"
+			      "}\n"
+			      "chain s { add @c6 { ip6 saddr . tcp dport }\n"
+			      "update @pm { ip6 saddr : tcp dport }\n"
+			      "}\n"
+			      "}\n"),
+			 0);
+	assert_int_equal(tcp6("fd00::2", 50), ACC);
+	assert_int_equal(tcp6("fd00::2", 50), DRP);
+	assert_int_equal(tcp6("fd00::2", 51), ACC);
+	assert_int_equal(tcp6("fd00::3", 150), ACC);
+	assert_int_equal(tcp6("fd00::3", 150), DRP);
+	/* pm: fd00::2 -> 50 (first add; update keeps the data), fd00::3 -> 150 */
+	assert_int_equal(tcp6("fd00::3", 400), DRP);
+	assert_int_equal(tcp6("fd00::2", 400), ACC);
+	assert_int_equal(tcp6("fd00::4", 400), ACC); /* no element */
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -257,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_interval_timeout),
 		cmocka_unit_test(test_elem_limit),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_ip6_subprogram),
 		cmocka_unit_test(test_refused),
 	};
 
