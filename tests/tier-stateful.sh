@@ -20,6 +20,10 @@
 #     the eviction count derived from ct_stats (tests/e2e/stateful_ctlru.py);
 #  5. the conntrack defaults of bpf/lib/ct.h against a fresh netns's
 #     nf_conntrack_*_timeout sysctls.
+#  6. (same namespaces) `bnft --ct-max N` sizes a new table, `bnft list
+#     ct stats` shows its use and evictions, `flush ruleset` keeps the
+#     conntrack pins and a resize copies the flows
+#     (tests/e2e/stateful_ctmax.py).
 # Bounded to about 3 minutes (part budgets; every socket has a timeout).
 # Env: BNFT_SUT, BNFT_BIN, BNFT_KLOAD, STATEFUL_ONLY (glob of ruleset names).
 set -u
@@ -49,6 +53,7 @@ fi
 ID=stateful-$$
 PIN=/run/bnft-test-stateful-$$
 PIN2=/run/bnft-test-stateful-acc-$$
+PIN3=/run/bnft-test-stateful-ctmax-$$
 HOST=bnft-stateful-host-$$
 PEER=bnft-stateful-peer-$$
 LOG=$(mktemp)
@@ -56,7 +61,7 @@ cleanup() {
 	diff_ns_down "$ID"
 	ip netns del "$HOST" 2>/dev/null
 	ip netns del "$PEER" 2>/dev/null
-	for p in "$PIN" "$PIN2"; do
+	for p in "$PIN" "$PIN2" "$PIN3"; do
 		if mountpoint -q "$p" 2>/dev/null; then umount "$p"; fi
 		rmdir "$p" 2>/dev/null
 	done
@@ -159,6 +164,19 @@ else
 		F=$((F + 1))
 	fi
 	ip netns exec "$HOST" "$BNFT_BIN" --pin-root "$PIN2" flush ruleset >/dev/null 2>&1
+	echo "== part 6: --ct-max, list ct stats, conntrack pins across flush ruleset (bnft)"
+	if [ ! -x "$BNFT_BIN" ]; then
+		echo "SKIP ct-max: bnft not built"
+		S=$((S + 1))
+	elif mkdir -p "$PIN3" && mount -t bpf bpf "$PIN3" &&
+		timeout -k 5 90 python3 tests/e2e/stateful_ctmax.py "$HOST" "$PEER" "$PIN3" \
+			"$BNFT_BIN"; then
+		echo "PASS ct-max, ct stats, pins kept by flush"
+		P=$((P + 1))
+	else
+		echo "FAIL ct-max, ct stats, pins kept by flush"
+		F=$((F + 1))
+	fi
 fi
 
 echo "== part 5: conntrack timeout defaults against a fresh netns"

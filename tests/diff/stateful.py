@@ -34,6 +34,9 @@ comment lines starting with "#>":
                          before a reload)
   #> ct-timeouts NAME=SECONDS...  (udp, udp_stream, icmp, icmpv6, generic,
                          tcp_STATE) kernel sysctls and bnft's ct_cfg alike
+  #> sysctl NAME=VALUE...  set in the reference's AND the SUT's netns
+                         before the ruleset is loaded (bnft's loader reads
+                         them at every load), restored after the ruleset
   #> burst N STEP...     N copies sent back to back, judged together (the
                          replies compared as one list): no time for a token
                          bucket to refill between them
@@ -365,6 +368,8 @@ def parse_script(text):
 			steps.append(("reload", f[1], ln))
 		elif f[0] == "flush":
 			steps.append(("flush", None, ln))
+		elif f[0] == "sysctl":
+			steps.append(("sysctl", dict(x.split("=", 1) for x in f[1:]), ln))
 		elif f[0] == "ct-timeouts":
 			steps.append(("timeouts", dict(x.split("=", 1) for x in f[1:]), ln))
 		elif f[0] == "raw":
@@ -609,18 +614,24 @@ class Stateful:
 				name = "net.netfilter.nf_conntrack_tcp_timeout_%s" % k[4:]
 			elif k == "udp_stream":
 				name = "net.netfilter.nf_conntrack_udp_timeout_stream"
-			for ns in self.kernel_sides():
-				_, out, _ = difftest.sh("ip netns exec %s sysctl -n %s" % (ns, name))
-				self.saved.setdefault((ns, name), out.strip())
-				rc, _, err = difftest.sh("ip netns exec %s sysctl -qw %s=%s" % (ns, name, v))
-				if rc:
-					raise RuntimeError("sysctl %s: %s" % (name, err.strip()))
+			# the SUT's netns too: bnft's loader reads them at a reload
+			self.set_sysctls({name: v})
 		if self.a.sut == "kernel":
 			return
 		err = bpf_map_set(os.path.join(self.a.pin, "ct_cfg"), struct.pack("=I", 0),
 				  struct.pack("=%dI" % len(vals), *vals))
 		if err:
 			raise RuntimeError("SUT ct_cfg: %s" % os.strerror(-err))
+
+	def set_sysctls(self, kv):
+		"""The same sysctls in both netns, restored after the ruleset."""
+		for name, v in kv.items():
+			for ns in (self.a.ref_ns, self.a.sut_ns):
+				_, out, _ = difftest.sh("ip netns exec %s sysctl -n %s" % (ns, name))
+				self.saved.setdefault((ns, name), out.strip())
+				rc, _, err = difftest.sh("ip netns exec %s sysctl -qw %s=%s" % (ns, name, v))
+				if rc:
+					raise RuntimeError("sysctl %s: %s" % (name, err.strip()))
 
 	def kernel_sides(self):
 		return (self.a.ref_ns, self.a.sut_ns) if self.a.sut == "kernel" else (self.a.ref_ns,)
@@ -750,6 +761,9 @@ class Stateful:
 		if not steps:
 			self.skip(name, "no '#>' sequence")
 			return "skip"
+		for kind, args, _ in steps:
+			if kind == "sysctl":
+				self.set_sysctls(args)
 		rc, err = h.load_ref(path)
 		if rc:
 			self.skip(name, "kernel nft refuses it: " + err)
@@ -772,6 +786,8 @@ class Stateful:
 				continue
 			if kind == "timeouts":
 				self.set_timeouts(args)
+				continue
+			if kind == "sysctl":
 				continue
 			if kind == "flush":
 				# `nft flush ruleset` as its own command (a service stop):
