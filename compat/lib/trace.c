@@ -22,6 +22,8 @@
  * transport header bytes as "@th,<off>,<len> 0x..".
  */
 #include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,6 +651,37 @@ int bnft_trace_run(FILE *out, const struct output_ctx *octx, unsigned int second
 	return err;
 }
 
+/* The pins live in PID 1's mount namespace (live.c); where that cannot be
+ * joined, the bpffs may exist only in the mount namespace of the bnftd
+ * serving this pin root: join that one. */
+static int pins_visible(void)
+{
+	char p[4096], pidf[1024];
+	long pid = 0;
+	FILE *f;
+	int fd, err;
+
+	bnft_live_enter_host_mntns();
+	snprintf(p, sizeof(p), "%s/conf", bnft_live_pin_root());
+	if (!access(p, F_OK) || bnft_live_state_file(".pid", pidf, sizeof(pidf)))
+		return 0;
+	f = fopen(pidf, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid <= 0)
+		return 0;
+	snprintf(p, sizeof(p), "/proc/%ld/ns/mnt", pid);
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	err = setns(fd, CLONE_NEWNS) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
 int bnft_monitor_trace(int argc, char **argv, const struct output_ctx *octx)
 {
 	const char *env = getenv("BNFT_TRACE_SECONDS");
@@ -659,7 +692,9 @@ int bnft_monitor_trace(int argc, char **argv, const struct output_ctx *octx)
 			argc > 1 ? argv[1] : "end of file");
 		return 1;
 	}
-	err = bnft_trace_run(stdout, octx, env ? (unsigned int)strtoul(env, NULL, 10) : 0);
+	err = pins_visible();
+	if (!err)
+		err = bnft_trace_run(stdout, octx, env ? (unsigned int)strtoul(env, NULL, 10) : 0);
 	if (err) {
 		fprintf(stderr, "Error: monitor trace: %s\n", strerror(-err));
 		return 1;
