@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat/lib/client.h"
 #include "compat/lib/live.h"
@@ -245,7 +246,7 @@ int main(int argc, char **argv)
 	const char **defines = NULL;
 	unsigned int nincludes = 0, ndefines = 0;
 	const char *file = NULL;
-	bool check = false, print = false, debug_netlink = false;
+	bool check = false, print = false, debug_netlink = false, ct_max_opt = false;
 	struct ruleset_src src;
 	struct bnft_ruleset rs;
 	struct parse_ctx pctx;
@@ -362,6 +363,7 @@ int main(int argc, char **argv)
 			/* read by the loader (daemon/lib/ctcfg.c), also in a bnftd
 			 * this command starts */
 			setenv("BNFT_CT_MAX", optarg, 1);
+			ct_max_opt = true;
 			break;
 		}
 		default:
@@ -415,6 +417,7 @@ int main(int argc, char **argv)
 	}
 	if (!check && !getenv("BNFT_NO_DAEMON")) {
 		/* the live ruleset is bnftd's: it parses, evaluates and commits */
+		int dfd;
 		struct bnft_client_req req = {
 			.file = file,
 			.argc = argc - optind,
@@ -427,6 +430,13 @@ int main(int argc, char **argv)
 			.debug_netlink = debug_netlink,
 		};
 
+		if (ct_max_opt && (dfd = bnft_client_connect(bnft_live_pin_root())) >= 0) {
+			/* the daemon's loader reads its own environment */
+			close(dfd);
+			fprintf(stderr, "Warning: bnftd already runs for %s: --ct-max only applies to "
+					"a bnftd this command starts (or BNFT_CT_MAX in bnftd's "
+					"environment)\n", bnft_live_pin_root());
+		}
 		rc = bnft_client_run(&req);
 		free(includes);
 		free(defines);
