@@ -118,6 +118,7 @@ elif sys.argv[1] == "cmp":
     b = elems(open(sys.argv[3]).read())
     tol = int(sys.argv[4])
     bad = []
+    dmax = 0
     for name in sys.argv[5:]:
         ke, be = k.get(name), b.get(name)
         if ke is None or be is None:
@@ -127,11 +128,14 @@ elif sys.argv[1] == "cmp":
             bad.append("set %s: nft %s, bnft %s" % (name, list(ke), list(be)))
             continue
         for el in ke:
+            if ke[el] is not None and be[el] is not None:
+                dmax = max(dmax, abs(ke[el] - be[el]))
             if (ke[el] is None) != (be[el] is None) or \
                (ke[el] is not None and abs(ke[el] - be[el]) > tol):
                 bad.append("set %s %s: expires nft %s ms, bnft %s ms" % (name, el, ke[el], be[el]))
     print("; ".join(bad) if bad else
-          ", ".join("%s: %d" % (n, len(k.get(n, {}))) for n in sys.argv[5:]))
+          ", ".join("%s: %d" % (n, len(k.get(n, {}))) for n in sys.argv[5:]) +
+          "; expires differ by %d ms at most" % dmax)
     sys.exit(1 if bad else 0)
 EOF
 
