@@ -186,8 +186,10 @@ int bnft_live_elems_map(const struct bnft_ruleset *rs, const struct set *s, uint
 {
 	const struct setmap *sm;
 
+	/* concatenations: key layout not checked against traffic yet */
 	if ((s->flags & (NFT_SET_ANONYMOUS | NFT_SET_MAP | NFT_SET_INTERVAL | NFT_SET_TIMEOUT |
-			 NFT_SET_EVAL | NFT_SET_OBJECT)) ||
+			 NFT_SET_EVAL | NFT_SET_OBJECT | NFT_SET_CONCAT)) ||
+	    (s->key && s->key->etype == EXPR_CONCAT) ||
 	    s->timeout || !list_empty(&s->stmts) || !s->handle.set)
 		return -EOPNOTSUPP;
 	sm = find(rs, s);

@@ -4,8 +4,9 @@
  * compiling or loading programs (compat/lib/live_elems.c), and the journal
  * that keeps the saved state in step without printing the whole ruleset.
  *
- * Which sets: named plain sets (no map data, no intervals, no timeouts, no
- * per-element statements, not updated from the datapath) whose hash map the
+ * Which sets: named plain sets (no map data, no intervals, no
+ * concatenations, no timeouts, no per-element statements, not updated from
+ * the datapath) whose hash map the
  * last full commit of this process created. Everything else takes the full
  * commit. One request updates one set and only adds or only deletes: each
  * map update is atomic, so during the update a packet sees the old set, the
