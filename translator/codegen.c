@@ -1255,6 +1255,8 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 				   BNFT_SLOT_EGRESS);
 		cg.ps->gen_flags |= BNFT_GF_EGRESS;
 	}
+	if (!err)
+		err = cg_objs_unreferenced(&cg);
 	if (err && errp && !errp->msg[0])
 		snprintf(errp->msg, sizeof(errp->msg), "compile failed: %s", strerror(-err));
 

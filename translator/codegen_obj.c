@@ -151,7 +151,8 @@ int cg_quota(struct cg *cg, struct nftnl_expr *ex)
 }
 
 /* The IR object (family, table, name, type), or NULL. */
-static struct nftnl_obj *ir_obj(struct cg *cg, uint32_t type, const char *name)
+static struct nftnl_obj *ir_obj(struct cg *cg, uint32_t family, const char *table, uint32_t type,
+				const char *name)
 {
 	struct nftnl_obj_list_iter *it;
 	struct nftnl_obj *o, *found = NULL;
@@ -163,8 +164,8 @@ static struct nftnl_obj *ir_obj(struct cg *cg, uint32_t type, const char *name)
 		return NULL;
 	while (!found && (o = nftnl_obj_list_iter_next(it))) {
 		if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == type &&
-		    nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY) == cg->cur_chain->family &&
-		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), cg->cur_chain->table) &&
+		    nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY) == family &&
+		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), table) &&
 		    !strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_NAME), name))
 			found = o;
 	}
@@ -172,48 +173,48 @@ static struct nftnl_obj *ir_obj(struct cg *cg, uint32_t type, const char *name)
 	return found;
 }
 
-static struct cg_obj *obj_slot(struct cg *cg, struct cg_stmts *st, uint32_t type,
-			       const char *name)
+static struct cg_obj *obj_slot(struct cg_stmts *st, uint32_t family, const char *table,
+			       uint32_t type, const char *name)
 {
 	struct cg_obj *p;
 	size_t i;
 
 	for (i = 0; i < st->nobj; i++)
-		if (st->obj[i].type == type && st->obj[i].family == cg->cur_chain->family &&
-		    !strcmp(st->obj[i].table, cg->cur_chain->table) &&
-		    !strcmp(st->obj[i].name, name))
+		if (st->obj[i].type == type && st->obj[i].family == family &&
+		    !strcmp(st->obj[i].table, table) && !strcmp(st->obj[i].name, name))
 			return &st->obj[i];
 	p = realloc(st->obj, (st->nobj + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
 	st->obj = p;
 	p = &st->obj[st->nobj++];
-	p->family = cg->cur_chain->family;
+	p->family = family;
 	p->type = type;
-	p->table = cg->cur_chain->table;
+	p->table = table;
 	p->name = name;
 	p->slot = -1;
 	return p;
 }
 
-/* The bnft_obj index of counter/quota `name` of the current table, added
- * on first use. */
-static int obj_index(struct cg *cg, struct cg_stmts *st, int mi, uint32_t type, const char *name)
+/* The bnft_obj index of counter/quota `name` of table (family, table),
+ * added on first use. */
+static int obj_index_in(struct cg *cg, struct cg_stmts *st, int mi, uint32_t family,
+			const char *table, uint32_t type, const char *name)
 {
-	struct nftnl_obj *no = ir_obj(cg, type, name);
+	struct nftnl_obj *no = ir_obj(cg, family, table, type, name);
 	struct cg_obj *slot;
 	struct bnft_obj o;
 
 	if (!no)
 		return cg_fail(cg, -EINVAL, "reference to missing object %s", name);
-	slot = obj_slot(cg, st, type, name);
+	slot = obj_slot(st, family, table, type, name);
 	if (!slot)
 		return -ENOMEM;
 	if (slot->slot >= 0)
 		return slot->slot;
 	memset(&o, 0, sizeof(o));
-	o.family = cg->cur_chain->family;
-	name_cpy(o.table, cg->cur_chain->table);
+	o.family = family;
+	name_cpy(o.table, table);
 	name_cpy(o.name, name);
 	if (type == NFT_OBJECT_COUNTER) {
 		o.kind = BNFT_OBJ_COUNTER;
@@ -228,6 +229,42 @@ static int obj_index(struct cg *cg, struct cg_stmts *st, int mi, uint32_t type, 
 	}
 	slot->slot = cg_map_append(cg, mi, &o);
 	return slot->slot;
+}
+
+static int obj_index(struct cg *cg, struct cg_stmts *st, int mi, uint32_t type, const char *name)
+{
+	return obj_index_in(cg, st, mi, cg->cur_chain->family, cg->cur_chain->table, type, name);
+}
+
+/* Named counters and quotas no rule references still keep their values
+ * (listings, reloads, reset): each gets its bnft_obj slot. 0 or a negative
+ * errno. */
+int cg_objs_unreferenced(struct cg *cg)
+{
+	struct nftnl_obj_list_iter *it;
+	struct cg_stmts *st;
+	struct nftnl_obj *o;
+	uint32_t type;
+	int mi, err = 0;
+
+	if (!cg->ir->objs || nftnl_obj_list_is_empty(cg->ir->objs))
+		return 0;
+	it = nftnl_obj_list_iter_create(cg->ir->objs);
+	if (!it)
+		return -ENOMEM;
+	while (err >= 0 && (o = nftnl_obj_list_iter_next(it))) {
+		type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+		if (type != NFT_OBJECT_COUNTER && type != NFT_OBJECT_QUOTA)
+			continue;
+		err = cg_stmts_get(cg, &st);
+		mi = err ? err : obj_map(cg, st);
+		err = mi < 0 ? mi
+			     : obj_index_in(cg, st, mi, nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY),
+					    nftnl_obj_get_str(o, NFTNL_OBJ_TABLE), type,
+					    nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+	}
+	nftnl_obj_list_iter_destroy(it);
+	return err < 0 ? err : 0;
 }
 
 typedef unsigned __int128 u128;
@@ -482,13 +519,13 @@ int cg_objref(struct cg *cg, struct nftnl_expr *ex)
 			       type == NFT_OBJECT_CT_EXPECT ? "ct expectation" :
 			       type == NFT_OBJECT_SECMARK ? "secmark" :
 			       type == NFT_OBJECT_SYNPROXY ? "synproxy" : "these");
-	no = ir_obj(cg, type, name);
+	no = ir_obj(cg, cg->cur_chain->family, cg->cur_chain->table, type, name);
 	if (!no)
 		return cg_fail(cg, -EINVAL, "reference to missing object %s", name);
 	err = cg_stmts_get(cg, &st);
 	if (err)
 		return err;
-	slot = obj_slot(cg, st, type, name);
+	slot = obj_slot(st, cg->cur_chain->family, cg->cur_chain->table, type, name);
 	if (!slot)
 		return -ENOMEM;
 	if (type == NFT_OBJECT_LIMIT) {

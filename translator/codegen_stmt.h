@@ -28,6 +28,9 @@ struct cg_stmts {
 int cg_stmts_get(struct cg *cg, struct cg_stmts **out);
 void cg_stmts_free(struct cg *cg);
 
+/* Slots for the named counters/quotas no rule references (codegen_obj.c). */
+int cg_objs_unreferenced(struct cg *cg);
+
 /* Appends a map to ps->maps; returns its index or a negative errno. */
 int cg_map_add(struct cg *cg, const char *name, uint32_t type, uint32_t key_size,
 	       uint32_t value_size, uint32_t max_entries);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -108,14 +109,24 @@ next:
 	return err ? err : n;
 }
 
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
 static int attach_one(int ifindex, enum bpf_tc_attach_point ap, int fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ap);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BNFT_TC_HANDLE,
 			    .priority = BNFT_TC_PRIO, .prog_fd = fd, .flags = BPF_TC_F_REPLACE);
+	libbpf_print_fn_t old;
 	int err;
 
+	/* an existing clsact (EEXIST) is expected: libbpf would print the
+	 * kernel's "Exclusivity flag on" message */
+	old = libbpf_set_print(quiet_print);
 	err = bpf_tc_hook_create(&hook);
+	libbpf_set_print(old);
 	if (err && err != -EEXIST)
 		return err;
 	return bpf_tc_attach(&hook, &opts);
@@ -153,14 +164,18 @@ int bnft_attach_all(int ingress_fd, int egress_fd)
 	return err ? err : n;
 }
 
+/* Interfaces without our filter (or without clsact) answer a detach with a
+ * kernel message libbpf would print: expected here, so not shown. */
 int bnft_detach_all(void)
 {
 	struct if_nameindex *ifs, *i;
+	libbpf_print_fn_t old;
 	int n = 0;
 
 	ifs = if_nameindex();
 	if (!ifs)
 		return -errno;
+	old = libbpf_set_print(quiet_print);
 	for (i = ifs; i->if_index; i++) {
 		enum bpf_tc_attach_point aps[2] = { BPF_TC_INGRESS, BPF_TC_EGRESS };
 		int k;
@@ -175,6 +190,7 @@ int bnft_detach_all(void)
 				n++;
 		}
 	}
+	libbpf_set_print(old);
 	if_freenameindex(ifs);
 	return n;
 }
