@@ -62,6 +62,7 @@
 #include "compat/lib/live.h"
 #include "compat/lib/live_elems.h"
 #include "compat/lib/monitor.h"
+#include "compat/lib/setdump.h"
 #include "bpf/lib/quota.h"
 #include "translator/stmt_live.h"
 #include "daemon/lib/load.h"
@@ -203,6 +204,20 @@ struct table_id {
 	char *name;
 	uint64_t handle;
 };
+
+/* Sets whose elements expire or that the datapath fills: their expired
+ * entries are freed on a tick (the kernel's set gc), so the daemon stays. */
+static bool ruleset_has_gc_sets(const struct bnft_ruleset *rs)
+{
+	const struct table *t;
+	const struct set *s;
+
+	list_for_each_entry(t, &rs->tables, list)
+		list_for_each_entry(s, &t->sets, list)
+			if (s->flags & (NFT_SET_TIMEOUT | NFT_SET_EVAL))
+				return true;
+	return false;
+}
 
 static struct table_id *tables_snapshot(const struct bnft_ruleset *rs, size_t *n)
 {
@@ -1087,7 +1102,7 @@ int main(int argc, char **argv)
 	struct daemon d = { .lfd = -1, .nlfd = -1, .genid = 1 };
 	struct bnft_logd *logd = NULL;
 	struct list_head msgs;
-	uint64_t last;
+	uint64_t last, last_gc;
 	bool autostart = false;
 	int opt, err;
 
@@ -1172,7 +1187,7 @@ int main(int argc, char **argv)
 	write_pidfile();
 	notify_ready();
 	logmsg("serving %s", bnft_live_pin_root());
-	last = now_ns();
+	last = last_gc = now_ns();
 	d.nlfd = link_watch_open();
 	/* `log` statements: records to the kernel log (daemon/lib/logd.h) */
 	if (bnft_logd_open(bnft_live_pin_root(), &logd) < 0)
@@ -1219,6 +1234,10 @@ int main(int argc, char **argv)
 		}
 		if (logd)
 			bnft_logd_poll(logd);
+		if (ruleset_has_gc_sets(&d.rs) && now_ns() - last_gc >= 1000000000ull) {
+			bnft_setdump_reap(bnft_live_pin_root());
+			last_gc = now_ns();
+		}
 		if (n > 0)
 			continue;
 		if (root_gone(&d)) {
@@ -1230,7 +1249,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		/* a live ruleset that logs keeps its reader */
-		if (d.idle_secs && !bnft_logd_busy(logd) && !d.nmon &&
+		if (d.idle_secs && !bnft_logd_busy(logd) && !d.nmon && !ruleset_has_gc_sets(&d.rs) &&
 		    now_ns() - last > (uint64_t)d.idle_secs * 1000000000ull) {
 			logmsg("idle for %u s, exiting (filtering goes on)", d.idle_secs);
 			break;
