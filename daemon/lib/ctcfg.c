@@ -5,6 +5,7 @@
  * and the table's statistics. See ctcfg.h and bpf/lib/CT.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,20 @@ const char *const bnft_ct_kept_pins[] = {
 static int read_text(const char *procsys, const char *rel, char *buf, size_t n)
 {
 	char p[512];
-	FILE *f;
-	size_t len;
+	ssize_t len;
+	int fd;
 
 	if ((size_t)snprintf(p, sizeof(p), "%s/%s", procsys, rel) >= sizeof(p))
 		return -ENAMETOOLONG;
-	f = fopen(p, "r");
-	if (!f)
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	len = fread(buf, 1, n - 1, f);
-	fclose(f);
+	len = read(fd, buf, n - 1);
+	close(fd);
+	if (len <= 0)
+		return len ? -errno : -ENODATA;
 	buf[len] = '\0';
-	return len ? 0 : -ENODATA;
+	return 0;
 }
 
 static int read_ul(const char *procsys, const char *rel, unsigned long *v)
