@@ -106,7 +106,9 @@ int bnft_live_apply_opts(const struct bnft_prog_set *ps, const char *pin_root, u
 int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uint32_t flags,
 		       const struct bnft_rule_key *fresh, size_t nfresh,
 		       struct bnft_load_stats *st);
-/* Detach from all interfaces and remove every pin under pin_root. */
+/* Detach from all interfaces and remove every pin under pin_root except the
+ * conntrack state (bnft_ct_kept_pins, daemon/lib/ctcfg.c), which outlives a
+ * flush like the kernel's conntrack. */
 int bnft_live_flush(const char *pin_root);
 
 struct bnft_counter_row {
