@@ -460,6 +460,8 @@ struct stmt {
 			struct expr *data; /* STMT_MAP only */
 			struct expr *set;  /* EXPR_SET_REF */
 			struct list_head stmts; /* per-element counter/limit ... */
+			bool meter;	     /* written as meter NAME [size N] { ... } */
+			uint32_t meter_size; /* its size, 0 when not given */
 		} set;
 		struct {
 			unsigned int type; /* NFT_OBJECT_* */

@@ -305,7 +305,8 @@ void eval_commit_pending_sets(struct eval_ctx *ctx)
 
 	list_for_each_entry_safe(s, n, &ctx->pending_sets, list) {
 		list_del(&s->list);
-		s->handle.set = anon_set_name(ctx, ctx->table, s->flags & NFT_SET_MAP);
+		if (!s->handle.set) /* a meter's set comes named */
+			s->handle.set = anon_set_name(ctx, ctx->table, s->flags & NFT_SET_MAP);
 		s->handle.handle.id = ruleset_alloc_handle(ctx->rs, ctx->table);
 		ruleset_add_set(ctx->rs, ctx->table, s);
 		ctx->anon.gen = ctx->rs->set_changes; /* our own change: cache stays valid */

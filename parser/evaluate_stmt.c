@@ -286,6 +286,79 @@ static int objref_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	return 0;
 }
 
+/* A set a rule adds to, updates or deletes from: the kernel gives it size
+ * 65535 when it has none (nft_dynset_init); nft marks a set it declares in
+ * the same batch 'flags dynamic' (NFT_SET_EVAL) so that the kernel picks a
+ * backend that takes updates from the packet path. Maps get no such flag. */
+static void set_stmt_mark_dynamic(struct eval_ctx *ctx, const struct stmt *s, struct set *set)
+{
+	bool fresh = !ctx->table || !set->handle.handle.id ||
+		     ruleset_handle_is_new(ctx->rs, ctx->table, set->handle.handle.id);
+
+	if (!set->size) {
+		ruleset_save_uint(ctx->rs, &set->size);
+		set->size = 65535;
+	}
+	if (!(set->flags & (NFT_SET_MAP | NFT_SET_EVAL)) && s->type == STMT_SET && fresh) {
+		ruleset_save_uint(ctx->rs, &set->flags);
+		set->flags |= NFT_SET_EVAL;
+	}
+}
+
+/* meter NAME [size N] { key stmt }: as nft 1.1, a named set NAME typed by the
+ * key, flags dynamic (and timeout when the key has one), size N or the
+ * kernel's default; the statement becomes update (with a timeout) or add
+ * @NAME. An existing NAME is reused. The set is linked with the rule. */
+static int meter_declare(struct eval_ctx *ctx, struct stmt *s)
+{
+	struct expr *ref = s->set.set, *k = s->set.key, *key;
+	uint64_t timeout = 0;
+	struct set *set;
+
+	if (k && k->etype == EXPR_SET_ELEM) {
+		timeout = k->elem.timeout;
+		k = k->elem.key;
+	}
+	s->set.op = timeout ? NFT_DYNSET_OP_UPDATE : NFT_DYNSET_OP_ADD;
+	if (!ctx->table || !k || !ref || ref->etype != EXPR_SET_REF ||
+	    table_set_lookup(ctx->table, ref->set_ref.name))
+		return 0;
+	list_for_each_entry(set, &ctx->pending_sets, list)
+		if (set->handle.set && !strcmp(set->handle.set, ref->set_ref.name))
+			goto bind;
+	key = expr_clone(k);
+	if (!key)
+		return eval_error(ctx, &k->location, "out of memory");
+	if (expr_evaluate_selector(ctx, &key) < 0) {
+		expr_free(key);
+		return -1;
+	}
+	if (!key->dtype) {
+		expr_free(key);
+		return eval_error(ctx, &k->location, "meter key has no type");
+	}
+	set = set_alloc(&s->location);
+	if (!set) {
+		expr_free(key);
+		return eval_error(ctx, &s->location, "out of memory");
+	}
+	set->flags = NFT_SET_EVAL | (timeout ? NFT_SET_TIMEOUT : 0);
+	if (key->etype == EXPR_CONCAT || key->dtype->subtypes > 0)
+		set->flags |= NFT_SET_CONCAT;
+	set->handle.family = ctx->table->handle.family;
+	set->handle.table = strdup(ctx->table->handle.table);
+	set->handle.set = strdup(ref->set_ref.name);
+	set->key = key;
+	set->size = s->set.meter_size ? s->set.meter_size : 65535;
+	list_add_tail(&set->list, &ctx->pending_sets);
+bind:
+	ref->set_ref.set = set;
+	ref->dtype = set->key->dtype;
+	ref->len = set->key->len;
+	ref->byteorder = set->key->byteorder;
+	return 1;
+}
+
 static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 {
 	struct expr_ctx save = ctx->ectx;
@@ -294,8 +367,12 @@ static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	struct stmt *st;
 	int rc;
 
+	rc = s->set.meter ? meter_declare(ctx, s) : 0;
+	if (rc < 0)
+		return -1;
 	memset(&ctx->ectx, 0, sizeof(ctx->ectx));
-	rc = expr_evaluate(ctx, &s->set.set);
+	if (rc == 0)
+		rc = expr_evaluate(ctx, &s->set.set);
 	ctx->ectx = save;
 	if (rc < 0)
 		return -1;
@@ -303,6 +380,7 @@ static int set_stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 	if (ref->etype != EXPR_SET_REF || !ref->set_ref.set)
 		return eval_error(ctx, &ref->location, "Expression does not refer to a set");
 	set = ref->set_ref.set;
+	set_stmt_mark_dynamic(ctx, s, set);
 	if (s->set.key) {
 		struct expr *k = s->set.key;
 

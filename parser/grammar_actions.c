@@ -888,6 +888,8 @@ struct stmt *meter_new(loc_t *loc, char *name, uint64_t size, struct expr *key, 
 	s->set.op = NFT_DYNSET_OP_UPDATE;
 	s->set.set = ref;
 	s->set.key = key;
+	s->set.meter = true;
+	s->set.meter_size = size;
 	if (key && key->etype == EXPR_SET_ELEM)
 		list_splice_tail_init(&key->elem.stmts, &s->set.stmts);
 	if (st)

@@ -420,6 +420,79 @@ static void test_echo(void **state)
 
 /* jump { } chains take handles before the jumping rule; delete chain takes
  * its rules along unless another chain jumps to it (kernel semantics). */
+/* Sets a rule adds to / updates (values from nft 1.0.6 on kernel 6.18 and the
+ * nft 1.1.6 shell dumps sets/0028autoselect_0, meter_0, meter_set_reuse):
+ * size 65535 when none (kernel), flags dynamic when declared in the same
+ * batch (nft), none for maps or for a set of an earlier batch; meter NAME
+ * declares a named dynamic set and becomes add/update @NAME. */
+static void test_dynamic_sets(void **state)
+{
+	struct bnft_ruleset rs;
+	struct run r;
+	struct table *t;
+	struct set *s;
+	struct chain *c;
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	assert_int_equal(run_text(&rs,
+				  "table ip t {\n set s1 { type ipv4_addr; }\n"
+				  " set s3 { type ipv4_addr; size 1024; }\n"
+				  " set old { type ipv4_addr; }\n"
+				  " map m { type ipv4_addr : mark; }\n chain c {\n"
+				  "  add @s1 { ip saddr }\n  update @s3 { ip daddr counter }\n"
+				  "  update @m { ip saddr : 0x2 }\n }\n}\n",
+				  &r),
+			 0);
+	t = first_table(&rs);
+	s = table_set_lookup(t, "s1");
+	assert_int_equal(s->size, 65535);
+	assert_true(s->flags & NFT_SET_EVAL);
+	s = table_set_lookup(t, "s3");
+	assert_int_equal(s->size, 1024);
+	assert_true(s->flags & NFT_SET_EVAL);
+	s = table_set_lookup(t, "m");
+	assert_int_equal(s->size, 65535);
+	assert_false(s->flags & NFT_SET_EVAL);
+	/* a set of an earlier batch: size from the kernel, no flag */
+	assert_int_equal(run_text(&rs, "add rule ip t c add @old { ip saddr }\n", &r), 0);
+	s = table_set_lookup(t, "old");
+	assert_int_equal(s->size, 65535);
+	assert_false(s->flags & NFT_SET_EVAL);
+	/* meters */
+	assert_int_equal(run_text(&rs,
+				  "add rule ip t c meter xyz size 8192 { ip saddr timeout 30s counter }\n"
+				  "add rule ip t c tcp dport 80 meter h { tcp dport . ip saddr limit rate "
+				  "over 200/second } drop\n"
+				  "add rule ip t c tcp dport 81 meter h { tcp dport . ip saddr limit rate "
+				  "over 200/second } drop\n",
+				  &r),
+			 0);
+	s = table_set_lookup(t, "xyz");
+	assert_non_null(s);
+	assert_int_equal(s->size, 8192);
+	assert_int_equal(s->flags & (NFT_SET_EVAL | NFT_SET_TIMEOUT | NFT_SET_ANONYMOUS),
+			 NFT_SET_EVAL | NFT_SET_TIMEOUT);
+	s = table_set_lookup(t, "h");
+	assert_non_null(s);
+	assert_int_equal(s->size, 65535);
+	assert_true(s->flags & NFT_SET_CONCAT);
+	assert_false(s->flags & NFT_SET_TIMEOUT);
+	c = table_chain_lookup(t, "c");
+	assert_int_equal(count_rules(c), 7);
+	/* a failed batch takes its meter set and flag changes back */
+	assert_int_equal(run_text(&rs,
+				  "add set ip t n { type ipv4_addr; }\n"
+				  "add rule ip t c meter gone { ip saddr counter }\n"
+				  "add rule ip t c add @n { ip saddr }\nadd rule ip t c jump nowhere\n",
+				  &r),
+			 -1);
+	assert_null(table_set_lookup(t, "gone"));
+	assert_null(table_set_lookup(t, "n"));
+	assert_int_equal(count_rules(c), 7);
+	bnft_ruleset_release(&rs);
+}
+
 static void test_binding_and_delete(void **state)
 {
 	struct bnft_ruleset rs;
@@ -465,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_set_elements),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_binding_and_delete),
+		cmocka_unit_test(test_dynamic_sets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
