@@ -24,6 +24,7 @@
 
 #include "lib/abi.h"
 #include "lib/parse.h"
+#include "lib/mcast.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -55,6 +56,17 @@ static __noinline void route_classify(struct __sk_buff *skb, struct bnft_pinfo *
 		__builtin_memcpy(fib.ipv6_dst, &ip6h->daddr, 16);
 	} else {
 		return;
+	}
+	/* Multicast and limited broadcast (lib/mcast.h): one byte compare
+	 * for unicast. */
+	if (pi->nfproto == NFPROTO_IPV4 ? ((const __u8 *)&iph->daddr)[0] >= 0xe0 :
+					  ip6h->daddr.s6_addr[0] == 0xff) {
+		__u8 c = mcast_classify(skb, pi->nfproto, iph, ip6h);
+
+		if (c != BNFT_RC_UNKNOWN) {
+			pi->rclass = c;
+			return;
+		}
 	}
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	switch (rc) {

@@ -27,6 +27,8 @@
 #include "daemon/lib/ctcfg.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/load_int.h"
+#include "daemon/lib/mcast.h"
+#include "bpf/lib/mcast.h"
 
 
 
@@ -308,6 +310,8 @@ static int create_entry(struct bnft_live *lv)
 	err = err ?: obj_pin(lv->ifinfo_fd, lv->root, "%s", "ifinfo");
 	err = err ?: obj_pin(lv->ifhdr_fd, lv->root, "%s", "ifhdr");
 	err = err ?: obj_pin(lv->limits_fd, lv->root, "%s", "limits");
+	err = err ?: obj_pin(bpf_map__fd(lv->skel->maps.bnft_mcast), lv->root, "%s",
+			     BNFT_MCAST_PIN);
 	err = err ?: obj_pin(lv->ing_fd, lv->root, "%s", "entry_ingress");
 	err = err ?: obj_pin(lv->eg_fd, lv->root, "%s", "entry_egress");
 	err = err ?: obj_pin(lv->conf_fd, lv->root, "%s", "conf");
@@ -369,6 +373,8 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 		int n = bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
 
 		err = n < 0 ? n : 0;
+		n = err ? 0 : bnft_live_mcast_sync(lv);
+		err = n < 0 ? n : 0;
 	}
 out:
 	if (err) {
@@ -386,7 +392,9 @@ int bnft_live_entry_fd(const struct bnft_live *lv, bool egress)
 
 int bnft_live_sync_ifaces(struct bnft_live *lv)
 {
-	return bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
+	int n = bnft_live_mcast_sync(lv);
+
+	return n < 0 ? n : bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
 }
 
 int bnft_live_ifinfo_fd(const struct bnft_live *lv)
@@ -768,6 +776,8 @@ int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uin
 	if (err)
 		return err;
 	err = bnft_ifinfo_sync(lv->ifinfo_fd, lv->ifhdr_fd);
+	if (err >= 0)
+		err = bnft_live_mcast_sync(lv);
 	if (err >= 0)
 		err = bnft_live_load_ex(lv, ps, flags, fresh, nfresh, st);
 	if (!err) {

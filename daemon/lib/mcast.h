@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host's joined multicast groups per interface, for the entry
+ * program's input decision (bpf/lib/mcast.h): read from /proc/net/igmp and
+ * /proc/net/igmp6 of the current network namespace into bnft_mcast.
+ */
+#ifndef BNFT_DAEMON_MCAST_H
+#define BNFT_DAEMON_MCAST_H
+
+struct bnft_live;
+
+/* Makes map_fd hold exactly the current groups plus one marker per
+ * interface and family listed. New keys are added before stale ones go,
+ * so a group joined before and after never looks unjoined. Returns the
+ * number of keys or a negative errno. */
+int bnft_mcast_sync(int map_fd);
+/* The same for a live state's bnft_mcast (its skeleton or its pin). A
+ * pinned state of an older build without the map: 0, nothing done. */
+int bnft_live_mcast_sync(struct bnft_live *lv);
+/* The pin root's bnft_mcast, for a daemon refreshing on netlink
+ * notifications; 0 when the root has no such pin. */
+int bnft_mcast_sync_root(const char *pin_root);
+
+#endif
