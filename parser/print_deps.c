@@ -128,6 +128,9 @@ static void scan_expr(struct dep_state *st, const struct expr *e)
 	case EXPR_PREFIX:
 		scan_expr(st, e->prefix.prefix);
 		break;
+	case EXPR_SET_ELEM: /* add @s { key timeout 1m counter } */
+		scan_expr(st, e->elem.key);
+		break;
 	case EXPR_MAP:
 		scan_expr(st, e->map.key);
 		break;

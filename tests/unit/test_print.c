@@ -369,6 +369,51 @@ static void test_rule_forms(void **state)
 		       "}\n");
 }
 
+/* Set statements: a protocol match the key needs is hidden (nft 1.0.6 in a
+ * netns lists "ip protocol tcp update @d { ip saddr . tcp dport ... }" as
+ * "update @d { ... }"), one it does not need stays; meters list as the set
+ * and add/update @NAME (nft 1.1.6 sets/dumps/meter_set_reuse.nft). */
+static void test_set_stmt_forms(void **state)
+{
+	struct output_ctx octx = { .stateless = true };
+
+	expect_ruleset("table ip t {\n"
+		       "\tset s { type ipv4_addr; }\n"
+		       "\tset d { type ipv4_addr . inet_service; flags timeout; }\n"
+		       "\tchain c {\n"
+		       "\t\tip protocol tcp add @s { ip saddr }\n"
+		       "\t\tip protocol tcp update @d { ip saddr . tcp dport timeout 1m counter }\n"
+		       "\t\ttcp dport 80 meter h { tcp dport . ip saddr limit rate over 200/second }\n"
+		       "\t}\n"
+		       "}\n"
+		       "table inet i {\n"
+		       "\tset c6 { type ipv6_addr; }\n"
+		       "\tchain c {\n"
+		       "\t\tmeta nfproto ipv6 add @c6 { ip6 saddr }\n"
+		       "\t}\n"
+		       "}\n",
+		       &octx,
+		       "table ip t {\n"
+		       "\tset s {\n\t\ttype ipv4_addr\n\t\tsize 65535\n\t\tflags dynamic\n\t}\n\n"
+		       "\tset d {\n\t\ttype ipv4_addr . inet_service\n\t\tsize 65535\n"
+		       "\t\tflags dynamic,timeout\n\t}\n\n"
+		       "\tset h {\n\t\ttype inet_service . ipv4_addr\n\t\tsize 65535\n"
+		       "\t\tflags dynamic\n\t}\n\n"
+		       "\tchain c {\n"
+		       "\t\tip protocol tcp add @s { ip saddr }\n"
+		       "\t\tupdate @d { ip saddr . tcp dport timeout 1m counter }\n"
+		       "\t\ttcp dport 80 add @h { tcp dport . ip saddr limit rate over 200/second "
+		       "burst 5 packets }\n"
+		       "\t}\n"
+		       "}\n"
+		       "table inet i {\n"
+		       "\tset c6 {\n\t\ttype ipv6_addr\n\t\tsize 65535\n\t\tflags dynamic\n\t}\n\n"
+		       "\tchain c {\n"
+		       "\t\tadd @c6 { ip6 saddr }\n"
+		       "\t}\n"
+		       "}\n");
+}
+
 static void drop_handles(json_t *j)
 {
 	const char *k;
@@ -444,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_handles),
 		cmocka_unit_test(test_list_forms),
 		cmocka_unit_test(test_rule_forms),
+		cmocka_unit_test(test_set_stmt_forms),
 		cmocka_unit_test(test_json),
 	};
 
