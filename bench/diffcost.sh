@@ -37,7 +37,7 @@ ip -n "$NS" addr add 10.9.9.9/32 dev lo
 ip -n "$NS" addr add 192.0.2.1/32 dev lo
 ip -n "$NS" -6 addr add 2001:db8::2/128 dev lo nodad
 
-echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null)," \
+echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$(dirname "$BENCH")" rev-parse --short HEAD 2>/dev/null) (of the bench binary's tree)," \
 	"kernel $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
 	"pinned to CPU $CPU, $REPEAT repeats per probe, load average $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
