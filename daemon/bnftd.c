@@ -65,6 +65,7 @@
 #include "compat/lib/setdump.h"
 #include "bpf/lib/quota.h"
 #include "translator/stmt_live.h"
+#include "daemon/lib/mcast.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/logd.h"
 #include "translator/stmt_live.h"
@@ -867,6 +868,7 @@ static int link_watch_open(void)
 		close(fd);
 		return -1;
 	}
+	bnft_mcast_watch(fd); /* joined groups: daemon/lib/mcast.h */
 	return fd;
 }
 
@@ -874,7 +876,7 @@ static int link_watch_open(void)
 static bool link_watch_read(int fd)
 {
 	char buf[16384] __attribute__((aligned(8)));
-	bool newlink = false;
+	bool newlink = false, mc = false;
 	ssize_t len;
 
 	while ((len = recv(fd, buf, sizeof(buf), 0)) > 0) {
@@ -884,6 +886,15 @@ static bool link_watch_read(int fd)
 		     nh = NLMSG_NEXT(nh, len))
 			if (nh->nlmsg_type == RTM_NEWLINK)
 				newlink = true;
+			else if (bnft_mcast_event(nh->nlmsg_type))
+				mc = true;
+	}
+	/* a new link is committed again, which syncs the groups too */
+	if (mc && !newlink) {
+		int e = bnft_mcast_sync_root(bnft_live_pin_root());
+
+		if (e < 0)
+			logmsg("multicast groups not refreshed: %s", strerror(-e));
 	}
 	return newlink;
 }

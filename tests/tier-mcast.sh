@@ -4,7 +4,10 @@
 # and to a bnft netns: all-nodes, own and foreign solicited-node groups, an
 # RS to ff02::2 on a non-router, MLD and IGMP for unjoined groups, groups
 # joined and not joined by a socket, 224.0.0.1, limited and subnet
-# broadcast. Every prerouting and input counter must agree.
+# broadcast. Every prerouting and input counter must agree. bnft runs
+# through bnftd; a second round joins two groups and leaves two after the
+# load (bnftd refreshes the groups on netlink notifications) and compares
+# again.
 #   tests/tier-mcast.sh     ends with "mcast: N passed, N failed, N skipped"
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +17,10 @@ T=$$
 GEN=bnft-mcast-gen-$T REF=bnft-mcast-ref-$T SUT=bnft-mcast-sut-$T
 PIN=/run/bnft-test-mcast-$T
 WORK=$(mktemp -d /tmp/bnft-mcast.XXXXXX)
-pass=0 fail=0 skip=0 pids=()
+pass=0 fail=0 skip=0 pids=() first=()
+export BNFT_DAEMON=${BNFT_DAEMON:-$B/bnftd} BNFT_DAEMON_IDLE=60
+unset BNFT_NO_DAEMON
+statefile() { echo "/run/bnft-state/$(echo "$PIN" | tr / _)$1"; }
 
 ok() { pass=$((pass + 1)); echo "ok   $*"; }
 ko() { fail=$((fail + 1)); echo "FAIL $*"; }
@@ -25,16 +31,20 @@ finish() {
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	ip netns exec "$SUT" env BNFT_NO_DAEMON=1 "$BNFT" --pin-root "$PIN" flush ruleset \
-		>/dev/null 2>&1
+	ip netns exec "$SUT" "$BNFT" --pin-root "$PIN" flush ruleset >/dev/null 2>&1
+	p=$(cat "$(statefile .pid)" 2>/dev/null)
+	[ -n "$p" ] && grep -q bnftd "/proc/$p/cmdline" 2>/dev/null && kill "$p"
+	sleep 0.2
+	rm -f "$(statefile "")" "$(statefile .pid)" "$(statefile .log)" "$(statefile .journal)"
 	umount "$PIN" 2>/dev/null && rmdir "$PIN"
 	for n in "$GEN" "$REF" "$SUT"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || [ ! -x "$BNFT" ]; then
-	echo "skip: needs root, nft and $BNFT"
+if [ "$(id -u)" != 0 ] || ! command -v nft >/dev/null || [ ! -x "$BNFT" ] ||
+	[ ! -x "$BNFT_DAEMON" ]; then
+	echo "skip: needs root, nft, $BNFT and $BNFT_DAEMON"
 	skip=1
 	finish
 fi
@@ -62,15 +72,20 @@ ip -n "$GEN" link set gr up
 ip -n "$GEN" link set gs up
 
 for n in "$REF" "$SUT"; do
-	ip netns exec "$n" python3 "$root/tests/mcast/join.py" eth0 55 >"$WORK/join-$n" 2>&1 &
+	ip netns exec "$n" python3 "$root/tests/mcast/join.py" eth0 55 239.1.2.4 ff05::4 \
+		>"$WORK/join-$n" 2>&1 &
 	pids+=($!)
+	first+=($!)
 done
-for _ in $(seq 50); do
-	grep -q ready "$WORK/join-$REF" 2>/dev/null && grep -q ready "$WORK/join-$SUT" 2>/dev/null &&
-		break
-	sleep 0.1
-done
-grep -q ready "$WORK/join-$REF" && grep -q ready "$WORK/join-$SUT" || { ko "group join"; finish; }
+joined() { # tag
+	for _ in $(seq 50); do
+		grep -q ready "$WORK/$1-$REF" 2>/dev/null &&
+			grep -q ready "$WORK/$1-$SUT" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+joined join || { ko "group join"; finish; }
 
 cat >"$WORK/mc.nft" <<'NFT'
 table inet mc {
@@ -87,6 +102,8 @@ table inet mc {
 		iifname "eth0" ip daddr 239.1.2.3 counter
 		iifname "eth0" ip daddr 255.255.255.255 counter
 		iifname "eth0" ip daddr 192.0.2.255 counter
+		iifname "eth0" ip6 daddr ff05::6 counter
+		iifname "eth0" ip daddr 239.1.2.5 counter
 	}
 	chain in {
 		type filter hook input priority 0; policy accept;
@@ -101,6 +118,8 @@ table inet mc {
 		iifname "eth0" ip saddr 192.0.2.2 ip daddr 239.1.2.4 counter
 		iifname "eth0" ip saddr 0.0.0.0 ip daddr 239.1.2.4 counter
 		iifname "eth0" ip daddr 239.1.2.3 counter
+		iifname "eth0" ip6 daddr ff05::6 counter
+		iifname "eth0" ip daddr 239.1.2.5 counter
 		iifname "eth0" ip protocol igmp counter
 		iifname "eth0" ip daddr 255.255.255.255 counter
 		iifname "eth0" ip daddr 192.0.2.255 counter
@@ -114,36 +133,61 @@ table inet mc {
 NFT
 ip netns exec "$REF" nft -f "$WORK/mc.nft" || { ko "kernel nft -f"; finish; }
 mkdir -p "$PIN" && mount -t bpf bpf "$PIN" || { ko "bpffs $PIN"; finish; }
-if ! ip netns exec "$SUT" env BNFT_NO_DAEMON=1 "$BNFT" --pin-root "$PIN" -f "$WORK/mc.nft" \
-	>"$WORK/load.err" 2>&1; then
+if ! ip netns exec "$SUT" "$BNFT" --pin-root "$PIN" -f "$WORK/mc.nft" >"$WORK/load.err" 2>&1
+then
 	ko "bnft -f: $(head -3 "$WORK/load.err")"
 	finish
 fi
 ok "rulesets loaded"
-
-N=3
-ip netns exec "$GEN" python3 "$root/tests/mcast/send.py" "$N" gr gs || { ko "send"; finish; }
-sleep 0.3
 
 counters() { # list command -> "chain|rule|packets" lines
 	awk '/chain /{c=$2} /counter packets/{p=$0; sub(/ counter packets.*/, "", p);
 		gsub(/^[ \t]+/, "", p); n=$0; sub(/.*counter packets /, "", n); sub(/ .*/, "", n);
 		print c "|" p "|" n}'
 }
-ip netns exec "$REF" nft list ruleset | counters >"$WORK/ref"
-ip netns exec "$SUT" env BNFT_NO_DAEMON=1 "$BNFT" --pin-root "$PIN" list ruleset |
-	counters >"$WORK/sut"
-if [ ! -s "$WORK/ref" ] || [ "$(wc -l <"$WORK/ref")" != "$(wc -l <"$WORK/sut")" ]; then
-	ko "counter lists differ in length: $(wc -l <"$WORK/ref") vs $(wc -l <"$WORK/sut")"
-	finish
-fi
+compare() { # round
+	ip netns exec "$REF" nft list ruleset | counters >"$WORK/ref"
+	ip netns exec "$SUT" "$BNFT" --pin-root "$PIN" list ruleset | counters >"$WORK/sut"
+	if [ ! -s "$WORK/ref" ] || [ "$(wc -l <"$WORK/ref")" != "$(wc -l <"$WORK/sut")" ]; then
+		ko "$1: counter lists differ in length: $(wc -l <"$WORK/ref") vs $(wc -l <"$WORK/sut")"
+		return
+	fi
+	while IFS='|' read -r c r n; do
+		m=$(awk -F'|' -v c="$c" -v r="$r" '$1 == c && $2 == r {print $3}' "$WORK/sut")
+		if [ "$m" = "$n" ]; then
+			ok "$1 $c: $r = $n"
+		else
+			ko "$1 $c: $r: kernel $n, bnft ${m:-none}"
+		fi
+	done <"$WORK/ref"
+}
+
+N=3
+ip netns exec "$GEN" python3 "$root/tests/mcast/send.py" "$N" gr gs || { ko "send"; finish; }
+sleep 0.3
+compare load
 # the kernel must have seen the frames at all, and dropped some before input
 grep -q '^pre|iifname "eth0" ip6 daddr ff02::1:ff00:99|'"$N"'$' "$WORK/ref" &&
 	grep -q '^in|iifname "eth0" ip6 daddr ff02::1:ff00:99|0$' "$WORK/ref" &&
 	ok "kernel: foreign solicited-node seen in prerouting, not in input" ||
 	ko "kernel reference not as expected: $(grep ff00:99 "$WORK/ref" | tr '\n' ' ')"
-while IFS='|' read -r c r n; do
-	m=$(awk -F'|' -v c="$c" -v r="$r" '$1 == c && $2 == r {print $3}' "$WORK/sut")
-	if [ "$m" = "$n" ]; then ok "$c: $r = $n"; else ko "$c: $r: kernel $n, bnft ${m:-none}"; fi
-done <"$WORK/ref"
+
+# round 2: 239.1.2.5 and ff05::6 joined, 239.1.2.4 and ff05::4 left, no
+# reload: bnftd follows RTM_NEWMULTICAST/RTM_DELMULTICAST (or address
+# changes on kernels without them)
+for n in "$REF" "$SUT"; do
+	ip netns exec "$n" python3 "$root/tests/mcast/join.py" eth0 55 239.1.2.5 ff05::6 \
+		>"$WORK/late-$n" 2>&1 &
+	pids+=($!)
+done
+kill "${first[@]}"
+joined late || { ko "late group join"; finish; }
+sleep 0.5
+ip netns exec "$GEN" python3 "$root/tests/mcast/send.py" "$N" gr gs || { ko "send"; finish; }
+sleep 0.3
+compare late
+grep -q '^in|iifname "eth0" ip daddr 239.1.2.5|'"$N"'$' "$WORK/ref" &&
+	grep -q '^in|iifname "eth0" ip saddr 192.0.2.2 ip daddr 239.1.2.4|'"$N"'$' "$WORK/ref" &&
+	ok "kernel: late join counted in input once, left group no more" ||
+	ko "kernel reference after join/leave not as expected"
 finish

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -196,4 +199,34 @@ int bnft_live_mcast_sync(struct bnft_live *lv)
 	if (!lv->root)
 		return 0;
 	return bnft_mcast_sync_root(lv->root);
+}
+
+/* Numbers of the 6.13 uapi, for older headers. */
+#ifndef RTNLGRP_IPV4_MCADDR
+#define RTNLGRP_IPV4_MCADDR 37
+#endif
+#ifndef RTNLGRP_IPV6_MCADDR
+#define RTNLGRP_IPV6_MCADDR 38
+#endif
+#ifndef RTM_NEWMULTICAST
+#define RTM_NEWMULTICAST 56
+#endif
+#ifndef RTM_DELMULTICAST
+#define RTM_DELMULTICAST 57
+#endif
+
+void bnft_mcast_watch(int nlfd)
+{
+	int g[] = { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_MCADDR,
+		    RTNLGRP_IPV6_MCADDR };
+	size_t i;
+
+	for (i = 0; nlfd >= 0 && i < sizeof(g) / sizeof(g[0]); i++)
+		(void)setsockopt(nlfd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g[i], sizeof(g[i]));
+}
+
+int bnft_mcast_event(unsigned int t)
+{
+	return t == RTM_NEWADDR || t == RTM_DELADDR || t == RTM_NEWMULTICAST ||
+	       t == RTM_DELMULTICAST;
 }

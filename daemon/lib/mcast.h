@@ -21,4 +21,13 @@ int bnft_live_mcast_sync(struct bnft_live *lv);
  * notifications; 0 when the root has no such pin. */
 int bnft_mcast_sync_root(const char *pin_root);
 
+/* Adds the netlink groups whose messages change the joined groups to an
+ * NETLINK_ROUTE socket: IPv4/IPv6 addresses (solicited-node groups) and,
+ * where the kernel has them (6.13 and later), RTNLGRP_IPV4_MCADDR and
+ * RTNLGRP_IPV6_MCADDR. Failures are ignored (older kernels). */
+void bnft_mcast_watch(int nlfd);
+/* Whether a netlink message type is one after which bnft_mcast_sync()
+ * should run again. */
+int bnft_mcast_event(unsigned int nlmsg_type);
+
 #endif

@@ -91,6 +91,8 @@ FRAMES = [
     udp4(SRC4, "239.1.2.3"),                          # not joined
     udp4(SRC4, "239.1.2.3", proto=2),                 # IGMP report, unjoined
     udp4("0.0.0.0", "239.1.2.4"),                     # joined, source 0
+    udp6(SRC6, "ff05::6"),                            # joined late
+    udp4(SRC4, "239.1.2.5"),                          # joined late
     udp4(SRC4, "255.255.255.255"),                    # limited broadcast
     udp4(SRC4, "192.0.2.255"),                        # subnet broadcast
 ]
