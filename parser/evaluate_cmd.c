@@ -1291,6 +1291,7 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 {
 	const struct handle *h = &cmd->handle;
 	struct outbuf *o = ctx->out;
+	bool json = ctx->octx && ctx->octx->json;
 	struct table *t = NULL;
 	struct chain *c;
 	struct set *s;
@@ -1305,15 +1306,18 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 			bnft_print_ruleset_family(ctx->rs, h->family, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_TABLES:
-		bnft_print_tables(ctx->rs, h->family, ctx->octx, o);
-		return 0;
 	case CMD_OBJ_CHAINS:
-		bnft_print_list_chains(ctx->rs, h->family, ctx->octx, o);
-		return 0;
 	case CMD_OBJ_SETS:
 	case CMD_OBJ_MAPS:
 	case CMD_OBJ_METERS:
-		bnft_print_list_sets(ctx->rs, h->family, cmd->obj, ctx->octx, o);
+		if (json)
+			bnft_print_list_plural_json(ctx->rs, h->family, cmd->obj, ctx->octx, o);
+		else if (cmd->obj == CMD_OBJ_TABLES)
+			bnft_print_tables(ctx->rs, h->family, ctx->octx, o);
+		else if (cmd->obj == CMD_OBJ_CHAINS)
+			bnft_print_list_chains(ctx->rs, h->family, ctx->octx, o);
+		else
+			bnft_print_list_sets(ctx->rs, h->family, cmd->obj, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_FLOWTABLES:
 		bnft_print_list_flowtables(ctx->rs, h->family, ctx->octx, o);
@@ -1331,13 +1335,19 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 		return -1;
 	switch (cmd->obj) {
 	case CMD_OBJ_TABLE:
-		bnft_print_table(t, ctx->octx, o);
+		if (json)
+			bnft_print_table_json(t, ctx->octx, o);
+		else
+			bnft_print_table(t, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_CHAIN:
 		c = table_chain_lookup(t, h->chain);
 		if (!c)
 			return kernel_error(ctx, loc_or(&h->chain_loc, &cmd->location), ENOENT);
-		bnft_print_list_chain(t, c, ctx->octx, o);
+		if (json)
+			bnft_print_list_chain_json(t, c, ctx->octx, o);
+		else
+			bnft_print_list_chain(t, c, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_SET:
 	case CMD_OBJ_MAP:
@@ -1345,7 +1355,10 @@ static int cmd_list(struct eval_ctx *ctx, struct cmd *cmd)
 		s = table_set_lookup(t, h->set);
 		if (!s)
 			return kernel_error(ctx, loc_or(&h->set_loc, &cmd->location), ENOENT);
-		bnft_print_list_set(t, s, ctx->octx, o);
+		if (json)
+			bnft_print_list_set_json(t, s, ctx->octx, o);
+		else
+			bnft_print_list_set(t, s, ctx->octx, o);
 		return 0;
 	case CMD_OBJ_FLOWTABLE: {
 		struct flowtable *f = table_flowtable_lookup(t, h->set);

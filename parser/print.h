@@ -203,6 +203,9 @@ void bnft_print_list_chain_json(const struct table *t, const struct chain *c,
 				const struct output_ctx *octx, struct outbuf *o);
 void bnft_print_list_set_json(const struct table *t, const struct set *s,
 			      const struct output_ctx *octx, struct outbuf *o);
+/* list tables|chains|sets|maps|meters with -j (obj: CMD_OBJ_TABLES ...). */
+void bnft_print_list_plural_json(const struct bnft_ruleset *rs, unsigned int family,
+				 enum cmd_obj obj, const struct output_ctx *octx, struct outbuf *o);
 /* {"rule": {...}} of one rule, for JSON echo. */
 struct json_t *bnft_json_rule(const struct chain *c, const struct rule *r,
 			      const struct output_ctx *octx);

@@ -1031,6 +1031,9 @@ static json_t *set_json(struct jctx *jc, const struct set *s)
 		jset(o, "map", type_json(s->data));
 	if (s->policy == NFT_SET_POL_MEMORY)
 		jset(o, "policy", jstr("memory"));
+	/* nft 1.1.6 writes size before flags (tests/shell json dumps) */
+	if (s->size)
+		jset(o, "size", json_integer(s->size));
 	f = json_array();
 	if (s->flags & NFT_SET_CONSTANT)
 		json_array_append_new(f, jstr("constant"));
@@ -1047,8 +1050,6 @@ static json_t *set_json(struct jctx *jc, const struct set *s)
 		jset(o, "timeout", json_integer(s->timeout / 1000));
 	if (s->gc_int)
 		jset(o, "gc-interval", json_integer(s->gc_int / 1000));
-	if (s->size)
-		jset(o, "size", json_integer(s->size));
 	if (s->comment)
 		jset(o, "comment", jstr(s->comment));
 	if (s->automerge)
@@ -1297,6 +1298,50 @@ void bnft_print_list_set_json(const struct table *t, const struct set *s,
 		jc.octx = *octx;
 	jc.family = t->handle.family;
 	json_array_append_new(items, set_json(&jc, s));
+	print_root(items, o);
+}
+
+/* list tables|chains|sets|maps|meters [family] with -j: the objects alone,
+ * as nft -j lists them (sets with their elements). */
+void bnft_print_list_plural_json(const struct bnft_ruleset *rs, unsigned int family,
+				 enum cmd_obj obj, const struct output_ctx *octx, struct outbuf *o)
+{
+	json_t *items = json_array();
+	const struct table *t;
+	const struct chain *c;
+	const struct set *s;
+	struct jctx jc;
+
+	list_for_each_entry(t, &rs->tables, list) {
+		if (family && t->handle.family != family)
+			continue;
+		if (obj == CMD_OBJ_TABLES) {
+			json_array_append_new(items, table_json(t));
+			continue;
+		}
+		if (obj == CMD_OBJ_CHAINS) {
+			list_for_each_entry(c, &t->chains, list)
+				if (!(c->flags & CHAIN_F_BINDING))
+					json_array_append_new(items, chain_json(c));
+			continue;
+		}
+		memset(&jc, 0, sizeof(jc));
+		if (octx)
+			jc.octx = *octx;
+		jc.family = t->handle.family;
+		list_for_each_entry(s, &t->sets, list) {
+			bool anon = s->flags & NFT_SET_ANONYMOUS;
+			bool map = s->flags & NFT_SET_MAP;
+
+			if (obj == CMD_OBJ_SETS && (anon || map))
+				continue;
+			if (obj == CMD_OBJ_MAPS && (anon || !map))
+				continue;
+			if (obj == CMD_OBJ_METERS && !((s->flags & NFT_SET_EVAL) && anon))
+				continue;
+			json_array_append_new(items, set_json(&jc, s));
+		}
+	}
 	print_root(items, o);
 }
 

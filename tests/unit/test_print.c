@@ -478,6 +478,86 @@ static void test_json(void **state)
 	bnft_ruleset_release(&rs);
 }
 
+/* `-j list set|map|table|chain|sets|tables` print JSON (shapes of nft 1.0.6
+ * -j in a netns; "flags": ["dynamic"] and size before flags as the nft
+ * 1.1.6 dumps sets/dumps/meter_set_reuse.json-nft). */
+static void expect_list_json(struct bnft_ruleset *rs, const char *cmd, const char *want_items)
+{
+	struct output_ctx octx = { .json = true };
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct outbuf o;
+	json_t *got, *want, *items;
+	json_error_t err;
+	LIST_HEAD(msgs);
+
+	outbuf_init(&o);
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &msgs);
+	assert_int_equal(bnft_parse_buffer(&pctx, cmd, "<test>"), 0);
+	assert_int_equal(bnft_evaluate(rs, &src, &msgs, &octx, &o), 0);
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	assert_non_null(o.buf);
+	got = json_loads(o.buf, 0, &err);
+	if (!got)
+		fprintf(stderr, "not JSON: %s\n", o.buf);
+	assert_non_null(got);
+	items = json_object_get(got, "nftables");
+	assert_true(json_is_array(items));
+	assert_non_null(json_object_get(json_array_get(items, 0), "metainfo"));
+	json_array_remove(items, 0);
+	want = json_loads(want_items, 0, &err);
+	assert_non_null(want);
+	if (!json_equal(items, want))
+		fprintf(stderr, "%s: got %s\n", cmd, o.buf);
+	assert_true(json_equal(items, want));
+	json_decref(got);
+	json_decref(want);
+	outbuf_release(&o);
+}
+
+static void test_list_json(void **state)
+{
+	struct bnft_ruleset rs;
+
+	bnft_ruleset_init(&rs);
+	load(&rs, "table ip t {\n"
+		  "\tset s { type ipv4_addr; elements = { 1.2.3.4 }; }\n"
+		  "\tmap m { type ipv4_addr : mark; }\n"
+		  "\tchain c {\n"
+		  "\t\ttype filter hook input priority 0;\n"
+		  "\t\tadd @s { ip saddr } counter\n"
+		  "\t}\n"
+		  "}\n");
+	expect_list_json(&rs, "list set ip t s\n",
+			 "[{\"set\": {\"family\": \"ip\", \"name\": \"s\", \"table\": \"t\","
+			 " \"type\": \"ipv4_addr\", \"handle\": 2, \"size\": 65535,"
+			 " \"flags\": [\"dynamic\"], \"elem\": [\"1.2.3.4\"]}}]");
+	expect_list_json(&rs, "list map ip t m\n",
+			 "[{\"map\": {\"family\": \"ip\", \"name\": \"m\", \"table\": \"t\","
+			 " \"type\": \"ipv4_addr\", \"handle\": 3, \"map\": \"mark\"}}]");
+	expect_list_json(&rs, "list chain ip t c\n",
+			 "[{\"chain\": {\"family\": \"ip\", \"table\": \"t\", \"name\": \"c\","
+			 " \"handle\": 1, \"type\": \"filter\", \"hook\": \"input\", \"prio\": 0,"
+			 " \"policy\": \"accept\"}},"
+			 "{\"rule\": {\"family\": \"ip\", \"table\": \"t\", \"chain\": \"c\","
+			 " \"handle\": 4, \"expr\": [{\"set\": {\"op\": \"add\", \"elem\":"
+			 " {\"payload\": {\"protocol\": \"ip\", \"field\": \"saddr\"}},"
+			 " \"set\": \"@s\"}}, {\"counter\": {\"packets\": 0, \"bytes\": 0}}]}}]");
+	expect_list_json(&rs, "list tables\n",
+			 "[{\"table\": {\"family\": \"ip\", \"name\": \"t\", \"handle\": 1}}]");
+	expect_list_json(&rs, "list maps\n",
+			 "[{\"map\": {\"family\": \"ip\", \"name\": \"m\", \"table\": \"t\","
+			 " \"type\": \"ipv4_addr\", \"handle\": 3, \"map\": \"mark\"}}]");
+	expect_list_json(&rs, "list chains\n",
+			 "[{\"chain\": {\"family\": \"ip\", \"table\": \"t\", \"name\": \"c\","
+			 " \"handle\": 1, \"type\": \"filter\", \"hook\": \"input\", \"prio\": 0,"
+			 " \"policy\": \"accept\"}}]");
+	bnft_ruleset_release(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_rule_forms),
 		cmocka_unit_test(test_set_stmt_forms),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_list_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
