@@ -190,4 +190,21 @@ grep -q '^in|iifname "eth0" ip daddr 239.1.2.5|'"$N"'$' "$WORK/ref" &&
 	grep -q '^in|iifname "eth0" ip saddr 192.0.2.2 ip daddr 239.1.2.4|'"$N"'$' "$WORK/ref" &&
 	ok "kernel: late join counted in input once, left group no more" ||
 	ko "kernel reference after join/leave not as expected"
+
+# round 3: the receivers become routers with a default route. The kernel
+# joins ff02::2 (and ff05::2); 255.255.255.255 stays local input although
+# a FIB lookup would forward it by the default route.
+for n in "$REF" "$SUT"; do
+	ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	ip -n "$n" neigh replace 192.0.2.254 lladdr 02:00:00:00:aa:fe dev eth0 nud permanent
+	ip -n "$n" route add default via 192.0.2.254 dev eth0
+done
+sleep 0.5
+ip netns exec "$GEN" python3 "$root/tests/mcast/send.py" "$N" gr gs || { ko "send"; finish; }
+sleep 0.3
+compare router
+grep -q '^in|iifname "eth0" ip6 daddr ff02::2|'"$N"'$' "$WORK/ref" &&
+	grep -q '^in|iifname "eth0" ip daddr 255.255.255.255|'"$((3 * N))"'$' "$WORK/ref" &&
+	ok "kernel: a router gets RS to ff02::2 in input, broadcast stays local" ||
+	ko "kernel reference as a router not as expected"
 finish
