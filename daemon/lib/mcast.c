@@ -9,6 +9,7 @@
  * /proc/net/igmp6: "IDX NAME HEX32 USERS FLAGS TIMER" per group.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,29 @@ static int read_igmp6(struct keyvec *v)
 	return err;
 }
 
+static bool is_marker(const struct bnft_mcast_key *k)
+{
+	static const uint8_t zero[15];
+
+	return (k->addr[0] == 4 || k->addr[0] == 6) && !memcmp(&k->addr[1], zero, 15);
+}
+
+/* Without markers the entry program treats every multicast destination as
+ * input, as before bnft_mcast existed: the safe side when the list could
+ * not be written whole (a full map). */
+static void drop_markers(int fd)
+{
+	struct bnft_mcast_key cur, next;
+	int err;
+
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err;) {
+		cur = next;
+		err = bpf_map_get_next_key(fd, &cur, &next);
+		if (is_marker(&cur))
+			bpf_map_delete_elem(fd, &cur);
+	}
+}
+
 int bnft_mcast_sync(int fd)
 {
 	struct keyvec v = { 0 };
@@ -175,6 +199,8 @@ int bnft_mcast_sync(int fd)
 		bpf_map_delete_elem(fd, &stale[i]);
 	err = (int)v.n;
 out:
+	if (err < 0)
+		drop_markers(fd);
 	free(stale);
 	free(v.k);
 	return err;
@@ -194,11 +220,16 @@ int bnft_mcast_sync_root(const char *pin_root)
 
 int bnft_live_mcast_sync(struct bnft_live *lv)
 {
+	int n = 0;
+
 	if (lv->skel)
-		return bnft_mcast_sync(bpf_map__fd(lv->skel->maps.bnft_mcast));
-	if (!lv->root)
-		return 0;
-	return bnft_mcast_sync_root(lv->root);
+		n = bnft_mcast_sync(bpf_map__fd(lv->skel->maps.bnft_mcast));
+	else if (lv->root)
+		n = bnft_mcast_sync_root(lv->root);
+	if (n < 0) /* not fatal for a load: multicast falls back to input */
+		fprintf(stderr, "bnft: multicast groups not listed (%s): multicast is input\n",
+			strerror(-n));
+	return n < 0 ? 0 : n;
 }
 
 /* Numbers of the 6.13 uapi, for older headers. */

@@ -12,10 +12,13 @@ struct bnft_live;
 /* Makes map_fd hold exactly the current groups plus one marker per
  * interface and family listed. New keys are added before stale ones go,
  * so a group joined before and after never looks unjoined. Returns the
- * number of keys or a negative errno. */
+ * number of keys or a negative errno (then no interface has a marker). */
 int bnft_mcast_sync(int map_fd);
 /* The same for a live state's bnft_mcast (its skeleton or its pin). A
- * pinned state of an older build without the map: 0, nothing done. */
+ * pinned state of an older build without the map: 0, nothing done. A
+ * failure is not an error for a load: bnft_mcast_sync() then leaves no
+ * interface marker (every multicast destination counts as input, the old
+ * behaviour), this says so on stderr and returns 0. */
 int bnft_live_mcast_sync(struct bnft_live *lv);
 /* The pin root's bnft_mcast, for a daemon refreshing on netlink
  * notifications; 0 when the root has no such pin. */
