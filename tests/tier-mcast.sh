@@ -35,7 +35,7 @@ cleanup() {
 	p=$(cat "$(statefile .pid)" 2>/dev/null)
 	[ -n "$p" ] && grep -q bnftd "/proc/$p/cmdline" 2>/dev/null && kill "$p"
 	sleep 0.2
-	rm -f "$(statefile "")" "$(statefile .pid)" "$(statefile .log)" "$(statefile .journal)"
+	rm -f "$(statefile .nft)" "$(statefile .pid)" "$(statefile .log)" "$(statefile .journal)"
 	umount "$PIN" 2>/dev/null && rmdir "$PIN"
 	for n in "$GEN" "$REF" "$SUT"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$WORK"
