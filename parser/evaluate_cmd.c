@@ -1539,6 +1539,7 @@ static int cmd_evaluate(struct eval_ctx *ctx, struct cmd *cmd)
 int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_head *msgs,
 		  const struct output_ctx *octx, struct outbuf *out)
 {
+	size_t out_start = out ? out->len : 0;
 	struct eval_ctx ctx;
 	struct list_head kmsgs;
 	struct cmd *cmd;
@@ -1561,10 +1562,17 @@ int bnft_evaluate(struct bnft_ruleset *rs, struct ruleset_src *src, struct list_
 	}
 	if (ctx.nerrs || ctx.kerrs) {
 		ruleset_trans_abort(rs);
-		if (!ctx.nerrs)
+		if (!ctx.nerrs) {
 			list_splice_tail_init(&kmsgs, msgs);
-		else
+		} else {
 			erec_free_list(&kmsgs);
+			/* nft runs no command of input that does not evaluate:
+			 * a list command before the error prints nothing */
+			if (out && out->len > out_start) {
+				out->len = out_start;
+				out->buf[out_start] = '\0';
+			}
+		}
 		outbuf_release(&ctx.echo);
 		free(ctx.anon.used[0]);
 		free(ctx.anon.used[1]);

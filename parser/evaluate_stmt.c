@@ -320,9 +320,31 @@ static int meter_declare(struct eval_ctx *ctx, struct stmt *s)
 		k = k->elem.key;
 	}
 	s->set.op = timeout ? NFT_DYNSET_OP_UPDATE : NFT_DYNSET_OP_ADD;
-	if (!ctx->table || !k || !ref || ref->etype != EXPR_SET_REF ||
-	    table_set_lookup(ctx->table, ref->set_ref.name))
+	if (!ctx->table || !k || !ref || ref->etype != EXPR_SET_REF)
 		return 0;
+	set = table_set_lookup(ctx->table, ref->set_ref.name);
+	if (set) {
+		/* nft 1.1.6 stmt_evaluate_meter: reuse a compatible set */
+		const char *n = ref->set_ref.name;
+
+		if (!(set->flags & NFT_SET_EVAL) || (set->flags & NFT_SET_MAP))
+			return eval_error(ctx, &s->location,
+					  "File exists; meter '%s' overlaps an existing %s '%s' in "
+					  "family %s",
+					  n, (set->flags & NFT_SET_MAP) ? "map" : "set", n,
+					  family_name(set->handle.family));
+		if ((set->flags & NFT_SET_TIMEOUT) && !timeout)
+			return eval_error(ctx, &s->set.key->location,
+					  "existing set '%s' has timeout flag", n);
+		if (!(set->flags & NFT_SET_TIMEOUT) && timeout)
+			return eval_error(ctx, &s->set.key->location,
+					  "existing set '%s' lacks timeout flag", n);
+		if (s->set.meter_size && set->size != s->set.meter_size)
+			return eval_error(ctx, &s->set.key->location,
+					  "existing set '%s' has size %u, meter has %u", n, set->size,
+					  s->set.meter_size);
+		return 0;
+	}
 	list_for_each_entry(set, &ctx->pending_sets, list)
 		if (set->handle.set && !strcmp(set->handle.set, ref->set_ref.name))
 			goto bind;

@@ -721,7 +721,8 @@ void bnft_print_list_sets(const struct bnft_ruleset *rs, unsigned int family, en
 		list_for_each_entry(s, &t->sets, list) {
 			bool anon = s->flags & NFT_SET_ANONYMOUS;
 			bool map = s->flags & NFT_SET_MAP;
-			bool meter = (s->flags & NFT_SET_EVAL) && anon;
+			/* nft 1.1 set_is_meter_compat: meters are dynamic sets */
+			bool meter = s->flags & NFT_SET_EVAL;
 
 			if (obj == CMD_OBJ_SETS && (anon || map))
 				continue;

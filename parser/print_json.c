@@ -1337,7 +1337,7 @@ void bnft_print_list_plural_json(const struct bnft_ruleset *rs, unsigned int fam
 				continue;
 			if (obj == CMD_OBJ_MAPS && (anon || !map))
 				continue;
-			if (obj == CMD_OBJ_METERS && !((s->flags & NFT_SET_EVAL) && anon))
+			if (obj == CMD_OBJ_METERS && !(s->flags & NFT_SET_EVAL))
 				continue;
 			json_array_append_new(items, set_json(&jc, s));
 		}

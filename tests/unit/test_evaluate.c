@@ -490,6 +490,57 @@ static void test_dynamic_sets(void **state)
 	assert_null(table_set_lookup(t, "gone"));
 	assert_null(table_set_lookup(t, "n"));
 	assert_int_equal(count_rules(c), 7);
+	/* nft 1.1.6 reuses a meter's set only when it is compatible */
+	assert_int_equal(run_text(&rs, "add rule ip t c meter s3 { ip saddr counter }\n", &r), 0);
+	assert_int_equal(run_text(&rs, "add rule ip t c meter old { ip saddr counter }\n", &r), -1);
+	assert_string_equal(r.first,
+			    "File exists; meter 'old' overlaps an existing set 'old' in family ip");
+	assert_int_equal(run_text(&rs, "add rule ip t c meter m { ip saddr counter }\n", &r), -1);
+	assert_string_equal(r.first,
+			    "File exists; meter 'm' overlaps an existing map 'm' in family ip");
+	assert_int_equal(run_text(&rs, "add rule ip t c meter xyz { ip saddr counter }\n", &r), -1);
+	assert_string_equal(r.first, "existing set 'xyz' has timeout flag");
+	assert_int_equal(run_text(&rs, "add rule ip t c meter h { tcp dport . ip saddr timeout 1s "
+					"counter }\n",
+				  &r),
+			 -1);
+	assert_string_equal(r.first, "existing set 'h' lacks timeout flag");
+	assert_int_equal(run_text(&rs, "add rule ip t c meter xyz size 10 { ip saddr timeout 1s "
+					"counter }\n",
+				  &r),
+			 -1);
+	assert_string_equal(r.first, "existing set 'xyz' has size 8192, meter has 10");
+	bnft_ruleset_release(&rs);
+}
+
+/* Input that does not evaluate runs no command: a list before the error
+ * prints nothing (nft 1.0.6 in a netns prints nothing either). */
+static void test_no_output_on_error(void **state)
+{
+	struct output_ctx octx = { 0 };
+	struct bnft_ruleset rs;
+	struct ruleset_src src;
+	struct parse_ctx pctx;
+	struct outbuf o;
+	LIST_HEAD(msgs);
+
+	(void)state;
+	bnft_ruleset_init(&rs);
+	outbuf_init(&o);
+	outbuf_puts(&o, "before\n");
+	ruleset_src_init(&src);
+	parse_ctx_init(&pctx, &src, &msgs);
+	assert_int_equal(bnft_parse_buffer(&pctx,
+					   "add table ip t\nadd chain ip t c\nlist tables\n"
+					   "add rule ip t c ip saddr @nope accept\n",
+					   "<test>"),
+			 0);
+	assert_int_equal(bnft_evaluate(&rs, &src, &msgs, &octx, &o), -1);
+	assert_string_equal(o.buf, "before\n");
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	outbuf_release(&o);
 	bnft_ruleset_release(&rs);
 }
 
@@ -539,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_binding_and_delete),
 		cmocka_unit_test(test_dynamic_sets),
+		cmocka_unit_test(test_no_output_on_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
