@@ -368,6 +368,7 @@ static void emit_run_counter(struct cg *cg, uint32_t base)
 	emit(e, I_ALU64_IMM(BPF_RSH, BPF_REG_1, 9));
 	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_1, (int32_t)base));
 	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, SCR_TMP));
+	cg_frag_counter(cg, skip); /* a first fragment records (codegen_frag.c) */
 	emit_ld_map(e, BPF_REG_1, BNFT_MAPREF_COUNTERS);
 	emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 	emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));

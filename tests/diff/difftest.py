@@ -90,8 +90,11 @@ class Counters:
 			ck = (r["family"], r["table"], r["chain"])
 			i = idx[ck] = idx.get(ck, -1) + 1
 			c.handles[ck + (r.get("handle"),)] = ck + (i,)
+			# a rule counter is {"counter": {"packets", "bytes"}}; a named
+			# counter reference is a string or {"counter": {"map": ...}}
 			cs = [e["counter"] for e in r.get("expr", [])
-			      if isinstance(e, dict) and isinstance(e.get("counter"), dict)]
+			      if isinstance(e, dict) and isinstance(e.get("counter"), dict) and
+			      "packets" in e["counter"]]
 			if cs:
 				c.rules[ck + (i,)] = [(x.get("packets", 0), x.get("bytes", 0)) for x in cs]
 		return c
