@@ -11,7 +11,8 @@
 #   tests/tier-mcast.sh     ends with "mcast: N passed, N failed, N skipped"
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-B=${BNFT_BUILD:-$root/build}
+B=${BNFT_BUILD:-build}
+case $B in /*) ;; *) B=$root/$B ;; esac
 BNFT=${BNFT_BIN:-$B/bnft}
 T=$$
 GEN=bnft-mcast-gen-$T REF=bnft-mcast-ref-$T SUT=bnft-mcast-sut-$T
