@@ -21,6 +21,7 @@
 #include "parser/parse.h"
 #include "parser/print.h"
 #include "parser/ruleset.h"
+#include "translator/lower.h"
 
 #define BNFT_VERSION_STRING "bnft v0.1 (nftables 1.1 compatible)"
 
@@ -108,9 +109,6 @@ __attribute__((weak)) int bnft_apply_live(const struct bnft_ruleset *rs, struct 
 }
 #endif
 
-/* The lowering may provide the `--debug=netlink` dump of a ruleset. */
-extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
-			       struct outbuf *o) __attribute__((weak));
 
 /* Whether the input changes the ruleset (else nothing is reloaded). */
 static bool cmds_modify(const struct ruleset_src *src)
@@ -484,7 +482,7 @@ int main(int argc, char **argv)
 		goto err;
 	flush_out(&out, stdout);
 
-	if (debug_netlink && bnft_netlink_debug) {
+	if (debug_netlink) {
 		bnft_netlink_debug(&rs, &octx, &out);
 		flush_out(&out, stdout);
 	}

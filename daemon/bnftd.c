@@ -72,10 +72,8 @@
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
+#include "translator/lower.h"
 
-/* The lowering may provide the `--debug=netlink` dump of a ruleset. */
-extern void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
-			       struct outbuf *o) __attribute__((weak));
 
 #define BNFTD_MAX_MONITORS 32
 
@@ -772,7 +770,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	d->rs.on_change_data = NULL;
 	if (erc < 0)
 		goto errors;
-	if (debug_netlink && bnft_netlink_debug)
+	if (debug_netlink)
 		bnft_netlink_debug(&d->rs, &octx, &out);
 	if (live_reset(&src, &msgs) < 0)
 		goto errors;

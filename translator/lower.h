@@ -36,4 +36,9 @@ void bnft_ir_print_rule_debug(const struct bnft_ir *ir, struct nftnl_rule *r, st
 /* A set's element lines ("\telement ... " ...), without the header. */
 void bnft_ir_print_set_elems(struct nftnl_set *s, struct outbuf *o);
 
+/* `--debug=netlink`: lower rs and print its expression lists (or the
+ * lowering's error records) to o (translator/netlink_debug.c). */
+void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
+			struct outbuf *o);
+
 #endif

@@ -17,6 +17,7 @@
 #include <libnftnl/set.h>
 
 #include "parser/datatype.h"
+#include "parser/erec.h"
 #include "translator/lower.h"
 
 static void print_words(struct outbuf *o, const uint8_t *d, uint32_t len)
@@ -279,4 +280,27 @@ void bnft_ir_print_debug(const struct bnft_ir *ir, struct outbuf *o)
 	while (it && (r = nftnl_rule_list_iter_next(it)))
 		bnft_ir_print_rule_debug(ir, r, o);
 	nftnl_rule_list_iter_destroy(it);
+}
+
+/*
+ * `bnft --debug=netlink` (compat/bnft.c, bnftd): the expression lists of the
+ * ruleset the input leaves, as nft --debug=netlink prints what it sends.
+ * nft prints only the objects of the batch; bnft prints the whole resulting
+ * ruleset (the same on an empty system). A ruleset that cannot be lowered
+ * prints its error records instead (the load reports them too).
+ */
+void bnft_netlink_debug(const struct bnft_ruleset *rs, const struct output_ctx *octx,
+			struct outbuf *o)
+{
+	struct bnft_ir *ir = NULL;
+	LIST_HEAD(msgs);
+
+	(void)octx;
+	if (bnft_lower(rs, &ir, &msgs) < 0) {
+		erec_print_list(o, &msgs);
+		erec_free_list(&msgs);
+		return;
+	}
+	bnft_ir_print_debug(ir, o);
+	bnft_ir_free(&ir);
 }
