@@ -24,6 +24,7 @@
 #include "parser/ruleset.h"
 #include "translator/codegen_stmt.h"
 #include "translator/stmt_live.h"
+#include "daemon/lib/rcu.h"
 
 #define OBJ_OFF(f) ((int16_t)offsetof(struct bnft_obj, f))
 
@@ -710,29 +711,6 @@ static bool same_obj(const struct bnft_obj *a, const struct bnft_obj *b)
 	       a->nth == b->nth && !strcmp(a->table, b->table) && !strcmp(a->name, b->name);
 }
 
-/* One RCU grace period: TC programs run in RCU read-side sections and an
- * ARRAY_OF_MAPS update waits for one (as daemon/lib/counters.c does). */
-static int rcu_sync(void)
-{
-	DECLARE_LIBBPF_OPTS(bpf_map_create_opts, o);
-	uint32_t key = 0;
-	int inner, outer, err = 0;
-
-	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bnft_rcu_in", 4, 4, 1, NULL);
-	if (inner < 0)
-		return -errno;
-	o.inner_map_fd = inner;
-	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "bnft_rcu", 4, 4, 1, &o);
-	if (outer < 0)
-		err = -errno;
-	else if (bpf_map_update_elem(outer, &key, &inner, BPF_ANY))
-		err = -errno;
-	if (outer >= 0)
-		close(outer);
-	close(inner);
-	return err;
-}
-
 int bnft_live_objects_settle(const char *root)
 {
 	struct bpf_map_info info;
@@ -746,7 +724,7 @@ int bnft_live_objects_settle(const char *root)
 	g = active_gen(root);
 	err = g < 0 ? g : gen_map(root, g ^ 1, BNFT_OBJ_MAP, &ofd);
 	err = err ?: gen_map(root, g, BNFT_OBJ_MAP, &nfd);
-	err = err ?: rcu_sync();
+	err = err ?: bnft_rcu_sync();
 	if (!err) {
 		memset(&info, 0, sizeof(info));
 		if (bpf_obj_get_info_by_fd(nfd, &info, &ilen) || info.value_size != sizeof(ov) ||

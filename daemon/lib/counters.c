@@ -24,6 +24,7 @@
 
 #include "bpf/lib/abi.h"
 #include "daemon/lib/load_int.h"
+#include "daemon/lib/rcu.h"
 
 static const char *const gm_names[GM_N] = { "counters", "rules", "chains", "cbase" };
 
@@ -234,29 +235,6 @@ out:
 	return err;
 }
 
-/* Returns after one RCU grace period: every BPF program run that started
- * before the call has ended. */
-static int rcu_sync(void)
-{
-	DECLARE_LIBBPF_OPTS(bpf_map_create_opts, o);
-	uint32_t key = 0;
-	int inner, outer, err = 0;
-
-	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bnft_rcu_in", 4, 4, 1, NULL);
-	if (inner < 0)
-		return -errno;
-	o.inner_map_fd = inner;
-	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "bnft_rcu", 4, 4, 1, &o);
-	if (outer < 0)
-		err = -errno;
-	else if (bpf_map_update_elem(outer, &key, &inner, BPF_ANY))
-		err = -errno;
-	if (outer >= 0)
-		close(outer);
-	close(inner);
-	return err;
-}
-
 static int64_t settle(const struct bnft_carry *carry, size_t n, const int *of, int cbase_new)
 {
 	int ncpu = libbpf_num_possible_cpus(), err = 0;
@@ -268,7 +246,7 @@ static int64_t settle(const struct bnft_carry *carry, size_t n, const int *of, i
 		return 0;
 	if (ncpu <= 0)
 		return ncpu ?: -EINVAL;
-	err = rcu_sync();
+	err = bnft_rcu_sync();
 	if (err)
 		return err;
 	t1 = mono_ns();
