@@ -535,6 +535,12 @@ int stmt_evaluate(struct eval_ctx *ctx, struct stmt *s)
 		     ctx->chain->hooknum != NF_BR_PRE_ROUTING))
 			return eval_error(ctx, &s->location,
 					  "meta broute is only valid in bridge prerouting chains");
+		/* the kernel sets only these (nft_meta_set_init, bridge broute) */
+		if (s->meta.key != NFT_META_MARK && s->meta.key != NFT_META_PRIORITY &&
+		    s->meta.key != NFT_META_PKTTYPE && s->meta.key != NFT_META_NFTRACE &&
+		    s->meta.key != NFT_META_BRI_BROUTE)
+			return eval_error(ctx, &s->location,
+					  "Could not process rule: Operation not supported");
 		return key_stmt(ctx, s, meta_template(s->meta.key), &s->meta.expr);
 	case STMT_CT:
 		return key_stmt(ctx, s, ct_template(s->ct.key), &s->ct.expr);
