@@ -1197,6 +1197,7 @@ int main(int argc, char **argv)
 	notify_ready();
 	logmsg("serving %s", bnft_live_pin_root());
 	last = last_gc = now_ns();
+	root_gone(&d); /* notes a pin root that exists now, so its removal is seen */
 	d.nlfd = link_watch_open();
 	/* `log` statements: records to the kernel log (daemon/lib/logd.h) */
 	if (bnft_logd_open(bnft_live_pin_root(), &logd) < 0)
@@ -1252,8 +1253,14 @@ int main(int argc, char **argv)
 		if (root_gone(&d)) {
 			char path[1024];
 
-			/* nothing is live any more: leave no log behind */
+			/* nothing is live any more: leave no log or state behind
+			 * (a later daemon on the same path must not recover a
+			 * ruleset that is not loaded) */
 			if (!bnft_live_state_file(".log", path, sizeof(path)))
+				unlink(path);
+			if (!bnft_live_state_file(".nft", path, sizeof(path)))
+				unlink(path);
+			if (!bnft_live_state_file(".next", path, sizeof(path)))
 				unlink(path);
 			break;
 		}

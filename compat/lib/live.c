@@ -576,8 +576,9 @@ static int save_state(const struct bnft_ruleset *rs, const char *ext, int gen)
 		err = -EIO;
 	if (!err && fflush(f))
 		err = -errno;
-	if (!err && fsync(fileno(f)))
-		err = -errno;
+	/* no fsync: the state must survive the daemon (kill -9), which the
+	 * page cache and the atomic rename give; it need not survive a reboot,
+	 * which empties bpffs and every pin it describes */
 	if (fclose(f) && !err)
 		err = -errno;
 	outbuf_release(&out);
