@@ -10,7 +10,8 @@ CFLAGS  += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I. -I$(O) -fPIC \
 LIBS    := -lnftnl -lmnl -lbpf -lelf -lz -ljansson
 DEB_PKGS := gcc make pkg-config bison flex clang llvm bpftool libbpf-dev \
             libelf-dev zlib1g-dev libnftnl-dev libmnl-dev libjansson-dev \
-            libcmocka-dev nftables iproute2 iputils-ping python3 libclang-rt-14-dev
+            libcmocka-dev nftables iproute2 iputils-ping python3 libclang-rt-14-dev \
+            netsniff-ng
 
 # Generated parser
 GEN_C   := $(O)/parser/parser.c $(O)/parser/scanner.c
@@ -77,10 +78,14 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "all build and test packages present"; fi
 
-test: all
+# deps first, then the build (a fresh machine has neither; -j must not
+# start compiling before the packages are in)
+test: deps
+	$(MAKE) all
 	tests/run-all.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	demo/demo.sh
 
 fuzz:
