@@ -68,24 +68,6 @@ struct cl_tmp {
 #define SCR_CL_P (SCR_KEY)
 #define SCR_CL_SLOT (SCR_KEY + 8)
 
-static int cl_add_map(struct cg *cg, const char *name, uint32_t type, uint32_t vs, uint32_t max)
-{
-	struct bnft_prog_set *ps = cg->ps;
-	struct bnft_map_spec *m = realloc(ps->maps, (ps->nmaps + 1) * sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	ps->maps = m;
-	m = &ps->maps[ps->nmaps];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->type = type;
-	m->key_size = 4;
-	m->value_size = vs;
-	m->max_entries = max;
-	return (int)ps->nmaps++;
-}
-
 /* R0 = &map[idx] (idx an immediate), or jump to fail when NULL. */
 static void cl_lookup_imm(struct cg *cg, int map, int32_t idx, uint32_t fail)
 {
@@ -124,11 +106,11 @@ int cg_connlimit(struct cg *cg, struct nftnl_expr *ex)
 
 	if (!cg->uses_ct)
 		return cg_fail(cg, -EINVAL, "ct count without conntrack");
-	slots = cl_add_map(cg, "bnft_cl_slots", BPF_MAP_TYPE_ARRAY, sizeof(struct cl_slot),
+	slots = cg_map_add(cg, "bnft_cl_slots", BPF_MAP_TYPE_ARRAY, 4, sizeof(struct cl_slot),
 			   CL_SLOTS + 1);
 	if (slots < 0)
 		return slots;
-	tmp = cl_add_map(cg, "bnft_cl_tmp", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(struct cl_tmp), 1);
+	tmp = cg_map_add(cg, "bnft_cl_tmp", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct cl_tmp), 1);
 	if (tmp < 0)
 		return tmp;
 	loop = emit_label(e);

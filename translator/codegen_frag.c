@@ -71,25 +71,6 @@ _Static_assert(sizeof(struct bnft_frag_state) == BNFT_FRAG_STATE_SIZE, "frag sta
 #define PT_COMMIT 0x8
 #define PF_FRAGSKIP_CB ((int32_t)BNFT_PF_FRAGSKIP << 16)
 
-static int add_map(struct cg *cg, const char *name, uint32_t type, uint32_t ks, uint32_t vs,
-		   uint32_t max)
-{
-	struct bnft_prog_set *ps = cg->ps;
-	struct bnft_map_spec *m = realloc(ps->maps, (ps->nmaps + 1) * sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	ps->maps = m;
-	m = &ps->maps[ps->nmaps];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->type = type;
-	m->key_size = ks;
-	m->value_size = vs;
-	m->max_entries = max;
-	return (int)ps->nmaps++;
-}
-
 /* nf_ct_netns_get() of a table with a ct expression turns nf_defrag on
  * for its family: bit 0 IPv4, bit 1 IPv6 (inet and netdev: both). */
 static uint8_t defrag_families(struct cg *cg)
@@ -143,13 +124,13 @@ int cg_frag_init(struct cg *cg)
 	}
 	if (!cg->frag_ct && !cg->frag_input && !cg->frag_egress)
 		return 0;
-	m = add_map(cg, "bnft_frag", BPF_MAP_TYPE_LRU_HASH, BNFT_FRAG_KEY_SIZE,
-		    BNFT_FRAG_STATE_SIZE, BNFT_FRAG_ENTRIES);
+	m = cg_map_add(cg, "bnft_frag", BPF_MAP_TYPE_LRU_HASH, BNFT_FRAG_KEY_SIZE,
+		       BNFT_FRAG_STATE_SIZE, BNFT_FRAG_ENTRIES);
 	if (m < 0)
 		return m;
 	cg->frag_map = m;
-	m = add_map(cg, "bnft_fragcur", BPF_MAP_TYPE_PERCPU_ARRAY, 4, sizeof(struct bnft_frag_cur),
-		    1);
+	m = cg_map_add(cg, "bnft_fragcur", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
+		       sizeof(struct bnft_frag_cur), 1);
 	if (m < 0)
 		return m;
 	cg->frag_cur_map = m;

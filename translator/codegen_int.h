@@ -222,4 +222,12 @@ int cg_limit_emit(struct cg *cg, uint64_t rate, uint64_t unit, uint32_t burst, u
  * NFT_REG32_00..15) holding `len` bytes; negative errno if invalid. */
 int cg_reg_off(struct cg *cg, uint32_t reg, uint32_t len);
 
+/* Appends a map to ps->maps (codegen_log.c; every fixed-layout generated map
+ * goes through it); returns its index or a negative errno. */
+int cg_map_add(struct cg *cg, const char *name, uint32_t type, uint32_t key_size,
+	       uint32_t value_size, uint32_t max_entries);
+/* Appends one element (key = its index) to ARRAY map `mi`; returns the
+ * index or a negative errno. */
+int cg_map_append(struct cg *cg, int mi, const void *value);
+
 #endif

@@ -31,12 +31,6 @@ void cg_stmts_free(struct cg *cg);
 /* Slots for the named counters/quotas no rule references (codegen_obj.c). */
 int cg_objs_unreferenced(struct cg *cg);
 
-/* Appends a map to ps->maps; returns its index or a negative errno. */
-int cg_map_add(struct cg *cg, const char *name, uint32_t type, uint32_t key_size,
-	       uint32_t value_size, uint32_t max_entries);
-/* Appends one element (key = its index) to ARRAY map `mi`; returns the
- * index or a negative errno. */
-int cg_map_append(struct cg *cg, int mi, const void *value);
 
 /* R1 = the packet length as the hook's skb->len (clobbers R2). */
 void cg_emit_skb_len(struct cg *cg, uint8_t reg);

@@ -24,25 +24,6 @@
 
 #define EV_OFF(f) ((int16_t)offsetof(struct bnft_trace_ev, f))
 
-static int add_map(struct cg *cg, const char *name, uint32_t type, uint32_t ks, uint32_t vs,
-		   uint32_t max)
-{
-	struct bnft_prog_set *ps = cg->ps;
-	struct bnft_map_spec *m = realloc(ps->maps, (ps->nmaps + 1) * sizeof(*m));
-
-	if (!m)
-		return -ENOMEM;
-	ps->maps = m;
-	m = &ps->maps[ps->nmaps];
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->type = type;
-	m->key_size = ks;
-	m->value_size = vs;
-	m->max_entries = max;
-	return (int)ps->nmaps++;
-}
-
 static bool rule_sets_nftrace(const struct nftnl_rule *r)
 {
 	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
@@ -69,11 +50,11 @@ int cg_trace_init(struct cg *cg)
 			cg->trace = rule_sets_nftrace(cg->chains[i].rules[r]);
 	if (!cg->trace)
 		return 0;
-	m = add_map(cg, "bnft_trace", BPF_MAP_TYPE_RINGBUF, 0, 0, BNFT_TRACE_RINGBUF_SIZE);
+	m = cg_map_add(cg, "bnft_trace", BPF_MAP_TYPE_RINGBUF, 0, 0, BNFT_TRACE_RINGBUF_SIZE);
 	if (m < 0)
 		return m;
 	cg->trace_map = m;
-	m = add_map(cg, "bnft_trid", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
+	m = cg_map_add(cg, "bnft_trid", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1);
 	if (m < 0)
 		return m;
 	cg->trid_map = m;
