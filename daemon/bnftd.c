@@ -384,7 +384,9 @@ static int reload_ruleset(struct daemon *d, struct list_head *msgs)
 		d->rs.hgens.prev->next = &d->rs.hgens;
 	}
 	init_list_head(&d->rs.undo);
+	init_list_head(&d->rs.reap);
 	d->rs.in_trans = false;
+	d->rs.defer_free = true;
 	state_mark(d);
 	return 0;
 }
@@ -972,6 +974,11 @@ static bool serve_one(struct daemon *d, int cfd)
 		else if (w < 0)
 			logmsg("counter carry not settled: %s", strerror((int)-w));
 	}
+	/* what the commit replaced is freed after the reply */
+	bnft_ruleset_reap(&d->rs);
+	/* nothing loaded (a flush): the next entry object loads meanwhile */
+	if (list_empty(&d->rs.tables))
+		bnft_live_spare_prepare(bnft_live_pin_root());
 out:
 	bnft_msg_release(&req);
 	bnft_msg_release(&rep);
@@ -1182,6 +1189,7 @@ int main(int argc, char **argv)
 		}
 	}
 	bnft_ruleset_init(&d.rs);
+	d.rs.defer_free = true;
 	init_list_head(&msgs);
 	if (reload_ruleset(&d, &msgs) < 0) {
 		struct outbuf o;
@@ -1195,6 +1203,8 @@ int main(int argc, char **argv)
 	erec_free_list(&msgs);
 	write_pidfile();
 	notify_ready();
+	if (list_empty(&d.rs.tables)) /* the first commit takes it */
+		bnft_live_spare_prepare(bnft_live_pin_root());
 	logmsg("serving %s", bnft_live_pin_root());
 	last = last_gc = now_ns();
 	root_gone(&d); /* notes a pin root that exists now, so its removal is seen */

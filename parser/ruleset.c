@@ -108,6 +108,7 @@ void bnft_ruleset_init(struct bnft_ruleset *rs)
 	init_list_head(&rs->tables);
 	init_list_head(&rs->hgens);
 	init_list_head(&rs->undo);
+	init_list_head(&rs->reap);
 }
 
 static void hgens_free(struct list_head *h)
@@ -126,6 +127,7 @@ void bnft_ruleset_release(struct bnft_ruleset *rs)
 
 	if (rs->in_trans)
 		ruleset_trans_commit(rs);
+	bnft_ruleset_reap(rs);
 	list_for_each_entry_safe(t, n, &rs->tables, list) {
 		list_del(&t->list);
 		rs_table_free(t);
@@ -450,12 +452,28 @@ void ruleset_trans_commit(struct bnft_ruleset *rs)
 	if (rs->on_change)
 		list_for_each_entry(u, &rs->undo, list)
 			undo_notify(rs, u);
+	if (rs->defer_free) {
+		list_splice_tail_init(&rs->undo, &rs->reap);
+		rs->in_trans = false;
+		return;
+	}
 	list_for_each_entry_safe(u, n, &rs->undo, list) {
 		list_del(&u->list);
 		undo_commit_one(u);
 		free(u);
 	}
 	rs->in_trans = false;
+}
+
+void bnft_ruleset_reap(struct bnft_ruleset *rs)
+{
+	struct undo *u, *n;
+
+	list_for_each_entry_safe(u, n, &rs->reap, list) {
+		list_del(&u->list);
+		undo_commit_one(u);
+		free(u);
+	}
 }
 
 void ruleset_trans_abort(struct bnft_ruleset *rs)

@@ -106,6 +106,10 @@ struct bnft_ruleset {
 	/* undo log of the transaction in progress (ruleset.c) */
 	struct list_head undo;
 	bool in_trans;
+	/* When set, what a commit unlinked is kept on `reap` until
+	 * bnft_ruleset_reap() (bnftd frees it after its reply). */
+	bool defer_free;
+	struct list_head reap;
 	uint64_t set_changes; /* bumped by every set link/unlink (caches) */
 	/* Change hook (bnftd's monitor): when set, ruleset_trans_commit()
 	 * reports every change of the transaction in order, before unlinked
@@ -121,6 +125,8 @@ struct bnft_ruleset {
 
 void bnft_ruleset_init(struct bnft_ruleset *rs);
 void bnft_ruleset_release(struct bnft_ruleset *rs);
+/* Frees what committed transactions unlinked while defer_free was set. */
+void bnft_ruleset_reap(struct bnft_ruleset *rs);
 
 /*
  * Evaluate every command of src (types, symbols, dependencies, sets) and

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -715,6 +716,52 @@ int bnft_live_commit(const struct bnft_ruleset *rs, uint32_t flags, struct list_
 	return bnft_live_commit_ex(rs, flags, NULL, 0, msgs, st);
 }
 
+/*
+ * The state text of the new ruleset is printed and written to <state>.next
+ * by a thread beside lowering, compiling and loading (they only read the
+ * ruleset too); the loader waits for it right before the switch, so a
+ * generation never goes live without its state on disk.
+ */
+struct state_job {
+	pthread_t th;
+	const struct bnft_ruleset *rs;
+	int gen;
+	int err;
+	bool running;
+	uint64_t ns;
+};
+
+static void *state_job_main(void *arg)
+{
+	struct state_job *j = arg;
+	uint64_t t = mono_ns();
+
+	j->err = save_state(j->rs, ".next", j->gen);
+	j->ns = mono_ns() - t;
+	return NULL;
+}
+
+static void state_job_start(struct state_job *j, const struct bnft_ruleset *rs, int gen)
+{
+	j->rs = rs;
+	j->gen = gen;
+	j->err = 0;
+	j->running = !pthread_create(&j->th, NULL, state_job_main, j);
+	if (!j->running)
+		state_job_main(j); /* no thread: in line */
+}
+
+static int state_job_wait(void *arg)
+{
+	struct state_job *j = arg;
+
+	if (j->running) {
+		pthread_join(j->th, NULL);
+		j->running = false;
+	}
+	return j->err;
+}
+
 int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 			const struct bnft_rule_key *fresh, size_t nfresh, struct list_head *msgs,
 			struct bnft_load_stats *st)
@@ -722,6 +769,7 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_ir *ir = NULL;
 	struct bnft_err cerr = { 0 };
+	struct state_job job = { 0 };
 	const char *root = bnft_live_pin_root();
 	int err, active, expect;
 	uint64_t t = mono_ns(), t2;
@@ -747,37 +795,42 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 					    strerror(-err))
 			       : 0;
 	}
-	if (bnft_lower(rs, &ir, msgs) < 0)
-		return -1;
+	active = live_active_gen();
+	expect = active >= 0 ? 1 - active : -1;
+	state_job_start(&job, rs, expect);
+	err = bnft_lower(rs, &ir, msgs) < 0 ? -EINVAL : 0;
 	t2 = mono_ns();
 	last_times.lower_ns = t2 - t;
 	t = t2;
-	err = bnft_compile(ir, &ps, &cerr);
-	t2 = mono_ns();
-	last_times.compile_ns = t2 - t;
-	t = t2;
+	if (!err) {
+		err = bnft_compile(ir, &ps, &cerr);
+		t2 = mono_ns();
+		last_times.compile_ns = t2 - t;
+		t = t2;
+		if (err < 0)
+			erec_error(msgs, &internal_location, "%s",
+				   cerr.msg[0] ? cerr.msg : strerror(-err));
+	}
 	if (err < 0) {
+		state_job_wait(&job);
+		remove_next();
 		bnft_ir_free(&ir);
-		return erec_error(msgs, &internal_location, "%s", cerr.msg[0] ? cerr.msg
-								       : strerror(-err));
+		return -1;
 	}
 	fault_inject(ps);
-	active = live_active_gen();
-	expect = active >= 0 ? 1 - active : -1;
-	err = save_state(rs, ".next", expect);
-	if (err < 0) {
-		bnft_prog_set_free(&ps);
-		bnft_ir_free(&ir);
-		return erec_error(msgs, &internal_location, "saving ruleset state: %s",
-				  strerror(-err));
-	}
-	t2 = mono_ns();
-	last_times.save_ns = t2 - t;
-	t = t2;
+	bnft_live_before_flip = state_job_wait;
+	bnft_live_before_flip_data = &job;
 	err = bnft_live_apply_ex(ps, root, flags, fresh, nfresh, st);
+	bnft_live_before_flip = NULL;
+	bnft_live_before_flip_data = NULL;
 	t2 = mono_ns();
 	last_times.load_ns = t2 - t;
 	t = t2;
+	/* the loader may fail before it waits */
+	if (state_job_wait(&job) < 0 && err >= 0)
+		err = job.err; /* cannot happen: the switch waits for it */
+	/* the thread's own time: it overlaps lowering, compiling and loading */
+	last_times.save_ns = job.ns;
 	/* set maps that element updates may change in place (live_elems.h) */
 	bnft_live_elems_note(err >= 0 ? ps : NULL, st->gen);
 	bnft_prog_set_free(&ps);
@@ -790,6 +843,9 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		bnft_setdump_carry(root); /* set elements the datapath added meanwhile */
 	if (err < 0) {
 		remove_next();
+		if (job.err < 0)
+			return erec_error(msgs, &internal_location, "saving ruleset state: %s",
+					  strerror(-job.err));
 		if (st->verifier_log[0])
 			return erec_error(msgs, &internal_location,
 					  "the kernel refused the compiled ruleset (%s): %s",

@@ -190,7 +190,7 @@ static int open_pinned(struct bnft_live *lv)
 }
 
 /* The maps named by bnft_ct_kept_pins (ctcfg.c), in that order. */
-static struct bpf_map *kept_map(struct bnft_entry_bpf *skel, int k)
+struct bpf_map *bnft__kept_map(struct bnft_entry_bpf *skel, int k)
 {
 	struct bpf_map *m[6] = { skel->maps.bnft_ct,	     skel->maps.bnft_ct_pkt,
 				 skel->maps.bnft_ct_cfg,     skel->maps.bnft_ct_stats,
@@ -204,12 +204,12 @@ static struct bpf_map *kept_map(struct bnft_entry_bpf *skel, int k)
  * unless their layout differs (another bnft build: a new map is pinned
  * over it). A table of another size than an explicit BNFT_CT_MAX is
  * replaced: *old_ct gets its fd, create_entry copies its entries. */
-static int reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int *old_ct)
+int bnft__reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int *old_ct)
 {
 	int k, fd, err;
 
-	for (k = 0; lv->root && bnft_ct_kept_pins[k] && kept_map(lv->skel, k); k++) {
-		struct bpf_map *m = kept_map(lv->skel, k);
+	for (k = 0; lv->root && bnft_ct_kept_pins[k] && bnft__kept_map(lv->skel, k); k++) {
+		struct bpf_map *m = bnft__kept_map(lv->skel, k);
 		struct bpf_map_info info;
 		uint32_t ilen = sizeof(info);
 
@@ -266,11 +266,15 @@ static int create_entry(struct bnft_live *lv)
 	int err, k, explicit_, old_ct = -1;
 	uint32_t ct_max = bnft_ct_max_entries(&explicit_);
 
+	/* loaded ahead by the daemon when it can (entry_spare.c) */
+	lv->skel = bnft__spare_take(lv->root, ct_max, explicit_);
+	if (lv->skel)
+		goto loaded;
 	lv->skel = bnft_entry_bpf__open();
 	if (!lv->skel)
 		return -errno ?: -EINVAL;
 	err = bpf_map__set_max_entries(lv->skel->maps.bnft_ct, ct_max);
-	err = err ?: reuse_ct_maps(lv, ct_max, explicit_, &old_ct);
+	err = err ?: bnft__reuse_ct_maps(lv, ct_max, explicit_, &old_ct);
 	err = err ?: bnft_entry_bpf__load(lv->skel);
 	if (!err && old_ct >= 0) /* resized by BNFT_CT_MAX: keep the flows */
 		bnft_ct_copy(old_ct, bpf_map__fd(lv->skel->maps.bnft_ct));
@@ -278,6 +282,7 @@ static int create_entry(struct bnft_live *lv)
 		close(old_ct);
 	if (err)
 		return err;
+loaded:
 	lv->conf_fd = bpf_map__fd(lv->skel->maps.bnft_conf);
 	lv->progs_fd = bpf_map__fd(lv->skel->maps.bnft_progs);
 	lv->ifinfo_fd = bpf_map__fd(lv->skel->maps.bnft_ifinfo);
@@ -302,8 +307,8 @@ static int create_entry(struct bnft_live *lv)
 	}
 	if (!lv->root)
 		return 0;
-	for (k = 0; bnft_ct_kept_pins[k] && kept_map(lv->skel, k) && !err; k++)
-		err = obj_pin(bpf_map__fd(kept_map(lv->skel, k)), lv->root, "%s",
+	for (k = 0; bnft_ct_kept_pins[k] && bnft__kept_map(lv->skel, k) && !err; k++)
+		err = obj_pin(bpf_map__fd(bnft__kept_map(lv->skel, k)), lv->root, "%s",
 			      bnft_ct_kept_pins[k]);
 	/* conf last: its presence marks a complete pinned state. */
 	err = err ?: obj_pin(lv->progs_fd, lv->root, "%s", "progs");
@@ -610,6 +615,9 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 	return bnft_live_load_ex(lv, ps, flags, NULL, 0, st);
 }
 
+int (*bnft_live_before_flip)(void *data);
+void *bnft_live_before_flip_data;
+
 int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 		      const struct bnft_rule_key *fresh, size_t nfresh,
 		      struct bnft_load_stats *st)
@@ -707,6 +715,11 @@ int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint
 			snprintf(name, sizeof(name), "prog_%u", lv->gen_slots[g][k]);
 			err = bnft__gen_pin(lv, g, lv->gen_fds[g][k], name);
 		}
+		if (err)
+			goto fail;
+	}
+	if (bnft_live_before_flip) {
+		err = bnft_live_before_flip(bnft_live_before_flip_data);
 		if (err)
 			goto fail;
 	}

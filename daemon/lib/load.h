@@ -83,6 +83,14 @@ int64_t bnft_live_settle(void);
 int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 		      const struct bnft_rule_key *fresh, size_t nfresh,
 		      struct bnft_load_stats *st);
+/* When set, called once the new generation is complete and right before the
+ * switch; a negative errno abandons the load (nothing changes). The CLI's
+ * state save, which runs beside the load, is waited for here. */
+extern int (*bnft_live_before_flip)(void *data);
+/* When nothing is loaded under pin_root, loads the next entry object in a
+ * thread, for the next commit to take (daemon/lib/entry_spare.c). */
+void bnft_live_spare_prepare(const char *pin_root);
+extern void *bnft_live_before_flip_data;
 
 /* Refreshes the interface maps (names, types, link header lengths) from
  * the current netns: after interfaces appear or are renamed. Returns the

@@ -39,7 +39,16 @@ struct bnft_live {
 	int carry_old[GM_N];		/* fds of the old generation's maps */
 };
 
+struct bnft_entry_bpf;
+struct bpf_map;
+
 int bnft__obj_get(const char *root, const char *name);
+/* The entry object's maps that outlive it (bnft_ct_kept_pins), k-th. */
+struct bpf_map *bnft__kept_map(struct bnft_entry_bpf *skel, int k);
+/* Before the entry object's load: reuse the pinned conntrack tables. */
+int bnft__reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int *old_ct);
+/* entry_spare.c: the entry object loaded ahead, if it fits (NULL if none). */
+struct bnft_entry_bpf *bnft__spare_take(const char *root, uint32_t ct_max, int explicit_);
 int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name);
 int bnft__map_new(const char *name, int type, uint32_t ks, uint32_t vs, uint32_t max,
 		  uint32_t flags);
