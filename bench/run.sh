@@ -192,7 +192,9 @@ ip -n "$NS_A" link set lo up
 ip -n "$NS_B" link set lo up
 # a fresh bnftd per ruleset: its RSS and peak are that ruleset's
 start_daemon() {
-	ip netns exec "$NS_B" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
+	# on the measured CPU like nft: bnftd's threads (state file, set
+	# fill, the entry object loaded ahead) share it
+	ip netns exec "$NS_B" taskset -c "$CPU" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
 	DPID=$!
 	for _ in $(seq 100); do
 		ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
@@ -212,13 +214,13 @@ timeit() { # command... -> seconds
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
-bn() { ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" "$@"; }
-nf() { ip netns exec "$NS_A" nft "$@"; }
+bn() { ip netns exec "$NS_B" taskset -c "$CPU" "$BNFT" --pin-root "$PINFS/b" "$@"; }
+nf() { ip netns exec "$NS_A" taskset -c "$CPU" nft "$@"; }
 rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, h/1024}' /proc/"$DPID"/status; }
 {
 	echo "## (c) Load and list times (wall clock, medians)"
 	echo
-	echo "cold: \`flush ruleset\`, then \`-f FILE\` (bnft: the first load also loads and verifies the fixed entry programs); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
+	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd loads the fixed entry programs ahead in a thread when nothing is loaded; right after a flush that work, about 0.5 s of verifier time, competes with the load); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
 	echo "| ruleset | nft -f cold | bnft -f cold | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"

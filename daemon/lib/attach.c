@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -114,6 +115,90 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/*
+ * tcx (kernel 6.6+): the entry programs attach to the device's tcx
+ * ingress/egress hooks, which run the program without the clsact qdisc and
+ * the classifier walk (about 30 ns a packet less here). Older kernels: a
+ * clsact qdisc and a direct-action filter at BNFT_TC_HANDLE/BNFT_TC_PRIO.
+ * The attach types are not in this system's UAPI headers yet.
+ */
+#define BNFT_TCX_INGRESS 46
+#define BNFT_TCX_EGRESS 47
+
+static bool tcx_unsupported;
+
+static int tcx_type(enum bpf_tc_attach_point ap)
+{
+	return ap == BPF_TC_INGRESS ? BNFT_TCX_INGRESS : BNFT_TCX_EGRESS;
+}
+
+/* Whether the program of id is one of our entry programs (by name). */
+static bool bnft_entry_prog(uint32_t id, int *fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	*fd = bpf_prog_get_fd_by_id(id);
+	if (*fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(*fd, &info, &len) &&
+	    (!strcmp(info.name, "bnft_ingress") || !strcmp(info.name, "bnft_egress")))
+		return true;
+	close(*fd);
+	*fd = -1;
+	return false;
+}
+
+/* Detaches our entry programs from a tcx hook, except keep_id. */
+static int tcx_detach_ours(int ifindex, int type, uint32_t keep_id)
+{
+	uint32_t ids[64], cnt = 64, flags = 0, k;
+	int n = 0;
+
+	if (bpf_prog_query(ifindex, (enum bpf_attach_type)type, 0, &flags, ids, &cnt))
+		return 0;
+	for (k = 0; k < cnt && k < 64; k++) {
+		int fd;
+
+		if (ids[k] == keep_id || !bnft_entry_prog(ids[k], &fd))
+			continue;
+		if (!bpf_prog_detach2(fd, ifindex, (enum bpf_attach_type)type))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
+static int tc_detach_one(int ifindex, enum bpf_tc_attach_point ap)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ap);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BNFT_TC_HANDLE, .priority = BNFT_TC_PRIO);
+
+	return bpf_tc_detach(&hook, &opts) ? 0 : 1;
+}
+
+static int tcx_attach(int ifindex, enum bpf_tc_attach_point ap, int fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	int type = tcx_type(ap);
+	libbpf_print_fn_t old;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (bpf_prog_attach(fd, ifindex, (enum bpf_attach_type)type, 0) && errno != EEXIST)
+		return -errno;
+	/* an entry program of an earlier entry object, and a clsact filter
+	 * of an earlier build */
+	tcx_detach_ours(ifindex, type, info.id);
+	old = libbpf_set_print(quiet_print);
+	tc_detach_one(ifindex, ap);
+	libbpf_set_print(old);
+	return 0;
+}
+
 static int attach_one(int ifindex, enum bpf_tc_attach_point ap, int fd)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = ap);
@@ -122,6 +207,16 @@ static int attach_one(int ifindex, enum bpf_tc_attach_point ap, int fd)
 	libbpf_print_fn_t old;
 	int err;
 
+	/* egress stays on clsact: fragments of locally generated packets
+	 * were judged differently on tcx egress (tests/diff 73, 77) */
+	if (ap == BPF_TC_INGRESS && !tcx_unsupported && !getenv("BNFT_NO_TCX")) {
+		err = tcx_attach(ifindex, ap, fd);
+		if (!err)
+			return 0;
+		if (err != -EINVAL && err != -EOPNOTSUPP && err != -524 /* ENOTSUPP */)
+			return err;
+		tcx_unsupported = true;
+	}
 	/* an existing clsact (EEXIST) is expected: libbpf would print the
 	 * kernel's "Exclusivity flag on" message */
 	old = libbpf_set_print(quiet_print);
@@ -181,13 +276,8 @@ int bnft_detach_all(void)
 		int k;
 
 		for (k = 0; k < 2; k++) {
-			DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->if_index,
-					    .attach_point = aps[k]);
-			DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BNFT_TC_HANDLE,
-					    .priority = BNFT_TC_PRIO);
-
-			if (!bpf_tc_detach(&hook, &opts))
-				n++;
+			n += tcx_detach_ours((int)i->if_index, tcx_type(aps[k]), 0);
+			n += tc_detach_one((int)i->if_index, aps[k]);
 		}
 	}
 	libbpf_set_print(old);
