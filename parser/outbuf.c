@@ -49,14 +49,22 @@ void outbuf_printf(struct outbuf *o, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || outbuf_reserve(o, n))
+	/* formatted once into the free space; a second time only when it
+	 * did not fit */
+	if (outbuf_reserve(o, 64))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(o->buf + o->len, n + 1, fmt, ap);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= o->cap - o->len) {
+		if (outbuf_reserve(o, n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(o->buf + o->len, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	o->len += n;
 }
 

@@ -18,6 +18,7 @@
 #define BNFT_TRANSLATOR_CODEGEN_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/bpf.h>
 
@@ -50,6 +51,12 @@ struct bnft_map_spec {
 	uint32_t nelems;
 	uint8_t *keys;		/* nelems * key_size */
 	uint8_t *values;	/* nelems * value_size */
+	/* An array map (BPF_F_MMAPABLE) whose whole content is `values`
+	 * (max_entries * value_size), copied in through mmap: the open hash
+	 * tables of translator/oht.h. */
+	bool image;
+	/* of an open hash table set: key bytes, hash seed, probe limit */
+	uint32_t oht_klen, oht_seed, oht_probe;
 };
 
 struct bnft_prog_spec {

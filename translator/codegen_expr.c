@@ -669,7 +669,9 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 		return so;
 	if (has_dreg && (flags & NFT_LOOKUP_F_INV))
 		return cg_fail(cg, -EINVAL, "inverted lookup with a destination");
-	if (s->lpm) {
+	if (s->oht) {
+		cg_oht_lookup(cg, s, so, mi);
+	} else if (s->lpm) {
 		emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)s->key_len * 8));
 		emit_copy(cg, R_SCR, so, SCR_KEY + 4, s->key_len);
 		emit_ld_map(e, BPF_REG_1, mi);
@@ -680,7 +682,8 @@ static int cg_lookup(struct cg *cg, struct nftnl_expr *ex)
 		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
 		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, so));
 	}
-	emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+	if (!s->oht)
+		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
 	if (s->dset)
 		cg_dset_lookup_live(cg, s, s->lpm ? SCR_KEY : so, mi);
 	if (!has_dreg) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "translator/codegen.h"
+#include "translator/oht.h"
 #include "translator/codegen_emit.h"
 
 /*
@@ -84,6 +85,9 @@ struct cg_set {
 	int map; /* index in ps->maps, -1 not built yet */
 	bool lpm;
 	bool scan; /* concatenated intervals: compiled to an inline range scan */
+	/* an open hash table (translator/oht.h): its lookup parameters */
+	bool oht;
+	uint32_t oht_seed, oht_mask, oht_probe, oht_key_pad;
 	uint8_t field_len[16];
 	uint32_t nfields;
 	/* distinct verdicts of a verdict map: code, chain id */
@@ -171,6 +175,23 @@ int cg_nft_verdict(struct cg *cg, int32_t nftv, const char *chain, uint32_t *cod
 struct cg_set *cg_find_set(struct cg *cg, uint32_t family, const char *table, const char *name);
 /* Builds the BPF map of a set on first use; returns the map index. */
 int cg_set_map(struct cg *cg, struct cg_set *set);
+/* The lookup in an open hash table set (set->oht) of the key at
+ * [R_SCR + so]: R0 = the value (maps) or the slot (sets), 0 if absent.
+ * Clobbers R1-R5 and [R_SCR + SCR_TMP, 8 bytes). */
+void cg_oht_lookup(struct cg *cg, struct cg_set *set, int so, int mi);
+/* The lookup of the key at [R_SCR + so] (klen bytes) in table map mi:
+ * R0 = the value (o->value) or the slot, 0 if absent. Clobbers R1-R5 and
+ * [R_SCR + SCR_TMP, 8 bytes). */
+void cg_oht_emit(struct cg *cg, const struct cg_oht *o, int so, int mi);
+/* Turns the hash map spec m (keys, values of vlen bytes, 0 for a set) into
+ * an open hash table: 0, 1 when no table keeps lookups short (m is left
+ * as it was), or a negative errno. */
+int cg_oht_spec(struct bnft_map_spec *m, uint32_t vlen, struct cg_oht *o);
+/* Constant hash sets from this many elements become open hash tables:
+ * BNFT_OHT_MIN, or $BNFT_OHT_MIN (tests; 0: never). */
+uint32_t cg_oht_min(void);
+/* The optimizer's exact-key groups: always, unless $BNFT_OHT_MIN is 0. */
+uint32_t cg_oht_min_opt(void);
 int cg_sets_init(struct cg *cg);
 /* Inline range scan of a concatenated interval set (no map). */
 int cg_set_scan(struct cg *cg, struct cg_set *set, int so, bool has_dreg, uint32_t dreg,

@@ -18,6 +18,7 @@
 #include "bpf/lib/abi.h"
 #include "bpf/lib/dynset.h"
 #include "translator/codegen_int.h"
+#include "translator/oht.h"
 
 #define CG_MAX_PREFIXES (4u << 20)
 #define CG_NAMED_SET_SLACK 1024
@@ -430,6 +431,186 @@ static int build_exact(struct cg *cg, struct cg_set *s, struct map_build *b)
 	return err;
 }
 
+/* Sets from this many elements: BNFT_OHT_MIN, or the environment's
+ * BNFT_OHT_MIN (tests: 1 makes every constant hash set one; 0 none). */
+uint32_t cg_oht_min_opt(void)
+{
+	const char *v = getenv("BNFT_OHT_MIN");
+
+	return v && *v && !strtoul(v, NULL, 0) ? UINT32_MAX : 1;
+}
+
+uint32_t cg_oht_min(void)
+{
+	const char *v = getenv("BNFT_OHT_MIN");
+
+	if (v && *v)
+		return strtoul(v, NULL, 0) ?: UINT32_MAX;
+	return BNFT_OHT_MIN;
+}
+
+/* A large constant set as an open hash table (oht.h); stays a hash map
+ * when no table keeps lookups short. */
+static int to_oht(struct cg_set *s, struct bnft_map_spec *m)
+{
+	struct cg_oht o;
+	int err = cg_oht_spec(m, (s->flags & NFT_SET_MAP) ? m->value_size : 0, &o);
+
+	if (err)
+		return err < 0 ? err : 0;
+	s->oht = true;
+	s->oht_seed = o.seed;
+	s->oht_mask = o.mask;
+	s->oht_probe = o.probe;
+	s->oht_key_pad = o.key_pad;
+	return 0;
+}
+
+/* Loads the key's chunk at off ([R_SCR + so + off], up to 4 bytes) into
+ * dst, as bnft_oht_chunk() reads it; clobbers R2. */
+static void oht_chunk(struct emitter *e, uint32_t klen, int so, uint32_t off, uint8_t dst)
+{
+	uint32_t n = klen - off < 4 ? klen - off : 4;
+
+	switch (n) {
+	case 4:
+		emit(e, I_LDX(BPF_W, dst, R_SCR, so + (int)off));
+		break;
+	case 2:
+		emit(e, I_LDX(BPF_H, dst, R_SCR, so + (int)off));
+		break;
+	case 1:
+		emit(e, I_LDX(BPF_B, dst, R_SCR, so + (int)off));
+		break;
+	default: /* 3 */
+		emit(e, I_LDX(BPF_H, dst, R_SCR, so + (int)off));
+		emit(e, I_LDX(BPF_B, BPF_REG_2, R_SCR, so + (int)off + 2));
+		emit(e, I_ALU32_IMM(BPF_LSH, BPF_REG_2, 16));
+		emit(e, I_ALU32_REG(BPF_OR, dst, BPF_REG_2));
+		break;
+	}
+}
+
+/* R3 ^= R3 >> sh; R3 *= mul (mul 0: none) */
+static void oht_mix(struct emitter *e, int sh, uint32_t mul)
+{
+	emit(e, I_MOV64_REG(BPF_REG_1, BPF_REG_3));
+	emit(e, I_ALU32_IMM(BPF_RSH, BPF_REG_1, sh));
+	emit(e, I_ALU32_REG(BPF_XOR, BPF_REG_3, BPF_REG_1));
+	if (mul)
+		emit(e, I_ALU32_IMM(BPF_MUL, BPF_REG_3, (int32_t)mul));
+}
+
+void cg_oht_emit(struct cg *cg, const struct cg_oht *o, int so, int mi)
+{
+	struct emitter *e = cg->e;
+	uint32_t hit = emit_label(e), miss = emit_label(e), done = emit_label(e), off, p;
+
+	/* [SCR_TMP + 4] = bnft_oht_hash(key) & mask: the home slot */
+	emit(e, I_MOV32_IMM(BPF_REG_3, (int32_t)o->seed));
+	for (off = 0; off < o->klen; off += 4) {
+		oht_chunk(e, o->klen, so, off, BPF_REG_1);
+		emit(e, I_ALU32_REG(BPF_XOR, BPF_REG_3, BPF_REG_1));
+		emit(e, I_ALU32_IMM(BPF_MUL, BPF_REG_3, (int32_t)BNFT_OHT_MUL));
+	}
+	oht_mix(e, 16, BNFT_OHT_FMIX1);
+	oht_mix(e, 13, BNFT_OHT_FMIX2);
+	oht_mix(e, 16, 0);
+	emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_3, (int32_t)o->mask));
+	emit(e, I_STX(BPF_W, R_SCR, BPF_REG_3, SCR_TMP + 4));
+	for (p = 0; p < o->probe; p++) {
+		uint32_t next = emit_label(e);
+
+		if (p) {
+			emit(e, I_LDX(BPF_W, BPF_REG_1, R_SCR, SCR_TMP + 4));
+			emit(e, I_ALU32_IMM(BPF_ADD, BPF_REG_1, (int32_t)p));
+			emit(e, I_ALU32_IMM(BPF_AND, BPF_REG_1, (int32_t)o->mask));
+			emit(e, I_STX(BPF_W, R_SCR, BPF_REG_1, SCR_TMP));
+		} else {
+			emit(e, I_STX(BPF_W, R_SCR, BPF_REG_3, SCR_TMP));
+		}
+		emit_ld_map(e, BPF_REG_1, mi);
+		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_TMP));
+		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, miss);
+		emit(e, I_LDX(BPF_W, BPF_REG_1, BPF_REG_0, 0));
+		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_1, 0, miss);
+		emit_jmp_imm(e, BPF_JMP32 | BPF_JEQ | BPF_K, BPF_REG_1, (int32_t)BNFT_OHT_TOMB, next);
+		for (off = 0; off < o->klen; off += 4) {
+			uint32_t n = o->klen - off < 4 ? o->klen - off : 4;
+			/* the same loads on both sides: the slot holds the key
+			 * bytes as they are in the register */
+			uint8_t sz = n == 4 ? BPF_W : n == 1 ? BPF_B : BPF_H;
+
+			emit(e, I_LDX(sz, BPF_REG_1, BPF_REG_0, 4 + (int)off));
+			emit(e, I_LDX(sz, BPF_REG_2, R_SCR, so + (int)off));
+			emit_jmp_reg(e, BPF_JMP | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_2, next);
+			if (n == 3) {
+				emit(e, I_LDX(BPF_B, BPF_REG_1, BPF_REG_0, 4 + (int)off + 2));
+				emit(e, I_LDX(BPF_B, BPF_REG_2, R_SCR, so + (int)off + 2));
+				emit_jmp_reg(e, BPF_JMP | BPF_JNE | BPF_X, BPF_REG_1, BPF_REG_2,
+					     next);
+			}
+		}
+		emit_ja(e, hit);
+		emit_bind(e, next);
+	}
+	emit_bind(e, miss);
+	emit(e, I_MOV64_IMM(BPF_REG_0, 0));
+	emit_ja(e, done);
+	emit_bind(e, hit);
+	/* R0: the value (maps), the slot (sets: only found or not) */
+	if (o->value)
+		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_0, 4 + (int32_t)o->key_pad));
+	emit_bind(e, done);
+}
+
+void cg_oht_lookup(struct cg *cg, struct cg_set *s, int so, int mi)
+{
+	struct cg_oht o = {
+		.seed = s->oht_seed,
+		.mask = s->oht_mask,
+		.probe = s->oht_probe,
+		.klen = s->key_len,
+		.key_pad = s->oht_key_pad,
+		.value = s->flags & NFT_SET_MAP,
+	};
+
+	cg_oht_emit(cg, &o, so, mi);
+}
+
+int cg_oht_spec(struct bnft_map_spec *m, uint32_t vlen, struct cg_oht *o)
+{
+	struct bnft_oht t;
+	int err;
+
+	err = bnft_oht_build(m->keys, m->values, m->nelems, m->key_size, vlen, &t);
+	if (err)
+		return err == -E2BIG ? 1 : err;
+	o->seed = t.seed;
+	o->mask = t.nslots - 1;
+	o->probe = t.max_probe;
+	o->klen = m->key_size;
+	o->key_pad = t.key_pad;
+	o->value = vlen > 0;
+	free(m->keys);
+	free(m->values);
+	m->keys = NULL;
+	m->values = t.image;
+	m->image = true;
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->flags = BPF_F_MMAPABLE;
+	m->oht_klen = o->klen;
+	m->oht_seed = t.seed;
+	m->oht_probe = t.max_probe;
+	m->key_size = 4;
+	m->value_size = t.slot_size;
+	m->max_entries = t.nslots;
+	m->nelems = 0;
+	return 0;
+}
+
 int cg_set_map(struct cg *cg, struct cg_set *s)
 {
 	struct bnft_prog_set *ps = cg->ps;
@@ -487,8 +668,14 @@ int cg_set_map(struct cg *cg, struct cg_set *s)
 	b.m = m;
 	ps->nmaps++; /* owned by ps from here: freed with it on error */
 	err = s->lpm ? build_interval(cg, s, &b) : build_exact(cg, s, &b);
+	if (!err && !s->lpm && !s->dset && m->nelems && m->nelems >= cg_oht_min())
+		err = to_oht(s, m);
 	if (err)
 		return err;
+	if (s->oht) {
+		s->map = (int)(ps->nmaps - 1);
+		return s->map;
+	}
 	m->max_entries = m->nelems ? m->nelems : 1;
 	if (!(s->flags & NFT_SET_ANONYMOUS))
 		m->max_entries += CG_NAMED_SET_SLACK;

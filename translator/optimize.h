@@ -55,6 +55,7 @@
 
 #include "translator/codegen.h"
 #include "translator/ir.h"
+#include "translator/oht.h"
 
 #define BNFT_OPT_MIN_RUN 8	/* shorter runs stay straight code */
 #define BNFT_OPT_MAX_GROUPS 8	/* lookups per run at most */
@@ -126,6 +127,8 @@ struct bnft_opt_group {
 	uint32_t keylen;
 	uint32_t keyless_value;	/* keyless: the value when the checks pass */
 	struct bnft_map_spec map;	/* keys/values, handed to the prog set */
+	bool oht;		/* the hash map became an open hash table */
+	struct cg_oht ohtp;
 	int map_index;		/* in the prog set, -1 before emission */
 	/* The interval selector widened from narrower loads (a /16 loads 2
 	 * bytes of ip saddr, a /32 4): wide_load loads all cmplen bytes;

@@ -150,6 +150,15 @@ static int group_map(struct cg *cg, struct bnft_opt_group *g)
 	g->map.keys = NULL;
 	g->map.values = NULL;
 	g->map_index = (int)ps->nmaps++;
+	/* exact keys: an open hash table (translator/oht.h) */
+	if (m->type == BPF_MAP_TYPE_HASH && !g->lpm && !g->table && m->nelems &&
+	    m->nelems >= cg_oht_min_opt()) {
+		int err = cg_oht_spec(m, m->value_size, &g->ohtp);
+
+		if (err < 0)
+			return err;
+		g->oht = !err;
+	}
 	return g->map_index;
 }
 
@@ -318,12 +327,16 @@ static int emit_group_body(struct cg *cg, struct bnft_opt_group *g, uint32_t las
 	} else if (g->keyless) {
 		emit(e, I_ALU32_IMM(BPF_MOV, BPF_REG_0, (int32_t)g->keyless_value));
 	} else {
-		if (g->lpm)
-			emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)(g->keylen * 8)));
-		emit_ld_map(e, BPF_REG_1, mi);
-		emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
-		emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_KEY));
-		emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		if (g->oht) {
+			cg_oht_emit(cg, &g->ohtp, SCR_KEY, mi);
+		} else {
+			if (g->lpm)
+				emit(e, I_ST(BPF_W, R_SCR, SCR_KEY, (int32_t)(g->keylen * 8)));
+			emit_ld_map(e, BPF_REG_1, mi);
+			emit(e, I_MOV64_REG(BPF_REG_2, R_SCR));
+			emit(e, I_ALU64_IMM(BPF_ADD, BPF_REG_2, SCR_KEY));
+			emit_call_helper(e, BPF_FUNC_map_lookup_elem);
+		}
 		emit_jmp_imm(e, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, out);
 		emit(e, I_LDX(BPF_W, BPF_REG_0, BPF_REG_0, 0));
 	}

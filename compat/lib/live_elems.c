@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <linux/bpf.h>
@@ -24,6 +25,7 @@
 #include "bpf/lib/abi.h"
 #include "compat/lib/live.h"
 #include "compat/lib/live_elems.h"
+#include "translator/oht.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "translator/lower.h"
@@ -34,6 +36,9 @@ struct setmap {
 	size_t idx;		/* pinned as g<gen>/s<idx> */
 	uint32_t key_size;
 	uint32_t id;		/* kernel map id */
+	/* an open hash table (translator/oht.h): slots, slot size, seed,
+	 * probe limit; nslots 0 for a hash map */
+	uint32_t nslots, slot_size, seed, probe;
 };
 
 static struct {
@@ -83,8 +88,11 @@ void bnft_live_elems_note(const struct bnft_prog_set *ps, uint32_t gen)
 		struct setmap *sm = &noted.m[noted.n];
 		int fd;
 
-		if (strncmp(m->name, "bnft_s", 6) || m->type != BPF_MAP_TYPE_HASH || !m->set[0] ||
-		    m->value_size != 1)
+		bool oht = m->image && m->oht_klen &&
+			   m->value_size == ((4 + ((m->oht_klen + 3) & ~3u) + 7) & ~7u);
+
+		if (strncmp(m->name, "bnft_s", 6) || !m->set[0] ||
+		    (!oht && (m->type != BPF_MAP_TYPE_HASH || m->value_size != 1)))
 			continue;
 		fd = map_open(gen, i);
 		if (fd < 0)
@@ -93,7 +101,11 @@ void bnft_live_elems_note(const struct bnft_prog_set *ps, uint32_t gen)
 		close(fd);
 		snprintf(sm->set, sizeof(sm->set), "%s", m->set);
 		sm->idx = i;
-		sm->key_size = m->key_size;
+		sm->key_size = oht ? m->oht_klen : m->key_size;
+		sm->nslots = oht ? m->max_entries : 0;
+		sm->slot_size = oht ? m->value_size : 0;
+		sm->seed = m->oht_seed;
+		sm->probe = m->oht_probe;
 		noted.n++;
 	}
 }
@@ -226,6 +238,102 @@ int bnft_live_elem_key(const struct set *s, const struct expr *e, struct bnft_el
 	return 0;
 }
 
+/* ---------------------------------------------- open hash table sets */
+
+static uint32_t *oht_state(uint8_t *base, const struct setmap *sm, uint32_t pos)
+{
+	return (uint32_t *)(base + (size_t)pos * sm->slot_size);
+}
+
+/* The key's slot (*found) or the first slot an add may take (*room), each
+ * UINT32_MAX when there is none within the probe limit. */
+static void oht_find(uint8_t *base, const struct setmap *sm, const uint8_t *key,
+		     uint32_t *found, uint32_t *room, uint32_t *dist)
+{
+	uint32_t mask = sm->nslots - 1, home = bnft_oht_hash(key, sm->key_size, sm->seed) & mask;
+	uint32_t p;
+
+	*found = *room = UINT32_MAX;
+	for (p = 0; p < sm->probe; p++) {
+		uint32_t pos = (home + p) & mask, st = *oht_state(base, sm, pos);
+
+		if (st == 0 || st == BNFT_OHT_TOMB) {
+			if (*room == UINT32_MAX) {
+				*room = pos;
+				*dist = p;
+			}
+			if (st == 0)
+				return; /* the lookup stops here too */
+			continue;
+		}
+		if (!memcmp(base + (size_t)pos * sm->slot_size + 4, key, sm->key_size)) {
+			*found = pos;
+			return;
+		}
+	}
+}
+
+/*
+ * Adds write the key, then the state (a packet sees the slot empty or
+ * whole); deletes mark the slot deleted. An add with no free slot within
+ * the probe limit fails: the caller commits the whole ruleset, which builds
+ * the table anew.
+ */
+static int oht_apply(int fd, const struct setmap *sm, const struct bnft_elem_op *ops, size_t n)
+{
+	size_t len = (size_t)sm->nslots * sm->slot_size, i;
+	uint32_t *pos = calloc(n + 1, sizeof(*pos));
+	uint8_t *base;
+	int err = 0;
+
+	if (!pos)
+		return -ENOMEM;
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (base == MAP_FAILED) {
+		free(pos);
+		return -errno;
+	}
+	for (i = 0; i < n && !err; i++) {
+		uint32_t found, room, dist = 0;
+
+		pos[i] = UINT32_MAX;
+		if (ops[i].klen != sm->key_size) {
+			err = -EINVAL;
+			break;
+		}
+		oht_find(base, sm, ops[i].key, &found, &room, &dist);
+		if (ops[i].add && found == UINT32_MAX) {
+			uint8_t *slot = base + (size_t)room * sm->slot_size;
+
+			if (room == UINT32_MAX) {
+				err = -ENOSPC;
+				break;
+			}
+			memset(slot + 4, 0, sm->slot_size - 4);
+			memcpy(slot + 4, ops[i].key, sm->key_size);
+			__atomic_store_n(oht_state(base, sm, room), dist + 1, __ATOMIC_RELEASE);
+			pos[i] = room;
+		} else if (!ops[i].add && found != UINT32_MAX) {
+			__atomic_store_n(oht_state(base, sm, found), BNFT_OHT_TOMB, __ATOMIC_RELEASE);
+			pos[i] = found;
+		}
+	}
+	/* all or nothing: undo what was done (a deleted key's slot still
+	 * holds it: its state comes back) */
+	while (err && i-- > 0)
+		if (pos[i] != UINT32_MAX) {
+			uint32_t mask = sm->nslots - 1,
+				 home = bnft_oht_hash(ops[i].key, sm->key_size, sm->seed) & mask;
+
+			__atomic_store_n(oht_state(base, sm, pos[i]),
+					 ops[i].add ? BNFT_OHT_TOMB : ((pos[i] - home) & mask) + 1,
+					 __ATOMIC_RELEASE);
+		}
+	munmap(base, len);
+	free(pos);
+	return err;
+}
+
 int bnft_live_elems_apply(const struct bnft_ruleset *rs, const struct set *s,
 			  const struct bnft_elem_op *ops, size_t n)
 {
@@ -243,6 +351,11 @@ int bnft_live_elems_apply(const struct bnft_ruleset *rs, const struct set *s,
 	if (map_id(fd, NULL) != sm->id) {
 		close(fd);
 		return -ESTALE;
+	}
+	if (sm->nslots) {
+		err = oht_apply(fd, sm, ops, n);
+		close(fd);
+		return err;
 	}
 	done = calloc(n + 1, sizeof(*done));
 	if (!done) {

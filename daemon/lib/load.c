@@ -5,12 +5,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -432,11 +434,26 @@ int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot)
 }
 
 /* Fills a map, batched where the map type supports it. */
+/* An open hash table (translator/oht.h): the array's memory at once. */
+static int image_fill(int fd, const struct bnft_map_spec *m)
+{
+	size_t len = (size_t)m->max_entries * m->value_size;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	memcpy(p, m->values, len);
+	munmap(p, len);
+	return 0;
+}
+
 static int map_fill(int fd, const struct bnft_map_spec *m)
 {
 	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = BPF_ANY);
 	uint32_t i, count = m->nelems;
 
+	if (m->image)
+		return image_fill(fd, m);
 	if (!count)
 		return 0;
 	if (m->type == BPF_MAP_TYPE_HASH && !bpf_map_update_batch(fd, m->keys, m->values,
@@ -618,10 +635,58 @@ int bnft_live_load_opts(struct bnft_live *lv, const struct bnft_prog_set *ps, ui
 int (*bnft_live_before_flip)(void *data);
 void *bnft_live_before_flip_data;
 
+/* Large sets are filled by a thread while the programs are verified. */
+#define FILL_THREAD_MIN 4096
+
+struct fill_job {
+	pthread_t th;
+	const int *fds;
+	const struct bnft_map_spec *maps;
+	size_t n;
+	int err;
+	bool running;
+};
+
+static void *fill_main(void *arg)
+{
+	struct fill_job *j = arg;
+	size_t i;
+
+	for (i = 0; i < j->n && !j->err; i++)
+		j->err = map_fill(j->fds[i], &j->maps[i]);
+	return NULL;
+}
+
+static void fill_start(struct fill_job *j, const int *fds, const struct bnft_map_spec *maps,
+		       size_t n)
+{
+	size_t i, elems = 0;
+
+	j->fds = fds;
+	j->maps = maps;
+	j->n = n;
+	j->err = 0;
+	for (i = 0; i < n; i++)
+		elems += maps[i].nelems;
+	j->running = elems >= FILL_THREAD_MIN && !pthread_create(&j->th, NULL, fill_main, j);
+	if (!j->running)
+		fill_main(j);
+}
+
+static int fill_wait(struct fill_job *j)
+{
+	if (j->running) {
+		pthread_join(j->th, NULL);
+		j->running = false;
+	}
+	return j->err;
+}
+
 int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint32_t flags,
 		      const struct bnft_rule_key *fresh, size_t nfresh,
 		      struct bnft_load_stats *st)
 {
+	struct fill_job fill = { 0 };
 	uint32_t active, g, slot;
 	int64_t drain;
 	size_t i;
@@ -670,24 +735,23 @@ int bnft_live_load_ex(struct bnft_live *lv, const struct bnft_prog_set *ps, uint
 			goto fail;
 		}
 		lv->gen_sets[g][lv->gen_nsets[g]++] = fd;
-		err = map_fill(fd, m);
-		if (err)
-			goto fail;
 	}
+	fill_start(&fill, lv->gen_sets[g], ps->maps, ps->nmaps);
 	err = init_limits(lv, g, ps);
-	if (err)
-		goto fail;
-	for (i = 0; i < ps->nprogs; i++) {
+	for (i = 0; !err && i < ps->nprogs; i++) {
 		int fd = load_prog(lv, &ps->progs[i], g, lv->gen_sets[g],
 				   lv->gen_maps[g][GM_COUNTERS], st);
 
 		if (fd < 0) {
 			err = fd;
-			goto fail;
+			break;
 		}
 		lv->gen_fds[g][lv->gen_nfds[g]] = fd;
 		lv->gen_slots[g][lv->gen_nfds[g]++] = ps->progs[i].slot;
 	}
+	err = fill_wait(&fill) ?: err;
+	if (err)
+		goto fail;
 	/* Program-array slots of the inactive generation. Every update of a
 	 * slot that generated code tail-calls with a constant key patches
 	 * the JITed call sites (text poke, ~16 ms here), so only the slots
