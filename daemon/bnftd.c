@@ -302,7 +302,7 @@ static uintptr_t *rules_snapshot(const struct bnft_ruleset *rs, size_t *n)
 }
 
 static struct bnft_rule_key *fresh_rules(const struct bnft_ruleset *rs, const uintptr_t *snap,
-					 size_t nsnap, size_t *n)
+					 size_t nsnap, size_t *n, size_t *total)
 {
 	const struct table *t;
 	const struct chain *c;
@@ -310,12 +310,13 @@ static struct bnft_rule_key *fresh_rules(const struct bnft_ruleset *rs, const ui
 	struct bnft_rule_key *v = NULL, *nv;
 	size_t cap = 0;
 
-	*n = 0;
+	*n = *total = 0;
 	list_for_each_entry(t, &rs->tables, list)
 		list_for_each_entry(c, &t->chains, list)
 			list_for_each_entry(r, &c->rules, list) {
 				uintptr_t p = (uintptr_t)r;
 
+				(*total)++;
 				if (bsearch(&p, snap, nsnap, sizeof(*snap), ptr_cmp))
 					continue;
 				if (*n == cap) {
@@ -512,6 +513,44 @@ static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, boo
 	return -1;
 }
 
+/* The intent log is folded into the state text once the daemon has been
+ * idle this long (compat/lib/live.h). */
+#define SNAPSHOT_IDLE_MS 100
+
+static void snapshot(struct daemon *d)
+{
+	int e = bnft_live_snapshot(&d->rs);
+
+	if (e > 0)
+		state_mark(d);
+	else if (e < 0)
+		logmsg("state text not written (the intent log keeps the commits): %s",
+		       strerror(-e));
+}
+
+/* The request's text when it says all the commit does: no -D, no -I and
+ * no include (their files may change before a replay), not JSON; for the
+ * intent log (compat/lib/live.h). */
+static void request_intent(const struct bnft_msg *req, bool json)
+{
+	const struct bnft_msg_item *data = bnft_msg_find(req, BNFT_MSG_FILEDATA);
+	const struct bnft_msg_item *cmd = bnft_msg_find(req, BNFT_MSG_CMDLINE);
+	const struct bnft_msg_item *t = data ? data : cmd;
+	size_t i, len;
+
+	bnft_live_set_intent(NULL, 0);
+	if (!t || json || getenv("BNFT_NO_INTENT"))
+		return;
+	for (i = 0; i < req->n; i++)
+		if (req->items[i].type == BNFT_MSG_DEFINE || req->items[i].type == BNFT_MSG_INCLUDE)
+			return;
+	/* what the parser read: up to the first NUL */
+	len = strnlen(t->data, t->len);
+	if (memmem(t->data, len, "include", 7))
+		return;
+	bnft_live_set_intent(t->data, len);
+}
+
 static void monitor_drop(struct daemon *d, int i)
 {
 	close(d->mon[i].fd);
@@ -594,6 +633,14 @@ static int elems_in_place(struct daemon *d, const struct elem_fast *f,
 			logmsg("not in place: ok %d any %d n %zu log %zu", f->ok, f->any, f->n,
 			       log->n);
 		return -EAGAIN;
+	}
+	/* the journal follows the state text, not the intent log: fold the
+	 * log first (the state text then has these elements already; their
+	 * journal lines replay as no-ops) */
+	if (bnft_live_intent_pending()) {
+		snapshot(d);
+		if (bnft_live_intent_pending())
+			return -EAGAIN;
 	}
 	outbuf_init(&j);
 	for (i = 0; i < log->n; i++)
@@ -791,11 +838,19 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 		st = calloc(1, sizeof(*st));
 		t1 = now_ns();
 		ws.eval_ns = t1 - t0;
-		if (rsnap)
-			fresh = fresh_rules(&d->rs, rsnap, nrsnap, &nfresh);
-		else
+		if (rsnap) {
+			size_t total;
+
+			fresh = fresh_rules(&d->rs, rsnap, nrsnap, &nfresh, &total);
+			if (nfresh == total)
+				flags = 0; /* every rule is new (a replaced ruleset) */
+		} else {
 			flags = 0; /* cannot tell new rules from old: no carry */
-		if (!st || bnft_live_commit_ex(&d->rs, flags, fresh, nfresh, &msgs, st) < 0) {
+		}
+		request_intent(req, octx.json);
+		erc = !st ? -1 : bnft_live_commit_ex(&d->rs, flags, fresh, nfresh, &msgs, st);
+		bnft_live_set_intent(NULL, 0);
+		if (erc < 0) {
 			struct list_head rmsgs;
 
 			if (!st)
@@ -1230,6 +1285,8 @@ int main(int argc, char **argv)
 
 			timeout = d.relink_at > now ? (int)((d.relink_at - now) / 1000000) + 1 : 0;
 		}
+		if (bnft_live_intent_pending() && timeout > SNAPSHOT_IDLE_MS)
+			timeout = SNAPSHOT_IDLE_MS;
 		n = poll(pfd, 3 + (nfds_t)d.nmon, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
 			break;
@@ -1260,6 +1317,9 @@ int main(int argc, char **argv)
 		}
 		if (n > 0)
 			continue;
+		if (bnft_live_intent_pending() &&
+		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull)
+			snapshot(&d);
 		if (root_gone(&d)) {
 			char path[1024];
 
@@ -1272,6 +1332,8 @@ int main(int argc, char **argv)
 				unlink(path);
 			if (!bnft_live_state_file(".next", path, sizeof(path)))
 				unlink(path);
+			if (!bnft_live_state_file(".intent", path, sizeof(path)))
+				unlink(path);
 			break;
 		}
 		/* a live ruleset that logs keeps its reader */
@@ -1281,6 +1343,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	snapshot(&d);
 	bnft_live_settle();
 	bnft_logd_close(&logd);
 	if (d.nlfd >= 0)

@@ -511,24 +511,182 @@ int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char
 	return restore_handles(rs, text);
 }
 
+/*
+ * The intent log (a write-ahead log of commits). A daemon commit of a
+ * self-contained request (no include, no -D) appends the request text to
+ * <state>.intent, tagged with the generation it is meant for, before the
+ * switch, instead of printing the whole state text; the daemon folds the log
+ * into the state text when it is idle (bnft_live_snapshot). State = the state
+ * text, then the element journal (in-place updates happen only while the log
+ * is empty), then the log's records in order. Only the last record can be of
+ * a commit whose switch did not happen (the daemon killed in between, as for
+ * .next): it is dropped when its generation is not the live one.
+ */
+static struct {
+	const char *text;
+	size_t len;
+	bool pending; /* records in the log */
+} intent;
+
+static int save_state(const struct bnft_ruleset *rs, const char *ext, int gen);
+static int live_active_gen(void);
+
+#define INTENT_TAG "#@bnft intent gen "
+
+void bnft_live_set_intent(const char *text, size_t len)
+{
+	intent.text = text;
+	intent.len = len;
+}
+
+bool bnft_live_intent_pending(void)
+{
+	return intent.pending;
+}
+
+/* Appends a record; *before: the log's length before it. */
+static int write_intent(int gen, off_t *before)
+{
+	char path[1024], hdr[96];
+	int fd, n, err = 0;
+
+	if (bnft_live_state_file(".intent", path, sizeof(path)))
+		return -ENAMETOOLONG;
+	if (mkdir(BNFT_STATE_DIR, 0700) && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	*before = lseek(fd, 0, SEEK_END);
+	n = snprintf(hdr, sizeof(hdr), INTENT_TAG "%d len %zu\n", gen, intent.len);
+	if (write(fd, hdr, (size_t)n) != n ||
+	    write(fd, intent.text, intent.len) != (ssize_t)intent.len || write(fd, "\n", 1) != 1)
+		err = -EIO;
+	if (err && *before >= 0 && ftruncate(fd, *before))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static void truncate_intent(off_t len)
+{
+	char path[1024];
+
+	if (bnft_live_state_file(".intent", path, sizeof(path)))
+		return;
+	if (len <= 0 || truncate(path, len))
+		unlink(path);
+}
+
+static void remove_intent(void)
+{
+	truncate_intent(0);
+	intent.pending = false;
+}
+
+int bnft_live_snapshot(const struct bnft_ruleset *rs)
+{
+	int err;
+
+	if (!intent.pending)
+		return 0;
+	err = save_state(rs, ".nft", live_active_gen());
+	if (err < 0)
+		return err; /* the log stays: it still describes the state */
+	bnft_live_journal_drop();
+	remove_intent();
+	return 1;
+}
+
+/* Replays the log's records whose switch happened; -1 when one does not
+ * evaluate. *n: records replayed. */
+static int replay_intents(struct bnft_ruleset *rs, struct list_head *msgs, int *n)
+{
+	char path[1024], *text = NULL, *p, *end;
+	int active = live_active_gen(), err = 0;
+
+	*n = 0;
+	if (bnft_live_state_file(".intent", path, sizeof(path)) || access(path, R_OK))
+		return 0;
+	if (read_text(path, &text) || active < 0) {
+		free(text);
+		unlink(path);
+		return 0;
+	}
+	end = text + strlen(text);
+	for (p = text; !err && p < end;) {
+		char *body = strchr(p, '\n');
+		unsigned long long len = 0;
+		int gen = -1;
+
+		if (!body || sscanf(p, INTENT_TAG "%d len %llu", &gen, &len) != 2 ||
+		    len > (unsigned long long)(end - body - 1))
+			break; /* a torn record: the crash came while it was written */
+		body++;
+		if (body + len + 1 >= end && gen != active)
+			break; /* the last one, whose switch did not happen */
+		body[len] = '\0';
+		{
+			struct output_ctx octx = { 0 };
+			struct ruleset_src src;
+			struct parse_ctx pctx;
+			struct outbuf out;
+
+			ruleset_src_init(&src);
+			parse_ctx_init(&pctx, &src, msgs);
+			outbuf_init(&out);
+			if (bnft_parse_buffer(&pctx, body, "<intent>") < 0 ||
+			    bnft_evaluate(rs, &src, msgs, &octx, &out) < 0)
+				err = -1;
+			outbuf_release(&out);
+			parse_ctx_release(&pctx);
+			ruleset_src_release(&src);
+		}
+		(*n)++;
+		p = body + len + 1;
+	}
+	free(text);
+	return err;
+}
+
 int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 {
 	struct counter_fill cf = { .rs = rs };
 	char path[1024], *text = NULL;
 	int err;
 
+	int nintent = 0;
+
 	promote_next();
-	if (state_path(path, sizeof(path)) || access(path, R_OK))
-		return 0; /* nothing live yet */
-	err = read_text(path, &text);
-	if (err < 0)
-		return erec_error(msgs, &internal_location, "reading %s: %s", path, strerror(-err));
-	err = bnft_live_restore_text(rs, text, path, msgs);
-	free(text);
-	if (err < 0)
-		return -1;
+	if (state_path(path, sizeof(path)) || access(path, R_OK)) {
+		char ipath[1024];
+
+		err = 0;
+		if (bnft_live_state_file(".intent", ipath, sizeof(ipath)) || access(ipath, R_OK))
+			return 0; /* nothing live yet */
+	} else {
+		err = read_text(path, &text);
+		if (err < 0)
+			return erec_error(msgs, &internal_location, "reading %s: %s", path,
+					  strerror(-err));
+		err = bnft_live_restore_text(rs, text, path, msgs);
+		free(text);
+		if (err < 0)
+			return -1;
+	}
 	/* element updates made in place since (compat/lib/live_elems.h) */
 	bnft_live_journal_replay(rs);
+	/* commits since, recorded by their requests */
+	if (replay_intents(rs, msgs, &nintent) < 0)
+		return erec_error(msgs, &internal_location,
+				  "a commit of the intent log does not load back");
+	if (nintent) {
+		intent.pending = true;
+		if (bnft_live_snapshot(rs) < 0)
+			return erec_error(msgs, &internal_location, "saving ruleset state");
+	} else {
+		remove_intent();
+	}
 	cf.by_handle = err == 0;
 	bnft_live_counters(bnft_live_pin_root(), fill_counter, &cf);
 	bnft_setdump_refresh(rs, bnft_live_pin_root());
@@ -771,6 +929,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	struct bnft_err cerr = { 0 };
 	struct state_job job = { 0 };
 	const char *root = bnft_live_pin_root();
+	bool use_intent;
+	off_t ibefore = -1;
 	int err, active, expect;
 	uint64_t t = mono_ns(), t2;
 
@@ -778,7 +938,11 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	memset(&last_times, 0, sizeof(last_times));
 	if (check_pin_root(root, msgs) < 0)
 		return -1;
+	/* a commit without a record folds the log first */
+	if (intent.pending && !intent.text && bnft_live_snapshot(rs) < 0)
+		return erec_error(msgs, &internal_location, "saving ruleset state");
 	if (list_empty(&rs->tables)) {
+		remove_intent();
 		/* the handle generators live on in the saved state */
 		err = bnft_live_flush(root);
 		if (err < 0)
@@ -797,7 +961,11 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	}
 	active = live_active_gen();
 	expect = active >= 0 ? 1 - active : -1;
-	state_job_start(&job, rs, expect);
+	/* a self-contained request: its text is the record; else the state
+	 * text, printed beside the compile */
+	use_intent = intent.text && expect >= 0 && !write_intent(expect, &ibefore);
+	if (!use_intent)
+		state_job_start(&job, rs, expect);
 	err = bnft_lower(rs, &ir, msgs) < 0 ? -EINVAL : 0;
 	t2 = mono_ns();
 	last_times.lower_ns = t2 - t;
@@ -814,11 +982,13 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	if (err < 0) {
 		state_job_wait(&job);
 		remove_next();
+		if (use_intent)
+			truncate_intent(ibefore);
 		bnft_ir_free(&ir);
 		return -1;
 	}
 	fault_inject(ps);
-	bnft_live_before_flip = state_job_wait;
+	bnft_live_before_flip = use_intent ? NULL : state_job_wait;
 	bnft_live_before_flip_data = &job;
 	err = bnft_live_apply_ex(ps, root, flags, fresh, nfresh, st);
 	bnft_live_before_flip = NULL;
@@ -843,6 +1013,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		bnft_setdump_carry(root); /* set elements the datapath added meanwhile */
 	if (err < 0) {
 		remove_next();
+		if (use_intent)
+			truncate_intent(ibefore);
 		if (job.err < 0)
 			return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 					  strerror(-job.err));
@@ -853,8 +1025,23 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		return erec_error(msgs, &internal_location, "loading the ruleset: %s",
 				  strerror(-err));
 	}
+	if (use_intent && (int)st->gen == expect) {
+		/* the state text later (bnft_live_snapshot) */
+		intent.pending = true;
+		return 0;
+	}
+	if (use_intent)
+		truncate_intent(ibefore);
+	if (use_intent && intent.pending) {
+		err = bnft_live_snapshot(rs);
+		return err < 0 ? erec_error(msgs, &internal_location, "saving ruleset state: %s",
+					    strerror(-err))
+			       : 0;
+	}
 	bnft_live_journal_drop(); /* .next holds what the journal did */
-	if ((int)st->gen == expect)
+	if (use_intent)
+		err = save_state(rs, ".nft", (int)st->gen);
+	else if ((int)st->gen == expect)
 		err = rename_next();
 	else
 		err = save_state(rs, ".nft", (int)st->gen);

@@ -56,6 +56,16 @@ const struct bnft_commit_times *bnft_live_last_times(void);
 /* Test hook: called right after a successful flip, before the state is
  * saved (tests kill the daemon there). NULL by default. */
 extern void (*bnft_live_after_flip)(void);
+/* The text of the request the next commit applies (bnftd, for a request
+ * without include or -D; NULL: none): that commit appends it to the intent
+ * log (<state>.intent) instead of writing the state text, which
+ * bnft_live_snapshot() writes later. Reset it after the commit. */
+void bnft_live_set_intent(const char *text, size_t len);
+/* Whether the intent log has records (the state text is behind). */
+bool bnft_live_intent_pending(void);
+/* Folds the intent log into the state text: 1 when written, 0 when nothing
+ * was due, a negative errno. */
+int bnft_live_snapshot(const struct bnft_ruleset *rs);
 /* Path of a state file of the pin root: /run/bnft-state/<root><ext>. */
 int bnft_live_state_file(const char *ext, char *buf, size_t n);
 
