@@ -60,6 +60,38 @@ int bnft__ctr_create(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 	return 0;
 }
 
+/* The whole rules array in one batch (NULL: read it entry by entry). */
+static struct bnft_rule_id *rules_read(int fd, uint32_t n)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	struct bnft_rule_id *v = calloc((size_t)n + 1, sizeof(*v));
+	uint32_t *keys = calloc((size_t)n + 1, sizeof(*keys)), count = n, done = 0, out;
+	int err = 0;
+
+	if (!v || !keys) {
+		free(v);
+		free(keys);
+		return NULL;
+	}
+	/* an array's batches run in key order from in_batch (NULL: the first) */
+	while (done < n && !err) {
+		count = n - done;
+		err = bpf_map_lookup_batch(fd, done ? &out : NULL, &out, keys + done, v + done,
+					   &count, &bo);
+		if (err && errno != ENOENT)
+			break;
+		done += count;
+		if (err) /* ENOENT: the end */
+			err = done == n ? 0 : -ENOENT;
+	}
+	free(keys);
+	if (err || done != n) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
 /* The value of counter id: base (cbase_fd may be -1: none) + per-CPU sum.
  * pc has room for ncpu entries. */
 static int ctr_value(int cnt_fd, int cbase_fd, uint32_t id, struct bnft_counter *pc, int ncpu,
@@ -338,6 +370,7 @@ static int counters_walk(const int *fds, bnft_counter_cb cb, void *data, bool re
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct bnft_counter *pc;
+	struct bnft_rule_id *rids;
 	struct bpf_map_info info;
 	uint32_t ilen = sizeof(info), i, last_chain = UINT32_MAX, first = 0;
 	int err = 0, nreset = 0;
@@ -350,6 +383,7 @@ static int counters_walk(const int *fds, bnft_counter_cb cb, void *data, bool re
 	pc = calloc((size_t)ncpu, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
+	rids = rules_read(fds[GM_RULES], info.max_entries);
 	for (i = 0; i < info.max_entries && !err; i++) {
 		struct bnft_counter_row row = { 0 };
 		struct bnft_counter v, base = { 0 }, sum;
@@ -357,7 +391,9 @@ static int counters_walk(const int *fds, bnft_counter_cb cb, void *data, bool re
 		struct bnft_chain_id cid;
 		int r;
 
-		if (bpf_map_lookup_elem(fds[GM_RULES], &i, &rid))
+		if (rids)
+			rid = rids[i];
+		else if (bpf_map_lookup_elem(fds[GM_RULES], &i, &rid))
 			continue;
 		/* Rule ids run in chain order: the index restarts per chain. */
 		if (rid.chain != last_chain) {
@@ -400,6 +436,7 @@ static int counters_walk(const int *fds, bnft_counter_cb cb, void *data, bool re
 		else
 			nreset++;
 	}
+	free(rids);
 	free(pc);
 	return err < 0 || !reset ? err : nreset;
 }

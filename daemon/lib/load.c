@@ -434,6 +434,31 @@ int bnft_live_gen_prog_fd(const struct bnft_live *lv, uint32_t slot)
 }
 
 /* Fills a map, batched where the map type supports it. */
+/* Entries 0..n-1 of an array map: one batch, one by one if refused. */
+static int array_fill(int fd, const void *vals, size_t vsize, uint32_t n)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = BPF_ANY);
+	uint32_t *keys, i, count = n;
+	int err = 0;
+
+	if (!n)
+		return 0;
+	keys = malloc((size_t)n * sizeof(*keys));
+	if (keys) {
+		for (i = 0; i < n; i++)
+			keys[i] = i;
+		if (!bpf_map_update_batch(fd, keys, vals, &count, &bo)) {
+			free(keys);
+			return 0;
+		}
+		free(keys);
+	}
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_update_elem(fd, &i, (const uint8_t *)vals + (size_t)i * vsize, BPF_ANY))
+			err = -errno;
+	return err;
+}
+
 /* An open hash table (translator/oht.h): the array's memory at once. */
 static int image_fill(int fd, const struct bnft_map_spec *m)
 {
@@ -576,7 +601,7 @@ int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
 /* Counter identity maps, so counters can be listed from the pins alone. */
 static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
 {
-	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1, i;
+	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1;
 	int *m = lv->gen_maps[g], err;
 
 	/* the counters (and their bases) first */
@@ -590,13 +615,9 @@ static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 		       ps->nchains ? (uint32_t)ps->nchains : 1, 0);
 	if (m[GM_CHAINS] < 0)
 		return m[GM_CHAINS];
-	for (i = 0; i < ps->nrules; i++)
-		if (bpf_map_update_elem(m[GM_RULES], &i, &ps->rules[i], BPF_ANY))
-			return -errno;
-	for (i = 0; i < ps->nchains; i++)
-		if (bpf_map_update_elem(m[GM_CHAINS], &i, &ps->chains[i], BPF_ANY))
-			return -errno;
-	return 0;
+	err = array_fill(m[GM_RULES], ps->rules, sizeof(*ps->rules), (uint32_t)ps->nrules);
+	return err ?: array_fill(m[GM_CHAINS], ps->chains, sizeof(*ps->chains),
+				 (uint32_t)ps->nchains);
 }
 
 /* Limit buckets of the new generation start full at load time (the
