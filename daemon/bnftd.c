@@ -34,6 +34,7 @@
  * systemd (daemon/bnftd.service).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -82,6 +83,7 @@ struct daemon {
 	int lfd;
 	unsigned int idle_secs;	/* 0: never exit when idle */
 	bool root_seen;		/* the pin root existed once */
+	bool trim;		/* much was freed: return pages when idle */
 	int nlfd;		/* rtnetlink RTMGRP_LINK, -1 if none */
 	uint64_t relink_at;	/* when to attach to new interfaces, 0: no */
 	struct stat state_st;	/* the state file as this daemon left it */
@@ -1029,8 +1031,10 @@ static bool serve_one(struct daemon *d, int cfd)
 		else if (w < 0)
 			logmsg("counter carry not settled: %s", strerror((int)-w));
 	}
-	/* what the commit replaced is freed after the reply */
-	bnft_ruleset_reap(&d->rs);
+	/* what the commit replaced is freed after the reply (its pages go
+	 * back to the system when the daemon is idle) */
+	if (bnft_ruleset_reap(&d->rs) > 10000)
+		d->trim = true;
 	/* nothing loaded (a flush): the next entry object loads meanwhile */
 	if (list_empty(&d->rs.tables))
 		bnft_live_spare_prepare(bnft_live_pin_root());
@@ -1285,7 +1289,7 @@ int main(int argc, char **argv)
 
 			timeout = d.relink_at > now ? (int)((d.relink_at - now) / 1000000) + 1 : 0;
 		}
-		if (bnft_live_intent_pending() && timeout > SNAPSHOT_IDLE_MS)
+		if ((bnft_live_intent_pending() || d.trim) && timeout > SNAPSHOT_IDLE_MS)
 			timeout = SNAPSHOT_IDLE_MS;
 		n = poll(pfd, 3 + (nfds_t)d.nmon, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
@@ -1320,6 +1324,10 @@ int main(int argc, char **argv)
 		if (bnft_live_intent_pending() &&
 		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull)
 			snapshot(&d);
+		if (d.trim && now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull) {
+			malloc_trim(0);
+			d.trim = false;
+		}
 		if (root_gone(&d)) {
 			char path[1024];
 

@@ -332,6 +332,29 @@ void ruleset_trans_begin(struct bnft_ruleset *rs)
 	}
 }
 
+/* About how many objects freeing u frees (tables and chains: their rules). */
+static size_t undo_weight(const struct undo *u)
+{
+	const struct table *t;
+	const struct chain *c;
+	const struct list_head *p;
+	size_t k = 1;
+
+	if (u->kind != UNDO_UNLINK)
+		return 1;
+	if (u->okind == OK_TABLE) {
+		t = u->obj;
+		list_for_each_entry(c, &t->chains, list)
+			for (p = c->rules.next; p != &c->rules; p = p->next)
+				k++;
+	} else if (u->okind == OK_CHAIN) {
+		c = u->obj;
+		for (p = c->rules.next; p != &c->rules; p = p->next)
+			k++;
+	}
+	return k;
+}
+
 static void undo_commit_one(struct undo *u)
 {
 	switch (u->kind) {
@@ -465,15 +488,18 @@ void ruleset_trans_commit(struct bnft_ruleset *rs)
 	rs->in_trans = false;
 }
 
-void bnft_ruleset_reap(struct bnft_ruleset *rs)
+size_t bnft_ruleset_reap(struct bnft_ruleset *rs)
 {
 	struct undo *u, *n;
+	size_t k = 0;
 
 	list_for_each_entry_safe(u, n, &rs->reap, list) {
 		list_del(&u->list);
+		k += undo_weight(u);
 		undo_commit_one(u);
 		free(u);
 	}
+	return k;
 }
 
 void ruleset_trans_abort(struct bnft_ruleset *rs)

@@ -125,8 +125,9 @@ struct bnft_ruleset {
 
 void bnft_ruleset_init(struct bnft_ruleset *rs);
 void bnft_ruleset_release(struct bnft_ruleset *rs);
-/* Frees what committed transactions unlinked while defer_free was set. */
-void bnft_ruleset_reap(struct bnft_ruleset *rs);
+/* Frees what committed transactions unlinked while defer_free was set;
+ * about how many objects that was. */
+size_t bnft_ruleset_reap(struct bnft_ruleset *rs);
 
 /*
  * Evaluate every command of src (types, symbols, dependencies, sets) and
