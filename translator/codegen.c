@@ -149,57 +149,74 @@ static int collect_chains(struct cg *cg)
 	return err;
 }
 
+/* Rules collected at a time (rule_index.c walks their expressions side by
+ * side). */
+#define CG_RULE_BATCH 64
+
+/* Appends rule r to its chain (the previous rule's chain is tried first:
+ * rules come chain by chain). */
+static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **last)
+{
+	const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	struct cg_chain *cc = *last;
+
+	if (!t || !ch || !cc || cc->family != fam || strcmp(cc->name, ch) || strcmp(cc->table, t))
+		cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
+	if (!cc)
+		return cg_fail(cg, -EINVAL, "rule for missing chain %s %s", t ? t : "?",
+			       ch ? ch : "?");
+	*last = cc;
+	if (cc->nrules == cc->rcap) {
+		size_t nc = cc->rcap ? 2 * cc->rcap : 16;
+		const struct nftnl_rule **p = realloc(cc->rules, nc * sizeof(*p));
+		struct bnft_rule_ix *x;
+
+		if (!p)
+			return -ENOMEM;
+		cc->rules = p;
+		x = realloc(cc->ix, nc * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		cc->ix = x;
+		cc->rcap = nc;
+	}
+	cc->rules[cc->nrules++] = r;
+	return 0;
+}
+
 static int collect_rules(struct cg *cg)
 {
+	const struct nftnl_rule *batch[CG_RULE_BATCH];
+	struct bnft_rule_ix *out[CG_RULE_BATCH];
+	struct cg_chain *where[CG_RULE_BATCH];
+	size_t slot[CG_RULE_BATCH];
 	struct nftnl_rule_list_iter *it;
 	struct cg_chain *last = NULL;
-	struct nftnl_rule *r;
+	struct nftnl_rule *r = NULL;
 	size_t i;
 	int err = 0;
 
 	it = nftnl_rule_list_iter_create(cg->ir->rules);
 	if (!it)
 		return -ENOMEM;
-	while (!err && (r = nftnl_rule_list_iter_next(it))) {
-		const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-		const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-		uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-		struct cg_chain *cc = NULL;
+	do {
+		size_t n = 0;
 
-		/* rules come chain by chain: try the previous rule's first */
-		if (t && ch && last && last->family == fam && !strcmp(last->name, ch) &&
-		    !strcmp(last->table, t))
-			cc = last;
-		else if (t && ch)
-			cc = cg_find_chain(cg, fam, t, ch);
-		if (!cc) {
-			nftnl_rule_list_iter_destroy(it);
-			return cg_fail(cg, -EINVAL, "rule for missing chain %s %s",
-				       t ? t : "?", ch ? ch : "?");
+		while (!err && n < CG_RULE_BATCH && (r = nftnl_rule_list_iter_next(it))) {
+			err = collect_rule(cg, r, &last);
+			batch[n] = r;
+			where[n] = last;
+			slot[n++] = last ? last->nrules - 1 : 0;
 		}
-		last = cc;
-		if (cc->nrules == cc->rcap) {
-			size_t nc = cc->rcap ? 2 * cc->rcap : 16;
-			const struct nftnl_rule **p = realloc(cc->rules, nc * sizeof(*p));
-			struct bnft_rule_ix *x;
-
-			if (!p) {
-				err = -ENOMEM;
-				break;
-			}
-			cc->rules = p;
-			x = realloc(cc->ix, nc * sizeof(*x));
-			if (!x) {
-				err = -ENOMEM;
-				break;
-			}
-			cc->ix = x;
-			cc->rcap = nc;
-		}
-		cc->rules[cc->nrules] = r;
-		err = bnft_rule_ix_add(&cg->ixs, r, &cc->ix[cc->nrules]);
-		cc->nrules++;
-	}
+		if (err)
+			break;
+		/* the chains' arrays do not move any more in this batch */
+		for (i = 0; i < n; i++)
+			out[i] = &where[i]->ix[slot[i]];
+		err = bnft_rule_ix_add_many(&cg->ixs, batch, n, out);
+	} while (!err && r);
 	nftnl_rule_list_iter_destroy(it);
 	if (err)
 		return err;

@@ -230,23 +230,23 @@ static int parse_bitwise(struct parse_state *ps, const struct nftnl_expr *e)
 	return ps->mask_bits >= 0;
 }
 
-int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
+int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
+		      struct bnft_opt_pred *pred)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct parse_state ps = { .mask_bits = -1 };
-	struct nftnl_expr *e;
 	bool done = false;
+	uint32_t j;
 	int ok = 1;
 
-	if (!it)
-		return -ENOMEM;
 	memset(o, 0, sizeof(*o));
-	while (ok > 0 && (e = nftnl_expr_iter_next(it))) {
-		const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	o->pred = pred;
+	for (j = 0; ok > 0 && j < x->nex; j++) {
+		const struct nftnl_expr *e = x->ex[j];
+		uint8_t kind = x->kind[j];
 
 		if (done) {
 			ok = 0;
-		} else if (!strcmp(n, "payload")) {
+		} else if (kind == BNFT_XK_PAYLOAD) {
 			uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
 
 			if (ps.have_load || o->counter ||
@@ -268,7 +268,7 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 				       ps.sel.off <= 0xffff;
 			ps.mask_bits = -1;
 			ok = ps.have_load;
-		} else if (!strcmp(n, "meta")) {
+		} else if (kind == BNFT_XK_META) {
 			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), len = 0;
 
 			if (ps.have_load || o->counter || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
@@ -284,19 +284,19 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 			ps.load = e;
 			ps.have_load = true;
 			ps.mask_bits = -1;
-		} else if (!strcmp(n, "bitwise")) {
+		} else if (kind == BNFT_XK_BITWISE) {
 			ok = ps.have_load ? parse_bitwise(&ps, e) : 0;
-		} else if (!strcmp(n, "cmp")) {
+		} else if (kind == BNFT_XK_CMP) {
 			ok = ps.have_load ? parse_cmp(o, &ps, e) : 0;
 			ps.have_load = false;
-		} else if (!strcmp(n, "range")) {
+		} else if (kind == BNFT_XK_RANGE) {
 			ok = ps.have_load ? parse_range(o, &ps, e) : 0;
 			ps.have_load = false;
-		} else if (!strcmp(n, "counter")) {
+		} else if (kind == BNFT_XK_COUNTER) {
 			if (ps.have_load || o->counter)
 				ok = 0;
 			o->counter = true;
-		} else if (!strcmp(n, "immediate")) {
+		} else if (kind == BNFT_XK_IMMEDIATE) {
 			int32_t v;
 
 			if (ps.have_load ||
@@ -322,10 +322,24 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 			ok = 0;
 		}
 	}
-	nftnl_expr_iter_destroy(it);
 	if (ok > 0 && (!done || ps.have_load))
 		ok = 0;
 	return ok;
+}
+
+int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o,
+			struct bnft_opt_pred *pred)
+{
+	struct bnft_ix_store st = { 0 };
+	struct bnft_rule_ix x;
+	int err = bnft_rule_ix_add(&st, r, &x);
+
+	if (!err) {
+		bnft_rule_ix_fix(&st, &x);
+		err = bnft_opt_parse_ix(&x, o, pred);
+	}
+	bnft_ix_store_release(&st);
+	return err;
 }
 
 /* ---- runs and groups ---------------------------------------------------- */
@@ -482,8 +496,10 @@ static void run_release(struct bnft_opt_run *run)
 		free(g->fb);
 	}
 	free(run->groups);
-	if (!run->shared_rules)
+	if (!run->shared_rules) {
 		free(run->rules);
+		free(run->preds);
+	}
 	free(run->value);
 	free(run->vclass);
 	memset(run, 0, sizeof(*run));
@@ -568,6 +584,9 @@ static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
 	return 0;
 }
 
+/* rules ahead whose expressions are fetched while one is parsed */
+#define OPT_PREFETCH 8
+
 /* ---- widening of prefix loads ------------------------------------------- */
 
 struct widths {
@@ -650,10 +669,33 @@ static int run_add_at(struct bnft_opt_chain *c, struct bnft_opt_run *run, size_t
 
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnft_opt_chain **out)
 {
+	struct bnft_ix_store st = { 0 };
+	struct bnft_rule_ix *ix = calloc(n ? n : 1, sizeof(*ix));
+	size_t r;
+	int err = ix ? 0 : -ENOMEM;
+
+	for (r = 0; r < n && !err; r++)
+		err = bnft_rule_ix_add(&st, rules[r], &ix[r]);
+	for (r = 0; r < n && !err; r++)
+		bnft_rule_ix_fix(&st, &ix[r]);
+	if (!err)
+		err = bnft_opt_analyze_ix(ix, n, out);
+	else
+		*out = NULL;
+	bnft_ix_store_release(&st);
+	free(ix);
+	return err;
+}
+
+int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt_chain **out)
+{
 	struct widths ws = { .n = 0 };
 	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
 	struct bnft_opt_run run = { 0 };
+	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
+	size_t np = 0, pcap = 2 * n + BNFT_OPT_MAX_SEL;
 	int8_t *ok = NULL;
+	uint32_t *poff;
 	size_t r;
 	int err = 0;
 
@@ -663,17 +705,25 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 	c->nrules = n;
 	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
 	c->parsed = malloc((n ? n : 1) * sizeof(*c->parsed));
+	c->preds = malloc(pcap * sizeof(*c->preds));
+	poff = malloc((n ? n : 1) * sizeof(*poff));
 	ok = malloc(n ? n : 1);
-	if (!c->run_at || !c->parsed || !ok) {
+	if (!c->run_at || !c->parsed || !c->preds || !poff || !ok) {
 		free(ok);
+		free(poff);
 		bnft_opt_chain_free(&c);
 		return -ENOMEM;
 	}
-	/* parse once; the widest load per (base, offset) */
+	/* parse once; the widest load per (base, offset); the predicates of
+	 * classifiable rules packed in c->preds */
 	for (r = 0; r < n && !err; r++) {
 		struct bnft_opt_rule *o = &c->parsed[r];
-		int k = bnft_opt_parse_rule(rules[r], o);
 		uint32_t i;
+		int k;
+
+		if (r + OPT_PREFETCH < n)
+			bnft_rule_ix_prefetch(&ix[r + OPT_PREFETCH]);
+		k = bnft_opt_parse_ix(&ix[r], o, buf);
 
 		c->run_at[r] = -1;
 		ok[r] = (int8_t)(k > 0);
@@ -686,7 +736,26 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 			if (w && *w < o->pred[i].sel.cmplen)
 				*w = o->pred[i].sel.cmplen;
 		}
+		o->pred = NULL;
+		if (k <= 0)
+			continue;
+		if (np + o->npred > pcap) {
+			void *p = realloc(c->preds, (pcap *= 2) * sizeof(*c->preds));
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			c->preds = p;
+		}
+		memcpy(c->preds + np, buf, o->npred * sizeof(*buf));
+		poff[r] = (uint32_t)np;
+		np += o->npred;
 	}
+	for (r = 0; r < n && !err; r++)
+		if (ok[r])
+			c->parsed[r].pred = c->preds + poff[r];
+	free(poff);
 	for (r = 0; r < n && !err; r++) {
 		int k;
 
@@ -736,6 +805,7 @@ void bnft_opt_chain_free(struct bnft_opt_chain **cp)
 	free(c->runs);
 	free(c->run_at);
 	free(c->parsed);
+	free(c->preds);
 	free(c);
 	*cp = NULL;
 }
@@ -783,21 +853,79 @@ static const struct bnft_opt_pred *rule_pred(const struct bnft_opt_rule *o,
 }
 
 struct item {
-	uint8_t point[BNFT_OPT_KEY_MAX];	/* varying point fields */
 	u128 lo, hi;
+	const uint8_t *point;	/* varying point fields (pointlen bytes) */
 	uint32_t value;
 };
 
+/* Items are sorted by (point, value) through small keys: the first 8 point
+ * bytes as a big-endian number, the value, the item. Values differ between
+ * the rules of a group, so the order is total. */
+struct item_key {
+	uint64_t k8;
+	uint32_t value, idx;
+};
+
 static uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
+static const struct item *g_items;
 
-static int cmp_item(const void *a, const void *b)
+static int cmp_item_key(const void *a, const void *b)
 {
-	const struct item *x = a, *y = b;
-	int c = memcmp(x->point, y->point, g_pointlen);
+	const struct item_key *x = a, *y = b;
 
-	if (c)
-		return c;
+	if (x->k8 != y->k8)
+		return x->k8 < y->k8 ? -1 : 1;
+	if (g_pointlen > 8) {
+		int c = memcmp(g_items[x->idx].point + 8, g_items[y->idx].point + 8,
+			       g_pointlen - 8);
+
+		if (c)
+			return c;
+	}
 	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* Sorts items[0, n) by point bytes (memcmp order), then value. */
+static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
+{
+	struct item *items = *itemsp, *out;
+	struct item_key *keys;
+	size_t i;
+	bool sorted = true;
+
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint64_t k = 0;
+		uint32_t j, m = pointlen < 8 ? pointlen : 8;
+
+		for (j = 0; j < m; j++)
+			k |= (uint64_t)items[i].point[j] << (56 - 8 * j);
+		keys[i].k8 = k;
+		keys[i].value = items[i].value;
+		keys[i].idx = (uint32_t)i;
+		if (i && sorted && cmp_item_key(&keys[i - 1], &keys[i]) > 0)
+			sorted = false;
+	}
+	if (sorted) {
+		free(keys);
+		return 0;
+	}
+	g_pointlen = pointlen;
+	g_items = items;
+	qsort(keys, n, sizeof(*keys), cmp_item_key);
+	out = malloc(n * sizeof(*out));
+	if (!out) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = items[keys[i].idx];
+	free(keys);
+	free(items);
+	*itemsp = out;
+	return 0;
 }
 
 /* Where the segments of one point tuple go: LPM prefixes, or a list of
@@ -1149,6 +1277,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 {
 	struct entry_buf b = { .m = &g->map };
 	struct item *items = NULL;
+	uint8_t *pts = NULL;
 	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel, pointlen = 0, i, w = 0;
 	size_t n = 0, k;
 	int err = 0;
@@ -1214,22 +1343,29 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 	g->keyless = g->keylen == 0;
 	if (g->keylen > BNFT_OPT_KEY_MAX)
 		return -E2BIG;
-	items = calloc(g->nrules ? g->nrules : 1, sizeof(*items));
-	if (!items)
+	items = malloc((g->nrules ? g->nrules : 1) * sizeof(*items));
+	pts = malloc(g->nrules * pointlen + 1);
+	if (!items || !pts) {
+		free(items);
+		free(pts);
 		return -ENOMEM;
+	}
 	for (k = 0; k < g->nrules; k++) {
 		const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
 		struct item *x = &items[n];
+		uint8_t *pp = pts + n * pointlen;
 		uint32_t off = 0;
 
 		if (o->never)
 			continue;
+		x->point = pp;
 		for (i = 0; i < nfix; i++) {
 			if (g->constant[i])
 				continue;
-			memcpy(x->point + off, rule_pred(o, &g->sel[i])->lo, g->sel[i].cmplen);
+			memcpy(pp + off, rule_pred(o, &g->sel[i])->lo, g->sel[i].cmplen);
 			off += g->sel[i].cmplen;
 		}
+		x->lo = x->hi = 0;
 		if (g->interval) {
 			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[g->nsel - 1]);
 
@@ -1243,10 +1379,15 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		g->keyless_value = n ? items[0].value : BNFT_OPT_NONE;
 		g->built = true;
 		free(items);
+		free(pts);
 		return 0;
 	}
-	g_pointlen = pointlen;
-	qsort(items, n, sizeof(*items), cmp_item);
+	err = sort_items(&items, n, pointlen);
+	if (err) {
+		free(items);
+		free(pts);
+		return err;
+	}
 	snprintf(g->map.name, sizeof(g->map.name), "bnft_opt");
 	snprintf(g->map.set, sizeof(g->map.set), "(optimizer)");
 	g->map.value_size = 4;
@@ -1254,6 +1395,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		err = build_table(g, items, n, w);
 		if (err || g->table) {
 			free(items);
+			free(pts);
 			return err;
 		}
 	}
@@ -1279,6 +1421,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 				err = push_entry(&b, items[k].point, items[k].value);
 	}
 	free(items);
+	free(pts);
 	if (err)
 		return err;
 	g->map.max_entries = g->map.nelems ? g->map.nelems : 1;
@@ -1308,6 +1451,7 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 	uint32_t last = g->nsel - 1, W = g->sel[last].cmplen, k, j;
 	const struct nftnl_expr *ld = g->load[last];
 	bool have[BNFT_OPT_VAL_MAX + 1] = { false };
+	size_t np;
 	uint8_t widths[BNFT_OPT_VAL_MAX];
 	uint32_t nw = 0;
 	int err;
@@ -1360,7 +1504,18 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		sg->rules = calloc(g->nrules, sizeof(*sg->rules));
 		if (!sg->rules)
 			return -ENOMEM;
-		for (k = 0; k < g->nrules; k++) {
+		/* the rules are copied with their predicates */
+		for (k = 0, np = 0; k < g->nrules; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
+
+			if (p && p->width <= w)
+				np += o->npred;
+		}
+		fr->preds = calloc(np ? np : 1, sizeof(*fr->preds));
+		if (!fr->preds)
+			return -ENOMEM;
+		for (k = 0, np = 0; k < g->nrules; k++) {
 			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
 			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
 			struct bnft_opt_rule *x = &fr->rules[fr->n];
@@ -1371,6 +1526,9 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 			if (p->width == w)
 				sg->load[last] = p->load;
 			*x = *o;
+			x->pred = fr->preds + np;
+			memcpy(x->pred, o->pred, o->npred * sizeof(*x->pred));
+			np += o->npred;
 			xp = (struct bnft_opt_pred *)rule_pred(x, &g->sel[last]);
 			xp->sel = sg->sel[last];
 			val_put(val_get(p->lo, W) >> sh, xp->lo, w);

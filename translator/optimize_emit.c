@@ -70,7 +70,7 @@ static int chain_analysis(struct cg *cg, struct cg_chain *c, struct bnft_opt_cha
 	opt_cache.ent = p;
 	p = &opt_cache.ent[opt_cache.n];
 	p->chain = c;
-	err = bnft_opt_analyze((const struct nftnl_rule *const *)c->rules, c->nrules, &p->oc);
+	err = bnft_opt_analyze_ix(c->ix, c->nrules, &p->oc);
 	if (err)
 		return err;
 	opt_cache.n++;

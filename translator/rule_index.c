@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Expression index of rules (see translator/rule_index.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,26 +88,75 @@ static int store_push(struct bnft_ix_store *st, struct nftnl_expr *e, uint8_t ki
 	return 0;
 }
 
+static int ix_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *e)
+{
+	enum bnft_xk k = bnft_xk_of(nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+
+	ix->flags |= expr_flags(e, k);
+	return store_push(st, e, (uint8_t)k);
+}
+
 int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
 		     struct bnft_rule_ix *ix)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
-	struct nftnl_expr *e;
+	return bnft_rule_ix_add_many(st, &r, 1, &ix);
+}
+
+/* Expression lists of IX_LANES rules are walked side by side, IX_DEPTH
+ * expressions deep: each step of a list walk waits for memory, and the
+ * lanes' waits overlap. */
+#define IX_LANES 16
+#define IX_DEPTH 8
+
+int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *const *r, size_t n,
+			  struct bnft_rule_ix *const *out)
+{
+	struct nftnl_expr_iter *it[IX_LANES];
+	struct nftnl_expr *tmp[IX_LANES][IX_DEPTH];
+	uint8_t cnt[IX_LANES];
+	bool end[IX_LANES];
+	size_t base;
 	int err = 0;
 
-	memset(ix, 0, sizeof(*ix));
-	if (!it)
-		return -ENOMEM;
-	ix->r = r;
-	ix->first = st->n;
-	while (!err && (e = nftnl_expr_iter_next(it))) {
-		enum bnft_xk k = bnft_xk_of(nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+	for (base = 0; base < n && !err; base += IX_LANES) {
+		size_t m = n - base < IX_LANES ? n - base : IX_LANES, i, d;
 
-		ix->flags |= expr_flags(e, k);
-		err = store_push(st, e, (uint8_t)k);
+		for (i = 0; i < m; i++) {
+			it[i] = nftnl_expr_iter_create(r[base + i]);
+			cnt[i] = 0;
+			end[i] = !it[i];
+			if (!it[i])
+				err = -ENOMEM;
+		}
+		for (d = 0; d < IX_DEPTH && !err; d++)
+			for (i = 0; i < m; i++) {
+				struct nftnl_expr *e;
+
+				if (end[i])
+					continue;
+				e = nftnl_expr_iter_next(it[i]);
+				if (e)
+					tmp[i][cnt[i]++] = e;
+				else
+					end[i] = true;
+			}
+		for (i = 0; i < m; i++) {
+			struct bnft_rule_ix *ix = out[base + i];
+			struct nftnl_expr *e;
+			uint32_t k;
+
+			memset(ix, 0, sizeof(*ix));
+			ix->r = r[base + i];
+			ix->first = st->n;
+			for (k = 0; !err && k < cnt[i]; k++)
+				err = ix_push(st, ix, tmp[i][k]);
+			while (!err && !end[i] && (e = nftnl_expr_iter_next(it[i])))
+				err = ix_push(st, ix, e);
+			ix->nex = (uint32_t)(st->n - ix->first);
+			if (it[i])
+				nftnl_expr_iter_destroy(it[i]);
+		}
 	}
-	nftnl_expr_iter_destroy(it);
-	ix->nex = (uint32_t)(st->n - ix->first);
 	return err;
 }
 

@@ -197,6 +197,14 @@ static int live_send(const char *ifname, const char *spec, unsigned long count)
 	return 0;
 }
 
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -331,7 +339,7 @@ int main(int argc, char **argv)
 	struct outbuf out;
 	const char *pkts[64];
 	int npkts = 0, opt, i, rc = 1;
-	double t0, t1, t2, t3, t4;
+	double t0, t1, t2, t3, t4, c2 = 0;
 	LIST_HEAD(msgs);
 
 	while ((opt = getopt_long(argc, argv, "r:p:b:n:l:c:H", opts, NULL)) != -1) {
@@ -378,6 +386,7 @@ int main(int argc, char **argv)
 	if (bnft_lower(&rs, &ir, &msgs) < 0)
 		goto err;
 	t2 = now_ms();
+	c2 = cpu_ms();
 	if (bnft_compile(ir, &ps, &cerr) < 0) {
 		fprintf(stderr, "compile: %s\n", cerr.msg);
 		if (hash)
@@ -386,7 +395,7 @@ int main(int argc, char **argv)
 	}
 	t3 = now_ms();
 	if (hash) {
-		printf("compile_ms %.1f\n", t3 - t2);
+		printf("compile_ms %.1f\ncompile_cpu_ms %.1f\n", t3 - t2, cpu_ms() - c2);
 		print_hashes(ps);
 		rc = 0;
 		goto out;
