@@ -220,13 +220,6 @@ static int collect_rules(struct cg *cg)
 	nftnl_rule_list_iter_destroy(it);
 	if (err)
 		return err;
-	for (i = 0; i < cg->nchains; i++) {
-		struct cg_chain *cc = &cg->chains[i];
-		size_t k;
-
-		for (k = 0; k < cc->nrules; k++)
-			bnft_rule_ix_fix(&cg->ixs, &cc->ix[k]);
-	}
 
 	/* Counter ids and identities for every rule. */
 	for (i = 0; i < cg->nchains; i++)

@@ -334,10 +334,8 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o,
 	struct bnft_rule_ix x;
 	int err = bnft_rule_ix_add(&st, r, &x);
 
-	if (!err) {
-		bnft_rule_ix_fix(&st, &x);
+	if (!err)
 		err = bnft_opt_parse_ix(&x, o, pred);
-	}
 	bnft_ix_store_release(&st);
 	return err;
 }
@@ -676,8 +674,6 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 
 	for (r = 0; r < n && !err; r++)
 		err = bnft_rule_ix_add(&st, rules[r], &ix[r]);
-	for (r = 0; r < n && !err; r++)
-		bnft_rule_ix_fix(&st, &ix[r]);
 	if (!err)
 		err = bnft_opt_analyze_ix(ix, n, out);
 	else
@@ -885,6 +881,51 @@ static int cmp_item_key(const void *a, const void *b)
 	return x->value < y->value ? -1 : x->value > y->value;
 }
 
+/*
+ * Points of at most 8 bytes, values ascending in item order (rules are
+ * added in order): a stable LSD radix sort on the point bytes gives the
+ * (point, value) order in pointlen passes. Returns 1 when it does not
+ * apply (the caller sorts with qsort), 0 sorted, -ENOMEM.
+ */
+static int radix_sort_keys(struct item_key **keysp, size_t n, uint32_t pointlen)
+{
+	struct item_key *a = *keysp, *b;
+	size_t i, cnt[256];
+	uint32_t d;
+
+	for (i = 1; i < n; i++)
+		if (a[i - 1].value >= a[i].value)
+			return 1;
+	b = malloc(n * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (d = 0; d < pointlen; d++) {
+		uint32_t sh = 56 - 8 * (pointlen - 1 - d); /* least significant first */
+		size_t sum = 0;
+		struct item_key *t;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i].k8 >> sh) & 0xff]++;
+		if (cnt[(a[0].k8 >> sh) & 0xff] == n)
+			continue; /* one digit value: the order stays */
+		for (i = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i].k8 >> sh) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	*keysp = a;
+	return 0;
+}
+
 /* Sorts items[0, n) by point bytes (memcmp order), then value. */
 static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
 {
@@ -896,6 +937,8 @@ static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
 	keys = malloc((n ? n : 1) * sizeof(*keys));
 	if (!keys)
 		return -ENOMEM;
+	g_pointlen = pointlen;
+	g_items = items;
 	for (i = 0; i < n; i++) {
 		uint64_t k = 0;
 		uint32_t j, m = pointlen < 8 ? pointlen : 8;
@@ -912,9 +955,8 @@ static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
 		free(keys);
 		return 0;
 	}
-	g_pointlen = pointlen;
-	g_items = items;
-	qsort(keys, n, sizeof(*keys), cmp_item_key);
+	if (pointlen > 8 || radix_sort_keys(&keys, n, pointlen))
+		qsort(keys, n, sizeof(*keys), cmp_item_key);
 	out = malloc(n * sizeof(*out));
 	if (!out) {
 		free(keys);

@@ -68,32 +68,67 @@ static uint32_t expr_flags(const struct nftnl_expr *e, enum bnft_xk k)
 	}
 }
 
-static int store_push(struct bnft_ix_store *st, struct nftnl_expr *e, uint8_t kind)
-{
-	if (st->n == st->cap) {
-		size_t nc = st->cap ? 2 * st->cap : 1024;
-		void *p = realloc(st->ex, nc * sizeof(*st->ex));
+#define IX_CHUNK 65536
 
-		if (!p)
+struct bnft_ix_chunk {
+	struct bnft_ix_chunk *next;
+	size_t used, cap;
+	struct nftnl_expr **ex;
+	uint8_t *kind;
+};
+
+/* Appends e to ix, which is the last index in the newest chunk; a full
+ * chunk: a new one, where ix's entries so far move. */
+static int store_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *e,
+		      uint8_t kind)
+{
+	struct bnft_ix_chunk *c = st->chunks;
+
+	if (!c || c->used == c->cap) {
+		size_t cap = IX_CHUNK > 2 * (ix->nex + 1) ? IX_CHUNK : 2 * (ix->nex + 1);
+		struct bnft_ix_chunk *nc = malloc(sizeof(*nc) + cap * (sizeof(*nc->ex) + 1));
+
+		if (!nc)
 			return -ENOMEM;
-		st->ex = p;
-		p = realloc(st->kind, nc);
-		if (!p)
-			return -ENOMEM;
-		st->kind = p;
-		st->cap = nc;
+		nc->ex = (struct nftnl_expr **)(nc + 1);
+		nc->kind = (uint8_t *)(nc->ex + cap);
+		nc->cap = cap;
+		nc->used = ix->nex;
+		if (ix->nex) {
+			memcpy(nc->ex, ix->ex, ix->nex * sizeof(*ix->ex));
+			memcpy(nc->kind, ix->kind, ix->nex);
+			c->used -= ix->nex;
+		}
+		nc->next = c;
+		st->chunks = c = nc;
+		ix->ex = c->ex;
+		ix->kind = c->kind;
 	}
-	st->ex[st->n] = e;
-	st->kind[st->n++] = kind;
+	if (!ix->nex) {
+		ix->ex = c->ex + c->used;
+		ix->kind = c->kind + c->used;
+	}
+	c->ex[c->used] = e;
+	c->kind[c->used++] = kind;
+	ix->nex++;
 	return 0;
 }
 
 static int ix_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *e)
 {
-	enum bnft_xk k = bnft_xk_of(nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	size_t h = ((uintptr_t)name >> 3) % (sizeof(st->name) / sizeof(st->name[0]));
+	enum bnft_xk k;
 
+	if (name && st->name[h] == name) {
+		k = st->name_kind[h];
+	} else {
+		k = bnft_xk_of(name);
+		st->name[h] = name;
+		st->name_kind[h] = (uint8_t)k;
+	}
 	ix->flags |= expr_flags(e, k);
-	return store_push(st, e, (uint8_t)k);
+	return store_push(st, ix, e, (uint8_t)k);
 }
 
 int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
@@ -147,12 +182,10 @@ int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *con
 
 			memset(ix, 0, sizeof(*ix));
 			ix->r = r[base + i];
-			ix->first = st->n;
 			for (k = 0; !err && k < cnt[i]; k++)
 				err = ix_push(st, ix, tmp[i][k]);
 			while (!err && !end[i] && (e = nftnl_expr_iter_next(it[i])))
 				err = ix_push(st, ix, e);
-			ix->nex = (uint32_t)(st->n - ix->first);
 			if (it[i])
 				nftnl_expr_iter_destroy(it[i]);
 		}
@@ -160,16 +193,14 @@ int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *con
 	return err;
 }
 
-void bnft_rule_ix_fix(const struct bnft_ix_store *st, struct bnft_rule_ix *ix)
-{
-	ix->ex = st->ex ? st->ex + ix->first : NULL;
-	ix->kind = st->kind ? st->kind + ix->first : NULL;
-}
-
 void bnft_ix_store_release(struct bnft_ix_store *st)
 {
-	free(st->ex);
-	free(st->kind);
+	while (st->chunks) {
+		struct bnft_ix_chunk *c = st->chunks;
+
+		st->chunks = c->next;
+		free(c);
+	}
 	memset(st, 0, sizeof(*st));
 }
 

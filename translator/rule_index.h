@@ -53,31 +53,28 @@ struct bnft_rule_ix {
 	uint8_t *kind;		/* enum bnft_xk of each */
 	uint32_t nex;
 	uint32_t flags;		/* BNFT_RF_* */
-	size_t first;		/* offset in the store (bnft_rule_ix_fix()) */
 };
 
 /* The kind of an expression named `name` (NULL: OTHER). */
 enum bnft_xk bnft_xk_of(const char *name);
 
-/*
- * Growing storage of the expression pointers and kinds of many rules.
- * Indexes hand out offsets while rules are added (the arrays move); call
- * bnft_rule_ix_fix() on every index once all rules are in.
- */
+/* Storage of the expression pointers and kinds of many rules: chunks that
+ * never move, so indexes point into them as soon as they are built. */
+struct bnft_ix_chunk;
 struct bnft_ix_store {
-	struct nftnl_expr **ex;
-	uint8_t *kind;
-	size_t n, cap;
+	struct bnft_ix_chunk *chunks;	/* newest first */
+	/* kinds of the last names seen (a name is one pointer per kind) */
+	const char *name[16];
+	uint8_t name_kind[16];
 };
 
-/* Walks rule r once into *ix (pointers not valid before bnft_rule_ix_fix()).
- * Returns 0 or -ENOMEM. */
+/* Walks rule r once into *ix. Returns 0 or -ENOMEM. */
 int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
 		     struct bnft_rule_ix *ix);
 /* The same for n rules at once (faster): rule r[i] into *out[i]. */
 int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *const *r, size_t n,
 			  struct bnft_rule_ix *const *out);
-void bnft_rule_ix_fix(const struct bnft_ix_store *st, struct bnft_rule_ix *ix);
+/* Frees the storage; the indexes into it are void. */
 void bnft_ix_store_release(struct bnft_ix_store *st);
 
 /* Asks the CPU to fetch the rule's expressions (a walk over many rules
