@@ -1092,6 +1092,56 @@ static int cmp_event(const void *a, const void *b)
 	return (int)x->end - (int)y->end;
 }
 
+/*
+ * Events of a field of at most 4 bytes (positions below 2^32): an LSD radix
+ * sort on (pos, end), 11 bits a pass. Events of one position and kind may
+ * come in any order (the segment walk treats them as a set). Returns 0, or
+ * 1 when out of memory (the caller sorts with qsort).
+ */
+static int sort_events_radix(struct event *ev, size_t n)
+{
+	uint64_t *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b)), *t;
+	struct event *tmp = malloc(n * sizeof(*tmp));
+	size_t i, cnt[2048];
+	uint32_t sh;
+
+	if (!a || !b || !tmp) {
+		free(a);
+		free(b);
+		free(tmp);
+		return 1;
+	}
+	/* key: pos << 1 | end (33 bits), the event's index in the low 31
+	 * (a run has fewer than 2^23 rules, two events each) */
+	for (i = 0; i < n; i++)
+		a[i] = ((uint64_t)ev[i].pos << 1 | ev[i].end) << 31 | i;
+	for (sh = 31; sh < 64; sh += 11) {
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i] >> sh) & 2047]++;
+		for (i = 0; i < 2048; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i] >> sh) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (i = 0; i < n; i++)
+		tmp[i] = ev[a[i] & 0x7fffffff];
+	memcpy(ev, tmp, n * sizeof(*ev));
+	free(a);
+	free(b);
+	free(tmp);
+	return 0;
+}
+
 /* Items [0, n) share one point tuple: disjoint segments, earliest rule. */
 static int build_segments(struct seg_sink *b, const struct item *it, size_t n, uint32_t plen,
 			  uint32_t w)
@@ -1114,7 +1164,8 @@ static int build_segments(struct seg_sink *b, const struct item *it, size_t n, u
 			ev[ne++] = (struct event){ .pos = it[i].hi + 1, .item = (uint32_t)i,
 						   .end = true };
 	}
-	qsort(ev, ne, sizeof(*ev), cmp_event);
+	if (w > 4 || sort_events_radix(ev, ne))
+		qsort(ev, ne, sizeof(*ev), cmp_event);
 	for (i = 0; i < ne && !err;) {
 		u128 pos = ev[i].pos, next;
 		uint32_t v = BNFT_OPT_NONE;
