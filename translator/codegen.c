@@ -216,6 +216,9 @@ static int collect_rules(struct cg *cg)
 		for (i = 0; i < n; i++)
 			out[i] = &where[i]->ix[slot[i]];
 		err = bnft_rule_ix_add_many(&cg->ixs, batch, n, out);
+		/* their expressions are in the cache now */
+		for (i = 0; !err && cg->opt_on && i < n; i++)
+			err = bnft_opt_parsed_add(&where[i]->opt, out[i]);
 	} while (!err && r);
 	nftnl_rule_list_iter_destroy(it);
 	if (err)
@@ -1238,6 +1241,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 	cg.ps = calloc(1, sizeof(*cg.ps));
 	if (!cg.ps)
 		return -ENOMEM;
+	cg.opt_on = bnft_optimize_enabled();
 	err = collect_chains(&cg);
 	if (!err)
 		err = collect_rules(&cg);
@@ -1315,6 +1319,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 		free(cg.chains[i].rules);
 		free(cg.chains[i].ix);
 		free(cg.chains[i].targets);
+		bnft_opt_parsed_release(&cg.chains[i].opt);
 	}
 	free(cg.chains);
 	bnft_ix_store_release(&cg.ixs);

@@ -8,6 +8,7 @@
 
 #include "translator/codegen.h"
 #include "translator/codegen_emit.h"
+#include "translator/optimize.h"
 #include "translator/rule_index.h"
 
 /*
@@ -64,6 +65,9 @@ struct cg_chain {
 	uint32_t order; /* dump order, tie-break for equal priorities */
 	const struct nftnl_rule **rules;
 	struct bnft_rule_ix *ix; /* per rule: its expressions (rule_index.h) */
+	/* the rules parsed for the optimizer as they are collected (all of
+	 * them, or none when the optimizer is off); moves to its analysis */
+	struct bnft_opt_parsed opt;
 	size_t nrules, rcap;
 	uint32_t first_rule_id;
 	/* chains this one jumps or goes to (cg_chain_targets()) */
@@ -113,6 +117,7 @@ struct cg {
 	size_t nsets;
 	struct emitter *e;
 	struct bnft_ix_store ixs; /* expressions of every rule */
+	bool opt_on;		/* the optimizer runs (bnft_optimize_enabled()) */
 	/* function being emitted */
 	bool in_sub;
 	uint32_t lbl_drop, lbl_chain_accept, lbl_chain_policy;

@@ -45,6 +45,17 @@ static u128 val_max(uint32_t n)
 	return n >= 16 ? ~(u128)0 : (((u128)1 << (n * 8)) - 1);
 }
 
+/* Selectors are 16 bytes without holes (pad is 0): two words. */
+static inline bool sel_eq(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
+{
+	uint64_t x[2], y[2];
+
+	_Static_assert(sizeof(*a) == 16, "bnft_opt_sel is two words");
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return x[0] == y[0] && x[1] == y[1];
+}
+
 /* ---- parsing one rule --------------------------------------------------- */
 
 static bool meta_key_ok(uint32_t key, uint32_t *len)
@@ -123,7 +134,7 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 	if (never)
 		o->never = true;
 	for (i = 0; i < o->npred; i++)
-		if (!memcmp(&o->pred[i].sel, &s, sizeof(s)))
+		if (sel_eq(&o->pred[i].sel, &s))
 			break;
 	if (i == o->npred) {
 		if (o->npred == BNFT_OPT_MAX_SEL)
@@ -377,7 +388,7 @@ static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
 		uint32_t j;
 
 		for (j = 0; j < o->npred; j++)
-			if (!memcmp(&o->pred[j].sel, &sel[i], sizeof(sel[i])))
+			if (sel_eq(&o->pred[j].sel, &sel[i]))
 				load[i] = o->pred[j].load;
 	}
 	if (nint == 1) {
@@ -683,75 +694,133 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 	return err;
 }
 
+int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
+{
+	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
+	struct bnft_opt_rule *o;
+	int k;
+
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? 2 * p->cap : 64;
+		void *q = realloc(p->rules, nc * sizeof(*p->rules));
+
+		if (!q)
+			return -ENOMEM;
+		p->rules = q;
+		q = realloc(p->poff, nc * sizeof(*p->poff));
+		if (!q)
+			return -ENOMEM;
+		p->poff = q;
+		p->cap = nc;
+	}
+	o = &p->rules[p->n];
+	k = bnft_opt_parse_ix(x, o, buf);
+	if (k < 0)
+		return k;
+	o->pred = NULL;
+	p->poff[p->n] = UINT32_MAX; /* not classifiable */
+	p->n++;
+	if (!k)
+		return 0;
+	if (p->np + o->npred > p->pcap) {
+		size_t nc = p->pcap ? 2 * p->pcap : 128;
+		void *q;
+
+		while (p->np + o->npred > nc)
+			nc *= 2;
+		q = realloc(p->preds, nc * sizeof(*p->preds));
+		if (!q)
+			return -ENOMEM;
+		p->preds = q;
+		p->pcap = nc;
+	}
+	memcpy(p->preds + p->np, buf, o->npred * sizeof(*buf));
+	p->poff[p->n - 1] = (uint32_t)p->np;
+	p->np += o->npred;
+	return 0;
+}
+
+void bnft_opt_parsed_release(struct bnft_opt_parsed *p)
+{
+	free(p->rules);
+	free(p->poff);
+	free(p->preds);
+	memset(p, 0, sizeof(*p));
+}
+
 int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt_chain **out)
 {
-	struct widths ws = { .n = 0 };
-	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
-	struct bnft_opt_run run = { 0 };
-	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
-	size_t np = 0, pcap = 2 * n + BNFT_OPT_MAX_SEL;
-	int8_t *ok = NULL;
-	uint32_t *poff;
+	struct bnft_opt_parsed p = { 0 };
 	size_t r;
 	int err = 0;
 
 	*out = NULL;
-	if (!c)
-		return -ENOMEM;
-	c->nrules = n;
-	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
-	c->parsed = malloc((n ? n : 1) * sizeof(*c->parsed));
-	c->preds = malloc(pcap * sizeof(*c->preds));
-	poff = malloc((n ? n : 1) * sizeof(*poff));
-	ok = malloc(n ? n : 1);
-	if (!c->run_at || !c->parsed || !c->preds || !poff || !ok) {
-		free(ok);
-		free(poff);
-		bnft_opt_chain_free(&c);
-		return -ENOMEM;
-	}
-	/* parse once; the widest load per (base, offset); the predicates of
-	 * classifiable rules packed in c->preds */
 	for (r = 0; r < n && !err; r++) {
-		struct bnft_opt_rule *o = &c->parsed[r];
-		uint32_t i;
-		int k;
-
 		if (r + OPT_PREFETCH < n)
 			bnft_rule_ix_prefetch(&ix[r + OPT_PREFETCH]);
-		k = bnft_opt_parse_ix(&ix[r], o, buf);
+		err = bnft_opt_parsed_add(&p, &ix[r]);
+	}
+	if (!err)
+		err = bnft_opt_analyze_parsed(&p, out);
+	bnft_opt_parsed_release(&p);
+	return err;
+}
+
+int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out)
+{
+	struct widths ws = { .n = 0 };
+	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
+	struct bnft_opt_run run = { 0 };
+	size_t n = p->n, r;
+	int8_t *ok = NULL;
+	int err = 0;
+
+	*out = NULL;
+	if (!c) {
+		bnft_opt_parsed_release(p);
+		return -ENOMEM;
+	}
+	c->nrules = n;
+	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
+	ok = malloc(n ? n : 1);
+	if (!c->run_at || !ok) {
+		free(ok);
+		bnft_opt_chain_free(&c);
+		bnft_opt_parsed_release(p);
+		return -ENOMEM;
+	}
+	/* the parsed rules and their predicates (packed) move to the chain */
+	c->parsed = p->rules;
+	c->preds = p->preds;
+	p->rules = NULL;
+	p->preds = NULL;
+	if (!c->parsed) {
+		c->parsed = malloc(sizeof(*c->parsed));
+		if (!c->parsed) {
+			free(ok);
+			bnft_opt_chain_free(&c);
+			bnft_opt_parsed_release(p);
+			return -ENOMEM;
+		}
+	}
+	/* the widest load per (base, offset) */
+	for (r = 0; r < n; r++) {
+		struct bnft_opt_rule *o = &c->parsed[r];
+		uint32_t i;
 
 		c->run_at[r] = -1;
-		ok[r] = (int8_t)(k > 0);
-		if (k < 0)
-			err = k;
-		for (i = 0; k > 0 && i < o->npred; i++) {
+		ok[r] = (int8_t)(p->poff[r] != UINT32_MAX);
+		if (!ok[r])
+			continue;
+		o->pred = c->preds + p->poff[r];
+		for (i = 0; i < o->npred; i++) {
 			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
 							      NULL;
 
 			if (w && *w < o->pred[i].sel.cmplen)
 				*w = o->pred[i].sel.cmplen;
 		}
-		o->pred = NULL;
-		if (k <= 0)
-			continue;
-		if (np + o->npred > pcap) {
-			void *p = realloc(c->preds, (pcap *= 2) * sizeof(*c->preds));
-
-			if (!p) {
-				err = -ENOMEM;
-				break;
-			}
-			c->preds = p;
-		}
-		memcpy(c->preds + np, buf, o->npred * sizeof(*buf));
-		poff[r] = (uint32_t)np;
-		np += o->npred;
 	}
-	for (r = 0; r < n && !err; r++)
-		if (ok[r])
-			c->parsed[r].pred = c->preds + poff[r];
-	free(poff);
 	for (r = 0; r < n && !err; r++) {
 		int k;
 
@@ -781,6 +850,7 @@ int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt
 		err = chain_push_run(c, &run);
 	run_release(&run);
 	free(ok);
+	bnft_opt_parsed_release(p);
 	if (err) {
 		bnft_opt_chain_free(&c);
 		return err;
@@ -843,7 +913,7 @@ static const struct bnft_opt_pred *rule_pred(const struct bnft_opt_rule *o,
 	uint32_t i;
 
 	for (i = 0; i < o->npred; i++)
-		if (!memcmp(&o->pred[i].sel, s, sizeof(*s)))
+		if (sel_eq(&o->pred[i].sel, s))
 			return &o->pred[i];
 	return NULL;
 }

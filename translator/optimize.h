@@ -181,6 +181,22 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *out,
 int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
 		      struct bnft_opt_pred *pred);
 
+/* Rules parsed one at a time, by a caller that walks them anyway (their
+ * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
+ * groups them. Zero-initialise. */
+struct bnft_opt_parsed {
+	struct bnft_opt_rule *rules;
+	uint32_t *poff;		/* per rule: first predicate, UINT32_MAX none */
+	struct bnft_opt_pred *preds;
+	size_t n, cap, np, pcap;
+};
+
+/* Parses the next rule into p: 0 or -ENOMEM. */
+int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x);
+void bnft_opt_parsed_release(struct bnft_opt_parsed *p);
+/* bnft_opt_analyze() of the rules parsed into p (which it empties). */
+int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out);
+
 /* Finds the runs of rules[0, n) and groups them. */
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n,
 		     struct bnft_opt_chain **out);
@@ -210,6 +226,8 @@ struct cg_chain;
  * turns the optimizer off (for comparisons).
  */
 int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r);
+/* Whether the optimizer runs: not with BNFT_NO_OPTIMIZE set (to non-0). */
+bool bnft_optimize_enabled(void);
 /* Frees the per-compile state; call once at the end of bnft_compile(). */
 void bnft_optimize_release(struct cg *cg);
 

@@ -70,7 +70,10 @@ static int chain_analysis(struct cg *cg, struct cg_chain *c, struct bnft_opt_cha
 	opt_cache.ent = p;
 	p = &opt_cache.ent[opt_cache.n];
 	p->chain = c;
-	err = bnft_opt_analyze_ix(c->ix, c->nrules, &p->oc);
+	if (c->opt.n == c->nrules) /* parsed while collected */
+		err = bnft_opt_analyze_parsed(&c->opt, &p->oc);
+	else
+		err = bnft_opt_analyze_ix(c->ix, c->nrules, &p->oc);
 	if (err)
 		return err;
 	opt_cache.n++;
@@ -457,14 +460,20 @@ static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
 	return e->err;
 }
 
+bool bnft_optimize_enabled(void)
+{
+	const char *off = getenv("BNFT_NO_OPTIMIZE");
+
+	return !(off && *off && strcmp(off, "0"));
+}
+
 int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r)
 {
 	struct bnft_opt_chain *oc;
 	struct bnft_opt_run *run;
-	const char *off = getenv("BNFT_NO_OPTIMIZE");
 	int err;
 
-	if (off && *off && strcmp(off, "0"))
+	if (!cg->opt_on)
 		return 0;
 	err = chain_analysis(cg, c, &oc);
 	if (err)
