@@ -170,10 +170,15 @@ int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *con
 				if (end[i])
 					continue;
 				e = nftnl_expr_iter_next(it[i]);
-				if (e)
+				if (e) {
 					tmp[i][cnt[i]++] = e;
-				else
+					/* the attributes (a cmp's after its 64
+					 * data bytes) for whoever reads them */
+					__builtin_prefetch((const char *)e + 64);
+					__builtin_prefetch((const char *)e + 128);
+				} else {
 					end[i] = true;
+				}
 			}
 		for (i = 0; i < m; i++) {
 			struct bnft_rule_ix *ix = out[base + i];
