@@ -363,6 +363,21 @@ static int cmp_sel(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct bnft_opt_sel));
 }
 
+/* Sorts the (at most BNFT_OPT_MAX_SEL) selectors of a rule: insertion
+ * sort, as qsort(cmp_sel) (the selectors of a rule differ). */
+static void sort_sels(struct bnft_opt_sel *sel, uint32_t n)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct bnft_opt_sel x = sel[i];
+
+		for (j = i; j > 0 && cmp_sel(&sel[j - 1], &x) > 0; j--)
+			sel[j] = sel[j - 1];
+		sel[j] = x;
+	}
+}
+
 /* The shape of a rule: sorted selectors with the interval one (if any)
  * last; returns the number of non-point selectors. */
 static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
@@ -382,7 +397,7 @@ static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
 		}
 		sel[k++] = o->pred[i].sel;
 	}
-	qsort(sel, k, sizeof(*sel), cmp_sel);
+	sort_sels(sel, k);
 	/* loads follow the sorted selectors */
 	for (i = 0; i < k; i++) {
 		uint32_t j;
@@ -412,8 +427,8 @@ static bool same_set(const struct bnft_opt_group *g, const struct bnft_opt_sel *
 		return false;
 	memcpy(x, g->sel, n * sizeof(*x));
 	memcpy(y, sel, n * sizeof(*y));
-	qsort(x, n, sizeof(*x), cmp_sel);
-	qsort(y, n, sizeof(*y), cmp_sel);
+	sort_sels(x, n);
+	sort_sels(y, n);
 	return same_sels(x, y, n);
 }
 
