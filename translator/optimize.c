@@ -1014,7 +1014,7 @@ static int radix_sort_keys(struct item_key **keysp, size_t n, uint32_t pointlen)
 /* Sorts items[0, n) by point bytes (memcmp order), then value. */
 static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
 {
-	struct item *items = *itemsp, *out;
+	struct item *items = *itemsp;
 	struct item_key *keys;
 	size_t i;
 	bool sorted = true;
@@ -1042,16 +1042,28 @@ static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
 	}
 	if (pointlen > 8 || radix_sort_keys(&keys, n, pointlen))
 		qsort(keys, n, sizeof(*keys), cmp_item_key);
-	out = malloc(n * sizeof(*out));
-	if (!out) {
-		free(keys);
-		return -ENOMEM;
+	/* items[j] = old items[keys[j].idx], in place: cycle by cycle, each
+	 * cycle's first item saved (placed entries marked) */
+	for (i = 0; i < n; i++) {
+		struct item first;
+		size_t j = i;
+
+		if (keys[i].idx == i || keys[i].idx == UINT32_MAX)
+			continue;
+		first = items[i];
+		for (;;) {
+			size_t src = keys[j].idx;
+
+			keys[j].idx = UINT32_MAX;
+			if (src == i) {
+				items[j] = first;
+				break;
+			}
+			items[j] = items[src];
+			j = src;
+		}
 	}
-	for (i = 0; i < n; i++)
-		out[i] = items[keys[i].idx];
 	free(keys);
-	free(items);
-	*itemsp = out;
 	return 0;
 }
 
