@@ -947,8 +947,8 @@ struct item_key {
 	uint32_t value, idx;
 };
 
-static uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
-static const struct item *g_items;
+static __thread uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
+static __thread const struct item *g_items;
 
 static int cmp_item_key(const void *a, const void *b)
 {
