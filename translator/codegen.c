@@ -74,6 +74,26 @@ struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table
 	return NULL;
 }
 
+uint32_t cg_expr_nth(struct cg *cg, const struct nftnl_expr *ex, enum bnft_xk kind)
+{
+	const struct bnft_rule_ix *x = cg->cur_ix;
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	uint32_t k = 0;
+
+	/* the expression being emitted: its position is known */
+	if (x && x->r == cg->cur_rule && cg->cur_expr_idx < x->nex &&
+	    x->ex[cg->cur_expr_idx] == ex)
+		return bnft_rule_ix_count(x, cg->cur_expr_idx, kind);
+	it = cg->cur_rule ? nftnl_expr_iter_create(cg->cur_rule) : NULL;
+	while (it && (e = nftnl_expr_iter_next(it)) && e != ex)
+		if (bnft_xk_of(nftnl_expr_get_str(e, NFTNL_EXPR_NAME)) == kind)
+			k++;
+	if (it)
+		nftnl_expr_iter_destroy(it);
+	return k;
+}
+
 /* ---- collecting ------------------------------------------------------ */
 
 static int collect_chains(struct cg *cg)
@@ -129,36 +149,80 @@ static int collect_chains(struct cg *cg)
 	return err;
 }
 
+/* Rules collected at a time (rule_index.c walks their expressions side by
+ * side). */
+#define CG_RULE_BATCH 64
+
+/* Appends rule r to its chain (the previous rule's chain is tried first:
+ * rules come chain by chain). */
+static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **last)
+{
+	const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	struct cg_chain *cc = *last;
+
+	if (!t || !ch || !cc || cc->family != fam || strcmp(cc->name, ch) || strcmp(cc->table, t))
+		cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
+	if (!cc)
+		return cg_fail(cg, -EINVAL, "rule for missing chain %s %s", t ? t : "?",
+			       ch ? ch : "?");
+	*last = cc;
+	if (cc->nrules == cc->rcap) {
+		size_t nc = cc->rcap ? 2 * cc->rcap : 16;
+		const struct nftnl_rule **p = realloc(cc->rules, nc * sizeof(*p));
+		struct bnft_rule_ix *x;
+
+		if (!p)
+			return -ENOMEM;
+		cc->rules = p;
+		x = realloc(cc->ix, nc * sizeof(*x));
+		if (!x)
+			return -ENOMEM;
+		cc->ix = x;
+		cc->rcap = nc;
+	}
+	cc->rules[cc->nrules++] = r;
+	return 0;
+}
+
 static int collect_rules(struct cg *cg)
 {
+	const struct nftnl_rule *batch[CG_RULE_BATCH];
+	struct bnft_rule_ix *out[CG_RULE_BATCH];
+	struct cg_chain *where[CG_RULE_BATCH];
+	size_t slot[CG_RULE_BATCH];
 	struct nftnl_rule_list_iter *it;
-	struct nftnl_rule *r;
+	struct cg_chain *last = NULL;
+	struct nftnl_rule *r = NULL;
 	size_t i;
+	int err = 0;
 
 	it = nftnl_rule_list_iter_create(cg->ir->rules);
 	if (!it)
 		return -ENOMEM;
-	while ((r = nftnl_rule_list_iter_next(it))) {
-		const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-		const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
-		uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-		struct cg_chain *cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
-		const struct nftnl_rule **p;
+	do {
+		size_t n = 0;
 
-		if (!cc) {
-			nftnl_rule_list_iter_destroy(it);
-			return cg_fail(cg, -EINVAL, "rule for missing chain %s %s",
-				       t ? t : "?", ch ? ch : "?");
+		while (!err && n < CG_RULE_BATCH && (r = nftnl_rule_list_iter_next(it))) {
+			err = collect_rule(cg, r, &last);
+			batch[n] = r;
+			where[n] = last;
+			slot[n++] = last ? last->nrules - 1 : 0;
 		}
-		p = realloc(cc->rules, (cc->nrules + 1) * sizeof(*p));
-		if (!p) {
-			nftnl_rule_list_iter_destroy(it);
-			return -ENOMEM;
-		}
-		cc->rules = p;
-		cc->rules[cc->nrules++] = r;
-	}
+		if (err)
+			break;
+		/* the chains' arrays do not move any more in this batch */
+		for (i = 0; i < n; i++)
+			out[i] = &where[i]->ix[slot[i]];
+		err = bnft_rule_ix_add_many(&cg->ixs, batch, n, out);
+		/* their expressions are in the cache now */
+		for (i = 0; !err && cg->opt_on && i < n; i++)
+			err = bnft_opt_parsed_add(&where[i]->opt, out[i]);
+	} while (!err && r);
 	nftnl_rule_list_iter_destroy(it);
+	if (err)
+		return err;
 
 	/* Counter ids and identities for every rule. */
 	for (i = 0; i < cg->nchains; i++)
@@ -287,15 +351,15 @@ static int mark_inline(struct cg *cg)
 		size_t r;
 
 		for (r = 0; r < c->nrules; r++) {
-			struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
-			struct nftnl_expr *e;
+			const struct bnft_rule_ix *x = &c->ix[r];
+			uint32_t j;
 
-			if (!it)
-				return -ENOMEM;
-			while ((e = nftnl_expr_iter_next(it))) {
-				const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+			if (!(x->flags & (BNFT_RF_JUMP | BNFT_RF_VMAP)))
+				continue;
+			for (j = 0; j < x->nex; j++) {
+				struct nftnl_expr *e = x->ex[j];
 
-				if (!strcmp(n, "immediate") &&
+				if (x->kind[j] == BNFT_XK_IMMEDIATE &&
 				    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
 					struct cg_chain *t = cg_find_chain(
 						cg, c->family, c->table,
@@ -303,7 +367,7 @@ static int mark_inline(struct cg *cg)
 
 					if (t)
 						t->fanin++;
-				} else if (!strcmp(n, "lookup") &&
+				} else if (x->kind[j] == BNFT_XK_LOOKUP &&
 					   nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) &&
 					   nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) ==
 						   NFT_REG_VERDICT) {
@@ -322,7 +386,6 @@ static int mark_inline(struct cg *cg)
 							cg->chains[s->verdicts[k].chain].fanin += 2;
 				}
 			}
-			nftnl_expr_iter_destroy(it);
 		}
 	}
 	for (i = 0; i < cg->nchains; i++)
@@ -336,22 +399,9 @@ static bool ruleset_uses_ct(struct cg *cg)
 	size_t i, r;
 
 	for (i = 0; i < cg->nchains; i++)
-		for (r = 0; r < cg->chains[i].nrules; r++) {
-			struct nftnl_expr_iter *it = nftnl_expr_iter_create(cg->chains[i].rules[r]);
-			struct nftnl_expr *e;
-			bool ct = false;
-
-			while (it && !ct && (e = nftnl_expr_iter_next(it))) {
-				const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
-
-				ct = !strcmp(n, "ct") || !strcmp(n, "notrack") ||
-				     !strcmp(n, "connlimit");
-			}
-			if (it)
-				nftnl_expr_iter_destroy(it);
-			if (ct)
+		for (r = 0; r < cg->chains[i].nrules; r++)
+			if (cg->chains[i].ix[r].flags & BNFT_RF_TRACK)
 				return true;
-		}
 	return false;
 }
 
@@ -366,12 +416,9 @@ static int cmp_chain_prio(const void *a, const void *b)
 
 /* ---- reachability and depth ---------------------------------------- */
 
-static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***out, size_t *n);
-
 static int mark_depth(struct cg *cg, struct cg_chain *c)
 {
-	struct cg_chain **t = NULL;
-	size_t n = 0, i;
+	size_t i;
 	int err, d = 0;
 
 	if (c->depth >= 0)
@@ -381,16 +428,16 @@ static int mark_depth(struct cg *cg, struct cg_chain *c)
 		return cg_fail(cg, -ELOOP, "chain jumps lead back to itself");
 	}
 	c->depth = -2;
-	err = chain_targets(cg, c, &t, &n);
-	for (i = 0; !err && i < n; i++) {
-		int sub = mark_depth(cg, t[i]);
+	err = cg_chain_targets(cg, c);
+	for (i = 0; !err && i < c->ntargets; i++) {
+		struct cg_chain *t = c->targets[i];
+		int sub = mark_depth(cg, t);
 
 		if (sub < 0)
 			err = sub;
-		else if (sub + (t[i]->inl ? 0 : 1) > d)
-			d = sub + (t[i]->inl ? 0 : 1);
+		else if (sub + (t->inl ? 0 : 1) > d)
+			d = sub + (t->inl ? 0 : 1);
 	}
-	free(t);
 	if (err)
 		return err;
 	c->depth = d;
@@ -399,51 +446,52 @@ static int mark_depth(struct cg *cg, struct cg_chain *c)
 
 static void mark_reach(struct cg *cg, struct cg_chain *c)
 {
-	struct cg_chain **t = NULL;
-	size_t n = 0, i;
+	size_t i;
 
 	if (c->reach)
 		return;
 	c->reach = true;
-	if (chain_targets(cg, c, &t, &n))
+	if (cg_chain_targets(cg, c))
 		return;
-	for (i = 0; i < n; i++)
-		mark_reach(cg, t[i]);
-	free(t);
+	for (i = 0; i < c->ntargets; i++)
+		mark_reach(cg, c->targets[i]);
 }
 
-static int add_target(struct cg_chain ***out, size_t *n, struct cg_chain *t)
+static int add_target(struct cg_chain *c, struct cg_chain *t)
 {
 	struct cg_chain **p;
 	size_t i;
 
-	for (i = 0; i < *n; i++)
-		if ((*out)[i] == t)
+	for (i = 0; i < c->ntargets; i++)
+		if (c->targets[i] == t)
 			return 0;
-	p = realloc(*out, (*n + 1) * sizeof(*p));
+	p = realloc(c->targets, (c->ntargets + 1) * sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	*out = p;
-	p[(*n)++] = t;
+	c->targets = p;
+	p[c->ntargets++] = t;
 	return 0;
 }
 
-/* Chains this chain jumps or goes to: immediates and verdict maps. */
-static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***out, size_t *n)
+/* Chains this chain jumps or goes to: immediates and verdict maps, in rule
+ * order, each once; computed on the first call. */
+int cg_chain_targets(struct cg *cg, struct cg_chain *c)
 {
 	size_t r;
 	int err = 0;
 
+	if (c->targets_state)
+		return c->targets_state < 0 ? c->targets_state : 0;
 	for (r = 0; !err && r < c->nrules; r++) {
-		struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
-		struct nftnl_expr *e;
+		const struct bnft_rule_ix *x = &c->ix[r];
+		uint32_t j;
 
-		if (!it)
-			return -ENOMEM;
-		while (!err && (e = nftnl_expr_iter_next(it))) {
-			const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+		if (!(x->flags & (BNFT_RF_JUMP | BNFT_RF_VMAP)))
+			continue;
+		for (j = 0; !err && j < x->nex; j++) {
+			struct nftnl_expr *e = x->ex[j];
 
-			if (!strcmp(name, "immediate") &&
+			if (x->kind[j] == BNFT_XK_IMMEDIATE &&
 			    nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN)) {
 				const char *ch = nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN);
 				struct cg_chain *t = cg_find_chain(cg, c->family, c->table, ch);
@@ -454,9 +502,9 @@ static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***o
 					cg->cur_expr = "immediate";
 					err = cg_fail(cg, -EINVAL, "jump to missing chain %s", ch);
 				} else {
-					err = add_target(out, n, t);
+					err = add_target(c, t);
 				}
-			} else if (!strcmp(name, "lookup") &&
+			} else if (x->kind[j] == BNFT_XK_LOOKUP &&
 				   nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) &&
 				   nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_DREG) == NFT_REG_VERDICT) {
 				const char *sn = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
@@ -466,12 +514,12 @@ static int chain_targets(struct cg *cg, struct cg_chain *c, struct cg_chain ***o
 				for (k = 0; s && k < s->nverdicts; k++)
 					if (s->verdicts[k].code == BNFT_V_JUMP ||
 					    s->verdicts[k].code == BNFT_V_GOTO)
-						err = err ?: add_target(out, n,
+						err = err ?: add_target(c,
 								&cg->chains[s->verdicts[k].chain]);
 			}
 		}
-		nftnl_expr_iter_destroy(it);
 	}
+	c->targets_state = err ? err : 1;
 	return err;
 }
 
@@ -503,6 +551,8 @@ static int emit_inline(struct cg *cg, struct cg_chain *t, uint32_t code)
 	struct emitter *e = cg->e;
 	struct cg_chain *chain = cg->cur_chain;
 	const struct nftnl_rule *rule = cg->cur_rule;
+	const struct bnft_rule_ix *ix = cg->cur_ix;
+	uint32_t expr_idx = cg->cur_expr_idx;
 	const char *expr = cg->cur_expr;
 	uint32_t rule_id = cg->cur_rule_id, nctr = cg->rule_ncounters;
 	uint32_t fail = cg->lbl_rule_fail, end = cg->lbl_rule_end, outer = cg->inline_ret;
@@ -516,6 +566,8 @@ static int emit_inline(struct cg *cg, struct cg_chain *t, uint32_t code)
 	cg->inline_depth--;
 	cg->cur_chain = chain;
 	cg->cur_rule = rule;
+	cg->cur_ix = ix;
+	cg->cur_expr_idx = expr_idx;
 	cg->cur_expr = expr;
 	cg->cur_rule_id = rule_id;
 	cg->rule_ncounters = nctr;
@@ -603,8 +655,7 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 
 	cg->cur_chain = c;
 	for (r = 0; !err && r < c->nrules; r++) {
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *ex;
+		uint32_t j;
 
 		if (!cg->in_sub && !cg->inline_depth &&
 		    cg->e->n - cg->chunk_start > CG_CHUNK_INSNS && r > 0) {
@@ -626,24 +677,25 @@ static int emit_rules(struct cg *cg, struct cg_chain *c)
 			}
 		}
 		cg->cur_rule = c->rules[r];
+		cg->cur_ix = &c->ix[r];
 		cg->cur_rule_id = c->first_rule_id + (uint32_t)r;
 		cg->rule_ncounters = 0;
 		cg->lbl_rule_fail = emit_label(cg->e);
 		cg->lbl_rule_end = cg->lbl_rule_fail;
-		it = nftnl_expr_iter_create(c->rules[r]);
-		if (!it)
-			return -ENOMEM;
-		while (!err && (ex = nftnl_expr_iter_next(it))) {
+		for (j = 0; !err && j < c->ix[r].nex; j++) {
+			struct nftnl_expr *ex = c->ix[r].ex[j];
+
+			cg->cur_expr_idx = j;
 			cg->cur_expr = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
 			err = cg_expr(cg, ex);
 		}
-		nftnl_expr_iter_destroy(it);
 		cg->cur_expr = NULL;
 		if (!err)
 			cg_trace_rule_end(cg);
 		emit_bind(cg->e, cg->lbl_rule_fail);
 	}
 	cg->cur_rule = NULL;
+	cg->cur_ix = NULL;
 	return err ?: cg->e->err;
 }
 
@@ -1189,6 +1241,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 	cg.ps = calloc(1, sizeof(*cg.ps));
 	if (!cg.ps)
 		return -ENOMEM;
+	cg.opt_on = bnft_optimize_enabled();
 	err = collect_chains(&cg);
 	if (!err)
 		err = collect_rules(&cg);
@@ -1262,9 +1315,14 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 
 	free(in);
 	free(eg);
-	for (i = 0; i < cg.nchains; i++)
+	for (i = 0; i < cg.nchains; i++) {
 		free(cg.chains[i].rules);
+		free(cg.chains[i].ix);
+		free(cg.chains[i].targets);
+		bnft_opt_parsed_release(&cg.chains[i].opt);
+	}
 	free(cg.chains);
+	bnft_ix_store_release(&cg.ixs);
 	cg_sets_free(&cg);
 	bnft_optimize_release(&cg);
 	free(cg.limit_rule);

@@ -104,26 +104,24 @@ int cg_dynset_init(struct cg *cg)
 		struct cg_chain *c = &cg->chains[i];
 
 		for (r = 0; r < c->nrules; r++) {
-			struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
-			struct nftnl_expr *ex;
+			const struct bnft_rule_ix *x = &c->ix[r];
+			uint32_t j;
 
-			if (!it)
-				return -ENOMEM;
-			while ((ex = nftnl_expr_iter_next(it))) {
+			if (!(x->flags & BNFT_RF_DYNSET))
+				continue;
+			for (j = 0; j < x->nex; j++) {
+				struct nftnl_expr *ex = x->ex[j];
 				struct stmt_walk w = { .cg = cg };
 
-				if (strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "dynset"))
+				if (x->kind[j] != BNFT_XK_DYNSET)
 					continue;
 				w.s = dynset_set(cg, c, ex);
 				if (!w.s)
 					continue; /* refused where it is compiled */
 				w.s->dset = w.s->dset_dyn = true;
-				if (each_stmt(ex, note_stmt, &w) && w.err) {
-					nftnl_expr_iter_destroy(it);
+				if (each_stmt(ex, note_stmt, &w) && w.err)
 					return w.err;
-				}
 			}
-			nftnl_expr_iter_destroy(it);
 		}
 	}
 	for (i = 0; i < cg->nsets; i++) {

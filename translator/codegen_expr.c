@@ -995,15 +995,8 @@ static int limit_slot(struct cg *cg, uint64_t tokens_max, uint32_t key, uint32_t
  * rule. */
 static uint32_t limit_key(struct cg *cg, const struct nftnl_expr *ex)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(cg->cur_rule);
-	struct nftnl_expr *x;
-	uint32_t k = 0;
+	uint32_t k = cg_expr_nth(cg, ex, BNFT_XK_LIMIT);
 
-	while (it && (x = nftnl_expr_iter_next(it)) && x != ex)
-		if (!strcmp(nftnl_expr_get_str(x, NFTNL_EXPR_NAME), "limit"))
-			k++;
-	if (it)
-		nftnl_expr_iter_destroy(it);
 	return cg->cur_rule_id | (k & 0x7f) << 24;
 }
 

@@ -82,18 +82,9 @@ static uint8_t defrag_families(struct cg *cg)
 		const struct cg_chain *c = &cg->chains[i];
 		uint8_t f = c->family == NFPROTO_IPV4 ? 1 : c->family == NFPROTO_IPV6 ? 2 : 3;
 
-		for (r = 0; r < c->nrules && (fams & f) != f; r++) {
-			struct nftnl_expr_iter *it = nftnl_expr_iter_create(c->rules[r]);
-			struct nftnl_expr *ex;
-
-			while (it && (ex = nftnl_expr_iter_next(it)))
-				if (!strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "ct")) {
-					fams |= f;
-					break;
-				}
-			if (it)
-				nftnl_expr_iter_destroy(it);
-		}
+		for (r = 0; r < c->nrules && (fams & f) != f; r++)
+			if (c->ix[r].flags & BNFT_RF_CT)
+				fams |= f;
 	}
 	return fams;
 }

@@ -9,6 +9,8 @@
 #include "translator/codegen.h"
 #include "translator/oht.h"
 #include "translator/codegen_emit.h"
+#include "translator/optimize.h"
+#include "translator/rule_index.h"
 
 /*
  * Stack scratch area, addressed through R9 in every function (the main
@@ -63,8 +65,16 @@ struct cg_chain {
 	uint32_t id; /* index in ps->chains */
 	uint32_t order; /* dump order, tie-break for equal priorities */
 	const struct nftnl_rule **rules;
-	size_t nrules;
+	struct bnft_rule_ix *ix; /* per rule: its expressions (rule_index.h) */
+	/* the rules parsed for the optimizer as they are collected (all of
+	 * them, or none when the optimizer is off); moves to its analysis */
+	struct bnft_opt_parsed opt;
+	size_t nrules, rcap;
 	uint32_t first_rule_id;
+	/* chains this one jumps or goes to (cg_chain_targets()) */
+	struct cg_chain **targets;
+	size_t ntargets;
+	int targets_state; /* 0 not computed, 1 computed, < 0 failed */
 	int ifindex[8];
 	size_t nifindex;
 	bool ifany; /* netdev chain bound to no existing device */
@@ -110,12 +120,16 @@ struct cg {
 	struct cg_set *sets;
 	size_t nsets;
 	struct emitter *e;
+	struct bnft_ix_store ixs; /* expressions of every rule */
+	bool opt_on;		/* the optimizer runs (bnft_optimize_enabled()) */
 	/* function being emitted */
 	bool in_sub;
 	uint32_t lbl_drop, lbl_chain_accept, lbl_chain_policy;
 	uint32_t lbl_rule_fail, lbl_rule_end;
 	struct cg_chain *cur_chain;
 	const struct nftnl_rule *cur_rule;
+	const struct bnft_rule_ix *cur_ix; /* index of cur_rule, when emitting it */
+	uint32_t cur_expr_idx;	/* position of the expression in cur_ix */
 	const char *cur_expr;
 	uint32_t cur_rule_id;
 	uint32_t rule_ncounters;
@@ -157,6 +171,12 @@ int cg_fail(struct cg *cg, int err, const char *fmt, ...) __attribute__((format(
 
 struct cg_chain *cg_find_chain(struct cg *cg, uint32_t family, const char *table,
 			       const char *name);
+/* Chains c jumps or goes to (immediates, verdict maps), computed once;
+ * 0 or a negative errno (a jump to a missing chain, cg->err filled). */
+int cg_chain_targets(struct cg *cg, struct cg_chain *c);
+/* How many expressions of `kind` come before ex in the current rule (all of
+ * them when ex is not in it). */
+uint32_t cg_expr_nth(struct cg *cg, const struct nftnl_expr *ex, enum bnft_xk kind);
 /* Emits the code of one expression of the current rule. */
 int cg_expr(struct cg *cg, struct nftnl_expr *expr);
 /* Start of a base chain: marks whether it runs before conntrack

@@ -117,60 +117,25 @@ static uint32_t chain_stage(const struct cg_chain *b)
 	}
 }
 
-static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_chain *to,
-		    bool *seen);
-
-/* Whether expression ex of chain `from` jumps (or goes) towards `to`. */
-static bool expr_reaches(struct cg *cg, const struct cg_chain *from, struct nftnl_expr *ex,
-			 const struct cg_chain *to, bool *seen)
-{
-	const char *n = nftnl_expr_get_str(ex, NFTNL_EXPR_NAME);
-	struct cg_set *s = NULL;
-	size_t k;
-
-	if (!strcmp(n, "immediate") && nftnl_expr_is_set(ex, NFTNL_EXPR_IMM_CHAIN)) {
-		struct cg_chain *t = cg_find_chain(cg, from->family, from->table,
-						   nftnl_expr_get_str(ex, NFTNL_EXPR_IMM_CHAIN));
-
-		return t && reaches(cg, t, to, seen);
-	}
-	if (strcmp(n, "lookup") || !nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_DREG) ||
-	    nftnl_expr_get_u32(ex, NFTNL_EXPR_LOOKUP_DREG) != NFT_REG_VERDICT)
-		return false;
-	if (nftnl_expr_is_set(ex, NFTNL_EXPR_LOOKUP_SET))
-		s = cg_find_set(cg, from->family, from->table,
-				nftnl_expr_get_str(ex, NFTNL_EXPR_LOOKUP_SET));
-	for (k = 0; s && k < s->nverdicts; k++)
-		if ((s->verdicts[k].code == BNFT_V_JUMP || s->verdicts[k].code == BNFT_V_GOTO) &&
-		    reaches(cg, &cg->chains[s->verdicts[k].chain], to, seen))
-			return true;
-	return false;
-}
-
 /* Whether chain `to` is reachable from chain `from` by jumps/gotos
  * (immediates and verdict maps); seen[] guards against revisits. */
 static bool reaches(struct cg *cg, const struct cg_chain *from, const struct cg_chain *to,
 		    bool *seen)
 {
-	size_t r;
+	struct cg_chain *c = (struct cg_chain *)from;
+	size_t i;
 
 	if (from == to)
 		return true;
 	if (seen[from->id])
 		return false;
 	seen[from->id] = true;
-	for (r = 0; r < from->nrules; r++) {
-		struct nftnl_expr_iter *it = nftnl_expr_iter_create(from->rules[r]);
-		struct nftnl_expr *ex;
-		bool hit = false;
-
-		while (it && !hit && (ex = nftnl_expr_iter_next(it)))
-			hit = expr_reaches(cg, from, ex, to, seen);
-		if (it)
-			nftnl_expr_iter_destroy(it);
-		if (hit)
+	/* every chain a base chain reaches has its targets (mark_depth()) */
+	if (cg_chain_targets(cg, c))
+		return false;
+	for (i = 0; i < c->ntargets; i++)
+		if (reaches(cg, c->targets[i], to, seen))
 			return true;
-	}
 	return false;
 }
 

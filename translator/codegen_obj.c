@@ -102,9 +102,7 @@ int cg_quota(struct cg *cg, struct nftnl_expr *ex)
 {
 	struct bnft_obj o;
 	struct cg_stmts *st;
-	const struct nftnl_expr *it;
-	struct nftnl_expr_iter *iter;
-	uint32_t nth = 0;
+	uint32_t nth;
 	int err, mi, idx;
 
 	err = cg_stmts_get(cg, &st);
@@ -126,13 +124,7 @@ int cg_quota(struct cg *cg, struct nftnl_expr *ex)
 	name_cpy(o.table, cg->cur_chain->table);
 	name_cpy(o.name, cg->cur_chain->name);
 	/* which quota of the rule this is (listings put `used` back) */
-	iter = nftnl_expr_iter_create(cg->cur_rule);
-	if (!iter)
-		return -ENOMEM;
-	while ((it = nftnl_expr_iter_next(iter)) && it != ex)
-		if (!strcmp(nftnl_expr_get_str(it, NFTNL_EXPR_NAME), "quota"))
-			nth++;
-	nftnl_expr_iter_destroy(iter);
+	nth = cg_expr_nth(cg, ex, BNFT_XK_QUOTA);
 	o.nth = nth;
 	/* a rule emitted in two programs shares its quota */
 	for (idx = 0; idx < (int)cg->ps->maps[mi].nelems; idx++) {

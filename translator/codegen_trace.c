@@ -24,22 +24,6 @@
 
 #define EV_OFF(f) ((int16_t)offsetof(struct bnft_trace_ev, f))
 
-static bool rule_sets_nftrace(const struct nftnl_rule *r)
-{
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
-	struct nftnl_expr *ex;
-	bool found = false;
-
-	if (!it)
-		return false;
-	while (!found && (ex = nftnl_expr_iter_next(it)))
-		found = !strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "meta") &&
-			nftnl_expr_is_set(ex, NFTNL_EXPR_META_SREG) &&
-			nftnl_expr_get_u32(ex, NFTNL_EXPR_META_KEY) == NFT_META_NFTRACE;
-	nftnl_expr_iter_destroy(it);
-	return found;
-}
-
 int cg_trace_init(struct cg *cg)
 {
 	size_t i, r;
@@ -47,7 +31,7 @@ int cg_trace_init(struct cg *cg)
 
 	for (i = 0; i < cg->nchains && !cg->trace; i++)
 		for (r = 0; r < cg->chains[i].nrules && !cg->trace; r++)
-			cg->trace = rule_sets_nftrace(cg->chains[i].rules[r]);
+			cg->trace = cg->chains[i].ix[r].flags & BNFT_RF_NFTRACE;
 	if (!cg->trace)
 		return 0;
 	m = cg_map_add(cg, "bnft_trace", BPF_MAP_TYPE_RINGBUF, 0, 0, BNFT_TRACE_RINGBUF_SIZE);

@@ -45,6 +45,17 @@ static u128 val_max(uint32_t n)
 	return n >= 16 ? ~(u128)0 : (((u128)1 << (n * 8)) - 1);
 }
 
+/* Selectors are 16 bytes without holes (pad is 0): two words. */
+static inline bool sel_eq(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
+{
+	uint64_t x[2], y[2];
+
+	_Static_assert(sizeof(*a) == 16, "bnft_opt_sel is two words");
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return x[0] == y[0] && x[1] == y[1];
+}
+
 /* ---- parsing one rule --------------------------------------------------- */
 
 static bool meta_key_ok(uint32_t key, uint32_t *len)
@@ -123,7 +134,7 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 	if (never)
 		o->never = true;
 	for (i = 0; i < o->npred; i++)
-		if (!memcmp(&o->pred[i].sel, &s, sizeof(s)))
+		if (sel_eq(&o->pred[i].sel, &s))
 			break;
 	if (i == o->npred) {
 		if (o->npred == BNFT_OPT_MAX_SEL)
@@ -230,23 +241,23 @@ static int parse_bitwise(struct parse_state *ps, const struct nftnl_expr *e)
 	return ps->mask_bits >= 0;
 }
 
-int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
+int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
+		      struct bnft_opt_pred *pred)
 {
-	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
 	struct parse_state ps = { .mask_bits = -1 };
-	struct nftnl_expr *e;
 	bool done = false;
+	uint32_t j;
 	int ok = 1;
 
-	if (!it)
-		return -ENOMEM;
 	memset(o, 0, sizeof(*o));
-	while (ok > 0 && (e = nftnl_expr_iter_next(it))) {
-		const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	o->pred = pred;
+	for (j = 0; ok > 0 && j < x->nex; j++) {
+		const struct nftnl_expr *e = x->ex[j];
+		uint8_t kind = x->kind[j];
 
 		if (done) {
 			ok = 0;
-		} else if (!strcmp(n, "payload")) {
+		} else if (kind == BNFT_XK_PAYLOAD) {
 			uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
 
 			if (ps.have_load || o->counter ||
@@ -268,7 +279,7 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 				       ps.sel.off <= 0xffff;
 			ps.mask_bits = -1;
 			ok = ps.have_load;
-		} else if (!strcmp(n, "meta")) {
+		} else if (kind == BNFT_XK_META) {
 			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), len = 0;
 
 			if (ps.have_load || o->counter || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
@@ -284,19 +295,19 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 			ps.load = e;
 			ps.have_load = true;
 			ps.mask_bits = -1;
-		} else if (!strcmp(n, "bitwise")) {
+		} else if (kind == BNFT_XK_BITWISE) {
 			ok = ps.have_load ? parse_bitwise(&ps, e) : 0;
-		} else if (!strcmp(n, "cmp")) {
+		} else if (kind == BNFT_XK_CMP) {
 			ok = ps.have_load ? parse_cmp(o, &ps, e) : 0;
 			ps.have_load = false;
-		} else if (!strcmp(n, "range")) {
+		} else if (kind == BNFT_XK_RANGE) {
 			ok = ps.have_load ? parse_range(o, &ps, e) : 0;
 			ps.have_load = false;
-		} else if (!strcmp(n, "counter")) {
+		} else if (kind == BNFT_XK_COUNTER) {
 			if (ps.have_load || o->counter)
 				ok = 0;
 			o->counter = true;
-		} else if (!strcmp(n, "immediate")) {
+		} else if (kind == BNFT_XK_IMMEDIATE) {
 			int32_t v;
 
 			if (ps.have_load ||
@@ -322,10 +333,22 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o)
 			ok = 0;
 		}
 	}
-	nftnl_expr_iter_destroy(it);
 	if (ok > 0 && (!done || ps.have_load))
 		ok = 0;
 	return ok;
+}
+
+int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o,
+			struct bnft_opt_pred *pred)
+{
+	struct bnft_ix_store st = { 0 };
+	struct bnft_rule_ix x;
+	int err = bnft_rule_ix_add(&st, r, &x);
+
+	if (!err)
+		err = bnft_opt_parse_ix(&x, o, pred);
+	bnft_ix_store_release(&st);
+	return err;
 }
 
 /* ---- runs and groups ---------------------------------------------------- */
@@ -338,6 +361,21 @@ static bool pred_point(const struct bnft_opt_pred *p)
 static int cmp_sel(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(struct bnft_opt_sel));
+}
+
+/* Sorts the (at most BNFT_OPT_MAX_SEL) selectors of a rule: insertion
+ * sort, as qsort(cmp_sel) (the selectors of a rule differ). */
+static void sort_sels(struct bnft_opt_sel *sel, uint32_t n)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct bnft_opt_sel x = sel[i];
+
+		for (j = i; j > 0 && cmp_sel(&sel[j - 1], &x) > 0; j--)
+			sel[j] = sel[j - 1];
+		sel[j] = x;
+	}
 }
 
 /* The shape of a rule: sorted selectors with the interval one (if any)
@@ -359,13 +397,13 @@ static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
 		}
 		sel[k++] = o->pred[i].sel;
 	}
-	qsort(sel, k, sizeof(*sel), cmp_sel);
+	sort_sels(sel, k);
 	/* loads follow the sorted selectors */
 	for (i = 0; i < k; i++) {
 		uint32_t j;
 
 		for (j = 0; j < o->npred; j++)
-			if (!memcmp(&o->pred[j].sel, &sel[i], sizeof(sel[i])))
+			if (sel_eq(&o->pred[j].sel, &sel[i]))
 				load[i] = o->pred[j].load;
 	}
 	if (nint == 1) {
@@ -389,8 +427,8 @@ static bool same_set(const struct bnft_opt_group *g, const struct bnft_opt_sel *
 		return false;
 	memcpy(x, g->sel, n * sizeof(*x));
 	memcpy(y, sel, n * sizeof(*y));
-	qsort(x, n, sizeof(*x), cmp_sel);
-	qsort(y, n, sizeof(*y), cmp_sel);
+	sort_sels(x, n);
+	sort_sels(y, n);
 	return same_sels(x, y, n);
 }
 
@@ -482,8 +520,10 @@ static void run_release(struct bnft_opt_run *run)
 		free(g->fb);
 	}
 	free(run->groups);
-	if (!run->shared_rules)
+	if (!run->shared_rules) {
 		free(run->rules);
+		free(run->preds);
+	}
 	free(run->value);
 	free(run->vclass);
 	memset(run, 0, sizeof(*run));
@@ -568,6 +608,9 @@ static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
 	return 0;
 }
 
+/* rules ahead whose expressions are fetched while one is parsed */
+#define OPT_PREFETCH 8
+
 /* ---- widening of prefix loads ------------------------------------------- */
 
 struct widths {
@@ -650,36 +693,142 @@ static int run_add_at(struct bnft_opt_chain *c, struct bnft_opt_run *run, size_t
 
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnft_opt_chain **out)
 {
-	struct widths ws = { .n = 0 };
-	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
-	struct bnft_opt_run run = { 0 };
-	int8_t *ok = NULL;
+	struct bnft_ix_store st = { 0 };
+	struct bnft_rule_ix *ix = calloc(n ? n : 1, sizeof(*ix));
+	size_t r;
+	int err = ix ? 0 : -ENOMEM;
+
+	for (r = 0; r < n && !err; r++)
+		err = bnft_rule_ix_add(&st, rules[r], &ix[r]);
+	if (!err)
+		err = bnft_opt_analyze_ix(ix, n, out);
+	else
+		*out = NULL;
+	bnft_ix_store_release(&st);
+	free(ix);
+	return err;
+}
+
+int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
+{
+	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
+	struct bnft_opt_rule *o;
+	int k;
+
+	if (p->n == p->cap) {
+		size_t nc = p->cap ? 2 * p->cap : 64;
+		void *q = realloc(p->rules, nc * sizeof(*p->rules));
+
+		if (!q)
+			return -ENOMEM;
+		p->rules = q;
+		q = realloc(p->poff, nc * sizeof(*p->poff));
+		if (!q)
+			return -ENOMEM;
+		p->poff = q;
+		p->cap = nc;
+	}
+	o = &p->rules[p->n];
+	k = bnft_opt_parse_ix(x, o, buf);
+	if (k < 0)
+		return k;
+	o->pred = NULL;
+	p->poff[p->n] = UINT32_MAX; /* not classifiable */
+	p->n++;
+	if (!k)
+		return 0;
+	if (p->np + o->npred > p->pcap) {
+		size_t nc = p->pcap ? 2 * p->pcap : 128;
+		void *q;
+
+		while (p->np + o->npred > nc)
+			nc *= 2;
+		q = realloc(p->preds, nc * sizeof(*p->preds));
+		if (!q)
+			return -ENOMEM;
+		p->preds = q;
+		p->pcap = nc;
+	}
+	memcpy(p->preds + p->np, buf, o->npred * sizeof(*buf));
+	p->poff[p->n - 1] = (uint32_t)p->np;
+	p->np += o->npred;
+	return 0;
+}
+
+void bnft_opt_parsed_release(struct bnft_opt_parsed *p)
+{
+	free(p->rules);
+	free(p->poff);
+	free(p->preds);
+	memset(p, 0, sizeof(*p));
+}
+
+int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt_chain **out)
+{
+	struct bnft_opt_parsed p = { 0 };
 	size_t r;
 	int err = 0;
 
 	*out = NULL;
-	if (!c)
-		return -ENOMEM;
-	c->nrules = n;
-	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
-	c->parsed = malloc((n ? n : 1) * sizeof(*c->parsed));
-	ok = malloc(n ? n : 1);
-	if (!c->run_at || !c->parsed || !ok) {
-		free(ok);
-		bnft_opt_chain_free(&c);
+	for (r = 0; r < n && !err; r++) {
+		if (r + OPT_PREFETCH < n)
+			bnft_rule_ix_prefetch(&ix[r + OPT_PREFETCH]);
+		err = bnft_opt_parsed_add(&p, &ix[r]);
+	}
+	if (!err)
+		err = bnft_opt_analyze_parsed(&p, out);
+	bnft_opt_parsed_release(&p);
+	return err;
+}
+
+int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out)
+{
+	struct widths ws = { .n = 0 };
+	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
+	struct bnft_opt_run run = { 0 };
+	size_t n = p->n, r;
+	int8_t *ok = NULL;
+	int err = 0;
+
+	*out = NULL;
+	if (!c) {
+		bnft_opt_parsed_release(p);
 		return -ENOMEM;
 	}
-	/* parse once; the widest load per (base, offset) */
-	for (r = 0; r < n && !err; r++) {
+	c->nrules = n;
+	c->run_at = malloc((n ? n : 1) * sizeof(*c->run_at));
+	ok = malloc(n ? n : 1);
+	if (!c->run_at || !ok) {
+		free(ok);
+		bnft_opt_chain_free(&c);
+		bnft_opt_parsed_release(p);
+		return -ENOMEM;
+	}
+	/* the parsed rules and their predicates (packed) move to the chain */
+	c->parsed = p->rules;
+	c->preds = p->preds;
+	p->rules = NULL;
+	p->preds = NULL;
+	if (!c->parsed) {
+		c->parsed = malloc(sizeof(*c->parsed));
+		if (!c->parsed) {
+			free(ok);
+			bnft_opt_chain_free(&c);
+			bnft_opt_parsed_release(p);
+			return -ENOMEM;
+		}
+	}
+	/* the widest load per (base, offset) */
+	for (r = 0; r < n; r++) {
 		struct bnft_opt_rule *o = &c->parsed[r];
-		int k = bnft_opt_parse_rule(rules[r], o);
 		uint32_t i;
 
 		c->run_at[r] = -1;
-		ok[r] = (int8_t)(k > 0);
-		if (k < 0)
-			err = k;
-		for (i = 0; k > 0 && i < o->npred; i++) {
+		ok[r] = (int8_t)(p->poff[r] != UINT32_MAX);
+		if (!ok[r])
+			continue;
+		o->pred = c->preds + p->poff[r];
+		for (i = 0; i < o->npred; i++) {
 			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
 							      NULL;
 
@@ -716,6 +865,7 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 		err = chain_push_run(c, &run);
 	run_release(&run);
 	free(ok);
+	bnft_opt_parsed_release(p);
 	if (err) {
 		bnft_opt_chain_free(&c);
 		return err;
@@ -736,6 +886,7 @@ void bnft_opt_chain_free(struct bnft_opt_chain **cp)
 	free(c->runs);
 	free(c->run_at);
 	free(c->parsed);
+	free(c->preds);
 	free(c);
 	*cp = NULL;
 }
@@ -777,27 +928,143 @@ static const struct bnft_opt_pred *rule_pred(const struct bnft_opt_rule *o,
 	uint32_t i;
 
 	for (i = 0; i < o->npred; i++)
-		if (!memcmp(&o->pred[i].sel, s, sizeof(*s)))
+		if (sel_eq(&o->pred[i].sel, s))
 			return &o->pred[i];
 	return NULL;
 }
 
 struct item {
-	uint8_t point[BNFT_OPT_KEY_MAX];	/* varying point fields */
 	u128 lo, hi;
+	const uint8_t *point;	/* varying point fields (pointlen bytes) */
 	uint32_t value;
 };
 
-static uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
+/* Items are sorted by (point, value) through small keys: the first 8 point
+ * bytes as a big-endian number, the value, the item. Values differ between
+ * the rules of a group, so the order is total. */
+struct item_key {
+	uint64_t k8;
+	uint32_t value, idx;
+};
 
-static int cmp_item(const void *a, const void *b)
+static __thread uint32_t g_pointlen; /* qsort context: bytes of item.point compared */
+static __thread const struct item *g_items;
+
+static int cmp_item_key(const void *a, const void *b)
 {
-	const struct item *x = a, *y = b;
-	int c = memcmp(x->point, y->point, g_pointlen);
+	const struct item_key *x = a, *y = b;
 
-	if (c)
-		return c;
+	if (x->k8 != y->k8)
+		return x->k8 < y->k8 ? -1 : 1;
+	if (g_pointlen > 8) {
+		int c = memcmp(g_items[x->idx].point + 8, g_items[y->idx].point + 8,
+			       g_pointlen - 8);
+
+		if (c)
+			return c;
+	}
 	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/*
+ * Points of at most 8 bytes, values ascending in item order (rules are
+ * added in order): a stable LSD radix sort on the point bytes gives the
+ * (point, value) order in pointlen passes. Returns 1 when it does not
+ * apply (the caller sorts with qsort), 0 sorted, -ENOMEM.
+ */
+static int radix_sort_keys(struct item_key **keysp, size_t n, uint32_t pointlen)
+{
+	struct item_key *a = *keysp, *b;
+	size_t i, cnt[256];
+	uint32_t d;
+
+	for (i = 1; i < n; i++)
+		if (a[i - 1].value >= a[i].value)
+			return 1;
+	b = malloc(n * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (d = 0; d < pointlen; d++) {
+		uint32_t sh = 56 - 8 * (pointlen - 1 - d); /* least significant first */
+		size_t sum = 0;
+		struct item_key *t;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i].k8 >> sh) & 0xff]++;
+		if (cnt[(a[0].k8 >> sh) & 0xff] == n)
+			continue; /* one digit value: the order stays */
+		for (i = 0; i < 256; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i].k8 >> sh) & 0xff]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	free(b);
+	*keysp = a;
+	return 0;
+}
+
+/* Sorts items[0, n) by point bytes (memcmp order), then value. */
+static int sort_items(struct item **itemsp, size_t n, uint32_t pointlen)
+{
+	struct item *items = *itemsp;
+	struct item_key *keys;
+	size_t i;
+	bool sorted = true;
+
+	keys = malloc((n ? n : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	g_pointlen = pointlen;
+	g_items = items;
+	for (i = 0; i < n; i++) {
+		uint64_t k = 0;
+		uint32_t j, m = pointlen < 8 ? pointlen : 8;
+
+		for (j = 0; j < m; j++)
+			k |= (uint64_t)items[i].point[j] << (56 - 8 * j);
+		keys[i].k8 = k;
+		keys[i].value = items[i].value;
+		keys[i].idx = (uint32_t)i;
+		if (i && sorted && cmp_item_key(&keys[i - 1], &keys[i]) > 0)
+			sorted = false;
+	}
+	if (sorted) {
+		free(keys);
+		return 0;
+	}
+	if (pointlen > 8 || radix_sort_keys(&keys, n, pointlen))
+		qsort(keys, n, sizeof(*keys), cmp_item_key);
+	/* items[j] = old items[keys[j].idx], in place: cycle by cycle, each
+	 * cycle's first item saved (placed entries marked) */
+	for (i = 0; i < n; i++) {
+		struct item first;
+		size_t j = i;
+
+		if (keys[i].idx == i || keys[i].idx == UINT32_MAX)
+			continue;
+		first = items[i];
+		for (;;) {
+			size_t src = keys[j].idx;
+
+			keys[j].idx = UINT32_MAX;
+			if (src == i) {
+				items[j] = first;
+				break;
+			}
+			items[j] = items[src];
+			j = src;
+		}
+	}
+	free(keys);
+	return 0;
 }
 
 /* Where the segments of one point tuple go: LPM prefixes, or a list of
@@ -922,6 +1189,56 @@ static int cmp_event(const void *a, const void *b)
 	return (int)x->end - (int)y->end;
 }
 
+/*
+ * Events of a field of at most 4 bytes (positions below 2^32): an LSD radix
+ * sort on (pos, end), 11 bits a pass. Events of one position and kind may
+ * come in any order (the segment walk treats them as a set). Returns 0, or
+ * 1 when out of memory (the caller sorts with qsort).
+ */
+static int sort_events_radix(struct event *ev, size_t n)
+{
+	uint64_t *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b)), *t;
+	struct event *tmp = malloc(n * sizeof(*tmp));
+	size_t i, cnt[2048];
+	uint32_t sh;
+
+	if (!a || !b || !tmp) {
+		free(a);
+		free(b);
+		free(tmp);
+		return 1;
+	}
+	/* key: pos << 1 | end (33 bits), the event's index in the low 31
+	 * (a run has fewer than 2^23 rules, two events each) */
+	for (i = 0; i < n; i++)
+		a[i] = ((uint64_t)ev[i].pos << 1 | ev[i].end) << 31 | i;
+	for (sh = 31; sh < 64; sh += 11) {
+		size_t sum = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i] >> sh) & 2047]++;
+		for (i = 0; i < 2048; i++) {
+			size_t c = cnt[i];
+
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i] >> sh) & 2047]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	for (i = 0; i < n; i++)
+		tmp[i] = ev[a[i] & 0x7fffffff];
+	memcpy(ev, tmp, n * sizeof(*ev));
+	free(a);
+	free(b);
+	free(tmp);
+	return 0;
+}
+
 /* Items [0, n) share one point tuple: disjoint segments, earliest rule. */
 static int build_segments(struct seg_sink *b, const struct item *it, size_t n, uint32_t plen,
 			  uint32_t w)
@@ -944,7 +1261,8 @@ static int build_segments(struct seg_sink *b, const struct item *it, size_t n, u
 			ev[ne++] = (struct event){ .pos = it[i].hi + 1, .item = (uint32_t)i,
 						   .end = true };
 	}
-	qsort(ev, ne, sizeof(*ev), cmp_event);
+	if (w > 4 || sort_events_radix(ev, ne))
+		qsort(ev, ne, sizeof(*ev), cmp_event);
 	for (i = 0; i < ne && !err;) {
 		u128 pos = ev[i].pos, next;
 		uint32_t v = BNFT_OPT_NONE;
@@ -1149,6 +1467,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 {
 	struct entry_buf b = { .m = &g->map };
 	struct item *items = NULL;
+	uint8_t *pts = NULL;
 	uint32_t nfix = g->interval ? g->nsel - 1 : g->nsel, pointlen = 0, i, w = 0;
 	size_t n = 0, k;
 	int err = 0;
@@ -1214,22 +1533,29 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 	g->keyless = g->keylen == 0;
 	if (g->keylen > BNFT_OPT_KEY_MAX)
 		return -E2BIG;
-	items = calloc(g->nrules ? g->nrules : 1, sizeof(*items));
-	if (!items)
+	items = malloc((g->nrules ? g->nrules : 1) * sizeof(*items));
+	pts = malloc(g->nrules * pointlen + 1);
+	if (!items || !pts) {
+		free(items);
+		free(pts);
 		return -ENOMEM;
+	}
 	for (k = 0; k < g->nrules; k++) {
 		const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
 		struct item *x = &items[n];
+		uint8_t *pp = pts + n * pointlen;
 		uint32_t off = 0;
 
 		if (o->never)
 			continue;
+		x->point = pp;
 		for (i = 0; i < nfix; i++) {
 			if (g->constant[i])
 				continue;
-			memcpy(x->point + off, rule_pred(o, &g->sel[i])->lo, g->sel[i].cmplen);
+			memcpy(pp + off, rule_pred(o, &g->sel[i])->lo, g->sel[i].cmplen);
 			off += g->sel[i].cmplen;
 		}
+		x->lo = x->hi = 0;
 		if (g->interval) {
 			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[g->nsel - 1]);
 
@@ -1243,10 +1569,15 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		g->keyless_value = n ? items[0].value : BNFT_OPT_NONE;
 		g->built = true;
 		free(items);
+		free(pts);
 		return 0;
 	}
-	g_pointlen = pointlen;
-	qsort(items, n, sizeof(*items), cmp_item);
+	err = sort_items(&items, n, pointlen);
+	if (err) {
+		free(items);
+		free(pts);
+		return err;
+	}
 	snprintf(g->map.name, sizeof(g->map.name), "bnft_opt");
 	snprintf(g->map.set, sizeof(g->map.set), "(optimizer)");
 	g->map.value_size = 4;
@@ -1254,6 +1585,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		err = build_table(g, items, n, w);
 		if (err || g->table) {
 			free(items);
+			free(pts);
 			return err;
 		}
 	}
@@ -1279,6 +1611,7 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 				err = push_entry(&b, items[k].point, items[k].value);
 	}
 	free(items);
+	free(pts);
 	if (err)
 		return err;
 	g->map.max_entries = g->map.nelems ? g->map.nelems : 1;
@@ -1308,6 +1641,7 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 	uint32_t last = g->nsel - 1, W = g->sel[last].cmplen, k, j;
 	const struct nftnl_expr *ld = g->load[last];
 	bool have[BNFT_OPT_VAL_MAX + 1] = { false };
+	size_t np;
 	uint8_t widths[BNFT_OPT_VAL_MAX];
 	uint32_t nw = 0;
 	int err;
@@ -1360,7 +1694,18 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		sg->rules = calloc(g->nrules, sizeof(*sg->rules));
 		if (!sg->rules)
 			return -ENOMEM;
-		for (k = 0; k < g->nrules; k++) {
+		/* the rules are copied with their predicates */
+		for (k = 0, np = 0; k < g->nrules; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
+
+			if (p && p->width <= w)
+				np += o->npred;
+		}
+		fr->preds = calloc(np ? np : 1, sizeof(*fr->preds));
+		if (!fr->preds)
+			return -ENOMEM;
+		for (k = 0, np = 0; k < g->nrules; k++) {
 			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
 			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
 			struct bnft_opt_rule *x = &fr->rules[fr->n];
@@ -1371,6 +1716,9 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 			if (p->width == w)
 				sg->load[last] = p->load;
 			*x = *o;
+			x->pred = fr->preds + np;
+			memcpy(x->pred, o->pred, o->npred * sizeof(*x->pred));
+			np += o->npred;
 			xp = (struct bnft_opt_pred *)rule_pred(x, &g->sel[last]);
 			xp->sel = sg->sel[last];
 			val_put(val_get(p->lo, W) >> sh, xp->lo, w);

@@ -56,6 +56,7 @@
 #include "translator/codegen.h"
 #include "translator/ir.h"
 #include "translator/oht.h"
+#include "translator/rule_index.h"
 
 #define BNFT_OPT_MIN_RUN 8	/* shorter runs stay straight code */
 #define BNFT_OPT_MAX_GROUPS 8	/* lookups per run at most */
@@ -99,7 +100,7 @@ struct bnft_opt_pred {
 
 struct bnft_opt_rule {
 	uint32_t npred;
-	struct bnft_opt_pred pred[BNFT_OPT_MAX_SEL];
+	struct bnft_opt_pred *pred;	/* npred (stored by the run or chain) */
 	int32_t verdict;	/* NF_ACCEPT, NF_DROP, NFT_RETURN, NFT_GOTO */
 	const char *chain;	/* goto target */
 	bool counter;
@@ -158,6 +159,7 @@ struct bnft_opt_run {
 	bool any_counter;
 	size_t cap;		/* allocated value entries */
 	bool shared_rules;	/* rules points into bnft_opt_chain.parsed */
+	struct bnft_opt_pred *preds;	/* the rules' predicates when not shared */
 };
 
 /* Runs of one chain, in rule order; run_at[r] is the run starting at rule
@@ -169,15 +171,40 @@ struct bnft_opt_chain {
 	size_t nruns;
 	int32_t *run_at;
 	struct bnft_opt_rule *parsed;	/* per chain rule, parsed (and widened) */
+	struct bnft_opt_pred *preds;	/* the predicates of parsed rules */
 };
 
 /* Parses one rule. Returns 1 and fills *out when it is classifiable, 0 when
- * it is not (it stays straight code), -errno on failure. */
-int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *out);
+ * it is not (it stays straight code), -errno on failure. The predicates go
+ * to pred[] (BNFT_OPT_MAX_SEL entries), out->pred points there. */
+int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *out,
+			struct bnft_opt_pred *pred);
+
+/* The same from the rule's expression index (translator/rule_index.h). */
+int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
+		      struct bnft_opt_pred *pred);
+
+/* Rules parsed one at a time, by a caller that walks them anyway (their
+ * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
+ * groups them. Zero-initialise. */
+struct bnft_opt_parsed {
+	struct bnft_opt_rule *rules;
+	uint32_t *poff;		/* per rule: first predicate, UINT32_MAX none */
+	struct bnft_opt_pred *preds;
+	size_t n, cap, np, pcap;
+};
+
+/* Parses the next rule into p: 0 or -ENOMEM. */
+int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x);
+void bnft_opt_parsed_release(struct bnft_opt_parsed *p);
+/* bnft_opt_analyze() of the rules parsed into p (which it empties). */
+int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out);
 
 /* Finds the runs of rules[0, n) and groups them. */
 int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n,
 		     struct bnft_opt_chain **out);
+/* The same from the rules' expression indexes. */
+int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt_chain **out);
 void bnft_opt_chain_free(struct bnft_opt_chain **c);
 
 /* Builds the structures (map keys/values) of every group of a run. */
@@ -202,6 +229,8 @@ struct cg_chain;
  * turns the optimizer off (for comparisons).
  */
 int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r);
+/* Whether the optimizer runs: not with BNFT_NO_OPTIMIZE set (to non-0). */
+bool bnft_optimize_enabled(void);
 /* Frees the per-compile state; call once at the end of bnft_compile(). */
 void bnft_optimize_release(struct cg *cg);
 

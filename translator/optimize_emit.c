@@ -70,7 +70,10 @@ static int chain_analysis(struct cg *cg, struct cg_chain *c, struct bnft_opt_cha
 	opt_cache.ent = p;
 	p = &opt_cache.ent[opt_cache.n];
 	p->chain = c;
-	err = bnft_opt_analyze((const struct nftnl_rule *const *)c->rules, c->nrules, &p->oc);
+	if (c->opt.n == c->nrules) /* parsed while collected */
+		err = bnft_opt_analyze_parsed(&c->opt, &p->oc);
+	else
+		err = bnft_opt_analyze_ix(c->ix, c->nrules, &p->oc);
 	if (err)
 		return err;
 	opt_cache.n++;
@@ -356,6 +359,8 @@ static int emit_group(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *ru
 	int err;
 
 	cg->cur_rule = c->rules[run->start + g->rules[0]];
+	cg->cur_ix = &c->ix[run->start + g->rules[0]];
+	cg->cur_expr_idx = UINT32_MAX; /* the loads are not at a known position */
 	err = emit_group_body(cg, g, fail, out);
 	for (k = 0; !err && k < g->nfb; k++) {
 		uint32_t next = k + 1 < g->nfb ? emit_label(e) : out;
@@ -408,23 +413,22 @@ static void mark_counters(struct cg *cg, struct cg_chain *c, const struct bnft_o
 
 	for (k = 0; k < run->n; k++) {
 		struct bnft_rule_id *rid = &cg->ps->rules[c->first_rule_id + run->start + k];
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *ex;
+		const struct bnft_rule_ix *x = &c->ix[run->start + k];
+		uint32_t j;
 
 		if (!run->rules[k].counter || (rid->flags & BNFT_RULE_F_COUNTER))
 			continue;
 		rid->flags |= BNFT_RULE_F_COUNTER;
-		it = nftnl_expr_iter_create(c->rules[run->start + k]);
-		while (it && (ex = nftnl_expr_iter_next(it))) {
-			if (strcmp(nftnl_expr_get_str(ex, NFTNL_EXPR_NAME), "counter"))
+		for (j = 0; j < x->nex; j++) {
+			struct nftnl_expr *ex = x->ex[j];
+
+			if (x->kind[j] != BNFT_XK_COUNTER)
 				continue;
 			if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_PACKETS))
 				rid->init_packets = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_PACKETS);
 			if (nftnl_expr_is_set(ex, NFTNL_EXPR_CTR_BYTES))
 				rid->init_bytes = nftnl_expr_get_u64(ex, NFTNL_EXPR_CTR_BYTES);
 		}
-		if (it)
-			nftnl_expr_iter_destroy(it);
 	}
 }
 
@@ -444,6 +448,7 @@ static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
 			return err;
 	}
 	cg->cur_rule = c->rules[run->start];
+	cg->cur_ix = &c->ix[run->start];
 	emit_jmp_imm(e, BPF_JMP32 | BPF_JEQ | BPF_K, R_SAVE1, -1, end);
 	if (run->any_counter)
 		emit_run_counter(cg, c->first_rule_id + (uint32_t)run->start);
@@ -468,14 +473,20 @@ static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
 	return e->err;
 }
 
+bool bnft_optimize_enabled(void)
+{
+	const char *off = getenv("BNFT_NO_OPTIMIZE");
+
+	return !(off && *off && strcmp(off, "0"));
+}
+
 int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r)
 {
 	struct bnft_opt_chain *oc;
 	struct bnft_opt_run *run;
-	const char *off = getenv("BNFT_NO_OPTIMIZE");
 	int err;
 
-	if (off && *off && strcmp(off, "0"))
+	if (!cg->opt_on)
 		return 0;
 	err = chain_analysis(cg, c, &oc);
 	if (err)

@@ -8,6 +8,11 @@
  *
  *   bnft-bench FILE [--repeat N] [--rounds N] [--base FILE] [--pkt proto,saddr,daddr,dport ...]
  *   bnft-bench --live IFNAME --count N --pkt proto,saddr,daddr,dport
+ *   bnft-bench --hash FILE
+ *
+ * --hash: compile only (nothing loaded) and print a hash of each generated
+ * program and map and of the whole output, to check that a change of the
+ * compiler leaves its output unchanged; a refusal prints its message.
  *
  * Output lines are "key value" pairs a script can grep.
  */
@@ -192,6 +197,90 @@ static int live_send(const char *ifname, const char *spec, unsigned long count)
 	return 0;
 }
 
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+#define FNV0 0xcbf29ce484222325ULL
+#define FNV_VAL(h, v) fnv(h, &(v), sizeof(v))
+
+/* Everything bnft_compile() hands the loader. */
+static void print_hashes(const struct bnft_prog_set *ps)
+{
+	uint64_t all = FNV0, h;
+	uint32_t k;
+	size_t i;
+
+	for (i = 0; i < ps->nprogs; i++) {
+		const struct bnft_prog_spec *p = &ps->progs[i];
+
+		h = fnv(FNV0, p->name, sizeof(p->name));
+		h = FNV_VAL(h, p->slot);
+		h = fnv(h, p->insns, p->ninsns * sizeof(*p->insns));
+		h = fnv(h, p->maprefs, p->nmaprefs * sizeof(*p->maprefs));
+		h = fnv(h, p->genrefs, p->ngenrefs * sizeof(*p->genrefs));
+		printf("prog %zu %s slot %u insns %zu hash %016llx\n", i, p->name, p->slot,
+		       p->ninsns, (unsigned long long)h);
+		all = FNV_VAL(all, h);
+	}
+	for (i = 0; i < ps->nmaps; i++) {
+		const struct bnft_map_spec *m = &ps->maps[i];
+
+		h = fnv(FNV0, m->name, sizeof(m->name));
+		h = fnv(h, m->set, sizeof(m->set));
+		h = FNV_VAL(h, m->type);
+		h = FNV_VAL(h, m->key_size);
+		h = FNV_VAL(h, m->value_size);
+		h = FNV_VAL(h, m->max_entries);
+		h = FNV_VAL(h, m->flags);
+		h = FNV_VAL(h, m->nelems);
+		if (m->keys)
+			h = fnv(h, m->keys, (size_t)m->nelems * m->key_size);
+		for (k = 0; m->values && k < m->nelems; k++) {
+			const uint8_t *v = m->values + (size_t)k * m->value_size;
+			size_t skip = 0;
+
+			/* element state (bpf/lib/dynset.h): the expiry is
+			 * absolute (now + timeout), only whether it is set */
+			if (!strncmp(m->name, "bnft_d", 6) && m->value_size >= 8) {
+				uint64_t exp;
+
+				memcpy(&exp, v, 8);
+				h = fnv(h, &(uint8_t){ exp != 0 }, 1);
+				skip = 8;
+			}
+			h = fnv(h, v + skip, m->value_size - skip);
+		}
+		printf("map %zu %s elems %u hash %016llx\n", i, m->name, m->nelems,
+		       (unsigned long long)h);
+		all = FNV_VAL(all, h);
+	}
+	h = fnv(FNV0, ps->rules, ps->nrules * sizeof(*ps->rules));
+	h = fnv(h, ps->chains, ps->nchains * sizeof(*ps->chains));
+	for (i = 0; i < ps->nlimits; i++) { /* field by field: padding */
+		h = FNV_VAL(h, ps->limits[i].slot);
+		h = FNV_VAL(h, ps->limits[i].tokens_max);
+	}
+	h = FNV_VAL(h, ps->gen_flags);
+	printf("ids rules %zu chains %zu limits %zu flags %#x hash %016llx\n", ps->nrules,
+	       ps->nchains, ps->nlimits, ps->gen_flags, (unsigned long long)h);
+	all = FNV_VAL(all, h);
+	printf("hash %016llx\n", (unsigned long long)all);
+}
+
 /* The baseline program: FILE parsed, compiled and loaded, no timing. */
 static int load_base(const char *file, struct bnft_live **lv)
 {
@@ -230,6 +319,7 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'n' },
 		{ "live", required_argument, NULL, 'l' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "hash", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct output_ctx octx = { 0 };
@@ -241,6 +331,7 @@ int main(int argc, char **argv)
 	unsigned int repeat = 100000, rounds = 1;
 	const char *basefile = NULL, *live = NULL;
 	unsigned long count = 1000000;
+	bool hash = false;
 	struct bnft_live *blv = NULL;
 	struct ruleset_src src;
 	struct bnft_ruleset rs;
@@ -248,11 +339,13 @@ int main(int argc, char **argv)
 	struct outbuf out;
 	const char *pkts[64];
 	int npkts = 0, opt, i, rc = 1;
-	double t0, t1, t2, t3, t4;
+	double t0, t1, t2, t3, t4, c2 = 0;
 	LIST_HEAD(msgs);
 
-	while ((opt = getopt_long(argc, argv, "r:p:b:n:l:c:", opts, NULL)) != -1) {
-		if (opt == 'r')
+	while ((opt = getopt_long(argc, argv, "r:p:b:n:l:c:H", opts, NULL)) != -1) {
+		if (opt == 'H')
+			hash = true;
+		else if (opt == 'r')
 			repeat = (unsigned int)strtoul(optarg, NULL, 0);
 		else if (opt == 'b')
 			basefile = optarg;
@@ -293,11 +386,20 @@ int main(int argc, char **argv)
 	if (bnft_lower(&rs, &ir, &msgs) < 0)
 		goto err;
 	t2 = now_ms();
+	c2 = cpu_ms();
 	if (bnft_compile(ir, &ps, &cerr) < 0) {
 		fprintf(stderr, "compile: %s\n", cerr.msg);
+		if (hash)
+			printf("refused %s\n", cerr.msg);
 		goto out;
 	}
 	t3 = now_ms();
+	if (hash) {
+		printf("compile_ms %.1f\ncompile_cpu_ms %.1f\n", t3 - t2, cpu_ms() - c2);
+		print_hashes(ps);
+		rc = 0;
+		goto out;
+	}
 	if (bnft_live_open(NULL, true, &lv) || bnft_live_load(lv, ps, &st)) {
 		fprintf(stderr, "load: %s\n", st.verifier_log);
 		goto out;
