@@ -68,11 +68,24 @@ struct cmd *mk_cmd(enum cmd_op op, enum cmd_obj obj, const struct handle *h, loc
 	return c;
 }
 
+struct handle *handle_new(void)
+{
+	return calloc(1, sizeof(struct handle));
+}
+
+void handle_release(struct handle *h)
+{
+	if (!h)
+		return;
+	handle_free(h);
+	free(h);
+}
+
 struct cmd *mk_cmd_h(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t *loc)
 {
 	struct cmd *c = cmd_alloc(op, obj, h, loc, NULL);
 
-	handle_free(h);
+	handle_release(h);
 	return c;
 }
 
@@ -86,7 +99,7 @@ struct cmd *mk_obj_cmd(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t
 		o->location = *loc;
 	}
 	c = mk_cmd(op, obj, h, loc, o);
-	handle_free(h);
+	handle_release(h);
 	return c;
 }
 
