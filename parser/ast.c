@@ -9,6 +9,10 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "parser/ast.h"
+#include "parser/pool.h"
+
+static _Thread_local struct pool expr_pool = POOL_INIT(struct expr);
+static _Thread_local struct pool stmt_pool = POOL_INIT(struct stmt);
 
 static const struct input_desc internal_indesc = {
 	.name = "<internal>",
@@ -33,7 +37,7 @@ static bool expr_is_compound(enum expr_type t)
 
 struct expr *expr_alloc(const struct location *loc, enum expr_type etype)
 {
-	struct expr *e = calloc(1, sizeof(*e));
+	struct expr *e = pool_zalloc(&expr_pool);
 
 	if (!e)
 		return NULL;
@@ -126,7 +130,7 @@ void expr_free(struct expr *e)
 	default:
 		break;
 	}
-	free(e);
+	pool_free(&expr_pool, e);
 }
 
 static int expr_list_clone(struct list_head *dst, const struct list_head *src)
@@ -183,7 +187,7 @@ struct expr *expr_clone(const struct expr *e)
 
 	if (!e)
 		return NULL;
-	c = malloc(sizeof(*c));
+	c = pool_alloc(&expr_pool);
 	if (!c)
 		return NULL;
 	memcpy(c, e, sizeof(*c));
@@ -267,7 +271,7 @@ struct expr *symbol_expr_alloc(const struct location *loc, const char *text, boo
 		return NULL;
 	e->sym.identifier = strdup(text ? text : "");
 	if (!e->sym.identifier) {
-		free(e);
+		pool_free(&expr_pool, e);
 		return NULL;
 	}
 	e->sym.quoted = quoted;
@@ -327,7 +331,7 @@ struct expr *verdict_expr_alloc(const struct location *loc, int code, struct exp
 
 struct stmt *stmt_alloc(const struct location *loc, enum stmt_type type)
 {
-	struct stmt *s = calloc(1, sizeof(*s));
+	struct stmt *s = pool_zalloc(&stmt_pool);
 
 	if (!s)
 		return NULL;
@@ -415,7 +419,7 @@ void stmt_free(struct stmt *s)
 	default:
 		break;
 	}
-	free(s);
+	pool_free(&stmt_pool, s);
 }
 
 struct stmt *stmt_clone(const struct stmt *s)
@@ -425,7 +429,7 @@ struct stmt *stmt_clone(const struct stmt *s)
 
 	if (!s)
 		return NULL;
-	c = malloc(sizeof(*c));
+	c = pool_alloc(&stmt_pool);
 	if (!c)
 		return NULL;
 	memcpy(c, s, sizeof(*c));

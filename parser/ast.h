@@ -295,7 +295,7 @@ struct expr {
 			unsigned int size;
 			unsigned int set_flags; /* EXPR_SET: NFT_SET_* flags */
 			struct set *set;	/* EXPR_SET once bound (anonymous) */
-			unsigned int field_len[16]; /* concat field lengths, bytes */
+			uint8_t field_len[16]; /* concat field lengths, bytes (written only) */
 			unsigned int field_count;
 		} compound; /* access with EXPR_COMPOUND(e) */
 		/* EXPR_SET_REF */
