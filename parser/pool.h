@@ -17,18 +17,19 @@
 #include <stddef.h>
 
 struct pool_slot {
-	struct pool_slot *next;
+  struct pool_slot *next;
 };
 
 /* Per-thread state of one pool; declare it _Thread_local static. */
 struct pool {
-	size_t size;		/* slot size, fixed at definition */
-	struct pool_slot *free; /* freed slots */
-	char *cur, *end;	/* rest of the current chunk */
-	size_t next_chunk;	/* bytes of the next chunk */
+  size_t size;            /* slot size, fixed at definition */
+  struct pool_slot *free; /* freed slots */
+  char *cur, *end;        /* rest of the current chunk */
+  size_t next_chunk;      /* bytes of the next chunk */
 };
 
-#define POOL_INIT(type) { .size = (sizeof(type) + 7) & ~(size_t)7 }
+#define POOL_INIT(type)                                                        \
+  { .size = (sizeof(type) + 7) & ~(size_t)7 }
 
 /* Uninitialised slot (like malloc), or NULL. */
 void *pool_alloc(struct pool *p);
