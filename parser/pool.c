@@ -2,10 +2,8 @@
 /*
  * Fixed-size object pools (pool.h).
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "parser/pool.h"
 
@@ -19,69 +17,58 @@
 
 #define CHUNK_MIN (64u << 10)
 #define CHUNK_MAX (4u << 20)
-#define HUGE_PAGE (2u << 20)
 
-#ifndef POOL_PASSTHROUGH
-static void *chunk_new(size_t bytes) {
-  void *c;
-
-  if (bytes < HUGE_PAGE)
-    return malloc(bytes);
-  if (posix_memalign(&c, HUGE_PAGE, bytes))
-    return NULL;
-  madvise(c, bytes, MADV_HUGEPAGE); /* a hint: THP may be off */
-  return c;
-}
-#endif
-
-void *pool_alloc(struct pool *p) {
+void *pool_alloc(struct pool *p)
+{
 #ifdef POOL_PASSTHROUGH
-  return malloc(p->size);
+	return malloc(p->size);
 #else
-  struct pool_slot *s = p->free;
-  void *o;
+	struct pool_slot *s = p->free;
+	void *o;
 
-  if (s) {
-    p->free = s->next;
-    return s;
-  }
-  if ((size_t)(p->end - p->cur) < p->size) {
-    size_t bytes = p->next_chunk ? p->next_chunk : CHUNK_MIN;
-    char *c = chunk_new(bytes);
+	if (s) {
+		p->free = s->next;
+		return s;
+	}
+	if ((size_t)(p->end - p->cur) < p->size) {
+		size_t bytes = p->next_chunk ? p->next_chunk : CHUNK_MIN;
+		char *c = malloc(bytes);
 
-    if (!c)
-      return NULL;
-    p->cur = c;
-    p->end = c + bytes;
-    p->next_chunk = bytes < CHUNK_MAX ? bytes * 2 : CHUNK_MAX;
-  }
-  o = p->cur;
-  p->cur += p->size;
-  return o;
+		if (!c)
+			return NULL;
+		p->cur = c;
+		p->end = c + bytes;
+		p->next_chunk = bytes < CHUNK_MAX ? bytes * 2 : CHUNK_MAX;
+	}
+	o = p->cur;
+	p->cur += p->size;
+	return o;
 #endif
 }
 
-void *pool_zalloc(struct pool *p) {
+void *pool_zalloc(struct pool *p)
+{
 #ifdef POOL_PASSTHROUGH
-  return calloc(1, p->size);
+	return calloc(1, p->size);
 #else
-  void *o = pool_alloc(p);
+	void *o = pool_alloc(p);
 
-  if (o)
-    memset(o, 0, p->size);
-  return o;
+	if (o)
+		memset(o, 0, p->size);
+	return o;
 #endif
 }
 
-void pool_free(struct pool *p, void *obj) {
+void pool_free(struct pool *p, void *obj)
+{
 #ifdef POOL_PASSTHROUGH
-  free(obj);
+	free(obj);
 #else
-  struct pool_slot *s = obj;
+	struct pool_slot *s = obj;
 
-  if (!s)
-    return;
-  s->next = p->free;
-  p->free = s;
+	if (!s)
+		return;
+	s->next = p->free;
+	p->free = s;
 #endif
 }
