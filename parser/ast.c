@@ -278,6 +278,22 @@ struct expr *symbol_expr_alloc(const struct location *loc, const char *text, boo
 	return e;
 }
 
+struct expr *symbol_expr_take(const struct location *loc, char *text, bool quoted)
+{
+	struct expr *e;
+
+	if (!text)
+		return symbol_expr_alloc(loc, NULL, quoted);
+	e = expr_alloc(loc, EXPR_SYMBOL);
+	if (!e) {
+		free(text);
+		return NULL;
+	}
+	e->sym.identifier = text;
+	e->sym.quoted = quoted;
+	return e;
+}
+
 struct expr *relational_expr_alloc(const struct location *loc, enum ops op, struct expr *left,
 				   struct expr *right)
 {

@@ -762,6 +762,9 @@ struct expr *expr_alloc(const struct location *loc, enum expr_type etype);
 void expr_free(struct expr *e);
 struct expr *expr_clone(const struct expr *e);
 struct expr *symbol_expr_alloc(const struct location *loc, const char *text, bool quoted);
+/* Like symbol_expr_alloc but takes ownership of text (malloc'd; freed on
+ * failure): no copy of the scanner's string. */
+struct expr *symbol_expr_take(const struct location *loc, char *text, bool quoted);
 struct expr *relational_expr_alloc(const struct location *loc, enum ops op,
 				   struct expr *left, struct expr *right);
 struct expr *binop_expr_alloc(const struct location *loc, enum ops op, struct expr *left,

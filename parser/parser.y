@@ -1199,8 +1199,7 @@ dev_list		:	dev_expr
 
 prio_expr		:	string
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	string PLUS NUM
 			{
@@ -1378,18 +1377,15 @@ data_type_list		:	data_type_atom
 
 data_type_atom		:	STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	variable_expr
 			|	KW_TYPEOF '(' primary_expr ')'
@@ -1968,8 +1964,7 @@ verdict_expr		:	KW_ACCEPT	{ $$ = verdict_expr_alloc(&@$, VERDICT_ACCEPT, NULL); 
 
 chain_expr		:	chain_name_str
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	variable_expr
 			;
@@ -2383,8 +2378,7 @@ reject_with		:	KW_ICMP reject_code
 
 reject_code		:	STRING
 			{
-				$<expr>$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$<expr>$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	NUM
 			{
@@ -2742,8 +2736,7 @@ primary_expr		:	selector_expr
 			|	integer_expr
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
@@ -3118,22 +3111,19 @@ value_kw		:	KW_IP | KW_IP6 | KW_INET | KW_ARP | KW_BRIDGE | KW_NETDEV | KW_ETHER
 
 symbol_expr		:	STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}
@@ -3423,15 +3413,13 @@ primary_stmt_expr	:	selector_expr
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}
