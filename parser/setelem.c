@@ -39,6 +39,29 @@ static int item_cmp(const void *a, const void *b)
 	return c ? c : (x->k > y->k) - (x->k < y->k);
 }
 
+/* Each element strictly above the previous one's end (sorted, no duplicate,
+ * no overlap) and, when adjacent ones would merge, none adjacent. */
+static bool items_disjoint(const struct elem_item *items, unsigned int n, unsigned int nb,
+			   bool merge)
+{
+	uint8_t next_lo[BNFT_VALUE_MAX];
+	unsigned int i;
+
+	for (i = 1; i < n; i++) {
+		const uint8_t *phi = items[i - 1].k + nb;
+
+		if (memcmp(items[i].k, phi, nb) <= 0)
+			return false;
+		if (merge) {
+			memcpy(next_lo, phi, nb);
+			eval_be_inc(next_lo, nb);
+			if (!memcmp(next_lo, items[i].k, nb))
+				return false;
+		}
+	}
+	return true;
+}
+
 static bool items_sorted(const struct elem_item *items, unsigned int n, unsigned int nb)
 {
 	unsigned int i;
@@ -200,25 +223,39 @@ int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_e
 		free(kbuf);
 		return eval_error(ctx, &set->location, "out of memory");
 	}
-	init_list_head(&rest);
-	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
 		struct expr *k = setelem_key(el);
 		uint8_t *kb = kbuf + (size_t)out * 2 * nb;
 
-		list_del(&el->list);
-		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, kb, kb + nb)) {
-			list_add_tail(&el->list, &rest); /* catchall, strings: kept as is */
-			continue;
-		}
+		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, kb, kb + nb))
+			continue; /* catchall, strings: kept as is, after the others */
 		items[out].el = el;
 		items[out++].k = kb;
+	}
+#define LO(it) ((it)->k)
+#define HI(it) ((it)->k + nb)
+	if (out == n && items_disjoint(items, n, nb, o->interval && o->merge)) {
+		/* already the result: in order, nothing to drop or merge */
+		for (i = 0; i < n && o->interval && !err; i++)
+			err = rewrite_key(ctx, items[i].el, LO(&items[i]), HI(&items[i]), nb, o);
+		EXPR_COMPOUND(set).size = n;
+		free(items);
+		free(kbuf);
+		return err;
+	}
+	init_list_head(&rest);
+	i = 0;
+	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
+		list_del(&el->list);
+		if (i < out && items[i].el == el)
+			i++;
+		else
+			list_add_tail(&el->list, &rest);
 	}
 	sort_nb = nb;
 	if (!items_sorted(items, out, nb))
 		qsort(items, out, sizeof(*items), item_cmp);
 
-#define LO(it) ((it)->k)
-#define HI(it) ((it)->k + nb)
 	cur = NULL;
 	for (i = 0; i < out; i++) {
 		struct elem_item *it = &items[i];
