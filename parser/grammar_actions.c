@@ -347,10 +347,17 @@ struct expr *variable_expand(struct parser_state *st, loc_t *loc, char *name)
 
 struct expr *num_sym(loc_t *loc, uint64_t n, bool neg)
 {
-	char buf[32];
+	char buf[32], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%s%" PRIu64, neg ? "-" : "", n);
-	return symbol_expr_alloc(loc, buf, false);
+	/* "%s%" PRIu64 without printf: one per number token */
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (neg)
+		*--p = '-';
+	return symbol_expr_alloc(loc, p, false);
 }
 
 struct expr *bool_sym(loc_t *loc, bool v)
