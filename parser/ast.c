@@ -13,6 +13,7 @@
 
 static _Thread_local struct pool expr_pool = POOL_INIT(struct expr);
 static _Thread_local struct pool stmt_pool = POOL_INIT(struct stmt);
+static _Thread_local struct pool rule_pool = POOL_INIT(struct rule);
 
 static const struct input_desc internal_indesc = {
 	.name = "<internal>",
@@ -551,7 +552,7 @@ void handle_copy(struct handle *dst, const struct handle *src)
 
 struct rule *rule_alloc(const struct location *loc, const struct handle *h)
 {
-	struct rule *r = calloc(1, sizeof(*r));
+	struct rule *r = pool_zalloc(&rule_pool);
 
 	if (!r)
 		return NULL;
@@ -570,7 +571,7 @@ void rule_free(struct rule *r)
 	stmt_list_free(&r->stmts);
 	handle_free(&r->handle);
 	free(r->comment);
-	free(r);
+	pool_free(&rule_pool, r);
 }
 
 struct chain *chain_alloc(const char *name)

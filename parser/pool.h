@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Fixed-size object pools for the small AST nodes (struct expr, struct
- * stmt): a ruleset of 100k rules or a set of 1M elements allocates and
+ * stmt, struct rule): a ruleset of 100k rules or a set of 1M elements allocates and
  * frees millions of them, which malloc serves with per-chunk headers and
  * fragmentation (unlink/consolidate). A pool hands out slots from large
  * chunks and keeps freed slots on a per-thread free list; chunks are never
