@@ -39,29 +39,6 @@ static int item_cmp(const void *a, const void *b)
 	return c ? c : (x->k > y->k) - (x->k < y->k);
 }
 
-/* Each element strictly above the previous one's end (sorted, no duplicate,
- * no overlap) and, when adjacent ones would merge, none adjacent. */
-static bool items_disjoint(const struct elem_item *items, unsigned int n, unsigned int nb,
-			   bool merge)
-{
-	uint8_t next_lo[BNFT_VALUE_MAX];
-	unsigned int i;
-
-	for (i = 1; i < n; i++) {
-		const uint8_t *phi = items[i - 1].k + nb;
-
-		if (memcmp(items[i].k, phi, nb) <= 0)
-			return false;
-		if (merge) {
-			memcpy(next_lo, phi, nb);
-			eval_be_inc(next_lo, nb);
-			if (!memcmp(next_lo, items[i].k, nb))
-				return false;
-		}
-	}
-	return true;
-}
-
 static bool items_sorted(const struct elem_item *items, unsigned int n, unsigned int nb)
 {
 	unsigned int i;
@@ -201,6 +178,40 @@ static bool is_string_key(const struct expr *k)
 	return false;
 }
 
+/*
+ * The number of elements when every one has bounds and lies strictly above
+ * the previous one's end (sorted, no duplicate, no overlap) and, when
+ * adjacent ones would merge, none is adjacent: the list is then already
+ * the result. 0 otherwise.
+ */
+static unsigned int list_disjoint(struct expr *set, unsigned int nb, const struct set_elem_opts *o)
+{
+	uint8_t b[2][2 * BNFT_VALUE_MAX], next_lo[BNFT_VALUE_MAX];
+	bool merge = o->interval && o->merge;
+	unsigned int n = 0;
+	struct expr *el;
+
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
+		struct expr *k = setelem_key(el);
+		uint8_t *cur = b[n & 1], *prev = b[(n + 1) & 1];
+
+		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, cur, cur + nb))
+			return 0;
+		if (n) {
+			if (memcmp(cur, prev + nb, nb) <= 0)
+				return 0;
+			if (merge) {
+				memcpy(next_lo, prev + nb, nb);
+				eval_be_inc(next_lo, nb);
+				if (!memcmp(next_lo, cur, nb))
+					return 0;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
 int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_elem_opts *o)
 {
 	unsigned int n = 0, i, out = 0, nb = value_bytes(o->keylen);
@@ -212,10 +223,24 @@ int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_e
 
 	if (o->concat || !o->keylen || nb > BNFT_VALUE_MAX)
 		return 0;
+	if (list_empty(&EXPR_COMPOUND(set).expressions))
+		return 0;
+	n = list_disjoint(set, nb, o);
+	if (n) {
+		/* already the result: in order, nothing to drop, merge or move */
+		list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
+			uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX];
+
+			if (!o->interval || err)
+				break;
+			key_bounds(setelem_key(el), nb, o->keylen, lo, hi);
+			err = rewrite_key(ctx, el, lo, hi, nb, o);
+		}
+		EXPR_COMPOUND(set).size = n;
+		return err;
+	}
 	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list)
 		n++;
-	if (n == 0)
-		return 0;
 	items = malloc((size_t)n * sizeof(*items));
 	kbuf = malloc((size_t)n * 2 * nb);
 	if (!items || !kbuf) {
@@ -234,15 +259,6 @@ int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_e
 	}
 #define LO(it) ((it)->k)
 #define HI(it) ((it)->k + nb)
-	if (out == n && items_disjoint(items, n, nb, o->interval && o->merge)) {
-		/* already the result: in order, nothing to drop or merge */
-		for (i = 0; i < n && o->interval && !err; i++)
-			err = rewrite_key(ctx, items[i].el, LO(&items[i]), HI(&items[i]), nb, o);
-		EXPR_COMPOUND(set).size = n;
-		free(items);
-		free(kbuf);
-		return err;
-	}
 	init_list_head(&rest);
 	i = 0;
 	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
