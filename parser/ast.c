@@ -85,7 +85,8 @@ void expr_free(struct expr *e)
 	switch (e->etype) {
 	case EXPR_SYMBOL:
 	case EXPR_VARIABLE:
-		free(e->sym.identifier);
+		if (e->sym.identifier != e->sym.text)
+			free(e->sym.identifier);
 		break;
 	case EXPR_VERDICT:
 		expr_free(e->verdict.chain);
@@ -198,8 +199,12 @@ struct expr *expr_clone(const struct expr *e)
 	switch (e->etype) {
 	case EXPR_SYMBOL:
 	case EXPR_VARIABLE:
-		c->sym.identifier = xstrdup_opt(e->sym.identifier);
-		ok = !e->sym.identifier || c->sym.identifier;
+		if (e->sym.identifier == e->sym.text) {
+			c->sym.identifier = c->sym.text; /* copied with the struct */
+		} else {
+			c->sym.identifier = xstrdup_opt(e->sym.identifier);
+			ok = !e->sym.identifier || c->sym.identifier;
+		}
 		break;
 	case EXPR_VERDICT:
 		/* binding chains are not copied (they only appear in rules) */
@@ -267,13 +272,19 @@ struct expr *expr_clone(const struct expr *e)
 struct expr *symbol_expr_alloc(const struct location *loc, const char *text, bool quoted)
 {
 	struct expr *e = expr_alloc(loc, EXPR_SYMBOL);
+	size_t n = text ? strlen(text) : 0;
 
 	if (!e)
 		return NULL;
-	e->sym.identifier = strdup(text ? text : "");
-	if (!e->sym.identifier) {
-		pool_free(&expr_pool, e);
-		return NULL;
+	if (n < sizeof(e->sym.text)) {
+		memcpy(e->sym.text, text ? text : "", n + 1);
+		e->sym.identifier = e->sym.text;
+	} else {
+		e->sym.identifier = strdup(text);
+		if (!e->sym.identifier) {
+			pool_free(&expr_pool, e);
+			return NULL;
+		}
 	}
 	e->sym.quoted = quoted;
 	return e;
@@ -283,8 +294,13 @@ struct expr *symbol_expr_take(const struct location *loc, char *text, bool quote
 {
 	struct expr *e;
 
-	if (!text)
-		return symbol_expr_alloc(loc, NULL, quoted);
+	if (!text || strlen(text) < BNFT_SYM_INLINE) {
+		/* short: copied into the expression, the scanner's string
+		 * goes straight back to malloc (and is reused for the next) */
+		e = symbol_expr_alloc(loc, text, quoted);
+		free(text);
+		return e;
+	}
 	e = expr_alloc(loc, EXPR_SYMBOL);
 	if (!e) {
 		free(text);
@@ -293,6 +309,16 @@ struct expr *symbol_expr_take(const struct location *loc, char *text, bool quote
 	e->sym.identifier = text;
 	e->sym.quoted = quoted;
 	return e;
+}
+
+char *symbol_take_identifier(struct expr *e)
+{
+	char *s = e->sym.identifier;
+
+	if (s && s == e->sym.text)
+		s = strdup(s);
+	e->sym.identifier = NULL;
+	return s;
 }
 
 struct expr *relational_expr_alloc(const struct location *loc, enum ops op, struct expr *left,

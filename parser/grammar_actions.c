@@ -497,8 +497,7 @@ struct expr *set_ref_from_var(struct parser_state *st, loc_t *loc, struct expr *
 	}
 	e = expr_alloc(loc, EXPR_SET_REF);
 	if (e) {
-		e->set_ref.name = var->sym.identifier;
-		var->sym.identifier = NULL;
+		e->set_ref.name = symbol_take_identifier(var);
 	}
 	expr_free(var);
 	return e;
