@@ -9,6 +9,11 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "parser/ast.h"
+#include "parser/pool.h"
+
+static _Thread_local struct pool expr_pool = POOL_INIT(struct expr);
+static _Thread_local struct pool stmt_pool = POOL_INIT(struct stmt);
+static _Thread_local struct pool rule_pool = POOL_INIT(struct rule);
 
 static const struct input_desc internal_indesc = {
 	.name = "<internal>",
@@ -33,7 +38,7 @@ static bool expr_is_compound(enum expr_type t)
 
 struct expr *expr_alloc(const struct location *loc, enum expr_type etype)
 {
-	struct expr *e = calloc(1, sizeof(*e));
+	struct expr *e = pool_zalloc(&expr_pool);
 
 	if (!e)
 		return NULL;
@@ -80,7 +85,8 @@ void expr_free(struct expr *e)
 	switch (e->etype) {
 	case EXPR_SYMBOL:
 	case EXPR_VARIABLE:
-		free(e->sym.identifier);
+		if (e->sym.identifier != e->sym.text)
+			free(e->sym.identifier);
 		break;
 	case EXPR_VERDICT:
 		expr_free(e->verdict.chain);
@@ -126,7 +132,7 @@ void expr_free(struct expr *e)
 	default:
 		break;
 	}
-	free(e);
+	pool_free(&expr_pool, e);
 }
 
 static int expr_list_clone(struct list_head *dst, const struct list_head *src)
@@ -183,7 +189,7 @@ struct expr *expr_clone(const struct expr *e)
 
 	if (!e)
 		return NULL;
-	c = malloc(sizeof(*c));
+	c = pool_alloc(&expr_pool);
 	if (!c)
 		return NULL;
 	memcpy(c, e, sizeof(*c));
@@ -193,8 +199,12 @@ struct expr *expr_clone(const struct expr *e)
 	switch (e->etype) {
 	case EXPR_SYMBOL:
 	case EXPR_VARIABLE:
-		c->sym.identifier = xstrdup_opt(e->sym.identifier);
-		ok = !e->sym.identifier || c->sym.identifier;
+		if (e->sym.identifier == e->sym.text) {
+			c->sym.identifier = c->sym.text; /* copied with the struct */
+		} else {
+			c->sym.identifier = xstrdup_opt(e->sym.identifier);
+			ok = !e->sym.identifier || c->sym.identifier;
+		}
 		break;
 	case EXPR_VERDICT:
 		/* binding chains are not copied (they only appear in rules) */
@@ -262,16 +272,53 @@ struct expr *expr_clone(const struct expr *e)
 struct expr *symbol_expr_alloc(const struct location *loc, const char *text, bool quoted)
 {
 	struct expr *e = expr_alloc(loc, EXPR_SYMBOL);
+	size_t n = text ? strlen(text) : 0;
 
 	if (!e)
 		return NULL;
-	e->sym.identifier = strdup(text ? text : "");
-	if (!e->sym.identifier) {
-		free(e);
-		return NULL;
+	if (n < sizeof(e->sym.text)) {
+		memcpy(e->sym.text, text ? text : "", n + 1);
+		e->sym.identifier = e->sym.text;
+	} else {
+		e->sym.identifier = strdup(text);
+		if (!e->sym.identifier) {
+			pool_free(&expr_pool, e);
+			return NULL;
+		}
 	}
 	e->sym.quoted = quoted;
 	return e;
+}
+
+struct expr *symbol_expr_take(const struct location *loc, char *text, bool quoted)
+{
+	struct expr *e;
+
+	if (!text || strlen(text) < BNFT_SYM_INLINE) {
+		/* short: copied into the expression, the scanner's string
+		 * goes straight back to malloc (and is reused for the next) */
+		e = symbol_expr_alloc(loc, text, quoted);
+		free(text);
+		return e;
+	}
+	e = expr_alloc(loc, EXPR_SYMBOL);
+	if (!e) {
+		free(text);
+		return NULL;
+	}
+	e->sym.identifier = text;
+	e->sym.quoted = quoted;
+	return e;
+}
+
+char *symbol_take_identifier(struct expr *e)
+{
+	char *s = e->sym.identifier;
+
+	if (s && s == e->sym.text)
+		s = strdup(s);
+	e->sym.identifier = NULL;
+	return s;
 }
 
 struct expr *relational_expr_alloc(const struct location *loc, enum ops op, struct expr *left,
@@ -327,7 +374,7 @@ struct expr *verdict_expr_alloc(const struct location *loc, int code, struct exp
 
 struct stmt *stmt_alloc(const struct location *loc, enum stmt_type type)
 {
-	struct stmt *s = calloc(1, sizeof(*s));
+	struct stmt *s = pool_zalloc(&stmt_pool);
 
 	if (!s)
 		return NULL;
@@ -415,7 +462,7 @@ void stmt_free(struct stmt *s)
 	default:
 		break;
 	}
-	free(s);
+	pool_free(&stmt_pool, s);
 }
 
 struct stmt *stmt_clone(const struct stmt *s)
@@ -425,7 +472,7 @@ struct stmt *stmt_clone(const struct stmt *s)
 
 	if (!s)
 		return NULL;
-	c = malloc(sizeof(*c));
+	c = pool_alloc(&stmt_pool);
 	if (!c)
 		return NULL;
 	memcpy(c, s, sizeof(*c));
@@ -531,7 +578,7 @@ void handle_copy(struct handle *dst, const struct handle *src)
 
 struct rule *rule_alloc(const struct location *loc, const struct handle *h)
 {
-	struct rule *r = calloc(1, sizeof(*r));
+	struct rule *r = pool_zalloc(&rule_pool);
 
 	if (!r)
 		return NULL;
@@ -550,7 +597,7 @@ void rule_free(struct rule *r)
 	stmt_list_free(&r->stmts);
 	handle_free(&r->handle);
 	free(r->comment);
-	free(r);
+	pool_free(&rule_pool, r);
 }
 
 struct chain *chain_alloc(const char *name)

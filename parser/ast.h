@@ -178,6 +178,9 @@ enum exthdr_op {
 
 struct stmt;
 
+/* bytes of struct expr's union left after the symbol's pointers */
+#define BNFT_SYM_INLINE 48
+
 struct expr {
 	struct list_head list; /* in a parent's list (concat, set, list) */
 	struct location location;
@@ -196,6 +199,10 @@ struct expr {
 			bool quoted;
 			/* scope for variables, set by the parser */
 			const struct scope *scope;
+			/* short identifiers are kept here (identifier points at
+			 * text: no allocation per symbol of a big set); take
+			 * one over with symbol_take_identifier() */
+			char text[BNFT_SYM_INLINE];
 		} sym;
 		/* EXPR_VALUE */
 		struct value value;
@@ -295,7 +302,7 @@ struct expr {
 			unsigned int size;
 			unsigned int set_flags; /* EXPR_SET: NFT_SET_* flags */
 			struct set *set;	/* EXPR_SET once bound (anonymous) */
-			unsigned int field_len[16]; /* concat field lengths, bytes */
+			uint8_t field_len[16]; /* concat field lengths, bytes (written only) */
 			unsigned int field_count;
 		} compound; /* access with EXPR_COMPOUND(e) */
 		/* EXPR_SET_REF */
@@ -762,6 +769,12 @@ struct expr *expr_alloc(const struct location *loc, enum expr_type etype);
 void expr_free(struct expr *e);
 struct expr *expr_clone(const struct expr *e);
 struct expr *symbol_expr_alloc(const struct location *loc, const char *text, bool quoted);
+/* Like symbol_expr_alloc but takes ownership of text (malloc'd; freed on
+ * failure): no copy of the scanner's string. */
+struct expr *symbol_expr_take(const struct location *loc, char *text, bool quoted);
+/* The identifier of an EXPR_SYMBOL/EXPR_VARIABLE as a malloc'd string the
+ * caller owns (the expression's is cleared), or NULL. */
+char *symbol_take_identifier(struct expr *e);
 struct expr *relational_expr_alloc(const struct location *loc, enum ops op,
 				   struct expr *left, struct expr *right);
 struct expr *binop_expr_alloc(const struct location *loc, enum ops op, struct expr *left,

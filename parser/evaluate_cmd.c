@@ -504,7 +504,8 @@ static int do_add_set(struct eval_ctx *ctx, struct table *t, struct set *s, bool
 		set_free(s);
 		return 0;
 	}
-	if (set_evaluate(ctx, s) < 0 || (s->init && set_targets_check(ctx, s->init) < 0)) {
+	/* verdict targets can only be in maps (a mapping in a set fails above) */
+	if (set_evaluate(ctx, s) < 0 || (s->init && s->data && set_targets_check(ctx, s->init) < 0)) {
 		set_free(s);
 		return -1;
 	}
@@ -858,7 +859,8 @@ static int cmd_add(struct eval_ctx *ctx, struct cmd *cmd)
 					  "No such file or directory");
 		if (!elems)
 			return 0;
-		if (set_elems_evaluate(ctx, s, elems) < 0 || set_targets_check(ctx, elems) < 0)
+		if (set_elems_evaluate(ctx, s, elems) < 0 ||
+		    (s->data && set_targets_check(ctx, elems) < 0))
 			return -1;
 		if (s->init && elems_clash(ctx, s, elems, cmd->op == CMD_CREATE) < 0)
 			return -1;

@@ -68,11 +68,24 @@ struct cmd *mk_cmd(enum cmd_op op, enum cmd_obj obj, const struct handle *h, loc
 	return c;
 }
 
+struct handle *handle_new(void)
+{
+	return calloc(1, sizeof(struct handle));
+}
+
+void handle_release(struct handle *h)
+{
+	if (!h)
+		return;
+	handle_free(h);
+	free(h);
+}
+
 struct cmd *mk_cmd_h(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t *loc)
 {
 	struct cmd *c = cmd_alloc(op, obj, h, loc, NULL);
 
-	handle_free(h);
+	handle_release(h);
 	return c;
 }
 
@@ -86,7 +99,7 @@ struct cmd *mk_obj_cmd(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t
 		o->location = *loc;
 	}
 	c = mk_cmd(op, obj, h, loc, o);
-	handle_free(h);
+	handle_release(h);
 	return c;
 }
 
@@ -334,10 +347,17 @@ struct expr *variable_expand(struct parser_state *st, loc_t *loc, char *name)
 
 struct expr *num_sym(loc_t *loc, uint64_t n, bool neg)
 {
-	char buf[32];
+	char buf[32], *p = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "%s%" PRIu64, neg ? "-" : "", n);
-	return symbol_expr_alloc(loc, buf, false);
+	/* "%s%" PRIu64 without printf: one per number token */
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	if (neg)
+		*--p = '-';
+	return symbol_expr_alloc(loc, p, false);
 }
 
 struct expr *bool_sym(loc_t *loc, bool v)
@@ -477,8 +497,7 @@ struct expr *set_ref_from_var(struct parser_state *st, loc_t *loc, struct expr *
 	}
 	e = expr_alloc(loc, EXPR_SET_REF);
 	if (e) {
-		e->set_ref.name = var->sym.identifier;
-		var->sym.identifier = NULL;
+		e->set_ref.name = symbol_take_identifier(var);
 	}
 	expr_free(var);
 	return e;

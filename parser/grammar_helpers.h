@@ -22,6 +22,12 @@ char *xstrdup_kw(const char *kw);
 /* "a" "b" -> "a b"; frees a */
 char *join_words(char *a, const char *b);
 
+/* The grammar's handle values live on the heap (a pointer keeps the bison
+ * value stack small): handle_new() zeroed, handle_release() frees contents
+ * and struct (NULL-safe). */
+struct handle *handle_new(void);
+void handle_release(struct handle *h);
+/* mk_cmd copies *h; mk_cmd_h and mk_obj_cmd consume h (handle_release). */
 struct cmd *mk_cmd(enum cmd_op op, enum cmd_obj obj, const struct handle *h, loc_t *loc, void *data);
 struct cmd *mk_cmd_h(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t *loc);
 struct cmd *mk_obj_cmd(enum cmd_op op, enum cmd_obj obj, struct handle *h, loc_t *loc, struct obj *o);

@@ -91,7 +91,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 	struct flowtable *flowtable;
 	struct table *table;
 	struct cmd *cmd;
-	struct handle handle;
+	struct handle *handle; /* heap: keeps YYSTYPE (copied on every shift and reduce) small */
 	unsigned int uval;
 	int ival;
 }
@@ -135,7 +135,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %destructor { flowtable_free($$); } <flowtable>
 %destructor { table_free($$); } <table>
 %destructor { cmd_free($$); } <cmd>
-%destructor { handle_free(&$$); } <handle>
+%destructor { handle_release($$); } <handle>
 
 %token <kw> KW_INCLUDE "include"
 %token <kw> KW_DEFINE "define"
@@ -451,86 +451,86 @@ add_cmd			:	KW_TABLE table_spec
 			{
 				struct table *t = table_alloc();
 
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_TABLE, &$2, &@$, t);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_TABLE, $2, &@$, t);
 				if (t) {
-					handle_copy(&t->handle, &$2);
+					handle_copy(&t->handle, $2);
 					t->location = @$;
 				}
-				handle_free(&$2);
+				handle_release($2);
 			}
-			|	KW_TABLE table_spec '{' { blk_enter(state, &$2, NULL); } table_block '}'
+			|	KW_TABLE table_spec '{' { blk_enter(state, $2, NULL); } table_block '}'
 			{
 				blk_leave(state);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
 				table_fix_handles($5);
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_TABLE, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_TABLE, $2, &@$, $5);
+				handle_release($2);
 			}
 			|	KW_CHAIN chain_spec
 			{
 				struct chain *c = chain_alloc(NULL);
 
 				if (c) {
-					handle_copy(&c->handle, &$2);
+					handle_copy(&c->handle, $2);
 					c->location = @$;
 				}
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_CHAIN, &$2, &@$, c);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_CHAIN, $2, &@$, c);
+				handle_release($2);
 			}
-			|	KW_CHAIN chain_spec '{' { blk_enter(state, &$2, $2.chain); } chain_block '}'
+			|	KW_CHAIN chain_spec '{' { blk_enter(state, $2, $2->chain); } chain_block '}'
 			{
 				blk_leave(state);
 				handle_free(&$5->handle);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
 				chain_fix_handles($5);
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_CHAIN, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_CHAIN, $2, &@$, $5);
+				handle_release($2);
 			}
 			|	KW_RULE rule_position rule
 			{
 				handle_free(&$3->handle);
-				handle_copy(&$3->handle, &$2);
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, &$2, &@$, $3);
-				handle_free(&$2);
+				handle_copy(&$3->handle, $2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, $2, &@$, $3);
+				handle_release($2);
 			}
 			|	rule_position rule
 			{
 				handle_free(&$2->handle);
-				handle_copy(&$2->handle, &$1);
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, &$1, &@$, $2);
-				handle_free(&$1);
+				handle_copy(&$2->handle, $1);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, $1, &@$, $2);
+				handle_release($1);
 			}
-			|	KW_SET set_spec '{' { blk_enter(state, &$2, NULL); } set_block '}'
+			|	KW_SET set_spec '{' { blk_enter(state, $2, NULL); } set_block '}'
 			{
 				blk_leave(state);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_SET, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_SET, $2, &@$, $5);
+				handle_release($2);
 			}
-			|	KW_MAP set_spec '{' { blk_enter(state, &$2, NULL); } map_block '}'
+			|	KW_MAP set_spec '{' { blk_enter(state, $2, NULL); } map_block '}'
 			{
 				blk_leave(state);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
 				$5->flags |= NFT_SET_MAP;
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_MAP, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_MAP, $2, &@$, $5);
+				handle_release($2);
 			}
 			|	KW_ELEMENT set_spec set_expr
 			{
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_ELEMENTS, &$2, &@$, $3);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_ELEMENTS, $2, &@$, $3);
+				handle_release($2);
 			}
-			|	KW_FLOWTABLE flowtable_spec '{' { blk_enter(state, &$2, NULL); } flowtable_block '}'
+			|	KW_FLOWTABLE flowtable_spec '{' { blk_enter(state, $2, NULL); } flowtable_block '}'
 			{
 				blk_leave(state);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
-				$$ = mk_cmd(CMD_ADD, CMD_OBJ_FLOWTABLE, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_ADD, CMD_OBJ_FLOWTABLE, $2, &@$, $5);
+				handle_release($2);
 			}
 			|	KW_COUNTER obj_spec
 			{
@@ -538,60 +538,60 @@ add_cmd			:	KW_TABLE table_spec
 
 				if (o)
 					o->type = NFT_OBJECT_COUNTER;
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, &$2, &@$, o);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, $2, &@$, o);
 			}
 			|	KW_COUNTER obj_spec counter_config
 			{
 				$3->type = NFT_OBJECT_COUNTER;
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, &$2, &@$, $3);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, $2, &@$, $3);
 			}
 			|	KW_COUNTER obj_spec '{' counter_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, &$2, &@$, $4);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_COUNTER, $2, &@$, $4);
 			}
 			|	KW_QUOTA obj_spec quota_config
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_QUOTA, &$2, &@$, $3);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_QUOTA, $2, &@$, $3);
 			}
 			|	KW_QUOTA obj_spec '{' quota_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_QUOTA, &$2, &@$, $4);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_QUOTA, $2, &@$, $4);
 			}
 			|	KW_LIMIT obj_spec limit_config
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_LIMIT, &$2, &@$, $3);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_LIMIT, $2, &@$, $3);
 			}
 			|	KW_LIMIT obj_spec '{' limit_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_LIMIT, &$2, &@$, $4);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_LIMIT, $2, &@$, $4);
 			}
 			|	KW_CT KW_HELPER obj_spec '{' ct_helper_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_HELPER, &$3, &@$, $5);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_HELPER, $3, &@$, $5);
 			}
 			|	KW_CT KW_TIMEOUT obj_spec '{' ct_timeout_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_TIMEOUT, &$3, &@$, $5);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_TIMEOUT, $3, &@$, $5);
 			}
 			|	KW_CT KW_EXPECTATION obj_spec '{' ct_expect_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_EXPECT, &$3, &@$, $5);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_CT_EXPECT, $3, &@$, $5);
 			}
 			|	KW_SECMARK obj_spec secmark_config
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SECMARK, &$2, &@$, $3);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SECMARK, $2, &@$, $3);
 			}
 			|	KW_SECMARK obj_spec '{' secmark_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SECMARK, &$2, &@$, $4);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SECMARK, $2, &@$, $4);
 			}
 			|	KW_SYNPROXY obj_spec synproxy_config
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SYNPROXY, &$2, &@$, $3);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SYNPROXY, $2, &@$, $3);
 			}
 			|	KW_SYNPROXY obj_spec '{' synproxy_block '}'
 			{
-				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SYNPROXY, &$2, &@$, $4);
+				$$ = mk_obj_cmd(CMD_ADD, CMD_OBJ_SYNPROXY, $2, &@$, $4);
 			}
 			;
 
@@ -605,25 +605,25 @@ create_cmd		:	add_cmd
 insert_cmd		:	KW_RULE rule_position rule
 			{
 				handle_free(&$3->handle);
-				handle_copy(&$3->handle, &$2);
-				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, &$2, &@$, $3);
-				handle_free(&$2);
+				handle_copy(&$3->handle, $2);
+				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, $2, &@$, $3);
+				handle_release($2);
 			}
 			|	rule_position rule
 			{
 				handle_free(&$2->handle);
-				handle_copy(&$2->handle, &$1);
-				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, &$1, &@$, $2);
-				handle_free(&$1);
+				handle_copy(&$2->handle, $1);
+				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, $1, &@$, $2);
+				handle_release($1);
 			}
 			;
 
 replace_cmd		:	KW_RULE ruleid_spec rule
 			{
 				handle_free(&$3->handle);
-				handle_copy(&$3->handle, &$2);
-				$$ = mk_cmd(CMD_REPLACE, CMD_OBJ_RULE, &$2, &@$, $3);
-				handle_free(&$2);
+				handle_copy(&$3->handle, $2);
+				$$ = mk_cmd(CMD_REPLACE, CMD_OBJ_RULE, $2, &@$, $3);
+				handle_release($2);
 			}
 			;
 
@@ -641,139 +641,139 @@ destroy_cmd		:	del_cmd
 
 del_cmd			:	KW_TABLE table_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_TABLE, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_TABLE, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_CHAIN chain_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CHAIN, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CHAIN, $2, &@$, NULL);
+				handle_release($2);
 			}
-			|	KW_CHAIN chain_spec '{' { blk_enter(state, &$2, $2.chain); } chain_block '}'
+			|	KW_CHAIN chain_spec '{' { blk_enter(state, $2, $2->chain); } chain_block '}'
 			{
 				blk_leave(state);
 				handle_free(&$5->handle);
-				handle_copy(&$5->handle, &$2);
+				handle_copy(&$5->handle, $2);
 				$5->location = @$;
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CHAIN, &$2, &@$, $5);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CHAIN, $2, &@$, $5);
+				handle_release($2);
 			}
 			|	KW_RULE ruleid_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_RULE, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_RULE, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_SET set_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SET, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SET, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_MAP set_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_MAP, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_MAP, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_METER set_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_METER, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_METER, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_ELEMENT set_spec set_expr
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_ELEMENTS, &$2, &@$, $3);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_ELEMENTS, $2, &@$, $3);
+				handle_release($2);
 			}
 			|	KW_FLOWTABLE flowtable_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_FLOWTABLE, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_FLOWTABLE, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_FLOWTABLE flowtable_spec '{' flowtable_block '}'
 			{
-				handle_copy(&$4->handle, &$2);
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_FLOWTABLE, &$2, &@$, $4);
-				handle_free(&$2);
+				handle_copy(&$4->handle, $2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_FLOWTABLE, $2, &@$, $4);
+				handle_release($2);
 			}
 			|	KW_COUNTER obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_COUNTER, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_COUNTER, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_QUOTA obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_QUOTA, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_QUOTA, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_LIMIT obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_LIMIT, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_LIMIT, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_SECMARK obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SECMARK, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SECMARK, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_SYNPROXY obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SYNPROXY, &$2, &@$, NULL);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_SYNPROXY, $2, &@$, NULL);
+				handle_release($2);
 			}
 			|	KW_CT KW_HELPER obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_HELPER, &$3, &@$, NULL);
-				handle_free(&$3);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_HELPER, $3, &@$, NULL);
+				handle_release($3);
 			}
 			|	KW_CT KW_TIMEOUT obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_TIMEOUT, &$3, &@$, NULL);
-				handle_free(&$3);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_TIMEOUT, $3, &@$, NULL);
+				handle_release($3);
 			}
 			|	KW_CT KW_EXPECTATION obj_or_id_spec
 			{
-				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_EXPECT, &$3, &@$, NULL);
-				handle_free(&$3);
+				$$ = mk_cmd(CMD_DELETE, CMD_OBJ_CT_EXPECT, $3, &@$, NULL);
+				handle_release($3);
 			}
 			;
 
 get_cmd			:	KW_ELEMENT set_spec set_expr
 			{
-				$$ = mk_cmd(CMD_GET, CMD_OBJ_ELEMENTS, &$2, &@$, $3);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_GET, CMD_OBJ_ELEMENTS, $2, &@$, $3);
+				handle_release($2);
 			}
 			;
 
-list_cmd		:	KW_TABLE table_or_id_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_TABLE, &$2, &@$); }
-			|	KW_TABLES ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_TABLES, &$2, &@$); }
-			|	KW_CHAIN chain_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CHAIN, &$2, &@$); }
-			|	KW_CHAINS ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CHAINS, &$2, &@$); }
-			|	KW_SETS list_table_opt		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SETS, &$2, &@$); }
-			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SET, &$2, &@$); }
-			|	KW_MAPS list_table_opt		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_MAPS, &$2, &@$); }
-			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_MAP, &$2, &@$); }
-			|	KW_METERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_METERS, &$2, &@$); }
-			|	KW_METER set_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_METER, &$2, &@$); }
-			|	KW_COUNTERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_COUNTERS, &$2, &@$); }
-			|	KW_COUNTER obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_COUNTER, &$2, &@$); }
-			|	KW_QUOTAS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_QUOTAS, &$2, &@$); }
-			|	KW_QUOTA obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_QUOTA, &$2, &@$); }
-			|	KW_LIMITS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_LIMITS, &$2, &@$); }
-			|	KW_LIMIT obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_LIMIT, &$2, &@$); }
-			|	KW_SECMARKS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SECMARKS, &$2, &@$); }
-			|	KW_SECMARK obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SECMARK, &$2, &@$); }
-			|	KW_SYNPROXYS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SYNPROXYS, &$2, &@$); }
-			|	KW_SYNPROXY obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SYNPROXY, &$2, &@$); }
-			|	KW_CT KW_HELPERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_HELPERS, &$3, &@$); }
-			|	KW_CT KW_HELPER obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_HELPER, &$3, &@$); }
-			|	KW_CT KW_TIMEOUT obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_TIMEOUT, &$3, &@$); }
-			|	KW_CT KW_EXPECTATION obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_EXPECT, &$3, &@$); }
-			|	KW_RULESET ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_RULESET, &$2, &@$); }
-			|	KW_FLOWTABLES ruleset_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_FLOWTABLES, &$2, &@$); }
-			|	KW_FLOWTABLE flowtable_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_FLOWTABLE, &$2, &@$); }
-			|	KW_HOOKS ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_HOOKS, &$2, &@$); }
+list_cmd		:	KW_TABLE table_or_id_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_TABLE, $2, &@$); }
+			|	KW_TABLES ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_TABLES, $2, &@$); }
+			|	KW_CHAIN chain_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CHAIN, $2, &@$); }
+			|	KW_CHAINS ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CHAINS, $2, &@$); }
+			|	KW_SETS list_table_opt		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SETS, $2, &@$); }
+			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SET, $2, &@$); }
+			|	KW_MAPS list_table_opt		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_MAPS, $2, &@$); }
+			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_MAP, $2, &@$); }
+			|	KW_METERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_METERS, $2, &@$); }
+			|	KW_METER set_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_METER, $2, &@$); }
+			|	KW_COUNTERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_COUNTERS, $2, &@$); }
+			|	KW_COUNTER obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_COUNTER, $2, &@$); }
+			|	KW_QUOTAS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_QUOTAS, $2, &@$); }
+			|	KW_QUOTA obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_QUOTA, $2, &@$); }
+			|	KW_LIMITS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_LIMITS, $2, &@$); }
+			|	KW_LIMIT obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_LIMIT, $2, &@$); }
+			|	KW_SECMARKS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SECMARKS, $2, &@$); }
+			|	KW_SECMARK obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SECMARK, $2, &@$); }
+			|	KW_SYNPROXYS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SYNPROXYS, $2, &@$); }
+			|	KW_SYNPROXY obj_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_SYNPROXY, $2, &@$); }
+			|	KW_CT KW_HELPERS list_table_opt	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_HELPERS, $3, &@$); }
+			|	KW_CT KW_HELPER obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_HELPER, $3, &@$); }
+			|	KW_CT KW_TIMEOUT obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_TIMEOUT, $3, &@$); }
+			|	KW_CT KW_EXPECTATION obj_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_CT_EXPECT, $3, &@$); }
+			|	KW_RULESET ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_RULESET, $2, &@$); }
+			|	KW_FLOWTABLES ruleset_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_FLOWTABLES, $2, &@$); }
+			|	KW_FLOWTABLE flowtable_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_FLOWTABLE, $2, &@$); }
+			|	KW_HOOKS ruleset_spec		{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_HOOKS, $2, &@$); }
 			|	KW_HOOKS ruleset_spec KW_DEVICE string
 			{
-				$$ = mk_cmd_h(CMD_LIST, CMD_OBJ_HOOKS, &$2, &@$);
+				$$ = mk_cmd_h(CMD_LIST, CMD_OBJ_HOOKS, $2, &@$);
 				if ($$)
 					$$->arg = $4;
 				else
@@ -781,34 +781,34 @@ list_cmd		:	KW_TABLE table_or_id_spec	{ $$ = mk_cmd_h(CMD_LIST, CMD_OBJ_TABLE, &
 			}
 			;
 
-reset_cmd		:	KW_COUNTERS list_table_opt	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_COUNTERS, &$2, &@$); }
-			|	KW_COUNTER obj_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_COUNTER, &$2, &@$); }
-			|	KW_QUOTAS list_table_opt	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_QUOTAS, &$2, &@$); }
-			|	KW_QUOTA obj_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_QUOTA, &$2, &@$); }
-			|	KW_RULES ruleset_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_RULES, &$2, &@$); }
-			|	KW_RULES KW_TABLE table_spec	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_TABLE, &$3, &@$); }
-			|	KW_RULES KW_CHAIN chain_spec	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_CHAIN, &$3, &@$); }
-			|	KW_RULE ruleid_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_RULE, &$2, &@$); }
-			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_SET, &$2, &@$); }
-			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_MAP, &$2, &@$); }
+reset_cmd		:	KW_COUNTERS list_table_opt	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_COUNTERS, $2, &@$); }
+			|	KW_COUNTER obj_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_COUNTER, $2, &@$); }
+			|	KW_QUOTAS list_table_opt	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_QUOTAS, $2, &@$); }
+			|	KW_QUOTA obj_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_QUOTA, $2, &@$); }
+			|	KW_RULES ruleset_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_RULES, $2, &@$); }
+			|	KW_RULES KW_TABLE table_spec	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_TABLE, $3, &@$); }
+			|	KW_RULES KW_CHAIN chain_spec	{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_CHAIN, $3, &@$); }
+			|	KW_RULE ruleid_spec		{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_RULE, $2, &@$); }
+			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_SET, $2, &@$); }
+			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_RESET, CMD_OBJ_MAP, $2, &@$); }
 			|	KW_ELEMENT set_spec set_expr
 			{
-				$$ = mk_cmd(CMD_RESET, CMD_OBJ_ELEMENTS, &$2, &@$, $3);
-				handle_free(&$2);
+				$$ = mk_cmd(CMD_RESET, CMD_OBJ_ELEMENTS, $2, &@$, $3);
+				handle_release($2);
 			}
 			;
 
-flush_cmd		:	KW_TABLE table_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_TABLE, &$2, &@$); }
-			|	KW_CHAIN chain_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_CHAIN, &$2, &@$); }
-			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_SET, &$2, &@$); }
-			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_MAP, &$2, &@$); }
-			|	KW_METER set_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_METER, &$2, &@$); }
-			|	KW_RULESET ruleset_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_RULESET, &$2, &@$); }
+flush_cmd		:	KW_TABLE table_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_TABLE, $2, &@$); }
+			|	KW_CHAIN chain_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_CHAIN, $2, &@$); }
+			|	KW_SET set_spec			{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_SET, $2, &@$); }
+			|	KW_MAP set_spec			{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_MAP, $2, &@$); }
+			|	KW_METER set_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_METER, $2, &@$); }
+			|	KW_RULESET ruleset_spec		{ $$ = mk_cmd_h(CMD_FLUSH, CMD_OBJ_RULESET, $2, &@$); }
 			;
 
 rename_cmd		:	KW_CHAIN chain_spec identifier
 			{
-				$$ = mk_cmd_h(CMD_RENAME, CMD_OBJ_CHAIN, &$2, &@$);
+				$$ = mk_cmd_h(CMD_RENAME, CMD_OBJ_CHAIN, $2, &@$);
 				if ($$)
 					$$->arg = $3;
 				else
@@ -857,19 +857,19 @@ family_spec_explicit	:	KW_IP			{ $$ = NFPROTO_IPV4; }
 
 table_spec		:	family_spec identifier
 			{
-				memset(&$$, 0, sizeof($$));
-				$$.family = $1;
-				$$.table = $2;
-				$$.table_loc = @2;
+				$$ = handle_new(); if (!$$) YYNOMEM;
+				$$->family = $1;
+				$$->table = $2;
+				$$->table_loc = @2;
 			}
 			;
 
 tableid_spec		:	family_spec KW_HANDLE NUM
 			{
-				memset(&$$, 0, sizeof($$));
-				$$.family = $1;
-				$$.handle.id = $3;
-				$$.handle.location = @3;
+				$$ = handle_new(); if (!$$) YYNOMEM;
+				$$->family = $1;
+				$$->handle.id = $3;
+				$$->handle.location = @3;
 			}
 			;
 
@@ -878,16 +878,16 @@ table_or_id_spec	:	table_spec | tableid_spec ;
 chain_spec		:	table_spec identifier
 			{
 				$$ = $1;
-				$$.chain = $2;
-				$$.chain_loc = @2;
+				$$->chain = $2;
+				$$->chain_loc = @2;
 			}
 			;
 
 chainid_spec		:	table_spec KW_HANDLE NUM
 			{
 				$$ = $1;
-				$$.handle.id = $3;
-				$$.handle.location = @3;
+				$$->handle.id = $3;
+				$$->handle.location = @3;
 			}
 			;
 
@@ -897,44 +897,44 @@ rule_position		:	chain_spec
 			|	chain_spec KW_POSITION NUM
 			{
 				$$ = $1;
-				$$.position.id = $3;
-				$$.position.location = @3;
+				$$->position.id = $3;
+				$$->position.location = @3;
 			}
 			|	chain_spec KW_HANDLE NUM
 			{
 				$$ = $1;
-				$$.position.id = $3;
-				$$.position.location = @3;
+				$$->position.id = $3;
+				$$->position.location = @3;
 			}
 			|	chain_spec KW_INDEX NUM
 			{
 				$$ = $1;
-				$$.index.id = $3 + 1;
-				$$.index.location = @3;
+				$$->index.id = $3 + 1;
+				$$->index.location = @3;
 			}
 			;
 
 ruleid_spec		:	chain_spec KW_HANDLE NUM
 			{
 				$$ = $1;
-				$$.handle.id = $3;
-				$$.handle.location = @3;
+				$$->handle.id = $3;
+				$$->handle.location = @3;
 			}
 			;
 
 set_spec		:	table_spec identifier
 			{
 				$$ = $1;
-				$$.set = $2;
-				$$.set_loc = @2;
+				$$->set = $2;
+				$$->set_loc = @2;
 			}
 			;
 
 setid_spec		:	table_spec KW_HANDLE NUM
 			{
 				$$ = $1;
-				$$.handle.id = $3;
-				$$.handle.location = @3;
+				$$->handle.id = $3;
+				$$->handle.location = @3;
 			}
 			;
 
@@ -948,12 +948,12 @@ flowtable_or_id_spec	:	flowtable_spec | flowtableid_spec ;
 
 ruleset_spec		:	%empty
 			{
-				memset(&$$, 0, sizeof($$));
+				$$ = handle_new(); if (!$$) YYNOMEM;
 			}
 			|	family_spec_explicit
 			{
-				memset(&$$, 0, sizeof($$));
-				$$.family = $1;
+				$$ = handle_new(); if (!$$) YYNOMEM;
+				$$->family = $1;
 			}
 			;
 
@@ -1199,8 +1199,7 @@ dev_list		:	dev_expr
 
 prio_expr		:	string
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	string PLUS NUM
 			{
@@ -1378,18 +1377,15 @@ data_type_list		:	data_type_atom
 
 data_type_atom		:	STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	variable_expr
 			|	KW_TYPEOF '(' primary_expr ')'
@@ -1968,8 +1964,7 @@ verdict_expr		:	KW_ACCEPT	{ $$ = verdict_expr_alloc(&@$, VERDICT_ACCEPT, NULL); 
 
 chain_expr		:	chain_name_str
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	variable_expr
 			;
@@ -2383,8 +2378,7 @@ reject_with		:	KW_ICMP reject_code
 
 reject_code		:	STRING
 			{
-				$<expr>$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$<expr>$ = symbol_expr_take(&@$, $1, false);
 			}
 			|	NUM
 			{
@@ -2742,8 +2736,7 @@ primary_expr		:	selector_expr
 			|	integer_expr
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
@@ -3118,22 +3111,19 @@ value_kw		:	KW_IP | KW_IP6 | KW_INET | KW_ARP | KW_BRIDGE | KW_NETDEV | KW_ETHER
 
 symbol_expr		:	STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}
@@ -3423,15 +3413,13 @@ primary_stmt_expr	:	selector_expr
 			}
 			|	QUOTED_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, true);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, true);
 				if (!$$)
 					YYNOMEM;
 			}
 			|	ASTERISK_STRING
 			{
-				$$ = symbol_expr_alloc(&@$, $1, false);
-				free($1);
+				$$ = symbol_expr_take(&@$, $1, false);
 				if (!$$)
 					YYNOMEM;
 			}

@@ -11,10 +11,12 @@
 #include "parser/evaluate.h"
 #include "parser/value.h"
 
+/* An element and its bounds: k points at lo[nb] followed by hi[nb] in one
+ * buffer filled in list order, so k's address is the element's input
+ * position (the tie-break that keeps the sort stable). */
 struct elem_item {
 	struct expr *el;
-	uint8_t lo[BNFT_VALUE_MAX];
-	uint8_t hi[BNFT_VALUE_MAX];
+	uint8_t *k;
 };
 
 struct expr *setelem_key(struct expr *el)
@@ -28,12 +30,23 @@ struct expr *setelem_key(struct expr *el)
 
 static unsigned int sort_nb;
 
+/* by lo, then hi (lo and hi are adjacent: one memcmp), then input order */
 static int item_cmp(const void *a, const void *b)
 {
 	const struct elem_item *x = a, *y = b;
-	int c = memcmp(x->lo, y->lo, sort_nb);
+	int c = memcmp(x->k, y->k, 2 * sort_nb);
 
-	return c ? c : memcmp(x->hi, y->hi, sort_nb);
+	return c ? c : (x->k > y->k) - (x->k < y->k);
+}
+
+static bool items_sorted(const struct elem_item *items, unsigned int n, unsigned int nb)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (memcmp(items[i - 1].k, items[i].k, 2 * nb) > 0)
+			return false;
+	return true;
 }
 
 /* lo/hi of a key; false when the key has no such form (strings, catchall) */
@@ -165,37 +178,99 @@ static bool is_string_key(const struct expr *k)
 	return false;
 }
 
+/*
+ * The number of elements when every one has bounds and lies strictly above
+ * the previous one's end (sorted, no duplicate, no overlap) and, when
+ * adjacent ones would merge, none is adjacent: the list is then already
+ * the result. 0 otherwise.
+ */
+static unsigned int list_disjoint(struct expr *set, unsigned int nb, const struct set_elem_opts *o)
+{
+	uint8_t b[2][2 * BNFT_VALUE_MAX], next_lo[BNFT_VALUE_MAX];
+	bool merge = o->interval && o->merge;
+	unsigned int n = 0;
+	struct expr *el;
+
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
+		struct expr *k = setelem_key(el);
+		uint8_t *cur = b[n & 1], *prev = b[(n + 1) & 1];
+
+		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, cur, cur + nb))
+			return 0;
+		if (n) {
+			if (memcmp(cur, prev + nb, nb) <= 0)
+				return 0;
+			if (merge) {
+				memcpy(next_lo, prev + nb, nb);
+				eval_be_inc(next_lo, nb);
+				if (!memcmp(next_lo, cur, nb))
+					return 0;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
 int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_elem_opts *o)
 {
 	unsigned int n = 0, i, out = 0, nb = value_bytes(o->keylen);
 	struct elem_item *items, *cur;
 	struct list_head rest;
 	struct expr *el, *next;
+	uint8_t *kbuf;
 	int err = 0;
 
 	if (o->concat || !o->keylen || nb > BNFT_VALUE_MAX)
 		return 0;
+	if (list_empty(&EXPR_COMPOUND(set).expressions))
+		return 0;
+	n = list_disjoint(set, nb, o);
+	if (n) {
+		/* already the result: in order, nothing to drop, merge or move */
+		list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
+			uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX];
+
+			if (!o->interval || err)
+				break;
+			key_bounds(setelem_key(el), nb, o->keylen, lo, hi);
+			err = rewrite_key(ctx, el, lo, hi, nb, o);
+		}
+		EXPR_COMPOUND(set).size = n;
+		return err;
+	}
 	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list)
 		n++;
-	if (n == 0)
-		return 0;
-	items = calloc(n, sizeof(*items));
-	if (!items)
+	items = malloc((size_t)n * sizeof(*items));
+	kbuf = malloc((size_t)n * 2 * nb);
+	if (!items || !kbuf) {
+		free(items);
+		free(kbuf);
 		return eval_error(ctx, &set->location, "out of memory");
-	init_list_head(&rest);
-	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
+	}
+	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list) {
 		struct expr *k = setelem_key(el);
+		uint8_t *kb = kbuf + (size_t)out * 2 * nb;
 
+		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, kb, kb + nb))
+			continue; /* catchall, strings: kept as is, after the others */
+		items[out].el = el;
+		items[out++].k = kb;
+	}
+#define LO(it) ((it)->k)
+#define HI(it) ((it)->k + nb)
+	init_list_head(&rest);
+	i = 0;
+	list_for_each_entry_safe(el, next, &EXPR_COMPOUND(set).expressions, list) {
 		list_del(&el->list);
-		if (!k || is_string_key(k) || !key_bounds(k, nb, o->keylen, items[out].lo,
-							    items[out].hi)) {
-			list_add_tail(&el->list, &rest); /* catchall, strings: kept as is */
-			continue;
-		}
-		items[out++].el = el;
+		if (i < out && items[i].el == el)
+			i++;
+		else
+			list_add_tail(&el->list, &rest);
 	}
 	sort_nb = nb;
-	qsort(items, out, sizeof(*items), item_cmp);
+	if (!items_sorted(items, out, nb))
+		qsort(items, out, sizeof(*items), item_cmp);
 
 	cur = NULL;
 	for (i = 0; i < out; i++) {
@@ -205,16 +280,16 @@ int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_e
 			cur = it;
 			continue;
 		}
-		if (memcmp(it->lo, cur->hi, nb) <= 0) {
+		if (memcmp(LO(it), HI(cur), nb) <= 0) {
 			/* overlap (or duplicate) */
-			if (!memcmp(it->lo, cur->lo, nb) && !memcmp(it->hi, cur->hi, nb)) {
+			if (!memcmp(LO(it), LO(cur), nb) && !memcmp(HI(it), HI(cur), nb)) {
 				expr_free(it->el);
 				it->el = NULL;
 				continue;
 			}
 			if (o->interval && o->merge) {
-				if (memcmp(it->hi, cur->hi, nb) > 0)
-					memcpy(cur->hi, it->hi, nb);
+				if (memcmp(HI(it), HI(cur), nb) > 0)
+					memcpy(HI(cur), HI(it), nb);
 				expr_free(it->el);
 				it->el = NULL;
 				continue;
@@ -229,27 +304,30 @@ int setelem_normalize(struct eval_ctx *ctx, struct expr *set, const struct set_e
 		if (o->interval && o->merge) {
 			uint8_t next_lo[BNFT_VALUE_MAX];
 
-			memcpy(next_lo, cur->hi, nb);
+			memcpy(next_lo, HI(cur), nb);
 			eval_be_inc(next_lo, nb);
-			if (!memcmp(next_lo, it->lo, nb) && memcmp(cur->hi, it->hi, nb) < 0) {
-				memcpy(cur->hi, it->hi, nb);
+			if (!memcmp(next_lo, LO(it), nb) && memcmp(HI(cur), HI(it), nb) < 0) {
+				memcpy(HI(cur), HI(it), nb);
 				expr_free(it->el);
 				it->el = NULL;
 				continue;
 			}
 		}
 		if (o->interval && !err)
-			err = rewrite_key(ctx, cur->el, cur->lo, cur->hi, nb, o);
+			err = rewrite_key(ctx, cur->el, LO(cur), HI(cur), nb, o);
 		list_add_tail(&cur->el->list, &EXPR_COMPOUND(set).expressions);
 		cur = it;
 	}
 	if (cur) {
 		if (o->interval && !err)
-			err = rewrite_key(ctx, cur->el, cur->lo, cur->hi, nb, o);
+			err = rewrite_key(ctx, cur->el, LO(cur), HI(cur), nb, o);
 		list_add_tail(&cur->el->list, &EXPR_COMPOUND(set).expressions);
 	}
+#undef LO
+#undef HI
 	list_splice_tail_init(&rest, &EXPR_COMPOUND(set).expressions);
 	free(items);
+	free(kbuf);
 	n = 0;
 	list_for_each_entry(el, &EXPR_COMPOUND(set).expressions, list)
 		n++;

@@ -856,6 +856,7 @@ int bnft_lower(const struct bnft_ruleset *rs, struct bnft_ir **out, struct list_
 	free(ctx.ebuf);
 	free(ctx.eunit);
 	free(ctx.units);
+	free(ctx.mcand);
 	if (ret < 0 || ctx.nerrs) {
 		bnft_ir_free(&ctx.ir);
 		return -1;

@@ -51,6 +51,9 @@ struct lower_ctx {
 	unsigned int en, ecap;
 	struct lower_unit *units;
 	unsigned int un, ucap;
+	/* lower_flush_rule's merge candidates, reused from rule to rule */
+	struct merge_cand *mcand;
+	unsigned int mcap;
 	bool stmt_is_expr;
 	/* object type of the anonymous map being built (objref maps) */
 	unsigned int anon_objtype;

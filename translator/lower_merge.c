@@ -163,8 +163,18 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 
 void lower_flush_rule(struct lower_ctx *ctx)
 {
-	struct merge_cand *c = calloc(ctx->un + 1, sizeof(*c));
+	struct merge_cand *c = ctx->mcand;
 	unsigned int i, nc = 0, u, first = 0;
+
+	if (ctx->un + 1 > ctx->mcap) {
+		unsigned int cap = ctx->un + 1 > 2 * ctx->mcap ? ctx->un + 1 : 2 * ctx->mcap;
+
+		c = realloc(ctx->mcand, cap * sizeof(*c));
+		if (c) {
+			ctx->mcand = c;
+			ctx->mcap = cap;
+		}
+	}
 
 	for (u = 0; c && u < ctx->un; u++) {
 		while (first < ctx->en && ctx->eunit[first] < u)
@@ -179,7 +189,6 @@ void lower_flush_rule(struct lower_ctx *ctx)
 	}
 	if (c)
 		merge_run(ctx, c, nc);
-	free(c);
 	for (i = 0; i < ctx->en; i++) {
 		if (ctx->units[ctx->eunit[i]].removed)
 			nftnl_expr_free(ctx->ebuf[i]);
