@@ -1249,6 +1249,7 @@ int main(int argc, char **argv)
 	}
 	bnft_ruleset_init(&d.rs);
 	d.rs.defer_free = true;
+	bnft_live_park_on_flush = true;
 	init_list_head(&msgs);
 	if (reload_ruleset(&d, &msgs) < 0) {
 		struct outbuf o;
@@ -1325,7 +1326,8 @@ int main(int argc, char **argv)
 		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull)
 			snapshot(&d);
 		if (d.trim && now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull) {
-			malloc_trim(0);
+			if (!getenv("BNFT_NO_TRIM"))
+				malloc_trim(0);
 			d.trim = false;
 		}
 		if (root_gone(&d)) {

@@ -349,6 +349,7 @@ int bnft_live_open(const char *pin_root, bool create, struct bnft_live **out)
 			err = prepare_root(pin_root);
 			if (err)
 				goto out;
+			bnft__unpark(pin_root); /* entry_park.c */
 		}
 		err = open_pinned(lv);
 		if (!err)
@@ -897,7 +898,7 @@ static bool kept_pin(const char *name)
 	return false;
 }
 
-static int rm_tree(const char *dir, bool keep_ct)
+static int rm_tree(const char *dir, bool keep_ct, bool keep_parked)
 {
 	char p[4096 + 256];
 	struct dirent *de;
@@ -909,11 +910,12 @@ static int rm_tree(const char *dir, bool keep_ct)
 		struct stat sb;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    (keep_ct && kept_pin(de->d_name)))
+		    (keep_ct && kept_pin(de->d_name)) ||
+		    (keep_parked && !strcmp(de->d_name, "parked")))
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (!lstat(p, &sb) && S_ISDIR(sb.st_mode)) {
-			rm_tree(p, false);
+			rm_tree(p, false, false);
 			rmdir(p);
 		} else {
 			unlink(p);
@@ -929,7 +931,8 @@ int bnft_live_flush(const char *pin_root)
 
 	if (n < 0)
 		return n;
-	/* conntrack state stays, as the kernel's does (bpf/lib/CT.md) */
-	return pin_root ? rm_tree(pin_root, true) : 0;
+	/* conntrack state stays, as the kernel's does (bpf/lib/CT.md); the
+	 * daemon keeps the entry object too (entry_park.c) */
+	return pin_root ? rm_tree(pin_root, true, !bnft__park(pin_root)) : 0;
 }
 

@@ -118,6 +118,9 @@ int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uin
  * conntrack state (bnft_ct_kept_pins, daemon/lib/ctcfg.c), which outlives a
  * flush like the kernel's conntrack. */
 int bnft_live_flush(const char *pin_root);
+/* Set by bnftd: a flush parks the entry object for the next load instead
+ * (daemon/lib/entry_park.c). */
+extern bool bnft_live_park_on_flush;
 
 struct bnft_counter_row {
 	uint32_t family;

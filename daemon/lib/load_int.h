@@ -7,6 +7,7 @@
 #ifndef BNFT_DAEMON_LOAD_INT_H
 #define BNFT_DAEMON_LOAD_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "daemon/lib/load.h"
@@ -47,6 +48,11 @@ int bnft__obj_get(const char *root, const char *name);
 struct bpf_map *bnft__kept_map(struct bnft_entry_bpf *skel, int k);
 /* Before the entry object's load: reuse the pinned conntrack tables. */
 int bnft__reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int *old_ct);
+/* entry_park.c: the live entry object parked by a flush (0 when done),
+ * moved back, whether one is parked. */
+int bnft__park(const char *root);
+int bnft__unpark(const char *root);
+bool bnft__parked(const char *root);
 /* entry_spare.c: the entry object loaded ahead, if it fits (NULL if none). */
 struct bnft_entry_bpf *bnft__spare_take(const char *root, uint32_t ct_max, int explicit_);
 int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name);
