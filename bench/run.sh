@@ -233,7 +233,7 @@ rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, 
 {
 	echo "## (c) Load and list times (wall clock, medians)"
 	echo
-	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd loads the fixed entry programs ahead in a thread when nothing is loaded; right after a flush that work, about 0.5 s of verifier time, competes with the load); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / save / load (verifier, maps, flip), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
+	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked; a fresh bnftd loads them in a thread at start); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
 	echo "| ruleset | nft -f cold | bnft -f cold | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -288,7 +288,7 @@ echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
 	echo
 	echo "A one-rule commit (\`add rule\`) to a live ruleset: wall time of the command (process start to exit; bnftd answers after the atomic flip), median of 5 and spread, nft for comparison; and bnftd's own time from the request to the flip done (median). bnft recompiles the whole ruleset on every commit. bnftd (started for this ruleset) RSS / peak after the commits, MB."
 	echo
-	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | in bnftd: request to flip done (s) | bnft commit stages eval / lower / compile / save / load | bnftd RSS / peak (MB) |"
+	echo "| live ruleset | nft add rule (s) | bnft add rule (s) | in bnftd: request to flip done (s) | bnft commit stages eval / lower / compile / load / save | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|---|"
 } >>"$OUT"
 for n in 10 10000; do
