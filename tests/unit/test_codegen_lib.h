@@ -23,7 +23,11 @@
 #include <bpf/bpf.h>
 
 #include "daemon/lib/load.h"
+#include "parser/erec.h"
+#include "parser/parse.h"
+#include "parser/ruleset.h"
 #include "translator/codegen.h"
+#include "translator/lower.h"
 
 /* Own netns with lo up, so FIB lookups and ifindexes are ours alone. */
 static inline int tl_private_netns(void)
@@ -187,6 +191,37 @@ static inline int tl_load(const struct bnft_ir *ir, struct bnft_live **lv, struc
 			fprintf(stderr, "verifier: %s\n", st.verifier_log);
 	}
 	bnft_prog_set_free(&ps);
+	return err;
+}
+
+/* A ruleset text through the front end (parse, evaluate, lower) into *ir
+ * (which keeps no pointer into the ruleset); front-end errors go to stderr.
+ * 0 or -EINVAL. */
+static inline int tl_front(const char *text, struct bnft_ir **ir)
+{
+	struct output_ctx octx = { 0 };
+	struct ruleset_src src;
+	struct bnft_ruleset rs;
+	struct parse_ctx pctx;
+	struct error_record *r;
+	LIST_HEAD(msgs);
+	int err = 0;
+
+	*ir = NULL;
+	ruleset_src_init(&src);
+	bnft_ruleset_init(&rs);
+	parse_ctx_init(&pctx, &src, &msgs);
+	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
+	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, ir, &msgs) < 0) {
+		list_for_each_entry(r, &msgs, list)
+			fprintf(stderr, "front end: %s\n", r->msg);
+		bnft_ir_free(ir);
+		err = -EINVAL;
+	}
+	erec_free_list(&msgs);
+	parse_ctx_release(&pctx);
+	ruleset_src_release(&src);
+	bnft_ruleset_release(&rs);
 	return err;
 }
 

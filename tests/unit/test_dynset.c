@@ -36,37 +36,20 @@ static char cerr_msg[1024];
 /* 0, or the compile error (message in cerr_msg). */
 static int load(const char *text)
 {
-	struct output_ctx octx = { 0 };
 	struct bnft_err cerr;
 	struct bnft_ir *ir = NULL;
-	struct ruleset_src src;
-	struct bnft_ruleset rs;
-	struct parse_ctx pctx;
-	LIST_HEAD(msgs);
-	int err = -EINVAL;
+	int err;
 
 	cerr_msg[0] = 0;
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0) {
-		struct error_record *r;
-
-		list_for_each_entry(r, &msgs, list)
-			print_message("front end: %s\n", r->msg);
+	err = tl_front(text, &ir);
+	if (err) {
 		snprintf(cerr_msg, sizeof(cerr_msg), "front end failed");
-		goto out;
+		return err;
 	}
 	err = tl_load(ir, &lv, &cerr);
 	if (err)
 		snprintf(cerr_msg, sizeof(cerr_msg), "%s", cerr.msg);
-out:
 	bnft_ir_free(&ir);
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
 	return err;
 }
 

@@ -41,30 +41,16 @@ static size_t nev;
 
 static int load(const char *text)
 {
-	struct output_ctx octx = { 0 };
 	struct bnft_err cerr;
 	struct bnft_ir *ir = NULL;
-	struct ruleset_src src;
-	struct bnft_ruleset rs;
-	struct parse_ctx pctx;
-	LIST_HEAD(msgs);
-	int err = -EINVAL;
+	int err = tl_front(text, &ir);
 
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0)
-		goto out;
+	if (err)
+		return err;
 	err = tl_load(ir, &lv, &cerr);
 	if (err)
 		print_message("compile/load: %s\n", cerr.msg);
-out:
 	bnft_ir_free(&ir);
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
 	return err;
 }
 

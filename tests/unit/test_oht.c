@@ -178,64 +178,42 @@ static char *ruleset(void) {
   return s;
 }
 
-static int load_text(const char *text, const char *oht_min,
-                     struct bnft_live **lv) {
-  struct output_ctx octx = {0};
-  struct bnft_prog_set *ps = NULL;
-  struct bnft_load_stats st;
-  struct bnft_err cerr;
-  struct bnft_ir *ir = NULL;
-  struct ruleset_src src;
-  struct bnft_ruleset rs;
-  struct parse_ctx pctx;
-  LIST_HEAD(msgs);
-  size_t i;
-  int err = -EINVAL, images = 0;
+static int load_text(const char *text, const char *oht_min, struct bnft_live **lv)
+{
+	struct bnft_prog_set *ps = NULL;
+	struct bnft_load_stats st;
+	struct bnft_err cerr;
+	struct bnft_ir *ir = NULL;
+	size_t i;
+	int err, images = 0;
 
-  ruleset_src_init(&src);
-  bnft_ruleset_init(&rs);
-  parse_ctx_init(&pctx, &src, &msgs);
-  if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-      bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 ||
-      bnft_lower(&rs, &ir, &msgs) < 0) {
-    struct outbuf o;
-
-    outbuf_init(&o);
-    erec_print_list(&o, &msgs);
-    print_message("%.*s", (int)o.len, o.buf ? o.buf : "");
-    outbuf_release(&o);
-    goto out;
-  }
-  setenv("BNFT_OHT_MIN", oht_min, 1);
-  err = bnft_compile(ir, &ps, &cerr);
-  unsetenv("BNFT_OHT_MIN");
-  if (err) {
-    print_message("compile: %s\n", cerr.msg);
-    goto out;
-  }
-  for (i = 0; i < ps->nmaps; i++)
-    images += ps->maps[i].image;
-  /* every set and the map, or none */
-  if (images != (strcmp(oht_min, "0") ? 5 : 0)) {
-    print_message("%d open hash tables with BNFT_OHT_MIN=%s\n", images,
-                  oht_min);
-    err = -EINVAL;
-    goto out;
-  }
-  err = bnft_live_open(NULL, true, lv);
-  if (!err) {
-    err = bnft_live_load(*lv, ps, &st);
-    if (err)
-      print_message("load: %s\n", st.verifier_log);
-  }
-out:
-  bnft_prog_set_free(&ps);
-  bnft_ir_free(&ir);
-  erec_free_list(&msgs);
-  parse_ctx_release(&pctx);
-  ruleset_src_release(&src);
-  bnft_ruleset_release(&rs);
-  return err;
+	err = tl_front(text, &ir);
+	if (err)
+		return err;
+	setenv("BNFT_OHT_MIN", oht_min, 1);
+	err = bnft_compile(ir, &ps, &cerr);
+	unsetenv("BNFT_OHT_MIN");
+	bnft_ir_free(&ir);
+	if (err) {
+		print_message("compile: %s\n", cerr.msg);
+		return err;
+	}
+	for (i = 0; i < ps->nmaps; i++)
+		images += ps->maps[i].image;
+	/* every set and the map, or none */
+	if (images != (strcmp(oht_min, "0") ? 5 : 0)) {
+		print_message("%d open hash tables with BNFT_OHT_MIN=%s\n", images, oht_min);
+		bnft_prog_set_free(&ps);
+		return -EINVAL;
+	}
+	err = bnft_live_open(NULL, true, lv);
+	if (!err) {
+		err = bnft_live_load(*lv, ps, &st);
+		if (err)
+			print_message("load: %s\n", st.verifier_log);
+	}
+	bnft_prog_set_free(&ps);
+	return err;
 }
 
 static void test_programs(void **state) {

@@ -151,32 +151,25 @@ struct loaded {
 
 static int load_text(const char *text, bool optimize, struct loaded *out)
 {
-	struct output_ctx octx = { 0 };
 	struct bnft_prog_set *ps = NULL;
 	struct bnft_load_stats st;
 	struct bnft_err cerr;
 	struct bnft_ir *ir = NULL;
-	struct ruleset_src src;
-	struct bnft_ruleset rs;
-	struct parse_ctx pctx;
-	LIST_HEAD(msgs);
-	int err = -EINVAL;
+	int err;
 
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0)
-		goto out;
+	err = tl_front(text, &ir);
+	if (err)
+		return err;
 	if (optimize)
 		unsetenv("BNFT_NO_OPTIMIZE");
 	else
 		setenv("BNFT_NO_OPTIMIZE", "1", 1);
 	err = bnft_compile(ir, &ps, &cerr);
 	unsetenv("BNFT_NO_OPTIMIZE");
+	bnft_ir_free(&ir);
 	if (err) {
 		print_message("compile: %s\n", cerr.msg);
-		goto out;
+		return err;
 	}
 	out->insns = bnft_prog_set_insns(ps);
 	err = bnft_live_open(NULL, true, &out->lv);
@@ -185,13 +178,7 @@ static int load_text(const char *text, bool optimize, struct loaded *out)
 		if (err)
 			print_message("load: %s\n", st.verifier_log);
 	}
-out:
 	bnft_prog_set_free(&ps);
-	bnft_ir_free(&ir);
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
 	return err;
 }
 
