@@ -36,18 +36,7 @@
 #include "translator/codegen.h"
 #include "translator/kdump.h"
 
-static const char *family_name(uint32_t f)
-{
-	switch (f) {
-	case 1: return "inet";
-	case 2: return "ip";
-	case 3: return "arp";
-	case 5: return "netdev";
-	case 7: return "bridge";
-	case 10: return "ip6";
-	}
-	return "?";
-}
+/* family_name(): parser/ruleset.h */
 
 static int dump_from_netns(const char *name, struct bnft_ir **ir)
 {
