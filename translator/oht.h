@@ -33,51 +33,51 @@
 #define BNFT_OHT_FMIX2 0xc2b2ae35u
 
 struct bnft_oht {
-  uint8_t *image;     /* nslots * slot_size bytes */
-  uint32_t nslots;    /* a power of two */
-  uint32_t slot_size; /* multiple of 8 */
-  uint32_t key_pad;   /* key bytes rounded up to 4 */
-  uint32_t seed;
-  uint32_t max_probe; /* slots a lookup may look at */
+	uint8_t *image;	    /* nslots * slot_size bytes */
+	uint32_t nslots;    /* a power of two */
+	uint32_t slot_size; /* multiple of 8 */
+	uint32_t key_pad;   /* key bytes rounded up to 4 */
+	uint32_t seed;
+	uint32_t max_probe; /* slots a lookup may look at */
 };
 
 /* A table's lookup parameters, for the code generator (cg_oht_emit). */
 struct cg_oht {
-  uint32_t seed, mask, probe, klen, key_pad;
-  bool value;
+	uint32_t seed, mask, probe, klen, key_pad;
+	bool value;
 };
 
 /* The key's chunk at off (off < klen, a multiple of 4): up to 4 bytes
  * read little-endian, zero-extended (what BPF_LDX of that size reads). */
-static inline uint32_t bnft_oht_chunk(const uint8_t *k, uint32_t klen,
-                                      uint32_t off) {
-  uint32_t n = klen - off < 4 ? klen - off : 4, w = 0, i;
+static inline uint32_t bnft_oht_chunk(const uint8_t *k, uint32_t klen, uint32_t off)
+{
+	uint32_t n = klen - off < 4 ? klen - off : 4, w = 0, i;
 
-  for (i = 0; i < n; i++)
-    w |= (uint32_t)k[off + i] << (8 * i);
-  return w;
+	for (i = 0; i < n; i++)
+		w |= (uint32_t)k[off + i] << (8 * i);
+	return w;
 }
 
-static inline uint32_t bnft_oht_hash(const uint8_t *k, uint32_t klen,
-                                     uint32_t seed) {
-  uint32_t h = seed, off;
+static inline uint32_t bnft_oht_hash(const uint8_t *k, uint32_t klen, uint32_t seed)
+{
+	uint32_t h = seed, off;
 
-  for (off = 0; off < klen; off += 4) {
-    h ^= bnft_oht_chunk(k, klen, off);
-    h *= BNFT_OHT_MUL;
-  }
-  h ^= h >> 16;
-  h *= BNFT_OHT_FMIX1;
-  h ^= h >> 13;
-  h *= BNFT_OHT_FMIX2;
-  h ^= h >> 16;
-  return h;
+	for (off = 0; off < klen; off += 4) {
+		h ^= bnft_oht_chunk(k, klen, off);
+		h *= BNFT_OHT_MUL;
+	}
+	h ^= h >> 16;
+	h *= BNFT_OHT_FMIX1;
+	h ^= h >> 13;
+	h *= BNFT_OHT_FMIX2;
+	h ^= h >> 16;
+	return h;
 }
 
 /* Builds the table of n keys (klen bytes each) with values (vlen bytes
  * each, vals may be NULL when vlen is 0). 0, -ENOMEM, or -E2BIG when no
  * table within the limits keeps lookups at BNFT_OHT_MAX_PROBE slots. */
-int bnft_oht_build(const uint8_t *keys, const uint8_t *vals, uint32_t n,
-                   uint32_t klen, uint32_t vlen, struct bnft_oht *t);
+int bnft_oht_build(const uint8_t *keys, const uint8_t *vals, uint32_t n, uint32_t klen,
+		   uint32_t vlen, struct bnft_oht *t);
 
 #endif

@@ -996,9 +996,7 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	t2 = mono_ns();
 	last_times.load_ns = t2 - t;
 	t = t2;
-	/* the loader may fail before it waits */
-	if (state_job_wait(&job) < 0 && err >= 0)
-		err = job.err; /* cannot happen: the switch waits for it */
+	state_job_wait(&job); /* the loader may fail before it waits */
 	/* the thread's own time: it overlaps lowering, compiling and loading */
 	last_times.save_ns = job.ns;
 	/* set maps that element updates may change in place (live_elems.h) */
@@ -1025,23 +1023,20 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		return erec_error(msgs, &internal_location, "loading the ruleset: %s",
 				  strerror(-err));
 	}
-	if (use_intent && (int)st->gen == expect) {
-		/* the state text later (bnft_live_snapshot) */
+	if (use_intent) {
+		/* the state text later (bnft_live_snapshot); now when the
+		 * record names another generation than went live */
 		intent.pending = true;
-		return 0;
-	}
-	if (use_intent)
+		if ((int)st->gen == expect)
+			return 0;
 		truncate_intent(ibefore);
-	if (use_intent && intent.pending) {
 		err = bnft_live_snapshot(rs);
 		return err < 0 ? erec_error(msgs, &internal_location, "saving ruleset state: %s",
 					    strerror(-err))
 			       : 0;
 	}
 	bnft_live_journal_drop(); /* .next holds what the journal did */
-	if (use_intent)
-		err = save_state(rs, ".nft", (int)st->gen);
-	else if ((int)st->gen == expect)
+	if ((int)st->gen == expect)
 		err = rename_next();
 	else
 		err = save_state(rs, ".nft", (int)st->gen);

@@ -25,72 +25,75 @@
 
 /* The entry object's pins at the top of the pin root (conf last: its
  * presence marks a complete entry state). */
-static const char *const entry_pins[] = {
-    "progs",         "ifinfo",       "ifhdr", "limits", "mcast",
-    "entry_ingress", "entry_egress", "conf",  NULL};
+static const char *const entry_pins[] = {"progs",	 "ifinfo", "ifhdr",
+					 "limits",	 "mcast",  "entry_ingress",
+					 "entry_egress", "conf",   NULL};
 
 bool bnft_live_park_on_flush;
 
-static int move_pins(const char *root, bool park) {
-  char from[4200], to[4200];
-  int k, err = 0;
+static int move_pins(const char *root, bool park)
+{
+	char from[4200], to[4200];
+	int k, err = 0;
 
-  for (k = 0; entry_pins[k] && !err; k++) {
-    snprintf(from, sizeof(from), "%s/%s%s", root, park ? "" : PARKED "/",
-             entry_pins[k]);
-    snprintf(to, sizeof(to), "%s/%s%s", root, park ? PARKED "/" : "",
-             entry_pins[k]);
-    if (rename(from, to) && errno != ENOENT)
-      err = -errno;
-  }
-  return err;
+	for (k = 0; entry_pins[k] && !err; k++) {
+		snprintf(from, sizeof(from), "%s/%s%s", root, park ? "" : PARKED "/",
+			 entry_pins[k]);
+		snprintf(to, sizeof(to), "%s/%s%s", root, park ? PARKED "/" : "", entry_pins[k]);
+		if (rename(from, to) && errno != ENOENT)
+			err = -errno;
+	}
+	return err;
 }
 
 /* Empties the generations of the live entry object and parks it. 0, or a
  * negative errno (the caller then removes everything). */
-int bnft__park(const char *root) {
-  struct bnft_live *lv = NULL;
-  char dir[4200];
-  uint32_t key, zero = 0;
-  int err;
+int bnft__park(const char *root)
+{
+	struct bnft_live *lv = NULL;
+	char dir[4200];
+	uint32_t key, zero = 0;
+	int err;
 
-  if (!bnft_live_park_on_flush || !root)
-    return -EOPNOTSUPP;
-  err = bnft_live_open(root, false, &lv);
-  if (err)
-    return err;
-  for (key = 0; key < BNFT_SLOT_FIXED_BASE; key++)
-    bpf_map_delete_elem(lv->progs_fd, &key);
-  for (key = 0; key < BNFT_CONF_ENTRIES; key++)
-    bpf_map_update_elem(lv->conf_fd, &key, &zero, BPF_ANY);
-  bnft_live_close(&lv);
-  snprintf(dir, sizeof(dir), "%s/" PARKED, root);
-  if (mkdir(dir, 0700) && errno != EEXIST)
-    return -errno;
-  err = move_pins(root, true);
-  if (err)
-    move_pins(root, false);
-  return err;
+	if (!bnft_live_park_on_flush || !root)
+		return -EOPNOTSUPP;
+	err = bnft_live_open(root, false, &lv);
+	if (err)
+		return err;
+	for (key = 0; key < BNFT_SLOT_FIXED_BASE; key++)
+		bpf_map_delete_elem(lv->progs_fd, &key);
+	for (key = 0; key < BNFT_CONF_ENTRIES; key++)
+		bpf_map_update_elem(lv->conf_fd, &key, &zero, BPF_ANY);
+	bnft_live_close(&lv);
+	snprintf(dir, sizeof(dir), "%s/" PARKED, root);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	err = move_pins(root, true);
+	if (err)
+		move_pins(root, false);
+	return err;
 }
 
 /* Moves a parked entry object back: 0 when one is back. */
-int bnft__unpark(const char *root) {
-  char p[4200];
+int bnft__unpark(const char *root)
+{
+	char p[4200];
 
-  if (!root)
-    return -ENOENT;
-  snprintf(p, sizeof(p), "%s/%s/conf", root, PARKED);
-  if (access(p, F_OK))
-    return -ENOENT;
-  snprintf(p, sizeof(p), "%s/conf", root);
-  if (!access(p, F_OK))
-    return -EEXIST;
-  return move_pins(root, false);
+	if (!root)
+		return -ENOENT;
+	snprintf(p, sizeof(p), "%s/%s/conf", root, PARKED);
+	if (access(p, F_OK))
+		return -ENOENT;
+	snprintf(p, sizeof(p), "%s/conf", root);
+	if (!access(p, F_OK))
+		return -EEXIST;
+	return move_pins(root, false);
 }
 
-bool bnft__parked(const char *root) {
-  char p[4200];
+bool bnft__parked(const char *root)
+{
+	char p[4200];
 
-  snprintf(p, sizeof(p), "%s/%s/conf", root, PARKED);
-  return !access(p, F_OK);
+	snprintf(p, sizeof(p), "%s/%s/conf", root, PARKED);
+	return !access(p, F_OK);
 }
