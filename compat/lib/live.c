@@ -959,8 +959,10 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 					    strerror(-err))
 			       : 0;
 	}
+	/* the loader fills the inactive generation; with nothing live (a
+	 * fresh or parked entry object, conf all zero) that is 1 */
 	active = live_active_gen();
-	expect = active >= 0 ? 1 - active : -1;
+	expect = active >= 0 ? 1 - active : 1;
 	/* a self-contained request: its text is the record; else the state
 	 * text, printed beside the compile */
 	use_intent = intent.text && expect >= 0 && !write_intent(expect, &ibefore);
