@@ -66,6 +66,7 @@
 #include "compat/lib/setdump.h"
 #include "bpf/lib/quota.h"
 #include "translator/stmt_live.h"
+#include "daemon/lib/malloc_tune.h"
 #include "daemon/lib/mcast.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/logd.h"
@@ -1181,6 +1182,7 @@ int main(int argc, char **argv)
 	bool autostart = false;
 	int opt, err;
 
+	bnft_malloc_tune(argv); /* daemon/lib/malloc_tune.h */
 	while ((opt = getopt_long(argc, argv, "r:i:ah", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':

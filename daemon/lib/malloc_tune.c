@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/lib/malloc_tune.h"
+
+#define HUGETLB_TUNABLE "glibc.malloc.hugetlb"
+
+void bnft_malloc_tune(char **argv)
+{
+	const char *cur = getenv("GLIBC_TUNABLES");
+	char buf[4096];
+	int n;
+
+	if (getenv("BNFT_NO_HUGETLB") || (cur && strstr(cur, HUGETLB_TUNABLE)))
+		return;
+	if (cur && *cur)
+		n = snprintf(buf, sizeof(buf), "%s:" HUGETLB_TUNABLE "=1", cur);
+	else
+		n = snprintf(buf, sizeof(buf), HUGETLB_TUNABLE "=1");
+	if (n < 0 || (size_t)n >= sizeof(buf) || setenv("GLIBC_TUNABLES", buf, 1))
+		return;
+	execv("/proc/self/exe", argv);
+	/* no exec: run with the usual pages, and do not try again in a child */
+	setenv("BNFT_NO_HUGETLB", "1", 1);
+}
