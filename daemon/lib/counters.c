@@ -36,9 +36,18 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint32_t bnft__ncounted(const struct bnft_prog_set *ps)
+{
+	size_t i = ps->nrules;
+
+	while (i && !(ps->rules[i - 1].flags & BNFT_RULE_F_COUNTER))
+		i--;
+	return (uint32_t)i;
+}
+
 int bnft__ctr_create(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
 {
-	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1, i;
+	uint32_t nc = bnft__ncounted(ps), n = nc ? nc : 1, i;
 	int *m = lv->gen_maps[g];
 
 	m[GM_COUNTERS] = bnft__map_new("bnft_counters", BPF_MAP_TYPE_PERCPU_ARRAY, 4,
@@ -51,7 +60,7 @@ int bnft__ctr_create(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 		return m[GM_CBASE];
 	/* start values of the IR (nft -f "counter packets 3 bytes 252", or
 	 * a migrated live kernel's counters) */
-	for (i = 0; i < ps->nrules; i++) {
+	for (i = 0; i < nc; i++) {
 		struct bnft_counter c = { ps->rules[i].init_packets, ps->rules[i].init_bytes };
 
 		if ((c.packets || c.bytes) && bpf_map_update_elem(m[GM_CBASE], &i, &c, BPF_ANY))
@@ -184,6 +193,8 @@ int bnft__ctr_carry(struct bnft_live *lv, uint32_t old, uint32_t g,
 	if (ncpu <= 0)
 		return ncpu ?: -EINVAL;
 	bnft__ctr_carry_drop(lv);
+	if (!bnft__ncounted(ps))
+		return 0; /* no counter to carry into */
 	if (open_old(lv, old)) {
 		bnft__ctr_carry_drop(lv);
 		return 0; /* nothing loaded there: nothing to carry */

@@ -602,7 +602,7 @@ int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name)
 /* Counter identity maps, so counters can be listed from the pins alone. */
 static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_set *ps)
 {
-	uint32_t n = ps->nrules ? (uint32_t)ps->nrules : 1;
+	uint32_t nc = bnft__ncounted(ps), n = nc ? nc : 1;
 	int *m = lv->gen_maps[g], err;
 
 	/* the counters (and their bases) first */
@@ -616,7 +616,7 @@ static int load_meta(struct bnft_live *lv, uint32_t g, const struct bnft_prog_se
 		       ps->nchains ? (uint32_t)ps->nchains : 1, 0);
 	if (m[GM_CHAINS] < 0)
 		return m[GM_CHAINS];
-	err = array_fill(m[GM_RULES], ps->rules, sizeof(*ps->rules), (uint32_t)ps->nrules);
+	err = array_fill(m[GM_RULES], ps->rules, sizeof(*ps->rules), nc);
 	return err ?: array_fill(m[GM_CHAINS], ps->chains, sizeof(*ps->chains),
 				 (uint32_t)ps->nchains);
 }

@@ -60,6 +60,10 @@ int bnft__map_new(const char *name, int type, uint32_t ks, uint32_t vs, uint32_t
 		  uint32_t flags);
 int bnft__conf_get(const struct bnft_live *lv, uint32_t key, uint32_t *v);
 
+/* Rules up to the last one with a counter (rule ids run in chain order):
+ * the counter, base and rule-identity maps hold only those, since every
+ * reader skips rules without BNFT_RULE_F_COUNTER. 0 when no rule counts. */
+uint32_t bnft__ncounted(const struct bnft_prog_set *ps);
 /* counters.c */
 /* Creates the counter maps of generation g (counters, cbase) with the IR's
  * start values. */
