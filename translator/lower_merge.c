@@ -95,10 +95,26 @@ static bool can_merge(const struct merge_cand *a, const struct merge_cand *b)
 	return total <= 4 || a->len > 4 || b->len > 4;
 }
 
+/* Whether expression e is of kind `kind`. libnftnl returns its ops' name
+ * for NFTNL_EXPR_NAME, one pointer per kind: the pointer seen last for
+ * this kind saves the string compare (*seen is per kind and thread). */
+static bool expr_is(const struct nftnl_expr *e, const char *kind, const char **seen)
+{
+	const char *n = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (n == *seen)
+		return true;
+	if (!n || strcmp(n, kind))
+		return false;
+	*seen = n;
+	return true;
+}
+
 /* A unit that is exactly "payload load => reg 1; cmp eq reg 1 data". */
 static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int first,
 			   struct merge_cand *c)
 {
+	static _Thread_local const char *payload_name, *cmp_name;
 	struct nftnl_expr *ld, *cmp;
 
 	if (first + 1 >= ctx->en || ctx->eunit[first + 1] != u ||
@@ -106,8 +122,7 @@ static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int f
 		return false;
 	ld = ctx->ebuf[first];
 	cmp = ctx->ebuf[first + 1];
-	if (strcmp(nftnl_expr_get_str(ld, NFTNL_EXPR_NAME), "payload") ||
-	    strcmp(nftnl_expr_get_str(cmp, NFTNL_EXPR_NAME), "cmp") ||
+	if (!expr_is(ld, "payload", &payload_name) || !expr_is(cmp, "cmp", &cmp_name) ||
 	    !nftnl_expr_is_set(ld, NFTNL_EXPR_PAYLOAD_DREG) ||
 	    nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1 ||
 	    nftnl_expr_get_u32(cmp, NFTNL_EXPR_CMP_OP) != NFT_CMP_EQ ||
