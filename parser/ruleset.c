@@ -604,7 +604,20 @@ void ruleset_link_expr(struct bnft_ruleset *rs, struct list_head *after, struct 
 
 void ruleset_del_table(struct bnft_ruleset *rs, struct table *t)
 {
+	struct ruleset_hgen *g;
+
 	do_unlink(rs, OK_TABLE, &t->list, t);
+	/* A table made later starts its handles afresh, as in the kernel;
+	 * its struct may reuse t's address (pools), so the generator keyed by
+	 * t must go (an abort restores the generators of the transaction's
+	 * start). */
+	list_for_each_entry(g, &rs->hgens, list) {
+		if (g->table == t) {
+			list_del(&g->list);
+			free(g);
+			break;
+		}
+	}
 }
 
 void ruleset_del_chain(struct bnft_ruleset *rs, struct chain *c)

@@ -132,6 +132,46 @@ static void test_handles_like_kernel(void **state)
 	bnft_ruleset_release(&rs);
 }
 
+/* A table made after its namesake (or any table) was deleted hands out
+ * handles afresh, as the kernel does: nft -a list ruleset after
+ * "flush ruleset" and the same table again shows chain 1, rule 2. The
+ * daemon frees what a commit unlinked after its reply (defer_free, reap);
+ * the pools hand the freed table's slot to the next table. */
+static void test_handles_after_flush(void **state)
+{
+	static const char *const text = "table inet t { chain c { ip saddr 1.2.3.4 drop; }; }\n";
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		bnft_ruleset_init(&rs);
+		rs.defer_free = round == 1;
+		assert_int_equal(run_text(&rs,
+					  "table ip t { chain a { }; chain b { counter; counter; }; }\n",
+					  &r),
+				 0);
+		assert_int_equal(run_text(&rs, "flush ruleset\n", &r), 0);
+		bnft_ruleset_reap(&rs);
+		assert_int_equal(run_text(&rs, text, &r), 0);
+		c = table_chain_lookup(first_table(&rs), "c");
+		assert_non_null(c);
+		assert_int_equal(c->handle.handle.id, 1);
+		assert_int_equal(nth_rule(c, 0)->handle.handle.id, 2);
+		/* the same after delete table */
+		assert_int_equal(run_text(&rs, "delete table inet t\n", &r), 0);
+		bnft_ruleset_reap(&rs);
+		assert_int_equal(run_text(&rs, text, &r), 0);
+		c = table_chain_lookup(first_table(&rs), "c");
+		assert_int_equal(c->handle.handle.id, 1);
+		assert_int_equal(nth_rule(c, 0)->handle.handle.id, 2);
+		bnft_ruleset_reap(&rs);
+		bnft_ruleset_release(&rs);
+	}
+}
+
 static struct expr *rule_rhs(struct rule *r)
 {
 	struct stmt *s = list_first_entry(&r->stmts, struct stmt, list);
@@ -582,6 +622,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handles_like_kernel),
+		cmocka_unit_test(test_handles_after_flush),
 		cmocka_unit_test(test_interval_merge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_transaction),
