@@ -1383,6 +1383,8 @@ int main(int argc, char **argv)
 				unlink(path);
 			if (!bnft_live_state_file(".intent", path, sizeof(path)))
 				unlink(path);
+			if (!bnft_live_state_file(".lock", path, sizeof(path)))
+				unlink(path);
 			break;
 		}
 		/* a live ruleset that logs keeps its reader */

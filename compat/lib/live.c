@@ -23,6 +23,7 @@
 #include <linux/magic.h>
 #include <linux/netfilter/nf_tables.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
@@ -531,6 +532,8 @@ static struct {
 static int save_state(const struct bnft_ruleset *rs, const char *ext, int gen);
 static int live_active_gen(void);
 
+static int fold_lock(int op);
+
 #define INTENT_TAG "#@bnft intent gen "
 
 void bnft_live_set_intent(const char *text, size_t len)
@@ -586,21 +589,24 @@ static void remove_intent(void)
 
 int bnft_live_snapshot(const struct bnft_ruleset *rs)
 {
-	int err;
+	int err, fd;
 
 	if (!intent.pending)
 		return 0;
+	fd = fold_lock(LOCK_EX);
 	err = save_state(rs, ".nft", live_active_gen());
-	if (err < 0)
-		return err; /* the log stays: it still describes the state */
-	bnft_live_journal_drop();
-	remove_intent();
-	return 1;
+	if (err >= 0) {
+		bnft_live_journal_drop();
+		remove_intent();
+	} /* else the log stays: it still describes the state */
+	if (fd >= 0)
+		close(fd);
+	return err < 0 ? err : 1;
 }
 
 /* Replays the log's records whose switch happened; -1 when one does not
  * evaluate. *n: records replayed. */
-static int replay_intents(struct bnft_ruleset *rs, struct list_head *msgs, int *n)
+static int replay_intents(struct bnft_ruleset *rs, struct list_head *msgs, int *n, bool reader)
 {
 	char path[1024], *text = NULL, *p, *end;
 	int active = live_active_gen(), err = 0;
@@ -610,7 +616,8 @@ static int replay_intents(struct bnft_ruleset *rs, struct list_head *msgs, int *
 		return 0;
 	if (read_text(path, &text) || active < 0) {
 		free(text);
-		unlink(path);
+		if (!reader)
+			unlink(path);
 		return 0;
 	}
 	end = text + strlen(text);
@@ -649,7 +656,49 @@ static int replay_intents(struct bnft_ruleset *rs, struct list_head *msgs, int *
 	return err;
 }
 
+static int load_state(struct bnft_ruleset *rs, struct list_head *msgs, bool reader);
+
 int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
+{
+	return load_state(rs, msgs, false);
+}
+
+/*
+ * The daemon folds the intent log when it is idle: it writes the state file
+ * (a rename), then empties the log and the element journal. A reader that
+ * read the state before a fold and the log after it would miss the commits
+ * in between, or apply them twice the other way round; it holds the lock
+ * file <state>.lock shared while it reads, a fold holds it exclusive.
+ * Returns an fd to close, or -1 (no lock: nothing saved yet, or no flock).
+ */
+static int fold_lock(int op)
+{
+	char path[1024];
+	int fd;
+
+	if (bnft_live_state_file(".lock", path, sizeof(path)))
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, op)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int bnft_live_read_state(struct bnft_ruleset *rs, struct list_head *msgs)
+{
+	int fd = fold_lock(LOCK_SH), err;
+
+	err = load_state(rs, msgs, true);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int load_state(struct bnft_ruleset *rs, struct list_head *msgs, bool reader)
 {
 	struct counter_fill cf = { .rs = rs };
 	char path[1024], *text = NULL;
@@ -657,7 +706,8 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 
 	int nintent = 0;
 
-	promote_next();
+	if (!reader)
+		promote_next();
 	if (state_path(path, sizeof(path)) || access(path, R_OK)) {
 		char ipath[1024];
 
@@ -677,10 +727,12 @@ int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs)
 	/* element updates made in place since (compat/lib/live_elems.h) */
 	bnft_live_journal_replay(rs);
 	/* commits since, recorded by their requests */
-	if (replay_intents(rs, msgs, &nintent) < 0)
+	if (replay_intents(rs, msgs, &nintent, reader) < 0)
 		return erec_error(msgs, &internal_location,
 				  "a commit of the intent log does not load back");
-	if (nintent) {
+	if (reader) {
+		/* the log and the state files are the daemon's to change */
+	} else if (nintent) {
 		intent.pending = true;
 		if (bnft_live_snapshot(rs) < 0)
 			return erec_error(msgs, &internal_location, "saving ruleset state");

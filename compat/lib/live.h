@@ -23,6 +23,10 @@ const char *bnft_live_pin_root(void);
 /* Load what is live in this netns into an empty rs, with live counter
  * values. 0 (also when nothing is live), or -1 with errors in msgs. */
 int bnft_live_load_state(struct bnft_ruleset *rs, struct list_head *msgs);
+/* The same for a process that only reads what is live (monitor trace): it
+ * changes no state file and reads again when the daemon folded its intent
+ * log meanwhile. */
+int bnft_live_read_state(struct bnft_ruleset *rs, struct list_head *msgs);
 
 struct bnft_load_stats;
 /* Lower, compile, load beside the live generation with bnft_live_load_opts()

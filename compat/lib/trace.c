@@ -549,7 +549,7 @@ static void reload_ruleset(struct tr_mon *m)
 	if (m->rs_ok)
 		bnft_ruleset_release(&m->rs);
 	bnft_ruleset_init(&m->rs);
-	m->rs_ok = bnft_live_load_state(&m->rs, &msgs) == 0;
+	m->rs_ok = bnft_live_read_state(&m->rs, &msgs) == 0;
 	erec_free_list(&msgs);
 }
 
