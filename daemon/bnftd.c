@@ -745,7 +745,12 @@ static bool monitor_request(struct daemon *d, int cfd, const struct bnft_msg *re
 	return true;
 }
 
-static int handle_request(struct daemon *d, const struct bnft_msg *req, struct bnft_msg *rep)
+/* Serves req and sends the reply (built in rep) on cfd before freeing what
+ * the request used: those frees (the snapshots of 100k rules free a big
+ * block, which makes malloc consolidate the small chunks freed meanwhile)
+ * took 30 ms while the client waited. Whether the reply was delivered. */
+static int handle_request(struct daemon *d, int cfd, const struct bnft_msg *req,
+			  struct bnft_msg *rep)
 {
 	const struct bnft_msg_item *ver = bnft_msg_find(req, BNFT_MSG_VERSION);
 	const struct bnft_msg_item *wo = bnft_msg_find(req, BNFT_MSG_OCTX);
@@ -893,6 +898,7 @@ reply:
 		bnft_msg_add(rep, BNFT_MSG_STDERR, err.buf, err.len);
 	bnft_msg_add(rep, BNFT_MSG_STATUS, &status, sizeof(status));
 	bnft_msg_add(rep, BNFT_MSG_STATS, &ws, sizeof(ws));
+	erc = bnft_msg_send(cfd, rep);
 	tables_free(snap, nsnap);
 	bnft_mon_log_release(&mlog);
 	free(fast.ops);
@@ -905,7 +911,7 @@ reply:
 	ruleset_src_release(&src);
 	outbuf_release(&out);
 	outbuf_release(&err);
-	return 0;
+	return erc;
 }
 
 /*
@@ -1018,8 +1024,7 @@ static bool serve_one(struct daemon *d, int cfd)
 	kept = monitor_request(d, cfd, &req);
 	if (kept)
 		goto out;
-	handle_request(d, &req, &rep);
-	err = bnft_msg_send(cfd, &rep);
+	err = handle_request(d, cfd, &req, &rep);
 	if (err)
 		logmsg("reply not delivered: %s", strerror(-err));
 	/* after the reply: wait for the old generation, fix the counters */
