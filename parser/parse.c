@@ -317,6 +317,7 @@ static int parse_indesc(struct parse_ctx *ctx, struct input_desc *d)
 	st.msgs = ctx->msgs;
 	st.cmds = &ctx->src->cmds;
 	st.depth = -1;
+	st.fast_off = getenv("BNFT_NO_FAST_RULES") != NULL;
 	init_list_head(&st.timeouts);
 	if (!ctx->top_scope) {
 		ctx->top_scope = scope_alloc(NULL);
