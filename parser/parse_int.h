@@ -17,7 +17,8 @@
 /* One input on the scanner's stack: its text, where the scanner is. */
 struct scan_input {
 	struct input_desc *indesc;
-	void *buffer;	   /* YY_BUFFER_STATE scanning indesc->buf */
+	void *buffer;	   /* YY_BUFFER_STATE scanning text */
+	char *text;	   /* the scanner's copy of indesc->buf */
 	int line, column;  /* of the next character */
 	struct location include_loc;
 };
