@@ -41,10 +41,12 @@ $(O)/parser/scanner.c $(O)/parser/scanner.h: parser/scanner.l $(O)/parser/parser
 	flex --header-file=$(O)/parser/scanner.h -o $(O)/parser/scanner.c $<
 
 $(O)/parser/parser.o $(O)/parser/scanner.o: CFLAGS += -Wno-sign-compare -Wno-unused-function
-$(O)/parser/%.o: $(O)/parser/%.c $(GEN_H)
+# every object depends on every project header (no per-file dependency files)
+HDRS    := $(wildcard */*.h */*/*.h)
+$(O)/parser/%.o: $(O)/parser/%.c $(GEN_H) $(HDRS)
 	$(CC) $(CFLAGS) -Iparser -c -o $@ $<
 
-$(O)/%.o: %.c $(GEN_H) $(BPF_SKEL) $(wildcard */*.h)
+$(O)/%.o: %.c $(GEN_H) $(BPF_SKEL) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -153,6 +153,18 @@ static bool cmds_modify(const struct ruleset_src *src)
 	return false;
 }
 
+/* Whether the commands begin with "flush ruleset" of every family: then
+ * nothing of the live ruleset (rules, sets, objects) survives them. */
+static bool cmds_flush_all_first(const struct ruleset_src *src)
+{
+	const struct cmd *c;
+
+	if (list_empty(&src->cmds))
+		return false;
+	c = list_first_entry(&src->cmds, struct cmd, list);
+	return c->op == CMD_FLUSH && c->obj == CMD_OBJ_RULESET && !c->handle.family;
+}
+
 /* -D name=value: like the CLI (and nft), "define name=value" lines parsed
  * before the input, so values may be any expression. */
 static int parse_defines(struct parse_ctx *pctx, const struct bnft_msg *req, struct outbuf *err)
@@ -793,7 +805,7 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 	struct ruleset_src *src = &lf->src;
 	struct parse_ctx *pctx = &lf->pctx;
 	struct outbuf out, err;
-	bool debug_netlink = false, modify;
+	bool debug_netlink = false, modify, replace;
 	uint64_t t0 = now_ns(), t1;
 	unsigned int ninc = 0;
 	uint32_t status = 1;
@@ -830,12 +842,16 @@ static int handle_request(struct daemon *d, const struct bnft_msg *req, struct b
 			goto errors;
 	}
 	modify = cmds_modify(src);
+	replace = modify && cmds_flush_all_first(src);
 	/* live counter values: for listings, and as the values of surviving
-	 * rules when the loader cannot carry them */
-	bnft_live_refresh_counters(&d->rs);
+	 * rules when the loader cannot carry them (none survive) */
+	if (!replace)
+		bnft_live_refresh_counters(&d->rs);
 	if (modify) {
 		snap = tables_snapshot(&d->rs, &nsnap);
-		rsnap = rules_snapshot(&d->rs, &nrsnap);
+		/* every rule is new after the flush: no snapshot to find old
+		 * ones in (walking and sorting 100k rules took 6 ms) */
+		rsnap = replace ? calloc(1, sizeof(*rsnap)) : rules_snapshot(&d->rs, &nrsnap);
 	}
 	if (modify) {
 		/* changes as `nft monitor` prints them, sent after the commit,

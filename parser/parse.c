@@ -102,13 +102,24 @@ int scanner_push_input(struct parser_state *st, struct input_desc *indesc,
 		       const struct location *from)
 {
 	YY_BUFFER_STATE b;
+	char *text;
 
 	if (st->depth + 1 > MAX_INCLUDE_DEPTH)
 		return -1;
-	b = bnft_yy_scan_bytes(indesc->buf, (int)indesc->len, st->scanner);
-	if (!b)
+	/* the scanner's copy (it writes into it), ending in the two NULs it
+	 * wants: yy_scan_bytes copied byte by byte (3 ms for 4.5 MB) */
+	text = malloc(indesc->len + 2);
+	if (!text)
 		return -1;
+	memcpy(text, indesc->buf, indesc->len);
+	text[indesc->len] = text[indesc->len + 1] = '\0';
+	b = bnft_yy_scan_buffer(text, indesc->len + 2, st->scanner);
+	if (!b) {
+		free(text);
+		return -1;
+	}
 	st->depth++;
+	st->inputs[st->depth].text = text;
 	st->inputs[st->depth].indesc = indesc;
 	st->inputs[st->depth].buffer = b;
 	st->inputs[st->depth].line = 1;
@@ -124,6 +135,8 @@ int scanner_pop_input(struct parser_state *st, void *yyscanner)
 		return 0;
 	bnft_yy_delete_buffer(st->inputs[st->depth].buffer, yyscanner);
 	st->inputs[st->depth].buffer = NULL;
+	free(st->inputs[st->depth].text);
+	st->inputs[st->depth].text = NULL;
 	st->depth--;
 	if (st->depth < 0)
 		return 0;
@@ -317,6 +330,7 @@ static int parse_indesc(struct parse_ctx *ctx, struct input_desc *d)
 	st.msgs = ctx->msgs;
 	st.cmds = &ctx->src->cmds;
 	st.depth = -1;
+	st.fast_off = getenv("BNFT_NO_FAST_RULES") != NULL;
 	init_list_head(&st.timeouts);
 	if (!ctx->top_scope) {
 		ctx->top_scope = scope_alloc(NULL);

@@ -17,7 +17,8 @@
 /* One input on the scanner's stack: its text, where the scanner is. */
 struct scan_input {
 	struct input_desc *indesc;
-	void *buffer;	   /* YY_BUFFER_STATE scanning indesc->buf */
+	void *buffer;	   /* YY_BUFFER_STATE scanning text */
+	char *text;	   /* the scanner's copy of indesc->buf */
 	int line, column;  /* of the next character */
 	struct location include_loc;
 };
@@ -37,7 +38,33 @@ struct parser_state {
 	struct list_head timeouts;
 	/* the last two words scanned, for error messages */
 	char prev_word[32], cur_word[32];
+	/* Rule lines taken whole (fast_rule.c): brace_depth counts the
+	 * scanner's open braces; fast_depth is the depth of the body of the
+	 * table's chain being parsed (0: none), where a line that starts
+	 * after a newline may be scanned as one FAST_RULE token. */
+	int brace_depth, fast_depth;
+	bool fast_off; /* BNFT_NO_FAST_RULES: never */
 };
+
+/* The rule of a line the scanner matched whole (text, len: the line
+ * without its newline; *yylloc: its location, set to the rule's). NULL
+ * when out of memory. */
+struct rule *fast_rule_new(struct parser_state *st, struct location *yylloc, const char *text,
+			   int len);
+
+/* After a newline: whether the next line may be taken whole. */
+static inline bool scanner_fast_ok(const struct parser_state *st)
+{
+	return st->fast_depth && st->brace_depth == st->fast_depth;
+}
+
+/* A closing brace: the chain body the fast lines were in may end. */
+static inline void scanner_close_brace(struct parser_state *st)
+{
+	st->brace_depth--;
+	if (st->brace_depth < st->fast_depth)
+		st->fast_depth = 0;
+}
 
 /* For a syntax error right after a header keyword ("udp", "comp" ...):
  * that header's field names in nft's keyword order. Returns how many were

@@ -310,6 +310,8 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %token <kw> KW_NEVER "never"
 %token <kw> KW_OFFLOAD "offload"
 %token <kw> KW_ICMPX "icmpx"
+/* a whole rule line of a chain body (parser/fast_rule.c) */
+%token <rule> FAST_RULE "rule line"
 
 %type <cmd> base_cmd add_cmd create_cmd insert_cmd replace_cmd delete_cmd get_cmd list_cmd
 %type <cmd> reset_cmd flush_cmd rename_cmd import_cmd export_cmd monitor_cmd describe_cmd
@@ -994,7 +996,12 @@ table_block		:	%empty
 				$1->comment = $3;
 			}
 			|	table_block KW_CHAIN identifier '{'
-				{ blk_enter_chain(state, $3); }
+				{
+					blk_enter_chain(state, $3);
+					/* the scanner's '{' was the last token */
+					if (!state->fast_off)
+						state->fast_depth = state->brace_depth;
+				}
 				chain_block '}' stmt_separator
 			{
 				$$ = $1;
@@ -1150,6 +1157,13 @@ chain_block		:	%empty
 			|	chain_block rule stmt_separator
 			{
 				$$ = $1;
+				chain_add_rule(state, $1, $2);
+			}
+			|	chain_block FAST_RULE stmt_separator
+			{
+				$$ = $1;
+				if (!$2)
+					YYNOMEM;
 				chain_add_rule(state, $1, $2);
 			}
 			;

@@ -48,6 +48,15 @@ static void *slot_take(struct pool *p, bool *zero)
 	*zero = false;
 	if (s) {
 		p->free = s->next;
+		/* the free list is in the order the slots were freed, cold and
+		 * scattered: reading the next link missed the cache on every
+		 * take (a quarter of parsing 100k rules in bnftd, where the
+		 * reaped ruleset's slots are reused). Fetch it now; the work
+		 * between two takes hides the miss (all of the slot: it is
+		 * zeroed or filled next). */
+		if (p->free)
+			for (size_t off = 0; off < p->size; off += 64)
+				__builtin_prefetch((char *)p->free + off, 1);
 		return s;
 	}
 	if ((size_t)(p->end - p->cur) < p->size) {

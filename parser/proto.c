@@ -458,8 +458,10 @@ const struct proto_desc *proto_lookup(const char *name)
 {
 	unsigned int i;
 
+	/* the first byte first: strcmp calls were a tenth of parsing 100k
+	 * rules (a lookup per payload expression) */
 	for (i = 0; i < NPROTOS; i++)
-		if (!strcmp(all_protos[i]->name, name))
+		if (all_protos[i]->name[0] == name[0] && !strcmp(all_protos[i]->name, name))
 			return all_protos[i];
 	if (!strcmp(name, "icmp6"))
 		return &proto_icmp6;
@@ -488,7 +490,8 @@ int proto_field_lookup(const struct proto_desc *desc, const char *field)
 	if (desc == &proto_vlan && !strcmp(field, "cfi"))
 		return VLANHDR_DEI;
 	for (i = 1; i < PROTO_FIELDS_MAX; i++)
-		if (desc->templates[i].token && !strcmp(desc->templates[i].token, field))
+		if (desc->templates[i].token && desc->templates[i].token[0] == field[0] &&
+		    !strcmp(desc->templates[i].token, field))
 			return (int)i;
 	return -1;
 }
