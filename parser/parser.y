@@ -122,6 +122,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 
 %token <val> NUM		"number"
 %token <string> STRING		"string"
+%token <expr> ELEM_RUN		"elements"
 %token <string> QUOTED_STRING	"quoted string"
 %token <string> ASTERISK_STRING	"string with a trailing asterisk"
 %destructor { free($$); } <string>
@@ -3225,6 +3226,13 @@ set_list_expr		:	nl set_list_member nl
 				compound_expr_add($$, $4);
 			}
 			|	set_list_expr COMMA nl
+			/* addresses each with its comma, scanned at once (elem_run.c) */
+			|	ELEM_RUN nl
+			|	ELEM_RUN nl set_list_member nl
+			{
+				$$ = $1;
+				compound_expr_add($$, $3);
+			}
 			;
 
 set_list_member		:	set_expr
