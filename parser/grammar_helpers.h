@@ -19,6 +19,10 @@ int parser_define(struct parser_state *st, loc_t *loc, char *name, struct expr *
 void parser_undefine(struct parser_state *st, loc_t *loc, char *name);
 struct expr *variable_expand(struct parser_state *st, loc_t *loc, char *name);
 char *xstrdup_kw(const char *kw);
+/* The elements of an IPv4 run (scanner.l ELEM_RUN, elem_run.c): text
+ * starts at start; an EXPR_SET of set elements, or NULL (out of memory). */
+struct expr *scanner_elem_run(struct parser_state *st, const struct location *start,
+			      const char *text, int len);
 /* "a" "b" -> "a b"; frees a */
 char *join_words(char *a, const char *b);
 

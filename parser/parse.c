@@ -72,6 +72,20 @@ void scanner_update_loc(struct parser_state *st, struct location *loc, const cha
 	loc->indesc = in->indesc;
 	loc->first_line = ll = in->line;
 	loc->first_column = lc = in->column;
+	if (len > 16) {
+		/* a long token (a run of set elements: megabytes): all but
+		 * its last byte by newlines, the last one below */
+		const char *p = text, *end = text + len - 1, *nl;
+
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			in->line++;
+			in->column = 1;
+			p = nl + 1;
+		}
+		in->column += (int)(end - p);
+		text = end;
+		len = 1;
+	}
 	for (i = 0; i < len; i++) {
 		ll = in->line;
 		lc = in->column;

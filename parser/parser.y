@@ -122,6 +122,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 
 %token <val> NUM		"number"
 %token <string> STRING		"string"
+%token <expr> ELEM_RUN		"elements"
 %token <string> QUOTED_STRING	"quoted string"
 %token <string> ASTERISK_STRING	"string with a trailing asterisk"
 %destructor { free($$); } <string>
@@ -345,6 +346,7 @@ static void bnft_yyerror(struct location *loc, void *scanner, struct parser_stat
 %type <expr> fib_flags map_expr relational_expr
 %type <expr> rhs_expr concat_rhs_expr multiton_rhs_expr basic_rhs_expr or_rhs_expr
 %type <expr> xor_rhs_expr and_rhs_expr shift_rhs_expr primary_rhs_expr list_rhs_expr
+%type <expr> set_elem_plain
 %type <expr> symbol_expr variable_expr integer_expr set_ref_expr set_expr set_list_expr
 %type <expr> set_list_member set_elem_expr set_elem_key set_rhs_expr verdict_expr chain_expr
 %type <expr> stmt_expr concat_stmt_expr basic_stmt_expr or_stmt_expr xor_stmt_expr
@@ -3115,6 +3117,28 @@ primary_rhs_expr	:	symbol_expr
 			|	'(' basic_rhs_expr ')'	{ $$ = $2; }
 			;
 
+/* A set element that is one word or number followed by `,`, `}` or a
+ * newline: the element at once, not through the fifteen reductions of the
+ * expression chain (symbol_expr ... concat_rhs_expr, set_elem_key_w,
+ * set_elem_expr) each element of a large set otherwise takes. It makes the
+ * same expressions (the key's and the element's location are the token's).
+ * Written before symbol_expr and integer_expr so it wins their
+ * reduce/reduce conflict on those lookaheads; other lookaheads (DOT, COLON,
+ * SLASH, DASH, an element option...) take the chain as before. */
+set_elem_plain		:	STRING
+			{
+				$$ = set_elem_wrap(&@$, symbol_expr_take(&@$, $1, false));
+				if (!$$)
+					YYNOMEM;
+			}
+			|	NUM
+			{
+				$$ = set_elem_wrap(&@$, num_sym(&@$, $1, false));
+				if (!$$)
+					YYNOMEM;
+			}
+			;
+
 value_kw		:	KW_IP | KW_IP6 | KW_INET | KW_ARP | KW_BRIDGE | KW_NETDEV | KW_ETHER
 			|	KW_VLAN | KW_ICMP | KW_ICMPV6 | KW_IGMP | KW_TCP | KW_UDP | KW_UDPLITE
 			|	KW_SCTP | KW_DCCP | KW_AH | KW_ESP | KW_COMP | KW_GRE | KW_GRETAP
@@ -3216,9 +3240,17 @@ set_list_expr		:	nl set_list_member nl
 				compound_expr_add($$, $4);
 			}
 			|	set_list_expr COMMA nl
+			/* addresses each with its comma, scanned at once (elem_run.c) */
+			|	ELEM_RUN nl
+			|	ELEM_RUN nl set_list_member nl
+			{
+				$$ = $1;
+				compound_expr_add($$, $3);
+			}
 			;
 
 set_list_member		:	set_expr
+			|	set_elem_plain
 			|	set_elem_expr
 			|	set_elem_expr COLON set_rhs_expr
 			{

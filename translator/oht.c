@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Open hash tables for large constant sets (oht.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,18 @@ static uint32_t slot_state(const uint8_t *slot)
 
 	memcpy(&st, slot, 4);
 	return st;
+}
+
+/* klen bytes at a and b equal; an IPv4 key without a call to memcmp */
+static inline bool key_eq(const uint8_t *a, const uint8_t *b, uint32_t klen)
+{
+	uint32_t x, y;
+
+	if (klen != 4)
+		return !memcmp(a, b, klen);
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
 }
 
 /* Robin Hood insertion of the slot image in `cur` (its state holds
@@ -37,7 +50,7 @@ static int insert(struct bnft_oht *t, uint8_t *cur, uint8_t *tmp, uint32_t home,
 				*maxd = dist;
 			return 0;
 		}
-		if (!memcmp(slot + 4, cur + 4, klen)) {
+		if (key_eq(slot + 4, cur + 4, klen)) {
 			/* the same key again: the last value wins */
 			memcpy(slot + 4 + t->key_pad, cur + 4 + t->key_pad,
 			       t->slot_size - 4 - t->key_pad);
@@ -61,11 +74,19 @@ static int insert(struct bnft_oht *t, uint8_t *cur, uint8_t *tmp, uint32_t home,
 	}
 }
 
+/* keys whose home slot is fetched ahead of their insertion */
+#define OHT_AHEAD 16
+
+static uint32_t oht_home(const struct bnft_oht *t, const uint8_t *k, uint32_t klen)
+{
+	return bnft_oht_hash(k, klen, t->seed) & (t->nslots - 1);
+}
+
 static int try_build(const uint8_t *keys, const uint8_t *vals, uint32_t n, uint32_t klen,
 		     uint32_t vlen, struct bnft_oht *t)
 {
 	uint8_t *cur = calloc(2, t->slot_size), *tmp;
-	uint32_t i, maxd = 0;
+	uint32_t i, maxd = 0, home[OHT_AHEAD];
 	int err = 0;
 
 	if (!cur)
@@ -76,15 +97,26 @@ static int try_build(const uint8_t *keys, const uint8_t *vals, uint32_t n, uint3
 		free(cur);
 		return -ENOMEM;
 	}
+	for (i = 0; i < n && i < OHT_AHEAD; i++)
+		home[i] = oht_home(t, keys + (size_t)i * klen, klen);
 	for (i = 0; i < n && !err; i++) {
 		const uint8_t *k = keys + (size_t)i * klen;
+		uint32_t h = home[i % OHT_AHEAD];
 
+		if (i + OHT_AHEAD < n) {
+			/* the home slot of a key further on, fetched while
+			 * this one is inserted: the table is far larger than
+			 * the caches and each insert is otherwise a miss */
+			uint32_t a = oht_home(t, k + (size_t)OHT_AHEAD * klen, klen);
+
+			home[i % OHT_AHEAD] = a;
+			__builtin_prefetch(t->image + (size_t)a * t->slot_size, 1);
+		}
 		memset(cur, 0, t->slot_size);
 		memcpy(cur + 4, k, klen);
 		if (vlen)
 			memcpy(cur + 4 + t->key_pad, vals + (size_t)i * vlen, vlen);
-		err = insert(t, cur, tmp, bnft_oht_hash(k, klen, t->seed) & (t->nslots - 1), klen,
-			     &maxd);
+		err = insert(t, cur, tmp, h, klen, &maxd);
 	}
 	free(cur);
 	if (err) {
