@@ -17,6 +17,7 @@
 #include "lib/route.h"
 #include "lib/ct_progs.h"
 #include "lib/limit.h"
+#include "lib/tailcall.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -68,6 +69,57 @@ static __always_inline __u32 link_hdrlen(__u32 ifindex)
 	return ifi ? ifi->hdrlen : ETH_HLEN;
 }
 
+/*
+ * Non-linear skb at ingress (AF_PACKET senders, some drivers: only the MAC
+ * header in the linear area): pull the bytes the parser and the generated
+ * programs' header copies read (translator/codegen_int.h: 40 bytes from
+ * the network header, 24 from the transport header; IPv4 without options:
+ * 44 bytes from the network header, IPv6 without extension headers: 64)
+ * into the linear area, so that all of them read directly instead of
+ * through one bpf_skb_load_bytes each (three per packet). The stack pulls
+ * the headers anyway right after (ip_rcv, udp_rcv, tcp_v4_rcv:
+ * pskb_may_pull), so this moves that work earlier rather than adding to
+ * it; a packet whose linear area holds those bytes already (drivers that
+ * pull the headers, GRO) is not touched. Not at egress: there the headers
+ * are linear already, and a cloned skb (TCP keeps one per segment for
+ * retransmission) would be copied by the pull.
+ */
+#define BNFT_PULL_V4 44
+#define BNFT_PULL_V6 64
+
+static __always_inline void pull_headers(struct __sk_buff *skb, __u32 nhoff, int v6)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u64 want = (__u64)nhoff + (v6 ? BNFT_PULL_V6 : BNFT_PULL_V4);
+
+	if (want > skb->len)
+		want = skb->len;
+	if (want <= 0xff && data + want > end)
+		bpf_skb_pull_data(skb, want);
+	/* the parser reloads skb->data and data_end after this point (clang
+	 * would reuse these, which the verifier cannot follow) */
+	asm volatile("" ::: "memory");
+}
+
+/* The generation's program for this hook: one constant slot per call site
+ * (lib/tailcall.h). */
+static __always_inline void tail_call_gen(struct __sk_buff *skb, __u32 gen, int egress)
+{
+	if (egress) {
+		if (gen)
+			bnft_tail_call_static(skb, &bnft_progs,
+					      BNFT_PROGS_PER_GEN + BNFT_SLOT_EGRESS);
+		else
+			bnft_tail_call_static(skb, &bnft_progs, BNFT_SLOT_EGRESS);
+	} else {
+		if (gen)
+			bnft_tail_call_static(skb, &bnft_progs,
+					      BNFT_PROGS_PER_GEN + BNFT_SLOT_INGRESS);
+		else
+			bnft_tail_call_static(skb, &bnft_progs, BNFT_SLOT_INGRESS);
+	}
+}
+
 static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 {
 	struct bnft_pinfo pi = {};
@@ -93,9 +145,13 @@ static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 		pi.flags |= BNFT_PF_EGRESS;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		pi.nfproto = NFPROTO_IPV4;
+		if (!egress)
+			pull_headers(skb, pi.nhoff, 0);
 		parse_ipv4(skb, &pi, &iph);
 	} else if (skb->protocol == bpf_htons(ETH_P_IPV6)) {
 		pi.nfproto = NFPROTO_IPV6;
+		if (!egress)
+			pull_headers(skb, pi.nhoff, 1);
 		parse_ipv6(skb, &pi, &ip6h);
 	}
 	if (!egress && (flags & BNFT_GF_ROUTE) && pi.nfproto)
@@ -111,10 +167,10 @@ static __always_inline int bnft_entry(struct __sk_buff *skb, int egress)
 		skb->cb[BNFT_CB_NEXT] = (flags & (egress ? BNFT_GF_EGRESS : BNFT_GF_INGRESS)) ?
 						gen * BNFT_PROGS_PER_GEN + egress :
 						~0u;
-		bpf_tail_call(skb, &bnft_progs, BNFT_SLOT_CT_TRACK);
+		bnft_tail_call_static(skb, &bnft_progs, BNFT_SLOT_CT_TRACK);
 		return TC_ACT_OK;
 	}
-	bpf_tail_call(skb, &bnft_progs, gen * BNFT_PROGS_PER_GEN + egress);
+	tail_call_gen(skb, gen, egress);
 	/* No program in the slot: the loader never flips to a generation
 	 * without its programs, so this is a window during flush. */
 	return TC_ACT_OK;
@@ -151,7 +207,23 @@ int bnft_ct_track_prog(struct __sk_buff *skb)
 			bnft_ct_confirm(p);
 		return TC_ACT_OK;
 	}
-	bpf_tail_call(skb, &bnft_progs, next);
+	/* next is one of the four generation root slots (lib/tailcall.h) */
+	switch (next) {
+	case BNFT_SLOT_INGRESS:
+		tail_call_gen(skb, 0, 0);
+		break;
+	case BNFT_SLOT_EGRESS:
+		tail_call_gen(skb, 0, 1);
+		break;
+	case BNFT_PROGS_PER_GEN + BNFT_SLOT_INGRESS:
+		tail_call_gen(skb, 1, 0);
+		break;
+	case BNFT_PROGS_PER_GEN + BNFT_SLOT_EGRESS:
+		tail_call_gen(skb, 1, 1);
+		break;
+	default:
+		bpf_tail_call(skb, &bnft_progs, next);
+	}
 	return TC_ACT_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "lib/abi.h"
+#define BNFT_PARSE_HELPER_ONLY /* lib/parse.h */
 #include "lib/parse.h"
 #include "lib/ct.h"
 

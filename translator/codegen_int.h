@@ -27,8 +27,10 @@
  *   [224, 256) copy of the first SCR_TH_MAX bytes from the transport header
  * Payload loads inside the copies are plain stack reads. Each program
  * fills them once: direct packet reads when the bytes are in the linear
- * area, else one bpf_skb_load_bytes per header (non-linear skbs). 256 bytes: the most a frame may use when tail calls and
- * bpf-to-bpf calls mix.
+ * area (also when the packet ends inside a copy), else one
+ * bpf_skb_load_bytes per header (non-linear skbs; the entry program pulls
+ * the headers of those into the linear area at ingress). 256 bytes: the
+ * most a frame may use when tail calls and bpf-to-bpf calls mix.
  */
 #define SCR_SIZE 256
 #define SCR_ZERO 160

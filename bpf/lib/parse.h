@@ -3,8 +3,9 @@
  * Header parsing of the entry programs: what nf_tables computes in
  * nft_set_pktinfo_ipv4/ipv6 (validation, transport offset, l4proto,
  * fragment offset), done once per packet and left in skb->cb[] for the
- * generated programs. All reads go through bpf_skb_load_bytes, so
- * non-linear skbs (only the MAC header in the linear area) parse the same.
+ * generated programs. A header in the linear area is read directly; one
+ * that is not (a non-linear skb: only the MAC header in the linear area)
+ * through bpf_skb_load_bytes, so both parse the same.
  */
 #ifndef BNFT_BPF_PARSE_H
 #define BNFT_BPF_PARSE_H
@@ -40,13 +41,50 @@ static __always_inline int ip6_is_ext_hdr(__u8 nexthdr)
 	       nexthdr == IPPROTO_DSTOPTS;
 }
 
+/* len (a multiple of 4) bytes at off into to: a direct read when they lie in the linear
+ * area (a helper call costs about 15 ns per packet on this host, bench/),
+ * else bpf_skb_load_bytes. off is the link header length or little more. */
+static __always_inline int bnft_read(struct __sk_buff *skb, __u32 off, void *to, const __u32 len)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+
+	/* bpf/ct_test.bpf.c: conntrack inlined beside the parser leaves no
+	 * stack for the direct path (combined frames over 512 bytes) */
+#ifdef BNFT_PARSE_HELPER_ONLY
+	return bpf_skb_load_bytes(skb, off, to, len);
+#endif
+	if (off <= 0xff) {
+		__u64 o = off;
+		void *p;
+
+		/* bound the very register added to the packet pointer: clang
+		 * may test a copy, which the verifier does not connect */
+		asm volatile("%[o] &= 0xff" : [o] "+r"(o));
+		p = data + o;
+
+		if (p + len <= end) {
+			__u32 i;
+
+			/* word loads: memcpy() from an unaligned pointer
+			 * becomes byte loads (unaligned packet reads are
+			 * fine here: the verifier checks alignment only
+			 * where the CPU needs it) */
+#pragma unroll
+			for (i = 0; i < len / 4; i++)
+				((__u32 *)to)[i] = ((const __u32 *)p)[i];
+			return 0;
+		}
+	}
+	return bpf_skb_load_bytes(skb, off, to, len);
+}
+
 /* nft_set_pktinfo_ipv4_validate(): on failure no transport info. */
 static __always_inline void parse_ipv4(struct __sk_buff *skb, struct bnft_pinfo *pi,
 				       struct iphdr *iph)
 {
 	__u32 len, thoff;
 
-	if (bpf_skb_load_bytes(skb, pi->nhoff, iph, sizeof(*iph)) < 0)
+	if (bnft_read(skb, pi->nhoff, iph, sizeof(*iph)) < 0)
 		return;
 	if (iph->ihl < 5 || iph->version != 4)
 		return;
@@ -69,7 +107,7 @@ static __always_inline void parse_ipv6(struct __sk_buff *skb, struct bnft_pinfo 
 	__u8 nexthdr;
 	int i;
 
-	if (bpf_skb_load_bytes(skb, pi->nhoff, ip6h, sizeof(*ip6h)) < 0)
+	if (bnft_read(skb, pi->nhoff, ip6h, sizeof(*ip6h)) < 0)
 		return;
 	if (ip6h->version != 6)
 		return;

@@ -6,13 +6,17 @@
  * ns/packet (wall time / repeat) and verdicts. Nothing is attached: the
  * programs are loaded unpinned and test-run only.
  *
- *   bnft-bench FILE [--repeat N] [--rounds N] [--base FILE] [--pkt proto,saddr,daddr,dport ...]
+ *   bnft-bench FILE [--repeat N] [--rounds N] [--base FILE] [--null] [--chain]
+ *              [--pkt proto,saddr,daddr,dport ...]
  *   bnft-bench --live IFNAME --count N --pkt proto,saddr,daddr,dport
  *   bnft-bench --hash FILE
  *
  * --hash: compile only (nothing loaded) and print a hash of each generated
  * program and map and of the whole output, to check that a change of the
  * compiler leaves its output unchanged; a refusal prints its message.
+ *
+ * --null: also time a program that only returns TC_ACT_OK (null_ns): the
+ * test run's own cost per repeat.
  *
  * Output lines are "key value" pairs a script can grep.
  */
@@ -24,12 +28,14 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bpf/lib/abi.h"
 #include "daemon/lib/load.h"
 #include "parser/erec.h"
 #include "parser/parse.h"
@@ -70,6 +76,11 @@ static int parse_pkt(const char *spec, struct tl_pkt *p)
 	return 0;
 }
 
+/* skb->cb as the entry program leaves it for an IPv4 packet with a
+ * transport header (bpf/lib/abi.h), for timing a generated program alone;
+ * NULL: cb zero (the entry program fills it). */
+static const uint32_t *run_cb;
+
 static double run_once(int fd, struct tl_pkt *p, unsigned int repeat, uint32_t *retval)
 {
 	struct __sk_buff ctx;
@@ -78,6 +89,8 @@ static double run_once(int fd, struct tl_pkt *p, unsigned int repeat, uint32_t *
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ifindex = 1;
 	ctx.ingress_ifindex = 1;
+	if (run_cb)
+		memcpy(ctx.cb, run_cb, sizeof(ctx.cb));
 	{
 		DECLARE_LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b,
 				    .data_size_in = (uint32_t)p->len, .ctx_in = &ctx,
@@ -105,14 +118,15 @@ static int cmp_dbl(const void *a, const void *b)
  * median is printed too): added_ns = min(ruleset) - min(baseline); spread
  * = median - min of the ruleset's rounds, a measure of the noise.
  */
-static int run_pkt(struct bnft_live *lv, struct bnft_live *base, const char *spec,
-		   unsigned int repeat, unsigned int rounds)
+static int run_pkt(struct bnft_live *lv, struct bnft_live *base, int null_fd, bool chain,
+		   const char *spec, unsigned int repeat, unsigned int rounds)
 {
-	double t[256], b[256];
+	double t[256], b[256], z[256], c[256] = { 0 };
 	struct tl_pkt p;
 	uint32_t rv = 0, brv = 0;
 	unsigned int i;
 	int fd = bnft_live_entry_fd(lv, false);
+	int chain_fd = chain ? bnft_live_gen_prog_fd(lv, BNFT_SLOT_INGRESS) : -1;
 
 	if (parse_pkt(spec, &p))
 		return -EINVAL;
@@ -121,18 +135,47 @@ static int run_pkt(struct bnft_live *lv, struct bnft_live *base, const char *spe
 	for (i = 0; i < rounds; i++) {
 		b[i] = base ? run_once(bnft_live_entry_fd(base, false), &p, repeat, &brv) : 0;
 		t[i] = run_once(fd, &p, repeat, &rv);
-		if (t[i] < 0 || b[i] < 0)
+		z[i] = null_fd >= 0 ? run_once(null_fd, &p, repeat, &(uint32_t){ 0 }) : 0;
+		if (chain_fd >= 0) {
+			uint32_t cb[5] = { ETH_HLEN | (ETH_HLEN + 20) << 16,
+					   p.b[ETH_HLEN + 9] | 2 /* NFPROTO_IPV4 */ << 8 |
+						   BNFT_PF_L4 << 16 };
+
+			run_cb = cb;
+			c[i] = run_once(chain_fd, &p, repeat, &(uint32_t){ 0 });
+			run_cb = NULL;
+		}
+		if (t[i] < 0 || b[i] < 0 || z[i] < 0 || c[i] < 0)
 			return -errno;
 	}
 	qsort(t, rounds, sizeof(t[0]), cmp_dbl);
 	qsort(b, rounds, sizeof(b[0]), cmp_dbl);
+	qsort(z, rounds, sizeof(z[0]), cmp_dbl);
+	qsort(c, rounds, sizeof(c[0]), cmp_dbl);
 	printf("pkt %s verdict %s ns_per_packet %.1f median %.1f", spec,
 	       rv == 2 ? "drop" : rv == 0 ? "accept" : "other", t[0], t[rounds / 2]);
 	if (base)
 		printf(" base_ns %.1f added_ns %.1f spread %.1f", b[0], t[0] - b[0],
 		       t[rounds / 2] - t[0]);
+	if (null_fd >= 0)
+		printf(" null_ns %.1f", z[0]);
+	if (chain_fd >= 0)
+		printf(" chain_ns %.1f", c[0]);
 	printf(" repeat %u rounds %u\n", repeat, rounds);
 	return 0;
+}
+
+/* --null: a TC program that only returns TC_ACT_OK, timed the same way:
+ * what BPF_PROG_TEST_RUN itself costs per repeat. */
+static int null_prog(void)
+{
+	const struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "bnft_null", "GPL", prog, 2, NULL);
+
+	return fd < 0 ? -errno : fd;
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -320,6 +363,8 @@ int main(int argc, char **argv)
 		{ "live", required_argument, NULL, 'l' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "hash", no_argument, NULL, 'H' },
+		{ "null", no_argument, NULL, 'z' },
+		{ "chain", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct output_ctx octx = { 0 };
@@ -331,7 +376,8 @@ int main(int argc, char **argv)
 	unsigned int repeat = 100000, rounds = 1;
 	const char *basefile = NULL, *live = NULL;
 	unsigned long count = 1000000;
-	bool hash = false;
+	bool hash = false, chain = false;
+	int null_fd = -1;
 	struct bnft_live *blv = NULL;
 	struct ruleset_src src;
 	struct bnft_ruleset rs;
@@ -342,9 +388,13 @@ int main(int argc, char **argv)
 	double t0, t1, t2, t3, t4, c2 = 0;
 	LIST_HEAD(msgs);
 
-	while ((opt = getopt_long(argc, argv, "r:p:b:n:l:c:H", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "r:p:b:n:l:c:HzC", opts, NULL)) != -1) {
 		if (opt == 'H')
 			hash = true;
+		else if (opt == 'C')
+			chain = true;
+		else if (opt == 'z')
+			null_fd = 0;
 		else if (opt == 'r')
 			repeat = (unsigned int)strtoul(optarg, NULL, 0);
 		else if (opt == 'b')
@@ -369,7 +419,7 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "usage: bnft-bench FILE [--repeat N] [--rounds N] [--base FILE] "
-			"[--pkt proto,saddr,daddr,dport]\n");
+			"[--null] [--chain] [--pkt proto,saddr,daddr,dport]\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);
@@ -413,8 +463,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "baseline %s: does not load\n", basefile);
 		goto out;
 	}
+	if (null_fd == 0 && (null_fd = null_prog()) < 0) {
+		fprintf(stderr, "null program: %s\n", strerror(-null_fd));
+		goto out;
+	}
 	for (i = 0; i < npkts; i++)
-		if (run_pkt(lv, blv, pkts[i], repeat, rounds) < 0) {
+		if (run_pkt(lv, blv, null_fd, chain, pkts[i], repeat, rounds) < 0) {
 			fprintf(stderr, "test run of %s failed\n", pkts[i]);
 			goto out;
 		}
@@ -424,6 +478,8 @@ err:
 	erec_print_list(&out, &msgs);
 	fwrite(out.buf, 1, out.len, stderr);
 out:
+	if (null_fd >= 0)
+		close(null_fd);
 	bnft_live_close(&blv);
 	bnft_live_close(&lv);
 	bnft_prog_set_free(&ps);
