@@ -526,6 +526,10 @@ static void string_print(const struct expr *e, const struct output_ctx *octx, st
 	unsigned int n = value_bytes(e->value.len), i;
 	const char *s = (const char *)e->value.data;
 
+	/* a type longer than the value holds (object names: 256 bytes) */
+	if (n > sizeof(e->value.data))
+		n = sizeof(e->value.data);
+
 	for (i = 0; i < n && s[i]; i++)
 		;
 	/* a literal trailing '*' is escaped so it does not read as a wildcard

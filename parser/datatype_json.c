@@ -74,6 +74,9 @@ static json_t *string_json(const struct expr *e)
 {
 	unsigned int n = value_bytes(e->value.len), i;
 
+	/* a type longer than the value holds (object names: 256 bytes) */
+	if (n > sizeof(e->value.data))
+		n = sizeof(e->value.data);
 	for (i = 0; i < n && e->value.data[i]; i++)
 		;
 	return json_stringn((const char *)e->value.data, i);
