@@ -6,7 +6,7 @@
 # per repeat: baseline (no ruleset), then nft and bnft (alternating which
 # goes first); medians of REPEATS.
 #
-#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN] [NFT_KIND] [SINK]
+#   bench/pps.sh KIND N [REPEATS] [DURATION] [GEN] [NFT_KIND] [SINK] [PROTO]
 #   NFT_KIND: the ruleset family nft gets (default KIND), e.g. bnft on the
 #   linear hosts rules against nft on the same rules written as one set.
 #   SINK: where the passed packets end, counted on the receiver:
@@ -15,6 +15,9 @@
 #                 (`Ip: InAddrErrors`), so the stack's own cost is small;
 #        noports  to 198.51.100.2:9, a closed UDP port (`Udp: NoPorts`):
 #                 the socket layer's cost too.
+#   PROTO: udp (default) or tcp: TCP SYNs 198.51.100.1:4000 -> :22 go
+#          through every rule's `tcp dport` and a set's whole lookup (a UDP
+#          probe stops at the protocol test); the noports sink is UDP only.
 #   GEN: live    XDP live frames injected into veth-b's receive path
 #                (bnft-bench --live; linear skbs, like NIC drivers). The
 #                frames are processed synchronously on the sending CPU, so
@@ -39,7 +42,9 @@ DURATION=${4:-2}
 GEN=${5:-live}
 NFT_KIND=${6:-$KIND}
 SINK=${7:-addrerr}
-if [ "$SINK" = noports ]; then DST=2; else DST=99; fi
+PROTO=${8:-udp}
+if [ "$SINK" = noports ]; then DST=2 PROTO=udp; else DST=99; fi
+if [ "$PROTO" = tcp ]; then DPORT=22; else DPORT=9; fi
 CPU=${BENCH_CPU:-1}
 A=bnft-perf-pa-$$
 B=bnft-perf-pb-$$
@@ -81,9 +86,21 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# UDP 198.51.100.1:4000 -> 198.51.100.$DST:9, 64-byte payload; the source
-# address is outside every generated rule (10.0.0.0/8 and ports).
-cat >"$TMP/udp.cfg" <<EOF
+# UDP 198.51.100.1:4000 -> 198.51.100.$DST:9, 64-byte payload, or a TCP
+# SYN of the same size to port 22; the source address is outside every
+# generated rule (10.0.0.0/8 and ports).
+if [ "$PROTO" = tcp ]; then
+	cat >"$TMP/udp.cfg" <<EOF
+cpu($CPU): {
+  $(hexmac "$MAC_B"), $(hexmac "$MAC_A"), c16(0x0800),
+  0x45, 0x00, c16(92), c16(1), c16(0x4000), 64, 6, csumip(14, 33),
+  198, 51, 100, 1, 198, 51, 100, $DST,
+  c16(4000), c16($DPORT), c32(1), c32(0), 0x50, 0x02, c16(8192), csumtcp(14, 34), c16(0),
+  fill(0x61, 52)
+}
+EOF
+else
+	cat >"$TMP/udp.cfg" <<EOF
 cpu($CPU): {
   $(hexmac "$MAC_B"), $(hexmac "$MAC_A"), c16(0x0800),
   0x45, 0x00, c16(92), c16(1), c16(0x4000), 64, 17, csumip(14, 33),
@@ -92,6 +109,7 @@ cpu($CPU): {
   fill(0x61, 64)
 }
 EOF
+fi
 
 python3 bench/gen_ruleset.py "$KIND" "$N" --dev veth-b >"$TMP/rules.nft"
 python3 bench/gen_ruleset.py "$NFT_KIND" "$N" --dev veth-b >"$TMP/nft.nft"
@@ -112,13 +130,13 @@ one_run() { # -> pps delivered
 		# slices; the best slice is the figure (a busy host only slows)
 		count=2000
 		ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count $count \
-			--pkt udp,198.51.100.1,198.51.100.$DST,9 | awk '{print $5}')
+			--pkt $PROTO,198.51.100.1,198.51.100.$DST,$DPORT | awk '{print $5}')
 		count=$(awk -v c=$count -v ms="$ms" -v d="$DURATION" \
 			'BEGIN { n = (ms > 0 ? c / ms * 1000 : 1000) * d / 5; if (n < 500) n = 500; if (n > 4000000) n = 4000000; printf "%d", n }')
 		for _ in 1 2 3 4 5; do
 			before=$(noports)
 			ms=$(ip netns exec "$B" taskset -c "$CPU" "$BENCH" --live veth-b --count "$count" \
-				--pkt udp,198.51.100.1,198.51.100.$DST,9 | awk '{print $5}')
+				--pkt $PROTO,198.51.100.1,198.51.100.$DST,$DPORT | awk '{print $5}')
 			after=$(noports)
 			awk -v n=$((after - before)) -v ms="$ms" 'BEGIN { printf "%d\n", (ms > 0 ? n * 1000 / ms : 0) }'
 		done | sort -n | tail -1

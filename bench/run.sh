@@ -150,7 +150,7 @@ echo "(a) done at +$(($(date +%s) - T_START)) s" >&2
 {
 	echo "## (b) Packets per second through a veth pair (CPU $CPU)"
 	echo
-	echo "Receiver-side count of the UDP datagrams that passed the hooks: sent to a non-local address with forwarding off, so the IPv4 input route lookup drops them right after TC ingress / netdev ingress (\`Ip: InAddrErrors\`) and the figure is mostly the filter's cost; rows marked \"UDP socket sink\" send to a closed local port instead (\`Udp: NoPorts\`, the socket layer's cost included). Medians of paired runs back to back (no ruleset, then nft and bnft, alternating which goes first). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated. live: XDP live frames injected into the receiving veth (linear skbs, processed synchronously on the pinned CPU: delivered / wall time); trafgen: AF_PACKET on the peer (non-linear skbs). Spread: (max - min) / median of the repeats."
+	echo "Receiver-side count of the packets that passed the hooks: TCP SYNs (to port 22, from an address no rule names, so every rule's address and port tests run and a set is looked up in full) sent to a non-local address with forwarding off, so the IPv4 input route lookup drops them right after TC ingress / netdev ingress (\`Ip: InAddrErrors\`) and the figure is mostly the filter's cost; rows marked \"UDP socket sink\" send UDP datagrams to a closed local port instead (\`Udp: NoPorts\`, the socket layer's cost included; a UDP probe stops at the rules' protocol test). Medians of paired runs back to back (no ruleset, then nft and bnft, alternating which goes first). The ruleset is a netdev ingress chain on the receiving veth for nft and the same file loaded by bnft (TC ingress); no rule matches the traffic, so every rule is evaluated. live: XDP live frames injected into the receiving veth (linear skbs, processed synchronously on the pinned CPU: delivered / wall time); trafgen: AF_PACKET on the peer (non-linear skbs). Spread: (max - min) / median of the repeats."
 	echo
 	echo "bnft / nft: the median of the pairs' own ratios (each pair: nft and bnft back to back), the pairs' ratios in brackets; the pps columns are medians over the repeats."
 	echo
@@ -170,7 +170,7 @@ for gen in live trafgen live:noports; do
 		IFS=: read -r k n nk <<<"$spec"
 		# the socket-layer sink: a cross-check of the 10k rows only
 		[ "$sink" = noports ] && [ "$n" != 10000 ] && continue
-		res=$(timeout 900 bench/pps.sh "$k" "$n" "$PREP" "$PDUR" "$gen" "${nk:-$k}" "$sink" 2>&1 | tail -1)
+		res=$(timeout 900 bench/pps.sh "$k" "$n" "$PREP" "$PDUR" "$gen" "${nk:-$k}" "$sink" tcp 2>&1 | tail -1)
 		echo "$res" >&2
 		# shellcheck disable=SC2086
 		set -- $res
