@@ -7,6 +7,7 @@
 #include "daemon/lib/malloc_tune.h"
 
 #define HUGETLB_TUNABLE "glibc.malloc.hugetlb"
+#define MXFAST_TUNABLE "glibc.malloc.mxfast"
 
 void bnft_malloc_tune(char **argv)
 {
@@ -17,9 +18,9 @@ void bnft_malloc_tune(char **argv)
 	if (getenv("BNFT_NO_HUGETLB") || (cur && strstr(cur, HUGETLB_TUNABLE)))
 		return;
 	if (cur && *cur)
-		n = snprintf(buf, sizeof(buf), "%s:" HUGETLB_TUNABLE "=1", cur);
+		n = snprintf(buf, sizeof(buf), "%s:" HUGETLB_TUNABLE "=1:" MXFAST_TUNABLE "=0", cur);
 	else
-		n = snprintf(buf, sizeof(buf), HUGETLB_TUNABLE "=1");
+		n = snprintf(buf, sizeof(buf), HUGETLB_TUNABLE "=1:" MXFAST_TUNABLE "=0");
 	if (n < 0 || (size_t)n >= sizeof(buf) || setenv("GLIBC_TUNABLES", buf, 1))
 		return;
 	execv("/proc/self/exe", argv);
