@@ -277,7 +277,7 @@ for spec in $LOADS; do
 	e=$(printf '%s\n' "${nls[@]}" | med) f=$(printf '%s\n' "${bls[@]}" | med)
 	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }'; }
 	echo "| $kind $n | $a (±$(printf '%s\n' "${nc[@]}" | spr)%) | $b (±$(printf '%s\n' "${bc[@]}" | spr)%) | $c | $d (±$(printf '%s\n' "${bw[@]}" | spr)%) | $(ratio "$c" "$d") | $e | $f | $(ratio "$e" "$f") | $stages | $mem |" >>"$OUT"
-	echo "load $kind $n: nft cold $a warm $c, bnft cold $b warm $d; list nft $e bnft $f; stages $stages; rss $mem" >&2
+	echo "load $kind $n: nft cold $a warm $c, bnft cold $b warm $d; list nft $e bnft $f; stages $stages; rss $mem; all: nft cold ${nc[*]} warm ${nw[*]} bnft cold ${bc[*]} warm ${bw[*]}" >&2
 done
 echo >>"$OUT"
 echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
