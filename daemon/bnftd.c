@@ -1243,6 +1243,7 @@ int main(int argc, char **argv)
 	int opt, err;
 
 	bnft_malloc_tune(argv); /* daemon/lib/malloc_tune.h */
+	bnft_malloc_keep();
 	while ((opt = getopt_long(argc, argv, "r:i:ah", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':

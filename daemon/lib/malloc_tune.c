@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,4 +27,12 @@ void bnft_malloc_tune(char **argv)
 	execv("/proc/self/exe", argv);
 	/* no exec: run with the usual pages, and do not try again in a child */
 	setenv("BNFT_NO_HUGETLB", "1", 1);
+}
+
+void bnft_malloc_keep(void)
+{
+	if (getenv("BNFT_NO_TRIM"))
+		return;
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }

@@ -16,4 +16,12 @@
  */
 void bnft_malloc_tune(char **argv);
 
+/*
+ * Keeps freed memory in the heap until the daemon gives it back itself
+ * (malloc_trim after TRIM_IDLE_MS idle, bnftd.c): glibc would unmap freed
+ * big blocks and trim the top of the heap at once, so the next commit
+ * faulted and zeroed them again. $BNFT_NO_TRIM leaves glibc's defaults.
+ */
+void bnft_malloc_keep(void);
+
 #endif
