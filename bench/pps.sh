@@ -81,6 +81,11 @@ hexmac() { echo "$1" | sed 's/^/0x/; s/:/, 0x/g'; }
 OTHER=$((CPU == 0 ? 1 : 0))
 ip netns exec "$B" taskset -c "$OTHER" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
 DPID=$!
+# its socket first: a client finding none starts a daemon of its own
+for _ in $(seq 200); do
+	ip netns exec "$B" ss -xl 2>/dev/null | grep -q "@bnftd:$PINFS/b " && break
+	sleep 0.05
+done
 for _ in $(seq 100); do
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
 	sleep 0.1

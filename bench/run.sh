@@ -208,10 +208,17 @@ start_daemon() {
 	# fill, the entry object loaded ahead) share it
 	ip netns exec "$NS_B" taskset -c "$CPU" "$BNFTD" --pin-root "$PINFS/b" --idle-exit 0 >/dev/null 2>&1 &
 	DPID=$!
+	# its socket first: a client finding none starts a daemon of its own
+	# (--auto, idle exit after 30 s), which this one then defers to
+	for _ in $(seq 200); do
+		ip netns exec "$NS_B" ss -xl 2>/dev/null | grep -q "@bnftd:$PINFS/b " && break
+		sleep 0.05
+	done
 	for _ in $(seq 100); do
 		ip netns exec "$NS_B" "$BNFT" --pin-root "$PINFS/b" list ruleset >/dev/null 2>&1 && break
 		sleep 0.1
 	done
+	kill -0 "$DPID" 2>/dev/null || echo "bench: the measured bnftd is not running" >&2
 	sleep 2 # the entry object it loads ahead at start
 }
 stop_daemon() {

@@ -1288,8 +1288,14 @@ int main(int argc, char **argv)
 		return 1;
 	d.lfd = listen_on(bnft_live_pin_root());
 	if (d.lfd < 0) {
-		if (d.lfd == -EADDRINUSE)
-			return 0; /* one is running already */
+		if (d.lfd == -EADDRINUSE) {
+			/* one is running already (a client may have started
+			 * it a moment before) */
+			if (!autostart)
+				fprintf(stderr, "bnftd: another bnftd serves %s\n",
+					bnft_live_pin_root());
+			return 0;
+		}
 		fprintf(stderr, "bnftd: cannot listen: %s\n", strerror(-d.lfd));
 		return 1;
 	}
