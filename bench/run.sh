@@ -56,7 +56,8 @@ else
 	SIZES="10 100 1000 10000 100000"; REP=10000; ROUNDS=31
 fi
 FAMILIES="hosts prefixes ports mixed set"
-med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# median; of an even count the mean of the two middle values
+med() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 # (max - min) / median, percent
 spr() { sort -n | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; if (m > 0) printf "%.0f", (a[NR]-a[1])*100/m; else print "n/a"}'; }
 
