@@ -10,7 +10,7 @@
 #  2. each SUT in $BNFT_SUT (default "kload bnft": build/tests/bnft-kload and
 #     build/bnft -f) on every ruleset; a SUT not built is skipped;
 #  3. the same SUT on the upstream shell-test dumps with base chains (corpora).
-# Whole tier bounded to about 6 minutes by per-part budgets (90 s, then 100 + 30 s per SUT);
+# Whole tier bounded to about 6.5 minutes by per-part budgets (90 s, then 100 + 45 s per SUT);
 # under a budget, rulesets run in a spread order (difftest.py spread()).
 # Env: BNFT_SUT="kload bnft"|kernel, BNFT_SUT_LOAD/UNLOAD/COUNTERS (templates,
 # see difftest.py), BNFT_KLOAD (binary), BNFT_CORPORA, DIFF_LIMIT (packets per
@@ -105,7 +105,7 @@ for sut in $SUTS; do
 
 	echo "== part 3: SUT '$sut' on upstream tests/shell dumps with base chains"
 	if [ -d "$CORPUS" ]; then
-		run 30 --sut "$sut" --tally diff-corpus-"$sut" --corpus "$CORPUS"
+		run 45 --sut "$sut" --tally diff-corpus-"$sut" --corpus "$CORPUS"
 	else
 		echo "SKIP: corpora absent ($CORPUS)"
 		S=$((S + 1))
