@@ -434,24 +434,6 @@ static int fill_counter(const struct bnft_counter_row *row, void *data)
 	return 0;
 }
 
-/* Whether a rule of a chain of rs counts (fill_counter has nothing to do
- * otherwise). */
-static bool rules_count(const struct bnft_ruleset *rs)
-{
-	const struct table *t;
-	const struct chain *c;
-	const struct rule *r;
-	const struct stmt *s;
-
-	list_for_each_entry(t, &rs->tables, list)
-		list_for_each_entry(c, &t->chains, list)
-			list_for_each_entry(r, &c->rules, list)
-				list_for_each_entry(s, &r->stmts, list)
-					if (s->type == STMT_COUNTER)
-						return true;
-	return false;
-}
-
 int bnft_live_refresh_counters(struct bnft_ruleset *rs)
 {
 	struct counter_fill cf = { .rs = rs, .by_handle = true };
@@ -463,10 +445,6 @@ int bnft_live_refresh_counters(struct bnft_ruleset *rs)
 		return 0; /* nothing loaded yet */
 	bnft_setdump_refresh(rs, root); /* live set elements (compat/lib/setdump.c) */
 	bnft_live_refresh_objects(rs, root); /* named counters/quotas, quota used */
-	/* the rules map is read whole (28 ms of every commit over 100k
-	 * rules): not when no rule has a counter to fill */
-	if (!rules_count(rs))
-		return 0;
 	return bnft_live_counters(root, fill_counter, &cf);
 }
 
