@@ -786,6 +786,7 @@ static void late_free_run(struct late_free *lf)
 		free(lf->p[i]);
 		lf->p[i] = NULL;
 	}
+	bnft_live_late_free();
 	if (lf->inited) {
 		parse_ctx_release(&lf->pctx);
 		ruleset_src_release(&lf->src);
@@ -1031,6 +1032,7 @@ static void relink(struct daemon *d)
 		state_mark(d);
 		logmsg("new interface: ruleset committed again (generation %u)", st->gen);
 	}
+	bnft_live_late_free();
 	erec_free_list(&msgs);
 	free(st);
 }
@@ -1244,6 +1246,8 @@ int main(int argc, char **argv)
 
 	bnft_malloc_tune(argv); /* daemon/lib/malloc_tune.h */
 	bnft_malloc_keep();
+	/* a commit's IR and programs are freed after the reply (late_free_run) */
+	bnft_live_defer_frees(true);
 	while ((opt = getopt_long(argc, argv, "r:i:ah", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':

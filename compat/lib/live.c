@@ -907,6 +907,45 @@ void (*bnft_live_after_flip)(void);
 
 static struct bnft_commit_times last_times;
 
+/* IR and program sets of commits done while deferring (bnft_live_defer_frees) */
+#define LATE_MAX 4
+static struct {
+	bool on;
+	struct bnft_ir *ir[LATE_MAX];
+	struct bnft_prog_set *ps[LATE_MAX];
+} late;
+
+void bnft_live_defer_frees(bool on)
+{
+	late.on = on;
+	if (!on)
+		bnft_live_late_free();
+}
+
+void bnft_live_late_free(void)
+{
+	for (int i = 0; i < LATE_MAX; i++) {
+		bnft_ir_free(&late.ir[i]);
+		bnft_prog_set_free(&late.ps[i]);
+	}
+}
+
+/* Frees *ir and *ps now, or after the reply when deferring. */
+static void commit_release(struct bnft_ir **ir, struct bnft_prog_set **ps)
+{
+	for (int i = 0; late.on && i < LATE_MAX; i++) {
+		if (late.ir[i] || late.ps[i])
+			continue;
+		late.ir[i] = *ir;
+		late.ps[i] = *ps;
+		*ir = NULL;
+		*ps = NULL;
+		return;
+	}
+	bnft_prog_set_free(ps);
+	bnft_ir_free(ir);
+}
+
 const struct bnft_commit_times *bnft_live_last_times(void)
 {
 	return &last_times;
@@ -1055,8 +1094,7 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	last_times.save_ns = job.ns;
 	/* set maps that element updates may change in place (live_elems.h) */
 	bnft_live_elems_note(err >= 0 ? ps : NULL, st->gen);
-	bnft_prog_set_free(&ps);
-	bnft_ir_free(&ir);
+	commit_release(&ir, &ps);
 	if (err >= 0 && bnft_live_after_flip)
 		bnft_live_after_flip();
 	if (err >= 0)

@@ -52,6 +52,13 @@ int bnft_live_state_text(const struct bnft_ruleset *rs, struct outbuf *out);
  * be restored (0: all). */
 int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char *name,
 			   struct list_head *msgs);
+/* With `on`, a commit keeps its IR and compiled program set (millions of
+ * small objects after a big ruleset: tens of ms to free) until
+ * bnft_live_late_free(), which bnftd calls after its reply. Off by default:
+ * a commit frees them itself. */
+void bnft_live_defer_frees(bool on);
+/* Frees what the last commits kept (NULL-safe, idempotent). */
+void bnft_live_late_free(void);
 /* Where the time of the last bnft_live_commit() went. */
 struct bnft_commit_times {
 	uint64_t lower_ns, compile_ns, load_ns, save_ns; /* load: load+flip+attach */
