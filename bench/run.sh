@@ -193,15 +193,27 @@ ip -n "$NS_A" link set lo up
 ip -n "$NS_B" link set lo up
 # a fresh bnftd per ruleset: its RSS and peak are that ruleset's
 # bnftd's deferred work (the state text of commits recorded by their
-# requests, written after 100 ms idle; the entry object loaded ahead) runs
+# requests, written after 100 ms idle; the entry object loaded ahead; the
+# expressions for the next commit) runs
 # on the measured CPU: let it finish before nft is measured
 INTENT=/run/bnft-state/$(echo "$PINFS/b" | tr / _).intent
+dcpu() { awk '{print $14 + $15}' /proc/"$DPID"/stat 2>/dev/null; }
 bn_settle() {
-	local k
+	local k a b
 	sleep 0.3
 	for k in $(seq 100); do
 		[ -e "$INTENT" ] || break
 		sleep 0.1
+	done
+	# then until bnftd uses no CPU for 0.2 s: its other idle work (the
+	# expressions it makes for the next commit) must not share the CPU
+	# with nft's measurement either
+	b=$(dcpu)
+	for k in $(seq 50); do
+		sleep 0.2
+		a=$b
+		b=$(dcpu)
+		[ "$a" = "$b" ] && break
 	done
 }
 start_daemon() {

@@ -67,6 +67,7 @@
 #include "bpf/lib/quota.h"
 #include "translator/stmt_live.h"
 #include "daemon/lib/malloc_tune.h"
+#include "translator/expr_stock.h"
 #include "daemon/lib/mcast.h"
 #include "daemon/lib/load.h"
 #include "daemon/lib/logd.h"
@@ -538,6 +539,11 @@ static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, boo
  * VM whose host takes free guest pages back (a first 100k-rule load into
  * fresh memory here: 0.8-1.5 s against 0.37 s into reused memory). */
 #define TRIM_IDLE_MS 30000
+/* expressions made per pass of the idle loop (~10 ms): a request waits at
+ * most that long */
+#define STOCK_SLICE 65536
+/* BNFT_NO_STOCK=1: no expressions made ahead (A/B) */
+static bool stock_on;
 
 static void snapshot(struct daemon *d)
 {
@@ -1248,6 +1254,7 @@ int main(int argc, char **argv)
 	bnft_malloc_keep();
 	/* a commit's IR and programs are freed after the reply (late_free_run) */
 	bnft_live_defer_frees(true);
+	stock_on = !getenv("BNFT_NO_STOCK");
 	while ((opt = getopt_long(argc, argv, "r:i:ah", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
@@ -1365,6 +1372,13 @@ int main(int argc, char **argv)
 		}
 		if (bnft_live_intent_pending() && timeout > SNAPSHOT_IDLE_MS)
 			timeout = SNAPSHOT_IDLE_MS;
+		/* idle: expressions for the next commit, a slice at a time */
+		if (stock_on && bnft_expr_stock_wanted() && timeout > 0) {
+			uint64_t idle_ms = (now_ns() - last) / 1000000;
+
+			timeout = idle_ms >= SNAPSHOT_IDLE_MS ? 0
+							      : (int)(SNAPSHOT_IDLE_MS - idle_ms);
+		}
 		n = poll(pfd, 3 + (nfds_t)d.nmon, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
 			break;
@@ -1398,6 +1412,9 @@ int main(int argc, char **argv)
 		if (bnft_live_intent_pending() &&
 		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull)
 			snapshot(&d);
+		if (stock_on && !bnft_live_intent_pending() &&
+		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull && bnft_expr_stock_wanted())
+			bnft_expr_stock_fill(STOCK_SLICE);
 		if (d.trim && now_ns() - last >= TRIM_IDLE_MS * 1000000ull) {
 			if (!getenv("BNFT_NO_TRIM"))
 				malloc_trim(0);

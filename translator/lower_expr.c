@@ -16,6 +16,7 @@
 
 #include "parser/datatype.h"
 #include "parser/value.h"
+#include "translator/expr_stock.h"
 #include "translator/lower_int.h"
 
 #ifndef NFPROTO_IPV4
@@ -94,7 +95,7 @@ void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg)
 
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name)
 {
-	return nftnl_expr_alloc(name);
+	return bnft_expr_take(name); /* made ahead when bnftd was idle */
 }
 
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,

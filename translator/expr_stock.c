@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fresh libnftnl expressions made ahead of a commit (expr_stock.h).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/expr.h>
+
+#include "translator/expr_stock.h"
+
+/* The kinds a lowered ruleset is mostly made of. */
+static const char *const kinds[] = {
+	"payload", "cmp", "meta", "immediate", "bitwise", "byteorder", "lookup", "counter", "range", "ct",
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+/* At most this many expressions in stock (all kinds): ~150 MB */
+#define STOCK_MAX (2u << 20)
+
+struct kind_stock {
+	struct nftnl_expr **v;
+	size_t n, cap;
+	size_t took;   /* taken or allocated since the last fill began */
+	size_t target; /* what the fill works towards */
+};
+
+static _Thread_local struct kind_stock stock[NKINDS];
+
+static int kind_of(const char *name)
+{
+	int k = -1;
+
+	switch (name[0]) {
+	case 'p':
+		k = 0;
+		break;
+	case 'c':
+		k = name[1] == 'm' ? 1 : name[1] == 'o' ? 7 : name[1] == 't' ? 9 : -1;
+		break;
+	case 'm':
+		k = 2;
+		break;
+	case 'i':
+		k = 3;
+		break;
+	case 'b':
+		k = name[1] == 'i' ? 4 : 5;
+		break;
+	case 'l':
+		k = 6;
+		break;
+	case 'r':
+		k = 8;
+		break;
+	}
+	return k >= 0 && !strcmp(name, kinds[k]) ? k : -1;
+}
+
+struct nftnl_expr *bnft_expr_take(const char *name)
+{
+	int k = kind_of(name);
+	struct kind_stock *s;
+
+	if (k < 0)
+		return nftnl_expr_alloc(name);
+	s = &stock[k];
+	s->took++;
+	if (s->n)
+		return s->v[--s->n];
+	return nftnl_expr_alloc(name);
+}
+
+bool bnft_expr_stock_wanted(void)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (stock[k].took || stock[k].n != stock[k].target)
+			return true;
+	return false;
+}
+
+/* New targets from what was taken since the last fill began. */
+static void retarget(void)
+{
+	size_t total = 0, k;
+
+	for (k = 0; k < NKINDS; k++)
+		total += stock[k].took;
+	if (!total)
+		return;
+	for (k = 0; k < NKINDS; k++) {
+		struct kind_stock *s = &stock[k];
+
+		/* over the cap: each kind its share */
+		s->target = total <= STOCK_MAX ? s->took : (size_t)((double)s->took * STOCK_MAX / total);
+		s->took = 0;
+	}
+}
+
+bool bnft_expr_stock_fill(size_t budget)
+{
+	size_t k;
+
+	retarget();
+	for (k = 0; k < NKINDS; k++) {
+		struct kind_stock *s = &stock[k];
+
+		while (s->n > s->target)
+			nftnl_expr_free(s->v[--s->n]);
+		if (s->target > s->cap) {
+			struct nftnl_expr **v = realloc(s->v, s->target * sizeof(*v));
+
+			if (!v) {
+				s->target = s->n;
+				continue;
+			}
+			s->v = v;
+			s->cap = s->target;
+		}
+		while (s->n < s->target && budget) {
+			struct nftnl_expr *e = nftnl_expr_alloc(kinds[k]);
+
+			if (!e) {
+				s->target = s->n;
+				break;
+			}
+			s->v[s->n++] = e;
+			budget--;
+		}
+		if (!budget)
+			break;
+	}
+	for (k = 0; k < NKINDS; k++)
+		if (stock[k].n != stock[k].target)
+			return false;
+	return true;
+}
+
+void bnft_expr_stock_drop(void)
+{
+	for (size_t k = 0; k < NKINDS; k++) {
+		struct kind_stock *s = &stock[k];
+
+		while (s->n)
+			nftnl_expr_free(s->v[--s->n]);
+		free(s->v);
+		memset(s, 0, sizeof(*s));
+	}
+}
