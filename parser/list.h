@@ -93,4 +93,9 @@ static inline void list_splice_tail_init(struct list_head *list, struct list_hea
 	for (pos = list_entry((head)->prev, __typeof__(*pos), member);           \
 	     &pos->member != (head); pos = list_entry(pos->member.prev, __typeof__(*pos), member))
 
+#define list_for_each_entry_safe_reverse(pos, n, head, member)                    \
+	for (pos = list_entry((head)->prev, __typeof__(*pos), member),           \
+	    n = list_entry(pos->member.prev, __typeof__(*pos), member);          \
+	     &pos->member != (head); pos = n, n = list_entry(n->member.prev, __typeof__(*n), member))
+
 #endif
