@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Open hash tables for large constant sets and maps.
+ * Open hash tables for constant sets and maps.
  *
  * The kernel's hash map takes about half a microsecond per element to fill
  * (a batch update of 1M elements: ~0.5 s here), more than everything else a
- * large set costs at load. A set of at least BNFT_OHT_MIN elements that the
- * datapath never changes is compiled instead to a table built here, in user
+ * large set costs at load, and a lookup through the helper costs 20-23 ns
+ * against 3-7 ns here (10k elements, test run). A set of at least
+ * BNFT_OHT_MIN elements (every one, by default) that the datapath never
+ * changes is compiled instead to a table built here, in user
  * space: an array map (BPF_F_MMAPABLE) of slots, linear probing with Robin
  * Hood insertion, copied in through mmap. The generated program hashes the
  * key with the same function (codegen_set.c, cg_oht_lookup) and looks at no
@@ -23,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BNFT_OHT_MIN 65536
+#define BNFT_OHT_MIN 1
 /* the state of a slot whose element was deleted in place (the lookup
  * goes on past it; an in-place add may reuse it) */
 #define BNFT_OHT_TOMB 0xffffffffu
