@@ -53,7 +53,7 @@ command -v trafgen >/dev/null || { apt-get install -y -qq netsniff-ng >/dev/null
 if [ $QUICK = 1 ]; then
 	SIZES="10 100 1000 10000"; REP=10000; ROUNDS=15
 else
-	SIZES="10 100 1000 10000 100000"; REP=10000; ROUNDS=31
+	SIZES="1 10 100 1000 10000 100000"; REP=10000; ROUNDS=31
 fi
 FAMILIES="hosts prefixes ports mixed set"
 # median; of an even count the mean of the two middle values
