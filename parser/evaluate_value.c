@@ -328,6 +328,17 @@ int value_adjust(struct eval_ctx *ctx, struct expr *e, const struct expr_ctx *ec
 		len = vlen;
 	if (len > BNFT_VALUE_MAX * 8)
 		return eval_error(ctx, &e->location, "value too long");
+	/* already what the context asks for (an address its type's parser
+	 * made): the conversion below would give it back unchanged (1M set
+	 * elements: 227M instructions) */
+	if (len == vlen && e->len == len && e->value.len == len && !(len % 8) && !ectx->maxval &&
+	    ectx->dtype && e->dtype == ectx->dtype && e->byteorder == BYTEORDER_BIG_ENDIAN &&
+	    (ectx->byteorder == BYTEORDER_BIG_ENDIAN ||
+	     (ectx->byteorder == BYTEORDER_INVALID &&
+	      e->dtype->byteorder == BYTEORDER_BIG_ENDIAN))) {
+		e->flags |= EXPR_F_CONSTANT | EXPR_F_SINGLETON;
+		return 0;
+	}
 
 	nb = value_bytes(vlen > len ? vlen : len);
 	if (nb > BNFT_VALUE_MAX)

@@ -152,6 +152,11 @@ static void test_addresses(void **state)
 	assert_int_equal(e->byteorder, BYTEORDER_BIG_ENDIAN);
 	assert_memory_equal(e->value.data, "\x0a\x8d\x0b\x02", 4);
 	expr_free(e);
+	/* the dotted-quad fast path and inet_pton() agree at the edges */
+	roundtrip(&ipaddr_type, "0.0.0.0", NULL, "0.0.0.0");
+	roundtrip(&ipaddr_type, "255.255.255.255", NULL, "255.255.255.255");
+	roundtrip(&ipaddr_type, "1.20.255.0", NULL, "1.20.255.0");
+	roundtrip(&ipaddr_type, "100.200.10.1", NULL, "100.200.10.1");
 
 	parse_fail(&etheraddr_type, "zz:11:22", "Invalid LL address");
 }
