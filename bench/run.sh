@@ -41,6 +41,8 @@ cleanup() {
 	ip netns del "$NS_A" 2>/dev/null
 	ip netns del "$NS_B" 2>/dev/null
 	umount "$PINFS" 2>/dev/null
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PINFS" | tr / _)"[._]* 2>/dev/null
 	rmdir "$PINFS" 2>/dev/null
 	rm -rf "$TMP"
 }

@@ -17,6 +17,8 @@ cleanup() {
 	ip netns del "$SRV" 2>/dev/null
 	ip netns del "$CLI" 2>/dev/null
 	umount "$PINFS" 2>/dev/null; rmdir "$PINFS" 2>/dev/null
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PINFS" | tr / _)"[._]* 2>/dev/null
 }
 trap cleanup EXIT
 

@@ -66,6 +66,8 @@ cleanup() {
 	done
 	for n in "$NA" "$NB" "$NC" "$NN"; do ip netns del "$n" 2>/dev/null; done
 	umount "$PF" 2>/dev/null && rmdir "$PF"
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PF" | tr / _)"[._]* 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -37,6 +37,8 @@ cleanup() {
 	ip netns exec "$RCV" "$KLOAD" --detach --pin-root "$PIN" >/dev/null 2>&1
 	for ns in "$SRC" "$RCV" "$PEER"; do ip netns del "$ns" 2>/dev/null; done
 	if mountpoint -q "$PIN" 2>/dev/null; then umount "$PIN"; fi
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PIN" | tr / _)"[._]* 2>/dev/null
 	rmdir "$PIN" 2>/dev/null
 	rm -rf "$WORK"
 }

@@ -45,6 +45,8 @@ PIN=/run/bnft-test-diff-$ID
 cleanup() {
 	diff_ns_down "$ID"
 	if mountpoint -q "$PIN" 2>/dev/null; then umount "$PIN"; fi
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PIN" | tr / _)"[._]* 2>/dev/null
 	rmdir "$PIN" 2>/dev/null
 }
 trap cleanup EXIT

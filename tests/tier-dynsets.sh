@@ -51,6 +51,8 @@ cleanup() {
 	rm -f "$(statefile "$PIN" .nft)" "$(statefile "$PIN" .next)" "$(statefile "$PIN" .nft.tmp)" \
 		"$(statefile "$PIN" .next.tmp)" "$(statefile "$PIN" .pid)" "$(statefile "$PIN" .log)"
 	umount "$PF" 2>/dev/null && rmdir "$PF"
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PF" | tr / _)"[._]* 2>/dev/null
 	[ -n "${DYNSETS_KEEP:-}" ] && cp -r "$TMP" /tmp/dynsets-kept; rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -38,6 +38,8 @@ cleanup() {
 	sleep 0.2
 	rm -f "$(statefile .nft)" "$(statefile .pid)" "$(statefile .log)" "$(statefile .journal)"
 	umount "$PIN" 2>/dev/null && rmdir "$PIN"
+	# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+	rm -f /run/bnft-state/"$(echo "$PIN" | tr / _)"[._]* 2>/dev/null
 	for n in "$GEN" "$REF" "$SUT"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$WORK"
 }

@@ -63,6 +63,8 @@ cleanup() {
 	ip netns del "$PEER" 2>/dev/null
 	for p in "$PIN" "$PIN2" "$PIN3"; do
 		if mountpoint -q "$p" 2>/dev/null; then umount "$p"; fi
+		# the daemon's state files of the pin roots under it (.nft, .lock, ...)
+		rm -f /run/bnft-state/"$(echo "$p" | tr / _)"[._]* 2>/dev/null
 		rmdir "$p" 2>/dev/null
 	done
 	rm -f "$LOG"
