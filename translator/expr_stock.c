@@ -27,6 +27,7 @@ struct kind_stock {
 };
 
 static _Thread_local struct kind_stock stock[NKINDS];
+static _Thread_local const char *seen[NKINDS];
 
 static int kind_of(const char *name)
 {
@@ -55,7 +56,16 @@ static int kind_of(const char *name)
 		k = 8;
 		break;
 	}
-	return k >= 0 && !strcmp(name, kinds[k]) ? k : -1;
+	if (k < 0)
+		return -1;
+	/* callers pass string literals: the one seen last for this kind
+	 * saves the compare */
+	if (name == seen[k])
+		return k;
+	if (strcmp(name, kinds[k]))
+		return -1;
+	seen[k] = name;
+	return k;
 }
 
 struct nftnl_expr *bnft_expr_take(const char *name)
