@@ -163,7 +163,7 @@ echo "(a) done at +$(($(date +%s) - T_START)) s" >&2
 if [ $QUICK = 1 ]; then
 	PPS="hosts:10 hosts:10000 hosts:10000:set"; PREP=2; PDUR=1
 else
-	PPS="hosts:10 hosts:1000 hosts:10000 set:10000 hosts:10000:set"; PREP=5; PDUR=1
+	PPS="hosts:10 hosts:1000 hosts:10000 set:10000 hosts:10000:set"; PREP=7; PDUR=1
 fi
 for gen in live trafgen live:noports; do
 	sink=${gen#*:}
