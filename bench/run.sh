@@ -268,8 +268,10 @@ for spec in $LOADS; do
 	sed -i 's/hook ingress device "veth-b"/hook input/; s/table netdev/table inet/' "$TMP/l.nft"
 	{ echo "flush ruleset"; cat "$TMP/l.nft"; } >"$TMP/w.nft"
 	start_daemon
+	# three for every size: the first bnft load of each goes into the
+	# freshly started bnftd (fresh memory), the median is a later one's;
+	# every repeat is printed on stderr
 	reps=3
-	[ "$n" -ge 1000000 ] && reps=2
 	nc=() bc=() nw=() bw=() nls=() bls=()
 	for r in $(seq $reps); do
 		nf flush ruleset
