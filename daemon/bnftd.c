@@ -1416,8 +1416,12 @@ int main(int argc, char **argv)
 		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull && bnft_expr_stock_wanted())
 			bnft_expr_stock_fill(STOCK_SLICE);
 		if (d.trim && now_ns() - last >= TRIM_IDLE_MS * 1000000ull) {
-			if (!getenv("BNFT_NO_TRIM"))
+			if (!getenv("BNFT_NO_TRIM")) {
+				/* idle this long: the memory goes back, the
+				 * stock of expressions with it */
+				bnft_expr_stock_drop();
 				malloc_trim(0);
+			}
 			d.trim = false;
 		}
 		if (root_gone(&d)) {
