@@ -157,14 +157,16 @@ static int elem_counter(struct nftnl_expr *ex, void *data)
 /* Header of a static element: it expires `expires` (remaining ms, carried
  * over from a live set) or its timeout, or the set's, after now. A
  * counter on the element (carried over too) starts at its values. */
-void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out)
+void cg_dset_elem_hdr(struct cg_set *s, const struct bnft_elem *e, uint8_t *out)
 {
 	struct bnft_dset_hdr h = { 0 };
+	/* timeouts, expiration, counters: only libnftnl elements have them */
+	struct nftnl_set_elem *el = e->nl;
 	uint64_t set_to = nftnl_set_is_set(s->s, NFTNL_SET_TIMEOUT) ?
 				  nftnl_set_get_u64(s->s, NFTNL_SET_TIMEOUT) : 0;
-	uint64_t to = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_TIMEOUT) ?
+	uint64_t to = el && nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_TIMEOUT) ?
 			      nftnl_set_elem_get_u64(el, NFTNL_SET_ELEM_TIMEOUT) : 0;
-	uint64_t left = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_EXPIRATION) ?
+	uint64_t left = el && nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_EXPIRATION) ?
 				nftnl_set_elem_get_u64(el, NFTNL_SET_ELEM_EXPIRATION) : 0;
 
 	h.timeout = to;
@@ -181,7 +183,8 @@ void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out)
 	if (s->dset_ctr_off) {
 		struct bnft_dset_counter c = { 0 };
 
-		nftnl_set_elem_expr_foreach(el, elem_counter, &c);
+		if (el)
+			nftnl_set_elem_expr_foreach(el, elem_counter, &c);
 		memcpy(out + s->dset_ctr_off, &c, sizeof(c));
 	}
 }

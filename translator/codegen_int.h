@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "translator/codegen.h"
+#include "translator/ir_elems.h"
 #include "translator/oht.h"
 #include "translator/codegen_emit.h"
 #include "translator/optimize.h"
@@ -91,6 +92,7 @@ struct cg_chain {
 
 struct cg_set {
 	const struct nftnl_set *s;
+	const struct bnft_elems *elems; /* its compact store, NULL none */
 	const char *table, *name;
 	uint32_t family;
 	uint32_t key_len, data_len, data_type, flags;
@@ -224,7 +226,9 @@ void cg_sets_free(struct cg *cg);
  * timeouts or datapath updates; the header of a static element; the
  * expiry check after a lookup (R0 in and out); the dynset expression. */
 int cg_dynset_init(struct cg *cg);
-void cg_dset_elem_hdr(struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out);
+void cg_dset_elem_hdr(struct cg_set *s, const struct bnft_elem *el, uint8_t *out);
+/* Starts reading the elements of s (ir_elems.h). */
+void cg_set_elems(const struct cg_set *s, struct bnft_elems_iter *it);
 void cg_dset_lookup_live(struct cg *cg, struct cg_set *s, int keyoff, int mi);
 int cg_dynset(struct cg *cg, struct nftnl_expr *ex);
 

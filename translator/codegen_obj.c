@@ -344,8 +344,8 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 	const char *sn = nftnl_expr_get_str(ex, NFTNL_EXPR_OBJREF_SET_NAME);
 	struct cg_set *set = sn ? cg_find_set(cg, cg->cur_chain->family, cg->cur_chain->table, sn)
 				: NULL;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *el;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	struct om_elem *ev = NULL;
 	struct cg_stmts *st;
 	uint32_t type, done, klen;
@@ -378,20 +378,15 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 		return km;
 	if (lpm)
 		cg->ps->maps[km].flags = BPF_F_NO_PREALLOC;
-	it = nftnl_set_elems_iter_create(set->s);
-	if (!it)
-		return -ENOMEM;
-	while (!err && (el = nftnl_set_elems_iter_next(it))) {
-		uint32_t kl = 0;
-		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
-		const char *on = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_OBJREF) ?
-					 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_OBJREF) : NULL;
-		uint32_t fl = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) ?
-				      nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) : 0;
+	cg_set_elems(set, &it);
+	while (!err && (el = bnft_elems_iter_next(&it))) {
+		uint32_t kl = el->key_len;
+		const void *k = el->key;
+		const char *on = el->objref;
+		uint32_t fl = el->flags;
 		struct om_elem *nev;
 
-		if (!k || kl != klen || nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END) ||
-		    (!on && !(fl & NFT_SET_ELEM_INTERVAL_END))) {
+		if (!k || kl != klen || el->key_end || (!on && !(fl & NFT_SET_ELEM_INTERVAL_END))) {
 			err = cg_fail(cg, -EOPNOTSUPP, "object map %s: element not supported", sn);
 			break;
 		}
@@ -409,7 +404,8 @@ static int cg_objmap(struct cg *cg, struct nftnl_expr *ex)
 			err = ev[n].idx;
 		n++;
 	}
-	nftnl_set_elems_iter_destroy(it);
+	bnft_elems_iter_done(&it);
+	err = err ?: it.err;
 	if (!err && lpm) {
 		u128 max = klen == 16 ? ~(u128)0 : (((u128)1 << (klen * 8)) - 1);
 

@@ -44,25 +44,27 @@ struct cg_set *cg_find_set(struct cg *cg, uint32_t family, const char *table, co
 	return NULL;
 }
 
+void cg_set_elems(const struct cg_set *s, struct bnft_elems_iter *it)
+{
+	bnft_elems_iter_init(it, s->s, s->elems);
+}
+
 static int set_verdicts(struct cg *cg, struct cg_set *s)
 {
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
-	struct nftnl_set_elem *el;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	int err = 0;
 
-	if (!it)
-		return -ENOMEM;
-	while (!err && (el = nftnl_set_elems_iter_next(it))) {
+	cg_set_elems(s, &it);
+	while (!err && (el = bnft_elems_iter_next(&it))) {
 		struct bnft_vmap_val v = { 0 };
 		struct cg_chain *t = NULL;
-		const char *ch = NULL;
+		const char *ch = el->chain;
 		size_t k;
 
-		if (!nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT))
+		if (!el->has_verdict)
 			continue;
-		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
-			ch = nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN);
-		switch ((int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT)) {
+		switch (el->verdict) {
 		case NF_ACCEPT: v.code = BNFT_V_ACCEPT; break;
 		case NF_DROP: v.code = BNFT_V_DROP; break;
 		case NFT_CONTINUE: v.code = BNFT_V_CONTINUE; break;
@@ -71,8 +73,7 @@ static int set_verdicts(struct cg *cg, struct cg_set *s)
 		case NFT_GOTO: v.code = BNFT_V_GOTO; break;
 		default:
 			err = cg_fail(cg, -EOPNOTSUPP, "set %s: verdict %d is not supported",
-				      s->name,
-				      (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT));
+				      s->name, el->verdict);
 			continue;
 		}
 		if (v.code == BNFT_V_JUMP || v.code == BNFT_V_GOTO) {
@@ -98,22 +99,21 @@ static int set_verdicts(struct cg *cg, struct cg_set *s)
 			s->verdicts[s->nverdicts++] = v;
 		}
 	}
-	nftnl_set_elems_iter_destroy(it);
-	return err;
+	bnft_elems_iter_done(&it);
+	return err ?: it.err;
 }
 
 /* Elements with an explicit end key: per-field ranges (pipapo). */
 static bool set_has_key_end(const struct cg_set *s)
 {
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
-	struct nftnl_set_elem *el;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	bool any = false;
 
-	if (!it)
-		return false;
-	while (!any && (el = nftnl_set_elems_iter_next(it)))
-		any = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END);
-	nftnl_set_elems_iter_destroy(it);
+	cg_set_elems(s, &it);
+	while (!any && (el = bnft_elems_iter_next(&it)))
+		any = el->key_end;
+	bnft_elems_iter_done(&it);
 	return any;
 }
 
@@ -139,6 +139,7 @@ int cg_sets_init(struct cg *cg)
 		cs = &cg->sets[cg->nsets++];
 		memset(cs, 0, sizeof(*cs));
 		cs->s = s;
+		cs->elems = bnft_ir_elems(cg->ir, s);
 		cs->table = nftnl_set_get_str(s, NFTNL_SET_TABLE);
 		cs->name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 		cs->family = nftnl_set_get_u32(s, NFTNL_SET_FAMILY);
@@ -248,7 +249,7 @@ static int map_push(struct map_build *b, const uint8_t *key, const uint8_t *val)
 }
 
 /* Value bytes of one element in the map's value layout. */
-static int elem_value(struct cg *cg, struct cg_set *s, struct nftnl_set_elem *el, uint8_t *out,
+static int elem_value(struct cg *cg, struct cg_set *s, const struct bnft_elem *el, uint8_t *out,
 		      uint32_t vsize)
 {
 	memset(out, 0, vsize);
@@ -265,12 +266,9 @@ static int elem_value(struct cg *cg, struct cg_set *s, struct nftnl_set_elem *el
 	}
 	if (s->data_type == NFT_DATA_VERDICT) {
 		struct bnft_vmap_val v = { 0 };
-		const char *ch = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN) ?
-					 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN) : NULL;
 		struct cg_chain *t;
-		int err = cg_nft_verdict(cg,
-					 (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT),
-					 ch, &v.code, &t);
+		int err = cg_nft_verdict(cg, el->has_verdict ? el->verdict : 0, el->chain, &v.code,
+					 &t);
 
 		if (err)
 			return err;
@@ -279,14 +277,10 @@ static int elem_value(struct cg *cg, struct cg_set *s, struct nftnl_set_elem *el
 		memcpy(out, &v, sizeof(v));
 		return 0;
 	}
-	{
-		uint32_t dl = 0;
-		const void *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dl);
-
-		if (!d || dl != s->data_len)
-			return cg_fail(cg, -EINVAL, "set %s: element data of %u bytes", s->name, dl);
-		memcpy(out, d, dl);
-	}
+	if (!el->data || el->data_len != s->data_len)
+		return cg_fail(cg, -EINVAL, "set %s: element data of %u bytes", s->name,
+			       el->data_len);
+	memcpy(out, el->data, el->data_len);
 	return 0;
 }
 
@@ -327,50 +321,45 @@ static int add_range(struct map_build *b, u128 lo, u128 hi, uint32_t klen, const
 
 static int build_interval(struct cg *cg, struct cg_set *s, struct map_build *b)
 {
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
-	struct nftnl_set_elem **els = NULL;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	struct elem *ev = NULL;
-	size_t n = 0, i;
+	size_t n, i;
 	uint8_t *val = NULL;
 	u128 max = s->key_len == 16 ? ~(u128)0 : (((u128)1 << (s->key_len * 8)) - 1);
 	int err = 0;
 
-	if (!it)
-		return -ENOMEM;
-	while (!err && nftnl_set_elems_iter_next(it))
-		n++;
-	nftnl_set_elems_iter_destroy(it);
+	n = bnft_elems_total(s->s, s->elems);
 	ev = calloc(n ? n : 1, sizeof(*ev));
-	els = calloc(n ? n : 1, sizeof(*els));
 	val = calloc(n ? n : 1, b->m->value_size);
-	it = nftnl_set_elems_iter_create(s->s);
-	if (!ev || !els || !val || !it) {
+	cg_set_elems(s, &it);
+	if (!ev || !val) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct nftnl_set_elem *el = nftnl_set_elems_iter_next(it);
-		uint32_t kl = 0;
-		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
-
-		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END)) {
+	for (i = 0; i < n && (el = bnft_elems_iter_next(&it)); i++) {
+		if (el->key_end) {
 			err = cg_fail(cg, -EOPNOTSUPP,
 				      "set %s: concatenated interval sets are not supported",
 				      s->name);
 			goto out;
 		}
-		if (!k || kl != s->key_len) {
-			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
+		if (!el->key || el->key_len != s->key_len) {
+			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name,
+				      el->key_len);
 			goto out;
 		}
-		memcpy(ev[i].key, k, kl);
-		ev[i].flags = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS) ?
-				      nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) : 0;
+		memcpy(ev[i].key, el->key, el->key_len);
+		ev[i].flags = el->flags;
 		ev[i].val = val + i * b->m->value_size;
 		err = (ev[i].flags & NFT_SET_ELEM_INTERVAL_END) ?
 			      0 : elem_value(cg, s, el, (uint8_t *)ev[i].val, b->m->value_size);
 		if (err)
 			goto out;
+	}
+	if (i < n) {
+		err = it.err ?: -EINVAL;
+		goto out;
 	}
 	qsort_r(ev, n, sizeof(*ev), cmp_elem, &s->key_len);
 	/* rbtree semantics: a key matches the greatest element <= key when
@@ -398,37 +387,32 @@ static int build_interval(struct cg *cg, struct cg_set *s, struct map_build *b)
 		}
 	}
 out:
-	if (it)
-		nftnl_set_elems_iter_destroy(it);
+	bnft_elems_iter_done(&it);
 	free(ev);
-	free(els);
 	free(val);
 	return err;
 }
 
 static int build_exact(struct cg *cg, struct cg_set *s, struct map_build *b)
 {
-	struct nftnl_set_elems_iter *it = nftnl_set_elems_iter_create(s->s);
-	struct nftnl_set_elem *el;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	uint8_t val[256];
 	int err = 0;
 
-	if (!it)
-		return -ENOMEM;
-	while (!err && (el = nftnl_set_elems_iter_next(it))) {
-		uint32_t kl = 0;
-		const void *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
-
-		if (!k || kl != s->key_len) {
-			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
+	cg_set_elems(s, &it);
+	while (!err && (el = bnft_elems_iter_next(&it))) {
+		if (!el->key || el->key_len != s->key_len) {
+			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name,
+				      el->key_len);
 			break;
 		}
 		err = elem_value(cg, s, el, val, b->m->value_size);
 		if (!err)
-			err = map_push(b, k, val);
+			err = map_push(b, el->key, val);
 	}
-	nftnl_set_elems_iter_destroy(it);
-	return err;
+	bnft_elems_iter_done(&it);
+	return err ?: it.err;
 }
 
 /* Sets from this many elements: BNFT_OHT_MIN, or the environment's
@@ -738,19 +722,17 @@ static void scan_bcmp(struct cg *cg, int off, const uint8_t *d, unsigned int len
 int cg_set_scan(struct cg *cg, struct cg_set *s, int so, bool has_dreg, uint32_t dreg, bool inv)
 {
 	struct emitter *e = cg->e;
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *el;
+	struct bnft_elems_iter it;
+	const struct bnft_elem *el;
 	uint32_t found = emit_label(e), n = 0, f;
 	int err = 0;
 
 	if (has_dreg && dreg != NFT_REG_VERDICT && s->data_type == NFT_DATA_VERDICT)
 		return cg_fail(cg, -EINVAL, "data lookup in a verdict map");
-	it = nftnl_set_elems_iter_create(s->s);
-	if (!it)
-		return -ENOMEM;
-	while (!err && (el = nftnl_set_elems_iter_next(it))) {
-		uint32_t kl = 0, el_len = 0, next = emit_label(e), foff = 0;
-		const uint8_t *k = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &kl);
+	cg_set_elems(s, &it);
+	while (!err && (el = bnft_elems_iter_next(&it))) {
+		uint32_t kl = el->key_len, el_len = kl, next = emit_label(e), foff = 0;
+		const uint8_t *k = el->key;
 		const uint8_t *ke = k;
 
 		if (++n > CG_SCAN_MAX_ELEMS) {
@@ -759,10 +741,10 @@ int cg_set_scan(struct cg *cg, struct cg_set *s, int so, bool has_dreg, uint32_t
 				      s->name, CG_SCAN_MAX_ELEMS);
 			break;
 		}
-		if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_KEY_END))
-			ke = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &el_len);
-		else
-			el_len = kl;
+		if (el->key_end) {
+			ke = el->key_end;
+			el_len = el->key_end_len;
+		}
 		if (!k || kl != s->key_len || el_len != kl) {
 			err = cg_fail(cg, -EINVAL, "set %s: element key of %u bytes", s->name, kl);
 			break;
@@ -781,18 +763,14 @@ int cg_set_scan(struct cg *cg, struct cg_set *s, int so, bool has_dreg, uint32_t
 		} else if (dreg == NFT_REG_VERDICT) {
 			uint32_t code;
 			struct cg_chain *t;
-			const char *ch = nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN) ?
-						 nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN) :
-						 NULL;
 
-			err = cg_nft_verdict(cg,
-					     (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT),
-					     ch, &code, &t);
+			err = cg_nft_verdict(cg, el->has_verdict ? el->verdict : 0, el->chain, &code,
+					     &t);
 			err = err ?: cg_verdict(cg, code, t);
 			emit_ja(e, cg->lbl_rule_end);
 		} else {
-			uint32_t dl = 0, i;
-			const uint8_t *d = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &dl);
+			uint32_t dl = el->data_len, i;
+			const uint8_t *d = el->data;
 			int dof = cg_reg_off(cg, dreg, s->data_len);
 
 			if (dof < 0 || !d || dl != s->data_len) {
@@ -808,7 +786,8 @@ int cg_set_scan(struct cg *cg, struct cg_set *s, int so, bool has_dreg, uint32_t
 		}
 		emit_bind(e, next);
 	}
-	nftnl_set_elems_iter_destroy(it);
+	bnft_elems_iter_done(&it);
+	err = err ?: it.err;
 	if (err)
 		return err;
 	if (!(inv && !has_dreg))

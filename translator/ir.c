@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "translator/ir.h"
+#include "translator/ir_elems.h"
 
 int bnft_ir_new(struct bnft_ir **out)
 {
@@ -31,6 +32,7 @@ void bnft_ir_free(struct bnft_ir **irp)
 
 	if (!ir)
 		return;
+	bnft_ir_elems_free_all(ir);
 	if (ir->tables)
 		nftnl_table_list_free(ir->tables);
 	if (ir->chains)

@@ -22,13 +22,17 @@
 struct bnft_ir {
 	struct nftnl_table_list *tables;
 	struct nftnl_chain_list *chains;
-	/* Named and anonymous sets with their elements attached
-	 * (nftnl_set_elem_add), anonymous ones flagged NFT_SET_ANONYMOUS. */
+	/* Named and anonymous sets, anonymous ones flagged
+	 * NFT_SET_ANONYMOUS. Their elements: attached to the set
+	 * (nftnl_set_elem_add, kdump.c) or, from the lowering, in the set's
+	 * compact store (ir_elems.h); read them with bnft_elems_iter. */
 	struct nftnl_set_list *sets;
 	/* Rules in list order per chain (NFTNL_RULE_TABLE/CHAIN/FAMILY set). */
 	struct nftnl_rule_list *rules;
 	struct nftnl_obj_list *objs;
 	struct nftnl_flowtable_list *flowtables;
+	/* the sets' element stores (ir_elems.c), NULL none */
+	struct bnft_elems_tab *elems;
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -13,6 +13,7 @@
 
 #include "parser/datatype.h"
 #include "parser/value.h"
+#include "translator/ir_elems.h"
 #include "translator/lower_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -76,29 +77,37 @@ static void set_concat_desc(struct nftnl_set *ns, const struct expr *key)
 	nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, field_len, n);
 }
 
-static int elem_verdict(struct lower_ctx *ctx, struct nftnl_set_elem *ne, const struct expr *v)
+/* An element being lowered: its view and the bytes that point into. */
+struct lelem {
+	struct bnft_elem e;
+	uint8_t data[BNFT_VALUE_MAX * 2];
+	char name[256]; /* verdict chain or object name */
+};
+
+static int elem_verdict(struct lower_ctx *ctx, struct lelem *le, const struct expr *v)
 {
 	const struct expr *c = v->verdict.chain;
 
-	nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_VERDICT, (uint32_t)v->verdict.code);
+	le->e.has_verdict = true;
+	le->e.verdict = v->verdict.code;
 	if (c) {
-		char buf[256];
+		char *buf = le->name;
 		unsigned int n;
 
 		if (c->etype == EXPR_SYMBOL && c->sym.identifier) {
-			snprintf(buf, sizeof(buf), "%s", c->sym.identifier);
+			snprintf(buf, sizeof(le->name), "%s", c->sym.identifier);
 		} else if (c->etype == EXPR_VALUE) {
 			n = value_bytes(c->len ? c->len : c->value.len);
 			if (n > sizeof(c->value.data))
 				n = sizeof(c->value.data);
-			if (n >= sizeof(buf))
-				n = sizeof(buf) - 1;
+			if (n >= sizeof(le->name))
+				n = sizeof(le->name) - 1;
 			memcpy(buf, c->value.data, n);
 			buf[n] = '\0';
 		} else {
 			return lower_error(ctx, &v->location, "cannot lower verdict chain");
 		}
-		nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_CHAIN, buf);
+		le->e.chain = buf;
 	}
 	return 0;
 }
@@ -128,33 +137,33 @@ bool lower_map_data_interval(const struct expr *setexpr)
 	return false;
 }
 
-static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_set_elem *ne,
+static int elem_data(struct lower_ctx *ctx, const struct set *s, struct lelem *le,
 		     const struct expr *d, bool dinterval)
 {
 	bool objmap = ctx->anon_objtype || (s && ((s->flags & NFT_SET_OBJECT) || s->objtype));
 
-	uint8_t buf[BNFT_VALUE_MAX * 2];
+	uint8_t *buf = le->data;
 	unsigned int n, m;
 
 	if (d->etype == EXPR_VERDICT)
-		return elem_verdict(ctx, ne, d);
+		return elem_verdict(ctx, le, d);
 	if (objmap) {
-		char name[256];
+		char *name = le->name;
 
 		if (d->etype == EXPR_SYMBOL && d->sym.identifier) {
-			snprintf(name, sizeof(name), "%s", d->sym.identifier);
+			snprintf(name, sizeof(le->name), "%s", d->sym.identifier);
 		} else if (d->etype == EXPR_VALUE) {
 			n = value_bytes(d->len ? d->len : d->value.len);
 			if (n > sizeof(d->value.data))
 				n = sizeof(d->value.data);
-			if (n >= sizeof(name))
-				n = sizeof(name) - 1;
+			if (n >= sizeof(le->name))
+				n = sizeof(le->name) - 1;
 			memcpy(name, d->value.data, n);
 			name[n] = '\0';
 		} else {
 			return lower_error(ctx, &d->location, "cannot lower object map element");
 		}
-		nftnl_set_elem_set_str(ne, NFTNL_SET_ELEM_OBJREF, name);
+		le->e.objref = name;
 		return 0;
 	}
 	if (dinterval) {
@@ -164,14 +173,16 @@ static int elem_data(struct lower_ctx *ctx, const struct set *s, struct nftnl_se
 		m = lower_data_bytes(d, buf + n, BNFT_VALUE_MAX, true);
 		if (!m)
 			return lower_error(ctx, &d->location, "cannot lower interval map data");
-		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_DATA, buf, n + m);
+		le->e.data = buf;
+		le->e.data_len = n + m;
 		return 0;
 	}
-	n = lower_data_bytes(d, buf, sizeof(buf), false);
+	n = lower_data_bytes(d, buf, sizeof(le->data), false);
 	if (!n)
 		return lower_error(ctx, &d->location, "cannot lower map data %s",
 				   expr_type_name(d->etype));
-	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_DATA, buf, n);
+	le->e.data = buf;
+	le->e.data_len = n;
 	return 0;
 }
 
@@ -272,23 +283,59 @@ static bool bytes_zero(const uint8_t *b, unsigned int n)
 	return true;
 }
 
-static int add_elem(struct nftnl_set *ns, const uint8_t *key, unsigned int klen,
-		    const uint8_t *kend, unsigned int kelen, uint32_t flags,
-		    struct nftnl_set_elem **out)
+/* Element timeouts, expiration, comment or statements: libnftnl keeps
+ * those (the store keeps plain elements only). */
+static bool elem_rare(const struct expr *el)
 {
-	struct nftnl_set_elem *ne = nftnl_set_elem_alloc();
+	return el && el->etype == EXPR_SET_ELEM &&
+	       (el->elem.timeout || el->elem.expiration || el->elem.comment ||
+		(el->elem.stmts.next && !list_empty(&el->elem.stmts)));
+}
 
-	if (!ne)
-		return -ENOMEM;
-	nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY, key, klen);
-	if (kend)
-		nftnl_set_elem_set(ne, NFTNL_SET_ELEM_KEY_END, kend, kelen);
-	if (flags)
-		nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, flags);
-	nftnl_set_elem_add(ns, ne);
-	if (out)
-		*out = ne;
+static int store_add(struct lower_ctx *ctx, struct bnft_elems *st, const struct bnft_elem *e,
+		     const struct location *loc)
+{
+	if (bnft_elems_add(st, e) < 0)
+		return lower_error(ctx, loc, "out of memory");
 	return 0;
+}
+
+static int add_elem(struct lower_ctx *ctx, struct bnft_elems *st, const uint8_t *key,
+		    unsigned int klen, uint32_t flags, const struct location *loc)
+{
+	struct bnft_elem e = { .key = key, .key_len = klen, .flags = flags };
+
+	return store_add(ctx, st, &e, loc);
+}
+
+/* Adds le (key, key end, flags filled) with el's data, attributes and
+ * statements; open: an interval reaching the maximum. */
+static int put_elem(struct lower_ctx *ctx, const struct set *s, struct bnft_elems *st,
+		    struct lelem *le, const struct expr *el, const struct expr *data,
+		    bool dinterval, bool open)
+{
+	struct bnft_elem x = { 0 };
+	struct nftnl_set_elem *ne;
+
+	if (!open && !elem_rare(el)) {
+		if (data && elem_data(ctx, s, le, data, dinterval) < 0)
+			return -1;
+		return store_add(ctx, st, &le->e, &el->location);
+	}
+	ne = nftnl_set_elem_alloc();
+	if (!ne)
+		return lower_error(ctx, &el->location, "out of memory");
+	if (open)
+		elem_udata(ne, el->etype == EXPR_SET_ELEM ? el->elem.comment : NULL, true);
+	elem_attrs(ne, el);
+	if (elem_stmts(ctx, ne, el) < 0 ||
+	    (data && elem_data(ctx, s, le, data, dinterval) < 0)) {
+		nftnl_set_elem_free(ne);
+		return -1;
+	}
+	bnft_elem_set_nftnl(ne, &le->e);
+	x.nl = ne;
+	return store_add(ctx, st, &x, &el->location);
 }
 
 /* Elements of an EXPR_SET into ns. Interval sets get nft's encoding:
@@ -316,46 +363,59 @@ static void swap_concat_members(const struct expr *key, uint8_t *b, unsigned int
 
 static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_set *ns,
 		       const struct expr *setexpr, uint32_t flags, uint32_t klen,
-		       unsigned int shift, bool swap, const struct expr *key_expr)
+		       unsigned int shift, bool swap, const struct expr *key_expr,
+		       unsigned int *count)
 {
 	bool interval = flags & NFT_SET_INTERVAL, concat = flags & NFT_SET_CONCAT;
 	uint8_t lo[BNFT_VALUE_MAX], hi[BNFT_VALUE_MAX], prev_end[BNFT_VALUE_MAX];
 	bool have_prev = false, first = true;
 	int dinterval = -1; /* looked up at the first element with data */
 	const struct expr *i;
+	struct bnft_elems *st;
+	struct lelem le;
 
 	if (!setexpr)
 		return 0;
+	st = bnft_ir_elems_get(ctx->ir, ns);
+	if (!st)
+		return lower_error(ctx, &setexpr->location, "out of memory");
 	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list) {
 		const struct expr *el = i, *data = NULL, *key;
-		struct nftnl_set_elem *ne = NULL;
+		struct nftnl_set_elem *ne;
 		unsigned int n, m;
+		bool open = false;
 
+		memset(&le.e, 0, sizeof(le.e));
 		if (i->etype == EXPR_MAPPING) {
 			el = i->mapping.left;
 			data = i->mapping.right;
 			/* a walk of all elements: not for sets (1M elements:
-			 * ~15 ms of cache misses) */
-			if (dinterval < 0)
+			 * ~15 ms of cache misses) nor verdict maps (verdicts
+			 * are no interval data) */
+			if (dinterval < 0 && data->etype != EXPR_VERDICT)
 				dinterval = lower_map_data_interval(setexpr);
 		}
+		if (count)
+			(*count)++;
 		if (el->etype == EXPR_SET_ELEM_CATCHALL ||
 		    (el->etype == EXPR_SET_ELEM && el->elem.key &&
 		     el->elem.key->etype == EXPR_SET_ELEM_CATCHALL)) {
-			ne = nftnl_set_elem_alloc();
+			struct bnft_elem x = { 0 };
+
+			le.e.flags = NFT_SET_ELEM_CATCHALL;
+			if (data && elem_data(ctx, s, &le, data, dinterval) < 0)
+				return -1;
+			ne = bnft_elem_to_nftnl(&le.e);
 			if (!ne)
-				return -1;
-			nftnl_set_elem_set_u32(ne, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_CATCHALL);
-			if (data && elem_data(ctx, s, ne, data, dinterval) < 0) {
-				nftnl_set_elem_free(ne);
-				return -1;
-			}
+				return lower_error(ctx, &el->location, "out of memory");
 			elem_attrs(ne, el);
 			if (elem_stmts(ctx, ne, el) < 0) {
 				nftnl_set_elem_free(ne);
 				return -1;
 			}
-			nftnl_set_elem_add(ns, ne);
+			x.nl = ne;
+			if (store_add(ctx, st, &x, &el->location) < 0)
+				return -1;
 			continue;
 		}
 		key = el->etype == EXPR_SET_ELEM ? el->elem.key : el;
@@ -381,46 +441,40 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 			bytes_reverse(lo, n);
 			bytes_reverse(hi, m);
 		}
+		le.e.key = lo;
+		le.e.key_len = n;
 		if (interval && !concat) {
 			if (first && !bytes_zero(lo, n)) {
 				uint8_t zero[BNFT_VALUE_MAX] = { 0 };
 
-				if (add_elem(ns, zero, n, NULL, 0, NFT_SET_ELEM_INTERVAL_END, NULL))
+				if (add_elem(ctx, st, zero, n, NFT_SET_ELEM_INTERVAL_END,
+					     &el->location))
 					return -1;
 			}
 			/* adjacent intervals: nft sends the end element too
 			 * (same key, told apart by the end flag) for named sets,
 			 * not for anonymous ones */
 			if (have_prev && (!(flags & NFT_SET_ANONYMOUS) || memcmp(prev_end, lo, n))) {
-				if (add_elem(ns, prev_end, n, NULL, 0, NFT_SET_ELEM_INTERVAL_END,
-					     NULL))
+				if (add_elem(ctx, st, prev_end, n, NFT_SET_ELEM_INTERVAL_END,
+					     &el->location))
 					return -1;
 			}
-			if (add_elem(ns, lo, n, NULL, 0, 0, &ne))
-				return -1;
 			memcpy(prev_end, hi, m);
 			have_prev = be_inc(prev_end, m);
-			if (!have_prev)
-				elem_udata(ne, el->etype == EXPR_SET_ELEM ? el->elem.comment : NULL,
-					   true);
+			open = !have_prev;
 		} else if (interval && concat) {
 			swap_concat_members(key_expr, lo, n);
 			swap_concat_members(key_expr, hi, m);
-			if (add_elem(ns, lo, n, hi, m, 0, &ne))
-				return -1;
-		} else {
-			if (add_elem(ns, lo, n, NULL, 0, 0, &ne))
-				return -1;
+			le.e.key_end = hi;
+			le.e.key_end_len = m;
 		}
 		first = false;
-		elem_attrs(ne, el);
-		if (elem_stmts(ctx, ne, el) < 0)
-			return -1;
-		if (data && elem_data(ctx, s, ne, data, dinterval) < 0)
+		if (put_elem(ctx, s, st, &le, el, data, dinterval > 0, open) < 0)
 			return -1;
 	}
 	if (interval && !concat && have_prev)
-		if (add_elem(ns, prev_end, klen, NULL, 0, NFT_SET_ELEM_INTERVAL_END, NULL))
+		if (add_elem(ctx, st, prev_end, klen, NFT_SET_ELEM_INTERVAL_END,
+			     &setexpr->location))
 			return -1;
 	return 0;
 }
@@ -469,7 +523,6 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 	uint32_t flags, klen, nb = 0, sh = *shift;
 	struct nftnl_set *ns;
 	unsigned int count = 0;
-	const struct expr *i;
 
 	if (s && s->handle.set) {
 		snprintf(name, sizeof(name), "%s", s->handle.set);
@@ -505,14 +558,14 @@ struct nftnl_set *lower_anon_set(struct lower_ctx *ctx, const struct expr *setex
 		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, s->objtype);
 	else if (ctx->anon_objtype)
 		nftnl_set_set_u32(ns, NFTNL_SET_OBJ_TYPE, ctx->anon_objtype);
-	list_for_each_entry(i, &EXPR_COMPOUND(setexpr).expressions, list)
-		count++;
-	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, count);
+	/* counted while the elements are lowered: one walk of them */
 	if (lower_elems(ctx, s, ns, setexpr, flags, klen, *shift,
-			lower_key_needs_hton(key, flags), key) < 0) {
+			lower_key_needs_hton(key, flags), key, &count) < 0) {
+		bnft_ir_elems_drop(ctx->ir, ns);
 		nftnl_set_free(ns);
 		return NULL;
 	}
+	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, count);
 	nftnl_set_list_add_tail(ns, ctx->ir->sets);
 	return ns;
 }
@@ -522,6 +575,7 @@ struct nftnl_set *lower_anon_set_bytes(struct lower_ctx *ctx, uint32_t key_type,
 {
 	char name[64];
 	struct nftnl_set *ns;
+	struct bnft_elems *st;
 	unsigned int i;
 
 	snprintf(name, sizeof(name), "__dep%u", ctx->set_id);
@@ -531,8 +585,12 @@ struct nftnl_set *lower_anon_set_bytes(struct lower_ctx *ctx, uint32_t key_type,
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, key_type);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, klen);
 	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, n);
+	st = n ? bnft_ir_elems_get(ctx->ir, ns) : NULL;
 	for (i = 0; i < n; i++) {
-		if (add_elem(ns, vals + i * klen, klen, NULL, 0, 0, NULL)) {
+		struct bnft_elem e = { .key = vals + i * klen, .key_len = klen };
+
+		if (!st || bnft_elems_add(st, &e) < 0) {
+			bnft_ir_elems_drop(ctx->ir, ns);
 			nftnl_set_free(ns);
 			return NULL;
 		}
@@ -593,7 +651,8 @@ static int lower_named_set(struct lower_ctx *ctx, const struct set *s)
 		}
 	}
 	if (s->init && lower_elems(ctx, s, ns, s->init, flags, klen, 0,
-				   lower_key_needs_hton(s->key, flags), s->key) < 0) {
+				   lower_key_needs_hton(s->key, flags), s->key, NULL) < 0) {
+		bnft_ir_elems_drop(ctx->ir, ns);
 		nftnl_set_free(ns);
 		return -1;
 	}

@@ -34,7 +34,8 @@ void bnft_ir_print_debug(const struct bnft_ir *ir, struct outbuf *o);
 void bnft_ir_print_rule_debug(const struct bnft_ir *ir, struct nftnl_rule *r, struct outbuf *o);
 
 /* A set's element lines ("\telement ... " ...), without the header. */
-void bnft_ir_print_set_elems(struct nftnl_set *s, struct outbuf *o);
+void bnft_ir_print_set_elems(const struct bnft_ir *ir, const struct nftnl_set *s,
+			     struct outbuf *o);
 
 /* `--debug=netlink`: lower rs and print its expression lists (or the
  * lowering's error records) to o (translator/netlink_debug.c). */

@@ -18,6 +18,7 @@
 
 #include "parser/datatype.h"
 #include "parser/erec.h"
+#include "translator/ir_elems.h"
 #include "translator/lower.h"
 
 static void print_words(struct outbuf *o, const uint8_t *d, uint32_t len)
@@ -57,52 +58,48 @@ static const char *verdict_name(int32_t v)
 	return "unknown";
 }
 
-static int print_elem_cb(struct nftnl_set_elem *e, void *data)
+static void print_elem(struct outbuf *o, const struct bnft_elem *e)
 {
-	struct outbuf *o = data;
-	const uint8_t *d;
-	uint32_t len, flags = 0;
+	uint32_t i, sum = 0;
 
 	outbuf_puts(o, "\telement ");
-	d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	if (d)
-		print_words(o, d, len);
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
-		d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &len);
+	if (e->key)
+		print_words(o, e->key, e->key_len);
+	if (e->key_end) {
 		outbuf_puts(o, " - ");
-		print_words(o, d, len);
+		print_words(o, e->key_end, e->key_end_len);
 	}
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_VERDICT)) {
-		int32_t v = (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT);
-
-		outbuf_printf(o, " : %s", verdict_name(v));
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
-			outbuf_printf(o, " %s", nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
-	} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA)) {
-		d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &len);
+	if (e->has_verdict) {
+		outbuf_printf(o, " : %s", verdict_name(e->verdict));
+		if (e->chain)
+			outbuf_printf(o, " %s", e->chain);
+	} else if (e->data) {
 		outbuf_puts(o, " : ");
-		print_words(o, d, len);
-	} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_OBJREF)) {
-		outbuf_printf(o, " : %s", nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_OBJREF));
+		print_words(o, e->data, e->data_len);
+	} else if (e->objref) {
+		outbuf_printf(o, " : %s", e->objref);
 	}
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS))
-		flags = nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS);
-	if (flags)
-		outbuf_printf(o, " flags %u", flags);
-	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
-		uint32_t i, sum = 0;
-
-		d = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA, &len);
-		for (i = 0; i < len; i++)
-			sum += d[i];
-		outbuf_printf(o, "  userdata len %u sum 0x%x", len, sum);
+	if (e->flags)
+		outbuf_printf(o, " flags %u", e->flags);
+	if (e->udata) {
+		for (i = 0; i < e->udata_len; i++)
+			sum += e->udata[i];
+		outbuf_printf(o, "  userdata len %u sum 0x%x", e->udata_len, sum);
 	}
-	return 0;
 }
 
-void bnft_ir_print_set_elems(struct nftnl_set *s, struct outbuf *o)
+void bnft_ir_print_set_elems(const struct bnft_ir *ir, const struct nftnl_set *s,
+			     struct outbuf *o)
 {
-	nftnl_set_elem_foreach(s, print_elem_cb, o);
+	struct bnft_elems_iter it;
+	const struct bnft_elem *e;
+
+	bnft_elems_iter_init(&it, s, bnft_ir_elems(ir, s));
+	while ((e = bnft_elems_iter_next(&it)))
+		print_elem(o, e);
+	bnft_elems_iter_done(&it);
+	if (it.err)
+		o->err = it.err;
 	outbuf_puts(o, "\n");
 }
 
@@ -237,7 +234,7 @@ void bnft_ir_print_rule_debug(const struct bnft_ir *ir, struct nftnl_rule *r, st
 		outbuf_printf(o, "%s %s %x\n", anon_pattern(s), table,
 			      nftnl_set_get_u32(s, NFTNL_SET_FLAGS));
 		outbuf_printf(o, "%s %s 0\n", anon_pattern(s), table);
-		bnft_ir_print_set_elems(s, o);
+		bnft_ir_print_set_elems(ir, s, o);
 	}
 	nftnl_expr_iter_destroy(it);
 

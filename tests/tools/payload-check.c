@@ -45,6 +45,7 @@
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "parser/ruleset.h"
+#include "translator/ir_elems.h"
 #include "translator/kdump.h"
 #include "translator/lower.h"
 
@@ -595,6 +596,12 @@ static int kernel_load(struct bnft_ir *ir, char *err, size_t errlen)
 	unsigned int portid, pending;
 	int ret = 0, n;
 
+	/* libnftnl builds the element messages: the lowering's compact
+	 * element stores become libnftnl elements first */
+	if (bnft_ir_elems_to_nftnl(ir) < 0) {
+		snprintf(err, errlen, "set elements: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
 	nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
