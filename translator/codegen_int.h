@@ -122,7 +122,11 @@ struct cg {
 	struct cg_chain *chains;
 	size_t nchains;
 	struct cg_set *sets;
-	size_t nsets;
+	size_t nsets, setcap;
+	/* index of the sets by family, table and name: open addressing,
+	 * 1 + the set's index (0: empty); setix_cap a power of two */
+	uint32_t *setix;
+	size_t setix_cap;
 	struct emitter *e;
 	struct bnft_ix_store ixs; /* expressions of every rule */
 	bool opt_on;		/* the optimizer runs (bnft_optimize_enabled()) */
