@@ -175,6 +175,10 @@ enum exthdr_op {
 #define EXPR_F_INTERVAL	   (1u << 3) /* set contains ranges/prefixes */
 #define EXPR_F_BOOLEAN	   (1u << 4) /* exists/missing */
 #define EXPR_F_IMPLICIT_DEP (1u << 5) /* added by evaluate as dependency */
+/* EXPR_VALUE of ipaddr_type made by the scanner from an element written as
+ * a dotted quad (parser/elem_run.c); evaluation turns it back into the
+ * symbol it stands for unless the context is ipv4_addr */
+#define EXPR_F_QUAD (1u << 6)
 
 struct stmt;
 

@@ -177,6 +177,10 @@ static inline bool octx_numeric_time(const struct output_ctx *o)
 	return o && (o->numeric > 0 || o->numeric_time);
 }
 
+/* "a.b.c.d" in the only form inet_pton() takes (four decimal octets, no
+ * leading zeros) into out[4]; false for anything else. */
+bool datatype_quad_parse(const char *s, uint8_t *out);
+
 /*
  * Parse the EXPR_SYMBOL sym (its identifier; quoted strings too) as a
  * constant of dtype, the way nft's symbol_parse() does: the type's parser,

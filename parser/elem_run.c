@@ -5,11 +5,14 @@
  * ELEM_RUN): the elements are made here at once, the ones the grammar would
  * make (set_elem_plain: the element and its key symbol located at the
  * address), without a token, a string copy and a handful of parser
- * reductions per element. A large blocklist is mostly such a run.
+ * reductions per element; a key in inet_pton's form is made its value at
+ * once (EXPR_F_QUAD). A large blocklist is mostly such a run.
  */
 #include <string.h>
 
+#include "parser/datatype.h"
 #include "parser/grammar_helpers.h"
+#include "parser/value.h"
 
 static void word_set(char *w, size_t size, const char *s, size_t n)
 {
@@ -30,7 +33,8 @@ struct expr *scanner_elem_run(struct parser_state *st, const struct location *st
 	while (i < len) {
 		struct location loc;
 		char word[16];
-		struct expr *el;
+		uint8_t quad[4];
+		struct expr *el, *key;
 		int n = 0;
 
 		if (text[i] == '\n') {
@@ -59,7 +63,18 @@ struct expr *scanner_elem_run(struct parser_state *st, const struct location *st
 		loc.first_line = loc.last_line = line;
 		loc.first_column = col;
 		loc.last_column = col + n - 1;
-		el = set_elem_wrap(&loc, symbol_expr_alloc(&loc, word, false));
+		/* an address in inet_pton's form is made a value now (its
+		 * symbol's parse and the swap: a third of a 1M-element set's
+		 * evaluation); flagged, so that a set of another type still
+		 * sees the symbol (evaluate: EXPR_F_QUAD) */
+		if (datatype_quad_parse(word, quad)) {
+			key = value_expr_alloc(&loc, &ipaddr_type, BYTEORDER_BIG_ENDIAN, 32, quad);
+			if (key)
+				key->flags |= EXPR_F_QUAD;
+		} else {
+			key = symbol_expr_alloc(&loc, word, false);
+		}
+		el = set_elem_wrap(&loc, key);
 		if (!el) {
 			expr_free(set);
 			return NULL;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -1143,6 +1144,23 @@ static int verdict_evaluate(struct eval_ctx *ctx, struct expr **ep)
 	return 0;
 }
 
+/* A set element the scanner made a value (EXPR_F_QUAD) in a context other
+ * than ipv4_addr: the symbol it was written as, evaluated as such. */
+static int unquad(struct eval_ctx *ctx, struct expr **ep)
+{
+	struct expr *v = *ep, *sym;
+	char text[INET_ADDRSTRLEN];
+
+	snprintf(text, sizeof(text), "%u.%u.%u.%u", v->value.data[0], v->value.data[1],
+		 v->value.data[2], v->value.data[3]);
+	sym = symbol_expr_alloc(&v->location, text, false);
+	if (!sym)
+		return eval_error(ctx, &v->location, "out of memory");
+	expr_free(v);
+	*ep = sym;
+	return expr_evaluate(ctx, ep);
+}
+
 /* ---------------------------------------------------------------- dispatch */
 
 int expr_evaluate(struct eval_ctx *ctx, struct expr **ep)
@@ -1171,6 +1189,9 @@ int expr_evaluate(struct eval_ctx *ctx, struct expr **ep)
 		return expr_evaluate(ctx, ep);
 	}
 	case EXPR_VALUE:
+		if ((e->flags & EXPR_F_QUAD) && ctx->ectx.dtype != &ipaddr_type)
+			return unquad(ctx, ep);
+		e->flags &= ~EXPR_F_QUAD;
 		if (!ctx->ectx.dtype) {
 			if (!e->dtype)
 				return eval_error(ctx, &e->location, "value has no type context");

@@ -289,6 +289,15 @@ static void test_errors(void **state)
 		     "ip or ip6 must be specified with address for inet tables.");
 	expect_error("table ip t { chain c { type filter hook input priority dstnat; }; }\n",
 		     "invalid priority expression value in this context.");
+	/* a run of dotted quads is made values by the scanner: in another
+	 * type's set they are the symbols they were written as */
+	expect_error("table ip t { set s { type mark; elements = { 10.0.0.1, 10.0.0.2 }; }; }\n",
+		     "Could not parse packet mark");
+	expect_error("table ip t { chain c { tcp dport { 10.0.0.1, 10.0.0.2 } accept; }; }\n",
+		     "Could not resolve service: Servname not supported for ai_socktype");
+	expect_error("define v = { 10.0.0.1, 10.0.0.2 }\n"
+		     "table inet t { chain c { ip6 saddr $v accept; }; }\n",
+		     "Could not resolve hostname: Address family for hostname not supported");
 }
 
 static void test_transaction(void **state)
