@@ -420,7 +420,8 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 		}
 		key = el->etype == EXPR_SET_ELEM ? el->elem.key : el;
 		n = lower_data_bytes(key, lo, sizeof(lo), false);
-		m = lower_data_bytes(key, hi, sizeof(hi), true);
+		/* the end of the range only where intervals use it */
+		m = interval ? lower_data_bytes(key, hi, sizeof(hi), true) : n;
 		if (!n || !m)
 			return lower_error(ctx, &key->location, "cannot lower set element %s",
 					   expr_type_name(key->etype));
@@ -428,18 +429,22 @@ static int lower_elems(struct lower_ctx *ctx, const struct set *s, struct nftnl_
 			/* right align narrow constants in the key */
 			memmove(lo + (klen - n), lo, n);
 			memset(lo, 0, klen - n);
-			memmove(hi + (klen - m), hi, m);
-			memset(hi, 0, klen - m);
+			if (interval) {
+				memmove(hi + (klen - m), hi, m);
+				memset(hi, 0, klen - m);
+			}
 			n = m = klen;
 		}
 		if (shift) {
 			lower_shift_left(lo, n, shift);
-			lower_shift_left(hi, m, shift);
+			if (interval)
+				lower_shift_left(hi, m, shift);
 		}
 		if (swap) {
 			/* host order key of an interval set: stored big endian */
 			bytes_reverse(lo, n);
-			bytes_reverse(hi, m);
+			if (interval)
+				bytes_reverse(hi, m);
 		}
 		le.e.key = lo;
 		le.e.key_len = n;
