@@ -45,6 +45,28 @@ static u128 val_max(uint32_t n)
 	return n >= 16 ? ~(u128)0 : (((u128)1 << (n * 8)) - 1);
 }
 
+/* memcpy() of n <= 16 bytes, the usual sizes inline. */
+static inline void val_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	switch (n) {
+	case 1:
+		dst[0] = src[0];
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	case 16:
+		memcpy(dst, src, 16);
+		break;
+	default:
+		memcpy(dst, src, n);
+		break;
+	}
+}
+
 /* Selectors are 16 bytes without holes (pad is 0): two words. */
 static inline bool sel_eq(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
 {
@@ -117,15 +139,38 @@ struct parse_state {
 
 static const uint8_t *data_of(const struct nftnl_expr *e, uint16_t attr, uint32_t *len)
 {
-	*len = 0;
-	if (!nftnl_expr_is_set(e, attr))
-		return NULL;
-	return nftnl_expr_get(e, attr, len);
+	const uint8_t *d = nftnl_expr_get(e, attr, len); /* NULL when not set */
+
+	if (!d)
+		*len = 0;
+	return d;
 }
 
-/* Adds (intersects) the interval of one selector to the rule. */
-static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen,
-		    u128 lo, u128 hi, bool never)
+/* nftnl_expr_get_u32() without its wrapper: 0 when not set (or not 4
+ * bytes long); *set tells which. */
+static inline uint32_t get32(const struct nftnl_expr *e, uint16_t attr, bool *set)
+{
+	uint32_t len = 0;
+	const void *d = nftnl_expr_get(e, attr, &len);
+	uint32_t v = 0;
+
+	*set = d != NULL;
+	if (d && len == sizeof(v))
+		memcpy(&v, d, sizeof(v));
+	return v;
+}
+
+static inline uint32_t u32_of(const struct nftnl_expr *e, uint16_t attr)
+{
+	bool set;
+
+	return get32(e, attr, &set);
+}
+
+/* Adds (intersects) the interval [lo, hi] (cmplen bytes each, big endian)
+ * of one selector to the rule. */
+static int add_pred_bytes(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen,
+			  const uint8_t *lo, const uint8_t *hi, bool never)
 {
 	struct bnft_opt_sel s = ps->sel;
 	uint32_t i;
@@ -137,24 +182,27 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 		if (sel_eq(&o->pred[i].sel, &s))
 			break;
 	if (i == o->npred) {
+		struct bnft_opt_pred *p = &o->pred[i];
+
 		if (o->npred == BNFT_OPT_MAX_SEL)
 			return 0;
-		memset(&o->pred[i], 0, sizeof(o->pred[i]));
-		o->pred[i].sel = s;
-		o->pred[i].load = ps->load;
-		o->pred[i].width = (uint8_t)cmplen;
-		val_put(lo, o->pred[i].lo, cmplen);
-		val_put(hi, o->pred[i].hi, cmplen);
+		memset(p, 0, sizeof(*p));
+		p->sel = s;
+		p->load = ps->load;
+		p->width = (uint8_t)cmplen;
+		val_copy(p->lo, lo, cmplen);
+		val_copy(p->hi, hi, cmplen);
 		o->npred++;
 		return 1;
 	}
 	{
 		u128 l0 = val_get(o->pred[i].lo, cmplen), h0 = val_get(o->pred[i].hi, cmplen);
+		u128 l1 = val_get(lo, cmplen), h1 = val_get(hi, cmplen);
 
-		if (lo > l0)
-			l0 = lo;
-		if (hi < h0)
-			h0 = hi;
+		if (l1 > l0)
+			l0 = l1;
+		if (h1 < h0)
+			h0 = h1;
 		if (l0 > h0) {
 			o->never = true;
 			h0 = l0;
@@ -165,15 +213,27 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 	return 1;
 }
 
+static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen, u128 lo,
+		    u128 hi, bool never)
+{
+	uint8_t l[BNFT_OPT_VAL_MAX], h[BNFT_OPT_VAL_MAX];
+
+	val_put(lo, l, cmplen);
+	val_put(hi, h, cmplen);
+	return add_pred_bytes(o, ps, cmplen, l, h, never);
+}
+
 static int parse_cmp(struct bnft_opt_rule *o, struct parse_state *ps, const struct nftnl_expr *e)
 {
-	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), n;
+	uint32_t op = u32_of(e, NFTNL_EXPR_CMP_OP), n;
 	const uint8_t *d = data_of(e, NFTNL_EXPR_CMP_DATA, &n);
 	u128 v, max;
 
 	if (!d || n == 0 || n > BNFT_OPT_VAL_MAX || n > ((ps->loadlen + 3) & ~3u) ||
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
+	    u32_of(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
 		return 0;
+	if (op == NFT_CMP_EQ && ps->mask_bits < 0)
+		return add_pred_bytes(o, ps, n, d, d, false);
 	v = val_get(d, n);
 	max = val_max(n);
 	if (ps->mask_bits >= 0) {
@@ -258,32 +318,44 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		if (done) {
 			ok = 0;
 		} else if (kind == BNFT_XK_PAYLOAD) {
-			uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+			uint32_t base, dreg;
+			bool has_dreg;
 
-			if (ps.have_load || o->counter ||
-			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
-			    !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG) ||
-			    base > NFT_PAYLOAD_TRANSPORT_HEADER) {
+			if (ps.have_load || o->counter) {
+				ok = 0;
+				break;
+			}
+			dreg = get32(e, NFTNL_EXPR_PAYLOAD_DREG, &has_dreg);
+			base = u32_of(e, NFTNL_EXPR_PAYLOAD_BASE);
+			if (!has_dreg || base > NFT_PAYLOAD_TRANSPORT_HEADER ||
+			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG)) {
 				ok = 0;
 				break;
 			}
 			memset(&ps.sel, 0, sizeof(ps.sel));
 			ps.sel.kind = BNFT_OPT_PAYLOAD;
 			ps.sel.base = base;
-			ps.sel.off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-			ps.sel.len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+			ps.sel.off = u32_of(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+			ps.sel.len = u32_of(e, NFTNL_EXPR_PAYLOAD_LEN);
 			ps.loadlen = ps.sel.len;
-			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
+			ps.reg = dreg;
 			ps.load = e;
 			ps.have_load = ps.sel.len > 0 && ps.sel.len <= BNFT_OPT_VAL_MAX &&
 				       ps.sel.off <= 0xffff;
 			ps.mask_bits = -1;
 			ok = ps.have_load;
 		} else if (kind == BNFT_XK_META) {
-			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), len = 0;
+			uint32_t key, len = 0, dreg = 0;
+			bool has_dreg = false;
 
-			if (ps.have_load || o->counter || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
-			    !nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) || !meta_key_ok(key, &len)) {
+			if (ps.have_load || o->counter) {
+				ok = 0;
+				break;
+			}
+			key = u32_of(e, NFTNL_EXPR_META_KEY);
+			if (meta_key_ok(key, &len))
+				dreg = get32(e, NFTNL_EXPR_META_DREG, &has_dreg);
+			if (!has_dreg || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) {
 				ok = 0;
 				break;
 			}
@@ -291,7 +363,7 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 			ps.sel.kind = BNFT_OPT_META;
 			ps.sel.base = key;
 			ps.loadlen = len;
-			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
+			ps.reg = dreg;
 			ps.load = e;
 			ps.have_load = true;
 			ps.mask_bits = -1;
@@ -310,12 +382,11 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		} else if (kind == BNFT_XK_IMMEDIATE) {
 			int32_t v;
 
-			if (ps.have_load ||
-			    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
+			if (ps.have_load || u32_of(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
 				ok = 0;
 				break;
 			}
-			v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+			v = (int32_t)u32_of(e, NFTNL_EXPR_IMM_VERDICT);
 			if (v != NF_ACCEPT && v != NF_DROP && v != NFT_RETURN && v != NFT_GOTO) {
 				ok = 0;
 				break;
@@ -353,14 +424,43 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o,
 
 /* ---- runs and groups ---------------------------------------------------- */
 
-static bool pred_point(const struct bnft_opt_pred *p)
+/* Bytes [0, n) of a and b equal (n <= 16), the usual sizes inline. */
+static inline bool val_eq(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
-	return !memcmp(p->lo, p->hi, p->sel.cmplen);
+	switch (n) {
+	case 1:
+		return a[0] == b[0];
+	case 2:
+		return !memcmp(a, b, 2);
+	case 4:
+		return !memcmp(a, b, 4);
+	case 16:
+		return !memcmp(a, b, 16);
+	default:
+		return !memcmp(a, b, n);
+	}
 }
 
-static int cmp_sel(const void *a, const void *b)
+static bool pred_point(const struct bnft_opt_pred *p)
 {
-	return memcmp(a, b, sizeof(struct bnft_opt_sel));
+	return val_eq(p->lo, p->hi, p->sel.cmplen);
+}
+
+/* memcmp() order of two selectors: their two words, big endian. */
+static inline int cmp_sel(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
+{
+	uint64_t x[2], y[2];
+	int i;
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	for (i = 0; i < 2; i++) {
+		uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return 0;
 }
 
 /* Sorts the (at most BNFT_OPT_MAX_SEL) selectors of a rule: insertion
@@ -415,7 +515,12 @@ static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
 
 static bool same_sels(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b, uint32_t n)
 {
-	return !memcmp(a, b, n * sizeof(*a));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!sel_eq(&a[i], &b[i]))
+			return false;
+	return true;
 }
 
 /* Selector sets equal ignoring order. */
@@ -529,18 +634,61 @@ static void run_release(struct bnft_opt_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
+/* Whether rule o has the shape of the run's last rule: the same selectors
+ * in the same order, points and intervals at the same places (then
+ * find_group() gives the same group: it depends on nothing else but
+ * groups that adding the last rule left matching it). */
+static bool same_shape_as_last(const struct bnft_opt_run *run, const struct bnft_opt_rule *o)
+{
+	uint32_t i;
+
+	if (!run->last_ok || run->last_npred != o->npred)
+		return false;
+	for (i = 0; i < o->npred; i++)
+		if (!sel_eq(&run->last_sel[i], &o->pred[i].sel) ||
+		    run->last_point[i] != pred_point(&o->pred[i]))
+			return false;
+	return true;
+}
+
+static void remember_shape(struct bnft_opt_run *run, const struct bnft_opt_rule *o, size_t g,
+			   size_t vc)
+{
+	uint32_t i;
+
+	run->last_ok = true;
+	run->last_npred = o->npred;
+	run->last_group = g;
+	run->last_vclass = vc;
+	for (i = 0; i < o->npred; i++) {
+		run->last_sel[i] = o->pred[i].sel;
+		run->last_point[i] = pred_point(&o->pred[i]);
+	}
+}
+
 /* Tries to add rule o (chain index r) to run; 1 added, 0 does not fit. */
 static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 {
 	struct bnft_opt_sel sel[BNFT_OPT_MAX_SEL];
 	const struct nftnl_expr *load[BNFT_OPT_MAX_SEL];
-	bool interval;
-	int bad;
-	size_t g = find_group(run, o, sel, load, &interval, &bad);
-	size_t vc = find_vclass(run, o);
+	bool interval = false;
+	int bad = 0;
+	size_t g, vc;
 	uint32_t idx = (uint32_t)run->n;
 	void *p;
 
+	if (same_shape_as_last(run, o)) {
+		const struct bnft_opt_vclass *lv = &run->vclass[run->last_vclass];
+
+		g = run->last_group;
+		vc = lv->verdict == o->verdict &&
+				     (o->verdict != NFT_GOTO || !strcmp(lv->chain, o->chain))
+			     ? run->last_vclass
+			     : find_vclass(run, o);
+	} else {
+		g = find_group(run, o, sel, load, &interval, &bad);
+		vc = find_vclass(run, o);
+	}
 	if (bad || idx >= (1u << 23))
 		return 0;
 	if (g == run->ngroups && run->ngroups == BNFT_OPT_MAX_GROUPS)
@@ -582,6 +730,7 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 	}
 	if (group_add_rule(&run->groups[g], idx))
 		return -ENOMEM;
+	remember_shape(run, o, g, vc);
 	run->value[run->n] = BNFT_OPT_VALUE(idx, o->counter, vc);
 	run->any_counter |= o->counter;
 	run->n++;

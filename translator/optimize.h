@@ -160,6 +160,13 @@ struct bnft_opt_run {
 	size_t cap;		/* allocated value entries */
 	bool shared_rules;	/* rules points into bnft_opt_chain.parsed */
 	struct bnft_opt_pred *preds;	/* the rules' predicates when not shared */
+	/* The shape of the last rule added (run_add()): a rule of the same
+	 * shape joins the same group without a search. */
+	bool last_ok;
+	uint32_t last_npred;
+	size_t last_group, last_vclass;
+	struct bnft_opt_sel last_sel[BNFT_OPT_MAX_SEL];
+	bool last_point[BNFT_OPT_MAX_SEL];
 };
 
 /* Runs of one chain, in rule order; run_at[r] is the run starting at rule
