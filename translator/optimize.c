@@ -858,9 +858,30 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 	return err;
 }
 
+/* Predicates are stored in chunks of this many (a rule has at most
+ * BNFT_OPT_MAX_SEL): no copy as they grow, no memory beyond the last
+ * chunk's. */
+#define OPT_PRED_CHUNK 4096
+
+struct bnft_opt_pred_chunk {
+	struct bnft_opt_pred_chunk *next;
+	size_t used;
+	struct bnft_opt_pred pred[OPT_PRED_CHUNK];
+};
+
+static void pred_chunks_free(struct bnft_opt_pred_chunk *c)
+{
+	while (c) {
+		struct bnft_opt_pred_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 {
-	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
+	struct bnft_opt_pred_chunk *c = p->chunks;
 	struct bnft_opt_rule *o;
 	int k;
 
@@ -871,44 +892,34 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 		if (!q)
 			return -ENOMEM;
 		p->rules = q;
-		q = realloc(p->poff, nc * sizeof(*p->poff));
-		if (!q)
-			return -ENOMEM;
-		p->poff = q;
 		p->cap = nc;
 	}
+	if (!c || OPT_PRED_CHUNK - c->used < BNFT_OPT_MAX_SEL) {
+		c = malloc(sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->used = 0;
+		c->next = p->chunks;
+		p->chunks = c;
+	}
+	/* parsed in place: the chunk has room for any rule's predicates */
 	o = &p->rules[p->n];
-	k = bnft_opt_parse_ix(x, o, buf);
+	k = bnft_opt_parse_ix(x, o, c->pred + c->used);
 	if (k < 0)
 		return k;
-	o->pred = NULL;
-	p->poff[p->n] = UINT32_MAX; /* not classifiable */
 	p->n++;
-	if (!k)
+	if (!k) {
+		o->pred = NULL; /* not classifiable */
 		return 0;
-	if (p->np + o->npred > p->pcap) {
-		size_t nc = p->pcap ? 2 * p->pcap : 128;
-		void *q;
-
-		while (p->np + o->npred > nc)
-			nc *= 2;
-		q = realloc(p->preds, nc * sizeof(*p->preds));
-		if (!q)
-			return -ENOMEM;
-		p->preds = q;
-		p->pcap = nc;
 	}
-	memcpy(p->preds + p->np, buf, o->npred * sizeof(*buf));
-	p->poff[p->n - 1] = (uint32_t)p->np;
-	p->np += o->npred;
+	c->used += o->npred;
 	return 0;
 }
 
 void bnft_opt_parsed_release(struct bnft_opt_parsed *p)
 {
 	free(p->rules);
-	free(p->poff);
-	free(p->preds);
+	pred_chunks_free(p->chunks);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -953,11 +964,11 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 		bnft_opt_parsed_release(p);
 		return -ENOMEM;
 	}
-	/* the parsed rules and their predicates (packed) move to the chain */
+	/* the parsed rules and their predicates move to the chain */
 	c->parsed = p->rules;
-	c->preds = p->preds;
+	c->pred_chunks = p->chunks;
 	p->rules = NULL;
-	p->preds = NULL;
+	p->chunks = NULL;
 	if (!c->parsed) {
 		c->parsed = malloc(sizeof(*c->parsed));
 		if (!c->parsed) {
@@ -973,10 +984,9 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 		uint32_t i;
 
 		c->run_at[r] = -1;
-		ok[r] = (int8_t)(p->poff[r] != UINT32_MAX);
+		ok[r] = (int8_t)(o->pred != NULL);
 		if (!ok[r])
 			continue;
-		o->pred = c->preds + p->poff[r];
 		for (i = 0; i < o->npred; i++) {
 			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
 							      NULL;
@@ -1035,7 +1045,7 @@ void bnft_opt_chain_free(struct bnft_opt_chain **cp)
 	free(c->runs);
 	free(c->run_at);
 	free(c->parsed);
-	free(c->preds);
+	pred_chunks_free(c->pred_chunks);
 	free(c);
 	*cp = NULL;
 }

@@ -178,7 +178,7 @@ struct bnft_opt_chain {
 	size_t nruns;
 	int32_t *run_at;
 	struct bnft_opt_rule *parsed;	/* per chain rule, parsed (and widened) */
-	struct bnft_opt_pred *preds;	/* the predicates of parsed rules */
+	struct bnft_opt_pred_chunk *pred_chunks; /* the predicates of parsed rules */
 };
 
 /* Parses one rule. Returns 1 and fills *out when it is classifiable, 0 when
@@ -194,11 +194,13 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
 /* Rules parsed one at a time, by a caller that walks them anyway (their
  * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
  * groups them. Zero-initialise. */
+struct bnft_opt_pred_chunk;
 struct bnft_opt_parsed {
+	/* rules[i].pred: its predicates, NULL when it is not classifiable */
 	struct bnft_opt_rule *rules;
-	uint32_t *poff;		/* per rule: first predicate, UINT32_MAX none */
-	struct bnft_opt_pred *preds;
-	size_t n, cap, np, pcap;
+	size_t n, cap;
+	/* where the predicates are: chunks that never move, newest first */
+	struct bnft_opt_pred_chunk *chunks;
 };
 
 /* Parses the next rule into p: 0 or -ENOMEM. */
