@@ -762,20 +762,12 @@ static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
 
 /* ---- widening of prefix loads ------------------------------------------- */
 
-struct widths {
-	struct {
-		uint32_t base, off;
-		uint8_t w;
-	} e[64];
-	size_t n;
-};
-
 static bool widenable(const struct bnft_opt_pred *p)
 {
 	return p->sel.kind == BNFT_OPT_PAYLOAD && p->sel.len == p->sel.cmplen;
 }
 
-static uint8_t *width_of(struct widths *ws, const struct bnft_opt_sel *s, bool add)
+static uint8_t *width_of(struct bnft_opt_widths *ws, const struct bnft_opt_sel *s, bool add)
 {
 	size_t i;
 
@@ -793,7 +785,7 @@ static uint8_t *width_of(struct widths *ws, const struct bnft_opt_sel *s, bool a
 /* Widens the payload selectors of o to the chain's widest load at their
  * (base, offset) when the rule keeps at most one interval selector. A
  * prefix of the narrow field is an interval of the wide one. */
-static void widen_rule(struct bnft_opt_rule *o, struct widths *ws)
+static void widen_rule(struct bnft_opt_rule *o, struct bnft_opt_widths *ws)
 {
 	uint8_t want[BNFT_OPT_MAX_SEL];
 	uint32_t i, nint = 0, j;
@@ -879,6 +871,19 @@ static void pred_chunks_free(struct bnft_opt_pred_chunk *c)
 	}
 }
 
+/* The widest load per (base, offset) with rule o's. */
+static void note_widths(struct bnft_opt_widths *ws, const struct bnft_opt_rule *o)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->npred; i++) {
+		uint8_t *w = widenable(&o->pred[i]) ? width_of(ws, &o->pred[i].sel, true) : NULL;
+
+		if (w && *w < o->pred[i].sel.cmplen)
+			*w = o->pred[i].sel.cmplen;
+	}
+}
+
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 {
 	struct bnft_opt_pred_chunk *c = p->chunks;
@@ -913,6 +918,7 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 		return 0;
 	}
 	c->used += o->npred;
+	note_widths(&p->widths, o);
 	return 0;
 }
 
@@ -943,7 +949,6 @@ int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt
 
 int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out)
 {
-	struct widths ws = { .n = 0 };
 	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
 	struct bnft_opt_run run = { 0 };
 	size_t n = p->n, r;
@@ -978,22 +983,10 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			return -ENOMEM;
 		}
 	}
-	/* the widest load per (base, offset) */
+	/* the widest load per (base, offset): noted while parsed */
 	for (r = 0; r < n; r++) {
-		struct bnft_opt_rule *o = &c->parsed[r];
-		uint32_t i;
-
 		c->run_at[r] = -1;
-		ok[r] = (int8_t)(o->pred != NULL);
-		if (!ok[r])
-			continue;
-		for (i = 0; i < o->npred; i++) {
-			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
-							      NULL;
-
-			if (w && *w < o->pred[i].sel.cmplen)
-				*w = o->pred[i].sel.cmplen;
-		}
+		ok[r] = (int8_t)(c->parsed[r].pred != NULL);
 	}
 	for (r = 0; r < n && !err; r++) {
 		int k;
@@ -1002,7 +995,7 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			err = chain_push_run(c, &run);
 			continue;
 		}
-		widen_rule(&c->parsed[r], &ws);
+		widen_rule(&c->parsed[r], &p->widths);
 		k = run_add_at(c, &run, r);
 		if (k < 0) {
 			err = k;
@@ -1633,25 +1626,37 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 
 	memset(&g->map, 0, sizeof(g->map));
 	g->keyless_value = BNFT_OPT_NONE;
-	/* constant point selectors: one value over the (matchable) rules */
-	for (i = 0; i < nfix; i++) {
+	/* constant point selectors: one value over the (matchable) rules,
+	 * all selectors in one walk over the rules */
+	{
 		bool first = true;
+		uint32_t nconst = nfix;
 
-		g->constant[i] = true;
-		for (k = 0; k < g->nrules && g->constant[i]; k++) {
+		for (i = 0; i < nfix; i++)
+			g->constant[i] = true;
+		for (k = 0; k < g->nrules && nconst; k++) {
 			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
-			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[i]);
 
 			if (o->never)
 				continue;
-			if (first)
-				memcpy(g->cval[i], p->lo, g->sel[i].cmplen);
-			else if (memcmp(g->cval[i], p->lo, g->sel[i].cmplen))
-				g->constant[i] = false;
+			for (i = 0; i < nfix; i++) {
+				const struct bnft_opt_pred *p;
+
+				if (!g->constant[i])
+					continue;
+				p = rule_pred(o, &g->sel[i]);
+				if (first) {
+					val_copy(g->cval[i], p->lo, g->sel[i].cmplen);
+				} else if (!val_eq(g->cval[i], p->lo, g->sel[i].cmplen)) {
+					g->constant[i] = false;
+					nconst--;
+				}
+			}
 			first = false;
 		}
-		if (!g->constant[i])
-			pointlen += g->sel[i].cmplen;
+		for (i = 0; i < nfix; i++)
+			if (!g->constant[i])
+				pointlen += g->sel[i].cmplen;
 	}
 	if (!g->interval && nfix > 0) {
 		/* one varying point field: a direct table (1-2 bytes) or, for

@@ -195,12 +195,23 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
  * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
  * groups them. Zero-initialise. */
 struct bnft_opt_pred_chunk;
+/* The widest payload load per (base, offset) of a chain's rules. */
+struct bnft_opt_widths {
+	struct {
+		uint32_t base, off;
+		uint8_t w;
+	} e[64];
+	size_t n;
+};
+
 struct bnft_opt_parsed {
 	/* rules[i].pred: its predicates, NULL when it is not classifiable */
 	struct bnft_opt_rule *rules;
 	size_t n, cap;
 	/* where the predicates are: chunks that never move, newest first */
 	struct bnft_opt_pred_chunk *chunks;
+	/* of the classifiable rules so far */
+	struct bnft_opt_widths widths;
 };
 
 /* Parses the next rule into p: 0 or -ENOMEM. */
