@@ -675,9 +675,10 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 	int bad = 0;
 	size_t g, vc;
 	uint32_t idx = (uint32_t)run->n;
+	bool same = same_shape_as_last(run, o);
 	void *p;
 
-	if (same_shape_as_last(run, o)) {
+	if (same) {
 		const struct bnft_opt_vclass *lv = &run->vclass[run->last_vclass];
 
 		g = run->last_group;
@@ -730,7 +731,10 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 	}
 	if (group_add_rule(&run->groups[g], idx))
 		return -ENOMEM;
-	remember_shape(run, o, g, vc);
+	if (same)
+		run->last_vclass = vc;
+	else
+		remember_shape(run, o, g, vc);
 	run->value[run->n] = BNFT_OPT_VALUE(idx, o->counter, vc);
 	run->any_counter |= o->counter;
 	run->n++;
@@ -879,6 +883,8 @@ static void note_widths(struct bnft_opt_widths *ws, const struct bnft_opt_rule *
 	for (i = 0; i < o->npred; i++) {
 		uint8_t *w = widenable(&o->pred[i]) ? width_of(ws, &o->pred[i].sel, true) : NULL;
 
+		if (w && *w && *w != o->pred[i].sel.cmplen)
+			ws->mixed = true;
 		if (w && *w < o->pred[i].sel.cmplen)
 			*w = o->pred[i].sel.cmplen;
 	}
@@ -995,7 +1001,9 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			err = chain_push_run(c, &run);
 			continue;
 		}
-		widen_rule(&c->parsed[r], &p->widths);
+		/* (nothing to widen when every load has one length) */
+		if (p->widths.mixed)
+			widen_rule(&c->parsed[r], &p->widths);
 		k = run_add_at(c, &run, r);
 		if (k < 0) {
 			err = k;

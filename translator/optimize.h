@@ -202,6 +202,7 @@ struct bnft_opt_widths {
 		uint8_t w;
 	} e[64];
 	size_t n;
+	bool mixed; /* some (base, offset) is loaded with two lengths */
 };
 
 struct bnft_opt_parsed {
