@@ -1850,9 +1850,22 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		struct bnft_opt_group *sg;
 		uint32_t w = widths[j], sh = 8 * (W - w);
 
+		size_t nr = 0;
+
 		g->fb_width[j] = (uint8_t)w;
-		fr->rules = calloc(g->nrules, sizeof(*fr->rules));
-		fr->value = calloc(g->nrules, sizeof(*fr->value));
+		/* the rules are copied with their predicates: arrays of just
+		 * their size, all entries written below */
+		for (k = 0, np = 0; k < g->nrules; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
+
+			if (p && p->width <= w) {
+				np += o->npred;
+				nr++;
+			}
+		}
+		fr->rules = malloc((nr ? nr : 1) * sizeof(*fr->rules));
+		fr->value = malloc((nr ? nr : 1) * sizeof(*fr->value));
 		fr->groups = sg = calloc(1, sizeof(*sg));
 		if (!fr->rules || !fr->value || !sg)
 			return -ENOMEM;
@@ -1863,18 +1876,10 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		sg->sel[last].len = sg->sel[last].cmplen = (uint8_t)w;
 		sg->interval = true;
 		sg->map_index = -1;
-		sg->rules = calloc(g->nrules, sizeof(*sg->rules));
+		sg->rules = malloc((nr ? nr : 1) * sizeof(*sg->rules));
 		if (!sg->rules)
 			return -ENOMEM;
-		/* the rules are copied with their predicates */
-		for (k = 0, np = 0; k < g->nrules; k++) {
-			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
-			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
-
-			if (p && p->width <= w)
-				np += o->npred;
-		}
-		fr->preds = calloc(np ? np : 1, sizeof(*fr->preds));
+		fr->preds = malloc((np ? np : 1) * sizeof(*fr->preds));
 		if (!fr->preds)
 			return -ENOMEM;
 		for (k = 0, np = 0; k < g->nrules; k++) {
