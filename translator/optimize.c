@@ -169,8 +169,10 @@ static inline uint32_t u32_of(const struct nftnl_expr *e, uint16_t attr)
 
 /* Adds (intersects) the interval [lo, hi] (cmplen bytes each, big endian)
  * of one selector to the rule. */
-static int add_pred_bytes(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen,
-			  const uint8_t *lo, const uint8_t *hi, bool never)
+static inline __attribute__((always_inline)) int add_pred_bytes(struct bnft_opt_rule *o,
+								const struct parse_state *ps,
+								uint32_t cmplen, const uint8_t *lo,
+								const uint8_t *hi, bool never)
 {
 	struct bnft_opt_sel s = ps->sel;
 	uint32_t i;
