@@ -856,15 +856,16 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 	return err;
 }
 
-/* Predicates are stored in chunks of this many (a rule has at most
- * BNFT_OPT_MAX_SEL): no copy as they grow, no memory beyond the last
- * chunk's. */
+/* Predicates are stored in chunks that never move, of 64 predicates at
+ * first and twice as many each time up to this many (a rule has at most
+ * BNFT_OPT_MAX_SEL): no copy as they grow, little memory for the many
+ * small chains of some rulesets. */
 #define OPT_PRED_CHUNK 4096
 
 struct bnft_opt_pred_chunk {
 	struct bnft_opt_pred_chunk *next;
-	size_t used;
-	struct bnft_opt_pred pred[OPT_PRED_CHUNK];
+	size_t used, cap;
+	struct bnft_opt_pred pred[];
 };
 
 static void pred_chunks_free(struct bnft_opt_pred_chunk *c)
@@ -894,7 +895,9 @@ static void note_widths(struct bnft_opt_widths *ws, const struct bnft_opt_rule *
 
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 {
+	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
 	struct bnft_opt_pred_chunk *c = p->chunks;
+	bool room = c && c->cap - c->used >= BNFT_OPT_MAX_SEL;
 	struct bnft_opt_rule *o;
 	int k;
 
@@ -907,17 +910,11 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 		p->rules = q;
 		p->cap = nc;
 	}
-	if (!c || OPT_PRED_CHUNK - c->used < BNFT_OPT_MAX_SEL) {
-		c = malloc(sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		c->used = 0;
-		c->next = p->chunks;
-		p->chunks = c;
-	}
-	/* parsed in place: the chunk has room for any rule's predicates */
+	/* parsed in place when the chunk has room for any rule's
+	 * predicates; else on the stack, and a new chunk when it is
+	 * classifiable */
 	o = &p->rules[p->n];
-	k = bnft_opt_parse_ix(x, o, c->pred + c->used);
+	k = bnft_opt_parse_ix(x, o, room ? c->pred + c->used : buf);
 	if (k < 0)
 		return k;
 	p->n++;
@@ -925,8 +922,26 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 		o->pred = NULL; /* not classifiable */
 		return 0;
 	}
+	if (!room) {
+		size_t cap = !c ? 64 : 2 * c->cap < OPT_PRED_CHUNK ? 2 * c->cap : OPT_PRED_CHUNK;
+
+		c = malloc(sizeof(*c) + cap * sizeof(c->pred[0]));
+		if (!c)
+			return -ENOMEM;
+		c->used = 0;
+		c->cap = cap;
+		c->next = p->chunks;
+		p->chunks = c;
+		memcpy(c->pred, buf, o->npred * sizeof(buf[0]));
+		o->pred = c->pred;
+	}
 	c->used += o->npred;
-	note_widths(&p->widths, o);
+	if (!p->widths) {
+		p->widths = calloc(1, sizeof(*p->widths));
+		if (!p->widths)
+			return -ENOMEM;
+	}
+	note_widths(p->widths, o);
 	return 0;
 }
 
@@ -934,6 +949,7 @@ void bnft_opt_parsed_release(struct bnft_opt_parsed *p)
 {
 	free(p->rules);
 	pred_chunks_free(p->chunks);
+	free(p->widths);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -1004,8 +1020,8 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			continue;
 		}
 		/* (nothing to widen when every load has one length) */
-		if (p->widths.mixed)
-			widen_rule(&c->parsed[r], &p->widths);
+		if (p->widths && p->widths->mixed)
+			widen_rule(&c->parsed[r], p->widths);
 		k = run_add_at(c, &run, r);
 		if (k < 0) {
 			err = k;

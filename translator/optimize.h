@@ -211,8 +211,9 @@ struct bnft_opt_parsed {
 	size_t n, cap;
 	/* where the predicates are: chunks that never move, newest first */
 	struct bnft_opt_pred_chunk *chunks;
-	/* of the classifiable rules so far */
-	struct bnft_opt_widths widths;
+	/* of the classifiable rules so far (allocated with the first one:
+	 * most chains of a ruleset with many have none) */
+	struct bnft_opt_widths *widths;
 };
 
 /* Parses the next rule into p: 0 or -ENOMEM. */
