@@ -157,8 +157,10 @@ static int collect_chains(struct cg *cg)
  * rules come chain by chain). */
 static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **last)
 {
-	const char *t = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
-	const char *ch = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	uint32_t len;
+	/* nftnl_rule_get_str() is this call behind two more */
+	const char *t = nftnl_rule_get_data(r, NFTNL_RULE_TABLE, &len);
+	const char *ch = nftnl_rule_get_data(r, NFTNL_RULE_CHAIN, &len);
 	uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
 	struct cg_chain *cc = *last;
 
@@ -172,6 +174,7 @@ static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **l
 		size_t nc = cc->rcap ? 2 * cc->rcap : 16;
 		const struct nftnl_rule **p = realloc(cc->rules, nc * sizeof(*p));
 		struct bnft_rule_ix *x;
+		uint64_t *h;
 
 		if (!p)
 			return -ENOMEM;
@@ -180,8 +183,14 @@ static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **l
 		if (!x)
 			return -ENOMEM;
 		cc->ix = x;
+		h = realloc(cc->handles, nc * sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		cc->handles = h;
 		cc->rcap = nc;
 	}
+	/* the handle now, while the rule is in the cache */
+	cc->handles[cc->nrules] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 	cc->rules[cc->nrules++] = r;
 	return 0;
 }
@@ -246,7 +255,7 @@ static int collect_rules(struct cg *cg)
 			struct bnft_rule_id *ri = &cg->ps->rules[cg->ps->nrules++];
 
 			ri->chain = (uint32_t)i;
-			ri->handle = nftnl_rule_get_u64(cc->rules[k], NFTNL_RULE_HANDLE);
+			ri->handle = cc->handles[k];
 		}
 	}
 	return 0;
@@ -1373,6 +1382,7 @@ int bnft_compile(const struct bnft_ir *ir, struct bnft_prog_set **out, struct bn
 	for (i = 0; i < cg.nchains; i++) {
 		free(cg.chains[i].rules);
 		free(cg.chains[i].ix);
+		free(cg.chains[i].handles);
 		free(cg.chains[i].targets);
 		bnft_opt_parsed_release(&cg.chains[i].opt);
 	}

@@ -69,6 +69,7 @@ struct cg_chain {
 	uint32_t order; /* dump order, tie-break for equal priorities */
 	const struct nftnl_rule **rules;
 	struct bnft_rule_ix *ix; /* per rule: its expressions (rule_index.h) */
+	uint64_t *handles;	 /* per rule, read while the rule is collected */
 	/* the rules parsed for the optimizer as they are collected (all of
 	 * them, or none when the optimizer is off); moves to its analysis */
 	struct bnft_opt_parsed opt;

@@ -45,6 +45,28 @@ static u128 val_max(uint32_t n)
 	return n >= 16 ? ~(u128)0 : (((u128)1 << (n * 8)) - 1);
 }
 
+/* memcpy() of n <= 16 bytes, the usual sizes inline. */
+static inline void val_copy(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	switch (n) {
+	case 1:
+		dst[0] = src[0];
+		break;
+	case 2:
+		memcpy(dst, src, 2);
+		break;
+	case 4:
+		memcpy(dst, src, 4);
+		break;
+	case 16:
+		memcpy(dst, src, 16);
+		break;
+	default:
+		memcpy(dst, src, n);
+		break;
+	}
+}
+
 /* Selectors are 16 bytes without holes (pad is 0): two words. */
 static inline bool sel_eq(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
 {
@@ -117,15 +139,40 @@ struct parse_state {
 
 static const uint8_t *data_of(const struct nftnl_expr *e, uint16_t attr, uint32_t *len)
 {
-	*len = 0;
-	if (!nftnl_expr_is_set(e, attr))
-		return NULL;
-	return nftnl_expr_get(e, attr, len);
+	const uint8_t *d = nftnl_expr_get(e, attr, len); /* NULL when not set */
+
+	if (!d)
+		*len = 0;
+	return d;
 }
 
-/* Adds (intersects) the interval of one selector to the rule. */
-static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen,
-		    u128 lo, u128 hi, bool never)
+/* nftnl_expr_get_u32() without its wrapper: 0 when not set (or not 4
+ * bytes long); *set tells which. */
+static inline uint32_t get32(const struct nftnl_expr *e, uint16_t attr, bool *set)
+{
+	uint32_t len = 0;
+	const void *d = nftnl_expr_get(e, attr, &len);
+	uint32_t v = 0;
+
+	*set = d != NULL;
+	if (d && len == sizeof(v))
+		memcpy(&v, d, sizeof(v));
+	return v;
+}
+
+static inline uint32_t u32_of(const struct nftnl_expr *e, uint16_t attr)
+{
+	bool set;
+
+	return get32(e, attr, &set);
+}
+
+/* Adds (intersects) the interval [lo, hi] (cmplen bytes each, big endian)
+ * of one selector to the rule. */
+static inline __attribute__((always_inline)) int add_pred_bytes(struct bnft_opt_rule *o,
+								const struct parse_state *ps,
+								uint32_t cmplen, const uint8_t *lo,
+								const uint8_t *hi, bool never)
 {
 	struct bnft_opt_sel s = ps->sel;
 	uint32_t i;
@@ -137,24 +184,27 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 		if (sel_eq(&o->pred[i].sel, &s))
 			break;
 	if (i == o->npred) {
+		struct bnft_opt_pred *p = &o->pred[i];
+
 		if (o->npred == BNFT_OPT_MAX_SEL)
 			return 0;
-		memset(&o->pred[i], 0, sizeof(o->pred[i]));
-		o->pred[i].sel = s;
-		o->pred[i].load = ps->load;
-		o->pred[i].width = (uint8_t)cmplen;
-		val_put(lo, o->pred[i].lo, cmplen);
-		val_put(hi, o->pred[i].hi, cmplen);
+		memset(p, 0, sizeof(*p));
+		p->sel = s;
+		p->load = ps->load;
+		p->width = (uint8_t)cmplen;
+		val_copy(p->lo, lo, cmplen);
+		val_copy(p->hi, hi, cmplen);
 		o->npred++;
 		return 1;
 	}
 	{
 		u128 l0 = val_get(o->pred[i].lo, cmplen), h0 = val_get(o->pred[i].hi, cmplen);
+		u128 l1 = val_get(lo, cmplen), h1 = val_get(hi, cmplen);
 
-		if (lo > l0)
-			l0 = lo;
-		if (hi < h0)
-			h0 = hi;
+		if (l1 > l0)
+			l0 = l1;
+		if (h1 < h0)
+			h0 = h1;
 		if (l0 > h0) {
 			o->never = true;
 			h0 = l0;
@@ -165,15 +215,27 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 	return 1;
 }
 
+static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint32_t cmplen, u128 lo,
+		    u128 hi, bool never)
+{
+	uint8_t l[BNFT_OPT_VAL_MAX], h[BNFT_OPT_VAL_MAX];
+
+	val_put(lo, l, cmplen);
+	val_put(hi, h, cmplen);
+	return add_pred_bytes(o, ps, cmplen, l, h, never);
+}
+
 static int parse_cmp(struct bnft_opt_rule *o, struct parse_state *ps, const struct nftnl_expr *e)
 {
-	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), n;
+	uint32_t op = u32_of(e, NFTNL_EXPR_CMP_OP), n;
 	const uint8_t *d = data_of(e, NFTNL_EXPR_CMP_DATA, &n);
 	u128 v, max;
 
 	if (!d || n == 0 || n > BNFT_OPT_VAL_MAX || n > ((ps->loadlen + 3) & ~3u) ||
-	    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
+	    u32_of(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
 		return 0;
+	if (op == NFT_CMP_EQ && ps->mask_bits < 0)
+		return add_pred_bytes(o, ps, n, d, d, false);
 	v = val_get(d, n);
 	max = val_max(n);
 	if (ps->mask_bits >= 0) {
@@ -258,32 +320,44 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		if (done) {
 			ok = 0;
 		} else if (kind == BNFT_XK_PAYLOAD) {
-			uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+			uint32_t base, dreg;
+			bool has_dreg;
 
-			if (ps.have_load || o->counter ||
-			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG) ||
-			    !nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG) ||
-			    base > NFT_PAYLOAD_TRANSPORT_HEADER) {
+			if (ps.have_load || o->counter) {
+				ok = 0;
+				break;
+			}
+			dreg = get32(e, NFTNL_EXPR_PAYLOAD_DREG, &has_dreg);
+			base = u32_of(e, NFTNL_EXPR_PAYLOAD_BASE);
+			if (!has_dreg || base > NFT_PAYLOAD_TRANSPORT_HEADER ||
+			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG)) {
 				ok = 0;
 				break;
 			}
 			memset(&ps.sel, 0, sizeof(ps.sel));
 			ps.sel.kind = BNFT_OPT_PAYLOAD;
 			ps.sel.base = base;
-			ps.sel.off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-			ps.sel.len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+			ps.sel.off = u32_of(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+			ps.sel.len = u32_of(e, NFTNL_EXPR_PAYLOAD_LEN);
 			ps.loadlen = ps.sel.len;
-			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
+			ps.reg = dreg;
 			ps.load = e;
 			ps.have_load = ps.sel.len > 0 && ps.sel.len <= BNFT_OPT_VAL_MAX &&
 				       ps.sel.off <= 0xffff;
 			ps.mask_bits = -1;
 			ok = ps.have_load;
 		} else if (kind == BNFT_XK_META) {
-			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY), len = 0;
+			uint32_t key, len = 0, dreg = 0;
+			bool has_dreg = false;
 
-			if (ps.have_load || o->counter || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) ||
-			    !nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG) || !meta_key_ok(key, &len)) {
+			if (ps.have_load || o->counter) {
+				ok = 0;
+				break;
+			}
+			key = u32_of(e, NFTNL_EXPR_META_KEY);
+			if (meta_key_ok(key, &len))
+				dreg = get32(e, NFTNL_EXPR_META_DREG, &has_dreg);
+			if (!has_dreg || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) {
 				ok = 0;
 				break;
 			}
@@ -291,7 +365,7 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 			ps.sel.kind = BNFT_OPT_META;
 			ps.sel.base = key;
 			ps.loadlen = len;
-			ps.reg = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG);
+			ps.reg = dreg;
 			ps.load = e;
 			ps.have_load = true;
 			ps.mask_bits = -1;
@@ -310,12 +384,11 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		} else if (kind == BNFT_XK_IMMEDIATE) {
 			int32_t v;
 
-			if (ps.have_load ||
-			    nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
+			if (ps.have_load || u32_of(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
 				ok = 0;
 				break;
 			}
-			v = (int32_t)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+			v = (int32_t)u32_of(e, NFTNL_EXPR_IMM_VERDICT);
 			if (v != NF_ACCEPT && v != NF_DROP && v != NFT_RETURN && v != NFT_GOTO) {
 				ok = 0;
 				break;
@@ -353,14 +426,43 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *o,
 
 /* ---- runs and groups ---------------------------------------------------- */
 
-static bool pred_point(const struct bnft_opt_pred *p)
+/* Bytes [0, n) of a and b equal (n <= 16), the usual sizes inline. */
+static inline bool val_eq(const uint8_t *a, const uint8_t *b, uint32_t n)
 {
-	return !memcmp(p->lo, p->hi, p->sel.cmplen);
+	switch (n) {
+	case 1:
+		return a[0] == b[0];
+	case 2:
+		return !memcmp(a, b, 2);
+	case 4:
+		return !memcmp(a, b, 4);
+	case 16:
+		return !memcmp(a, b, 16);
+	default:
+		return !memcmp(a, b, n);
+	}
 }
 
-static int cmp_sel(const void *a, const void *b)
+static bool pred_point(const struct bnft_opt_pred *p)
 {
-	return memcmp(a, b, sizeof(struct bnft_opt_sel));
+	return val_eq(p->lo, p->hi, p->sel.cmplen);
+}
+
+/* memcmp() order of two selectors: their two words, big endian. */
+static inline int cmp_sel(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b)
+{
+	uint64_t x[2], y[2];
+	int i;
+
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	for (i = 0; i < 2; i++) {
+		uint64_t u = __builtin_bswap64(x[i]), v = __builtin_bswap64(y[i]);
+
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+	return 0;
 }
 
 /* Sorts the (at most BNFT_OPT_MAX_SEL) selectors of a rule: insertion
@@ -415,7 +517,12 @@ static int rule_shape(const struct bnft_opt_rule *o, struct bnft_opt_sel *sel,
 
 static bool same_sels(const struct bnft_opt_sel *a, const struct bnft_opt_sel *b, uint32_t n)
 {
-	return !memcmp(a, b, n * sizeof(*a));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!sel_eq(&a[i], &b[i]))
+			return false;
+	return true;
 }
 
 /* Selector sets equal ignoring order. */
@@ -529,18 +636,62 @@ static void run_release(struct bnft_opt_run *run)
 	memset(run, 0, sizeof(*run));
 }
 
+/* Whether rule o has the shape of the run's last rule: the same selectors
+ * in the same order, points and intervals at the same places (then
+ * find_group() gives the same group: it depends on nothing else but
+ * groups that adding the last rule left matching it). */
+static bool same_shape_as_last(const struct bnft_opt_run *run, const struct bnft_opt_rule *o)
+{
+	uint32_t i;
+
+	if (!run->last_ok || run->last_npred != o->npred)
+		return false;
+	for (i = 0; i < o->npred; i++)
+		if (!sel_eq(&run->last_sel[i], &o->pred[i].sel) ||
+		    run->last_point[i] != pred_point(&o->pred[i]))
+			return false;
+	return true;
+}
+
+static void remember_shape(struct bnft_opt_run *run, const struct bnft_opt_rule *o, size_t g,
+			   size_t vc)
+{
+	uint32_t i;
+
+	run->last_ok = true;
+	run->last_npred = o->npred;
+	run->last_group = g;
+	run->last_vclass = vc;
+	for (i = 0; i < o->npred; i++) {
+		run->last_sel[i] = o->pred[i].sel;
+		run->last_point[i] = pred_point(&o->pred[i]);
+	}
+}
+
 /* Tries to add rule o (chain index r) to run; 1 added, 0 does not fit. */
 static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 {
 	struct bnft_opt_sel sel[BNFT_OPT_MAX_SEL];
 	const struct nftnl_expr *load[BNFT_OPT_MAX_SEL];
-	bool interval;
-	int bad;
-	size_t g = find_group(run, o, sel, load, &interval, &bad);
-	size_t vc = find_vclass(run, o);
+	bool interval = false;
+	int bad = 0;
+	size_t g, vc;
 	uint32_t idx = (uint32_t)run->n;
+	bool same = same_shape_as_last(run, o);
 	void *p;
 
+	if (same) {
+		const struct bnft_opt_vclass *lv = &run->vclass[run->last_vclass];
+
+		g = run->last_group;
+		vc = lv->verdict == o->verdict &&
+				     (o->verdict != NFT_GOTO || !strcmp(lv->chain, o->chain))
+			     ? run->last_vclass
+			     : find_vclass(run, o);
+	} else {
+		g = find_group(run, o, sel, load, &interval, &bad);
+		vc = find_vclass(run, o);
+	}
 	if (bad || idx >= (1u << 23))
 		return 0;
 	if (g == run->ngroups && run->ngroups == BNFT_OPT_MAX_GROUPS)
@@ -582,6 +733,10 @@ static int run_add(struct bnft_opt_run *run, const struct bnft_opt_rule *o)
 	}
 	if (group_add_rule(&run->groups[g], idx))
 		return -ENOMEM;
+	if (same)
+		run->last_vclass = vc;
+	else
+		remember_shape(run, o, g, vc);
 	run->value[run->n] = BNFT_OPT_VALUE(idx, o->counter, vc);
 	run->any_counter |= o->counter;
 	run->n++;
@@ -613,20 +768,12 @@ static int chain_push_run(struct bnft_opt_chain *c, struct bnft_opt_run *run)
 
 /* ---- widening of prefix loads ------------------------------------------- */
 
-struct widths {
-	struct {
-		uint32_t base, off;
-		uint8_t w;
-	} e[64];
-	size_t n;
-};
-
 static bool widenable(const struct bnft_opt_pred *p)
 {
 	return p->sel.kind == BNFT_OPT_PAYLOAD && p->sel.len == p->sel.cmplen;
 }
 
-static uint8_t *width_of(struct widths *ws, const struct bnft_opt_sel *s, bool add)
+static uint8_t *width_of(struct bnft_opt_widths *ws, const struct bnft_opt_sel *s, bool add)
 {
 	size_t i;
 
@@ -644,7 +791,7 @@ static uint8_t *width_of(struct widths *ws, const struct bnft_opt_sel *s, bool a
 /* Widens the payload selectors of o to the chain's widest load at their
  * (base, offset) when the rule keeps at most one interval selector. A
  * prefix of the narrow field is an interval of the wide one. */
-static void widen_rule(struct bnft_opt_rule *o, struct widths *ws)
+static void widen_rule(struct bnft_opt_rule *o, struct bnft_opt_widths *ws)
 {
 	uint8_t want[BNFT_OPT_MAX_SEL];
 	uint32_t i, nint = 0, j;
@@ -709,9 +856,48 @@ int bnft_opt_analyze(const struct nftnl_rule *const *rules, size_t n, struct bnf
 	return err;
 }
 
+/* Predicates are stored in chunks that never move, of 64 predicates at
+ * first and twice as many each time up to this many (a rule has at most
+ * BNFT_OPT_MAX_SEL): no copy as they grow, little memory for the many
+ * small chains of some rulesets. */
+#define OPT_PRED_CHUNK 4096
+
+struct bnft_opt_pred_chunk {
+	struct bnft_opt_pred_chunk *next;
+	size_t used, cap;
+	struct bnft_opt_pred pred[];
+};
+
+static void pred_chunks_free(struct bnft_opt_pred_chunk *c)
+{
+	while (c) {
+		struct bnft_opt_pred_chunk *next = c->next;
+
+		free(c);
+		c = next;
+	}
+}
+
+/* The widest load per (base, offset) with rule o's. */
+static void note_widths(struct bnft_opt_widths *ws, const struct bnft_opt_rule *o)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->npred; i++) {
+		uint8_t *w = widenable(&o->pred[i]) ? width_of(ws, &o->pred[i].sel, true) : NULL;
+
+		if (w && *w && *w != o->pred[i].sel.cmplen)
+			ws->mixed = true;
+		if (w && *w < o->pred[i].sel.cmplen)
+			*w = o->pred[i].sel.cmplen;
+	}
+}
+
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 {
 	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
+	struct bnft_opt_pred_chunk *c = p->chunks;
+	bool room = c && c->cap - c->used >= BNFT_OPT_MAX_SEL;
 	struct bnft_opt_rule *o;
 	int k;
 
@@ -722,44 +908,48 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 		if (!q)
 			return -ENOMEM;
 		p->rules = q;
-		q = realloc(p->poff, nc * sizeof(*p->poff));
-		if (!q)
-			return -ENOMEM;
-		p->poff = q;
 		p->cap = nc;
 	}
+	/* parsed in place when the chunk has room for any rule's
+	 * predicates; else on the stack, and a new chunk when it is
+	 * classifiable */
 	o = &p->rules[p->n];
-	k = bnft_opt_parse_ix(x, o, buf);
+	k = bnft_opt_parse_ix(x, o, room ? c->pred + c->used : buf);
 	if (k < 0)
 		return k;
-	o->pred = NULL;
-	p->poff[p->n] = UINT32_MAX; /* not classifiable */
 	p->n++;
-	if (!k)
+	if (!k) {
+		o->pred = NULL; /* not classifiable */
 		return 0;
-	if (p->np + o->npred > p->pcap) {
-		size_t nc = p->pcap ? 2 * p->pcap : 128;
-		void *q;
-
-		while (p->np + o->npred > nc)
-			nc *= 2;
-		q = realloc(p->preds, nc * sizeof(*p->preds));
-		if (!q)
-			return -ENOMEM;
-		p->preds = q;
-		p->pcap = nc;
 	}
-	memcpy(p->preds + p->np, buf, o->npred * sizeof(*buf));
-	p->poff[p->n - 1] = (uint32_t)p->np;
-	p->np += o->npred;
+	if (!room) {
+		size_t cap = !c ? 64 : 2 * c->cap < OPT_PRED_CHUNK ? 2 * c->cap : OPT_PRED_CHUNK;
+
+		c = malloc(sizeof(*c) + cap * sizeof(c->pred[0]));
+		if (!c)
+			return -ENOMEM;
+		c->used = 0;
+		c->cap = cap;
+		c->next = p->chunks;
+		p->chunks = c;
+		memcpy(c->pred, buf, o->npred * sizeof(buf[0]));
+		o->pred = c->pred;
+	}
+	c->used += o->npred;
+	if (!p->widths) {
+		p->widths = calloc(1, sizeof(*p->widths));
+		if (!p->widths)
+			return -ENOMEM;
+	}
+	note_widths(p->widths, o);
 	return 0;
 }
 
 void bnft_opt_parsed_release(struct bnft_opt_parsed *p)
 {
 	free(p->rules);
-	free(p->poff);
-	free(p->preds);
+	pred_chunks_free(p->chunks);
+	free(p->widths);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -783,7 +973,6 @@ int bnft_opt_analyze_ix(const struct bnft_rule_ix *ix, size_t n, struct bnft_opt
 
 int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out)
 {
-	struct widths ws = { .n = 0 };
 	struct bnft_opt_chain *c = calloc(1, sizeof(*c));
 	struct bnft_opt_run run = { 0 };
 	size_t n = p->n, r;
@@ -804,11 +993,11 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 		bnft_opt_parsed_release(p);
 		return -ENOMEM;
 	}
-	/* the parsed rules and their predicates (packed) move to the chain */
+	/* the parsed rules and their predicates move to the chain */
 	c->parsed = p->rules;
-	c->preds = p->preds;
+	c->pred_chunks = p->chunks;
 	p->rules = NULL;
-	p->preds = NULL;
+	p->chunks = NULL;
 	if (!c->parsed) {
 		c->parsed = malloc(sizeof(*c->parsed));
 		if (!c->parsed) {
@@ -818,23 +1007,10 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			return -ENOMEM;
 		}
 	}
-	/* the widest load per (base, offset) */
+	/* the widest load per (base, offset): noted while parsed */
 	for (r = 0; r < n; r++) {
-		struct bnft_opt_rule *o = &c->parsed[r];
-		uint32_t i;
-
 		c->run_at[r] = -1;
-		ok[r] = (int8_t)(p->poff[r] != UINT32_MAX);
-		if (!ok[r])
-			continue;
-		o->pred = c->preds + p->poff[r];
-		for (i = 0; i < o->npred; i++) {
-			uint8_t *w = widenable(&o->pred[i]) ? width_of(&ws, &o->pred[i].sel, true) :
-							      NULL;
-
-			if (w && *w < o->pred[i].sel.cmplen)
-				*w = o->pred[i].sel.cmplen;
-		}
+		ok[r] = (int8_t)(c->parsed[r].pred != NULL);
 	}
 	for (r = 0; r < n && !err; r++) {
 		int k;
@@ -843,7 +1019,9 @@ int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **o
 			err = chain_push_run(c, &run);
 			continue;
 		}
-		widen_rule(&c->parsed[r], &ws);
+		/* (nothing to widen when every load has one length) */
+		if (p->widths && p->widths->mixed)
+			widen_rule(&c->parsed[r], p->widths);
 		k = run_add_at(c, &run, r);
 		if (k < 0) {
 			err = k;
@@ -886,7 +1064,7 @@ void bnft_opt_chain_free(struct bnft_opt_chain **cp)
 	free(c->runs);
 	free(c->run_at);
 	free(c->parsed);
-	free(c->preds);
+	pred_chunks_free(c->pred_chunks);
 	free(c);
 	*cp = NULL;
 }
@@ -1474,25 +1652,37 @@ static int build_group_main(struct bnft_opt_run *run, struct bnft_opt_group *g)
 
 	memset(&g->map, 0, sizeof(g->map));
 	g->keyless_value = BNFT_OPT_NONE;
-	/* constant point selectors: one value over the (matchable) rules */
-	for (i = 0; i < nfix; i++) {
+	/* constant point selectors: one value over the (matchable) rules,
+	 * all selectors in one walk over the rules */
+	{
 		bool first = true;
+		uint32_t nconst = nfix;
 
-		g->constant[i] = true;
-		for (k = 0; k < g->nrules && g->constant[i]; k++) {
+		for (i = 0; i < nfix; i++)
+			g->constant[i] = true;
+		for (k = 0; k < g->nrules && nconst; k++) {
 			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
-			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[i]);
 
 			if (o->never)
 				continue;
-			if (first)
-				memcpy(g->cval[i], p->lo, g->sel[i].cmplen);
-			else if (memcmp(g->cval[i], p->lo, g->sel[i].cmplen))
-				g->constant[i] = false;
+			for (i = 0; i < nfix; i++) {
+				const struct bnft_opt_pred *p;
+
+				if (!g->constant[i])
+					continue;
+				p = rule_pred(o, &g->sel[i]);
+				if (first) {
+					val_copy(g->cval[i], p->lo, g->sel[i].cmplen);
+				} else if (!val_eq(g->cval[i], p->lo, g->sel[i].cmplen)) {
+					g->constant[i] = false;
+					nconst--;
+				}
+			}
 			first = false;
 		}
-		if (!g->constant[i])
-			pointlen += g->sel[i].cmplen;
+		for (i = 0; i < nfix; i++)
+			if (!g->constant[i])
+				pointlen += g->sel[i].cmplen;
 	}
 	if (!g->interval && nfix > 0) {
 		/* one varying point field: a direct table (1-2 bytes) or, for
@@ -1678,9 +1868,22 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		struct bnft_opt_group *sg;
 		uint32_t w = widths[j], sh = 8 * (W - w);
 
+		size_t nr = 0;
+
 		g->fb_width[j] = (uint8_t)w;
-		fr->rules = calloc(g->nrules, sizeof(*fr->rules));
-		fr->value = calloc(g->nrules, sizeof(*fr->value));
+		/* the rules are copied with their predicates: arrays of just
+		 * their size, all entries written below */
+		for (k = 0, np = 0; k < g->nrules; k++) {
+			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
+			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
+
+			if (p && p->width <= w) {
+				np += o->npred;
+				nr++;
+			}
+		}
+		fr->rules = malloc((nr ? nr : 1) * sizeof(*fr->rules));
+		fr->value = malloc((nr ? nr : 1) * sizeof(*fr->value));
 		fr->groups = sg = calloc(1, sizeof(*sg));
 		if (!fr->rules || !fr->value || !sg)
 			return -ENOMEM;
@@ -1691,18 +1894,10 @@ static int build_fallbacks(struct bnft_opt_run *run, struct bnft_opt_group *g)
 		sg->sel[last].len = sg->sel[last].cmplen = (uint8_t)w;
 		sg->interval = true;
 		sg->map_index = -1;
-		sg->rules = calloc(g->nrules, sizeof(*sg->rules));
+		sg->rules = malloc((nr ? nr : 1) * sizeof(*sg->rules));
 		if (!sg->rules)
 			return -ENOMEM;
-		/* the rules are copied with their predicates */
-		for (k = 0, np = 0; k < g->nrules; k++) {
-			const struct bnft_opt_rule *o = &run->rules[g->rules[k]];
-			const struct bnft_opt_pred *p = rule_pred(o, &g->sel[last]);
-
-			if (p && p->width <= w)
-				np += o->npred;
-		}
-		fr->preds = calloc(np ? np : 1, sizeof(*fr->preds));
+		fr->preds = malloc((np ? np : 1) * sizeof(*fr->preds));
 		if (!fr->preds)
 			return -ENOMEM;
 		for (k = 0, np = 0; k < g->nrules; k++) {

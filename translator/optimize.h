@@ -160,6 +160,13 @@ struct bnft_opt_run {
 	size_t cap;		/* allocated value entries */
 	bool shared_rules;	/* rules points into bnft_opt_chain.parsed */
 	struct bnft_opt_pred *preds;	/* the rules' predicates when not shared */
+	/* The shape of the last rule added (run_add()): a rule of the same
+	 * shape joins the same group without a search. */
+	bool last_ok;
+	uint32_t last_npred;
+	size_t last_group, last_vclass;
+	struct bnft_opt_sel last_sel[BNFT_OPT_MAX_SEL];
+	bool last_point[BNFT_OPT_MAX_SEL];
 };
 
 /* Runs of one chain, in rule order; run_at[r] is the run starting at rule
@@ -171,7 +178,7 @@ struct bnft_opt_chain {
 	size_t nruns;
 	int32_t *run_at;
 	struct bnft_opt_rule *parsed;	/* per chain rule, parsed (and widened) */
-	struct bnft_opt_pred *preds;	/* the predicates of parsed rules */
+	struct bnft_opt_pred_chunk *pred_chunks; /* the predicates of parsed rules */
 };
 
 /* Parses one rule. Returns 1 and fills *out when it is classifiable, 0 when
@@ -187,11 +194,26 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
 /* Rules parsed one at a time, by a caller that walks them anyway (their
  * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
  * groups them. Zero-initialise. */
+struct bnft_opt_pred_chunk;
+/* The widest payload load per (base, offset) of a chain's rules. */
+struct bnft_opt_widths {
+	struct {
+		uint32_t base, off;
+		uint8_t w;
+	} e[64];
+	size_t n;
+	bool mixed; /* some (base, offset) is loaded with two lengths */
+};
+
 struct bnft_opt_parsed {
+	/* rules[i].pred: its predicates, NULL when it is not classifiable */
 	struct bnft_opt_rule *rules;
-	uint32_t *poff;		/* per rule: first predicate, UINT32_MAX none */
-	struct bnft_opt_pred *preds;
-	size_t n, cap, np, pcap;
+	size_t n, cap;
+	/* where the predicates are: chunks that never move, newest first */
+	struct bnft_opt_pred_chunk *chunks;
+	/* of the classifiable rules so far (allocated with the first one:
+	 * most chains of a ruleset with many have none) */
+	struct bnft_opt_widths *widths;
 };
 
 /* Parses the next rule into p: 0 or -ENOMEM. */

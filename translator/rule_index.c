@@ -77,15 +77,16 @@ struct bnft_ix_chunk {
 	uint8_t *kind;
 };
 
-/* Appends e to ix, which is the last index in the newest chunk; a full
- * chunk: a new one, where ix's entries so far move. */
-static int store_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *e,
-		      uint8_t kind)
+/* Makes room for `need` more entries of ix, which is the last index in the
+ * newest chunk (or empty): a full chunk gets a successor, where ix's
+ * entries so far move. */
+static int store_reserve(struct bnft_ix_store *st, struct bnft_rule_ix *ix, size_t need)
 {
 	struct bnft_ix_chunk *c = st->chunks;
 
-	if (!c || c->used == c->cap) {
-		size_t cap = IX_CHUNK > 2 * (ix->nex + 1) ? IX_CHUNK : 2 * (ix->nex + 1);
+	if (!c || c->cap - c->used < need) {
+		size_t want = 2 * (ix->nex + need);
+		size_t cap = IX_CHUNK > want ? IX_CHUNK : want;
 		struct bnft_ix_chunk *nc = malloc(sizeof(*nc) + cap * (sizeof(*nc->ex) + 1));
 
 		if (!nc)
@@ -108,27 +109,48 @@ static int store_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct 
 		ix->ex = c->ex + c->used;
 		ix->kind = c->kind + c->used;
 	}
-	c->ex[c->used] = e;
-	c->kind[c->used++] = kind;
-	ix->nex++;
 	return 0;
 }
 
-static int ix_push(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *e)
+/* The kind of expression e (names are cached by pointer: one per kind). */
+static inline enum bnft_xk kind_of(struct bnft_ix_store *st, const struct nftnl_expr *e)
 {
-	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	uint32_t len;
+	const char *name = nftnl_expr_get(e, NFTNL_EXPR_NAME, &len);
 	size_t h = ((uintptr_t)name >> 3) % (sizeof(st->name) / sizeof(st->name[0]));
 	enum bnft_xk k;
 
-	if (name && st->name[h] == name) {
-		k = st->name_kind[h];
-	} else {
-		k = bnft_xk_of(name);
-		st->name[h] = name;
-		st->name_kind[h] = (uint8_t)k;
+	if (name && st->name[h] == name)
+		return (enum bnft_xk)st->name_kind[h];
+	k = bnft_xk_of(name);
+	st->name[h] = name;
+	st->name_kind[h] = (uint8_t)k;
+	return k;
+}
+
+/* Appends the n expressions e[] to ix. */
+static int ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *const *e,
+		     uint32_t n)
+{
+	struct bnft_ix_chunk *c;
+	uint32_t j, flags = 0;
+	int err = n ? store_reserve(st, ix, n) : 0;
+
+	if (err || !n)
+		return err;
+	c = st->chunks;
+	for (j = 0; j < n; j++) {
+		enum bnft_xk k = kind_of(st, e[j]);
+
+		ix->ex[ix->nex + j] = e[j];
+		ix->kind[ix->nex + j] = (uint8_t)k;
+		if (k >= BNFT_XK_IMMEDIATE || k == BNFT_XK_META)
+			flags |= expr_flags(e[j], k);
 	}
-	ix->flags |= expr_flags(e, k);
-	return store_push(st, ix, e, (uint8_t)k);
+	c->used += n;
+	ix->nex += n;
+	ix->flags |= flags;
+	return 0;
 }
 
 int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
@@ -137,65 +159,51 @@ int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
 	return bnft_rule_ix_add_many(st, &r, 1, &ix);
 }
 
-/* Expression lists of IX_LANES rules are walked side by side, IX_DEPTH
- * expressions deep: each step of a list walk waits for memory, and the
- * lanes' waits overlap. */
-#define IX_LANES 16
-#define IX_DEPTH 8
+/* Expressions gathered by nftnl_expr_foreach() (no iterator allocated per
+ * rule), IX_BATCH at a time. */
+#define IX_BATCH 32
+
+struct ix_walk {
+	struct bnft_ix_store *st;
+	struct bnft_rule_ix *ix;
+	struct nftnl_expr *buf[IX_BATCH];
+	uint32_t n;
+	int err;
+};
+
+static int ix_walk_cb(struct nftnl_expr *e, void *data)
+{
+	struct ix_walk *w = data;
+
+	w->buf[w->n++] = e;
+	if (w->n == IX_BATCH) {
+		w->err = ix_append(w->st, w->ix, w->buf, w->n);
+		w->n = 0;
+		if (w->err)
+			return -1;
+	}
+	return 0;
+}
 
 int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *const *r, size_t n,
 			  struct bnft_rule_ix *const *out)
 {
-	struct nftnl_expr_iter *it[IX_LANES];
-	struct nftnl_expr *tmp[IX_LANES][IX_DEPTH];
-	uint8_t cnt[IX_LANES];
-	bool end[IX_LANES];
-	size_t base;
-	int err = 0;
+	struct ix_walk w = {.st = st};
+	size_t i;
 
-	for (base = 0; base < n && !err; base += IX_LANES) {
-		size_t m = n - base < IX_LANES ? n - base : IX_LANES, i, d;
+	for (i = 0; i < n && !w.err; i++) {
+		struct bnft_rule_ix *ix = out[i];
 
-		for (i = 0; i < m; i++) {
-			it[i] = nftnl_expr_iter_create(r[base + i]);
-			cnt[i] = 0;
-			end[i] = !it[i];
-			if (!it[i])
-				err = -ENOMEM;
-		}
-		for (d = 0; d < IX_DEPTH && !err; d++)
-			for (i = 0; i < m; i++) {
-				struct nftnl_expr *e;
-
-				if (end[i])
-					continue;
-				e = nftnl_expr_iter_next(it[i]);
-				if (e) {
-					tmp[i][cnt[i]++] = e;
-					/* the attributes (a cmp's after its 64
-					 * data bytes) for whoever reads them */
-					__builtin_prefetch((const char *)e + 64);
-					__builtin_prefetch((const char *)e + 128);
-				} else {
-					end[i] = true;
-				}
-			}
-		for (i = 0; i < m; i++) {
-			struct bnft_rule_ix *ix = out[base + i];
-			struct nftnl_expr *e;
-			uint32_t k;
-
-			memset(ix, 0, sizeof(*ix));
-			ix->r = r[base + i];
-			for (k = 0; !err && k < cnt[i]; k++)
-				err = ix_push(st, ix, tmp[i][k]);
-			while (!err && !end[i] && (e = nftnl_expr_iter_next(it[i])))
-				err = ix_push(st, ix, e);
-			if (it[i])
-				nftnl_expr_iter_destroy(it[i]);
-		}
+		memset(ix, 0, sizeof(*ix));
+		ix->r = r[i];
+		w.ix = ix;
+		w.n = 0;
+		/* the callback only reads the rule */
+		nftnl_expr_foreach((struct nftnl_rule *)r[i], ix_walk_cb, &w);
+		if (!w.err && w.n)
+			w.err = ix_append(st, ix, w.buf, w.n);
 	}
-	return err;
+	return w.err;
 }
 
 void bnft_ix_store_release(struct bnft_ix_store *st)
