@@ -4,7 +4,8 @@
  * most of a second to verify, almost all of it the conntrack program. When
  * nothing is loaded (a fresh pin root, or after `flush ruleset`) the daemon
  * loads the next entry object in a thread of its own, and the next commit
- * takes it instead of loading one while the user waits. The spare is only
+ * takes it instead of loading one while the user waits (not while a flush
+ * has parked the live one: entry_park.c, the next load takes that back). The spare is only
  * taken while it still shares the pinned conntrack tables and their size;
  * otherwise it is dropped and the commit loads as before.
  */
@@ -84,6 +85,12 @@ void bnft_live_spare_prepare(const char *pin_root)
 	snprintf(p, sizeof(p), "%s/conf", pin_root);
 	if (!access(p, F_OK))
 		goto out; /* an entry object is live */
+	/* parked by the flush: the next load takes that one back, and a spare
+	 * loading meanwhile (most of a second of verification) would only
+	 * share the CPU with it (a 100k-rule load right after a flush:
+	 * 0.44 s instead of 0.24 s) */
+	if (bnft__parked(pin_root))
+		goto out;
 	spare.ct_max = bnft_ct_max_entries(&explicit_);
 	if (explicit_)
 		goto out; /* a resize copies the flows: the usual path */
