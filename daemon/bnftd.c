@@ -518,6 +518,12 @@ static int parse_request(struct parse_ctx *pctx, const struct bnft_msg *req, boo
 		 * file without its own last newline so it parses the same bytes */
 		if (data->len && data->data[data->len - 1] == '\n')
 			data->data[data->len - 1] = '\0';
+		/* a NUL byte in the file would end the text early (a file
+		 * starting with one was an empty, accepted ruleset); nft's
+		 * scanner sees it as junk: so does ours, as byte 0x01 */
+		for (size_t k = 0; k + 1 < data->len; k++)
+			if (!data->data[k])
+				data->data[k] = '\x01';
 		return bnft_parse_buffer(pctx, data->data, name->data);
 	}
 	if (cmd) {

@@ -161,6 +161,11 @@ t0=$(date +%s%N)
 if bn -f "$TMP/junk.bin" >/dev/null 2>"$TMP/err"; then ko "64 MB junk file accepted"; else ok "64 MB junk file refused ($(( ($(date +%s%N) - t0) / 1000000 )) ms): $(head -c 80 "$TMP/err" | head -1 | tr -cd '[:print:]')"; fi
 rm -f "$TMP/junk.bin"
 same_state "64 MB junk file"
+# a NUL byte (random junk starts with one in 1 of 256 runs): nft's scanner
+# sees junk there, and ended text is no ruleset
+printf '\0table ip t { }\n' >"$TMP/nul.nft"
+if bn -f "$TMP/nul.nft" >/dev/null 2>"$TMP/err"; then ko "file starting with a NUL byte accepted"; else ok "file starting with a NUL byte refused: $(head -1 "$TMP/err" | tr -cd '[:print:]')"; fi
+same_state "file starting with a NUL byte"
 
 { cat "$TMP/a.nft" | sed 's/table inet sw/table inet sw2/'; echo "add rule inet sw2 in udp dport 7000 frobnicate"; } >"$TMP/lastline.nft"
 nl=$(wc -l <"$TMP/lastline.nft")
