@@ -11,12 +11,18 @@
 
 #include "translator/expr_stock.h"
 
-/* The kinds a lowered ruleset is mostly made of. */
+/* The kinds a lowered ruleset is mostly made of (kind_of() picks the
+ * candidate by the first letters). */
+enum { K_PAYLOAD, K_CMP, K_META, K_IMMEDIATE, K_BITWISE, K_BYTEORDER, K_LOOKUP, K_COUNTER,
+       K_RANGE, K_CT };
 static const char *const kinds[] = {
-	"payload", "cmp", "meta", "immediate", "bitwise", "byteorder", "lookup", "counter", "range", "ct",
+	[K_PAYLOAD] = "payload", [K_CMP] = "cmp",	  [K_META] = "meta",
+	[K_IMMEDIATE] = "immediate", [K_BITWISE] = "bitwise", [K_BYTEORDER] = "byteorder",
+	[K_LOOKUP] = "lookup",	 [K_COUNTER] = "counter", [K_RANGE] = "range",
+	[K_CT] = "ct",
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-/* At most this many expressions in stock (all kinds): ~150 MB */
+/* At most this many expressions in stock (all kinds): ~200 MB */
 #define STOCK_MAX (2u << 20)
 
 struct kind_stock {
@@ -35,25 +41,25 @@ static int kind_of(const char *name)
 
 	switch (name[0]) {
 	case 'p':
-		k = 0;
+		k = K_PAYLOAD;
 		break;
 	case 'c':
-		k = name[1] == 'm' ? 1 : name[1] == 'o' ? 7 : name[1] == 't' ? 9 : -1;
+		k = name[1] == 'm' ? K_CMP : name[1] == 'o' ? K_COUNTER : name[1] == 't' ? K_CT : -1;
 		break;
 	case 'm':
-		k = 2;
+		k = K_META;
 		break;
 	case 'i':
-		k = 3;
+		k = K_IMMEDIATE;
 		break;
 	case 'b':
-		k = name[1] == 'i' ? 4 : 5;
+		k = name[1] == 'i' ? K_BITWISE : K_BYTEORDER;
 		break;
 	case 'l':
-		k = 6;
+		k = K_LOOKUP;
 		break;
 	case 'r':
-		k = 8;
+		k = K_RANGE;
 		break;
 	}
 	if (k < 0)

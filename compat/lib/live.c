@@ -907,12 +907,12 @@ void (*bnft_live_after_flip)(void);
 
 static struct bnft_commit_times last_times;
 
-/* IR and program sets of commits done while deferring (bnft_live_defer_frees) */
-#define LATE_MAX 4
+/* The IR and program set of the last commit done while deferring
+ * (bnft_live_defer_frees) */
 static struct {
 	bool on;
-	struct bnft_ir *ir[LATE_MAX];
-	struct bnft_prog_set *ps[LATE_MAX];
+	struct bnft_ir *ir;
+	struct bnft_prog_set *ps;
 } late;
 
 void bnft_live_defer_frees(bool on)
@@ -924,20 +924,18 @@ void bnft_live_defer_frees(bool on)
 
 void bnft_live_late_free(void)
 {
-	for (int i = 0; i < LATE_MAX; i++) {
-		bnft_ir_free(&late.ir[i]);
-		bnft_prog_set_free(&late.ps[i]);
-	}
+	bnft_ir_free(&late.ir);
+	bnft_prog_set_free(&late.ps);
 }
 
-/* Frees *ir and *ps now, or after the reply when deferring. */
+/* Frees *ir and *ps now, or after the reply when deferring (what an earlier
+ * commit of the same request kept goes now). */
 static void commit_release(struct bnft_ir **ir, struct bnft_prog_set **ps)
 {
-	for (int i = 0; late.on && i < LATE_MAX; i++) {
-		if (late.ir[i] || late.ps[i])
-			continue;
-		late.ir[i] = *ir;
-		late.ps[i] = *ps;
+	if (late.on) {
+		bnft_live_late_free();
+		late.ir = *ir;
+		late.ps = *ps;
 		*ir = NULL;
 		*ps = NULL;
 		return;

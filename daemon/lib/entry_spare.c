@@ -5,9 +5,10 @@
  * nothing is loaded (a fresh pin root, or after `flush ruleset`) the daemon
  * loads the next entry object in a thread of its own, and the next commit
  * takes it instead of loading one while the user waits (not while a flush
- * has parked the live one: entry_park.c, the next load takes that back). The spare is only
- * taken while it still shares the pinned conntrack tables and their size;
- * otherwise it is dropped and the commit loads as before.
+ * has parked the live one: entry_park.c, the next load takes that back).
+ * The spare is only taken while it still shares the pinned conntrack
+ * tables and their size; otherwise it is dropped and the commit loads as
+ * before.
  */
 #include <errno.h>
 #include <pthread.h>
