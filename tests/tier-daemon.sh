@@ -573,4 +573,26 @@ else
 	ko "after the kills: 5555 in pa $ina, in pb $inb; $(head -3 "$TMP/swaps2.err")"
 fi
 
+# ------------------------------------------------ flush twice, then load
+# A flush parks the live entry object (its programs take most of a second
+# to verify); a second flush, of nothing, must keep it parked, so that the
+# next load takes it back instead of verifying a new one.
+entry_id() { bpftool prog show pinned "$PIN/entry_ingress" 2>/dev/null | sed -nE '1s/^([0-9]+):.*/\1/p'; }
+if command -v bpftool >/dev/null && bn -f "$TMP/a.nft" 2>"$TMP/err"; then
+	e0=$(entry_id)
+	bn flush ruleset && bn flush ruleset
+	parked=no
+	[ -e "$PIN/parked/conf" ] && parked=yes
+	bn -f "$TMP/a.nft" 2>"$TMP/err"
+	e1=$(entry_id)
+	n=$(probe 5555 20)
+	if [ -n "$e0" ] && [ "$e0" = "$e1" ] && [ "$parked" = yes ] && [ "$n" = 20 ]; then
+		ok "flush, flush, load: the parked entry object (program $e0) is taken back; filtering 20/20"
+	else
+		ko "flush, flush, load: entry program $e0 -> $e1, parked after the second flush: $parked, udp 5555 $n/20; $(head -3 "$TMP/err")"
+	fi
+else
+	sk "flush twice: needs bpftool and a load ($(head -2 "$TMP/err"))"
+fi
+
 finish

@@ -57,6 +57,12 @@ int bnft__park(const char *root)
 
 	if (!bnft_live_park_on_flush || !root)
 		return -EOPNOTSUPP;
+	/* a flush of nothing (after another flush) keeps the one parked: the
+	 * next load takes it back instead of verifying a new one while the
+	 * user waits (and a spare loading meanwhile on the same CPU) */
+	snprintf(dir, sizeof(dir), "%s/conf", root);
+	if (access(dir, F_OK) && bnft__parked(root))
+		return 0;
 	err = bnft_live_open(root, false, &lv);
 	if (err)
 		return err;
