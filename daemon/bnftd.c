@@ -85,6 +85,8 @@ struct daemon {
 	unsigned int idle_secs;	/* 0: never exit when idle */
 	bool root_seen;		/* the pin root existed once */
 	bool trim;		/* much was freed: return pages when idle */
+	bool garbage;		/* what commits replaced is still to free */
+	size_t reaped;		/* rules and objects freed of it so far */
 	int nlfd;		/* rtnetlink RTMGRP_LINK, -1 if none */
 	uint64_t relink_at;	/* when to attach to new interfaces, 0: no */
 	struct stat state_st;	/* the state file as this daemon left it */
@@ -797,7 +799,6 @@ static void late_free_run(struct late_free *lf)
 		free(lf->p[i]);
 		lf->p[i] = NULL;
 	}
-	bnft_live_late_free();
 	if (lf->inited) {
 		parse_ctx_release(&lf->pctx);
 		ruleset_src_release(&lf->src);
@@ -1048,6 +1049,23 @@ static void relink(struct daemon *d)
 	free(st);
 }
 
+/* Rules (or objects) freed per slice of garbage: about 1 ms of work, the
+ * longest a request arriving meanwhile waits for it. */
+#define GARBAGE_SLICE 2000
+
+/* Frees a slice of what commits replaced; when it is all gone and it was
+ * much, its pages go back to the system once the daemon is idle. */
+static void garbage_slice(struct daemon *d)
+{
+	if (!bnft_ruleset_reap_some(&d->rs, GARBAGE_SLICE, &d->reaped) ||
+	    !bnft_live_late_free_some(GARBAGE_SLICE))
+		return;
+	d->garbage = false;
+	if (d->reaped > 10000)
+		d->trim = true;
+	d->reaped = 0;
+}
+
 /* Serves one request; whether cfd was taken over (a monitor client). */
 static bool serve_one(struct daemon *d, int cfd)
 {
@@ -1105,10 +1123,9 @@ static bool serve_one(struct daemon *d, int cfd)
 		else if (w < 0)
 			logmsg("counter carry not settled: %s", strerror((int)-w));
 	}
-	/* what the commit replaced is freed after the reply (its pages go
-	 * back to the system when the daemon is idle) */
-	if (bnft_ruleset_reap(&d->rs) > 10000)
-		d->trim = true;
+	/* what the commit replaced (parsed and lowered objects) is freed
+	 * after the reply, a slice at a time between requests (garbage_slice) */
+	d->garbage = true;
 	/* nothing loaded (a flush): the next entry object loads meanwhile */
 	if (list_empty(&d->rs.tables))
 		bnft_live_spare_prepare(bnft_live_pin_root());
@@ -1384,6 +1401,8 @@ int main(int argc, char **argv)
 			timeout = idle_ms >= SNAPSHOT_IDLE_MS ? 0
 							      : (int)(SNAPSHOT_IDLE_MS - idle_ms);
 		}
+		if (d.garbage) /* a slice now unless a request is waiting */
+			timeout = 0;
 		n = poll(pfd, 3 + (nfds_t)d.nmon, timeout); /* negative fds are skipped */
 		if (n < 0 && errno != EINTR)
 			break;
@@ -1414,6 +1433,10 @@ int main(int argc, char **argv)
 		}
 		if (n > 0)
 			continue;
+		if (d.garbage) {
+			garbage_slice(&d);
+			continue;
+		}
 		if (bnft_live_intent_pending() &&
 		    now_ns() - last >= SNAPSHOT_IDLE_MS * 1000000ull)
 			snapshot(&d);
@@ -1462,6 +1485,7 @@ int main(int argc, char **argv)
 	close(d.lfd);
 	remove_pidfile();
 	bnft_ruleset_release(&d.rs);
+	bnft_live_late_free();
 	logmsg("stopped after %lu requests", d.requests);
 	return 0;
 }

@@ -502,6 +502,88 @@ size_t bnft_ruleset_reap(struct bnft_ruleset *rs)
 	return k;
 }
 
+/* Frees up to `budget` rules of chain c, last first (as chain_free does);
+ * how many. */
+static size_t chain_rules_free_some(struct chain *c, size_t budget)
+{
+	struct rule *r;
+	size_t k = 0;
+
+	while (k < budget && !list_empty(&c->rules)) {
+		r = list_last_entry(&c->rules, struct rule, list);
+		list_del(&r->list);
+		rule_free(r);
+		k++;
+	}
+	return k;
+}
+
+/* Frees up to `budget` elements of set expression e, last first (as
+ * expr_free does); how many. */
+static size_t elems_free_some(struct expr *e, size_t budget)
+{
+	struct expr *i;
+	size_t k = 0;
+
+	if (!e || e->etype != EXPR_SET || !e->compound.expressions.next)
+		return 0;
+	while (k < budget && !list_empty(&e->compound.expressions)) {
+		i = list_last_entry(&e->compound.expressions, struct expr, list);
+		list_del(&i->list);
+		expr_free(i);
+		k++;
+	}
+	return k;
+}
+
+bool bnft_ruleset_reap_some(struct bnft_ruleset *rs, size_t budget, size_t *freed)
+{
+	struct undo *u;
+	struct chain *c;
+	struct set *s;
+	size_t k = 0;
+
+	while (!list_empty(&rs->reap)) {
+		u = list_first_entry(&rs->reap, struct undo, list);
+		/* the rules of an unlinked table or chain a slice at a time,
+		 * in the order its free goes */
+		if (u->kind == UNDO_UNLINK && u->okind == OK_TABLE) {
+			struct table *t = u->obj;
+
+			/* as rs_table_free: the rules own the anonymous sets'
+			 * elements */
+			list_for_each_entry(s, &t->sets, list)
+				if (s->flags & NFT_SET_ANONYMOUS)
+					s->init = NULL;
+			list_for_each_entry(c, &t->chains, list)
+				if ((k += chain_rules_free_some(c, budget - k)) >= budget)
+					break;
+			/* then the elements of its sets (table_free frees
+			 * the chains first) */
+			list_for_each_entry(s, &t->sets, list)
+				if (k < budget && s->refcnt <= 1)
+					k += elems_free_some(s->init, budget - k);
+		} else if (u->kind == UNDO_UNLINK && u->okind == OK_CHAIN) {
+			k += chain_rules_free_some(u->obj, budget - k);
+		} else if (u->kind == UNDO_UNLINK && u->okind == OK_SET) {
+			s = u->obj;
+			/* an anonymous set's elements are its rule's */
+			if (s->refcnt <= 1 && !(s->flags & NFT_SET_ANONYMOUS))
+				k += elems_free_some(s->init, budget - k);
+		} else if (u->kind == UNDO_SETELEMS) {
+			k += elems_free_some(u->old, budget - k);
+		}
+		if (k >= budget)
+			break;
+		list_del(&u->list);
+		undo_commit_one(u);
+		free(u);
+		k++;
+	}
+	*freed += k;
+	return list_empty(&rs->reap);
+}
+
 void ruleset_trans_abort(struct bnft_ruleset *rs)
 {
 	struct undo *u;

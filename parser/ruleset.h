@@ -128,6 +128,10 @@ void bnft_ruleset_release(struct bnft_ruleset *rs);
 /* Frees what committed transactions unlinked while defer_free was set;
  * about how many objects that was. */
 size_t bnft_ruleset_reap(struct bnft_ruleset *rs);
+/* The same, about `budget` rules or objects of it at a time (a big table's
+ * rules a slice at a time), adding to *freed how many; whether nothing is
+ * left. */
+bool bnft_ruleset_reap_some(struct bnft_ruleset *rs, size_t budget, size_t *freed);
 
 /*
  * Evaluate every command of src (types, symbols, dependencies, sets) and

@@ -48,3 +48,34 @@ void bnft_ir_free(struct bnft_ir **irp)
 	free(ir);
 	*irp = NULL;
 }
+
+struct free_budget {
+	size_t left;
+};
+
+static int rule_free_cb(struct nftnl_rule *r, void *data)
+{
+	struct free_budget *b = data;
+
+	if (!b->left)
+		return -1; /* stop: this one stays */
+	nftnl_rule_list_del(r);
+	nftnl_rule_free(r);
+	b->left--;
+	return 0;
+}
+
+bool bnft_ir_free_some(struct bnft_ir **irp, size_t budget)
+{
+	struct free_budget b = { .left = budget };
+	struct bnft_ir *ir = *irp;
+
+	if (!ir)
+		return true;
+	/* the rules are most of it, a slice at a time (the list's own free
+	 * goes first to last too; foreach allows the current one's removal) */
+	if (ir->rules && nftnl_rule_list_foreach(ir->rules, rule_free_cb, &b) < 0)
+		return false;
+	bnft_ir_free(irp);
+	return true;
+}

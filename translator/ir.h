@@ -10,6 +10,8 @@
 #ifndef BNFT_TRANSLATOR_IR_H
 #define BNFT_TRANSLATOR_IR_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <libnftnl/table.h>
 #include <libnftnl/chain.h>
@@ -39,5 +41,9 @@ struct bnft_ir {
 int bnft_ir_new(struct bnft_ir **out);
 /* NULL-safe; clears the pointer. */
 void bnft_ir_free(struct bnft_ir **ir);
+/* Frees about `budget` rules of *ir (a big IR a slice at a time, so that
+ * a daemon can free one between requests); the rest of it with the last
+ * rule. Returns true when *ir is gone (and cleared). */
+bool bnft_ir_free_some(struct bnft_ir **ir, size_t budget);
 
 #endif

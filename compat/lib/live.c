@@ -907,12 +907,17 @@ void (*bnft_live_after_flip)(void);
 
 static struct bnft_commit_times last_times;
 
-/* The IR and program set of the last commit done while deferring
- * (bnft_live_defer_frees) */
+/* The IRs and program sets of commits done while deferring
+ * (bnft_live_defer_frees), oldest first; a full queue frees its oldest at
+ * once. */
+#define LATE_MAX 4
 static struct {
 	bool on;
-	struct bnft_ir *ir;
-	struct bnft_prog_set *ps;
+	size_t n;
+	struct {
+		struct bnft_ir *ir;
+		struct bnft_prog_set *ps;
+	} q[LATE_MAX];
 } late;
 
 void bnft_live_defer_frees(bool on)
@@ -922,20 +927,39 @@ void bnft_live_defer_frees(bool on)
 		bnft_live_late_free();
 }
 
-void bnft_live_late_free(void)
+/* Frees the oldest kept commit's objects, or about `budget` rules of them;
+ * whether it is gone. */
+static bool late_pop(size_t budget)
 {
-	bnft_ir_free(&late.ir);
-	bnft_prog_set_free(&late.ps);
+	bnft_prog_set_free(&late.q[0].ps);
+	if (!bnft_ir_free_some(&late.q[0].ir, budget))
+		return false;
+	memmove(&late.q[0], &late.q[1], (late.n - 1) * sizeof(late.q[0]));
+	late.n--;
+	return true;
 }
 
-/* Frees *ir and *ps now, or after the reply when deferring (what an earlier
- * commit of the same request kept goes now). */
+void bnft_live_late_free(void)
+{
+	while (late.n)
+		late_pop(SIZE_MAX);
+}
+
+bool bnft_live_late_free_some(size_t budget)
+{
+	return !late.n || (late_pop(budget) && !late.n);
+}
+
+/* Frees *ir and *ps now, or keeps them for bnft_live_late_free*() when
+ * deferring. */
 static void commit_release(struct bnft_ir **ir, struct bnft_prog_set **ps)
 {
 	if (late.on) {
-		bnft_live_late_free();
-		late.ir = *ir;
-		late.ps = *ps;
+		if (late.n == LATE_MAX)
+			late_pop(SIZE_MAX);
+		late.q[late.n].ir = *ir;
+		late.q[late.n].ps = *ps;
+		late.n++;
 		*ir = NULL;
 		*ps = NULL;
 		return;

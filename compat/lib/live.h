@@ -54,11 +54,15 @@ int bnft_live_restore_text(struct bnft_ruleset *rs, const char *text, const char
 			   struct list_head *msgs);
 /* With `on`, a commit keeps its IR and compiled program set (millions of
  * small objects after a big ruleset: tens of ms to free) until
- * bnft_live_late_free(), which bnftd calls after its reply. Off by default:
+ * bnft_live_late_free() or, a slice at a time, bnft_live_late_free_some()
+ * (bnftd, between requests). Off by default:
  * a commit frees them itself. */
 void bnft_live_defer_frees(bool on);
 /* Frees what the last commits kept (NULL-safe, idempotent). */
 void bnft_live_late_free(void);
+/* Frees about `budget` rules' worth of it, oldest commit first (bnftd, a
+ * slice between requests); whether nothing is left. */
+bool bnft_live_late_free_some(size_t budget);
 /* Where the time of the last bnft_live_commit() went. */
 struct bnft_commit_times {
 	uint64_t lower_ns, compile_ns, load_ns, save_ns; /* load: load+flip+attach */

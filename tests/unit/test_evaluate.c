@@ -172,6 +172,70 @@ static void test_handles_after_flush(void **state)
 	}
 }
 
+/* bnftd frees what commits replaced a slice at a time between requests
+ * (bnft_ruleset_reap_some): a slice frees at most its budget, a big table's
+ * rules and set elements over several slices, and the live ruleset is not
+ * touched. */
+static void test_reap_in_slices(void **state)
+{
+	char text[4096];
+	struct bnft_ruleset rs;
+	struct run r;
+	struct chain *c;
+	size_t freed = 0, before, slices = 0;
+	int k, off;
+
+	(void)state;
+	off = snprintf(text, sizeof(text), "table inet t {\n set s { type ipv4_addr; elements = { ");
+	for (k = 0; k < 25; k++)
+		off += snprintf(text + off, sizeof(text) - off, "%s10.0.0.%d", k ? ", " : "", k + 1);
+	off += snprintf(text + off, sizeof(text) - off, " }; }\n chain a {\n");
+	for (k = 0; k < 10; k++)
+		off += snprintf(text + off, sizeof(text) - off, "  tcp dport %d drop\n", 1000 + k);
+	off += snprintf(text + off, sizeof(text) - off,
+			"  ip saddr { 1.1.1.1, 2.2.2.2 } accept\n }\n chain b {\n");
+	for (k = 0; k < 10; k++)
+		off += snprintf(text + off, sizeof(text) - off, "  udp dport %d drop\n", 2000 + k);
+	snprintf(text + off, sizeof(text) - off, " }\n}\n");
+
+	bnft_ruleset_init(&rs);
+	rs.defer_free = true;
+	assert_int_equal(run_text(&rs, text, &r), 0);
+	/* the commit's own records (links) go too, at one each */
+	while (!bnft_ruleset_reap_some(&rs, 3, &freed))
+		assert_true(++slices < 100);
+	assert_true(bnft_ruleset_reap_some(&rs, 3, &freed));
+	freed = 0;
+	slices = 0;
+	/* replaced by one rule: 21 rules and 25 elements to free, 3 a slice */
+	assert_int_equal(run_text(&rs, "flush ruleset\ntable inet t { chain c { counter; }; }\n", &r),
+			 0);
+	for (;;) {
+		before = freed;
+		slices++;
+		if (bnft_ruleset_reap_some(&rs, 3, &freed))
+			break;
+		assert_int_equal(freed - before, 3);
+		assert_true(slices < 100);
+	}
+	assert_true(freed >= 21 + 25);
+	assert_true(slices >= (21 + 25) / 3);
+	c = table_chain_lookup(first_table(&rs), "c");
+	assert_non_null(c);
+	assert_int_equal(count_rules(c), 1);
+	/* elements deleted from a live set: the old ones go in slices too */
+	assert_int_equal(run_text(&rs, text, &r), 0);
+	bnft_ruleset_reap(&rs);
+	assert_int_equal(run_text(&rs, "flush set inet t s\n", &r), 0);
+	freed = 0;
+	slices = 0;
+	while (!bnft_ruleset_reap_some(&rs, 4, &freed))
+		assert_true(++slices < 100);
+	assert_true(freed >= 25);
+	assert_true(slices >= 25 / 4);
+	bnft_ruleset_release(&rs);
+}
+
 static struct expr *rule_rhs(struct rule *r)
 {
 	struct stmt *s = list_first_entry(&r->stmts, struct stmt, list);
@@ -632,6 +696,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handles_like_kernel),
 		cmocka_unit_test(test_handles_after_flush),
+		cmocka_unit_test(test_reap_in_slices),
 		cmocka_unit_test(test_interval_merge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_transaction),

@@ -360,6 +360,34 @@ static void test_lowered(void **state)
 	bnft_ir_free(&ir);
 }
 
+/* bnft_ir_free_some(): at most `budget` rules a call, the IR gone (and the
+ * pointer cleared) with the last one. */
+static void test_ir_free_in_slices(void **state)
+{
+	struct bnft_ir *ir = NULL;
+	struct nftnl_rule *r;
+	int k, calls = 0;
+
+	(void)state;
+	assert_true(bnft_ir_free_some(&ir, 1)); /* NULL: nothing to free */
+	assert_int_equal(bnft_ir_new(&ir), 0);
+	for (k = 0; k < 10; k++) {
+		r = nftnl_rule_alloc();
+		assert_non_null(r);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, "t");
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "c");
+		nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
+		nftnl_rule_list_add_tail(r, ir->rules);
+	}
+	while (!bnft_ir_free_some(&ir, 3)) {
+		assert_non_null(ir);
+		calls++;
+		assert_int_equal(nftnl_rule_list_is_empty(ir->rules), 0);
+	}
+	assert_null(ir);
+	assert_int_equal(calls, 3); /* 3 + 3 + 3, then the last one */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_key_end_data_grow),
 		cmocka_unit_test(test_list_then_store),
 		cmocka_unit_test(test_lowered),
+		cmocka_unit_test(test_ir_free_in_slices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
