@@ -255,10 +255,10 @@ rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, 
 {
 	echo "## (c) Load and list times (wall clock, medians)"
 	echo
-	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked; a fresh bnftd loads them in a thread at start); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
+	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked); fresh bnftd: the first load of a bnftd just started (once per size, not in the medians: fresh memory to fault in, no expressions made ahead; a fresh bnftd loads the fixed entry programs in a thread at start, done before); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
-	echo "| ruleset | nft -f cold | bnft -f cold | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
-	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	echo "| ruleset | nft -f cold | bnft -f cold | bnft/nft cold | bnft -f fresh bnftd | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >>"$OUT"
 if [ $QUICK = 1 ]; then LOADS="hosts:10000 elems:100000"; else LOADS="hosts:10000 hosts:100000 elems:100000 elems:1000000"; fi
 for spec in $LOADS; do
@@ -268,9 +268,11 @@ for spec in $LOADS; do
 	sed -i 's/hook ingress device "veth-b"/hook input/; s/table netdev/table inet/' "$TMP/l.nft"
 	{ echo "flush ruleset"; cat "$TMP/l.nft"; } >"$TMP/w.nft"
 	start_daemon
-	# three for every size: the first bnft load of each goes into the
-	# freshly started bnftd (fresh memory), the median is a later one's;
-	# every repeat is printed on stderr
+	# the first load of a freshly started bnftd (fresh memory, no
+	# expressions made ahead) on its own: a daemon does it once per boot
+	fresh=$(timeit bn -f "$TMP/l.nft")
+	bn_settle
+	# then three of each; every repeat is printed on stderr
 	reps=3
 	nc=() bc=() nw=() bw=() nls=() bls=()
 	for r in $(seq $reps); do
@@ -300,8 +302,8 @@ for spec in $LOADS; do
 	c=$(printf '%s\n' "${nw[@]}" | med) d=$(printf '%s\n' "${bw[@]}" | med)
 	e=$(printf '%s\n' "${nls[@]}" | med) f=$(printf '%s\n' "${bls[@]}" | med)
 	ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "n/a" }'; }
-	echo "| $kind $n | $a (±$(printf '%s\n' "${nc[@]}" | spr)%) | $b (±$(printf '%s\n' "${bc[@]}" | spr)%) | $c | $d (±$(printf '%s\n' "${bw[@]}" | spr)%) | $(ratio "$c" "$d") | $e | $f | $(ratio "$e" "$f") | $stages | $mem |" >>"$OUT"
-	echo "load $kind $n: nft cold $a warm $c, bnft cold $b warm $d; list nft $e bnft $f; stages $stages; rss $mem; all: nft cold ${nc[*]} warm ${nw[*]} bnft cold ${bc[*]} warm ${bw[*]}" >&2
+	echo "| $kind $n | $a (±$(printf '%s\n' "${nc[@]}" | spr)%) | $b (±$(printf '%s\n' "${bc[@]}" | spr)%) | $(ratio "$a" "$b") | $fresh | $c | $d (±$(printf '%s\n' "${bw[@]}" | spr)%) | $(ratio "$c" "$d") | $e | $f | $(ratio "$e" "$f") | $stages | $mem |" >>"$OUT"
+	echo "load $kind $n: nft cold $a warm $c, bnft cold $b warm $d fresh $fresh; list nft $e bnft $f; stages $stages; rss $mem; all: nft cold ${nc[*]} warm ${nw[*]} bnft cold ${bc[*]} warm ${bw[*]}" >&2
 done
 echo >>"$OUT"
 echo "(c) done at +$(($(date +%s) - T_START)) s" >&2
