@@ -255,7 +255,7 @@ rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, 
 {
 	echo "## (c) Load and list times (wall clock, medians)"
 	echo
-	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked); fresh bnftd: the first load of a bnftd just started (once per size, not in the medians: fresh memory to fault in, no expressions made ahead; a fresh bnftd loads the fixed entry programs in a thread at start, done before); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
+	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked); each bnft load starts from an idle bnftd (its idle work done: the state text, the expressions it makes ahead for the next commit), as commands come in practice; nft has no idle work; fresh bnftd: the first load of a bnftd just started (once per size, not in the medians: fresh memory to fault in, no expressions made ahead; a fresh bnftd loads the fixed entry programs in a thread at start, done before); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
 	echo "| ruleset | nft -f cold | bnft -f cold | bnft/nft cold | bnft -f fresh bnftd | nft -f warm | bnft -f warm | bnft/nft warm | nft list | bnft list | bnft/nft list | bnft stages (warm) | bnftd RSS / peak (MB) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -286,6 +286,9 @@ for spec in $LOADS; do
 		bn flush ruleset >/dev/null 2>&1
 		bc+=("$(timeit bn -f "$TMP/l.nft")")
 		[ "${bc[-1]}" = fail ] && echo "bnft -f $kind $n: $(head -c 300 "$TMP/err")" >&2
+		# each load from an idle bnftd, as commands come in practice
+		# (its idle work, the expressions made ahead, done: bn_settle)
+		bn_settle
 		t0=$(date +%s.%N)
 		BNFT_CLIENT_STATS=1 bn -f "$TMP/w.nft" >/dev/null 2>"$TMP/stats" || echo "bnft -f warm failed: $(head -c 300 "$TMP/stats")" >&2
 		t1=$(date +%s.%N)
