@@ -29,7 +29,7 @@ BENCH=$BUILD/tests/bnft-bench
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 CPU=${BENCH_CPU:-1}
-OUT=$ROOT/bench/results.md
+OUT=${BENCH_OUT:-$ROOT/bench/results.md}
 TMP=$(mktemp -d /tmp/bnft-bench.XXXXXX)
 NS_A=bnft-perf-ba-$$
 NS_B=bnft-perf-bb-$$
@@ -134,7 +134,7 @@ done
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF
 set terminal png size 900,560 noenhanced
-set output "$ROOT/bench/cost.png"
+set output "$(dirname "$OUT")/cost.png"
 set title "Added ns per packet against rule count: bnft (BPF_PROG_TEST_RUN, against an empty chain) and nft's linear cost"
 set logscale xy
 set xlabel "rules"
