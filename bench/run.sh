@@ -253,7 +253,7 @@ bn() { ip netns exec "$NS_B" taskset -c "$CPU" "$BNFT" --pin-root "$PINFS/b" "$@
 nf() { ip netns exec "$NS_A" taskset -c "$CPU" nft "$@"; }
 rss() { awk '/^VmRSS/ {r=$2} /^VmHWM/ {h=$2} END {printf "%.0f / %.0f", r/1024, h/1024}' /proc/"$DPID"/status; }
 {
-	echo "## (c) Load and list times (wall clock, medians)"
+	echo "## (c) Load and list times (wall clock, medians of 5 repeats)"
 	echo
 	echo "nft, bnft and bnftd all pinned to CPU $CPU (bnftd's threads share it). cold: \`flush ruleset\`, then \`-f FILE\` at once (bnft: bnftd keeps the fixed entry programs across the flush, parked); each bnft load starts from an idle bnftd (its idle work done: the state text, the expressions it makes ahead for the next commit), as commands come in practice; nft has no idle work; fresh bnftd: the first load of a bnftd just started (once per size, not in the medians: fresh memory to fault in, no expressions made ahead; a fresh bnftd loads the fixed entry programs in a thread at start, done before); warm: a file starting with \`flush ruleset\` loaded over the same ruleset (the daemon's usual case: replace the ruleset). bnft goes through bnftd (started once; a commit is parse, evaluate, lower, compile, state save, verifier, map fill, atomic flip). Stage times of the last warm bnft load from bnftd (BNFT_CLIENT_STATS): eval (parse + evaluate) / lower / compile / load (verifier, maps, flip) / save (the state text; 0 when the commit went to the intent log, whose text is folded in when bnftd is idle), seconds. bnftd is started afresh per ruleset: RSS / peak (MB) after that ruleset's loads."
 	echo
@@ -272,8 +272,9 @@ for spec in $LOADS; do
 	# expressions made ahead) on its own: a daemon does it once per boot
 	fresh=$(timeit bn -f "$TMP/l.nft")
 	bn_settle
-	# then three of each; every repeat is printed on stderr
-	reps=3
+	# then five of each (the host is shared: medians of five); every
+	# repeat is printed on stderr
+	reps=5
 	nc=() bc=() nw=() bw=() nls=() bls=()
 	for r in $(seq $reps); do
 		nf flush ruleset
