@@ -163,12 +163,16 @@ run_nft() {
 	ip netns exec "$B" nft -f "$TMP/nft.nft" || { echo "nft -f failed"; exit 1; }
 	nftr+=("$(one_run)")
 	ip netns exec "$B" nft flush ruleset
+	# the kernel frees the ruleset after the flush (RCU, workqueues):
+	# not during the next run
+	sleep 0.3
 }
 run_bnft() {
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" -f "$TMP/rules.nft" >/dev/null 2>"$TMP/err" ||
 		{ echo "bnft -f failed: $(head -c 300 "$TMP/err")"; exit 1; }
 	bnftr+=("$(one_run)")
 	ip netns exec "$B" "$BNFT" --pin-root "$PINFS/b" flush ruleset >/dev/null 2>&1
+	sleep 0.3
 }
 for r in $(seq "$REPEATS"); do
 	base+=("$(one_run)")
