@@ -34,6 +34,8 @@ struct lower_ctx {
 	const struct chain *chain;
 	unsigned int family;
 	struct nftnl_rule *nlr; /* rule being built */
+	uint32_t chain_ix;	/* index of its chain in ir->chains */
+	uint32_t nchains;	/* in ir->chains */
 	unsigned int reg_low;
 	int nerrs;
 	/* protocol context of the rule being lowered (nft's proto_ctx) */
@@ -82,8 +84,9 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle);
 /* Start a new unit of expressions (a statement or a dependency). */
 void lower_unit_begin(struct lower_ctx *ctx, bool is_expr);
 /* Merge adjacent payload matches and move the buffered expressions into
- * ctx->nlr. */
-void lower_flush_rule(struct lower_ctx *ctx);
+ * ctx->nlr. Returns how many went in: ctx->ebuf[0, n) holds them, in rule
+ * order, until the next expression is added. */
+unsigned int lower_flush_rule(struct lower_ctx *ctx);
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name);
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
 		    const void *data, unsigned int len);

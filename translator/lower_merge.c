@@ -176,10 +176,10 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 	}
 }
 
-void lower_flush_rule(struct lower_ctx *ctx)
+unsigned int lower_flush_rule(struct lower_ctx *ctx)
 {
 	struct merge_cand *c = ctx->mcand;
-	unsigned int i, nc = 0, u, first = 0;
+	unsigned int i, nc = 0, u, first = 0, kept;
 
 	if (ctx->un + 1 > ctx->mcap) {
 		unsigned int cap = ctx->un + 1 > 2 * ctx->mcap ? ctx->un + 1 : 2 * ctx->mcap;
@@ -204,12 +204,15 @@ void lower_flush_rule(struct lower_ctx *ctx)
 	}
 	if (c)
 		merge_run(ctx, c, nc);
-	for (i = 0; i < ctx->en; i++) {
-		if (ctx->units[ctx->eunit[i]].removed)
+	for (i = 0, kept = 0; i < ctx->en; i++) {
+		if (ctx->units[ctx->eunit[i]].removed) {
 			nftnl_expr_free(ctx->ebuf[i]);
-		else
+		} else {
 			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
+			ctx->ebuf[kept++] = ctx->ebuf[i];
+		}
 	}
 	ctx->en = 0;
 	ctx->un = 0;
+	return kept;
 }
