@@ -40,7 +40,8 @@ int bnft_ir_rules_chain(struct bnft_ir_rules *lr, const struct nftnl_chain *c)
 }
 
 int bnft_ir_rules_add(struct bnft_ir_rules *lr, const struct nftnl_rule *r, uint32_t chain,
-		      uint64_t handle, struct nftnl_expr *const *e, uint32_t n)
+		      uint64_t handle, struct nftnl_expr *const *e, const uint8_t *kinds,
+		      uint32_t n)
 {
 	struct bnft_ir_rule *x;
 	int err;
@@ -61,7 +62,7 @@ int bnft_ir_rules_add(struct bnft_ir_rules *lr, const struct nftnl_rule *r, uint
 	x->ix.r = r;
 	x->handle = handle;
 	x->chain = chain;
-	err = bnft_rule_ix_append(&lr->ixs, &x->ix, e, n);
+	err = bnft_rule_ix_append(&lr->ixs, &x->ix, e, kinds, n);
 	/* the expressions were just made: parsed while in the cache */
 	if (!err && lr->opt_on)
 		err = bnft_opt_parsed_add(&lr->opt[chain], &x->ix);

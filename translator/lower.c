@@ -874,8 +874,9 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 	n = lower_flush_rule(ctx);
 	nftnl_rule_list_add_tail(ctx->nlr, ctx->ir->rules);
 	/* the compiler's view of the rule, while its expressions are hot */
-	if (ctx->ir->lowered && bnft_ir_rules_add(ctx->ir->lowered, ctx->nlr, ctx->chain_ix,
-						  r->handle.handle.id, ctx->ebuf, n) < 0)
+	if (ctx->ir->lowered &&
+	    bnft_ir_rules_add(ctx->ir->lowered, ctx->nlr, ctx->chain_ix, r->handle.handle.id,
+			      ctx->ebuf, lower_flushed_kinds(ctx), n) < 0)
 		bnft_ir_rules_free(&ctx->ir->lowered);
 	ctx->nlr = NULL;
 	return ret;
@@ -939,6 +940,8 @@ int bnft_lower(const struct bnft_ruleset *rs, struct bnft_ir **out, struct list_
 		if (lower_table(&ctx, t) < 0)
 			ret = -1;
 	free(ctx.ebuf);
+	free(ctx.ekind);
+	free(ctx.efact);
 	free(ctx.eunit);
 	free(ctx.units);
 	free(ctx.mcand);

@@ -13,6 +13,22 @@
 #include <libnftnl/expr.h>
 
 #include "translator/lower_int.h"
+#include "translator/rule_index.h"
+
+/* The kind of nle: noted when it was made (lower_alloc), else asked. The
+ * newest first: an address freed and made again is the newest there. */
+static uint8_t made_kind(struct lower_ctx *ctx, const struct nftnl_expr *nle)
+{
+	unsigned int i;
+
+	for (i = 1; i <= LOWER_MADE_RING; i++) {
+		unsigned int k = (ctx->nmade - i) % LOWER_MADE_RING;
+
+		if (ctx->made[k].e == nle)
+			return ctx->made[k].kind;
+	}
+	return (uint8_t)bnft_xk_of(nftnl_expr_get_str(nle, NFTNL_EXPR_NAME));
+}
 
 void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 {
@@ -33,12 +49,18 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 		unsigned int cap = ctx->ecap ? ctx->ecap * 2 : 32;
 		struct nftnl_expr **eb = realloc(ctx->ebuf, cap * sizeof(*eb));
 		unsigned int *eu = realloc(ctx->eunit, cap * sizeof(*eu));
+		uint8_t *ek = realloc(ctx->ekind, cap * sizeof(*ek));
+		struct lower_fact *ef = realloc(ctx->efact, cap * sizeof(*ef));
 
 		if (eb)
 			ctx->ebuf = eb;
 		if (eu)
 			ctx->eunit = eu;
-		if (!eb || !eu) {
+		if (ek)
+			ctx->ekind = ek;
+		if (ef)
+			ctx->efact = ef;
+		if (!eb || !eu || !ek || !ef) {
 			nftnl_expr_free(nle);
 			ctx->nerrs++;
 			return;
@@ -46,8 +68,36 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 		ctx->ecap = cap;
 	}
 	ctx->ebuf[ctx->en] = nle;
+	ctx->ekind[ctx->en] = made_kind(ctx, nle);
+	ctx->efact[ctx->en].known = false;
 	ctx->eunit[ctx->en] = ctx->un - 1;
 	ctx->en++;
+}
+
+void lower_note_load(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg,
+		     uint32_t a, uint32_t b, uint32_t c)
+{
+	struct lower_fact *f;
+
+	if (!ctx->en || ctx->ebuf[ctx->en - 1] != nle)
+		return;
+	f = &ctx->efact[ctx->en - 1];
+	f->known = true;
+	f->reg = reg;
+	f->a = a;
+	f->b = b;
+	f->c = c;
+}
+
+void lower_note_cmp(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg,
+		    uint32_t op)
+{
+	lower_note_load(ctx, nle, reg, op, 0, 0);
+}
+
+const uint8_t *lower_flushed_kinds(struct lower_ctx *ctx)
+{
+	return ctx->ekind;
 }
 
 void lower_unit_begin(struct lower_ctx *ctx, bool is_expr)
@@ -122,6 +172,20 @@ static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int f
 		return false;
 	ld = ctx->ebuf[first];
 	cmp = ctx->ebuf[first + 1];
+	if (ctx->efact[first].known && ctx->efact[first + 1].known) {
+		const struct lower_fact *l = &ctx->efact[first], *k = &ctx->efact[first + 1];
+
+		if (ctx->ekind[first] != BNFT_XK_PAYLOAD || ctx->ekind[first + 1] != BNFT_XK_CMP ||
+		    l->reg != NFT_REG_1 || k->a != NFT_CMP_EQ || k->reg != NFT_REG_1)
+			return false;
+		c->unit = u;
+		c->ld = first;
+		c->cmp = first + 1;
+		c->base = l->a;
+		c->off = l->b;
+		c->len = l->c;
+		return true;
+	}
 	if (!expr_is(ld, "payload", &payload_name) || !expr_is(cmp, "cmp", &cmp_name) ||
 	    !nftnl_expr_is_set(ld, NFTNL_EXPR_PAYLOAD_DREG) ||
 	    nftnl_expr_get_u32(ld, NFTNL_EXPR_PAYLOAD_DREG) != NFT_REG_1 ||
@@ -172,6 +236,8 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 		}
 		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_OFFSET, a->off);
 		nftnl_expr_set_u32(ctx->ebuf[a->ld], NFTNL_EXPR_PAYLOAD_LEN, a->len);
+		ctx->efact[a->ld].b = a->off;
+		ctx->efact[a->ld].c = a->len;
 		nftnl_expr_set(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, data, la + lb);
 	}
 }
@@ -209,6 +275,7 @@ unsigned int lower_flush_rule(struct lower_ctx *ctx)
 			nftnl_expr_free(ctx->ebuf[i]);
 		} else {
 			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
+			ctx->ekind[kept] = ctx->ekind[i];
 			ctx->ebuf[kept++] = ctx->ebuf[i];
 		}
 	}

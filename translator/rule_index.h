@@ -75,9 +75,10 @@ int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
 int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *const *r, size_t n,
 			  struct bnft_rule_ix *const *out);
 /* Appends the n expressions e[] (in rule order) to *ix, which is empty or
- * the last index appended to: 0 or -ENOMEM. */
+ * the last index appended to; kinds[]: their kinds when the caller knows
+ * them (NULL: asked). Returns 0 or -ENOMEM. */
 int bnft_rule_ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix,
-			struct nftnl_expr *const *e, uint32_t n);
+			struct nftnl_expr *const *e, const uint8_t *kinds, uint32_t n);
 /* Frees the storage; the indexes into it are void. */
 void bnft_ix_store_release(struct bnft_ix_store *st);
 
