@@ -41,7 +41,7 @@ int bnft_ir_rules_chain(struct bnft_ir_rules *lr, const struct nftnl_chain *c)
 
 int bnft_ir_rules_add(struct bnft_ir_rules *lr, const struct nftnl_rule *r, uint32_t chain,
 		      uint64_t handle, struct nftnl_expr *const *e, const uint8_t *kinds,
-		      uint32_t n)
+		      const struct bnft_xfact *facts, uint32_t n)
 {
 	struct bnft_ir_rule *x;
 	int err;
@@ -65,7 +65,7 @@ int bnft_ir_rules_add(struct bnft_ir_rules *lr, const struct nftnl_rule *r, uint
 	err = bnft_rule_ix_append(&lr->ixs, &x->ix, e, kinds, n);
 	/* the expressions were just made: parsed while in the cache */
 	if (!err && lr->opt_on)
-		err = bnft_opt_parsed_add(&lr->opt[chain], &x->ix);
+		err = bnft_opt_parsed_add_facts(&lr->opt[chain], &x->ix, facts);
 	if (err)
 		return err;
 	lr->n++;

@@ -52,10 +52,11 @@ struct bnft_ir_rules *bnft_ir_rules_new(bool opt_on);
 int bnft_ir_rules_chain(struct bnft_ir_rules *lr, const struct nftnl_chain *c);
 /* Notes rule r, the next of ir->rules, of chain `chain` (an index of
  * bnft_ir_rules_chain's), with its n expressions e[] of kinds kinds[]
- * (enum bnft_xk; NULL: asked). Returns 0 or -ENOMEM. */
+ * (enum bnft_xk; NULL: asked) and fields facts[] (NULL: asked). Returns 0
+ * or -ENOMEM. */
 int bnft_ir_rules_add(struct bnft_ir_rules *lr, const struct nftnl_rule *r, uint32_t chain,
 		      uint64_t handle, struct nftnl_expr *const *e, const uint8_t *kinds,
-		      uint32_t n);
+		      const struct bnft_xfact *facts, uint32_t n);
 /* NULL-safe; clears the pointer. */
 void bnft_ir_rules_free(struct bnft_ir_rules **lr);
 

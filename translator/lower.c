@@ -876,7 +876,7 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 	/* the compiler's view of the rule, while its expressions are hot */
 	if (ctx->ir->lowered &&
 	    bnft_ir_rules_add(ctx->ir->lowered, ctx->nlr, ctx->chain_ix, r->handle.handle.id,
-			      ctx->ebuf, lower_flushed_kinds(ctx), n) < 0)
+			      ctx->ebuf, lower_flushed_kinds(ctx), lower_flushed_facts(ctx), n) < 0)
 		bnft_ir_rules_free(&ctx->ir->lowered);
 	ctx->nlr = NULL;
 	return ret;

@@ -137,7 +137,7 @@ void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops o
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(nle, NFTNL_EXPR_CMP_DATA, data, len);
 	lower_add(ctx, nle);
-	lower_note_cmp(ctx, nle, lower_nft_register(sreg), op);
+	lower_note_cmp(ctx, nle, lower_nft_register(sreg), op, data, len);
 }
 
 void lower_emit_immediate_data(struct lower_ctx *ctx, unsigned int dreg, const void *data,
@@ -524,6 +524,8 @@ static int lower_simple_key(struct lower_ctx *ctx, const struct expr *e, unsigne
 				   expr_type_name(e->etype));
 	}
 	lower_add(ctx, nle);
+	if (e->etype == EXPR_META)
+		lower_note_load(ctx, nle, lower_nft_register(dreg), e->meta.key, 0, 0);
 	return 0;
 }
 

@@ -13,7 +13,6 @@
 #include <libnftnl/expr.h>
 
 #include "translator/lower_int.h"
-#include "translator/rule_index.h"
 
 /* The kind of nle: noted when it was made (lower_alloc), else asked. The
  * newest first: an address freed and made again is the newest there. */
@@ -50,7 +49,7 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 		struct nftnl_expr **eb = realloc(ctx->ebuf, cap * sizeof(*eb));
 		unsigned int *eu = realloc(ctx->eunit, cap * sizeof(*eu));
 		uint8_t *ek = realloc(ctx->ekind, cap * sizeof(*ek));
-		struct lower_fact *ef = realloc(ctx->efact, cap * sizeof(*ef));
+		struct bnft_xfact *ef = realloc(ctx->efact, cap * sizeof(*ef));
 
 		if (eb)
 			ctx->ebuf = eb;
@@ -74,30 +73,46 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle)
 	ctx->en++;
 }
 
-void lower_note_load(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg,
-		     uint32_t a, uint32_t b, uint32_t c)
+void lower_note_load(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg, uint32_t a,
+		     uint32_t b, uint32_t c)
 {
-	struct lower_fact *f;
+	struct bnft_xfact *f;
 
 	if (!ctx->en || ctx->ebuf[ctx->en - 1] != nle)
 		return;
 	f = &ctx->efact[ctx->en - 1];
 	f->known = true;
+	f->len = 0;
 	f->reg = reg;
 	f->a = a;
 	f->b = b;
 	f->c = c;
 }
 
-void lower_note_cmp(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg,
-		    uint32_t op)
+void lower_note_cmp(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg, uint32_t op,
+		    const void *data, unsigned int len)
 {
+	struct bnft_xfact *f;
+
+	if (len > sizeof(f->data))
+		return; /* longer than any reader of facts wants */
 	lower_note_load(ctx, nle, reg, op, 0, 0);
+	if (!ctx->en || ctx->ebuf[ctx->en - 1] != nle)
+		return;
+	f = &ctx->efact[ctx->en - 1];
+	f->len = (uint8_t)len;
+	if (len)
+		memcpy(f->data, data, len);
 }
 
 const uint8_t *lower_flushed_kinds(struct lower_ctx *ctx)
 {
 	return ctx->ekind;
+}
+
+const struct bnft_xfact *lower_flushed_facts(struct lower_ctx *ctx)
+{
+	return ctx->efact;
 }
 
 void lower_unit_begin(struct lower_ctx *ctx, bool is_expr)
@@ -173,7 +188,7 @@ static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int f
 	ld = ctx->ebuf[first];
 	cmp = ctx->ebuf[first + 1];
 	if (ctx->efact[first].known && ctx->efact[first + 1].known) {
-		const struct lower_fact *l = &ctx->efact[first], *k = &ctx->efact[first + 1];
+		const struct bnft_xfact *l = &ctx->efact[first], *k = &ctx->efact[first + 1];
 
 		if (ctx->ekind[first] != BNFT_XK_PAYLOAD || ctx->ekind[first + 1] != BNFT_XK_CMP ||
 		    l->reg != NFT_REG_1 || k->a != NFT_CMP_EQ || k->reg != NFT_REG_1)
@@ -239,6 +254,12 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 		ctx->efact[a->ld].b = a->off;
 		ctx->efact[a->ld].c = a->len;
 		nftnl_expr_set(ctx->ebuf[a->cmp], NFTNL_EXPR_CMP_DATA, data, la + lb);
+		if (la + lb <= sizeof(ctx->efact[a->cmp].data)) {
+			memcpy(ctx->efact[a->cmp].data, data, la + lb);
+			ctx->efact[a->cmp].len = (uint8_t)(la + lb);
+		} else {
+			ctx->efact[a->cmp].known = false;
+		}
 	}
 }
 
@@ -276,6 +297,7 @@ unsigned int lower_flush_rule(struct lower_ctx *ctx)
 		} else {
 			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
 			ctx->ekind[kept] = ctx->ekind[i];
+			ctx->efact[kept] = ctx->efact[i];
 			ctx->ebuf[kept++] = ctx->ebuf[i];
 		}
 	}

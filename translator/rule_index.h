@@ -9,6 +9,7 @@
 #ifndef BNFT_TRANSLATOR_RULE_INDEX_H
 #define BNFT_TRANSLATOR_RULE_INDEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nftnl_expr;
@@ -53,6 +54,19 @@ struct bnft_rule_ix {
 	uint8_t *kind;		/* enum bnft_xk of each */
 	uint32_t nex;
 	uint32_t flags;		/* BNFT_RF_* */
+};
+
+/* Fields of an expression as its maker set them, for readers that would
+ * otherwise ask libnftnl (known false: ask): a payload load (reg = dreg,
+ * a, b, c = base, offset, len; no sreg), a meta load (reg = dreg, a = key;
+ * no sreg), a cmp (reg = sreg, a = op, data[0, len)) or a verdict
+ * immediate without a chain (reg = dreg, a = verdict). */
+struct bnft_xfact {
+	bool known;
+	uint8_t len;
+	uint32_t reg;
+	uint32_t a, b, c;
+	uint8_t data[16];
 };
 
 /* The kind of an expression named `name` (NULL: OTHER). */
