@@ -216,6 +216,26 @@ static bool unit_mergeable(struct lower_ctx *ctx, unsigned int u, unsigned int f
 	return true;
 }
 
+/* Sorts c[0, n) by (base, offset) keeping equal ones in order, as glibc's
+ * qsort (a merge sort) did: by insertion when there are few (a rule has a
+ * handful; qsort's call costs more than the sort). */
+static void sort_cands(struct merge_cand *c, unsigned int n)
+{
+	unsigned int i, j;
+
+	if (n > 8) {
+		qsort(c, n, sizeof(*c), cand_cmp);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		struct merge_cand t = c[i];
+
+		for (j = i; j > 0 && cand_cmp(&c[j - 1], &t) > 0; j--)
+			c[j] = c[j - 1];
+		c[j] = t;
+	}
+}
+
 static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int n)
 {
 	struct merge_cand *a;
@@ -223,7 +243,7 @@ static void merge_run(struct lower_ctx *ctx, struct merge_cand *c, unsigned int 
 
 	if (n < 2)
 		return;
-	qsort(c, n, sizeof(*c), cand_cmp);
+	sort_cands(c, n);
 	a = &c[0];
 	for (i = 1; i < n; i++) {
 		struct merge_cand *b = &c[i];
@@ -296,9 +316,12 @@ unsigned int lower_flush_rule(struct lower_ctx *ctx)
 			nftnl_expr_free(ctx->ebuf[i]);
 		} else {
 			nftnl_rule_add_expr(ctx->nlr, ctx->ebuf[i]);
-			ctx->ekind[kept] = ctx->ekind[i];
-			ctx->efact[kept] = ctx->efact[i];
-			ctx->ebuf[kept++] = ctx->ebuf[i];
+			if (kept != i) {
+				ctx->ekind[kept] = ctx->ekind[i];
+				ctx->efact[kept] = ctx->efact[i];
+				ctx->ebuf[kept] = ctx->ebuf[i];
+			}
+			kept++;
 		}
 	}
 	ctx->en = 0;
