@@ -144,6 +144,50 @@ static void assert_same_output(const struct bnft_prog_set *a, const struct bnft_
 	assert_int_equal(a->gen_flags, b->gen_flags);
 }
 
+/* The optimizer's parse made at lowering time from the noted fields
+ * (struct bnft_xfact) is the parse from libnftnl's getters. */
+static void check_parses(const struct bnft_ir *ir)
+{
+	const struct bnft_ir_rules *lr = ir->lowered;
+	size_t seen[64] = { 0 }, i;
+
+	assert_non_null(lr->opt);
+	assert_true(lr->nchains <= 64);
+	for (i = 0; i < lr->n; i++) {
+		const struct bnft_ir_rule *x = &lr->v[i];
+		const struct bnft_opt_parsed *p = &lr->opt[x->chain];
+		const struct bnft_opt_rule *got;
+		struct bnft_opt_pred pred[BNFT_OPT_MAX_SEL];
+		struct bnft_opt_rule want;
+		int k = bnft_opt_parse_ix(&x->ix, &want, pred);
+		uint32_t j;
+
+		assert_true(seen[x->chain] < p->n);
+		got = &p->rules[seen[x->chain]++];
+		assert_true(k >= 0);
+		if (!k) {
+			assert_null(got->pred);
+			continue;
+		}
+		assert_non_null(got->pred);
+		assert_int_equal(got->npred, want.npred);
+		assert_int_equal(got->verdict, want.verdict);
+		assert_ptr_equal(got->chain, want.chain);
+		assert_int_equal(got->counter, want.counter);
+		assert_int_equal(got->never, want.never);
+		for (j = 0; j < want.npred; j++) {
+			assert_memory_equal(&got->pred[j].sel, &want.pred[j].sel,
+					    sizeof(want.pred[j].sel));
+			assert_memory_equal(got->pred[j].lo, want.pred[j].lo, BNFT_OPT_VAL_MAX);
+			assert_memory_equal(got->pred[j].hi, want.pred[j].hi, BNFT_OPT_VAL_MAX);
+			assert_ptr_equal(got->pred[j].load, want.pred[j].load);
+			assert_int_equal(got->pred[j].width, want.pred[j].width);
+		}
+	}
+	for (i = 0; i < lr->nchains; i++)
+		assert_int_equal(seen[i], lr->opt[i].n);
+}
+
 /* With the record, a second time (parses taken), and without it: the same
  * programs and maps. */
 static void check_text(const char *text)
@@ -154,6 +198,7 @@ static void check_text(const char *text)
 
 	assert_non_null(ir);
 	check_record(ir);
+	check_parses(ir);
 	assert_int_equal(bnft_compile(ir, &with, &err), 0);
 	assert_int_equal(bnft_compile(ir, &again, &err), 0);
 	bnft_ir_rules_free(&ir->lowered);
@@ -229,9 +274,40 @@ static void test_two_tables(void **state)
 		   "add rule ip a c udp dport 53 accept\n");
 }
 
+/* Shapes the optimizer parses: merged ports, prefixes (bitwise), ranges,
+ * meta keys, counters, every verdict; and some it does not. */
+static void test_parse_shapes(void **state)
+{
+	static char b[65536];
+	size_t l;
+	int i;
+
+	(void)state;
+	l = (size_t)snprintf(b, sizeof(b),
+			     "table inet t {\n"
+			     "  chain g {\n    counter\n  }\n"
+			     "  chain c { type filter hook input priority 0; policy accept; }\n"
+			     "}\n");
+	for (i = 0; i < 12 && l < sizeof(b); i++)
+		l += (size_t)snprintf(
+			b + l, sizeof(b) - l,
+			"add rule inet t c tcp sport %d tcp dport %d counter accept\n"
+			"add rule inet t c ip saddr 10.%d.0.0/16 drop\n"
+			"add rule inet t c ip daddr 10.0.%d.0/24 udp dport 100-%d return\n"
+			"add rule inet t c meta iifname \"eth%d\" meta mark %d goto g\n"
+			"add rule inet t c ip6 saddr fd00::%x tcp dport != %d accept\n"
+			"add rule inet t c ip saddr 10.1.1.%d ip daddr 10.2.2.%d ip protocol tcp "
+			"drop\n"
+			"add rule inet t c tcp dport < %d tcp sport >= %d accept\n",
+			1000 + i, 2000 + i, i, i, 200 + i, i, i, i + 1, 3000 + i, i, i, 10 + i,
+			20 + i);
+	check_text(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_shapes),
 		cmocka_unit_test(test_hosts_and_jumps),
 		cmocka_unit_test(test_stateful),
 		cmocka_unit_test(test_two_tables),
