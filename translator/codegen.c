@@ -18,6 +18,7 @@
 #include "bpf/lib/frag.h"
 #include "translator/codegen_int.h"
 #include "translator/codegen_stmt.h"
+#include "translator/ir_rules.h"
 #include "translator/optimize.h"
 
 /* BPF allows 8 call frames; the main program is one of them. */
@@ -153,23 +154,9 @@ static int collect_chains(struct cg *cg)
  * side). */
 #define CG_RULE_BATCH 64
 
-/* Appends rule r to its chain (the previous rule's chain is tried first:
- * rules come chain by chain). */
-static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **last)
+/* Appends rule r, of handle `handle`, to chain cc. */
+static int chain_add_rule(struct cg_chain *cc, const struct nftnl_rule *r, uint64_t handle)
 {
-	uint32_t len;
-	/* nftnl_rule_get_str() is this call behind two more */
-	const char *t = nftnl_rule_get_data(r, NFTNL_RULE_TABLE, &len);
-	const char *ch = nftnl_rule_get_data(r, NFTNL_RULE_CHAIN, &len);
-	uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
-	struct cg_chain *cc = *last;
-
-	if (!t || !ch || !cc || cc->family != fam || strcmp(cc->name, ch) || strcmp(cc->table, t))
-		cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
-	if (!cc)
-		return cg_fail(cg, -EINVAL, "rule for missing chain %s %s", t ? t : "?",
-			       ch ? ch : "?");
-	*last = cc;
 	if (cc->nrules == cc->rcap) {
 		size_t nc = cc->rcap ? 2 * cc->rcap : 16;
 		const struct nftnl_rule **p = realloc(cc->rules, nc * sizeof(*p));
@@ -189,10 +176,72 @@ static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **l
 		cc->handles = h;
 		cc->rcap = nc;
 	}
-	/* the handle now, while the rule is in the cache */
-	cc->handles[cc->nrules] = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	cc->handles[cc->nrules] = handle;
 	cc->rules[cc->nrules++] = r;
 	return 0;
+}
+
+/* Appends rule r to its chain (the previous rule's chain is tried first:
+ * rules come chain by chain). */
+static int collect_rule(struct cg *cg, struct nftnl_rule *r, struct cg_chain **last)
+{
+	uint32_t len;
+	/* nftnl_rule_get_str() is this call behind two more */
+	const char *t = nftnl_rule_get_data(r, NFTNL_RULE_TABLE, &len);
+	const char *ch = nftnl_rule_get_data(r, NFTNL_RULE_CHAIN, &len);
+	uint32_t fam = nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	struct cg_chain *cc = *last;
+
+	if (!t || !ch || !cc || cc->family != fam || strcmp(cc->name, ch) || strcmp(cc->table, t))
+		cc = (t && ch) ? cg_find_chain(cg, fam, t, ch) : NULL;
+	if (!cc)
+		return cg_fail(cg, -EINVAL, "rule for missing chain %s %s", t ? t : "?",
+			       ch ? ch : "?");
+	*last = cc;
+	return chain_add_rule(cc, r, nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
+}
+
+/* The rules as the lowering recorded them (ir_rules.h): no rule or
+ * expression object is read, and the optimizer's parse of a chain's rules
+ * comes along. Returns 1, 0 when there is no record or it does not fit
+ * the chains (the rules are walked then), or -errno. */
+static int collect_lowered(struct cg *cg)
+{
+	struct bnft_ir_rules *lr = cg->ir->lowered;
+	struct cg_chain *cc = NULL;
+	uint32_t last = UINT32_MAX;
+	size_t i;
+	int err;
+
+	if (!lr || lr->nchains != cg->nchains)
+		return 0;
+	for (i = 0; i < cg->nchains; i++)
+		if (lr->chain[i] != cg->chains[i].c)
+			return 0;
+	for (i = 0; i < lr->n; i++) {
+		const struct bnft_ir_rule *x = &lr->v[i];
+
+		if (x->chain != last) {
+			const struct cg_chain *k = &cg->chains[x->chain];
+
+			/* the first chain of the name, as for a walked rule */
+			cc = cg_find_chain(cg, k->family, k->table, k->name);
+			last = x->chain;
+		}
+		err = chain_add_rule(cc, x->ix.r, x->handle);
+		if (err)
+			return err;
+		cc->ix[cc->nrules - 1] = x->ix;
+	}
+	/* a chain's parse fits when it has all of the chain's rules (not so
+	 * when a chain of the same name took them) */
+	for (i = 0; cg->opt_on && lr->opt && i < cg->nchains; i++) {
+		if (lr->opt[i].n != cg->chains[i].nrules)
+			continue;
+		cg->chains[i].opt = lr->opt[i];
+		memset(&lr->opt[i], 0, sizeof(lr->opt[i]));
+	}
+	return 1;
 }
 
 static int collect_rules(struct cg *cg)
@@ -207,6 +256,11 @@ static int collect_rules(struct cg *cg)
 	size_t i;
 	int err = 0;
 
+	err = collect_lowered(cg);
+	if (err < 0)
+		return err;
+	if (err)
+		goto ids;
 	it = nftnl_rule_list_iter_create(cg->ir->rules);
 	if (!it)
 		return -ENOMEM;
@@ -233,6 +287,7 @@ static int collect_rules(struct cg *cg)
 	if (err)
 		return err;
 
+ids:
 	/* Counter ids and identities for every rule. */
 	for (i = 0; i < cg->nchains; i++)
 		cg->ps->nrules += cg->chains[i].nrules;

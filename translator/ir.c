@@ -4,6 +4,7 @@
 
 #include "translator/ir.h"
 #include "translator/ir_elems.h"
+#include "translator/ir_rules.h"
 
 int bnft_ir_new(struct bnft_ir **out)
 {
@@ -33,6 +34,7 @@ void bnft_ir_free(struct bnft_ir **irp)
 	if (!ir)
 		return;
 	bnft_ir_elems_free_all(ir);
+	bnft_ir_rules_free(&ir->lowered);
 	if (ir->tables)
 		nftnl_table_list_free(ir->tables);
 	if (ir->chains)

@@ -21,6 +21,8 @@
 #include <libnftnl/flowtable.h>
 #include <libnftnl/expr.h>
 
+struct bnft_ir_rules;
+
 struct bnft_ir {
 	struct nftnl_table_list *tables;
 	struct nftnl_chain_list *chains;
@@ -35,6 +37,8 @@ struct bnft_ir {
 	struct nftnl_flowtable_list *flowtables;
 	/* the sets' element stores (ir_elems.c), NULL none */
 	struct bnft_elems_tab *elems;
+	/* what the lowering knows of the rules (ir_rules.h), NULL none */
+	struct bnft_ir_rules *lowered;
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -14,6 +14,7 @@
 #include "parser/datatype.h"
 #include "parser/value.h"
 #include "translator/ir_elems.h"
+#include "translator/ir_rules.h"
 #include "translator/lower_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -723,6 +724,9 @@ static int lower_chain_obj(struct lower_ctx *ctx, const struct chain *c)
 									     : 0) |
 					    ((c->flags & CHAIN_F_BINDING) ? NFT_CHAIN_BINDING : 0));
 	nftnl_chain_list_add_tail(nc, ctx->ir->chains);
+	ctx->nchains++;
+	if (ctx->ir->lowered && bnft_ir_rules_chain(ctx->ir->lowered, nc) < 0)
+		bnft_ir_rules_free(&ctx->ir->lowered); /* the compiler walks the rules */
 	return 0;
 }
 
@@ -835,6 +839,7 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 		      uint64_t prev_handle)
 {
 	const struct stmt *s;
+	unsigned int n;
 	int ret = 0;
 
 	ctx->nlr = nftnl_rule_alloc();
@@ -866,8 +871,13 @@ static int lower_rule(struct lower_ctx *ctx, const struct chain *c, const struct
 		if (lower_stmt(ctx, s) < 0)
 			ret = -1;
 	}
-	lower_flush_rule(ctx);
+	n = lower_flush_rule(ctx);
 	nftnl_rule_list_add_tail(ctx->nlr, ctx->ir->rules);
+	/* the compiler's view of the rule, while its expressions are hot */
+	if (ctx->ir->lowered &&
+	    bnft_ir_rules_add(ctx->ir->lowered, ctx->nlr, ctx->chain_ix, r->handle.handle.id,
+			      ctx->ebuf, lower_flushed_kinds(ctx), lower_flushed_facts(ctx), n) < 0)
+		bnft_ir_rules_free(&ctx->ir->lowered);
 	ctx->nlr = NULL;
 	return ret;
 }
@@ -879,15 +889,20 @@ static int lower_table(struct lower_ctx *ctx, const struct table *t)
 	const struct obj *o;
 	const struct flowtable *f;
 	const struct rule *r;
+	uint32_t first;
 	int ret = 0;
 
 	ctx->table = t;
 	ctx->family = t->handle.family;
 	if (lower_table_obj(ctx, t) < 0)
 		return -1;
-	list_for_each_entry(c, &t->chains, list)
-		if (lower_chain_obj(ctx, c) < 0)
+	first = ctx->nchains;
+	list_for_each_entry(c, &t->chains, list) {
+		if (lower_chain_obj(ctx, c) < 0) {
+			bnft_ir_rules_free(&ctx->ir->lowered); /* chain indexes off */
 			ret = -1;
+		}
+	}
 	list_for_each_entry(o, &t->objs, list)
 		if (lower_obj(ctx, o) < 0)
 			ret = -1;
@@ -900,6 +915,7 @@ static int lower_table(struct lower_ctx *ctx, const struct table *t)
 	list_for_each_entry(c, &t->chains, list) {
 		uint64_t prev = 0;
 
+		ctx->chain_ix = first++; /* the chains went in in this order */
 		list_for_each_entry(r, &c->rules, list) {
 			if (lower_rule(ctx, c, r, prev) < 0)
 				ret = -1;
@@ -918,10 +934,14 @@ int bnft_lower(const struct bnft_ruleset *rs, struct bnft_ir **out, struct list_
 	*out = NULL;
 	if (bnft_ir_new(&ctx.ir) < 0)
 		return erec_error(msgs, &internal_location, "out of memory");
+	/* NULL when out of memory: the compiler walks the rules then */
+	ctx.ir->lowered = bnft_ir_rules_new(bnft_optimize_enabled());
 	list_for_each_entry(t, &rs->tables, list)
 		if (lower_table(&ctx, t) < 0)
 			ret = -1;
 	free(ctx.ebuf);
+	free(ctx.ekind);
+	free(ctx.efact);
 	free(ctx.eunit);
 	free(ctx.units);
 	free(ctx.mcand);

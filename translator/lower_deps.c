@@ -145,6 +145,7 @@ static int emit_dep(struct lower_ctx *ctx, const struct proto_desc *desc, unsign
 		nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, meta_key);
 		lower_put_register(nle, NFTNL_EXPR_META_DREG, LREG_FIRST);
 		lower_add(ctx, nle);
+		lower_note_load(ctx, nle, lower_nft_register(LREG_FIRST), meta_key, 0, 0);
 		if (meta_key == NFT_META_PROTOCOL) {
 			data[0] = num >> 8;
 			data[1] = num & 0xff;
@@ -168,6 +169,7 @@ static int emit_dep(struct lower_ctx *ctx, const struct proto_desc *desc, unsign
 		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, off / 8);
 		nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, len);
 		lower_add(ctx, nle);
+		lower_note_load(ctx, nle, lower_nft_register(LREG_FIRST), desc->base, off / 8, len);
 		if (len == 2) {
 			data[0] = num >> 8;
 			data[1] = num & 0xff;
@@ -191,6 +193,7 @@ static int emit_iiftype_dep(struct lower_ctx *ctx)
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_META_KEY, NFT_META_IIFTYPE);
 	lower_put_register(nle, NFTNL_EXPR_META_DREG, LREG_FIRST);
 	lower_add(ctx, nle);
+	lower_note_load(ctx, nle, lower_nft_register(LREG_FIRST), NFT_META_IIFTYPE, 0, 0);
 	lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, &v, sizeof(v));
 	lower_unit_begin(ctx, ctx->stmt_is_expr);
 	return 0;
@@ -219,6 +222,7 @@ static int icmp_type_dep(struct lower_ctx *ctx, const struct expr *e, const stru
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_OFFSET, 0);
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_PAYLOAD_LEN, 1);
 	lower_add(ctx, nle);
+	lower_note_load(ctx, nle, lower_nft_register(LREG_FIRST), PAYLOAD_TRANSPORT, 0, 1);
 	if (n == 1) {
 		lower_emit_cmp(ctx, LREG_FIRST, NFT_CMP_EQ, types, 1);
 	} else {

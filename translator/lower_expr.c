@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "parser/value.h"
 #include "translator/expr_stock.h"
 #include "translator/lower_int.h"
+#include "translator/rule_index.h"
 
 #ifndef NFPROTO_IPV4
 #define NFPROTO_INET 1
@@ -81,7 +83,7 @@ void lower_release_register(struct lower_ctx *ctx, const struct expr *e)
 		ctx->reg_low -= n;
 }
 
-void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg)
+uint32_t lower_nft_register(unsigned int reg)
 {
 	if (reg != LREG_VERDICT) {
 		reg -= LREG_FIRST;
@@ -90,12 +92,38 @@ void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg)
 		else
 			reg += NFT_REG32_00;
 	}
-	nftnl_expr_set_u32(nle, attr, reg);
+	return reg;
+}
+
+void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg)
+{
+	nftnl_expr_set_u32(nle, attr, lower_nft_register(reg));
+}
+
+/* enum bnft_xk of a kind name (callers pass literals: one pointer per
+ * call site, remembered with its kind) */
+static uint8_t name_kind(const char *name)
+{
+	static _Thread_local const char *seen[32];
+	static _Thread_local uint8_t kind[32];
+	size_t h = ((uintptr_t)name >> 2) % 32;
+
+	if (seen[h] != name) {
+		kind[h] = (uint8_t)bnft_xk_of(name);
+		seen[h] = name;
+	}
+	return kind[h];
 }
 
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name)
 {
-	return bnft_expr_take(name); /* made ahead when bnftd was idle */
+	struct nftnl_expr *e = bnft_expr_take(name); /* made ahead when bnftd was idle */
+	unsigned int i = ctx->nmade++ % LOWER_MADE_RING;
+
+	/* lower_add() finds its kind here */
+	ctx->made[i].e = e;
+	ctx->made[i].kind = name_kind(name);
+	return e;
 }
 
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
@@ -109,6 +137,7 @@ void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops o
 	nftnl_expr_set_u32(nle, NFTNL_EXPR_CMP_OP, op);
 	nftnl_expr_set(nle, NFTNL_EXPR_CMP_DATA, data, len);
 	lower_add(ctx, nle);
+	lower_note_cmp(ctx, nle, lower_nft_register(sreg), op, data, len);
 }
 
 void lower_emit_immediate_data(struct lower_ctx *ctx, unsigned int dreg, const void *data,
@@ -370,6 +399,9 @@ static int lower_load(struct lower_ctx *ctx, const struct expr *e, unsigned int 
 			nftnl_expr_set_u32(nle, NFTNL_EXPR_EXTHDR_FLAGS, NFT_EXTHDR_F_PRESENT);
 	}
 	lower_add(ctx, nle);
+	if (e->etype == EXPR_PAYLOAD)
+		lower_note_load(ctx, nle, lower_nft_register(dreg), e->payload.base, off / 8,
+				nbytes);
 	if (e->etype == EXPR_EXTHDR && e->exthdr.exists_only)
 		return 0;
 	if (sub && nbytes <= sizeof(mask)) {
@@ -492,6 +524,8 @@ static int lower_simple_key(struct lower_ctx *ctx, const struct expr *e, unsigne
 				   expr_type_name(e->etype));
 	}
 	lower_add(ctx, nle);
+	if (e->etype == EXPR_META)
+		lower_note_load(ctx, nle, lower_nft_register(dreg), e->meta.key, 0, 0);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "parser/erec.h"
 #include "parser/proto.h"
 #include "translator/lower.h"
+#include "translator/rule_index.h"
 
 /* Registers are counted in 32-bit units like nft: 1 is NFT_REG_1, a plain
  * expression takes a whole 128-bit register (4 units), a concatenation as
@@ -21,6 +22,9 @@
 #define LREG_UNITS_PER_REG 4u
 
 #define LOWER_LL_STACK_MAX 4
+
+/* Expressions made last (lower_alloc), with their kinds. */
+#define LOWER_MADE_RING 4
 
 struct lower_unit {
 	bool is_expr; /* a match (statement or dependency): does not end a merge run */
@@ -34,6 +38,8 @@ struct lower_ctx {
 	const struct chain *chain;
 	unsigned int family;
 	struct nftnl_rule *nlr; /* rule being built */
+	uint32_t chain_ix;	/* index of its chain in ir->chains */
+	uint32_t nchains;	/* in ir->chains */
 	unsigned int reg_low;
 	int nerrs;
 	/* protocol context of the rule being lowered (nft's proto_ctx) */
@@ -47,10 +53,17 @@ struct lower_ctx {
 	 * statement or dependency) so adjacent payload matches can be merged
 	 * before they go into the rule (nft's payload_try_merge) */
 	struct nftnl_expr **ebuf;
+	uint8_t *ekind; /* enum bnft_xk of each */
+	struct bnft_xfact *efact; /* fields noted as each was made */
 	unsigned int *eunit;
 	unsigned int en, ecap;
 	struct lower_unit *units;
 	unsigned int un, ucap;
+	struct {
+		const struct nftnl_expr *e;
+		uint8_t kind;
+	} made[LOWER_MADE_RING];
+	unsigned int nmade;
 	/* lower_flush_rule's merge candidates, reused from rule to rule */
 	struct merge_cand *mcand;
 	unsigned int mcap;
@@ -66,6 +79,16 @@ struct lower_ctx {
 unsigned int lower_get_register(struct lower_ctx *ctx, const struct expr *e);
 void lower_release_register(struct lower_ctx *ctx, const struct expr *e);
 void lower_put_register(struct nftnl_expr *nle, uint16_t attr, unsigned int reg);
+/* The nft register (NFT_REG_*, NFT_REG32_*) of a lowering register. */
+uint32_t lower_nft_register(unsigned int reg);
+/* Notes the fields of nle, the expression lower_add() took last
+ * (struct bnft_xfact): a payload load (base, offset, len into nft
+ * register reg), a meta load (key into reg, b = c = 0), a cmp (op on reg,
+ * data), a verdict without a chain (into reg). */
+void lower_note_load(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg, uint32_t a,
+		     uint32_t b, uint32_t c);
+void lower_note_cmp(struct lower_ctx *ctx, const struct nftnl_expr *nle, uint32_t reg, uint32_t op,
+		    const void *data, unsigned int len);
 unsigned int lower_reg_space(unsigned int len_bits);
 int lower_expr(struct lower_ctx *ctx, const struct expr *e, unsigned int dreg);
 /* lower_deps.c: offset (bits) of link layer header d in the stack. */
@@ -82,8 +105,13 @@ void lower_add(struct lower_ctx *ctx, struct nftnl_expr *nle);
 /* Start a new unit of expressions (a statement or a dependency). */
 void lower_unit_begin(struct lower_ctx *ctx, bool is_expr);
 /* Merge adjacent payload matches and move the buffered expressions into
- * ctx->nlr. */
-void lower_flush_rule(struct lower_ctx *ctx);
+ * ctx->nlr. Returns how many went in: ctx->ebuf[0, n) holds them, in rule
+ * order, until the next expression is added. */
+unsigned int lower_flush_rule(struct lower_ctx *ctx);
+/* The kinds (enum bnft_xk) and noted fields of ctx->ebuf[0, n) after
+ * lower_flush_rule(). */
+const uint8_t *lower_flushed_kinds(struct lower_ctx *ctx);
+const struct bnft_xfact *lower_flushed_facts(struct lower_ctx *ctx);
 struct nftnl_expr *lower_alloc(struct lower_ctx *ctx, const char *name);
 void lower_emit_cmp(struct lower_ctx *ctx, unsigned int sreg, enum nft_cmp_ops op,
 		    const void *data, unsigned int len);

@@ -63,6 +63,9 @@ int lower_verdict(struct lower_ctx *ctx, const struct expr *v, unsigned int dreg
 		nftnl_expr_set_str(nle, NFTNL_EXPR_IMM_CHAIN, chain);
 	}
 	lower_add(ctx, nle);
+	if (v->verdict.code != VERDICT_JUMP && v->verdict.code != VERDICT_GOTO)
+		lower_note_load(ctx, nle, lower_nft_register(dreg), (uint32_t)v->verdict.code, 0,
+				0);
 	return 0;
 }
 

@@ -225,14 +225,15 @@ static int add_pred(struct bnft_opt_rule *o, const struct parse_state *ps, uint3
 	return add_pred_bytes(o, ps, cmplen, l, h, never);
 }
 
-static int parse_cmp(struct bnft_opt_rule *o, struct parse_state *ps, const struct nftnl_expr *e)
+static int parse_cmp(struct bnft_opt_rule *o, struct parse_state *ps, const struct nftnl_expr *e,
+		     const struct bnft_xfact *f)
 {
-	uint32_t op = u32_of(e, NFTNL_EXPR_CMP_OP), n;
-	const uint8_t *d = data_of(e, NFTNL_EXPR_CMP_DATA, &n);
+	uint32_t op = f ? f->a : u32_of(e, NFTNL_EXPR_CMP_OP), n = f ? f->len : 0;
+	const uint8_t *d = f ? f->data : data_of(e, NFTNL_EXPR_CMP_DATA, &n);
 	u128 v, max;
 
 	if (!d || n == 0 || n > BNFT_OPT_VAL_MAX || n > ((ps->loadlen + 3) & ~3u) ||
-	    u32_of(e, NFTNL_EXPR_CMP_SREG) != ps->reg)
+	    (f ? f->reg : u32_of(e, NFTNL_EXPR_CMP_SREG)) != ps->reg)
 		return 0;
 	if (op == NFT_CMP_EQ && ps->mask_bits < 0)
 		return add_pred_bytes(o, ps, n, d, d, false);
@@ -306,6 +307,12 @@ static int parse_bitwise(struct parse_state *ps, const struct nftnl_expr *e)
 int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		      struct bnft_opt_pred *pred)
 {
+	return bnft_opt_parse_facts(x, NULL, o, pred);
+}
+
+int bnft_opt_parse_facts(const struct bnft_rule_ix *x, const struct bnft_xfact *facts,
+			 struct bnft_opt_rule *o, struct bnft_opt_pred *pred)
+{
 	struct parse_state ps = { .mask_bits = -1 };
 	bool done = false;
 	uint32_t j;
@@ -316,29 +323,31 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 	for (j = 0; ok > 0 && j < x->nex; j++) {
 		const struct nftnl_expr *e = x->ex[j];
 		uint8_t kind = x->kind[j];
+		/* the expression's fields as the lowering set them */
+		const struct bnft_xfact *f = facts && facts[j].known ? &facts[j] : NULL;
 
 		if (done) {
 			ok = 0;
 		} else if (kind == BNFT_XK_PAYLOAD) {
 			uint32_t base, dreg;
-			bool has_dreg;
+			bool has_dreg = true;
 
 			if (ps.have_load || o->counter) {
 				ok = 0;
 				break;
 			}
-			dreg = get32(e, NFTNL_EXPR_PAYLOAD_DREG, &has_dreg);
-			base = u32_of(e, NFTNL_EXPR_PAYLOAD_BASE);
+			dreg = f ? f->reg : get32(e, NFTNL_EXPR_PAYLOAD_DREG, &has_dreg);
+			base = f ? f->a : u32_of(e, NFTNL_EXPR_PAYLOAD_BASE);
 			if (!has_dreg || base > NFT_PAYLOAD_TRANSPORT_HEADER ||
-			    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG)) {
+			    (!f && nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_SREG))) {
 				ok = 0;
 				break;
 			}
 			memset(&ps.sel, 0, sizeof(ps.sel));
 			ps.sel.kind = BNFT_OPT_PAYLOAD;
 			ps.sel.base = base;
-			ps.sel.off = u32_of(e, NFTNL_EXPR_PAYLOAD_OFFSET);
-			ps.sel.len = u32_of(e, NFTNL_EXPR_PAYLOAD_LEN);
+			ps.sel.off = f ? f->b : u32_of(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+			ps.sel.len = f ? f->c : u32_of(e, NFTNL_EXPR_PAYLOAD_LEN);
 			ps.loadlen = ps.sel.len;
 			ps.reg = dreg;
 			ps.load = e;
@@ -354,10 +363,12 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 				ok = 0;
 				break;
 			}
-			key = u32_of(e, NFTNL_EXPR_META_KEY);
-			if (meta_key_ok(key, &len))
-				dreg = get32(e, NFTNL_EXPR_META_DREG, &has_dreg);
-			if (!has_dreg || nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) {
+			key = f ? f->a : u32_of(e, NFTNL_EXPR_META_KEY);
+			if (meta_key_ok(key, &len)) {
+				has_dreg = f != NULL;
+				dreg = f ? f->reg : get32(e, NFTNL_EXPR_META_DREG, &has_dreg);
+			}
+			if (!has_dreg || (!f && nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG))) {
 				ok = 0;
 				break;
 			}
@@ -372,7 +383,7 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		} else if (kind == BNFT_XK_BITWISE) {
 			ok = ps.have_load ? parse_bitwise(&ps, e) : 0;
 		} else if (kind == BNFT_XK_CMP) {
-			ok = ps.have_load ? parse_cmp(o, &ps, e) : 0;
+			ok = ps.have_load ? parse_cmp(o, &ps, e, f) : 0;
 			ps.have_load = false;
 		} else if (kind == BNFT_XK_RANGE) {
 			ok = ps.have_load ? parse_range(o, &ps, e) : 0;
@@ -384,11 +395,12 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 		} else if (kind == BNFT_XK_IMMEDIATE) {
 			int32_t v;
 
-			if (ps.have_load || u32_of(e, NFTNL_EXPR_IMM_DREG) != NFT_REG_VERDICT) {
+			if (ps.have_load ||
+			    (f ? f->reg : u32_of(e, NFTNL_EXPR_IMM_DREG)) != NFT_REG_VERDICT) {
 				ok = 0;
 				break;
 			}
-			v = (int32_t)u32_of(e, NFTNL_EXPR_IMM_VERDICT);
+			v = (int32_t)(f ? f->a : u32_of(e, NFTNL_EXPR_IMM_VERDICT));
 			if (v != NF_ACCEPT && v != NF_DROP && v != NFT_RETURN && v != NFT_GOTO) {
 				ok = 0;
 				break;
@@ -895,6 +907,12 @@ static void note_widths(struct bnft_opt_widths *ws, const struct bnft_opt_rule *
 
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 {
+	return bnft_opt_parsed_add_facts(p, x, NULL);
+}
+
+int bnft_opt_parsed_add_facts(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x,
+			      const struct bnft_xfact *facts)
+{
 	struct bnft_opt_pred buf[BNFT_OPT_MAX_SEL];
 	struct bnft_opt_pred_chunk *c = p->chunks;
 	bool room = c && c->cap - c->used >= BNFT_OPT_MAX_SEL;
@@ -914,7 +932,7 @@ int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x)
 	 * predicates; else on the stack, and a new chunk when it is
 	 * classifiable */
 	o = &p->rules[p->n];
-	k = bnft_opt_parse_ix(x, o, room ? c->pred + c->used : buf);
+	k = bnft_opt_parse_facts(x, facts, o, room ? c->pred + c->used : buf);
 	if (k < 0)
 		return k;
 	p->n++;

@@ -190,6 +190,10 @@ int bnft_opt_parse_rule(const struct nftnl_rule *r, struct bnft_opt_rule *out,
 /* The same from the rule's expression index (translator/rule_index.h). */
 int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *out,
 		      struct bnft_opt_pred *pred);
+/* The same with the fields the expressions' maker noted (facts[i] of
+ * x->ex[i]; those not known are asked of libnftnl; NULL none). */
+int bnft_opt_parse_facts(const struct bnft_rule_ix *x, const struct bnft_xfact *facts,
+			 struct bnft_opt_rule *out, struct bnft_opt_pred *pred);
 
 /* Rules parsed one at a time, by a caller that walks them anyway (their
  * expressions are in the CPU's cache then); bnft_opt_analyze_parsed()
@@ -218,6 +222,9 @@ struct bnft_opt_parsed {
 
 /* Parses the next rule into p: 0 or -ENOMEM. */
 int bnft_opt_parsed_add(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x);
+/* The same with noted fields (bnft_opt_parse_facts). */
+int bnft_opt_parsed_add_facts(struct bnft_opt_parsed *p, const struct bnft_rule_ix *x,
+			      const struct bnft_xfact *facts);
 void bnft_opt_parsed_release(struct bnft_opt_parsed *p);
 /* bnft_opt_analyze() of the rules parsed into p (which it empties). */
 int bnft_opt_analyze_parsed(struct bnft_opt_parsed *p, struct bnft_opt_chain **out);

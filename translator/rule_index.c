@@ -128,9 +128,8 @@ static inline enum bnft_xk kind_of(struct bnft_ix_store *st, const struct nftnl_
 	return k;
 }
 
-/* Appends the n expressions e[] to ix. */
-static int ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct nftnl_expr *const *e,
-		     uint32_t n)
+int bnft_rule_ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix,
+			struct nftnl_expr *const *e, const uint8_t *kinds, uint32_t n)
 {
 	struct bnft_ix_chunk *c;
 	uint32_t j, flags = 0;
@@ -140,7 +139,7 @@ static int ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix, struct n
 		return err;
 	c = st->chunks;
 	for (j = 0; j < n; j++) {
-		enum bnft_xk k = kind_of(st, e[j]);
+		enum bnft_xk k = kinds ? (enum bnft_xk)kinds[j] : kind_of(st, e[j]);
 
 		ix->ex[ix->nex + j] = e[j];
 		ix->kind[ix->nex + j] = (uint8_t)k;
@@ -177,7 +176,7 @@ static int ix_walk_cb(struct nftnl_expr *e, void *data)
 
 	w->buf[w->n++] = e;
 	if (w->n == IX_BATCH) {
-		w->err = ix_append(w->st, w->ix, w->buf, w->n);
+		w->err = bnft_rule_ix_append(w->st, w->ix, w->buf, NULL, w->n);
 		w->n = 0;
 		if (w->err)
 			return -1;
@@ -201,7 +200,7 @@ int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *con
 		/* the callback only reads the rule */
 		nftnl_expr_foreach((struct nftnl_rule *)r[i], ix_walk_cb, &w);
 		if (!w.err && w.n)
-			w.err = ix_append(st, ix, w.buf, w.n);
+			w.err = bnft_rule_ix_append(st, ix, w.buf, NULL, w.n);
 	}
 	return w.err;
 }

@@ -9,6 +9,7 @@
 #ifndef BNFT_TRANSLATOR_RULE_INDEX_H
 #define BNFT_TRANSLATOR_RULE_INDEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct nftnl_expr;
@@ -55,6 +56,19 @@ struct bnft_rule_ix {
 	uint32_t flags;		/* BNFT_RF_* */
 };
 
+/* Fields of an expression as its maker set them, for readers that would
+ * otherwise ask libnftnl (known false: ask): a payload load (reg = dreg,
+ * a, b, c = base, offset, len; no sreg), a meta load (reg = dreg, a = key;
+ * no sreg), a cmp (reg = sreg, a = op, data[0, len)) or a verdict
+ * immediate without a chain (reg = dreg, a = verdict). */
+struct bnft_xfact {
+	bool known;
+	uint8_t len;
+	uint32_t reg;
+	uint32_t a, b, c;
+	uint8_t data[16];
+};
+
 /* The kind of an expression named `name` (NULL: OTHER). */
 enum bnft_xk bnft_xk_of(const char *name);
 
@@ -74,6 +88,11 @@ int bnft_rule_ix_add(struct bnft_ix_store *st, const struct nftnl_rule *r,
 /* The same for n rules at once (faster): rule r[i] into *out[i]. */
 int bnft_rule_ix_add_many(struct bnft_ix_store *st, const struct nftnl_rule *const *r, size_t n,
 			  struct bnft_rule_ix *const *out);
+/* Appends the n expressions e[] (in rule order) to *ix, which is empty or
+ * the last index appended to; kinds[]: their kinds when the caller knows
+ * them (NULL: asked). Returns 0 or -ENOMEM. */
+int bnft_rule_ix_append(struct bnft_ix_store *st, struct bnft_rule_ix *ix,
+			struct nftnl_expr *const *e, const uint8_t *kinds, uint32_t n);
 /* Frees the storage; the indexes into it are void. */
 void bnft_ix_store_release(struct bnft_ix_store *st);
 

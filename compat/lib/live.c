@@ -39,6 +39,7 @@
 #include "parser/erec.h"
 #include "parser/parse.h"
 #include "translator/codegen.h"
+#include "translator/ir_rules.h"
 #include "translator/lower.h"
 #include "translator/stmt_live.h"
 
@@ -1089,6 +1090,9 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		err = bnft_compile(ir, &ps, &cerr);
 		t2 = mono_ns();
 		last_times.compile_ns = t2 - t;
+		/* the lowering's record was for the compile (ir_rules.h); the IR
+		 * itself may be kept a while (commit_release) */
+		bnft_ir_rules_free(&ir->lowered);
 		t = t2;
 		if (err < 0)
 			erec_error(msgs, &internal_location, "%s",
