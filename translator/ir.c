@@ -74,6 +74,8 @@ bool bnft_ir_free_some(struct bnft_ir **irp, size_t budget)
 
 	if (!ir)
 		return true;
+	/* the lowering's record of the rules points at them */
+	bnft_ir_rules_free(&ir->lowered);
 	/* the rules are most of it, a slice at a time (the list's own free
 	 * goes first to last too; foreach allows the current one's removal) */
 	if (ir->rules && nftnl_rule_list_foreach(ir->rules, rule_free_cb, &b) < 0)
