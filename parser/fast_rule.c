@@ -19,6 +19,11 @@
  * tokens as before (errors and their locations included). Through the
  * grammar such a line took about 58 reductions; this is about a third of
  * parsing 100k such rules.
+ *
+ * fast_rule_match() recognises the same lines by hand, splitting the words
+ * as it goes: the scanner tries it first on each line where the pattern
+ * may apply (scanner.l, bnft_yylex); the flex DFA stepped ~10 instructions
+ * per byte and the words were split a second time here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +31,180 @@
 #include "parser/ast.h"
 #include "parser/grammar_helpers.h"
 #include "parser/parse_int.h"
+#include "parser/proto.h"
 
-struct fr_word {
-	int off, len;
+/* A word of the line: text[off, off + len). */
+static bool fr_next(const char *text, int len, int *pos, struct fr_word *w)
+{
+	int p = *pos;
+
+	while (p < len && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	if (p >= len)
+		return false;
+	w->off = p;
+	while (p < len && text[p] != ' ' && text[p] != '\t')
+		p++;
+	w->len = p - w->off;
+	*pos = p;
+	return true;
+}
+
+/* The words of a line: split by fast_rule_match() (words != NULL) or here. */
+struct fr_cursor {
+	const char *text;
+	int len, pos;
+	const struct fr_word *words;
+	int nwords, i;
 };
+
+static bool fr_take(struct fr_cursor *c, struct fr_word *w)
+{
+	if (c->words) {
+		if (c->i >= c->nwords)
+			return false;
+		*w = c->words[c->i++];
+		return true;
+	}
+	return fr_next(c->text, c->len, &c->pos, w);
+}
+
+/* Whether w is the last word of the line. */
+static bool fr_last(const struct fr_cursor *c)
+{
+	return c->words ? c->i == c->nwords : c->pos == c->len;
+}
+
+static inline bool fr_sp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* fr_num: 0|[1-9][0-9]{0,8}; its length at s (up to end), or 0. */
+static int fr_num_len(const char *s, const char *end)
+{
+	int n = 0;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return 0;
+	if (*s == '0')
+		return 1;
+	while (s + n < end && s[n] >= '0' && s[n] <= '9' && n < 10)
+		n++;
+	return n <= 9 ? n : 0;
+}
+
+static bool fr_qchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-';
+}
+
+/* fr_val: the whole of [s, end) is IPV4[/NUM], NUM[-NUM] or "word". */
+static bool fr_val_ok(const char *s, const char *end)
+{
+	const char *p = s;
+	int i, n;
+
+	if (*s == '"') {
+		if (end - s < 2 || end - s > 42 || end[-1] != '"')
+			return false;
+		for (p = s + 1; p < end - 1; p++)
+			if (!fr_qchar(*p))
+				return false;
+		return true;
+	}
+	if (memchr(s, '.', (size_t)(end - s))) {
+		for (i = 0; i < 4; i++) {
+			for (n = 0; p < end && *p >= '0' && *p <= '9' && n < 4; p++)
+				n++;
+			if (n < 1 || n > 3)
+				return false;
+			if (i < 3) {
+				if (p >= end || *p != '.')
+					return false;
+				p++;
+			}
+		}
+		if (p == end)
+			return true;
+		if (*p++ != '/')
+			return false;
+		n = fr_num_len(p, end);
+		return n && p + n == end;
+	}
+	n = fr_num_len(p, end);
+	if (!n)
+		return false;
+	p += n;
+	if (p == end)
+		return true;
+	if (*p++ != '-')
+		return false;
+	n = fr_num_len(p, end);
+	return n && p + n == end;
+}
+
+static bool fr_word_is(const char *p, const char *w, size_t n)
+{
+	return !memcmp(p, w, n) && fr_sp(p[n]);
+}
+
+int fast_rule_match(const char *text, struct fr_word *words, int max, int *nwords)
+{
+	const char *p = text, *v;
+	int n = 0;
+
+	while (fr_sp(*p))
+		p++;
+	for (;;) {
+		if (n + 3 > max)
+			return 0;
+		words[n].off = (int)(p - text);
+		if (p[0] == 'i' && p[1] == 'p' && fr_sp(p[2])) {
+			words[n++].len = 2;
+			for (p += 3; fr_sp(*p); p++)
+				;
+			if ((*p != 's' && *p != 'd') || !fr_word_is(p + 1, "addr", 4))
+				return 0;
+		} else if (((p[0] == 't' && p[1] == 'c' && p[2] == 'p') ||
+			    (p[0] == 'u' && p[1] == 'd' && p[2] == 'p')) &&
+			   fr_sp(p[3])) {
+			words[n++].len = 3;
+			for (p += 4; fr_sp(*p); p++)
+				;
+			if ((*p != 's' && *p != 'd') || !fr_word_is(p + 1, "port", 4))
+				return 0;
+		} else if ((p[0] == 'i' || p[0] == 'o') && fr_word_is(p + 1, "ifname", 6)) {
+			/* one word */
+		} else if (n && p[0] == 'a' && !memcmp(p, "accept\n", 7)) {
+			words[n].len = 6;
+			*nwords = n + 1;
+			return (int)(p + 6 - text);
+		} else if (n && p[0] == 'd' && !memcmp(p, "drop\n", 5)) {
+			words[n].len = 4;
+			*nwords = n + 1;
+			return (int)(p + 4 - text);
+		} else {
+			return 0;
+		}
+		/* the field (or iifname/oifname): 5 or 7 bytes, then spaces */
+		words[n].off = (int)(p - text);
+		words[n].len = p[1] == 'i' ? 7 : 5;
+		p += words[n++].len;
+		while (fr_sp(*p))
+			p++;
+		/* the value, then spaces */
+		for (v = p; *p && !fr_sp(*p) && *p != '\n'; p++)
+			;
+		if (p == v || !fr_sp(*p) || !fr_val_ok(v, p))
+			return 0;
+		words[n].off = (int)(v - text);
+		words[n++].len = (int)(p - v);
+		while (fr_sp(*p))
+			p++;
+	}
+}
 
 /* Location of text[off, off + len) on the line that starts at line. */
 static struct location fr_loc(const struct location *line, int off, int len)
@@ -51,27 +226,6 @@ static struct location fr_span(const struct location *first, const struct locati
 	l.first_line = first->first_line;
 	l.first_column = first->first_column;
 	return l;
-}
-
-static bool fr_next(const char *text, int len, int *pos, struct fr_word *w)
-{
-	int p = *pos;
-
-	while (p < len && (text[p] == ' ' || text[p] == '\t'))
-		p++;
-	if (p >= len)
-		return false;
-	w->off = p;
-	while (p < len && text[p] != ' ' && text[p] != '\t')
-		p++;
-	w->len = p - w->off;
-	*pos = p;
-	return true;
-}
-
-static bool fr_is(const char *text, const struct fr_word *w, const char *s)
-{
-	return (size_t)w->len == strlen(s) && !memcmp(text + w->off, s, (size_t)w->len);
 }
 
 /* The scanner's last two words after the line (for error messages). */
@@ -135,14 +289,20 @@ static struct expr *fr_value(const char *text, const struct fr_word *w, const st
 		return prefix_new(loc, a, fr_num(s + i + 1, w->len - i - 1));
 	}
 	/* NUM, maybe "-" NUM */
+	/* num_sym(fr_num(...)) would print the digits as written (no
+	 * leading zero, at most 9 digits) */
 	l1 = fr_loc(line, w->off, i);
-	a = num_sym(&l1, fr_num(s, i), false);
+	memcpy(buf, s, (size_t)i);
+	buf[i] = '\0';
+	a = symbol_expr_alloc(&l1, buf, false);
 	if (i == w->len || !a)
 		return a;
 	last->off = w->off + i + 1;
 	last->len = w->len - i - 1;
 	l2 = fr_loc(line, last->off, last->len);
-	b = num_sym(&l2, fr_num(s + i + 1, w->len - i - 1), false);
+	memcpy(buf, s + i + 1, (size_t)last->len);
+	buf[last->len] = '\0';
+	b = symbol_expr_alloc(&l2, buf, false);
 	if (!b) {
 		expr_free(a);
 		return NULL;
@@ -152,38 +312,46 @@ static struct expr *fr_value(const char *text, const struct fr_word *w, const st
 }
 
 /* One match statement from w (its first word) on; NULL when out of memory. */
-static struct stmt *fr_match(struct parser_state *st, const char *text, int len, int *pos,
-			     const struct fr_word *w, const struct location *line,
-			     struct location *sloc, struct fr_word *last)
+static struct stmt *fr_match(struct parser_state *st, struct fr_cursor *c, const struct fr_word *w,
+			     const struct location *line, struct location *sloc,
+			     struct fr_word *last)
 {
 	struct location kloc = fr_loc(line, w->off, w->len), floc, lloc, vloc, rloc;
+	const char *text = c->text, *k = text + w->off;
 	struct expr *lhs, *rhs, *rel;
+	char name[8];
 	struct fr_word f, v;
-	char *name;
 
-	if (fr_is(text, w, "ip") || fr_is(text, w, "tcp") || fr_is(text, w, "udp")) {
-		/* payload_expr: proto_kw field_ident */
-		static const char *const kws[] = { "ip", "tcp", "udp" };
-		const char *kw = kws[fr_is(text, w, "ip") ? 0 : fr_is(text, w, "tcp") ? 1 : 2];
+	if (w->len <= 3) {
+		/* payload_expr: proto_kw field_ident (ip saddr|daddr, tcp/udp
+		 * sport|dport): the header and field known, no lookup by name */
+		const struct proto_desc *desc;
+		bool src;
+		int field;
 
-		fr_next(text, len, pos, &f);
+		fr_take(c, &f);
 		floc = fr_loc(line, f.off, f.len);
 		lloc = fr_span(&kloc, &floc);
-		name = strndup(text + f.off, (size_t)f.len);
-		if (!name)
-			return NULL;
-		lhs = payload_new(st, &lloc, kw, NULL, name, &floc);
+		src = text[f.off] == 's';
+		if (k[0] == 'i') {
+			desc = &proto_ip;
+			field = src ? IPHDR_SADDR : IPHDR_DADDR;
+		} else {
+			desc = k[0] == 't' ? &proto_tcp : &proto_udp;
+			field = k[0] == 't' ? (src ? TCPHDR_SPORT : TCPHDR_DPORT)
+					    : (src ? UDPHDR_SPORT : UDPHDR_DPORT);
+		}
+		lhs = payload_field_new(&lloc, desc, field);
 	} else {
 		/* primary_expr: STRING (iifname, oifname) */
 		lloc = kloc;
-		name = strndup(text + w->off, (size_t)w->len);
-		if (!name)
-			return NULL;
-		lhs = short_meta_or_symbol(st, &lloc, name);
+		memcpy(name, k, 7);
+		name[7] = '\0';
+		lhs = short_meta_or_symbol_ref(st, &lloc, name);
 	}
 	if (!lhs)
 		return NULL;
-	fr_next(text, len, pos, &v);
+	fr_take(c, &v);
 	rhs = fr_value(text, &v, line, &vloc, last);
 	if (!rhs) {
 		expr_free(lhs);
@@ -198,38 +366,39 @@ static struct stmt *fr_match(struct parser_state *st, const char *text, int len,
 }
 
 struct rule *fast_rule_new(struct parser_state *st, struct location *yylloc, const char *text,
-			   int len)
+			   int len, const struct fr_word *words, int nwords)
 {
+	struct fr_cursor c = { .text = text, .len = len, .words = words, .nwords = nwords };
 	struct location line = *yylloc, sloc, first = line;
 	struct fr_word w, last = { 0, 0 };
-	struct list_head *stmts = stmt_list_new();
-	struct stmt *s;
+	struct stmt *s, *sn;
 	struct expr *v;
-	int pos = 0, n = 0;
+	int n = 0;
+	LIST_HEAD(stmts);
 
-	if (!stmts)
-		return NULL;
-	while (fr_next(text, len, &pos, &w)) {
-		if (pos == len) {
+	while (fr_take(&c, &w)) {
+		if (fr_last(&c)) {
 			/* the verdict */
 			sloc = fr_loc(&line, w.off, w.len);
-			v = verdict_expr_alloc(&sloc,
-					       fr_is(text, &w, "accept") ? VERDICT_ACCEPT : VERDICT_DROP,
-					       NULL);
+			v = verdict_expr_alloc(
+				&sloc, text[w.off] == 'a' ? VERDICT_ACCEPT : VERDICT_DROP, NULL);
 			s = v ? stmt_expr_new(&sloc, STMT_VERDICT, v) : NULL;
 			fr_words(st, text, &last, &w);
 		} else {
-			s = fr_match(st, text, len, &pos, &w, &line, &sloc, &last);
+			s = fr_match(st, &c, &w, &line, &sloc, &last);
 		}
 		if (!s) {
-			stmt_list_free_all(stmts);
+			list_for_each_entry_safe(s, sn, &stmts, list) {
+				list_del(&s->list);
+				stmt_free(s);
+			}
 			return NULL;
 		}
 		if (!n++)
 			first = sloc;
-		list_add_tail(&s->list, stmts);
+		list_add_tail(&s->list, &stmts);
 	}
 	/* the token's location: the rule's, as the grammar's rule_body */
 	*yylloc = fr_span(&first, &sloc);
-	return rule_from_stmts(st, yylloc, stmts, NULL);
+	return rule_from_stmt_list(st, yylloc, &stmts, NULL);
 }
