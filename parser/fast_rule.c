@@ -46,6 +46,7 @@ static bool fr_next(const char *text, int len, int *pos, struct fr_word *w)
 	while (p < len && text[p] != ' ' && text[p] != '\t')
 		p++;
 	w->len = p - w->off;
+	w->kind = 0;
 	*pos = p;
 	return true;
 }
@@ -80,69 +81,78 @@ static inline bool fr_sp(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* fr_num: 0|[1-9][0-9]{0,8}; its length at s (up to end), or 0. */
-static int fr_num_len(const char *s, const char *end)
+static inline bool fr_digit(char c)
 {
-	int n = 0;
+	return (unsigned char)(c - '0') < 10;
+}
 
-	if (s >= end || *s < '0' || *s > '9')
-		return 0;
-	if (*s == '0')
-		return 1;
-	while (s + n < end && s[n] >= '0' && s[n] <= '9' && n < 10)
-		n++;
-	return n <= 9 ? n : 0;
+/* fr_num at p: 0|[1-9][0-9]{0,8}; the byte after it, or NULL. */
+static const char *fr_num_end(const char *p)
+{
+	const char *s = p;
+
+	if (*p == '0')
+		return p + 1;
+	while (fr_digit(*p))
+		p++;
+	return p > s && p - s <= 9 ? p : NULL;
 }
 
 static bool fr_qchar(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || fr_digit(c) || c == '_' ||
+	       c == '.' || c == '-';
 }
 
-/* fr_val: the whole of [s, end) is IPV4[/NUM], NUM[-NUM] or "word". */
-static bool fr_val_ok(const char *s, const char *end)
+/* fr_val at p: IPV4[/NUM], NUM[-NUM] or "word" (at most 40 bytes
+ * between the quotes), then a space; sets w's len, kind and cut. The byte
+ * after the value, or NULL. */
+static const char *fr_val_scan(const char *text, const char *p, struct fr_word *w)
 {
-	const char *p = s;
-	int i, n;
+	const char *v = p, *d;
+	int i;
 
-	if (*s == '"') {
-		if (end - s < 2 || end - s > 42 || end[-1] != '"')
-			return false;
-		for (p = s + 1; p < end - 1; p++)
-			if (!fr_qchar(*p))
-				return false;
-		return true;
-	}
-	if (memchr(s, '.', (size_t)(end - s))) {
-		for (i = 0; i < 4; i++) {
-			for (n = 0; p < end && *p >= '0' && *p <= '9' && n < 4; p++)
-				n++;
-			if (n < 1 || n > 3)
-				return false;
-			if (i < 3) {
-				if (p >= end || *p != '.')
-					return false;
-				p++;
+	w->off = (int)(p - text);
+	if (*p == '"') {
+		for (p++; fr_qchar(*p); p++)
+			;
+		if (*p != '"' || p - v - 1 > 40)
+			return NULL;
+		p++;
+		w->kind = '"';
+		w->cut = (int)(p - v);
+	} else {
+		for (d = p; fr_digit(*p); p++)
+			;
+		if (*p == '.') {
+			/* ([0-9]{1,3}"."){3}[0-9]{1,3} */
+			for (i = 0;; i++) {
+				if (p - d < 1 || p - d > 3)
+					return NULL;
+				if (i == 3)
+					break;
+				if (*p != '.')
+					return NULL;
+				for (d = ++p; fr_digit(*p); p++)
+					;
 			}
+			w->kind = '.';
+			w->cut = (int)(p - v);
+			if (*p == '/' && !(p = fr_num_end(p + 1)))
+				return NULL;
+		} else {
+			if (!(p = fr_num_end(v)))
+				return NULL;
+			w->kind = '0';
+			w->cut = (int)(p - v);
+			if (*p == '-' && !(p = fr_num_end(p + 1)))
+				return NULL;
 		}
-		if (p == end)
-			return true;
-		if (*p++ != '/')
-			return false;
-		n = fr_num_len(p, end);
-		return n && p + n == end;
 	}
-	n = fr_num_len(p, end);
-	if (!n)
-		return false;
-	p += n;
-	if (p == end)
-		return true;
-	if (*p++ != '-')
-		return false;
-	n = fr_num_len(p, end);
-	return n && p + n == end;
+	if (!fr_sp(*p))
+		return NULL;
+	w->len = (int)(p - v);
+	return p;
 }
 
 static bool fr_word_is(const char *p, const char *w, size_t n)
@@ -152,7 +162,7 @@ static bool fr_word_is(const char *p, const char *w, size_t n)
 
 int fast_rule_match(const char *text, struct fr_word *words, int max, int *nwords)
 {
-	const char *p = text, *v;
+	const char *p = text;
 	int n = 0;
 
 	while (fr_sp(*p))
@@ -195,12 +205,8 @@ int fast_rule_match(const char *text, struct fr_word *words, int max, int *nword
 		while (fr_sp(*p))
 			p++;
 		/* the value, then spaces */
-		for (v = p; *p && !fr_sp(*p) && *p != '\n'; p++)
-			;
-		if (p == v || !fr_sp(*p) || !fr_val_ok(v, p))
+		if (!(p = fr_val_scan(text, p, &words[n++])))
 			return 0;
-		words[n].off = (int)(v - text);
-		words[n++].len = (int)(p - v);
 		while (fr_sp(*p))
 			p++;
 	}
@@ -272,9 +278,13 @@ static struct expr *fr_value(const char *text, const struct fr_word *w, const st
 		buf[w->len - 2] = '\0';
 		return symbol_expr_alloc(loc, buf, true);
 	}
-	for (i = 0; i < w->len && s[i] != '/' && s[i] != '-'; i++)
-		;
-	if (memchr(s, '.', (size_t)i)) {
+	if (w->kind) {
+		i = w->cut;
+	} else {
+		for (i = 0; i < w->len && s[i] != '/' && s[i] != '-'; i++)
+			;
+	}
+	if (w->kind ? w->kind == '.' : memchr(s, '.', (size_t)i) != NULL) {
 		/* an address STRING, maybe "/" NUM */
 		memcpy(buf, s, (size_t)i);
 		buf[i] = '\0';

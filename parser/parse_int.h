@@ -46,9 +46,13 @@ struct parser_state {
 	bool fast_off; /* BNFT_NO_FAST_RULES: never */
 };
 
-/* A word of a rule line: text[off, off + len). */
+/* A word of a rule line: text[off, off + len). A value word split by
+ * fast_rule_match() also has its kind ('"' quoted, '.' address, '0'
+ * number; 0: not known) and where its '/' or '-' is (cut; len if none). */
 struct fr_word {
 	int off, len;
+	int cut;
+	char kind;
 };
 
 /* The rule of a line the scanner matched whole (text, len: the line
