@@ -9,7 +9,6 @@
 
 #include "parser/pool.h"
 
-
 #define CHUNK_MIN (64u << 10)
 #define CHUNK_MAX (4u << 20)
 #define CHUNK_MAP (1u << 20) /* from here on: mmap, pre-faulted */
