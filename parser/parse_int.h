@@ -90,6 +90,8 @@ int grammar_field_alternatives(struct parser_state *st, const char **out, int ma
 /* Scanner side (scanner.l user code via parse.c). */
 void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text,
 			int len);
+/* The same for a token of len > 0 bytes without a newline (a rule line). */
+void scanner_line_loc(struct parser_state *st, struct location *loc, const char *text, int len);
 /* Pop a finished input; 0 when no input remains (end of file). */
 int scanner_pop_input(struct parser_state *st, void *yyscanner);
 /* Location of the end-of-input token: where the scanner stopped. */
