@@ -155,9 +155,21 @@ static const char *fr_val_scan(const char *text, const char *p, struct fr_word *
 	return p;
 }
 
+/* Whether p starts with w[0, n): byte by byte, no read past a
+ * mismatch (the text may end, NUL, before n bytes; memcmp may read all n) */
+static bool fr_prefix(const char *p, const char *w, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != w[i])
+			return false;
+	return true;
+}
+
 static bool fr_word_is(const char *p, const char *w, size_t n)
 {
-	return !memcmp(p, w, n) && fr_sp(p[n]);
+	return fr_prefix(p, w, n) && fr_sp(p[n]);
 }
 
 int fast_rule_match(const char *text, struct fr_word *words, int max, int *nwords)
@@ -187,11 +199,11 @@ int fast_rule_match(const char *text, struct fr_word *words, int max, int *nword
 				return 0;
 		} else if ((p[0] == 'i' || p[0] == 'o') && fr_word_is(p + 1, "ifname", 6)) {
 			/* one word */
-		} else if (n && p[0] == 'a' && !memcmp(p, "accept\n", 7)) {
+		} else if (n && p[0] == 'a' && fr_prefix(p, "accept\n", 7)) {
 			words[n].len = 6;
 			*nwords = n + 1;
 			return (int)(p + 6 - text);
-		} else if (n && p[0] == 'd' && !memcmp(p, "drop\n", 5)) {
+		} else if (n && p[0] == 'd' && fr_prefix(p, "drop\n", 5)) {
 			words[n].len = 4;
 			*nwords = n + 1;
 			return (int)(p + 4 - text);
