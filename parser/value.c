@@ -23,39 +23,69 @@ static unsigned int byte_index(unsigned int nbytes, unsigned int i, enum byteord
 }
 
 /* The low m (1..8) bytes of x as the bytes at p: host order (low byte
- * first on little endian) or big endian (low byte last). What the loops
- * over byte_index() did a byte at a time (a few percent of evaluating
- * 100k rules). */
+ * first on little endian) or big endian (low byte last), and back. What
+ * the loops over byte_index() did a byte at a time (a few percent of
+ * evaluating 100k rules); 1, 2, 4 and 8 bytes in one access (a wider load
+ * over narrower stores would stall store forwarding). */
 static void put_low(uint8_t *p, uint64_t x, unsigned int m, bool host)
 {
-	uint8_t b[8];
+	bool swap = !(host && HOST_IS_LE) && HOST_IS_LE;
+	unsigned int i;
 
-	if (host && HOST_IS_LE) {
-		memcpy(b, &x, 8);
-		memcpy(p, b, m);
+	switch (m) {
+	case 1:
+		p[0] = (uint8_t)x;
+		return;
+	case 2: {
+		uint16_t v = swap ? __builtin_bswap16((uint16_t)x) : (uint16_t)x;
+
+		memcpy(p, &v, 2);
 		return;
 	}
-	/* big endian: the low byte last */
-	if (HOST_IS_LE)
-		x = __builtin_bswap64(x);
-	memcpy(b, &x, 8);
-	memcpy(p, b + 8 - m, m);
+	case 4: {
+		uint32_t v = swap ? __builtin_bswap32((uint32_t)x) : (uint32_t)x;
+
+		memcpy(p, &v, 4);
+		return;
+	}
+	case 8:
+		if (swap)
+			x = __builtin_bswap64(x);
+		memcpy(p, &x, 8);
+		return;
+	}
+	for (i = 0; i < m; i++)
+		p[host && HOST_IS_LE ? i : m - 1 - i] = (uint8_t)(x >> (8 * i));
 }
 
 static uint64_t get_low(const uint8_t *p, unsigned int m, bool host)
 {
-	uint8_t b[8] = { 0 };
-	uint64_t x;
+	bool swap = !(host && HOST_IS_LE) && HOST_IS_LE;
+	uint64_t x = 0;
+	unsigned int i;
 
-	if (host && HOST_IS_LE) {
-		memcpy(b, p, m);
-		memcpy(&x, b, 8);
-		return x;
+	switch (m) {
+	case 1:
+		return p[0];
+	case 2: {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		return swap ? __builtin_bswap16(v) : v;
 	}
-	/* big endian: p[m - 1] is the low byte */
-	memcpy(b + 8 - m, p, m);
-	memcpy(&x, b, 8);
-	return HOST_IS_LE ? __builtin_bswap64(x) : x;
+	case 4: {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		return swap ? __builtin_bswap32(v) : v;
+	}
+	case 8:
+		memcpy(&x, p, 8);
+		return swap ? __builtin_bswap64(x) : x;
+	}
+	for (i = 0; i < m; i++)
+		x |= (uint64_t)p[host && HOST_IS_LE ? i : m - 1 - i] << (8 * i);
+	return x;
 }
 
 void value_set_u64(struct value *v, uint64_t x, unsigned int len, enum byteorder bo)
