@@ -87,7 +87,9 @@ static int parse_number(const char *s, unsigned __int128 *out)
 			return -EINVAL;
 		if (d >= base)
 			return -EINVAL;
-		if (x > (lim - d) / base)
+		/* below 2^120, x * base + d cannot overflow: no 128-bit
+		 * division (__udivti3) per digit */
+		if ((x >> 120) && x > (lim - d) / base)
 			return -ERANGE;
 		x = x * base + d;
 	}

@@ -424,7 +424,23 @@ int symbol_resolve(struct eval_ctx *ctx, struct expr **ep, const struct expr_ctx
 		erec_destroy(erec);
 
 	res->location = sym->location;
-	expr_free(sym);
+	if (res->etype == EXPR_VALUE && sym->etype == EXPR_SYMBOL) {
+		/* the value takes the symbol's slot, in place: that one is in
+		 * the cache (just read) and next to the rule's other nodes;
+		 * res's slot, fresh from the pool, goes back to it warm for
+		 * the next symbol (a value owns nothing: a flat copy) */
+		struct list_head link = sym->list;
+
+		if (sym->sym.identifier != sym->sym.text)
+			free(sym->sym.identifier);
+		*sym = *res;
+		sym->list = link;
+		init_list_head(&res->list);
+		expr_free(res);
+		res = sym;
+	} else {
+		expr_free(sym);
+	}
 	*ep = res;
 
 	switch (res->etype) {

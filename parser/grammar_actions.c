@@ -631,22 +631,33 @@ void stmt_list_free_all(struct list_head *l)
 	free(l);
 }
 
-struct rule *rule_from_stmts(struct parser_state *st, loc_t *loc, struct list_head *stmts,
-			     char *comment)
+struct rule *rule_from_stmt_list(struct parser_state *st, loc_t *loc, struct list_head *stmts,
+				 char *comment)
 {
 	struct rule *r = rule_alloc(loc, NULL);
-	struct stmt *s;
+	struct stmt *s, *n;
 
 	if (!r) {
-		stmt_list_free_all(stmts);
+		list_for_each_entry_safe(s, n, stmts, list) {
+			list_del(&s->list);
+			stmt_free(s);
+		}
 		free(comment);
 		return NULL;
 	}
 	list_splice_tail_init(stmts, &r->stmts);
-	free(stmts);
 	list_for_each_entry(s, &r->stmts, list)
 		r->num_stmts++;
 	r->comment = comment;
+	return r;
+}
+
+struct rule *rule_from_stmts(struct parser_state *st, loc_t *loc, struct list_head *stmts,
+			     char *comment)
+{
+	struct rule *r = rule_from_stmt_list(st, loc, stmts, comment);
+
+	free(stmts);
 	return r;
 }
 
@@ -941,7 +952,7 @@ static bool meta_unqualified_name(const char *s)
 	return false;
 }
 
-struct expr *short_meta_or_symbol(struct parser_state *st, loc_t *loc, char *s)
+struct expr *short_meta_or_symbol_ref(struct parser_state *st, loc_t *loc, const char *s)
 {
 	struct expr *e = NULL;
 	int key;
@@ -953,6 +964,13 @@ struct expr *short_meta_or_symbol(struct parser_state *st, loc_t *loc, char *s)
 	}
 	if (!e)
 		e = symbol_expr_alloc(loc, s, false);
+	return e;
+}
+
+struct expr *short_meta_or_symbol(struct parser_state *st, loc_t *loc, char *s)
+{
+	struct expr *e = short_meta_or_symbol_ref(st, loc, s);
+
 	free(s);
 	return e;
 }
@@ -977,15 +995,26 @@ struct expr *payload_new(struct parser_state *st, loc_t *loc, const char *proto,
 		free(field);
 		return e;
 	}
-	e = payload_expr_alloc(loc, desc, f);
-	if (e && tun) {
-		e->payload.inner = true;
-		e->payload.inner_desc = tun;
-	} else if (e && desc->inner.type && strcmp(desc->name, "gre")) {
+	free(field);
+	if (tun) {
+		e = payload_expr_alloc(loc, desc, f);
+		if (e) {
+			e->payload.inner = true;
+			e->payload.inner_desc = tun;
+		}
+		return e;
+	}
+	return payload_field_new(loc, desc, f);
+}
+
+struct expr *payload_field_new(loc_t *loc, const struct proto_desc *desc, int field)
+{
+	struct expr *e = payload_expr_alloc(loc, desc, field);
+
+	if (e && desc->inner.type && strcmp(desc->name, "gre")) {
 		/* vxlan vni, geneve vni, gretap ...: the tunnel header itself */
 		e->payload.inner_desc = desc;
 	}
-	free(field);
 	return e;
 }
 

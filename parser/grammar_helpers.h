@@ -64,6 +64,9 @@ void ct_timeout_add(struct parser_state *st, char *state_name, uint64_t ms, loc_
 
 struct rule *rule_from_stmts(struct parser_state *st, loc_t *loc, struct list_head *stmts,
 			     char *comment);
+/* Like rule_from_stmts, for a list head the caller owns (left empty). */
+struct rule *rule_from_stmt_list(struct parser_state *st, loc_t *loc, struct list_head *stmts,
+				 char *comment);
 struct list_head *stmt_list_new(void);
 void stmt_list_free_all(struct list_head *l);
 struct stmt *stmt_expr_new(loc_t *loc, enum stmt_type type, struct expr *e);
@@ -95,9 +98,13 @@ struct expr *range_new(loc_t *loc, struct expr *a, struct expr *b);
 
 /* selectors */
 struct expr *short_meta_or_symbol(struct parser_state *st, loc_t *loc, char *s);
+/* The same for a string the caller keeps. */
+struct expr *short_meta_or_symbol_ref(struct parser_state *st, loc_t *loc, const char *s);
 struct expr *short_meta_or_symbol_stmt(struct parser_state *st, loc_t *loc, char *s);
 struct expr *payload_new(struct parser_state *st, loc_t *loc, const char *proto, const char *inner,
 			 char *field, loc_t *floc);
+/* payload_new for a known header and field (no inner header). */
+struct expr *payload_field_new(loc_t *loc, const struct proto_desc *desc, int field);
 struct expr *raw_payload_new(struct parser_state *st, loc_t *loc, char *base, loc_t *bloc,
 			     uint64_t off, uint64_t len);
 struct expr *ip6_exthdr_new(struct parser_state *st, loc_t *loc, const char *name, char *field,

@@ -52,14 +52,8 @@ void parser_error(struct parser_state *st, const struct location *loc, const cha
 /* ------------------------------------------------------------------ */
 /* Scanner side                                                        */
 
-void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text, int len)
+static void scanner_word(struct parser_state *st, const char *text, int len)
 {
-	struct scan_input *in;
-	int i, ll, lc;
-
-	if (st->depth < 0)
-		return;
-	in = &st->inputs[st->depth];
 	if (len > 0 && text[0] != ' ' && text[0] != '\t' && text[0] != '\r' && text[0] != '#' &&
 	    text[0] != '\\') {
 		size_t n = (size_t)len < sizeof(st->cur_word) - 1 ? (size_t)len
@@ -69,6 +63,32 @@ void scanner_update_loc(struct parser_state *st, struct location *loc, const cha
 		memcpy(st->cur_word, text, n);
 		st->cur_word[n] = '\0';
 	}
+}
+
+void scanner_line_loc(struct parser_state *st, struct location *loc, const char *text, int len)
+{
+	struct scan_input *in;
+
+	if (st->depth < 0)
+		return;
+	in = &st->inputs[st->depth];
+	scanner_word(st, text, len);
+	loc->indesc = in->indesc;
+	loc->first_line = loc->last_line = in->line;
+	loc->first_column = in->column;
+	loc->last_column = in->column + len - 1;
+	in->column += len;
+}
+
+void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text, int len)
+{
+	struct scan_input *in;
+	int i, ll, lc;
+
+	if (st->depth < 0)
+		return;
+	in = &st->inputs[st->depth];
+	scanner_word(st, text, len);
 	loc->indesc = in->indesc;
 	loc->first_line = ll = in->line;
 	loc->first_column = lc = in->column;

@@ -46,11 +46,27 @@ struct parser_state {
 	bool fast_off; /* BNFT_NO_FAST_RULES: never */
 };
 
+/* A word of a rule line: text[off, off + len). A value word split by
+ * fast_rule_match() also has its kind ('"' quoted, '.' address, '0'
+ * number; 0: not known) and where its '/' or '-' is (cut; len if none). */
+struct fr_word {
+	int off, len;
+	int cut;
+	char kind;
+};
+
 /* The rule of a line the scanner matched whole (text, len: the line
- * without its newline; *yylloc: its location, set to the rule's). NULL
- * when out of memory. */
+ * without its newline; *yylloc: its location, set to the rule's). words:
+ * its nwords words as fast_rule_match() split them, or NULL (split here).
+ * NULL when out of memory. */
 struct rule *fast_rule_new(struct parser_state *st, struct location *yylloc, const char *text,
-			   int len);
+			   int len, const struct fr_word *words, int nwords);
+
+/* Whether text (NUL-terminated) starts with a line the scanner's
+ * fast_rule pattern matches, followed by a newline: the line's length
+ * (without the newline), its words in words[0..*nwords); 0 when not, or
+ * when it has more than max words. */
+int fast_rule_match(const char *text, struct fr_word *words, int max, int *nwords);
 
 /* After a newline: whether the next line may be taken whole. */
 static inline bool scanner_fast_ok(const struct parser_state *st)
@@ -74,6 +90,8 @@ int grammar_field_alternatives(struct parser_state *st, const char **out, int ma
 /* Scanner side (scanner.l user code via parse.c). */
 void scanner_update_loc(struct parser_state *st, struct location *loc, const char *text,
 			int len);
+/* The same for a token of len > 0 bytes without a newline (a rule line). */
+void scanner_line_loc(struct parser_state *st, struct location *loc, const char *text, int len);
 /* Pop a finished input; 0 when no input remains (end of file). */
 int scanner_pop_input(struct parser_state *st, void *yyscanner);
 /* Location of the end-of-input token: where the scanner stopped. */

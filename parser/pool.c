@@ -9,14 +9,6 @@
 
 #include "parser/pool.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define POOL_PASSTHROUGH 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define POOL_PASSTHROUGH 1
-#endif
-#endif
-
 #define CHUNK_MIN (64u << 10)
 #define CHUNK_MAX (4u << 20)
 #define CHUNK_MAP (1u << 20) /* from here on: mmap, pre-faulted */
@@ -48,12 +40,7 @@ static void *slot_take(struct pool *p, bool *zero)
 	*zero = false;
 	if (s) {
 		p->free = s->next;
-		/* the free list is in the order the slots were freed, cold and
-		 * scattered: reading the next link missed the cache on every
-		 * take (a quarter of parsing 100k rules in bnftd, where the
-		 * reaped ruleset's slots are reused). Fetch it now; the work
-		 * between two takes hides the miss (all of the slot: it is
-		 * zeroed or filled next). */
+		/* fetch the next one (pool_zalloc, pool.h) */
 		if (p->free)
 			for (size_t off = 0; off < p->size; off += 64)
 				__builtin_prefetch((char *)p->free + off, 1);
@@ -87,7 +74,7 @@ void *pool_alloc(struct pool *p)
 #endif
 }
 
-void *pool_zalloc(struct pool *p)
+void *pool_zalloc_slow(struct pool *p)
 {
 #ifdef POOL_PASSTHROUGH
 	return calloc(1, p->size);
@@ -101,7 +88,7 @@ void *pool_zalloc(struct pool *p)
 #endif
 }
 
-void pool_free(struct pool *p, void *obj)
+void pool_free_slow(struct pool *p, void *obj)
 {
 #ifdef POOL_PASSTHROUGH
 	free(obj);

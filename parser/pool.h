@@ -33,11 +33,57 @@ struct pool {
 
 #define POOL_INIT(type) { .size = (sizeof(type) + 7) & ~(size_t)7 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_PASSTHROUGH 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_PASSTHROUGH 1
+#endif
+#endif
+
 /* Uninitialised slot (like malloc), or NULL. */
 void *pool_alloc(struct pool *p);
 /* Zeroed slot (like calloc), or NULL. */
-void *pool_zalloc(struct pool *p);
+void *pool_zalloc_slow(struct pool *p);
 /* NULL-safe. */
-void pool_free(struct pool *p, void *obj);
+void pool_free_slow(struct pool *p, void *obj);
+
+#ifdef POOL_PASSTHROUGH
+#define pool_zalloc pool_zalloc_slow
+#define pool_free pool_free_slow
+#else
+/* Taking a freed slot and freeing one are inline: a call each, with its
+ * register saves, was ~30 instructions of the ~60 per slot of a 100k-rule
+ * parse. */
+static inline void *pool_zalloc(struct pool *p)
+{
+	struct pool_slot *s = p->free;
+
+	if (__builtin_expect(s == NULL, 0))
+		return pool_zalloc_slow(p);
+	p->free = s->next;
+	/* the free list is in the order the slots were freed, cold and
+	 * scattered: reading the next link missed the cache on every take
+	 * (a quarter of parsing 100k rules in bnftd, where the reaped
+	 * ruleset's slots are reused). Fetch it now; the work between two
+	 * takes hides the miss (all of the slot: it is zeroed or filled
+	 * next). */
+	if (p->free)
+		for (size_t off = 0; off < p->size; off += 64)
+			__builtin_prefetch((char *)p->free + off, 1);
+	__builtin_memset(s, 0, p->size);
+	return s;
+}
+
+static inline void pool_free(struct pool *p, void *obj)
+{
+	struct pool_slot *s = obj;
+
+	if (!s)
+		return;
+	s->next = p->free;
+	p->free = s;
+}
+#endif
 
 #endif

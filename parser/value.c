@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* struct value helpers: numbers <-> bytes in a given byte order. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,26 +22,96 @@ static unsigned int byte_index(unsigned int nbytes, unsigned int i, enum byteord
 	return nbytes - 1 - i;
 }
 
+/* The low m (1..8) bytes of x as the bytes at p: host order (low byte
+ * first on little endian) or big endian (low byte last), and back. What
+ * the loops over byte_index() did a byte at a time (a few percent of
+ * evaluating 100k rules); 1, 2, 4 and 8 bytes in one access (a wider load
+ * over narrower stores would stall store forwarding). */
+static void put_low(uint8_t *p, uint64_t x, unsigned int m, bool host)
+{
+	bool swap = !(host && HOST_IS_LE) && HOST_IS_LE;
+	unsigned int i;
+
+	switch (m) {
+	case 1:
+		p[0] = (uint8_t)x;
+		return;
+	case 2: {
+		uint16_t v = swap ? __builtin_bswap16((uint16_t)x) : (uint16_t)x;
+
+		memcpy(p, &v, 2);
+		return;
+	}
+	case 4: {
+		uint32_t v = swap ? __builtin_bswap32((uint32_t)x) : (uint32_t)x;
+
+		memcpy(p, &v, 4);
+		return;
+	}
+	case 8:
+		if (swap)
+			x = __builtin_bswap64(x);
+		memcpy(p, &x, 8);
+		return;
+	}
+	for (i = 0; i < m; i++)
+		p[host && HOST_IS_LE ? i : m - 1 - i] = (uint8_t)(x >> (8 * i));
+}
+
+static uint64_t get_low(const uint8_t *p, unsigned int m, bool host)
+{
+	bool swap = !(host && HOST_IS_LE) && HOST_IS_LE;
+	uint64_t x = 0;
+	unsigned int i;
+
+	switch (m) {
+	case 1:
+		return p[0];
+	case 2: {
+		uint16_t v;
+
+		memcpy(&v, p, 2);
+		return swap ? __builtin_bswap16(v) : v;
+	}
+	case 4: {
+		uint32_t v;
+
+		memcpy(&v, p, 4);
+		return swap ? __builtin_bswap32(v) : v;
+	}
+	case 8:
+		memcpy(&x, p, 8);
+		return swap ? __builtin_bswap64(x) : x;
+	}
+	for (i = 0; i < m; i++)
+		x |= (uint64_t)p[host && HOST_IS_LE ? i : m - 1 - i] << (8 * i);
+	return x;
+}
+
 void value_set_u64(struct value *v, uint64_t x, unsigned int len, enum byteorder bo)
 {
-	unsigned int n = value_bytes(len), i;
+	unsigned int n = value_bytes(len), m = n < 8 ? n : 8;
+	bool host = bo == BYTEORDER_HOST_ENDIAN;
 
 	memset(v, 0, sizeof(*v));
 	v->len = len;
 	if (len < 64)
 		x &= (1ULL << len) - 1;
-	for (i = 0; i < n && i < 8; i++)
-		v->data[byte_index(n, i, bo)] = (x >> (8 * i)) & 0xff;
+	if (!m)
+		return;
+	/* byte i of x goes to byte_index(n, i, bo): data[i] (host, little
+	 * endian) or data[n - 1 - i] */
+	put_low(host && HOST_IS_LE ? v->data : v->data + n - m, x, m, host);
 }
 
 uint64_t value_get_u64(const struct value *v, enum byteorder bo)
 {
-	unsigned int n = value_bytes(v->len), i;
-	uint64_t x = 0;
+	unsigned int n = value_bytes(v->len), m = n < 8 ? n : 8;
+	bool host = bo == BYTEORDER_HOST_ENDIAN;
 
-	for (i = 0; i < n && i < 8; i++)
-		x |= (uint64_t)v->data[byte_index(n, i, bo)] << (8 * i);
-	return x;
+	if (!m)
+		return 0;
+	return get_low(host && HOST_IS_LE ? v->data : v->data + n - m, m, host);
 }
 
 void value_set_bytes(struct value *v, const void *data, unsigned int len)
