@@ -582,7 +582,7 @@ bool bnft_ruleset_reap_some(struct bnft_ruleset *rs, size_t budget, size_t *free
 			break;
 		list_del(&u->list);
 		undo_commit_one(u);
-		free(u);
+		pool_free(&undo_pool, u);
 		k++;
 	}
 	*freed += k;
