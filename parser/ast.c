@@ -617,12 +617,11 @@ void name_unref(char *n)
 		free(sn);
 }
 
-static void rule_handle_free(struct handle *h)
+static void rule_handle_free(struct rule_handle *h)
 {
 	name_unref(h->table);
 	name_unref(h->chain);
-	free(h->set);
-	h->table = h->chain = h->set = NULL;
+	h->table = h->chain = NULL;
 }
 
 void rule_set_handle(struct rule *r, const struct handle *h)
@@ -630,10 +629,10 @@ void rule_set_handle(struct rule *r, const struct handle *h)
 	if (!r)
 		return;
 	rule_handle_free(&r->handle);
-	r->handle = *h;
+	r->handle.family = h->family;
 	r->handle.table = name_new(h->table);
 	r->handle.chain = name_new(h->chain);
-	r->handle.set = xstrdup_opt(h->set);
+	r->handle.handle.id = h->handle.id;
 }
 
 /* ------------------------------------------------------------------ */

@@ -377,8 +377,6 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 	}
 	eval_commit_pending_sets(ctx);
 	rule_handle_fill(r, t, c->handle.chain);
-	memset(&r->handle.position, 0, sizeof(r->handle.position));
-	memset(&r->handle.index, 0, sizeof(r->handle.index));
 	/* the kernel keeps a replaced rule's handle and allocates none; it
 	 * reports the old rule's removal first (nft monitor) */
 	r->handle.handle.id = op == CMD_REPLACE ? target->handle.handle.id

@@ -185,13 +185,11 @@ void chain_fix_handles(struct chain *c)
 			if (!table)
 				table = name_new(c->handle.table);
 			r->handle.table = name_ref(table);
-			r->handle.table_loc = c->handle.table_loc;
 		}
 		if (!r->handle.chain && c->handle.chain) {
 			if (!chain)
 				chain = name_new(c->handle.chain);
 			r->handle.chain = name_ref(chain);
-			r->handle.chain_loc = c->handle.chain_loc;
 		}
 	}
 	name_unref(table);
