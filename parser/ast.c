@@ -573,6 +573,68 @@ void handle_copy(struct handle *dst, const struct handle *src)
 	dst->set = xstrdup_opt(src->set);
 }
 
+struct shared_name {
+	unsigned int ref;
+	char s[];
+};
+
+static struct shared_name *name_of(char *n)
+{
+	return (struct shared_name *)(n - offsetof(struct shared_name, s));
+}
+
+char *name_new(const char *s)
+{
+	struct shared_name *n;
+	size_t l;
+
+	if (!s)
+		return NULL;
+	l = strlen(s) + 1;
+	n = malloc(sizeof(*n) + l);
+	if (!n)
+		return NULL;
+	n->ref = 1;
+	memcpy(n->s, s, l);
+	return n->s;
+}
+
+char *name_ref(char *n)
+{
+	if (n)
+		name_of(n)->ref++;
+	return n;
+}
+
+void name_unref(char *n)
+{
+	struct shared_name *sn;
+
+	if (!n)
+		return;
+	sn = name_of(n);
+	if (!--sn->ref)
+		free(sn);
+}
+
+static void rule_handle_free(struct rule_handle *h)
+{
+	name_unref(h->table);
+	name_unref(h->chain);
+	h->table = h->chain = NULL;
+}
+
+void rule_set_handle(struct rule *r, const struct handle *h)
+{
+	if (!r)
+		return;
+	rule_handle_free(&r->handle);
+	r->handle.family = h->family;
+	r->handle.table = name_new(h->table);
+	r->handle.chain = name_new(h->chain);
+	r->handle.handle.id = h->handle.id;
+}
+
 /* ------------------------------------------------------------------ */
 /* Ruleset objects                                                     */
 
@@ -586,7 +648,7 @@ struct rule *rule_alloc(const struct location *loc, const struct handle *h)
 	init_list_head(&r->stmts);
 	r->location = loc ? *loc : internal_location;
 	if (h)
-		handle_copy(&r->handle, h);
+		rule_set_handle(r, h);
 	return r;
 }
 
@@ -595,7 +657,7 @@ void rule_free(struct rule *r)
 	if (!r)
 		return;
 	stmt_list_free(&r->stmts);
-	handle_free(&r->handle);
+	rule_handle_free(&r->handle);
 	free(r->comment);
 	pool_free(&rule_pool, r);
 }

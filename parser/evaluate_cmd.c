@@ -57,6 +57,16 @@ static void handle_fill(struct handle *h, const struct table *t, const char *cha
 		h->chain = xstrdup(chain);
 }
 
+/* handle_fill for a rule: its names are shared (struct rule) */
+static void rule_handle_fill(struct rule *r, const struct table *t, const char *chain)
+{
+	r->handle.family = t->handle.family;
+	if (!r->handle.table)
+		r->handle.table = name_new(t->handle.table);
+	if (chain && !r->handle.chain)
+		r->handle.chain = name_new(chain);
+}
+
 static struct table *cmd_table(struct eval_ctx *ctx, const struct cmd *cmd, bool report)
 {
 	struct table *t = ruleset_table_lookup(ctx->rs, cmd->handle.family, cmd->handle.table);
@@ -285,7 +295,7 @@ static int binding_chain_add(struct eval_ctx *ctx, struct table *t, struct chain
 			break;
 		}
 		eval_commit_pending_sets(ctx);
-		handle_fill(&r->handle, t, name);
+		rule_handle_fill(r, t, name);
 		r->handle.handle.id = ruleset_alloc_handle(ctx->rs, t);
 	}
 	return err;
@@ -366,9 +376,7 @@ static int do_add_rule(struct eval_ctx *ctx, struct table *t, struct chain *c, s
 		return -1;
 	}
 	eval_commit_pending_sets(ctx);
-	handle_fill(&r->handle, t, c->handle.chain);
-	memset(&r->handle.position, 0, sizeof(r->handle.position));
-	memset(&r->handle.index, 0, sizeof(r->handle.index));
+	rule_handle_fill(r, t, c->handle.chain);
 	/* the kernel keeps a replaced rule's handle and allocates none; it
 	 * reports the old rule's removal first (nft monitor) */
 	r->handle.handle.id = op == CMD_REPLACE ? target->handle.handle.id

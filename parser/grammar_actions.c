@@ -172,17 +172,28 @@ static void handle_fill(struct handle *dst, const struct handle *tbl)
 	}
 }
 
+/* The rules take references to one shared copy of the chain's table and
+ * chain names (struct rule). */
 void chain_fix_handles(struct chain *c)
 {
+	char *table = NULL, *chain = NULL;
 	struct rule *r;
 
 	list_for_each_entry(r, &c->rules, list) {
-		handle_fill(&r->handle, &c->handle);
+		r->handle.family = c->handle.family;
+		if (!r->handle.table && c->handle.table) {
+			if (!table)
+				table = name_new(c->handle.table);
+			r->handle.table = name_ref(table);
+		}
 		if (!r->handle.chain && c->handle.chain) {
-			r->handle.chain = strdup(c->handle.chain);
-			r->handle.chain_loc = c->handle.chain_loc;
+			if (!chain)
+				chain = name_new(c->handle.chain);
+			r->handle.chain = name_ref(chain);
 		}
 	}
+	name_unref(table);
+	name_unref(chain);
 }
 
 void table_fix_handles(struct table *t)

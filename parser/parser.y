@@ -494,15 +494,13 @@ add_cmd			:	KW_TABLE table_spec
 			}
 			|	KW_RULE rule_position rule
 			{
-				handle_free(&$3->handle);
-				handle_copy(&$3->handle, $2);
+				rule_set_handle($3, $2);
 				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, $2, &@$, $3);
 				handle_release($2);
 			}
 			|	rule_position rule
 			{
-				handle_free(&$2->handle);
-				handle_copy(&$2->handle, $1);
+				rule_set_handle($2, $1);
 				$$ = mk_cmd(CMD_ADD, CMD_OBJ_RULE, $1, &@$, $2);
 				handle_release($1);
 			}
@@ -608,15 +606,13 @@ create_cmd		:	add_cmd
 
 insert_cmd		:	KW_RULE rule_position rule
 			{
-				handle_free(&$3->handle);
-				handle_copy(&$3->handle, $2);
+				rule_set_handle($3, $2);
 				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, $2, &@$, $3);
 				handle_release($2);
 			}
 			|	rule_position rule
 			{
-				handle_free(&$2->handle);
-				handle_copy(&$2->handle, $1);
+				rule_set_handle($2, $1);
 				$$ = mk_cmd(CMD_INSERT, CMD_OBJ_RULE, $1, &@$, $2);
 				handle_release($1);
 			}
@@ -624,8 +620,7 @@ insert_cmd		:	KW_RULE rule_position rule
 
 replace_cmd		:	KW_RULE ruleid_spec rule
 			{
-				handle_free(&$3->handle);
-				handle_copy(&$3->handle, $2);
+				rule_set_handle($3, $2);
 				$$ = mk_cmd(CMD_REPLACE, CMD_OBJ_RULE, $2, &@$, $3);
 				handle_release($2);
 			}

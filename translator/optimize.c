@@ -310,6 +310,13 @@ int bnft_opt_parse_ix(const struct bnft_rule_ix *x, struct bnft_opt_rule *o,
 	return bnft_opt_parse_facts(x, NULL, o, pred);
 }
 
+bool bnft_optimize_enabled(void)
+{
+	const char *off = getenv("BNFT_NO_OPTIMIZE");
+
+	return !(off && *off && strcmp(off, "0"));
+}
+
 int bnft_opt_parse_facts(const struct bnft_rule_ix *x, const struct bnft_xfact *facts,
 			 struct bnft_opt_rule *o, struct bnft_opt_pred *pred)
 {

@@ -473,13 +473,6 @@ static int emit_run(struct cg *cg, struct cg_chain *c, struct bnft_opt_run *run)
 	return e->err;
 }
 
-bool bnft_optimize_enabled(void)
-{
-	const char *off = getenv("BNFT_NO_OPTIMIZE");
-
-	return !(off && *off && strcmp(off, "0"));
-}
-
 int bnft_optimize_rules(struct cg *cg, struct cg_chain *c, size_t r)
 {
 	struct bnft_opt_chain *oc;

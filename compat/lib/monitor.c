@@ -196,8 +196,12 @@ static void ev_rule(struct bnft_mon_log *log, const struct rule *r, bool add, bo
 	if (insert) /* the kernel's notification has no NLM_F_APPEND */
 		outbuf_printf(&a, "insert rule %s %s %s", family_name(r->handle.family),
 			      r->handle.table, r->handle.chain);
-	else
-		head(&a, add, "rule", &r->handle, r->handle.chain);
+	else {
+		outbuf_printf(&a, "%s rule %s %s", add ? "add" : "delete",
+			      family_name(r->handle.family), r->handle.table);
+		if (r->handle.chain)
+			outbuf_printf(&a, " %s", r->handle.chain);
+	}
 	if (add) {
 		outbuf_printf(&b, "%.*s ", (int)a.len, a.buf);
 		outbuf_puts(&a, " ");
