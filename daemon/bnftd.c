@@ -1049,8 +1049,10 @@ static void relink(struct daemon *d)
 	free(st);
 }
 
-/* Rules (or objects) freed per slice of garbage: about 1 ms of work, the
- * longest a request arriving meanwhile waits for it. */
+/* Rules (or objects) freed per slice of garbage: about 1 ms of work. The
+ * slices run while the daemon has nothing else to do (poll events, monitor
+ * clients and link changes are served between them); a request finishes
+ * the rest first (serve_one). */
 #define GARBAGE_SLICE 2000
 
 /* Frees a slice of what commits replaced; when it is all gone and it was
@@ -1102,6 +1104,12 @@ static bool serve_one(struct daemon *d, int cfd)
 	kept = monitor_request(d, cfd, &req);
 	if (kept)
 		goto out;
+	/* what is left of the last commit's garbage goes first: a commit
+	 * reuses its memory instead of growing the heap (fresh pages cost a
+	 * fault and zeroing each: back-to-back 100k-rule loads spent a third
+	 * of their time on that) */
+	while (d->garbage)
+		garbage_slice(d);
 	handle_request(d, &req, &rep, &lf);
 	err = bnft_msg_send(cfd, &rep);
 	if (err)
