@@ -595,4 +595,34 @@ else
 	sk "flush twice: needs bpftool and a load ($(head -2 "$TMP/err"))"
 fi
 
+# ------------------------------------------------ a refused load after a flush
+# The load after a flush attaches the parked entry object while it lowers
+# (entry_park.c); a load the kernel refuses must leave it parked and
+# detached, and the next load must take it back.
+attached() { ip netns exec "$NB" bpftool net show dev "vb-$ID" 2>/dev/null | grep -c 'bnft_'; }
+if command -v bpftool >/dev/null && bn -f "$TMP/a.nft" 2>"$TMP/err"; then
+	e0=$(entry_id)
+	a0=$(attached)
+	bn flush ruleset
+	touch "$FAULT"
+	refused=no
+	bn -f "$TMP/a.nft" 2>"$TMP/err" || refused=yes
+	rm -f "$FAULT"
+	parked=no
+	[ -e "$PIN/parked/conf" ] && [ ! -e "$PIN/conf" ] && parked=yes
+	a1=$(attached)
+	bn -f "$TMP/a.nft" 2>"$TMP/err"
+	e1=$(entry_id)
+	a2=$(attached)
+	n=$(probe 5555 20)
+	if [ "$refused" = yes ] && [ "$parked" = yes ] && [ "$a0" -gt 0 ] && [ "$a1" = 0 ] &&
+		[ "$a2" = "$a0" ] && [ -n "$e0" ] && [ "$e0" = "$e1" ] && [ "$n" = 20 ]; then
+		ok "refused load after a flush: entry object parked again, detached (0 of $a0), taken back by the next load; filtering 20/20"
+	else
+		ko "refused load after a flush: refused $refused, parked $parked, attached $a0 -> $a1 -> $a2, entry $e0 -> $e1, udp 5555 $n/20; $(head -3 "$TMP/err")"
+	fi
+else
+	sk "refused load after a flush: needs bpftool and a load ($(head -2 "$TMP/err"))"
+fi
+
 finish

@@ -1043,7 +1043,7 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	struct bnft_err cerr = { 0 };
 	struct state_job job = { 0 };
 	const char *root = bnft_live_pin_root();
-	bool use_intent;
+	bool use_intent, unparking;
 	off_t ibefore = -1;
 	int err, active, expect;
 	uint64_t t = mono_ns(), t2;
@@ -1082,6 +1082,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 	use_intent = intent.text && expect >= 0 && !write_intent(expect, &ibefore);
 	if (!use_intent)
 		state_job_start(&job, rs, expect);
+	/* after a flush: the entry object attaches while this lowers */
+	unparking = bnft_live_unpark_start(root);
 	err = bnft_lower(rs, &ir, msgs) < 0 ? -EINVAL : 0;
 	t2 = mono_ns();
 	last_times.lower_ns = t2 - t;
@@ -1104,6 +1106,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		if (use_intent)
 			truncate_intent(ibefore);
 		bnft_ir_free(&ir);
+		if (unparking)
+			bnft_live_unpark_cancel(root);
 		return -1;
 	}
 	fault_inject(ps);
@@ -1131,6 +1135,8 @@ int bnft_live_commit_ex(const struct bnft_ruleset *rs, uint32_t flags,
 		remove_next();
 		if (use_intent)
 			truncate_intent(ibefore);
+		if (unparking)
+			bnft_live_unpark_cancel(root);
 		if (job.err < 0)
 			return erec_error(msgs, &internal_location, "saving ruleset state: %s",
 					  strerror(-job.err));

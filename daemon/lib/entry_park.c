@@ -8,9 +8,16 @@
  * under the pin root says a ruleset is loaded. The next load moves them
  * back (bnft__unpark) and loads its generation beside nothing, as after any
  * flip. The kernel's nf_tables module stays loaded across a flush too.
+ *
+ * Attaching it back costs the load after a flush most of its load stage
+ * (the first tcx program of a device, the clsact filter: 15-20 ms here,
+ * most of it waiting in the kernel), so the commit starts that in a thread
+ * before it lowers (bnft_live_unpark_start) and the loader joins it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -102,4 +109,64 @@ bool bnft__parked(const char *root)
 
 	snprintf(p, sizeof(p), "%s/%s/conf", root, PARKED);
 	return !access(p, F_OK);
+}
+
+/* The thread moving the parked entry object back and attaching it. */
+static struct {
+	pthread_t th;
+	bool running;
+	char *root;
+} early;
+
+static void *early_main(void *arg)
+{
+	struct bnft_live *lv = NULL;
+
+	(void)arg;
+	if (bnft__unpark(early.root) || bnft_live_open(early.root, false, &lv))
+		return NULL;
+	/* errors are the loader's to report: it attaches again (cheaply) */
+	bnft_attach_all(lv->ing_fd, lv->eg_fd);
+	bnft_live_close(&lv);
+	return NULL;
+}
+
+bool bnft_live_unpark_start(const char *pin_root)
+{
+	if (early.running || !pin_root || !bnft__parked(pin_root))
+		return false;
+	free(early.root);
+	early.root = strdup(pin_root);
+	if (!early.root || pthread_create(&early.th, NULL, early_main, NULL))
+		return false;
+	early.running = true;
+	return true;
+}
+
+bool bnft__unpark_join(void)
+{
+	if (!early.running)
+		return false;
+	pthread_join(early.th, NULL);
+	early.running = false;
+	free(early.root);
+	early.root = NULL;
+	return true;
+}
+
+void bnft_live_unpark_cancel(const char *pin_root)
+{
+	struct bnft_live *lv = NULL;
+	uint32_t v, key;
+	bool flipped = false;
+
+	bnft__unpark_join(); /* if the loader has not */
+	if (!pin_root || bnft_live_open(pin_root, false, &lv))
+		return;
+	/* the first flip after a park goes to generation 1 */
+	for (key = 0; key < BNFT_CONF_ENTRIES && !flipped; key++)
+		flipped = bnft__conf_get(lv, key, &v) || v;
+	bnft_live_close(&lv);
+	if (!flipped)
+		bnft_live_flush(pin_root);
 }

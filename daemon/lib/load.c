@@ -871,6 +871,7 @@ int bnft_live_apply_ex(const struct bnft_prog_set *ps, const char *pin_root, uin
 	struct bnft_live *lv = NULL;
 	int err;
 
+	bnft__unpark_join(); /* the entry object attached back meanwhile */
 	err = bnft_live_open(pin_root, true, &lv);
 	if (err)
 		return err;
@@ -927,7 +928,10 @@ static int rm_tree(const char *dir, bool keep_ct, bool keep_parked)
 
 int bnft_live_flush(const char *pin_root)
 {
-	int n = bnft_detach_all();
+	int n;
+
+	bnft__unpark_join();
+	n = bnft_detach_all();
 
 	if (n < 0)
 		return n;

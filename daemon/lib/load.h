@@ -121,6 +121,14 @@ int bnft_live_flush(const char *pin_root);
 /* Set by bnftd: a flush parks the entry object for the next load instead
  * (daemon/lib/entry_park.c). */
 extern bool bnft_live_park_on_flush;
+/* A load after such a flush: the parked entry object is moved back and
+ * attached to every interface in a thread of its own while the commit
+ * lowers and compiles (its conf still all zero: packets pass as with
+ * nothing attached). Whether that thread was started. */
+bool bnft_live_unpark_start(const char *pin_root);
+/* A commit that started one and failed before its flip: the entry object
+ * is detached and parked again. */
+void bnft_live_unpark_cancel(const char *pin_root);
 
 struct bnft_counter_row {
 	uint32_t family;

@@ -53,6 +53,8 @@ int bnft__reuse_ct_maps(struct bnft_live *lv, uint32_t want, int explicit_, int 
 int bnft__park(const char *root);
 int bnft__unpark(const char *root);
 bool bnft__parked(const char *root);
+/* Waits for the thread of bnft_live_unpark_start(); whether there was one. */
+bool bnft__unpark_join(void);
 /* entry_spare.c: the entry object loaded ahead, if it fits (NULL if none). */
 struct bnft_entry_bpf *bnft__spare_take(const char *root, uint32_t ct_max, int explicit_);
 int bnft__gen_pin(struct bnft_live *lv, uint32_t g, int fd, const char *name);
