@@ -7,7 +7,6 @@
 
 #include "daemon/lib/malloc_tune.h"
 
-#define HUGETLB_TUNABLE "glibc.malloc.hugetlb"
 #define MXFAST_TUNABLE "glibc.malloc.mxfast"
 
 void bnft_malloc_tune(char **argv)
@@ -16,17 +15,17 @@ void bnft_malloc_tune(char **argv)
 	char buf[4096];
 	int n;
 
-	if (getenv("BNFT_NO_HUGETLB") || (cur && strstr(cur, HUGETLB_TUNABLE)))
+	if (getenv("BNFT_NO_MALLOC_TUNE") || (cur && strstr(cur, MXFAST_TUNABLE)))
 		return;
 	if (cur && *cur)
-		n = snprintf(buf, sizeof(buf), "%s:" HUGETLB_TUNABLE "=1:" MXFAST_TUNABLE "=0", cur);
+		n = snprintf(buf, sizeof(buf), "%s:" MXFAST_TUNABLE "=0", cur);
 	else
-		n = snprintf(buf, sizeof(buf), HUGETLB_TUNABLE "=1:" MXFAST_TUNABLE "=0");
+		n = snprintf(buf, sizeof(buf), MXFAST_TUNABLE "=0");
 	if (n < 0 || (size_t)n >= sizeof(buf) || setenv("GLIBC_TUNABLES", buf, 1))
 		return;
 	execv("/proc/self/exe", argv);
-	/* no exec: run with the usual pages, and do not try again in a child */
-	setenv("BNFT_NO_HUGETLB", "1", 1);
+	/* no exec: run with glibc's defaults, and do not try again in a child */
+	setenv("BNFT_NO_MALLOC_TUNE", "1", 1);
 }
 
 void bnft_malloc_keep(void)
