@@ -12,8 +12,8 @@
  * $BNFT_NO_MALLOC_TUNE is set, or the exec failed. Transparent huge pages
  * for the heap (glibc.malloc.hugetlb=1, used before) are not asked for: on
  * this kind of VM a 100k-rule load into fresh or trimmed memory took
- * 550-640 ms with them against 290-360 ms without (the lowering stage
- * 410-420 ms against 185), for ~5 ms saved on a load into warm memory.
+ * 550-700 ms with them against 290-370 ms without (the lowering stage
+ * 407-430 ms against 185-220), and the same 146-152 ms into warm memory.
  */
 void bnft_malloc_tune(char **argv);
 
