@@ -93,11 +93,6 @@ void pool_free_slow(struct pool *p, void *obj)
 #ifdef POOL_PASSTHROUGH
 	free(obj);
 #else
-	struct pool_slot *s = obj;
-
-	if (!s)
-		return;
-	s->next = p->free;
-	p->free = s;
+	pool_free(p, obj); /* the inline one (pool.h) */
 #endif
 }

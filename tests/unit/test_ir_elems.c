@@ -22,6 +22,7 @@
 #include "parser/ruleset.h"
 #include "translator/ir_elems.h"
 #include "translator/lower.h"
+#include "tests/unit/text_ir.h"
 
 /* What one element must read back as. */
 struct want {
@@ -268,35 +269,6 @@ static void test_list_then_store(void **state)
 	bnft_ir_free(&ir);
 }
 
-static struct bnft_ir *lower_text(const char *text)
-{
-	struct bnft_ruleset rs;
-	struct ruleset_src src;
-	struct parse_ctx pctx;
-	struct list_head msgs;
-	struct output_ctx octx = { 0 };
-	struct bnft_ir *ir = NULL;
-
-	init_list_head(&msgs);
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0) {
-		struct outbuf err;
-
-		outbuf_init(&err);
-		erec_print_list(&err, &msgs);
-		print_message("%s", err.buf ? err.buf : "(no message)\n");
-		outbuf_release(&err);
-	}
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
-	return ir;
-}
-
 static struct nftnl_set *find_set(struct bnft_ir *ir, const char *name)
 {
 	struct nftnl_set_list_iter *it = nftnl_set_list_iter_create(ir->sets);
@@ -335,7 +307,7 @@ static void test_lowered(void **state)
 		{ K4(10, 0, 0, 1), .data = { 1, 0, 0, 0 }, .dlen = 4 },
 		{ K4(10, 0, 0, 2), .data = { 0x34, 0x12, 0, 0 }, .dlen = 4 },
 	};
-	struct bnft_ir *ir = lower_text(
+	struct bnft_ir *ir = text_to_ir(
 		"table ip t {\n"
 		"  set iv { type ipv4_addr; flags interval;\n"
 		"    elements = { 10.0.0.0/24, 10.0.1.0/24, 10.0.3.0/24 comment \"c\" }; }\n"

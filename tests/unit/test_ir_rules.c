@@ -24,34 +24,7 @@
 #include "translator/codegen.h"
 #include "translator/ir_rules.h"
 #include "translator/lower.h"
-
-static struct bnft_ir *lower_text(const char *text)
-{
-	struct bnft_ruleset rs;
-	struct ruleset_src src;
-	struct parse_ctx pctx;
-	struct list_head msgs;
-	struct output_ctx octx = { 0 };
-	struct bnft_ir *ir = NULL;
-	struct outbuf err;
-
-	init_list_head(&msgs);
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
-	outbuf_init(&err);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0) {
-		erec_print_list(&err, &msgs);
-		print_message("%s", err.buf ? err.buf : "(no message)\n");
-	}
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
-	outbuf_release(&err);
-	return ir;
-}
+#include "tests/unit/text_ir.h"
 
 /* Index of chain c in ir->chains. */
 static uint32_t chain_index(const struct bnft_ir *ir, const struct nftnl_rule *r)
@@ -192,7 +165,7 @@ static void check_parses(const struct bnft_ir *ir)
  * programs and maps. */
 static void check_text(const char *text)
 {
-	struct bnft_ir *ir = lower_text(text);
+	struct bnft_ir *ir = text_to_ir(text);
 	struct bnft_prog_set *with = NULL, *again = NULL, *without = NULL;
 	struct bnft_err err;
 

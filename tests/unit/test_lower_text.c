@@ -18,43 +18,24 @@
 #include "parser/parse.h"
 #include "parser/ruleset.h"
 #include "translator/lower.h"
+#include "tests/unit/text_ir.h"
 
 #define TABLE "table inet t {\nchain c { type filter hook input priority 0; }\n}\n"
 
 /* Parse, evaluate and lower text; return the debug print of all rules. */
 static char *lower_text(const char *text)
 {
-	struct bnft_ruleset rs;
-	struct ruleset_src src;
-	struct parse_ctx pctx;
-	struct list_head msgs;
-	struct output_ctx octx = { 0 };
-	struct bnft_ir *ir = NULL;
-	struct outbuf o, err;
-	char *ret = NULL;
+	struct bnft_ir *ir = text_to_ir(text);
+	struct outbuf o;
+	char *ret;
 
-	init_list_head(&msgs);
-	ruleset_src_init(&src);
-	bnft_ruleset_init(&rs);
-	parse_ctx_init(&pctx, &src, &msgs);
+	if (!ir)
+		return NULL;
 	outbuf_init(&o);
-	outbuf_init(&err);
-	if (bnft_parse_buffer(&pctx, text, "<test>") < 0 ||
-	    bnft_evaluate(&rs, &src, &msgs, &octx, NULL) < 0 || bnft_lower(&rs, &ir, &msgs) < 0) {
-		erec_print_list(&err, &msgs);
-		print_message("%s", err.buf ? err.buf : "(no message)\n");
-		goto out;
-	}
 	bnft_ir_print_debug(ir, &o);
 	ret = strdup(o.buf ? o.buf : "");
-out:
 	bnft_ir_free(&ir);
-	erec_free_list(&msgs);
-	parse_ctx_release(&pctx);
-	ruleset_src_release(&src);
-	bnft_ruleset_release(&rs);
 	outbuf_release(&o);
-	outbuf_release(&err);
 	return ret;
 }
 
