@@ -68,15 +68,21 @@ static void rs_set_free(struct set *s)
 	set_free(s);
 }
 
-static void rs_table_free(struct table *t)
+/* The rules own the elements of a table's anonymous sets. */
+static void anon_sets_disown(struct table *t)
 {
 	struct set *s;
 
-	if (!t)
-		return;
 	list_for_each_entry(s, &t->sets, list)
 		if (s->flags & NFT_SET_ANONYMOUS)
 			s->init = NULL;
+}
+
+static void rs_table_free(struct table *t)
+{
+	if (!t)
+		return;
+	anon_sets_disown(t);
 	table_free(t);
 }
 
@@ -338,28 +344,6 @@ void ruleset_trans_begin(struct bnft_ruleset *rs)
 }
 
 /* About how many objects freeing u frees (tables and chains: their rules). */
-static size_t undo_weight(const struct undo *u)
-{
-	const struct table *t;
-	const struct chain *c;
-	const struct list_head *p;
-	size_t k = 1;
-
-	if (u->kind != UNDO_UNLINK)
-		return 1;
-	if (u->okind == OK_TABLE) {
-		t = u->obj;
-		list_for_each_entry(c, &t->chains, list)
-			for (p = c->rules.next; p != &c->rules; p = p->next)
-				k++;
-	} else if (u->okind == OK_CHAIN) {
-		c = u->obj;
-		for (p = c->rules.next; p != &c->rules; p = p->next)
-			k++;
-	}
-	return k;
-}
-
 static void undo_commit_one(struct undo *u)
 {
 	switch (u->kind) {
@@ -495,15 +479,9 @@ void ruleset_trans_commit(struct bnft_ruleset *rs)
 
 size_t bnft_ruleset_reap(struct bnft_ruleset *rs)
 {
-	struct undo *u, *n;
 	size_t k = 0;
 
-	list_for_each_entry_safe(u, n, &rs->reap, list) {
-		list_del(&u->list);
-		k += undo_weight(u);
-		undo_commit_one(u);
-		pool_free(&undo_pool, u);
-	}
+	bnft_ruleset_reap_some(rs, SIZE_MAX, &k);
 	return k;
 }
 
@@ -555,11 +533,7 @@ bool bnft_ruleset_reap_some(struct bnft_ruleset *rs, size_t budget, size_t *free
 		if (u->kind == UNDO_UNLINK && u->okind == OK_TABLE) {
 			struct table *t = u->obj;
 
-			/* as rs_table_free: the rules own the anonymous sets'
-			 * elements */
-			list_for_each_entry(s, &t->sets, list)
-				if (s->flags & NFT_SET_ANONYMOUS)
-					s->init = NULL;
+			anon_sets_disown(t); /* as rs_table_free */
 			list_for_each_entry(c, &t->chains, list)
 				if ((k += chain_rules_free_some(c, budget - k)) >= budget)
 					break;
